@@ -1,0 +1,93 @@
+/** The `inkwell` command: serve, migrate, rebuild, schema. */
+import { parseArgs } from 'node:util';
+import { configFromEnv, type Config } from './config.js';
+import { printedSchema } from './graphql/schema.js';
+import { Ledger } from './ledger/ledger.js';
+import { stderrLogger } from './log.js';
+import { rebuildReadModels } from './projections/rebuild.js';
+import { openSqlite, type Database } from './store/db.js';
+import { migrateToLatest } from './store/migrate.js';
+import { startServer } from './server.js';
+
+const USAGE = `usage: inkwell <command>
+
+  serve              migrate, then serve GraphQL at /graphql and /health (PORT, default 4000)
+  migrate            apply pending migrations and exit
+  rebuild [--check]  recompute the read models from the event log, print every difference,
+                     and replace them (--check: compare only; exit 1 when they differ)
+  schema             print the GraphQL SDL
+
+The database is the SQLite file INKWELL_DB (default ./data/inkwell.db).`;
+
+function openDatabase(config: Config): Database {
+  if (config.databaseUrl) {
+    throw new Error('DATABASE_URL is set, but this build only supports SQLite; unset it to use INKWELL_DB');
+  }
+  return openSqlite(config.sqliteFile);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const config = configFromEnv();
+  switch (command) {
+    case 'serve': {
+      const database = openDatabase(config);
+      await migrateToLatest(database);
+      const ledger = new Ledger(database);
+      const running = await startServer({ ledger, port: config.port, host: config.host, graphiql: config.graphiql, production: config.production, maxBodyBytes: config.maxBodyBytes });
+      stderrLogger.log('info', `Inkwell serves ${running.url}${config.graphiql ? ' (GraphiQL: open it in a browser)' : ''}`, { database: database.location });
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          stderrLogger.log('info', `${signal}: finishing in-flight requests, then closing the database`);
+          resolve();
+        };
+        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.once('SIGINT', () => stop('SIGINT'));
+      });
+      await running.close();
+      await database.close();
+      stderrLogger.log('info', 'stopped');
+      return 0;
+    }
+    case 'migrate': {
+      const database = openDatabase(config);
+      const result = await migrateToLatest(database);
+      const applied = result.results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
+      console.log(applied.length ? `applied: ${applied.join(', ')}` : 'up to date');
+      await database.close();
+      return 0;
+    }
+    case 'rebuild': {
+      const { values } = parseArgs({ args: rest, options: { check: { type: 'boolean', default: false } } });
+      const database = openDatabase(config);
+      await migrateToLatest(database);
+      const report = await rebuildReadModels(database, { apply: !values.check });
+      for (const difference of report.differences) console.log(difference);
+      console.log(
+        `${report.eventsReplayed} events replayed, ${report.differences.length} differences${report.applied ? ', read models replaced' : ''}`,
+      );
+      await database.close();
+      return values.check && report.differences.length > 0 ? 1 : 0;
+    }
+    case 'schema':
+      process.stdout.write(printedSchema());
+      return 0;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return command === undefined ? 1 : 0;
+    default:
+      console.error(`unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

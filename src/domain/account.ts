@@ -1,0 +1,221 @@
+/**
+ * The Account aggregate as a pure decider: initialState, decide, evolve.
+ * No I/O; the same evolve serves command handling, replay, rebuild and as-of queries.
+ */
+import { AccountAlreadyExists, AccountClosed, AccountHasBalance, InsufficientFunds, ValidationError } from './errors.js';
+import { canonicalJson, type JsonObject } from './json.js';
+import { Amount, ZERO, formatAmount, parseCurrency, parseSignedAmount, type Currency } from './money.js';
+
+export const ACCOUNT_TYPES = ['ASSET', 'LIABILITY', 'EQUITY', 'REVENUE', 'EXPENSE'] as const;
+export type AccountType = (typeof ACCOUNT_TYPES)[number];
+export type Direction = 'DEBIT' | 'CREDIT';
+export type AccountStatus = 'OPEN' | 'CLOSED';
+
+/** Assets and expenses grow with debits; liabilities, equity and revenue with credits. */
+export function normalSide(type: AccountType): Direction {
+  return type === 'ASSET' || type === 'EXPENSE' ? 'DEBIT' : 'CREDIT';
+}
+
+/** One leg of a journal entry, in canonical form (amount written at the currency's scale). */
+export interface Leg {
+  account: string;
+  direction: Direction;
+  amount: string;
+  currency: string;
+}
+
+/** A journal entry as every touched account's event records it: all legs, so each stream is self-describing. */
+export interface TransactionRecord {
+  transactionId: string;
+  idempotencyKey: string;
+  legs: Leg[];
+  description: string | null;
+  metadata: JsonObject | null;
+}
+
+export interface AccountOpenedData {
+  code: string;
+  name: string;
+  type: AccountType;
+  currency: string;
+  minimumBalance: string | null;
+  metadata: JsonObject | null;
+}
+
+export type AccountEvent =
+  | { type: 'AccountOpened'; effectiveAt: string; data: AccountOpenedData }
+  | { type: 'TransactionPosted'; effectiveAt: string; data: TransactionRecord }
+  | { type: 'AccountClosed'; effectiveAt: string; data: Record<string, never> };
+
+export interface OpenedAccount {
+  exists: true;
+  code: string;
+  name: string;
+  type: AccountType;
+  currency: Currency;
+  status: AccountStatus;
+  /** Lower bound of the balance on the normal side; null means unbounded. */
+  minimumBalance: Amount | null;
+  metadata: JsonObject | null;
+  openedAt: string;
+  debits: Amount;
+  credits: Amount;
+  /** Number of events folded so far: the stream version. */
+  version: number;
+}
+export type AccountState = { exists: false; version: 0 } | OpenedAccount;
+
+export type AccountCommand =
+  | {
+      type: 'OpenAccount';
+      code: string;
+      name: string;
+      accountType: AccountType;
+      currency: string;
+      minimumBalance: string | null;
+      metadata: JsonObject | null;
+      effectiveAt: string;
+      /** Whether the caller chose effectiveAt (it then takes part in the idempotent comparison). */
+      effectiveAtGiven: boolean;
+    }
+  | { type: 'PostEntries'; transaction: TransactionRecord; effectiveAt: string }
+  | { type: 'CloseAccount'; effectiveAt: string };
+
+export function initialState(): AccountState {
+  return { exists: false, version: 0 };
+}
+
+/** The balance on the account's normal side: positive when it holds what its type says it holds. */
+export function balanceOf(state: OpenedAccount): Amount {
+  return normalSide(state.type) === 'DEBIT' ? state.debits.minus(state.credits) : state.credits.minus(state.debits);
+}
+
+/** The signed change a leg makes to the normal-side balance of an account of this type. */
+export function signedOnNormalSide(type: AccountType, leg: Pick<Leg, 'direction' | 'amount'>): Amount {
+  const amount = new Amount(leg.amount);
+  return leg.direction === normalSide(type) ? amount : amount.negated();
+}
+
+export function decide(command: AccountCommand, state: AccountState): AccountEvent[] {
+  switch (command.type) {
+    case 'OpenAccount':
+      return decideOpen(command, state);
+    case 'PostEntries':
+      return decidePost(command, requireOpen(state));
+    case 'CloseAccount':
+      return decideClose(command, state);
+  }
+}
+
+function decideOpen(command: Extract<AccountCommand, { type: 'OpenAccount' }>, state: AccountState): AccountEvent[] {
+  const currency = parseCurrency(command.currency);
+  const minimumBalance =
+    command.minimumBalance === null ? null : formatAmount(parseSignedAmount(command.minimumBalance, currency, 'minimumBalance'), currency.scale);
+  const data: AccountOpenedData = {
+    code: command.code,
+    name: command.name,
+    type: command.accountType,
+    currency: currency.code,
+    minimumBalance,
+    metadata: command.metadata,
+  };
+  if (state.exists) {
+    // Opening is idempotent: the same fields again return the account unchanged.
+    const same =
+      canonicalJson(data) === canonicalJson(openedData(state)) &&
+      (!command.effectiveAtGiven || command.effectiveAt === state.openedAt);
+    if (same) return [];
+    throw new AccountAlreadyExists(command.code);
+  }
+  return [{ type: 'AccountOpened', effectiveAt: command.effectiveAt, data }];
+}
+
+function openedData(state: OpenedAccount): AccountOpenedData {
+  return {
+    code: state.code,
+    name: state.name,
+    type: state.type,
+    currency: state.currency.code,
+    minimumBalance: state.minimumBalance === null ? null : formatAmount(state.minimumBalance, state.currency.scale),
+    metadata: state.metadata,
+  };
+}
+
+function requireOpen(state: AccountState): OpenedAccount {
+  if (!state.exists) throw new Error('invariant: the ledger must load an existing account before posting to it');
+  if (state.status === 'CLOSED') throw new AccountClosed(state.code);
+  return state;
+}
+
+function decidePost(command: Extract<AccountCommand, { type: 'PostEntries' }>, state: OpenedAccount): AccountEvent[] {
+  const legs = command.transaction.legs.filter((leg) => leg.account === state.code);
+  if (legs.length === 0) throw new Error(`invariant: transaction has no leg for ${state.code}`);
+  if (command.effectiveAt < state.openedAt) {
+    throw new ValidationError('effectiveAt', `${command.effectiveAt} is before account "${state.code}" was opened (${state.openedAt})`);
+  }
+  const change = legs.reduce((sum, leg) => sum.plus(signedOnNormalSide(state.type, leg)), ZERO);
+  if (state.minimumBalance !== null && change.isNegative()) {
+    const available = balanceOf(state).minus(state.minimumBalance);
+    if (available.plus(change).isNegative()) {
+      throw new InsufficientFunds(
+        state.code,
+        formatAmount(Amount.max(available, 0), state.currency.scale),
+        formatAmount(change.negated(), state.currency.scale),
+      );
+    }
+  }
+  return [{ type: 'TransactionPosted', effectiveAt: command.effectiveAt, data: command.transaction }];
+}
+
+function decideClose(command: Extract<AccountCommand, { type: 'CloseAccount' }>, state: AccountState): AccountEvent[] {
+  if (!state.exists) throw new Error('invariant: the ledger must load an existing account before closing it');
+  if (state.status === 'CLOSED') return []; // closing twice is a no-op, not an error
+  const balance = balanceOf(state);
+  if (!balance.isZero()) throw new AccountHasBalance(state.code, formatAmount(balance, state.currency.scale));
+  return [{ type: 'AccountClosed', effectiveAt: command.effectiveAt, data: {} }];
+}
+
+export function evolve(state: AccountState, event: AccountEvent): AccountState {
+  switch (event.type) {
+    case 'AccountOpened': {
+      const currency = parseCurrency(event.data.currency);
+      return {
+        exists: true,
+        code: event.data.code,
+        name: event.data.name,
+        type: event.data.type,
+        currency,
+        status: 'OPEN',
+        minimumBalance: event.data.minimumBalance === null ? null : new Amount(event.data.minimumBalance),
+        metadata: event.data.metadata,
+        openedAt: event.effectiveAt,
+        debits: ZERO,
+        credits: ZERO,
+        version: state.version + 1,
+      };
+    }
+    case 'TransactionPosted': {
+      const opened = mustExist(state, event.type);
+      let { debits, credits } = opened;
+      for (const leg of event.data.legs) {
+        if (leg.account !== opened.code) continue;
+        if (leg.direction === 'DEBIT') debits = debits.plus(leg.amount);
+        else credits = credits.plus(leg.amount);
+      }
+      return { ...opened, debits, credits, version: opened.version + 1 };
+    }
+    case 'AccountClosed':
+      return { ...mustExist(state, event.type), status: 'CLOSED', version: state.version + 1 };
+  }
+}
+
+function mustExist(state: AccountState, type: string): OpenedAccount {
+  if (!state.exists) throw new Error(`invariant: ${type} on an account that was never opened`);
+  return state;
+}
+
+export function fold(events: Iterable<AccountEvent>, state: AccountState = initialState()): AccountState {
+  let current = state;
+  for (const event of events) current = evolve(current, event);
+  return current;
+}

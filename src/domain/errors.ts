@@ -1,0 +1,115 @@
+/**
+ * Expected failures of the ledger. Each class is a typed error that the GraphQL layer
+ * returns as data (a member of a mutation's result union), never as an exception.
+ * `code` is stable and machine-readable; `message` is for humans.
+ */
+export abstract class LedgerError extends Error {
+  abstract readonly code: string;
+}
+
+export class ValidationError extends LedgerError {
+  readonly code = 'VALIDATION_ERROR';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+  }
+}
+
+export class AccountNotFound extends LedgerError {
+  readonly code = 'ACCOUNT_NOT_FOUND';
+  constructor(readonly account: string) {
+    super(`account "${account}" does not exist`);
+  }
+}
+
+export class AccountAlreadyExists extends LedgerError {
+  readonly code = 'ACCOUNT_ALREADY_EXISTS';
+  constructor(readonly account: string) {
+    super(`account "${account}" already exists with different fields`);
+  }
+}
+
+export class AccountClosed extends LedgerError {
+  readonly code = 'ACCOUNT_CLOSED';
+  constructor(readonly account: string) {
+    super(`account "${account}" is closed`);
+  }
+}
+
+export class AccountHasBalance extends LedgerError {
+  readonly code = 'ACCOUNT_HAS_BALANCE';
+  constructor(
+    readonly account: string,
+    readonly balance: string,
+  ) {
+    super(`account "${account}" cannot be closed: its balance is ${balance}, not zero`);
+  }
+}
+
+export class CurrencyMismatch extends LedgerError {
+  readonly code = 'CURRENCY_MISMATCH';
+  constructor(
+    readonly account: string,
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(`account "${account}" is in ${expected}, not ${actual}`);
+  }
+}
+
+export class InvalidAmount extends LedgerError {
+  readonly code = 'INVALID_AMOUNT';
+  constructor(
+    readonly amount: string,
+    reason: string,
+  ) {
+    super(`invalid amount "${amount}": ${reason}`);
+  }
+}
+
+export interface CurrencyImbalance {
+  currency: string;
+  debit: string;
+  credit: string;
+}
+
+export class UnbalancedTransaction extends LedgerError {
+  readonly code = 'UNBALANCED_TRANSACTION';
+  constructor(readonly imbalances: CurrencyImbalance[]) {
+    super(
+      'debits must equal credits in every currency: ' +
+        imbalances.map((i) => `${i.currency} debits ${i.debit} ≠ credits ${i.credit}`).join('; '),
+    );
+  }
+}
+
+export class InsufficientFunds extends LedgerError {
+  readonly code = 'INSUFFICIENT_FUNDS';
+  constructor(
+    readonly account: string,
+    readonly available: string,
+    readonly requested: string,
+  ) {
+    super(`account "${account}" has ${available} available, ${requested} was asked`);
+  }
+}
+
+export class IdempotencyConflict extends LedgerError {
+  readonly code = 'IDEMPOTENCY_CONFLICT';
+  constructor(readonly idempotencyKey: string) {
+    super(`idempotency key "${idempotencyKey}" was already used for a different request`);
+  }
+}
+
+export class ConcurrencyConflict extends LedgerError {
+  readonly code = 'CONCURRENCY_CONFLICT';
+  constructor(
+    readonly stream: string,
+    readonly expectedVersion: number,
+    readonly actualVersion: number,
+  ) {
+    super(`stream "${stream}" is at version ${actualVersion}, expected ${expectedVersion}`);
+  }
+}

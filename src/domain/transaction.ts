@@ -1,0 +1,84 @@
+/** Pure rules of a journal entry, checked before any account decides on its own legs. */
+import type { AccountState, Direction, Leg, TransactionRecord } from './account.js';
+import { AccountClosed, AccountNotFound, CurrencyMismatch, UnbalancedTransaction, ValidationError, type CurrencyImbalance } from './errors.js';
+import type { JsonObject } from './json.js';
+import { Amount, ZERO, formatAmount, parsePositiveAmount } from './money.js';
+
+export const MIN_LEGS = 2;
+export const MAX_LEGS = 100;
+
+export interface EntryInput {
+  account: string;
+  direction: Direction;
+  amount: string;
+  /** Optional assertion by the client: the account's currency must be this one. */
+  currency?: string | null;
+}
+
+export interface PostingInput {
+  transactionId: string;
+  idempotencyKey: string;
+  entries: EntryInput[];
+  description: string | null;
+  metadata: JsonObject | null;
+}
+
+/**
+ * Validates the legs against the accounts they name and returns the canonical record:
+ * every amount > 0, within its currency's scale (never rounded), and debits equal to
+ * credits in every currency.
+ */
+export function buildTransaction(input: PostingInput, accounts: ReadonlyMap<string, AccountState>): TransactionRecord {
+  if (input.entries.length < MIN_LEGS || input.entries.length > MAX_LEGS) {
+    throw new ValidationError('entries', `a transaction has ${MIN_LEGS} to ${MAX_LEGS} legs, not ${input.entries.length}`);
+  }
+  const legs: Leg[] = input.entries.map((entry) => {
+    const state = accounts.get(entry.account);
+    if (!state?.exists) throw new AccountNotFound(entry.account);
+    if (state.status === 'CLOSED') throw new AccountClosed(entry.account);
+    if (entry.currency != null && entry.currency !== state.currency.code) {
+      throw new CurrencyMismatch(entry.account, state.currency.code, entry.currency);
+    }
+    const amount = parsePositiveAmount(entry.amount, state.currency);
+    return {
+      account: entry.account,
+      direction: entry.direction,
+      amount: formatAmount(amount, state.currency.scale),
+      currency: state.currency.code,
+    };
+  });
+  if (new Set(legs.map((leg) => leg.account)).size < 2) {
+    throw new ValidationError('entries', 'a transaction moves value between at least two different accounts');
+  }
+  const imbalances = imbalancesOf(legs, accounts);
+  if (imbalances.length > 0) throw new UnbalancedTransaction(imbalances);
+  return {
+    transactionId: input.transactionId,
+    idempotencyKey: input.idempotencyKey,
+    legs,
+    description: input.description,
+    metadata: input.metadata,
+  };
+}
+
+/** Per-currency totals whose debits and credits differ; empty when the legs balance. */
+export function imbalancesOf(legs: readonly Leg[], accounts?: ReadonlyMap<string, AccountState>): CurrencyImbalance[] {
+  const totals = new Map<string, { debit: Amount; credit: Amount }>();
+  for (const leg of legs) {
+    const total = totals.get(leg.currency) ?? { debit: ZERO, credit: ZERO };
+    if (leg.direction === 'DEBIT') total.debit = total.debit.plus(leg.amount);
+    else total.credit = total.credit.plus(leg.amount);
+    totals.set(leg.currency, total);
+  }
+  const scaleOf = (currency: string) => {
+    for (const state of accounts?.values() ?? []) if (state.exists && state.currency.code === currency) return state.currency.scale;
+    return undefined;
+  };
+  return [...totals.entries()]
+    .filter(([, t]) => !t.debit.eq(t.credit))
+    .map(([currency, t]) => {
+      const scale = scaleOf(currency);
+      const show = (a: Amount) => (scale === undefined ? a.toString() : formatAmount(a, scale));
+      return { currency, debit: show(t.debit), credit: show(t.credit) };
+    });
+}

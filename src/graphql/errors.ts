@@ -1,0 +1,129 @@
+/**
+ * Expected failures as data: the `Error` interface, one object type per domain error,
+ * and the result unions of the mutations.
+ */
+import type { ObjectRef } from '@pothos/core';
+import {
+  AccountAlreadyExists,
+  AccountClosed,
+  AccountHasBalance,
+  AccountNotFound,
+  ConcurrencyConflict,
+  CurrencyMismatch,
+  IdempotencyConflict,
+  InsufficientFunds,
+  InvalidAmount,
+  LedgerError,
+  UnbalancedTransaction,
+  ValidationError,
+  type CurrencyImbalance,
+} from '../domain/errors.js';
+import { builder } from './builder.js';
+
+/**
+ * A LedgerError as data. graphql-js treats an Error *returned* by a resolver as thrown,
+ * so the union members are plain copies that carry their own type name.
+ */
+export type ErrorData = { __typename: string; message: string; code: string } & Record<string, unknown>;
+
+function toData(error: LedgerError): ErrorData {
+  return { ...error, __typename: error.constructor.name, message: error.message, code: error.code };
+}
+
+export const ErrorRef = builder.interfaceRef<ErrorData>('Error').implement({
+  description: 'An expected failure: nothing was written. `code` is stable; `message` is for people.',
+  fields: (t) => ({
+    message: t.string({ description: 'What went wrong, in a sentence.', resolve: (e) => e.message }),
+    code: t.string({ description: 'A stable machine-readable code, e.g. INSUFFICIENT_FUNDS.', resolve: (e) => e.code }),
+  }),
+});
+
+type ErrorClass<E extends LedgerError> = abstract new (...args: any[]) => E;
+
+function errorType<E extends LedgerError>(
+  cls: ErrorClass<E>,
+  description: string,
+  fields: (t: any) => Record<string, any> = () => ({}),
+): ObjectRef<any, ErrorData> {
+  return builder.objectRef<ErrorData>(cls.name).implement({
+    description,
+    interfaces: [ErrorRef],
+    isTypeOf: (value) => (value as ErrorData).__typename === cls.name,
+    fields,
+  });
+}
+
+const account = (t: any) => t.exposeString('account', { description: 'The account code concerned.' });
+
+const CurrencyImbalanceRef = builder.objectRef<CurrencyImbalance>('CurrencyImbalance').implement({
+  description: 'The debit and credit totals of one currency that do not match.',
+  fields: (t) => ({
+    currency: t.exposeString('currency', { description: 'The currency whose legs do not balance.' }),
+    debit: t.expose('debit', { type: 'Decimal', description: 'Total of the debit legs.' }),
+    credit: t.expose('credit', { type: 'Decimal', description: 'Total of the credit legs.' }),
+  }),
+});
+
+export const Errors = {
+  ValidationError: errorType(ValidationError, 'An input broke a rule (size, shape, time window).', (t) => ({
+    field: t.exposeString('field', { description: 'The input field at fault.' }),
+  })),
+  AccountNotFound: errorType(AccountNotFound, 'No account has this code.', (t) => ({ account: account(t) })),
+  AccountAlreadyExists: errorType(AccountAlreadyExists, 'An account with this code exists with different fields.', (t) => ({
+    account: account(t),
+  })),
+  AccountClosed: errorType(AccountClosed, 'The account is closed and takes no postings.', (t) => ({ account: account(t) })),
+  AccountHasBalance: errorType(AccountHasBalance, 'Only an account at zero balance can be closed.', (t) => ({
+    account: account(t),
+    balance: t.expose('balance', { type: 'Decimal', description: 'Its balance now.' }),
+  })),
+  CurrencyMismatch: errorType(CurrencyMismatch, 'A leg named a currency that is not its account’s.', (t) => ({
+    account: account(t),
+    expected: t.exposeString('expected', { description: 'The account’s currency.' }),
+    actual: t.exposeString('actual', { description: 'The currency the request named.' }),
+  })),
+  InvalidAmount: errorType(InvalidAmount, 'An amount is not > 0 or has more decimals than its currency allows (never rounded).', (t) => ({
+    amount: t.exposeString('amount', { description: 'The amount as sent.' }),
+  })),
+  UnbalancedTransaction: errorType(UnbalancedTransaction, 'Debits and credits differ in at least one currency.', (t) => ({
+    imbalances: t.field({ type: [CurrencyImbalanceRef], description: 'Each currency that does not balance.', resolve: (e: ErrorData) => e.imbalances as UnbalancedTransaction['imbalances'] }),
+  })),
+  InsufficientFunds: errorType(InsufficientFunds, 'The posting would take the account below its minimum balance.', (t) => ({
+    account: account(t),
+    available: t.expose('available', { type: 'Decimal', description: 'What the account can still give.' }),
+    requested: t.expose('requested', { type: 'Decimal', description: 'What the posting asked of it.' }),
+  })),
+  IdempotencyConflict: errorType(IdempotencyConflict, 'The idempotency key was used before for a different request.', (t) => ({
+    idempotencyKey: t.exposeString('idempotencyKey', { description: 'The key.' }),
+  })),
+  ConcurrencyConflict: errorType(ConcurrencyConflict, 'Concurrent writes kept changing an account; retry.', (t) => ({
+    stream: t.exposeString('stream', { description: 'The stream that moved.' }),
+    expectedVersion: t.exposeInt('expectedVersion', { description: 'The version the command decided against.' }),
+    actualVersion: t.exposeInt('actualVersion', { description: 'The version found.' }),
+  })),
+};
+
+type ErrorName = keyof typeof Errors;
+
+/**
+ * A mutation's result union: its success type plus the errors it can return. The
+ * resolver returns either the success value or a LedgerError instance.
+ */
+export function resultUnion<T extends object>(name: string, success: ObjectRef<any, T>, errors: ErrorName[], description: string) {
+  return builder.unionType(name, {
+    description,
+    types: [success, ...errors.map((e) => Errors[e])],
+    resolveType: (value) => ('__typename' in value ? (value as ErrorData).__typename : success.name),
+  });
+}
+
+/** Runs a command; an expected failure becomes the matching union member, anything else is thrown (and masked). */
+export async function asResult<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    // Typed as never: Pothos sees the union's members, not this error-as-data shape.
+    if (error instanceof LedgerError) return toData(error) as never;
+    throw error;
+  }
+}

@@ -1,0 +1,111 @@
+/** Root mutations: each turns its input into one ledger command and returns a result union. */
+import { builder } from './builder.js';
+import { asResult, resultUnion } from './errors.js';
+import { AccountRef } from './types/account-ref.js';
+import { AccountTypeRef } from './types/account.js';
+import { TransactionRef } from './types/entry.js';
+import { DirectionRef } from './types/money.js';
+
+const OpenAccountInput = builder.inputType('OpenAccountInput', {
+  description: 'A new account. Sending the same fields again returns the existing account.',
+  fields: (t) => ({
+    code: t.string({ required: true, description: 'Unique, immutable: [a-z0-9_-] segments joined by ":", at most 128 characters.' }),
+    name: t.string({ required: true, description: 'Display name, at most 200 characters.' }),
+    type: t.field({ type: AccountTypeRef, required: true, description: 'Fixes the normal side.' }),
+    currency: t.string({ required: true, description: 'ISO 4217 ("USD") or a custom asset with its scale ("BTC/8", scale at most 18).' }),
+    minimumBalance: t.field({
+      type: 'Decimal',
+      description: 'Lowest allowed normal-side balance: "0" forbids overdraft, "-100.00" allows that much. Omit for no bound.',
+    }),
+    metadata: t.field({ type: 'JSON', description: 'A JSON object of at most 16 KiB.' }),
+    effectiveAt: t.field({ type: 'DateTime', description: 'Opened as of this time (e.g. when migrating history); default now.' }),
+  }),
+});
+
+const EntryInput = builder.inputType('EntryInput', {
+  description: 'One leg: an amount debited or credited to an account.',
+  fields: (t) => ({
+    account: t.string({ required: true, description: 'The account code.' }),
+    direction: t.field({ type: DirectionRef, required: true, description: 'DEBIT or CREDIT.' }),
+    amount: t.field({ type: 'Decimal', required: true, description: '> 0, at most the currency’s decimals.' }),
+    currency: t.string({ description: 'Optional check: refused with CurrencyMismatch unless it is the account’s currency.' }),
+  }),
+});
+
+const PostTransactionInput = builder.inputType('PostTransactionInput', {
+  description: 'A balanced journal entry: 2 to 100 legs, debits equal to credits in every currency.',
+  fields: (t) => ({
+    idempotencyKey: t.string({ required: true, description: '1 to 128 printable ASCII characters. A retry with the same key and request returns the first result.' }),
+    entries: t.field({ type: [EntryInput], required: true, description: 'The legs.' }),
+    effectiveAt: t.field({ type: 'DateTime', description: 'Value time; default now. Not before its accounts opened, not more than 5 minutes ahead.' }),
+    description: t.string({ description: 'At most 1,000 characters.' }),
+    metadata: t.field({ type: 'JSON', description: 'A JSON object of at most 16 KiB.' }),
+  }),
+});
+
+const TransferInput = builder.inputType('TransferInput', {
+  description: 'A two-leg transaction with explicit sides (as TigerBeetle does: "from/to" means opposite things for assets and liabilities).',
+  fields: (t) => ({
+    idempotencyKey: t.string({ required: true, description: '1 to 128 printable ASCII characters.' }),
+    debitAccount: t.string({ required: true, description: 'The account debited.' }),
+    creditAccount: t.string({ required: true, description: 'The account credited.' }),
+    amount: t.field({ type: 'Decimal', required: true, description: '> 0, at most the currency’s decimals.' }),
+    currency: t.string({ description: 'Optional check against both accounts’ currency.' }),
+    effectiveAt: t.field({ type: 'DateTime', description: 'Value time; default now.' }),
+    description: t.string({ description: 'At most 1,000 characters.' }),
+    metadata: t.field({ type: 'JSON', description: 'A JSON object of at most 16 KiB.' }),
+  }),
+});
+
+const CloseAccountInput = builder.inputType('CloseAccountInput', {
+  description: 'The account to close; its balance must be zero.',
+  fields: (t) => ({ code: t.string({ required: true, description: 'The account code.' }) }),
+});
+
+const OpenAccountResult = resultUnion('OpenAccountResult', AccountRef, ['ValidationError', 'AccountAlreadyExists', 'ConcurrencyConflict'], 'The account, or why it was not opened.');
+const PostTransactionResult = resultUnion(
+  'PostTransactionResult',
+  TransactionRef,
+  ['ValidationError', 'AccountNotFound', 'AccountClosed', 'CurrencyMismatch', 'InvalidAmount', 'UnbalancedTransaction', 'InsufficientFunds', 'IdempotencyConflict', 'ConcurrencyConflict'],
+  'The posted transaction, or why nothing was posted.',
+);
+const CloseAccountResult = resultUnion('CloseAccountResult', AccountRef, ['ValidationError', 'AccountNotFound', 'AccountHasBalance', 'ConcurrencyConflict'], 'The closed account, or why it stays open.');
+
+builder.mutationType({
+  description: 'Commands. Each is acknowledged only after its events are durably committed.',
+  fields: (t) => ({
+    openAccount: t.field({
+      type: OpenAccountResult,
+      description: 'Opens an account (idempotent on identical fields).',
+      args: { input: t.arg({ type: OpenAccountInput, required: true }) },
+      resolve: (_root, { input }, ctx) =>
+        asResult(async () => {
+          const code = await ctx.ledger.openAccount(input, ctx.command);
+          return (await ctx.accounts.clear(code).load(code))!;
+        }),
+    }),
+    postTransaction: t.field({
+      type: PostTransactionResult,
+      description: 'Posts a balanced journal entry, exactly once per idempotency key.',
+      args: { input: t.arg({ type: PostTransactionInput, required: true }) },
+      resolve: (_root, { input }, ctx) =>
+        asResult(async () => (await ctx.transactions.load(await ctx.ledger.postTransaction(input, ctx.command)))!),
+    }),
+    transfer: t.field({
+      type: PostTransactionResult,
+      description: 'Debits one account and credits another with the same amount.',
+      args: { input: t.arg({ type: TransferInput, required: true }) },
+      resolve: (_root, { input }, ctx) => asResult(async () => (await ctx.transactions.load(await ctx.ledger.transfer(input, ctx.command)))!),
+    }),
+    closeAccount: t.field({
+      type: CloseAccountResult,
+      description: 'Closes an account at zero balance; closing it again changes nothing.',
+      args: { input: t.arg({ type: CloseAccountInput, required: true }) },
+      resolve: (_root, { input }, ctx) =>
+        asResult(async () => {
+          const code = await ctx.ledger.closeAccount(input, ctx.command);
+          return (await ctx.accounts.clear(code).load(code))!;
+        }),
+    }),
+  }),
+});

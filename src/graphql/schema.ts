@@ -1,0 +1,16 @@
+/** Assembles the schema from every type module. */
+import { lexicographicSortSchema, printSchema } from 'graphql';
+import { builder } from './builder.js';
+import './scalars.js';
+import './errors.js';
+import './types/account.js';
+import './types/entry.js';
+import './queries.js';
+import './mutations.js';
+
+export const schema = builder.toSchema();
+
+/** The SDL checked in at schema/schema.graphql. */
+export function printedSchema(): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}

@@ -1,0 +1,140 @@
+/** The Account type: fields, balance as of any time, entries and events. */
+import { GraphQLError } from 'graphql';
+import { ACCOUNT_TYPES } from '../../domain/account.js';
+import { balanceAt, currentBalance, listEntries, listEvents } from '../../ledger/queries.js';
+import { builder } from '../builder.js';
+import { connectionType, decodeCursor, encodeCursor, pageSize, toPage } from '../connection.js';
+import { AccountRef } from './account-ref.js';
+import { EntryRef } from './entry.js';
+import { LedgerEventRef } from './event.js';
+import { MoneyRef } from './money.js';
+import { NodeRef } from './node.js';
+
+export const AccountTypeRef = builder.enumType('AccountType', {
+  description: 'The kind of account, which fixes its normal side.',
+  values: Object.fromEntries(
+    ACCOUNT_TYPES.map((type) => [type, { description: type === 'ASSET' || type === 'EXPENSE' ? 'Normal side: DEBIT.' : 'Normal side: CREDIT.' }]),
+  ) as Record<(typeof ACCOUNT_TYPES)[number], { description: string }>,
+});
+
+export const AccountStatusRef = builder.enumType('AccountStatus', {
+  description: 'The lifecycle state of an account.',
+  values: {
+    OPEN: { description: 'Takes postings.' },
+    CLOSED: { description: 'Closed at zero balance; takes no postings.' },
+  },
+});
+
+interface BalanceValue {
+  posted: string;
+  currency: string;
+  asOf: string;
+  knownAt: string;
+  version: number;
+}
+
+const BalanceRef = builder.objectRef<BalanceValue>('Balance').implement({
+  description:
+    'A balance, signed on the account’s normal side (positive when an ASSET or EXPENSE has more debits than credits, or a LIABILITY, EQUITY or REVENUE more credits than debits). It counts every event with effectiveAt <= asOf and recordedAt <= knownAt.',
+  fields: (t) => ({
+    posted: t.field({ type: MoneyRef, description: 'The posted balance.', resolve: (b) => ({ amount: b.posted, currency: b.currency }) }),
+    pending: t.field({ type: MoneyRef, description: 'Held by pending transactions (none until holds exist: zero).', resolve: (b) => ({ amount: zeroAt(b.posted), currency: b.currency }) }),
+    available: t.field({ type: MoneyRef, description: 'Posted less pending outflows.', resolve: (b) => ({ amount: b.posted, currency: b.currency }) }),
+    asOf: t.expose('asOf', { type: 'DateTime', description: 'The effective time the balance is taken at.' }),
+    knownAt: t.expose('knownAt', { type: 'DateTime', description: 'The recorded time the ledger’s knowledge is taken at (never after now).' }),
+    version: t.exposeInt('version', { description: 'The account’s stream version as known at knownAt.' }),
+  }),
+});
+
+/** "0.00" at the scale of a formatted amount. */
+function zeroAt(amount: string): string {
+  const dot = amount.indexOf('.');
+  return dot < 0 ? '0' : `0.${'0'.repeat(amount.length - dot - 1)}`;
+}
+
+const EntryConnection = connectionType('Entry', EntryRef, 'entry');
+const EventConnection = connectionType('Event', LedgerEventRef, 'event');
+
+AccountRef.implement({
+  description: 'An account: the aggregate whose event stream every balance is derived from.',
+  interfaces: [NodeRef],
+  isTypeOf: (value) => typeof value === 'object' && value !== null && 'code' in value && 'balance' in value,
+  fields: (t) => ({
+    code: t.exposeString('code', { description: 'Immutable, unique, hierarchical with ":" (assets:bank:checking).' }),
+    name: t.exposeString('name', { description: 'A display name.' }),
+    type: t.field({ type: AccountTypeRef, description: 'ASSET, LIABILITY, EQUITY, REVENUE or EXPENSE.', resolve: (a) => a.type }),
+    currency: t.exposeString('currency', { description: 'ISO 4217 code, or a custom asset CODE/SCALE.' }),
+    status: t.field({ type: AccountStatusRef, description: 'OPEN or CLOSED.', resolve: (a) => a.status }),
+    version: t.exposeInt('version', { description: 'The number of events in its stream.' }),
+    minimumBalance: t.expose('minimumBalance', {
+      type: 'Decimal',
+      nullable: true,
+      description: 'The lowest its normal-side balance may go ("0" forbids overdraft); null means no bound.',
+    }),
+    metadata: t.expose('metadata', { type: 'JSON', nullable: true, description: 'The JSON object given at opening.' }),
+    openedAt: t.expose('openedAt', { type: 'DateTime', description: 'Effective time of its opening; nothing posts before it.' }),
+    balance: t.field({
+      type: BalanceRef,
+      description: 'The balance effective at `asOf` as the ledger knew it at `knownAt` (both default to now; a knownAt after now means now).',
+      args: {
+        asOf: t.arg({ type: 'DateTime', description: 'Effective time; default now.' }),
+        knownAt: t.arg({ type: 'DateTime', description: 'Recorded time; default now.' }),
+      },
+      resolve: async (account, args, ctx) => {
+        const knownAt = args.knownAt && args.knownAt < ctx.now ? args.knownAt : ctx.now;
+        const asOf = args.asOf ?? ctx.now;
+        const db = ctx.ledger.database.db;
+        const balance =
+          knownAt === ctx.now && asOf === ctx.now && account.version > 0
+            ? await currentBalance(db, account, ctx.now)
+            : await balanceAt(db, account, asOf, knownAt);
+        return { ...balance, asOf, knownAt };
+      },
+    }),
+    entries: t.field({
+      type: EntryConnection,
+      description: 'Its entries in recording order; `from`/`to` bound the effective time as [from, to), `knownAt` hides later recordings.',
+      args: {
+        first: t.arg.int({ description: 'Page size, 1 to 100 (default 20).' }),
+        after: t.arg.string({ description: 'A cursor from a previous page.' }),
+        from: t.arg({ type: 'DateTime', description: 'Effective at or after.' }),
+        to: t.arg({ type: 'DateTime', description: 'Effective before.' }),
+        knownAt: t.arg({ type: 'DateTime', description: 'Recorded at or before.' }),
+      },
+      resolve: async (account, args, ctx) => {
+        const limit = pageSize(args.first);
+        const after = parseEntryKey(decodeCursor('entry', args.after, 'string'));
+        const rows = await listEntries(ctx.ledger.database.db, account.code, {
+          after,
+          limit,
+          from: args.from,
+          to: args.to,
+          knownAt: args.knownAt,
+        });
+        // Keyset on (position, leg): one event may carry two legs of the same account.
+        return toPage(rows, limit, args.after, (row) => encodeCursor('entry', `${row.position}.${row.legIndex}`));
+      },
+    }),
+    events: t.field({
+      type: EventConnection,
+      description: 'The events of its stream in version order, decoded to their current shape.',
+      args: {
+        first: t.arg.int({ description: 'Page size, 1 to 100 (default 20).' }),
+        after: t.arg.string({ description: 'A cursor from a previous page.' }),
+      },
+      resolve: async (account, args, ctx) => {
+        const limit = pageSize(args.first);
+        const afterVersion = decodeCursor('event', args.after, 'number');
+        const rows = await listEvents(ctx.ledger.database.db, account.code, { afterVersion, limit });
+        return toPage(rows, limit, args.after, (row) => encodeCursor('event', row.stored.version));
+      },
+    }),
+  }),
+});
+
+function parseEntryKey(key: string | undefined): { position: number; legIndex: number } | undefined {
+  if (key === undefined) return undefined;
+  const match = /^(\d{1,15})\.(\d{1,3})$/.exec(key);
+  if (!match) throw new GraphQLError('after: not a cursor of this list (entry)', { extensions: { code: 'BAD_USER_INPUT' } });
+  return { position: Number(match[1]), legIndex: Number(match[2]) };
+}

@@ -1,0 +1,76 @@
+/** Entries (the legs as each account sees them) and transactions. */
+import type { Leg } from '../../domain/account.js';
+import type { TransactionView } from '../../ledger/queries.js';
+import { builder } from '../builder.js';
+import { DirectionRef, MoneyRef } from './money.js';
+import { NodeRef } from './node.js';
+import { AccountRef } from './account-ref.js';
+
+export interface EntryValue {
+  accountCode: string;
+  direction: 'DEBIT' | 'CREDIT';
+  amount: string;
+  currency: string;
+  transactionId: string;
+  effectiveAt: string;
+  recordedAt: string;
+}
+
+export const EntryRef = builder.objectRef<EntryValue>('Entry');
+export const TransactionRef = builder.objectRef<TransactionView>('Transaction');
+
+EntryRef.implement({
+  description: 'One leg of a transaction: an amount debited or credited to one account.',
+  fields: (t) => ({
+    account: t.field({
+      type: AccountRef,
+      description: 'The account the leg posts to.',
+      resolve: async (entry, _args, ctx) => (await ctx.accounts.load(entry.accountCode))!,
+    }),
+    direction: t.field({ type: DirectionRef, description: 'DEBIT or CREDIT.', resolve: (e) => e.direction }),
+    amount: t.field({ type: MoneyRef, description: 'The amount, > 0.', resolve: (e) => ({ amount: e.amount, currency: e.currency }) }),
+    transaction: t.field({
+      type: TransactionRef,
+      description: 'The transaction this leg belongs to.',
+      resolve: async (entry, _args, ctx) => (await ctx.transactions.load(entry.transactionId))!,
+    }),
+    effectiveAt: t.expose('effectiveAt', { type: 'DateTime', description: 'When it counts for the business.' }),
+    recordedAt: t.expose('recordedAt', { type: 'DateTime', description: 'When the ledger recorded it.' }),
+  }),
+});
+
+export const TransactionStatusRef = builder.enumType('TransactionStatus', {
+  description: 'Where a transaction stands.',
+  values: { POSTED: { description: 'Posted: it moves the balances of its accounts.' } },
+});
+
+TransactionRef.implement({
+  description: 'A balanced journal entry. Never edited once posted.',
+  interfaces: [NodeRef],
+  isTypeOf: (value) => typeof value === 'object' && value !== null && 'legs' in value,
+  fields: (t) => ({
+    status: t.field({ type: TransactionStatusRef, description: 'Its status.', resolve: (tx) => tx.status }),
+    effectiveAt: t.expose('effectiveAt', { type: 'DateTime', description: 'When it counts for the business (value time).' }),
+    recordedAt: t.expose('recordedAt', { type: 'DateTime', description: 'When the ledger recorded it.' }),
+    description: t.exposeString('description', { nullable: true, description: 'Free text, up to 1,000 characters.' }),
+    metadata: t.expose('metadata', { type: 'JSON', nullable: true, description: 'The JSON object given at posting.' }),
+    idempotencyKey: t.exposeString('idempotencyKey', { description: 'The key it was posted with.' }),
+    entries: t.field({
+      type: [EntryRef],
+      description: 'Its legs, in the order they were given.',
+      resolve: (tx) => tx.legs.map((leg: Leg) => legToEntry(leg, tx)),
+    }),
+  }),
+});
+
+function legToEntry(leg: Leg, tx: TransactionView): EntryValue {
+  return {
+    accountCode: leg.account,
+    direction: leg.direction,
+    amount: leg.amount,
+    currency: leg.currency,
+    transactionId: tx.id,
+    effectiveAt: tx.effectiveAt,
+    recordedAt: tx.recordedAt,
+  };
+}

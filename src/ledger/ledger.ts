@@ -1,0 +1,324 @@
+/**
+ * The command side: load the touched accounts, decide, append to every stream in one
+ * transaction (expected versions checked), project the read models and record the
+ * idempotency key in that same transaction, retry a version conflict a bounded number of times.
+ */
+import { createHash } from 'node:crypto';
+import { decide, evolve, type AccountEvent, type AccountState, type AccountType, type OpenedAccount } from '../domain/account.js';
+import { AccountNotFound, ConcurrencyConflict, IdempotencyConflict, ValidationError } from '../domain/errors.js';
+import { canonicalJson } from '../domain/json.js';
+import { checkCode, checkDescription, checkIdempotencyKey, checkMetadata, checkName } from '../domain/limits.js';
+import { buildTransaction, type EntryInput } from '../domain/transaction.js';
+import { encodeEvent } from '../events/catalogue.js';
+import type { EventMetadata } from '../events/envelope.js';
+import { accountCodeOf, accountStream } from '../events/streams.js';
+import { addEvent, emptyRows, writeRows } from '../projections/read-models.js';
+import type { Database } from '../store/db.js';
+import { EventStore, type AppendRequest, type Clock } from '../store/event-store.js';
+import { findIdempotency, saveIdempotency, type IdempotencyRecord } from '../store/idempotency.js';
+import type { CommandContext } from './context.js';
+import { uuidv7 } from './ids.js';
+import { loadAccounts } from './load.js';
+
+export interface LedgerOptions {
+  clock?: Clock;
+  /** How many times a version conflict is retried before it is reported. */
+  maxRetries?: number;
+  /** How far in the future an effectiveAt may lie (clock skew between systems). */
+  maxFutureSkewMs?: number;
+}
+
+export interface OpenAccountInput {
+  code: string;
+  name: string;
+  type: AccountType;
+  currency: string;
+  minimumBalance?: string | null;
+  metadata?: unknown;
+  /** Normalised RFC 3339 UTC (see src/ledger/time.ts); default now. */
+  effectiveAt?: string | null;
+}
+
+export interface PostTransactionInput {
+  idempotencyKey: string;
+  entries: EntryInput[];
+  effectiveAt?: string | null;
+  description?: string | null;
+  metadata?: unknown;
+}
+
+export interface TransferInput {
+  idempotencyKey: string;
+  debitAccount: string;
+  creditAccount: string;
+  amount: string;
+  currency?: string | null;
+  effectiveAt?: string | null;
+  description?: string | null;
+  metadata?: unknown;
+}
+
+interface Plan {
+  command: string;
+  idempotency: { key: string; fingerprint: string } | null;
+  accounts: string[];
+  transactionId: string | null;
+  causationId?: string | null;
+  /** Pure: the events each account's stream gets. May throw a LedgerError. */
+  decide(states: Map<string, AccountState>): Map<string, AccountEvent[]>;
+}
+
+/** Thrown inside the write transaction when a concurrent request with the same key committed first. */
+class AlreadyDone {
+  constructor(readonly record: IdempotencyRecord) {}
+}
+
+export class Ledger {
+  readonly store: EventStore;
+  private readonly clock: Clock;
+  private readonly maxRetries: number;
+  private readonly maxFutureSkewMs: number;
+
+  constructor(
+    readonly database: Database,
+    options: LedgerOptions = {},
+  ) {
+    this.clock = options.clock ?? (() => new Date());
+    this.store = new EventStore(database, this.clock);
+    this.maxRetries = options.maxRetries ?? 5;
+    this.maxFutureSkewMs = options.maxFutureSkewMs ?? 5 * 60_000;
+  }
+
+  /** Opens an account; the same fields again return it unchanged. Resolves to its code. */
+  async openAccount(input: OpenAccountInput, ctx: CommandContext): Promise<string> {
+    const code = checkCode(input.code);
+    const name = checkName(input.name);
+    const metadata = checkMetadata(input.metadata);
+    const effectiveAt = this.effectiveAt(input.effectiveAt);
+    await this.execute(
+      {
+        command: 'openAccount',
+        idempotency: null,
+        accounts: [code],
+        transactionId: null,
+        decide: (states) =>
+          new Map([
+            [
+              code,
+              decide(
+                {
+                  type: 'OpenAccount',
+                  code,
+                  name,
+                  accountType: input.type,
+                  currency: input.currency,
+                  minimumBalance: input.minimumBalance ?? null,
+                  metadata,
+                  effectiveAt,
+                  effectiveAtGiven: input.effectiveAt != null,
+                },
+                states.get(code)!,
+              ),
+            ],
+          ]),
+      },
+      ctx,
+    );
+    return code;
+  }
+
+  /** Posts a balanced journal entry. Resolves to its transaction id (the first one, on a retry). */
+  async postTransaction(input: PostTransactionInput, ctx: CommandContext, command = 'postTransaction', fingerprintOf: unknown = input): Promise<string> {
+    const idempotencyKey = checkIdempotencyKey(input.idempotencyKey);
+    const description = checkDescription(input.description);
+    const metadata = checkMetadata(input.metadata);
+    const effectiveAt = this.effectiveAt(input.effectiveAt);
+    for (const [i, entry] of input.entries.entries()) checkCode(entry.account, `entries[${i}].account`);
+    const fingerprint = fingerprintFor(command, fingerprintOf);
+    const transactionId = uuidv7(this.clock().getTime());
+    const result = await this.execute(
+      {
+        command,
+        idempotency: { key: idempotencyKey, fingerprint },
+        accounts: input.entries.map((e) => e.account),
+        transactionId,
+        decide: (states) => {
+          const transaction = buildTransaction(
+            { transactionId, idempotencyKey, entries: input.entries, description, metadata },
+            states,
+          );
+          const decisions = new Map<string, AccountEvent[]>();
+          for (const code of new Set(transaction.legs.map((leg) => leg.account))) {
+            decisions.set(code, decide({ type: 'PostEntries', transaction, effectiveAt }, states.get(code)!));
+          }
+          return decisions;
+        },
+      },
+      ctx,
+    );
+    return result ?? transactionId;
+  }
+
+  /** A two-leg shortcut with explicit sides: debit one account, credit the other. */
+  transfer(input: TransferInput, ctx: CommandContext): Promise<string> {
+    if (input.debitAccount === input.creditAccount) {
+      return Promise.reject(new ValidationError('creditAccount', 'a transfer needs two different accounts'));
+    }
+    const leg = (account: string, direction: 'DEBIT' | 'CREDIT'): EntryInput => ({ account, direction, amount: input.amount, currency: input.currency ?? null });
+    return this.postTransaction(
+      {
+        idempotencyKey: input.idempotencyKey,
+        entries: [leg(input.debitAccount, 'DEBIT'), leg(input.creditAccount, 'CREDIT')],
+        effectiveAt: input.effectiveAt,
+        description: input.description,
+        metadata: input.metadata,
+      },
+      ctx,
+      'transfer',
+      input,
+    );
+  }
+
+  /** Closes an account at zero balance; closing a closed account changes nothing. */
+  async closeAccount(input: { code: string }, ctx: CommandContext): Promise<string> {
+    const code = checkCode(input.code);
+    const effectiveAt = this.effectiveAt(null);
+    await this.execute(
+      {
+        command: 'closeAccount',
+        idempotency: null,
+        accounts: [code],
+        transactionId: null,
+        decide: (states) => {
+          const state = states.get(code)!;
+          if (!state.exists) throw new AccountNotFound(code);
+          return new Map([[code, decide({ type: 'CloseAccount', effectiveAt }, state)]]);
+        },
+      },
+      ctx,
+    );
+    return code;
+  }
+
+  /**
+   * Runs a plan to completion. Resolves to the stored result when the idempotency key was
+   * used before with the same request, otherwise to null once the events are durable.
+   */
+  private async execute(plan: Plan, ctx: CommandContext): Promise<string | null> {
+    for (let attempt = 0; ; attempt++) {
+      if (plan.idempotency) {
+        const previous = await findIdempotency(this.database.db, plan.idempotency.key);
+        if (previous) return replay(previous, plan.idempotency.fingerprint);
+      }
+      const states = await loadAccounts(this.store, plan.accounts);
+      const decisions = plan.decide(states);
+      const requests = this.appendRequests(plan, ctx, states, decisions);
+      if (requests.length === 0) return null;
+      try {
+        await this.database.write(async (trx) => {
+          if (plan.idempotency) {
+            const previous = await findIdempotency(trx, plan.idempotency.key);
+            if (previous) throw new AlreadyDone(previous);
+          }
+          const stored = await this.store.appendIn(trx, requests);
+          const rows = emptyRows();
+          const seen = new Set<string>();
+          let index = 0;
+          for (const request of requests) {
+            const code = accountCodeOf(request.streamId);
+            let state = states.get(code)!;
+            for (const event of decisions.get(code)!) {
+              state = evolve(state, event);
+              addEvent(rows, { stored: stored[index++]!, event }, state as OpenedAccount, seen);
+            }
+          }
+          await writeRows(trx, rows);
+          if (plan.idempotency) {
+            await saveIdempotency(
+              trx,
+              {
+                key: plan.idempotency.key,
+                command: plan.command,
+                fingerprint: plan.idempotency.fingerprint,
+                result: plan.transactionId ?? '',
+                position: stored[0]!.position,
+              },
+              stored[0]!.recordedAt,
+            );
+          }
+        });
+        return null;
+      } catch (error) {
+        if (error instanceof AlreadyDone) return replay(error.record, plan.idempotency!.fingerprint);
+        if (error instanceof ConcurrencyConflict && attempt < this.maxRetries) {
+          await sleep(Math.random() * 2 ** attempt);
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  private appendRequests(plan: Plan, ctx: CommandContext, states: Map<string, AccountState>, decisions: Map<string, AccountEvent[]>): AppendRequest[] {
+    const metadata: EventMetadata = {
+      actor: ctx.actor,
+      requestId: ctx.requestId,
+      correlationId: ctx.correlationId ?? ctx.requestId,
+      causationId: plan.causationId ?? ctx.causationId ?? null,
+      idempotencyKey: plan.idempotency?.key ?? null,
+      command: plan.command,
+      clientAddress: ctx.clientAddress ?? null,
+    };
+    const encodedMetadata = canonicalJson(metadata);
+    const requests: AppendRequest[] = [];
+    for (const [code, events] of decisions) {
+      if (events.length === 0) continue;
+      requests.push({
+        streamId: accountStream(code),
+        expectedVersion: states.get(code)!.version,
+        events: events.map((event) => ({
+          ...encodeEvent(event),
+          metadata: encodedMetadata,
+          effectiveAt: event.effectiveAt,
+          transactionId: plan.transactionId,
+        })),
+      });
+    }
+    return requests;
+  }
+
+  /** The effective time of a command: now by default, never beyond the allowed future skew. */
+  private effectiveAt(given: string | null | undefined): string {
+    const now = this.clock();
+    if (given == null) return now.toISOString();
+    if (Date.parse(given) > now.getTime() + this.maxFutureSkewMs) {
+      throw new ValidationError('effectiveAt', `${given} is more than ${this.maxFutureSkewMs / 1000}s in the future`);
+    }
+    return given;
+  }
+}
+
+function replay(record: IdempotencyRecord, fingerprint: string): string {
+  if (record.fingerprint !== fingerprint) throw new IdempotencyConflict(record.key);
+  return record.result;
+}
+
+/** The whole canonical input, description and metadata included; the command name too. */
+function fingerprintFor(command: string, input: unknown): string {
+  return createHash('sha256').update(canonicalJson({ command, input: withoutNulls(input) })).digest('hex');
+}
+
+/** An omitted field and an explicit null mean the same request (top level and legs only; metadata is kept as sent). */
+function withoutNulls(input: unknown): unknown {
+  if (typeof input !== 'object' || input === null) return input;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) {
+    if (value == null) continue;
+    out[key] = key === 'entries' && Array.isArray(value) ? value.map(withoutNulls) : value;
+  }
+  return out;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

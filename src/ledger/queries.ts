@@ -1,0 +1,218 @@
+/**
+ * The query side: reads from the read models (and the log for events), with keyset
+ * pagination. Every list takes `limit` and returns up to limit + 1 rows so the caller
+ * knows whether another page exists.
+ */
+import type { AccountEvent, AccountType, Leg } from '../domain/account.js';
+import { signedOnNormalSide } from '../domain/account.js';
+import type { JsonObject } from '../domain/json.js';
+import { Amount, ZERO, formatAmount, parseCurrency } from '../domain/money.js';
+import { decodeEvent } from '../events/catalogue.js';
+import type { EventMetadata, StoredEvent } from '../events/envelope.js';
+import { accountStream } from '../events/streams.js';
+import type { Db } from '../store/db.js';
+import { fromRow } from '../store/event-store.js';
+import type { AccountsTable } from '../store/schema.js';
+
+export interface AccountView {
+  code: string;
+  name: string;
+  type: AccountType;
+  currency: string;
+  scale: number;
+  status: 'OPEN' | 'CLOSED';
+  minimumBalance: string | null;
+  metadata: JsonObject | null;
+  openedAt: string;
+  balance: string;
+  debits: string;
+  credits: string;
+  version: number;
+}
+
+export interface TransactionView {
+  id: string;
+  idempotencyKey: string;
+  status: 'POSTED';
+  effectiveAt: string;
+  recordedAt: string;
+  description: string | null;
+  metadata: JsonObject | null;
+  legs: Leg[];
+  position: number;
+}
+
+export interface EntryView {
+  position: number;
+  legIndex: number;
+  accountCode: string;
+  accountVersion: number;
+  transactionId: string;
+  direction: 'DEBIT' | 'CREDIT';
+  amount: string;
+  currency: string;
+  effectiveAt: string;
+  recordedAt: string;
+}
+
+export interface EventView {
+  stored: StoredEvent;
+  event: AccountEvent;
+  metadata: EventMetadata;
+}
+
+export interface BalanceView {
+  posted: string;
+  currency: string;
+  version: number;
+}
+
+function toAccountView(row: AccountsTable): AccountView {
+  return {
+    code: row.code,
+    name: row.name,
+    type: row.type as AccountType,
+    currency: row.currency,
+    scale: parseCurrency(row.currency).scale,
+    status: row.status as AccountView['status'],
+    minimumBalance: row.minimum_balance,
+    metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as JsonObject),
+    openedAt: row.opened_at,
+    balance: row.balance,
+    debits: row.debits,
+    credits: row.credits,
+    version: Number(row.version),
+  };
+}
+
+export async function getAccounts(db: Db, codes: readonly string[]): Promise<Map<string, AccountView>> {
+  if (codes.length === 0) return new Map();
+  const rows = await db.selectFrom('accounts').selectAll().where('code', 'in', [...codes]).execute();
+  return new Map(rows.map((row) => [row.code, toAccountView(row)]));
+}
+
+export async function listAccounts(
+  db: Db,
+  options: { afterCode?: string; limit: number; prefix?: string | null; type?: AccountType | null },
+): Promise<AccountView[]> {
+  let query = db.selectFrom('accounts').selectAll();
+  if (options.afterCode !== undefined) query = query.where('code', '>', options.afterCode);
+  if (options.type) query = query.where('type', '=', options.type);
+  const prefix = options.prefix;
+  if (prefix) {
+    // The code itself or anything below it: ":" sorts just before ";", so this is an index range.
+    query = query.where((eb) => eb.or([eb('code', '=', prefix), eb.and([eb('code', '>=', `${prefix}:`), eb('code', '<', `${prefix};`)])]));
+  }
+  const rows = await query.orderBy('code').limit(options.limit + 1).execute();
+  return rows.map(toAccountView);
+}
+
+export async function getTransaction(db: Db, id: string): Promise<TransactionView | null> {
+  const row = await db.selectFrom('transactions').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) return null;
+  return {
+    id: row.id,
+    idempotencyKey: row.idempotency_key,
+    status: 'POSTED',
+    effectiveAt: row.effective_at,
+    recordedAt: row.recorded_at,
+    description: row.description,
+    metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as JsonObject),
+    legs: JSON.parse(row.legs) as Leg[],
+    position: Number(row.position),
+  };
+}
+
+/**
+ * Entries of an account in the order the ledger recorded them. `from`/`to` bound the
+ * effective time as [from, to); `knownAt` hides what was recorded later.
+ */
+export async function listEntries(
+  db: Db,
+  code: string,
+  options: { after?: { position: number; legIndex: number }; limit: number; from?: string | null; to?: string | null; knownAt?: string | null },
+): Promise<EntryView[]> {
+  let query = db.selectFrom('entries').selectAll().where('account_code', '=', code);
+  const after = options.after;
+  if (after) {
+    query = query.where((eb) =>
+      eb.or([eb('position', '>', after.position), eb.and([eb('position', '=', after.position), eb('leg_index', '>', after.legIndex)])]),
+    );
+  }
+  if (options.from) query = query.where('effective_at', '>=', options.from);
+  if (options.to) query = query.where('effective_at', '<', options.to);
+  if (options.knownAt) query = query.where('recorded_at', '<=', options.knownAt);
+  const rows = await query.orderBy('position').orderBy('leg_index').limit(options.limit + 1).execute();
+  return rows.map((row) => ({
+    position: Number(row.position),
+    legIndex: Number(row.leg_index),
+    accountCode: row.account_code,
+    accountVersion: Number(row.account_version),
+    transactionId: row.transaction_id,
+    direction: row.direction as EntryView['direction'],
+    amount: row.amount,
+    currency: row.currency,
+    effectiveAt: row.effective_at,
+    recordedAt: row.recorded_at,
+  }));
+}
+
+/** An account's own events, decoded to their current shape, in version order. */
+export async function listEvents(db: Db, code: string, options: { afterVersion?: number; limit: number }): Promise<EventView[]> {
+  const rows = await db
+    .selectFrom('events')
+    .selectAll()
+    .where('stream_id', '=', accountStream(code))
+    .where('version', '>', options.afterVersion ?? 0)
+    .orderBy('version')
+    .limit(options.limit + 1)
+    .execute();
+  return rows.map((row) => {
+    const stored = fromRow(row);
+    return { stored, event: decodeEvent(stored), metadata: JSON.parse(stored.metadata) as EventMetadata };
+  });
+}
+
+/**
+ * The posted balance effective at `asOf` as known at `knownAt`: every entry with
+ * effectiveAt <= asOf and recordedAt <= knownAt counts. The version is the stream's
+ * version as the ledger knew it at `knownAt`.
+ */
+export async function balanceAt(db: Db, account: AccountView, asOf: string, knownAt: string): Promise<BalanceView> {
+  const rows = await db
+    .selectFrom('entries')
+    .select(['direction', 'amount'])
+    .where('account_code', '=', account.code)
+    .where('effective_at', '<=', asOf)
+    .where('recorded_at', '<=', knownAt)
+    .execute();
+  const posted = rows.reduce(
+    (sum, row) => sum.plus(signedOnNormalSide(account.type, { direction: row.direction as 'DEBIT' | 'CREDIT', amount: row.amount })),
+    ZERO,
+  );
+  const version = await db
+    .selectFrom('events')
+    .select((eb) => eb.fn.max('version').as('version'))
+    .where('stream_id', '=', accountStream(account.code))
+    .where('recorded_at', '<=', knownAt)
+    .executeTakeFirst();
+  return { posted: formatAmount(posted, account.scale), currency: account.currency, version: Number(version?.version ?? 0) };
+}
+
+/**
+ * The posted balance effective now, as known now: the read model's balance less the few
+ * entries already recorded with an effective time still in the future.
+ */
+export async function currentBalance(db: Db, account: AccountView, now: string): Promise<BalanceView> {
+  const future = await db
+    .selectFrom('entries')
+    .select(['direction', 'amount'])
+    .where('account_code', '=', account.code)
+    .where('effective_at', '>', now)
+    .execute();
+  const posted = future.reduce(
+    (sum, row) => sum.minus(signedOnNormalSide(account.type, { direction: row.direction as 'DEBIT' | 'CREDIT', amount: row.amount })),
+    new Amount(account.balance),
+  );
+  return { posted: formatAmount(posted, account.scale), currency: account.currency, version: account.version };
+}

@@ -1,0 +1,161 @@
+/**
+ * The HTTP server: graphql-yoga on node:http with the transport rules of docs/api.md
+ * (JSON POSTs only, a body cap, no batching or multipart), /health, request ids, masked
+ * errors, and a graceful shutdown that lets in-flight commits finish.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import DataLoader from 'dataloader';
+import { GraphQLError } from 'graphql';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { schema } from './graphql/schema.js';
+import type { GraphQLContext } from './graphql/builder.js';
+import { DEFAULT_ACTOR } from './ledger/context.js';
+import type { Ledger } from './ledger/ledger.js';
+import { getAccounts, getTransaction } from './ledger/queries.js';
+import { stderrLogger, type Logger } from './log.js';
+
+export interface ServerOptions {
+  ledger: Ledger;
+  logger?: Logger;
+  graphiql?: boolean;
+  production?: boolean;
+  maxBodyBytes?: number;
+}
+
+interface RequestScope {
+  requestId: string;
+  clientAddress: string | null;
+}
+
+/** The request being served, so that masked errors and events carry its id. */
+const requestScope = new AsyncLocalStorage<RequestScope>();
+
+const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+
+export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Record<string, unknown>, GraphQLContext> {
+  const { ledger } = options;
+  const logger = options.logger ?? stderrLogger;
+  return createYoga<Record<string, unknown>, GraphQLContext>({
+    schema,
+    graphiql: options.graphiql ?? false,
+    landingPage: false,
+    batching: false,
+    multipart: false,
+    logging: false,
+    plugins: [
+      EnvelopArmorPlugin({
+        maxDepth: { n: 12 },
+        maxTokens: { n: 2000 },
+        maxAliases: { n: 20 },
+        maxDirectives: { n: 20 },
+        costLimit: { maxCost: 20000 },
+        blockFieldSuggestion: { enabled: options.production ?? false },
+      }),
+    ],
+    maskedErrors: {
+      maskError(error, message) {
+        // By name, not instanceof: graphql ships CJS and ESM builds, and both may be loaded.
+        const isGraphQLError = (e: unknown): e is GraphQLError => e instanceof Error && e.name === 'GraphQLError';
+        const original = isGraphQLError(error) ? error.originalError : error;
+        if (isGraphQLError(error) && (!original || isGraphQLError(original))) return error;
+        const requestId = requestScope.getStore()?.requestId ?? null;
+        logger.log('error', 'unexpected error', { requestId, error: String((original as Error | undefined)?.stack ?? original) });
+        return new GraphQLError(`${message} Quote request id ${requestId ?? 'n/a'} when reporting it.`, {
+          nodes: isGraphQLError(error) ? error.nodes : undefined,
+          path: isGraphQLError(error) ? error.path : undefined,
+          extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+        });
+      },
+    },
+    context: ({ request }): GraphQLContext => {
+      const scope = requestScope.getStore();
+      const header = request.headers.get('x-request-id');
+      const requestId = scope?.requestId ?? (header && REQUEST_ID.test(header) ? header : randomUUID());
+      const db = ledger.database.db;
+      return {
+        ledger,
+        command: { actor: DEFAULT_ACTOR, requestId, clientAddress: scope?.clientAddress ?? null },
+        accounts: new DataLoader(async (codes) => {
+          const found = await getAccounts(db, codes);
+          return codes.map((code) => found.get(code) ?? null);
+        }),
+        transactions: new DataLoader(async (ids) => Promise.all(ids.map((id) => getTransaction(db, id)))),
+        now: new Date().toISOString(),
+      };
+    },
+  });
+}
+
+export interface RunningServer {
+  server: Server;
+  url: string;
+  /** Stops accepting, waits for in-flight requests (and so their commits), then resolves. */
+  close(): Promise<void>;
+}
+
+export async function startServer(options: ServerOptions & { port: number; host?: string }): Promise<RunningServer> {
+  const yoga = createInkwellYoga(options);
+  const maxBody = options.maxBodyBytes ?? 1024 * 1024;
+  let inFlight = 0;
+  let drained: (() => void) | null = null;
+
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    const header = req.headers['x-request-id'];
+    const requestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+    res.setHeader('x-request-id', requestId);
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/health') return void json(res, 200, { status: 'ok' });
+    if (path !== '/graphql') return void json(res, 404, { errors: [{ message: 'not found: the API is at /graphql' }] });
+    const refusal = transportRefusal(req, maxBody);
+    if (refusal) {
+      // Drain nothing: close after answering so an unread body cannot be smuggled into the next request.
+      res.setHeader('connection', 'close');
+      return void json(res, refusal.status, { errors: [{ message: refusal.message, extensions: { code: refusal.code } }] });
+    }
+    inFlight += 1;
+    res.on('close', () => {
+      inFlight -= 1;
+      if (inFlight === 0 && drained) drained();
+    });
+    requestScope.run({ requestId, clientAddress: req.socket.remoteAddress ?? null }, () => void yoga(req, res));
+  };
+
+  const server = createServer(handle);
+  await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '0.0.0.0', resolve));
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    server,
+    url: `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}/graphql`,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+/** The transport rules: why a request is refused before GraphQL sees it, or null. */
+function transportRefusal(req: IncomingMessage, maxBody: number): { status: number; code: string; message: string } | null {
+  if (req.method === 'GET' || req.method === 'OPTIONS') return null;
+  if (req.method !== 'POST') return { status: 405, code: 'METHOD_NOT_ALLOWED', message: 'use POST (or GET for queries)' };
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json' && type !== 'application/graphql-response+json') {
+    return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'POST bodies must be application/json' };
+  }
+  const length = req.headers['content-length'];
+  if (length === undefined) return { status: 411, code: 'LENGTH_REQUIRED', message: 'send a Content-Length header' };
+  if (Number(length) > maxBody) return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: `the body is limited to ${maxBody} bytes` };
+  return null;
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}

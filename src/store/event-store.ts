@@ -1,0 +1,161 @@
+/**
+ * The event store: append to several streams atomically with optimistic concurrency,
+ * read a stream, read the global log. It stores payloads as given; the catalogue in
+ * src/events decides what they mean.
+ */
+import { ConcurrencyConflict } from '../domain/errors.js';
+import { GENESIS_HASH, chainHash, type StoredEvent } from '../events/envelope.js';
+import type { Database, Db } from './db.js';
+import type { EventsTable } from './schema.js';
+
+export interface NewEvent {
+  type: string;
+  schemaVersion: number;
+  data: string;
+  metadata: string;
+  effectiveAt: string;
+  transactionId: string | null;
+}
+
+export interface AppendRequest {
+  streamId: string;
+  /** The stream's version the caller decided against; 0 for a new stream. */
+  expectedVersion: number;
+  events: NewEvent[];
+}
+
+export interface LogHead {
+  position: number;
+  hash: string;
+  recordedAt: string;
+}
+
+export type Clock = () => Date;
+
+const INSERT_CHUNK = 500;
+
+export class EventStore {
+  constructor(
+    private readonly database: Database,
+    private readonly clock: Clock = () => new Date(),
+  ) {}
+
+  /** Appends in its own durable transaction. */
+  append(requests: AppendRequest[]): Promise<StoredEvent[]> {
+    return this.database.write((trx) => this.appendIn(trx, requests));
+  }
+
+  /**
+   * Appends inside the caller's write transaction: every stream is checked against its
+   * expected version first, so a conflict writes nothing. Positions continue the log
+   * without gaps; recordedAt is the store's clock, never earlier than the log's head.
+   */
+  async appendIn(trx: Db, requests: AppendRequest[]): Promise<StoredEvent[]> {
+    const streams = new Set(requests.map((r) => r.streamId));
+    if (streams.size !== requests.length) throw new Error('invariant: one append request per stream');
+    for (const request of requests) {
+      const actual = await this.streamVersionIn(trx, request.streamId);
+      if (actual !== request.expectedVersion) throw new ConcurrencyConflict(request.streamId, request.expectedVersion, actual);
+    }
+    const head = await this.headIn(trx);
+    const now = this.clock().toISOString();
+    const recordedAt = head && head.recordedAt > now ? head.recordedAt : now;
+    let position = head?.position ?? 0;
+    let hash = head?.hash ?? GENESIS_HASH;
+    const stored: StoredEvent[] = [];
+    for (const request of requests) {
+      request.events.forEach((event, i) => {
+        position += 1;
+        const unhashed = { ...event, position, streamId: request.streamId, version: request.expectedVersion + i + 1, recordedAt };
+        hash = chainHash(hash, unhashed);
+        stored.push({ ...unhashed, hash });
+      });
+    }
+    for (let i = 0; i < stored.length; i += INSERT_CHUNK) {
+      await trx.insertInto('events').values(stored.slice(i, i + INSERT_CHUNK).map(toRow)).execute();
+    }
+    return stored;
+  }
+
+  async streamVersionIn(trx: Db, streamId: string): Promise<number> {
+    const row = await trx
+      .selectFrom('events')
+      .select('version')
+      .where('stream_id', '=', streamId)
+      .orderBy('version', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.version ?? 0;
+  }
+
+  async headIn(trx: Db): Promise<LogHead | null> {
+    const row = await trx
+      .selectFrom('events')
+      .select(['position', 'hash', 'recorded_at'])
+      .orderBy('position', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? { position: Number(row.position), hash: row.hash, recordedAt: row.recorded_at } : null;
+  }
+
+  head(): Promise<LogHead | null> {
+    return this.headIn(this.database.db);
+  }
+
+  /** Events of one stream with fromVersion <= version <= toVersion, in version order. */
+  async readStream(streamId: string, range: { fromVersion?: number; toVersion?: number } = {}): Promise<StoredEvent[]> {
+    let query = this.database.db.selectFrom('events').selectAll().where('stream_id', '=', streamId);
+    if (range.fromVersion !== undefined) query = query.where('version', '>=', range.fromVersion);
+    if (range.toVersion !== undefined) query = query.where('version', '<=', range.toVersion);
+    const rows = await query.orderBy('version').execute();
+    return rows.map(fromRow);
+  }
+
+  /** The whole log after `afterPosition`, fetched in batches so memory stays flat. */
+  readAll(afterPosition = 0, batchSize = 1000): AsyncGenerator<StoredEvent> {
+    return readLog(this.database.db, afterPosition, batchSize);
+  }
+}
+
+/** The log after `afterPosition` through any handle, a transaction's included. */
+export async function* readLog(db: Db, afterPosition = 0, batchSize = 1000): AsyncGenerator<StoredEvent> {
+  let after = afterPosition;
+  for (;;) {
+    const rows = await db.selectFrom('events').selectAll().where('position', '>', after).orderBy('position').limit(batchSize).execute();
+    for (const row of rows) yield fromRow(row);
+    if (rows.length < batchSize) return;
+    after = Number(rows[rows.length - 1]!.position);
+  }
+}
+
+function toRow(event: StoredEvent): EventsTable {
+  return {
+    position: event.position,
+    stream_id: event.streamId,
+    version: event.version,
+    type: event.type,
+    schema_version: event.schemaVersion,
+    data: event.data,
+    metadata: event.metadata,
+    recorded_at: event.recordedAt,
+    effective_at: event.effectiveAt,
+    transaction_id: event.transactionId,
+    hash: event.hash,
+  };
+}
+
+export function fromRow(row: EventsTable): StoredEvent {
+  return {
+    position: Number(row.position),
+    streamId: row.stream_id,
+    version: Number(row.version),
+    type: row.type,
+    schemaVersion: Number(row.schema_version),
+    data: row.data,
+    metadata: row.metadata,
+    recordedAt: row.recorded_at,
+    effectiveAt: row.effective_at,
+    transactionId: row.transaction_id,
+    hash: row.hash,
+  };
+}

@@ -1,0 +1,72 @@
+/** Row types of every table, as Kysely sees them. Times are RFC 3339 UTC text with milliseconds; money is decimal text. */
+export interface EventsTable {
+  position: number;
+  stream_id: string;
+  version: number;
+  type: string;
+  schema_version: number;
+  data: string;
+  metadata: string;
+  recorded_at: string;
+  effective_at: string;
+  transaction_id: string | null;
+  hash: string;
+}
+
+export interface AccountsTable {
+  code: string;
+  name: string;
+  type: string;
+  currency: string;
+  status: string;
+  minimum_balance: string | null;
+  metadata: string | null;
+  opened_at: string;
+  debits: string;
+  credits: string;
+  balance: string;
+  version: number;
+  last_position: number;
+}
+
+export interface TransactionsTable {
+  id: string;
+  idempotency_key: string;
+  status: string;
+  effective_at: string;
+  recorded_at: string;
+  description: string | null;
+  metadata: string | null;
+  legs: string;
+  position: number;
+}
+
+export interface EntriesTable {
+  position: number;
+  leg_index: number;
+  account_code: string;
+  account_version: number;
+  transaction_id: string;
+  direction: string;
+  amount: string;
+  currency: string;
+  effective_at: string;
+  recorded_at: string;
+}
+
+export interface IdempotencyTable {
+  key: string;
+  command: string;
+  fingerprint: string;
+  result: string;
+  position: number;
+  created_at: string;
+}
+
+export interface Schema {
+  events: EventsTable;
+  accounts: AccountsTable;
+  transactions: TransactionsTable;
+  entries: EntriesTable;
+  idempotency: IdempotencyTable;
+}
