@@ -77,7 +77,7 @@ builder.mutationType({
     openAccount: t.field({
       type: OpenAccountResult,
       description: 'Opens an account (idempotent on identical fields).',
-      args: { input: t.arg({ type: OpenAccountInput, required: true }) },
+      args: { input: t.arg({ type: OpenAccountInput, required: true, description: 'The command.' }) },
       resolve: (_root, { input }, ctx) =>
         asResult(async () => {
           const code = await ctx.ledger.openAccount(input, ctx.command);
@@ -87,20 +87,20 @@ builder.mutationType({
     postTransaction: t.field({
       type: PostTransactionResult,
       description: 'Posts a balanced journal entry, exactly once per idempotency key.',
-      args: { input: t.arg({ type: PostTransactionInput, required: true }) },
+      args: { input: t.arg({ type: PostTransactionInput, required: true, description: 'The command.' }) },
       resolve: (_root, { input }, ctx) =>
         asResult(async () => (await ctx.transactions.load(await ctx.ledger.postTransaction(input, ctx.command)))!),
     }),
     transfer: t.field({
       type: PostTransactionResult,
       description: 'Debits one account and credits another with the same amount.',
-      args: { input: t.arg({ type: TransferInput, required: true }) },
+      args: { input: t.arg({ type: TransferInput, required: true, description: 'The command.' }) },
       resolve: (_root, { input }, ctx) => asResult(async () => (await ctx.transactions.load(await ctx.ledger.transfer(input, ctx.command)))!),
     }),
     closeAccount: t.field({
       type: CloseAccountResult,
       description: 'Closes an account at zero balance; closing it again changes nothing.',
-      args: { input: t.arg({ type: CloseAccountInput, required: true }) },
+      args: { input: t.arg({ type: CloseAccountInput, required: true, description: 'The command.' }) },
       resolve: (_root, { input }, ctx) =>
         asResult(async () => {
           const code = await ctx.ledger.closeAccount(input, ctx.command);

@@ -1,0 +1,86 @@
+/**
+ * The real `inkwell` process: restart keeps idempotency, SIGTERM lets in-flight commits
+ * finish, and the migrate and rebuild commands behave as documented.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { gqlAt, run, serve } from '../support/process.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'inkwell-process-'));
+const db = join(dir, 'nested', 'inkwell.db');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const TRANSFER = `mutation($input: TransferInput!) { transfer(input: $input) { __typename ... on Transaction { id } ... on Error { code } } }`;
+const OPEN = `mutation($code: String!, $type: AccountType!) { openAccount(input: { code: $code, name: $code, type: $type, currency: "EUR" }) { __typename } }`;
+
+describe('the inkwell process', () => {
+  it('migrates a new file (creating its folder), then reports it up to date', () => {
+    const first = run(['migrate'], db);
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(/applied: 0001_initial/);
+    const second = run(['migrate'], db);
+    expect(second.stdout).toMatch(/up to date/);
+  });
+
+  it('finishes in-flight commits on SIGTERM and keeps idempotency across a restart', async () => {
+    const server = await serve(db);
+    expect((await gqlAt(server.url, OPEN, { code: 'assets:cash', type: 'ASSET' })).data.openAccount.__typename).toBe('Account');
+    expect((await gqlAt(server.url, OPEN, { code: 'revenue:sales', type: 'REVENUE' })).data.openAccount.__typename).toBe('Account');
+
+    const inputs = Array.from({ length: 40 }, (_, i) => ({ idempotencyKey: `sale-${i}`, debitAccount: 'assets:cash', creditAccount: 'revenue:sales', amount: '1.25' }));
+    const requests = inputs.map((input) => gqlAt(server.url, TRANSFER, { input }).then((body) => body.data.transfer, () => null));
+    await new Promise((resolve) => setTimeout(resolve, 15));
+    server.child.kill('SIGTERM');
+    const answers = await Promise.all(requests);
+    expect(await server.exited).toBe(0);
+    expect(server.log()).toMatch(/SIGTERM: finishing in-flight requests/);
+    const acknowledged = answers.map((answer, i) => ({ answer, input: inputs[i]! })).filter((a) => a.answer !== null);
+    expect(acknowledged.length).toBeGreaterThan(0);
+    for (const { answer } of acknowledged) expect(answer.__typename).toBe('Transaction');
+
+    const again = await serve(db);
+    try {
+      // Every acknowledged transfer is there exactly once; a retry returns the first result.
+      for (const { answer, input } of acknowledged) {
+        const retry = (await gqlAt(again.url, TRANSFER, { input })).data.transfer;
+        expect(retry).toEqual(answer);
+      }
+      const balance = await gqlAt(again.url, `{ account(code: "assets:cash") { version balance { posted { amount } } } }`);
+      const all = inputs.length;
+      // Unacknowledged ones were either committed before the stop or are posted by the retries above; none twice.
+      for (const input of inputs) await gqlAt(again.url, TRANSFER, { input });
+      const after = await gqlAt(again.url, `{ account(code: "assets:cash") { version balance { posted { amount } } } }`);
+      expect(after.data.account.balance.posted.amount).toBe('50.00'); // 40 × 1.25
+      expect(after.data.account.version).toBe(1 + all);
+      expect(balance.data.account.version).toBeGreaterThanOrEqual(1 + acknowledged.length);
+    } finally {
+      again.child.kill('SIGTERM');
+      expect(await again.exited).toBe(0);
+    }
+  });
+
+  it('rebuild --check finds a tampered read model, rebuild repairs it', () => {
+    expect(run(['rebuild', '--check'], db)).toMatchObject({ status: 0 });
+    const raw = new SQLite(db);
+    raw.prepare(`UPDATE accounts SET balance = '999.99' WHERE code = 'assets:cash'`).run();
+    raw.prepare(`DELETE FROM entries WHERE position = (SELECT MAX(position) FROM entries)`).run();
+    raw.close();
+    const check = run(['rebuild', '--check'], db);
+    expect(check.status).toBe(1);
+    expect(check.stdout).toMatch(/accounts\[assets:cash\]\.balance: stored "999\.99", rebuilt "50\.00"/);
+    expect(check.stdout).toMatch(/entries\[\d+\/\d\]: missing from the read model/);
+    const repair = run(['rebuild'], db);
+    expect(repair.status).toBe(0);
+    expect(repair.stdout).toMatch(/read models replaced/);
+    expect(run(['rebuild', '--check'], db).stdout).toMatch(/, 0 differences/);
+  });
+
+  it('prints usage for an unknown command', () => {
+    const result = run(['frobnicate'], db);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/usage: inkwell/);
+  });
+});
