@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
@@ -36,12 +37,22 @@ const requestScope = new AsyncLocalStorage<RequestScope>();
 
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 
+const DEFAULT_QUERY = `# Inkwell: see README.md for a first session.
+{
+  accounts(first: 20) {
+    edges { node { code type currency balance { posted { amount currency } } } }
+  }
+}
+`;
+
 export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Record<string, unknown>, GraphQLContext> {
   const { ledger } = options;
   const logger = options.logger ?? stderrLogger;
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
-    graphiql: options.graphiql ?? false,
+    graphiql: options.graphiql ? { title: 'Inkwell', defaultQuery: DEFAULT_QUERY } : false,
+    // Self-hosted GraphiQL: yoga's default page loads its scripts from unpkg.com, which breaks offline.
+    renderGraphiQL,
     landingPage: false,
     batching: false,
     multipart: false,
