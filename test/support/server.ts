@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ledger, type LedgerOptions } from '../../src/ledger/ledger.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger, type Logger } from '../../src/log.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { openSqlite, type Database } from '../../src/store/db.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
@@ -48,10 +48,10 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(options: LedgerOptions = {}): Promise<TestServer> {
+export async function startTestServer(options: LedgerOptions = {}, logger: Logger = silentLogger): Promise<TestServer> {
   const temp = await tempDatabase();
   const ledger = new Ledger(temp.database, options);
-  const running: RunningServer = await startServer({ ledger, port: 0, host: '127.0.0.1', logger: silentLogger });
+  const running: RunningServer = await startServer({ ledger, port: 0, host: '127.0.0.1', logger });
   const base = running.url.replace(/\/graphql$/, '');
   return {
     url: running.url,
