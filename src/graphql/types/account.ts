@@ -85,7 +85,7 @@ AccountRef.implement({
         const asOf = args.asOf ?? ctx.now;
         const db = ctx.ledger.database.db;
         const balance =
-          knownAt === ctx.now && asOf === ctx.now && account.version > 0
+          knownAt === ctx.now && asOf === ctx.now
             ? await currentBalance(db, account, ctx.now)
             : await balanceAt(db, account, asOf, knownAt);
         return { ...balance, asOf, knownAt };
