@@ -12,6 +12,7 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { nestingGuard } from './graphql/nesting-guard.js';
 import { schema } from './graphql/schema.js';
 import type { GraphQLContext } from './graphql/builder.js';
 import { DEFAULT_ACTOR } from './ledger/context.js';
@@ -58,6 +59,7 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
     multipart: false,
     logging: false,
     plugins: [
+      nestingGuard(),
       EnvelopArmorPlugin({
         maxDepth: { n: 12 },
         maxTokens: { n: 2000 },

@@ -7,6 +7,7 @@ export const LIMITS = {
   nameLength: 200,
   descriptionLength: 1000,
   metadataBytes: 16 * 1024,
+  metadataDepth: 32,
   idempotencyKeyLength: 128,
 } as const;
 
@@ -23,26 +24,44 @@ export function checkCode(code: string, field = 'code'): string {
 
 export function checkName(name: string): string {
   if (name.trim().length === 0) throw new ValidationError('name', 'must not be blank');
-  if (name.length > LIMITS.nameLength) throw new ValidationError('name', `at most ${LIMITS.nameLength} characters`);
+  if (characters(name) > LIMITS.nameLength) throw new ValidationError('name', `at most ${LIMITS.nameLength} characters`);
   if (hasControl(name)) throw new ValidationError('name', 'control characters are not allowed');
   return name;
 }
 
 export function checkDescription(description: string | null | undefined): string | null {
   if (description == null) return null;
-  if (description.length > LIMITS.descriptionLength) {
+  if (characters(description) > LIMITS.descriptionLength) {
     throw new ValidationError('description', `at most ${LIMITS.descriptionLength} characters`);
   }
-  if (hasControl(description.replace(/[\n\t]/g, ''))) throw new ValidationError('description', 'control characters are not allowed');
+  if (hasControl(description.replace(/[\r\n\t]/g, ''))) throw new ValidationError('description', 'control characters are not allowed');
   return description;
 }
 
 export function checkMetadata(metadata: unknown): JsonObject | null {
   if (metadata == null) return null;
   if (typeof metadata !== 'object' || Array.isArray(metadata)) throw new ValidationError('metadata', 'must be a JSON object');
+  checkJsonShape(metadata);
   const bytes = new TextEncoder().encode(canonicalJson(metadata)).length;
   if (bytes > LIMITS.metadataBytes) throw new ValidationError('metadata', `at most ${LIMITS.metadataBytes} bytes as JSON, not ${bytes}`);
   return metadata as JsonObject;
+}
+
+/**
+ * Walks the value without recursion (a hostile document can nest deeper than the stack)
+ * and refuses what JSON cannot round-trip: non-finite numbers such as 1e400.
+ */
+function checkJsonShape(root: object): void {
+  const stack: Array<[unknown, number]> = [[root, 1]];
+  let nodes = 0;
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (++nodes > LIMITS.metadataBytes) throw new ValidationError('metadata', `at most ${LIMITS.metadataBytes} bytes as JSON`);
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new ValidationError('metadata', 'numbers must be finite (1e400 is not)');
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > LIMITS.metadataDepth) throw new ValidationError('metadata', `nested at most ${LIMITS.metadataDepth} levels deep`);
+    for (const child of Object.values(value)) stack.push([child, depth + 1]);
+  }
 }
 
 export function checkIdempotencyKey(key: string): string {
@@ -50,6 +69,13 @@ export function checkIdempotencyKey(key: string): string {
     throw new ValidationError('idempotencyKey', `1 to ${LIMITS.idempotencyKeyLength} printable ASCII characters`);
   }
   return key;
+}
+
+/** Characters as people count them (code points), not UTF-16 units: an emoji is one. */
+function characters(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
 }
 
 // eslint-disable-next-line no-control-regex

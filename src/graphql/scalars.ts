@@ -45,7 +45,9 @@ export function parseDateTime(value: unknown): string {
   const m = RFC3339.exec(value);
   if (!m) throw refuse(`DateTime "${value.slice(0, 50)}" is not RFC 3339 with an explicit offset and at most millisecond precision (e.g. "2026-01-31T12:00:00Z")`);
   const [, year, month, day, hour, minute, second, , offset] = m;
-  const local = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second)));
+  // setUTCFullYear, not Date.UTC: Date.UTC maps years 0–99 to 1900–1999.
+  const local = new Date(0);
+  local.setUTCFullYear(Number(year), Number(month) - 1, Number(day));
   if (local.getUTCFullYear() !== Number(year) || local.getUTCMonth() !== Number(month) - 1 || local.getUTCDate() !== Number(day) || Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) {
     throw refuse(`DateTime "${value}" is not a real calendar instant`);
   }
