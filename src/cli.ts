@@ -35,7 +35,10 @@ async function main(argv: string[]): Promise<number> {
       await migrateToLatest(database);
       const ledger = new Ledger(database);
       const running = await startServer({ ledger, port: config.port, host: config.host, graphiql: config.graphiql, production: config.production, maxBodyBytes: config.maxBodyBytes });
-      stderrLogger.log('info', `Inkwell serves ${running.url}${config.graphiql ? ' (GraphiQL: open it in a browser)' : ''}`, { database: database.location });
+      stderrLogger.log('info', `Inkwell serves ${running.url}${config.graphiql ? ' (GraphiQL: open it in a browser)' : ''}`, {
+        listen: `${config.host}:${(running.server.address() as { port: number }).port}`,
+        database: database.location,
+      });
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
           stderrLogger.log('info', `${signal}: finishing in-flight requests, then closing the database`);

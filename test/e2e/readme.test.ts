@@ -14,8 +14,8 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 describe('README first session', () => {
-  it('has the three steps: open accounts, post, read balances', () => {
-    expect(blocks).toHaveLength(3);
+  it('has the steps: open accounts, post, read balances, make a mistake', () => {
+    expect(blocks).toHaveLength(4);
   });
 
   it('runs every step without an error and ends with the balances it promises', async () => {
@@ -37,5 +37,17 @@ describe('README first session', () => {
       ['assets:bank:checking', '1000.00'],
       ['equity:capital', '1000.00'],
     ]);
+  });
+
+  it('answers the mistakes as the README says, and writes nothing', async () => {
+    const mistake = blocks[3]!;
+    const typename = async (document: string) => (await server.gql(document)).body.data.postTransaction.__typename;
+    expect(await typename(mistake)).toBe('InvalidAmount');
+    expect(await typename(mistake.replace('"10.001"', '"10.00"'))).toBe('UnbalancedTransaction');
+    expect(await typename(mistake.replace('"assets:bank:checking"', '"assets:nope"'))).toBe('AccountNotFound');
+    const asNumber = await server.gql(mistake.replace('"10.001"', '10.5'));
+    expect(asNumber.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const balance = await server.gql(`{ account(code: "assets:bank:checking") { version balance { posted { amount } } } }`);
+    expect(balance.body.data.account).toEqual({ version: 2, balance: { posted: { amount: '1000.00' } } });
   });
 });
