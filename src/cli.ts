@@ -5,6 +5,7 @@ import { printedSchema } from './graphql/schema.js';
 import { Ledger } from './ledger/ledger.js';
 import { stderrLogger } from './log.js';
 import { rebuildReadModels } from './projections/rebuild.js';
+import { verifyEvents } from './reports/event-verification.js';
 import { openSqlite, type Database } from './store/db.js';
 import { migrateToLatest } from './store/migrate.js';
 import { startServer } from './server.js';
@@ -15,6 +16,8 @@ const USAGE = `usage: inkwell <command>
   migrate            apply pending migrations and exit
   rebuild [--check]  recompute the read models from the event log, print every difference,
                      and replace them (--check: compare only; exit 1 when they differ)
+  events verify      decode and validate every stored event (every schema version), print
+                     counts per type and version; exit 1 naming the first bad event
   schema             print the GraphQL SDL
 
 The database is the SQLite file INKWELL_DB (default ./data/inkwell.db).`;
@@ -71,6 +74,23 @@ async function main(argv: string[]): Promise<number> {
       );
       await database.close();
       return values.check && report.differences.length > 0 ? 1 : 0;
+    }
+    case 'events': {
+      if (rest[0] !== 'verify') {
+        console.error(`unknown events command "${rest[0] ?? ''}"\n\n${USAGE}`);
+        return 2;
+      }
+      const database = openDatabase(config);
+      await migrateToLatest(database);
+      const result = await verifyEvents(database.db);
+      for (const [key, count] of Object.entries(result.counts).sort()) console.log(`${key.padEnd(28)} ${count}`);
+      if (result.firstBad) {
+        const bad = result.firstBad;
+        console.log(`FAILED at position ${bad.position} (${bad.type} v${bad.schemaVersion}): ${bad.reason}`);
+      }
+      console.log(`${result.eventsChecked} events decoded${result.ok ? ', all valid' : ' before the first bad one'}`);
+      await database.close();
+      return result.ok ? 0 : 1;
     }
     case 'schema':
       process.stdout.write(printedSchema());

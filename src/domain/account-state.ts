@@ -1,0 +1,66 @@
+/**
+ * Account state as plain JSON, for snapshots. The shape is versioned: change
+ * ACCOUNT_STATE_VERSION whenever AccountState or this encoding changes, and every stored
+ * snapshot of another version is ignored and rebuilt from events (snapshots are a cache).
+ */
+import type { AccountState, AccountType } from './account.js';
+import type { JsonObject } from './json.js';
+import { Amount, parseCurrency } from './money.js';
+
+export const ACCOUNT_STATE_VERSION = 1;
+
+export interface EncodedAccountState {
+  stateVersion: number;
+  exists: boolean;
+  version: number;
+  code?: string;
+  name?: string;
+  type?: AccountType;
+  currency?: string;
+  status?: 'OPEN' | 'CLOSED';
+  minimumBalance?: string | null;
+  metadata?: JsonObject | null;
+  openedAt?: string;
+  debits?: string;
+  credits?: string;
+}
+
+export function encodeState(state: AccountState): EncodedAccountState {
+  if (!state.exists) return { stateVersion: ACCOUNT_STATE_VERSION, exists: false, version: state.version };
+  return {
+    stateVersion: ACCOUNT_STATE_VERSION,
+    exists: true,
+    version: state.version,
+    code: state.code,
+    name: state.name,
+    type: state.type,
+    currency: state.currency.code,
+    status: state.status,
+    minimumBalance: state.minimumBalance === null ? null : state.minimumBalance.toString(),
+    metadata: state.metadata,
+    openedAt: state.openedAt,
+    // Full precision, not the currency scale: state is never rounded.
+    debits: state.debits.toString(),
+    credits: state.credits.toString(),
+  };
+}
+
+/** The state, or null when it was encoded by another state version (the caller replays instead). */
+export function decodeState(encoded: EncodedAccountState): AccountState | null {
+  if (encoded.stateVersion !== ACCOUNT_STATE_VERSION) return null;
+  if (!encoded.exists) return { exists: false, version: 0 };
+  return {
+    exists: true,
+    version: encoded.version,
+    code: encoded.code!,
+    name: encoded.name!,
+    type: encoded.type!,
+    currency: parseCurrency(encoded.currency!),
+    status: encoded.status!,
+    minimumBalance: encoded.minimumBalance == null ? null : new Amount(encoded.minimumBalance),
+    metadata: encoded.metadata ?? null,
+    openedAt: encoded.openedAt!,
+    debits: new Amount(encoded.debits!),
+    credits: new Amount(encoded.credits!),
+  };
+}
