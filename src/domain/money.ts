@@ -21,6 +21,7 @@ export const MAX_DECIMAL_DIGITS = 40;
 
 /** Why `text` is not a decimal literal Inkwell accepts, or null when it is one. */
 export function decimalSyntaxError(text: string): string | null {
+  if (typeof text !== 'string') return 'expected a decimal written as a string, such as "1234.50"';
   if (!DECIMAL_PATTERN.test(text)) {
     return 'expected a plain decimal string such as "1234.50" (no exponent, sign "+", spaces, separators or leading zeros)';
   }

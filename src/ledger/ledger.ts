@@ -4,7 +4,7 @@
  * idempotency key in that same transaction, retry a version conflict a bounded number of times.
  */
 import { createHash } from 'node:crypto';
-import { decide, evolve, type AccountEvent, type AccountState, type AccountType, type OpenedAccount } from '../domain/account.js';
+import { ACCOUNT_TYPES, decide, evolve, type AccountEvent, type AccountState, type AccountType, type OpenedAccount } from '../domain/account.js';
 import { AccountNotFound, ConcurrencyConflict, IdempotencyConflict, ValidationError } from '../domain/errors.js';
 import { canonicalJson } from '../domain/json.js';
 import { checkCode, checkDescription, checkIdempotencyKey, checkMetadata, checkName } from '../domain/limits.js';
@@ -35,7 +35,7 @@ export interface OpenAccountInput {
   currency: string;
   minimumBalance?: string | null;
   metadata?: unknown;
-  /** Normalised RFC 3339 UTC (see src/ledger/time.ts); default now. */
+  /** RFC 3339 UTC with milliseconds, as the DateTime scalar normalises it; default now. */
   effectiveAt?: string | null;
 }
 
@@ -93,6 +93,7 @@ export class Ledger {
   async openAccount(input: OpenAccountInput, ctx: CommandContext): Promise<string> {
     const code = checkCode(input.code);
     const name = checkName(input.name);
+    if (!ACCOUNT_TYPES.includes(input.type)) throw new ValidationError('type', `one of ${ACCOUNT_TYPES.join(', ')}`);
     const metadata = checkMetadata(input.metadata);
     const effectiveAt = this.effectiveAt(input.effectiveAt);
     await this.execute(
