@@ -5,6 +5,7 @@ import { printedSchema } from './graphql/schema.js';
 import { Ledger } from './ledger/ledger.js';
 import { stderrLogger } from './log.js';
 import { rebuildReadModels } from './projections/rebuild.js';
+import { rebuildSnapshots } from './projections/snapshot-rebuild.js';
 import { verifyEvents } from './reports/event-verification.js';
 import { openSqlite, type Database } from './store/db.js';
 import { migrateToLatest } from './store/migrate.js';
@@ -16,6 +17,7 @@ const USAGE = `usage: inkwell <command>
   migrate            apply pending migrations and exit
   rebuild [--check]  recompute the read models from the event log, print every difference,
                      and replace them (--check: compare only; exit 1 when they differ)
+  snapshots rebuild  drop every snapshot and take them again from the log
   events verify      decode and validate every stored event (every schema version), print
                      counts per type and version; exit 1 naming the first bad event
   schema             print the GraphQL SDL
@@ -36,7 +38,10 @@ async function main(argv: string[]): Promise<number> {
     case 'serve': {
       const database = openDatabase(config);
       await migrateToLatest(database);
-      const ledger = new Ledger(database);
+      const ledger = new Ledger(database, {
+        maxFutureSkewMs: config.maxFutureSkewMs,
+        policy: { snapshotEvery: config.snapshotEvery, checkpointEvery: config.checkpointEvery },
+      });
       const running = await startServer({ ledger, port: config.port, host: config.host, graphiql: config.graphiql, production: config.production, maxBodyBytes: config.maxBodyBytes });
       stderrLogger.log('info', `Inkwell serves ${running.url}${config.graphiql ? ' (GraphiQL: open it in a browser)' : ''}`, {
         listen: `${config.host}:${(running.server.address() as { port: number }).port}`,
@@ -67,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
       const { values } = parseArgs({ args: rest, options: { check: { type: 'boolean', default: false } } });
       const database = openDatabase(config);
       await migrateToLatest(database);
-      const report = await rebuildReadModels(database, { apply: !values.check });
+      const report = await rebuildReadModels(database, { apply: !values.check, checkpointEvery: config.checkpointEvery });
       for (const difference of report.differences) console.log(difference);
       console.log(
         `${report.eventsReplayed} events replayed, ${report.differences.length} differences${report.applied ? ', read models replaced' : ''}`,
@@ -91,6 +96,18 @@ async function main(argv: string[]): Promise<number> {
       console.log(`${result.eventsChecked} events decoded${result.ok ? ', all valid' : ' before the first bad one'}`);
       await database.close();
       return result.ok ? 0 : 1;
+    }
+    case 'snapshots': {
+      if (rest[0] !== 'rebuild') {
+        console.error(`unknown snapshots command "${rest[0] ?? ''}"\n\n${USAGE}`);
+        return 2;
+      }
+      const database = openDatabase(config);
+      await migrateToLatest(database);
+      const result = await rebuildSnapshots(database, config.snapshotEvery);
+      console.log(`${result.eventsReplayed} events replayed, ${result.snapshots} snapshots taken (every ${config.snapshotEvery} events)`);
+      await database.close();
+      return 0;
     }
     case 'schema':
       process.stdout.write(printedSchema());

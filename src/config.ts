@@ -8,6 +8,12 @@ export interface Config {
   graphiql: boolean;
   maxBodyBytes: number;
   production: boolean;
+  /** Events per account between snapshots (INKWELL_SNAPSHOT_EVERY, default 100). */
+  snapshotEvery: number;
+  /** Events per account between balance epochs (INKWELL_CHECKPOINT_EVERY, default 64). */
+  checkpointEvery: number;
+  /** How far ahead an effectiveAt may be (INKWELL_MAX_FUTURE_SKEW_MS, default 300000). */
+  maxFutureSkewMs: number;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -20,6 +26,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     graphiql: env.INKWELL_GRAPHIQL ? env.INKWELL_GRAPHIQL === 'true' : !production,
     maxBodyBytes: intFrom(env.INKWELL_MAX_BODY_BYTES, 1024 * 1024, 'INKWELL_MAX_BODY_BYTES'),
     production,
+    snapshotEvery: positive(intFrom(env.INKWELL_SNAPSHOT_EVERY, 100, 'INKWELL_SNAPSHOT_EVERY'), 'INKWELL_SNAPSHOT_EVERY'),
+    checkpointEvery: positive(intFrom(env.INKWELL_CHECKPOINT_EVERY, 64, 'INKWELL_CHECKPOINT_EVERY'), 'INKWELL_CHECKPOINT_EVERY'),
+    maxFutureSkewMs: intFrom(env.INKWELL_MAX_FUTURE_SKEW_MS, 5 * 60_000, 'INKWELL_MAX_FUTURE_SKEW_MS'),
   };
 }
 
@@ -28,4 +37,9 @@ function intFrom(value: string | undefined, fallback: number, name: string): num
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`${name} must be a whole number, not "${value}"`);
   return parsed;
+}
+
+function positive(value: number, name: string): number {
+  if (value < 1) throw new Error(`${name} must be at least 1`);
+  return value;
 }

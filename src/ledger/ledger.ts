@@ -12,7 +12,7 @@ import { buildTransaction, type EntryInput } from '../domain/transaction.js';
 import { encodeEvent } from '../events/catalogue.js';
 import type { EventMetadata } from '../events/envelope.js';
 import { accountCodeOf, accountStream } from '../events/streams.js';
-import { addEvent, emptyRows, writeRows } from '../projections/read-models.js';
+import { DEFAULT_POLICY, projectIn, type Committed, type ProjectionPolicy } from '../projections/project.js';
 import type { Database } from '../store/db.js';
 import { EventStore, type AppendRequest, type Clock } from '../store/event-store.js';
 import { findIdempotency, saveIdempotency, type IdempotencyRecord } from '../store/idempotency.js';
@@ -26,6 +26,8 @@ export interface LedgerOptions {
   maxRetries?: number;
   /** How far in the future an effectiveAt may lie (clock skew between systems). */
   maxFutureSkewMs?: number;
+  /** Snapshot and balance-checkpoint intervals (events per account). */
+  policy?: Partial<ProjectionPolicy>;
 }
 
 export interface OpenAccountInput {
@@ -78,6 +80,7 @@ export class Ledger {
   private readonly clock: Clock;
   private readonly maxRetries: number;
   private readonly maxFutureSkewMs: number;
+  readonly policy: ProjectionPolicy;
 
   constructor(
     readonly database: Database,
@@ -87,6 +90,7 @@ export class Ledger {
     this.store = new EventStore(database, this.clock);
     this.maxRetries = options.maxRetries ?? 5;
     this.maxFutureSkewMs = options.maxFutureSkewMs ?? 5 * 60_000;
+    this.policy = { ...DEFAULT_POLICY, ...options.policy };
   }
 
   /** Opens an account; the same fields again return it unchanged. Resolves to its code. */
@@ -211,7 +215,7 @@ export class Ledger {
         const previous = await findIdempotency(this.database.db, plan.idempotency.key);
         if (previous) return replay(previous, plan.idempotency.fingerprint);
       }
-      const states = await loadAccounts(this.store, plan.accounts);
+      const states = await loadAccounts(this.database.db, plan.accounts);
       const decisions = plan.decide(states);
       const requests = this.appendRequests(plan, ctx, states, decisions);
       if (requests.length === 0) return null;
@@ -222,18 +226,16 @@ export class Ledger {
             if (previous) throw new AlreadyDone(previous);
           }
           const stored = await this.store.appendIn(trx, requests);
-          const rows = emptyRows();
-          const seen = new Set<string>();
-          let index = 0;
+          const committed: Committed[] = [];
           for (const request of requests) {
             const code = accountCodeOf(request.streamId);
             let state = states.get(code)!;
             for (const event of decisions.get(code)!) {
               state = evolve(state, event);
-              addEvent(rows, { stored: stored[index++]!, event }, state as OpenedAccount, seen);
+              committed.push({ stored: stored[committed.length]!, event, state: state as OpenedAccount });
             }
           }
-          await writeRows(trx, rows);
+          await projectIn(trx, committed, this.policy);
           if (plan.idempotency) {
             await saveIdempotency(
               trx,

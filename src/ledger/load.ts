@@ -1,12 +1,19 @@
-/** Loads account state by replaying its stream through the catalogue and `evolve`. */
+/** Loads account state: the latest valid snapshot, then the tail of the stream through `evolve`. */
+import { ACCOUNT_STATE_VERSION, decodeState } from '../domain/account-state.js';
 import { evolve, initialState, type AccountState } from '../domain/account.js';
 import { decodeEvent } from '../events/catalogue.js';
 import { accountStream } from '../events/streams.js';
-import type { EventStore } from '../store/event-store.js';
+import type { Db } from '../store/db.js';
+import { readStream } from '../store/event-store.js';
+import { latestSnapshot } from '../store/snapshot-store.js';
 
-export async function loadAccount(store: EventStore, code: string): Promise<AccountState> {
-  let state = initialState();
-  for (const stored of await store.readStream(accountStream(code))) {
+export async function loadAccount(db: Db, code: string, options: { useSnapshots?: boolean } = {}): Promise<AccountState> {
+  const streamId = accountStream(code);
+  const snapshot = options.useSnapshots === false ? undefined : await latestSnapshot(db, streamId, ACCOUNT_STATE_VERSION);
+  // A snapshot of another state version never gets here (filtered by version); one that will
+  // not decode is ignored the same way: the stream is replayed from the start.
+  let state = (snapshot && decodeState(JSON.parse(snapshot.state))) || initialState();
+  for (const stored of await readStream(db, streamId, { fromVersion: state.version + 1 })) {
     state = evolve(state, decodeEvent(stored));
     if (state.version !== stored.version) {
       throw new Error(`invariant: ${stored.streamId} folded to version ${state.version} at stored version ${stored.version}`);
@@ -15,8 +22,8 @@ export async function loadAccount(store: EventStore, code: string): Promise<Acco
   return state;
 }
 
-export async function loadAccounts(store: EventStore, codes: Iterable<string>): Promise<Map<string, AccountState>> {
+export async function loadAccounts(db: Db, codes: Iterable<string>): Promise<Map<string, AccountState>> {
   const states = new Map<string, AccountState>();
-  for (const code of new Set(codes)) states.set(code, await loadAccount(store, code));
+  for (const code of new Set(codes)) states.set(code, await loadAccount(db, code));
   return states;
 }

@@ -174,32 +174,6 @@ export async function listEvents(db: Db, code: string, options: { afterVersion?:
 }
 
 /**
- * The posted balance effective at `asOf` as known at `knownAt`: every entry with
- * effectiveAt <= asOf and recordedAt <= knownAt counts. The version is the stream's
- * version as the ledger knew it at `knownAt`.
- */
-export async function balanceAt(db: Db, account: AccountView, asOf: string, knownAt: string): Promise<BalanceView> {
-  const rows = await db
-    .selectFrom('entries')
-    .select(['direction', 'amount'])
-    .where('account_code', '=', account.code)
-    .where('effective_at', '<=', asOf)
-    .where('recorded_at', '<=', knownAt)
-    .execute();
-  const posted = rows.reduce(
-    (sum, row) => sum.plus(signedOnNormalSide(account.type, { direction: row.direction as 'DEBIT' | 'CREDIT', amount: row.amount })),
-    ZERO,
-  );
-  const version = await db
-    .selectFrom('events')
-    .select((eb) => eb.fn.max('version').as('version'))
-    .where('stream_id', '=', accountStream(account.code))
-    .where('recorded_at', '<=', knownAt)
-    .executeTakeFirst();
-  return { posted: formatAmount(posted, account.scale), currency: account.currency, version: Number(version?.version ?? 0) };
-}
-
-/**
  * The posted balance effective now, as known now: the read model's balance less the few
  * entries already recorded with an effective time still in the future.
  */
@@ -216,3 +190,5 @@ export async function currentBalance(db: Db, account: AccountView, now: string):
   );
   return { posted: formatAmount(posted, account.scale), currency: account.currency, version: account.version };
 }
+
+export { balanceAt } from './as-of.js';

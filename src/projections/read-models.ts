@@ -9,7 +9,7 @@ import { formatAmount } from '../domain/money.js';
 import { accountCodeOf } from '../events/streams.js';
 import type { StoredEvent } from '../events/envelope.js';
 import type { Db } from '../store/db.js';
-import type { AccountsTable, EntriesTable, TransactionsTable } from '../store/schema.js';
+import type { AccountsTable, BalanceCheckpointsTable, BalanceEpochsTable, EntriesTable, TransactionsTable } from '../store/schema.js';
 
 export interface DecodedEvent {
   stored: StoredEvent;
@@ -20,10 +20,13 @@ export interface ReadModelRows {
   accounts: Map<string, AccountsTable>;
   transactions: TransactionsTable[];
   entries: EntriesTable[];
+  /** Balance epochs and checkpoints (written by the append path itself; collected here by rebuild). */
+  epochs: BalanceEpochsTable[];
+  checkpoints: BalanceCheckpointsTable[];
 }
 
 export function emptyRows(): ReadModelRows {
-  return { accounts: new Map(), transactions: [], entries: [] };
+  return { accounts: new Map(), transactions: [], entries: [], epochs: [], checkpoints: [] };
 }
 
 /**
@@ -103,5 +106,11 @@ export async function writeRows(trx: Db, rows: ReadModelRows): Promise<void> {
   }
   for (let i = 0; i < rows.entries.length; i += CHUNK) {
     await trx.insertInto('entries').values(rows.entries.slice(i, i + CHUNK)).execute();
+  }
+  for (let i = 0; i < rows.epochs.length; i += CHUNK) {
+    await trx.insertInto('balance_epochs').values(rows.epochs.slice(i, i + CHUNK)).execute();
+  }
+  for (let i = 0; i < rows.checkpoints.length; i += CHUNK) {
+    await trx.insertInto('balance_checkpoints').values(rows.checkpoints.slice(i, i + CHUNK)).execute();
   }
 }

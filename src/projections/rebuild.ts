@@ -2,11 +2,14 @@
  * Rebuild: recompute every read model from the log, report each difference from what is
  * stored, then replace the stored rows in one transaction.
  */
-import { evolve, initialState, type AccountState, type OpenedAccount } from '../domain/account.js';
+import { evolve, initialState, type AccountEvent, type AccountState, type OpenedAccount } from '../domain/account.js';
 import { decodeEvent } from '../events/catalogue.js';
 import { accountCodeOf } from '../events/streams.js';
 import type { Database, Db } from '../store/db.js';
 import { readLog } from '../store/event-store.js';
+import { ZERO } from '../domain/money.js';
+import { CheckpointBuilder, DEFAULT_CHECKPOINT_EVERY } from './balance-checkpoints.js';
+import type { Posting } from './checkpoint-plan.js';
 import { addEvent, emptyRows, writeRows, type ReadModelRows } from './read-models.js';
 
 export interface RebuildReport {
@@ -18,8 +21,9 @@ export interface RebuildReport {
 }
 
 /** Folds the whole log into fresh read-model rows. */
-export async function computeReadModels(db: Db): Promise<{ rows: ReadModelRows; events: number }> {
+export async function computeReadModels(db: Db, checkpointEvery = DEFAULT_CHECKPOINT_EVERY): Promise<{ rows: ReadModelRows; events: number }> {
   const rows = emptyRows();
+  const checkpoints = new CheckpointBuilder(checkpointEvery);
   const states = new Map<string, AccountState>();
   const seen = new Set<string>();
   let events = 0;
@@ -30,19 +34,38 @@ export async function computeReadModels(db: Db): Promise<{ rows: ReadModelRows; 
     if (state.version !== stored.version) throw new Error(`invariant: ${stored.streamId} folded to version ${state.version} at stored version ${stored.version}`);
     states.set(code, state);
     addEvent(rows, { stored, event }, state as OpenedAccount, seen);
+    const epoch = checkpoints.add(state as OpenedAccount, stored, postingOf(code, stored.position, stored.effectiveAt, event));
+    if (epoch) {
+      rows.epochs.push(epoch.epoch);
+      rows.checkpoints.push(...epoch.checkpoints);
+    }
     events += 1;
   }
   return { rows, events };
 }
 
-export async function rebuildReadModels(database: Database, options: { apply?: boolean } = {}): Promise<RebuildReport> {
+function postingOf(code: string, position: number, effectiveAt: string, event: AccountEvent): Posting | null {
+  if (event.type !== 'TransactionPosted') return null;
+  let debits = ZERO;
+  let credits = ZERO;
+  for (const leg of event.data.legs) {
+    if (leg.account !== code) continue;
+    if (leg.direction === 'DEBIT') debits = debits.plus(leg.amount);
+    else credits = credits.plus(leg.amount);
+  }
+  return { position, effectiveAt, debits, credits };
+}
+
+export async function rebuildReadModels(database: Database, options: { apply?: boolean; checkpointEvery?: number } = {}): Promise<RebuildReport> {
   const apply = options.apply ?? true;
   // One write transaction: no commit can land between computing, comparing and replacing.
   return database.write(async (trx) => {
-    const { rows, events } = await computeReadModels(trx);
+    const { rows, events } = await computeReadModels(trx, options.checkpointEvery);
     const differences = await diffStored(trx, rows);
     const replace = apply && differences.length > 0;
     if (replace) {
+      await trx.deleteFrom('balance_checkpoints').execute();
+      await trx.deleteFrom('balance_epochs').execute();
       await trx.deleteFrom('entries').execute();
       await trx.deleteFrom('transactions').execute();
       await trx.deleteFrom('accounts').execute();
@@ -68,6 +91,14 @@ async function diffStored(db: Db, rebuilt: ReadModelRows): Promise<string[]> {
     await db.selectFrom('entries').selectAll().execute(),
     rebuilt.entries,
     (r) => `${r.position}/${r.leg_index}`,
+  );
+  compare(differences, 'balance_epochs', await db.selectFrom('balance_epochs').selectAll().execute(), rebuilt.epochs, (r) => `${r.account_code}@${r.version}`);
+  compare(
+    differences,
+    'balance_checkpoints',
+    await db.selectFrom('balance_checkpoints').selectAll().execute(),
+    rebuilt.checkpoints,
+    (r) => `${r.account_code}@${r.effective_at}#${r.position}`,
   );
   return differences;
 }

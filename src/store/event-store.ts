@@ -103,18 +103,23 @@ export class EventStore {
   }
 
   /** Events of one stream with fromVersion <= version <= toVersion, in version order. */
-  async readStream(streamId: string, range: { fromVersion?: number; toVersion?: number } = {}): Promise<StoredEvent[]> {
-    let query = this.database.db.selectFrom('events').selectAll().where('stream_id', '=', streamId);
-    if (range.fromVersion !== undefined) query = query.where('version', '>=', range.fromVersion);
-    if (range.toVersion !== undefined) query = query.where('version', '<=', range.toVersion);
-    const rows = await query.orderBy('version').execute();
-    return rows.map(fromRow);
+  readStream(streamId: string, range: { fromVersion?: number; toVersion?: number } = {}): Promise<StoredEvent[]> {
+    return readStream(this.database.db, streamId, range);
   }
 
   /** The whole log after `afterPosition`, fetched in batches so memory stays flat. */
   readAll(afterPosition = 0, batchSize = 1000): AsyncGenerator<StoredEvent> {
     return readLog(this.database.db, afterPosition, batchSize);
   }
+}
+
+/** Events of one stream through any handle, a transaction's included. */
+export async function readStream(db: Db, streamId: string, range: { fromVersion?: number; toVersion?: number } = {}): Promise<StoredEvent[]> {
+  let query = db.selectFrom('events').selectAll().where('stream_id', '=', streamId);
+  if (range.fromVersion !== undefined) query = query.where('version', '>=', range.fromVersion);
+  if (range.toVersion !== undefined) query = query.where('version', '<=', range.toVersion);
+  const rows = await query.orderBy('version').execute();
+  return rows.map(fromRow);
 }
 
 /** The log after `afterPosition` through any handle, a transaction's included. */

@@ -63,10 +63,40 @@ export interface IdempotencyTable {
   created_at: string;
 }
 
+export interface SnapshotsTable {
+  stream_id: string;
+  state_version: number;
+  version: number;
+  position: number;
+  state: string;
+}
+
+export interface BalanceEpochsTable {
+  account_code: string;
+  version: number;
+  position: number;
+  recorded_at: string;
+  /** Latest effective time of any posting up to here; null before the first posting. */
+  frontier: string | null;
+  debits: string;
+  credits: string;
+}
+
+export interface BalanceCheckpointsTable {
+  account_code: string;
+  effective_at: string;
+  position: number;
+  debits: string;
+  credits: string;
+}
+
 export interface Schema {
   events: EventsTable;
   accounts: AccountsTable;
   transactions: TransactionsTable;
   entries: EntriesTable;
   idempotency: IdempotencyTable;
+  snapshots: SnapshotsTable;
+  balance_epochs: BalanceEpochsTable;
+  balance_checkpoints: BalanceCheckpointsTable;
 }
