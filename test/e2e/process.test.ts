@@ -78,6 +78,14 @@ describe('the inkwell process', () => {
     expect(run(['rebuild', '--check'], db).stdout).toMatch(/, 0 differences/);
   });
 
+  it('rebuilds snapshots from the log', () => {
+    // 2 opens + 40 transfers: each account has 41 events, so every 5 events gives 8 snapshots each.
+    const result = run(['snapshots', 'rebuild'], db, { INKWELL_SNAPSHOT_EVERY: '5' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^82 events replayed, 16 snapshots taken \(every 5 events\)/);
+    expect(run(['rebuild', '--check'], db).status).toBe(0);
+  });
+
   it('prints usage for an unknown command', () => {
     const result = run(['frobnicate'], db);
     expect(result.status).toBe(2);

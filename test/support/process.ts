@@ -35,8 +35,8 @@ export async function serve(dbFile: string, env: Record<string, string> = {}): P
   return { child, url, log: () => stderr, exited };
 }
 
-export function run(args: string[], dbFile: string): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, INKWELL_DB: dbFile }, encoding: 'utf8' });
+export function run(args: string[], dbFile: string, env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, INKWELL_DB: dbFile, ...env }, encoding: 'utf8' });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
