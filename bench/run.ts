@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Ledger } from '../src/ledger/ledger.js';
 import { openSqlite } from '../src/store/db.js';
 import { migrateToLatest } from '../src/store/migrate.js';
+import { measureAsOf } from './as-of.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const ctx = { actor: 'bench', requestId: 'bench' };
@@ -16,7 +17,7 @@ const figures: Array<{ name: string; value: number; unit: string }> = [];
 
 function report(name: string, value: number, unit: string, extra: Record<string, unknown> = {}): void {
   figures.push({ name, value, unit });
-  console.log(JSON.stringify({ name, value: Number(value.toFixed(1)), unit, ...extra, conditions }));
+  console.log(JSON.stringify({ name, value: Number(value.toFixed(3)), unit, ...extra, conditions }));
 }
 
 async function withLedger(accounts: number, run: (ledger: Ledger) => Promise<void>): Promise<void> {
@@ -56,5 +57,7 @@ await withLedger(accounts, async (ledger) => {
   report('transfer.in_process.concurrent16', await transfers(ledger, count, 16, accounts, 'par'), 'transfers/s', { accounts, transfers: count, concurrency: 16 });
 });
 
+await measureAsOf(quick ? [1_000, 10_000] : [1_000, 100_000, 1_000_000], quick ? 300 : 2000, report);
+
 console.log('\nfigure                                   value');
-for (const f of figures) console.log(`${f.name.padEnd(40)} ${f.value.toFixed(0).padStart(8)} ${f.unit}`);
+for (const f of figures) console.log(`${f.name.padEnd(44)} ${f.value.toFixed(3).padStart(12)} ${f.unit}`);
