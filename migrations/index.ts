@@ -1,8 +1,8 @@
 /** Every migration, in order. Names sort; once released, a migration is never edited. */
 import * as initial from './0001_initial.js';
-import * as snapshotsAndCheckpoints from './0002_snapshots_and_checkpoints.js';
+import * as snapshotsAndAsOf from './0002_snapshots_and_as_of.js';
 
 export const MIGRATIONS = {
   '0001_initial': initial,
-  '0002_snapshots_and_checkpoints': snapshotsAndCheckpoints,
+  '0002_snapshots_and_as_of': snapshotsAndAsOf,
 };

@@ -40,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
       await migrateToLatest(database);
       const ledger = new Ledger(database, {
         maxFutureSkewMs: config.maxFutureSkewMs,
-        policy: { snapshotEvery: config.snapshotEvery, checkpointEvery: config.checkpointEvery },
+        policy: { snapshotEvery: config.snapshotEvery, epochEvery: config.epochEvery },
       });
       const running = await startServer({ ledger, port: config.port, host: config.host, graphiql: config.graphiql, production: config.production, maxBodyBytes: config.maxBodyBytes });
       stderrLogger.log('info', `Inkwell serves ${running.url}${config.graphiql ? ' (GraphiQL: open it in a browser)' : ''}`, {
@@ -72,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
       const { values } = parseArgs({ args: rest, options: { check: { type: 'boolean', default: false } } });
       const database = openDatabase(config);
       await migrateToLatest(database);
-      const report = await rebuildReadModels(database, { apply: !values.check, checkpointEvery: config.checkpointEvery });
+      const report = await rebuildReadModels(database, { apply: !values.check, epochEvery: config.epochEvery });
       for (const difference of report.differences) console.log(difference);
       console.log(
         `${report.eventsReplayed} events replayed, ${report.differences.length} differences${report.applied ? ', read models replaced' : ''}`,

@@ -10,8 +10,8 @@ export interface Config {
   production: boolean;
   /** Events per account between snapshots (INKWELL_SNAPSHOT_EVERY, default 100). */
   snapshotEvery: number;
-  /** Events per account between balance epochs (INKWELL_CHECKPOINT_EVERY, default 64). */
-  checkpointEvery: number;
+  /** Events per account between balance epochs (INKWELL_EPOCH_EVERY, default 64). */
+  epochEvery: number;
   /** How far ahead an effectiveAt may be (INKWELL_MAX_FUTURE_SKEW_MS, default 300000). */
   maxFutureSkewMs: number;
 }
@@ -27,7 +27,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: intFrom(env.INKWELL_MAX_BODY_BYTES, 1024 * 1024, 'INKWELL_MAX_BODY_BYTES'),
     production,
     snapshotEvery: positive(intFrom(env.INKWELL_SNAPSHOT_EVERY, 100, 'INKWELL_SNAPSHOT_EVERY'), 'INKWELL_SNAPSHOT_EVERY'),
-    checkpointEvery: positive(intFrom(env.INKWELL_CHECKPOINT_EVERY, 64, 'INKWELL_CHECKPOINT_EVERY'), 'INKWELL_CHECKPOINT_EVERY'),
+    epochEvery: positive(intFrom(env.INKWELL_EPOCH_EVERY, 64, 'INKWELL_EPOCH_EVERY'), 'INKWELL_EPOCH_EVERY'),
     maxFutureSkewMs: intFrom(env.INKWELL_MAX_FUTURE_SKEW_MS, 5 * 60_000, 'INKWELL_MAX_FUTURE_SKEW_MS'),
   };
 }

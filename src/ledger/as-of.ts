@@ -1,105 +1,106 @@
 /**
- * The bitemporal balance: every posting with effectiveAt <= asOf and recordedAt <= knownAt.
- * Answered from balance checkpoints plus two bounded tails, so its cost does not grow with
- * the account's history (docs/api.md, "How as-of answers stay fast"):
+ * The bitemporal balance: every posting with effectiveAt <= asOf and recordedAt <= knownAt,
+ * in a handful of index lookups whatever the account's history (see as-of-index.ts):
  *
- *   E  = the last epoch recorded by knownAt (epochs close every N events)
- *   T' = min(asOf, E.frontier): nothing known at E is effective later than its frontier
- *   t* = the newest breakpoint <= T'; V = its value as of E
- *   answer = V + Σ(t* < effectiveAt <= T', position <= E)          — at most about one epoch
- *              + Σ(E < position, recordedAt <= knownAt, effectiveAt <= asOf) — less than one epoch
+ *   P        = the last log position recorded by knownAt
+ *   on time  = the running sum up to min(P, the last on-time posting effective by asOf):
+ *              an epoch's sum plus at most one epoch of entries
+ *   late     = the late sums of the ≤ 49 tree nodes covering "effective by asOf", as of P
  */
 import { signedOnNormalSide, type Direction } from '../domain/account.js';
-import { Amount, ZERO, formatAmount } from '../domain/money.js';
+import { ZERO, formatAmount, type Amount } from '../domain/money.js';
 import { accountStream } from '../events/streams.js';
+import { latestSums } from '../projections/as-of-index.js';
+import { prefixNodes } from '../projections/dyadic-time.js';
 import type { Db } from '../store/db.js';
 import type { AccountView, BalanceView } from './queries.js';
 
 export async function balanceAt(db: Db, account: AccountView, asOf: string, knownAt: string): Promise<BalanceView> {
   const code = account.code;
-  const epoch = await db
-    .selectFrom('balance_epochs')
-    .select(['version', 'position', 'frontier'])
-    .where('account_code', '=', code)
+  const known = await db
+    .selectFrom('events')
+    .select('position')
     .where('recorded_at', '<=', knownAt)
     .orderBy('recorded_at', 'desc')
     .orderBy('position', 'desc')
     .limit(1)
     .executeTakeFirst();
-  const epochPosition = Number(epoch?.position ?? 0);
-  let posted = ZERO;
-  const add = (rows: Array<{ direction: string; amount: string }>) => {
-    for (const row of rows) posted = posted.plus(signedOnNormalSide(account.type, { direction: row.direction as Direction, amount: row.amount }));
+  const P = Number(known?.position ?? 0);
+  let posted: Amount = ZERO;
+  const add = (direction: string, amount: string) => {
+    posted = posted.plus(signedOnNormalSide(account.type, { direction: direction as Direction, amount }));
   };
 
-  if (epoch?.frontier) {
-    const until = asOf < epoch.frontier ? asOf : epoch.frontier;
-    const breakpoint = await db
-      .selectFrom('balance_checkpoints')
-      .select('effective_at')
-      .where('account_code', '=', code)
-      .where('effective_at', '<=', until)
-      .orderBy('effective_at', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    if (breakpoint) {
-      const value = await db
-        .selectFrom('balance_checkpoints')
-        .select(['debits', 'credits'])
-        .where('account_code', '=', code)
-        .where('effective_at', '=', breakpoint.effective_at)
-        .where('position', '<=', epochPosition)
-        .orderBy('position', 'desc')
-        .limit(1)
-        .executeTakeFirstOrThrow();
-      add([
-        { direction: 'DEBIT', amount: value.debits },
-        { direction: 'CREDIT', amount: value.credits },
-      ]);
-    }
-    let between = db
-      .selectFrom('entries')
-      .select(['direction', 'amount'])
-      .where('account_code', '=', code)
-      .where('effective_at', '<=', until)
-      .where('position', '<=', epochPosition);
-    if (breakpoint) between = between.where('effective_at', '>', breakpoint.effective_at);
-    add(await between.execute());
-  }
-
-  // The tail recorded after the epoch. The next epoch was recorded after knownAt (else it
-  // would be `epoch`), and so was everything from it on: it bounds the scan.
-  const next = await db
-    .selectFrom('balance_epochs')
-    .select(['position', 'version'])
+  // On time: effective-time order is log order, so "effective by asOf" is a prefix of the log.
+  const lastOnTime = await db
+    .selectFrom('entries')
+    .select('position')
     .where('account_code', '=', code)
-    .where('position', '>', epochPosition)
-    .orderBy('position')
+    .where('late', '=', 0)
+    .where('effective_at', '<=', asOf)
+    .orderBy('effective_at', 'desc')
+    .orderBy('position', 'desc')
     .limit(1)
     .executeTakeFirst();
-  let tail = db
-    .selectFrom('entries')
-    .select(['direction', 'amount'])
-    .where('account_code', '=', code)
-    .where('position', '>', epochPosition)
-    .where('recorded_at', '<=', knownAt)
-    .where('effective_at', '<=', asOf);
-  if (next) tail = tail.where('position', '<', Number(next.position));
-  add(await tail.execute());
+  const upTo = Math.min(P, Number(lastOnTime?.position ?? 0));
+  if (upTo > 0) {
+    const epoch = await db
+      .selectFrom('balance_epochs')
+      .select(['position', 'on_time_debits', 'on_time_credits'])
+      .where('account_code', '=', code)
+      .where('position', '<=', upTo)
+      .orderBy('position', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (epoch) {
+      add('DEBIT', epoch.on_time_debits);
+      add('CREDIT', epoch.on_time_credits);
+    }
+    const rest = await db
+      .selectFrom('entries')
+      .select(['direction', 'amount', 'late'])
+      .where('account_code', '=', code)
+      .where('position', '>', Number(epoch?.position ?? 0))
+      .where('position', '<=', upTo)
+      .execute();
+    for (const row of rest) if (Number(row.late) === 0) add(row.direction, row.amount);
+  }
 
-  let versions = db
+  // Late: the tree nodes covering every instant up to asOf, each as known at P.
+  for (const sums of (await latestSums(db, code, prefixNodes(asOf), P)).values()) {
+    add('DEBIT', sums.debits.toString());
+    add('CREDIT', sums.credits.toString());
+  }
+
+  return { posted: formatAmount(posted, account.scale), currency: account.currency, version: await versionAt(db, code, P) };
+}
+
+/** The stream's version at log position P: bounded by the epochs around it. */
+async function versionAt(db: Db, code: string, P: number): Promise<number> {
+  const epoch = await db
+    .selectFrom('balance_epochs')
+    .select('version')
+    .where('account_code', '=', code)
+    .where('position', '<=', P)
+    .orderBy('position', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const from = Number(epoch?.version ?? 0);
+  const next = await db
+    .selectFrom('balance_epochs')
+    .select('version')
+    .where('account_code', '=', code)
+    .where('version', '>', from)
+    .orderBy('version')
+    .limit(1)
+    .executeTakeFirst();
+  let query = db
     .selectFrom('events')
     .select((eb) => eb.fn.max('version').as('version'))
     .where('stream_id', '=', accountStream(code))
-    .where('version', '>', Number(epoch?.version ?? 0))
-    .where('recorded_at', '<=', knownAt);
-  if (next) versions = versions.where('version', '<', Number(next.version));
-  const version = await versions.executeTakeFirst();
-  return {
-    posted: formatAmount(posted, account.scale),
-    currency: account.currency,
-    version: Number(version?.version ?? epoch?.version ?? 0),
-  };
+    .where('version', '>', from)
+    .where('position', '<=', P);
+  if (next) query = query.where('version', '<', Number(next.version));
+  const row = await query.executeTakeFirst();
+  return Number(row?.version ?? from) || from;
 }
-
-

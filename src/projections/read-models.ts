@@ -1,7 +1,7 @@
 /**
  * The read models (accounts, transactions, entries) as pure functions of events and the
- * account state they lead to. The ledger writes them in the append transaction; rebuild
- * computes them again from the log with these same functions, so the two cannot drift.
+ * account state they lead to, written in the append transaction (projectIn), and by rebuild
+ * through the same path, so the two cannot drift.
  */
 import { balanceOf, type AccountEvent, type OpenedAccount } from '../domain/account.js';
 import { canonicalJson } from '../domain/json.js';
@@ -9,7 +9,7 @@ import { formatAmount } from '../domain/money.js';
 import { accountCodeOf } from '../events/streams.js';
 import type { StoredEvent } from '../events/envelope.js';
 import type { Db } from '../store/db.js';
-import type { AccountsTable, BalanceCheckpointsTable, BalanceEpochsTable, EntriesTable, TransactionsTable } from '../store/schema.js';
+import type { AccountsTable, EntriesTable, TransactionsTable } from '../store/schema.js';
 
 export interface DecodedEvent {
   stored: StoredEvent;
@@ -20,21 +20,19 @@ export interface ReadModelRows {
   accounts: Map<string, AccountsTable>;
   transactions: TransactionsTable[];
   entries: EntriesTable[];
-  /** Balance epochs and checkpoints (written by the append path itself; collected here by rebuild). */
-  epochs: BalanceEpochsTable[];
-  checkpoints: BalanceCheckpointsTable[];
 }
 
 export function emptyRows(): ReadModelRows {
-  return { accounts: new Map(), transactions: [], entries: [], epochs: [], checkpoints: [] };
+  return { accounts: new Map(), transactions: [], entries: [] };
 }
 
 /**
  * Adds what one event changes in the read models. `stateAfter` is the account's state
  * once this event is folded; `seenTransactions` makes a transaction's row come from its
- * first event in log order (its lowest position).
+ * first event in log order (its lowest position). `late` classifies the posting for as-of
+ * queries (see as-of-index.ts).
  */
-export function addEvent(rows: ReadModelRows, { stored, event }: DecodedEvent, stateAfter: OpenedAccount, seenTransactions: Set<string>): void {
+export function addEvent(rows: ReadModelRows, { stored, event }: DecodedEvent, stateAfter: OpenedAccount, seenTransactions: Set<string>, late: boolean): void {
   const code = accountCodeOf(stored.streamId);
   rows.accounts.set(code, accountRow(stateAfter, stored.position));
   if (event.type !== 'TransactionPosted') return;
@@ -66,6 +64,7 @@ export function addEvent(rows: ReadModelRows, { stored, event }: DecodedEvent, s
       currency: leg.currency,
       effective_at: stored.effectiveAt,
       recorded_at: stored.recordedAt,
+      late: late ? 1 : 0,
     });
   });
 }
@@ -107,10 +106,5 @@ export async function writeRows(trx: Db, rows: ReadModelRows): Promise<void> {
   for (let i = 0; i < rows.entries.length; i += CHUNK) {
     await trx.insertInto('entries').values(rows.entries.slice(i, i + CHUNK)).execute();
   }
-  for (let i = 0; i < rows.epochs.length; i += CHUNK) {
-    await trx.insertInto('balance_epochs').values(rows.epochs.slice(i, i + CHUNK)).execute();
-  }
-  for (let i = 0; i < rows.checkpoints.length; i += CHUNK) {
-    await trx.insertInto('balance_checkpoints').values(rows.checkpoints.slice(i, i + CHUNK)).execute();
-  }
+
 }

@@ -1,16 +1,15 @@
 /**
- * Rebuild: recompute every read model from the log, report each difference from what is
- * stored, then replace the stored rows in one transaction.
+ * Rebuild: replay the whole log through the very projection code the append path runs
+ * (projectIn), inside one write transaction, report every difference from what was stored,
+ * and keep the rebuilt rows — or roll back when only checking.
  */
-import { evolve, initialState, type AccountEvent, type AccountState, type OpenedAccount } from '../domain/account.js';
+import { evolve, initialState, type AccountState, type OpenedAccount } from '../domain/account.js';
 import { decodeEvent } from '../events/catalogue.js';
 import { accountCodeOf } from '../events/streams.js';
 import type { Database, Db } from '../store/db.js';
 import { readLog } from '../store/event-store.js';
-import { ZERO } from '../domain/money.js';
-import { CheckpointBuilder, DEFAULT_CHECKPOINT_EVERY } from './balance-checkpoints.js';
-import type { Posting } from './checkpoint-plan.js';
-import { addEvent, emptyRows, writeRows, type ReadModelRows } from './read-models.js';
+import { DEFAULT_EPOCH_EVERY } from './as-of-index.js';
+import { projectIn, type Committed } from './project.js';
 
 export interface RebuildReport {
   eventsReplayed: number;
@@ -20,90 +19,71 @@ export interface RebuildReport {
   applied: boolean;
 }
 
-/** Folds the whole log into fresh read-model rows. */
-export async function computeReadModels(db: Db, checkpointEvery = DEFAULT_CHECKPOINT_EVERY): Promise<{ rows: ReadModelRows; events: number }> {
-  const rows = emptyRows();
-  const checkpoints = new CheckpointBuilder(checkpointEvery);
+/** Every table derived from the log, with the columns that identify a row. */
+const READ_MODELS = {
+  accounts: (r: any) => r.code,
+  transactions: (r: any) => r.id,
+  entries: (r: any) => `${r.position}/${r.leg_index}`,
+  balance_epochs: (r: any) => `${r.account_code}@${r.version}`,
+  late_sums: (r: any) => `${r.account_code}@${r.level}/${r.node}#${r.position}`,
+} as const;
+type ReadModel = keyof typeof READ_MODELS;
+
+/** Empties the read models and replays every event through projectIn; returns the event count. */
+export async function replayProjections(trx: Db, epochEvery: number, batchSize = 1000): Promise<number> {
+  for (const table of Object.keys(READ_MODELS) as ReadModel[]) await trx.deleteFrom(table).execute();
+  const policy = { snapshotEvery: null, epochEvery };
   const states = new Map<string, AccountState>();
-  const seen = new Set<string>();
+  let batch: Committed[] = [];
   let events = 0;
-  for await (const stored of readLog(db)) {
+  for await (const stored of readLog(trx)) {
     const event = decodeEvent(stored);
     const code = accountCodeOf(stored.streamId);
     const state = evolve(states.get(code) ?? initialState(), event);
     if (state.version !== stored.version) throw new Error(`invariant: ${stored.streamId} folded to version ${state.version} at stored version ${stored.version}`);
     states.set(code, state);
-    addEvent(rows, { stored, event }, state as OpenedAccount, seen);
-    const epoch = checkpoints.add(state as OpenedAccount, stored, postingOf(code, stored.position, stored.effectiveAt, event));
-    if (epoch) {
-      rows.epochs.push(epoch.epoch);
-      rows.checkpoints.push(...epoch.checkpoints);
-    }
+    batch.push({ stored, event, state: state as OpenedAccount });
     events += 1;
-  }
-  return { rows, events };
-}
-
-function postingOf(code: string, position: number, effectiveAt: string, event: AccountEvent): Posting | null {
-  if (event.type !== 'TransactionPosted') return null;
-  let debits = ZERO;
-  let credits = ZERO;
-  for (const leg of event.data.legs) {
-    if (leg.account !== code) continue;
-    if (leg.direction === 'DEBIT') debits = debits.plus(leg.amount);
-    else credits = credits.plus(leg.amount);
-  }
-  return { position, effectiveAt, debits, credits };
-}
-
-export async function rebuildReadModels(database: Database, options: { apply?: boolean; checkpointEvery?: number } = {}): Promise<RebuildReport> {
-  const apply = options.apply ?? true;
-  // One write transaction: no commit can land between computing, comparing and replacing.
-  return database.write(async (trx) => {
-    const { rows, events } = await computeReadModels(trx, options.checkpointEvery);
-    const differences = await diffStored(trx, rows);
-    const replace = apply && differences.length > 0;
-    if (replace) {
-      await trx.deleteFrom('balance_checkpoints').execute();
-      await trx.deleteFrom('balance_epochs').execute();
-      await trx.deleteFrom('entries').execute();
-      await trx.deleteFrom('transactions').execute();
-      await trx.deleteFrom('accounts').execute();
-      await writeRows(trx, rows);
+    if (batch.length >= batchSize) {
+      await projectIn(trx, batch, policy);
+      batch = [];
     }
-    return { eventsReplayed: events, differences, applied: replace };
-  });
+  }
+  await projectIn(trx, batch, policy);
+  return events;
 }
 
-async function diffStored(db: Db, rebuilt: ReadModelRows): Promise<string[]> {
-  const differences: string[] = [];
-  compare(
-    differences,
-    'accounts',
-    await db.selectFrom('accounts').selectAll().execute(),
-    [...rebuilt.accounts.values()],
-    (r) => r.code,
-  );
-  compare(differences, 'transactions', await db.selectFrom('transactions').selectAll().execute(), rebuilt.transactions, (r) => r.id);
-  compare(
-    differences,
-    'entries',
-    await db.selectFrom('entries').selectAll().execute(),
-    rebuilt.entries,
-    (r) => `${r.position}/${r.leg_index}`,
-  );
-  compare(differences, 'balance_epochs', await db.selectFrom('balance_epochs').selectAll().execute(), rebuilt.epochs, (r) => `${r.account_code}@${r.version}`);
-  compare(
-    differences,
-    'balance_checkpoints',
-    await db.selectFrom('balance_checkpoints').selectAll().execute(),
-    rebuilt.checkpoints,
-    (r) => `${r.account_code}@${r.effective_at}#${r.position}`,
-  );
-  return differences;
+class CheckOnly {
+  constructor(readonly report: RebuildReport) {}
 }
 
-function compare<R extends object>(out: string[], table: string, stored: R[], rebuilt: R[], keyOf: (row: R) => string): void {
+export async function rebuildReadModels(database: Database, options: { apply?: boolean; epochEvery?: number } = {}): Promise<RebuildReport> {
+  const apply = options.apply ?? true;
+  try {
+    // One write transaction: no commit lands in between, and a check leaves nothing behind.
+    return await database.write(async (trx) => {
+      const before = await readAll(trx);
+      const eventsReplayed = await replayProjections(trx, options.epochEvery ?? DEFAULT_EPOCH_EVERY);
+      const after = await readAll(trx);
+      const differences: string[] = [];
+      for (const table of Object.keys(READ_MODELS) as ReadModel[]) compare(differences, table, before[table], after[table], READ_MODELS[table]);
+      const report = { eventsReplayed, differences, applied: apply && differences.length > 0 };
+      if (!report.applied) throw new CheckOnly(report);
+      return report;
+    });
+  } catch (error) {
+    if (error instanceof CheckOnly) return error.report;
+    throw error;
+  }
+}
+
+async function readAll(db: Db): Promise<Record<ReadModel, object[]>> {
+  const rows = {} as Record<ReadModel, object[]>;
+  for (const table of Object.keys(READ_MODELS) as ReadModel[]) rows[table] = await db.selectFrom(table).selectAll().execute();
+  return rows;
+}
+
+function compare(out: string[], table: string, stored: object[], rebuilt: object[], keyOf: (row: object) => string): void {
   const storedByKey = new Map(stored.map((row) => [keyOf(row), row]));
   for (const row of rebuilt) {
     const key = keyOf(row);

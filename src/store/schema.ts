@@ -52,6 +52,8 @@ export interface EntriesTable {
   currency: string;
   effective_at: string;
   recorded_at: string;
+  /** 1 when effective before an earlier posting of the account (backdated), else 0. */
+  late: number;
 }
 
 export interface IdempotencyTable {
@@ -76,15 +78,15 @@ export interface BalanceEpochsTable {
   version: number;
   position: number;
   recorded_at: string;
-  /** Latest effective time of any posting up to here; null before the first posting. */
-  frontier: string | null;
-  debits: string;
-  credits: string;
+  /** Running sums of the account's on-time (not late) postings up to this epoch's end. */
+  on_time_debits: string;
+  on_time_credits: string;
 }
 
-export interface BalanceCheckpointsTable {
+export interface LateSumsTable {
   account_code: string;
-  effective_at: string;
+  level: number;
+  node: number;
   position: number;
   debits: string;
   credits: string;
@@ -98,5 +100,5 @@ export interface Schema {
   idempotency: IdempotencyTable;
   snapshots: SnapshotsTable;
   balance_epochs: BalanceEpochsTable;
-  balance_checkpoints: BalanceCheckpointsTable;
+  late_sums: LateSumsTable;
 }

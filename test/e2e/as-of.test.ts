@@ -23,7 +23,7 @@ async function balance(asOf?: string, knownAt?: string) {
 }
 
 beforeAll(async () => {
-  server = await startTestServer({ policy: { checkpointEvery: 2, snapshotEvery: 2 } });
+  server = await startTestServer({ policy: { epochEvery: 2, snapshotEvery: 2 } });
   for (const [code, type] of [['assets:cash', 'ASSET'], ['revenue:sales', 'REVENUE']]) {
     await server.gql(`mutation($code: String!, $type: AccountType!) { openAccount(input: { code: $code, name: $code, type: $type, currency: "USD", effectiveAt: "2026-01-01T00:00:00Z" }) { __typename } }`, { code, type });
   }

@@ -62,10 +62,10 @@ describe('balance(asOf, knownAt)', () => {
         fc.integer({ min: 1, max: 5 }),
         fc.integer({ min: 1, max: 7 }),
         fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })), { minLength: 5, maxLength: 15 }),
-        async (steps, checkpointEvery, snapshotEvery, randomQueries) => {
+        async (steps, epochEvery, snapshotEvery, randomQueries) => {
           const temp = await tempDatabase();
           let now = START;
-          const ledger = new Ledger(temp.database, { clock: () => new Date(now), maxRetries: 0, policy: { checkpointEvery, snapshotEvery } });
+          const ledger = new Ledger(temp.database, { clock: () => new Date(now), maxRetries: 0, policy: { epochEvery, snapshotEvery } });
           try {
             for (const a of ACCOUNTS) {
               await ledger.openAccount({ code: a.code, name: a.code, type: a.type, currency: 'USD', effectiveAt: new Date(START - 1_000_000).toISOString() }, ctx);
@@ -114,7 +114,7 @@ describe('balance(asOf, knownAt)', () => {
               expect(encodeState(await loadAccount(db, a.code))).toEqual(encodeState(await loadAccount(db, a.code, { useSnapshots: false })));
             }
             // The checkpoints written on the way equal those computed by a rebuild.
-            expect((await rebuildReadModels(temp.database, { apply: false, checkpointEvery })).differences).toEqual([]);
+            expect((await rebuildReadModels(temp.database, { apply: false, epochEvery })).differences).toEqual([]);
           } finally {
             await temp.dispose();
           }

@@ -50,7 +50,7 @@ import { openSqlite, type Database, type Db } from '../../src/store/db.js';
 import { tempDatabase } from '../support/server.js';
 
 /** Snapshots and balance epochs every few events, so short sequences exercise them. */
-const SMALL_INTERVALS = { policy: { snapshotEvery: 3, checkpointEvery: 2 } };
+const SMALL_INTERVALS = { policy: { snapshotEvery: 3, epochEvery: 2 } };
 
 const CTX: CommandContext = { actor: 'property', requestId: 'p' };
 
@@ -847,7 +847,7 @@ async function checkInvariants(ledger: Ledger, model: Model): Promise<void> {
   }
 
   // 3. The read models equal a rebuild from the log.
-  const report = await rebuildReadModels(ledger.database, { apply: false, checkpointEvery: ledger.policy.checkpointEvery });
+  const report = await rebuildReadModels(ledger.database, { apply: false, epochEvery: ledger.policy.epochEvery });
   expect(report.differences, 'rebuild differences').toEqual([]);
   expect(report.eventsReplayed, 'events in the log').toBe(model.events);
   expect(report.applied).toBe(false);
