@@ -3,6 +3,18 @@ import { defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
 
+/**
+ * Two projects: every suite on a SQLite file, and every database-touching suite again on a
+ * real PostgreSQL server (DATABASE_URL). Without DATABASE_URL the PostgreSQL project is left
+ * out locally — but never in CI (CI=true), where its tests then fail instead of skipping.
+ */
+const postgres = Boolean(process.env.DATABASE_URL) || process.env.CI === 'true';
+
+/** Suites that exercise the SQLite file itself (raw file access, INKWELL_DB, the CLI on a file). */
+const SQLITE_ONLY = ['test/e2e/process.test.ts', 'test/events/verify-command.test.ts'];
+/** Pure code: nothing a database changes. */
+const PURE = ['test/unit/**'];
+
 export default defineConfig({
   resolve: {
     // graphql 16 ships CJS (main) and ESM (module). Node loads the CJS one for the libraries
@@ -11,11 +23,29 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
   },
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Fail on leftovers: a skipped or todo test is unfinished work, not a pass.
     allowOnly: false,
     passWithNoTests: false,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: ['test/postgres/**'], env: { INKWELL_TEST_DB: 'sqlite' } },
+      },
+      ...(postgres
+        ? [
+            {
+              extends: true as const,
+              test: {
+                name: 'postgres',
+                include: ['test/**/*.test.ts'],
+                exclude: [...SQLITE_ONLY, ...PURE],
+                env: { INKWELL_TEST_DB: 'postgres' },
+              },
+            },
+          ]
+        : []),
+    ],
   },
 });

@@ -1,13 +1,13 @@
 /** The `inkwell` command: serve, migrate, rebuild, schema. */
 import { parseArgs } from 'node:util';
-import { configFromEnv, type Config } from './config.js';
+import { configFromEnv } from './config.js';
 import { printedSchema } from './graphql/schema.js';
 import { Ledger } from './ledger/ledger.js';
 import { stderrLogger } from './log.js';
 import { rebuildReadModels } from './projections/rebuild.js';
 import { rebuildSnapshots } from './projections/snapshot-rebuild.js';
 import { verifyEvents } from './reports/event-verification.js';
-import { openSqlite, type Database } from './store/db.js';
+import { openDatabase } from './store/db.js';
 import { migrateToLatest } from './store/migrate.js';
 import { startServer } from './server.js';
 
@@ -22,14 +22,8 @@ const USAGE = `usage: inkwell <command>
                      counts per type and version; exit 1 naming the first bad event
   schema             print the GraphQL SDL
 
-The database is the SQLite file INKWELL_DB (default ./data/inkwell.db).`;
-
-function openDatabase(config: Config): Database {
-  if (config.databaseUrl) {
-    throw new Error('DATABASE_URL is set, but this build only supports SQLite; unset it to use INKWELL_DB');
-  }
-  return openSqlite(config.sqliteFile);
-}
+The database is the SQLite file INKWELL_DB (default ./data/inkwell.db), or PostgreSQL
+when DATABASE_URL=postgres://… is set.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -1,11 +1,12 @@
 /**
  * The database handle every layer above uses: a Kysely instance plus the one way to run
- * a write transaction. SQLite today; PostgreSQL plugs in behind the same interface.
+ * a write transaction. SQLite (embedded) or PostgreSQL, with the same SQL above it.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
 import type { Schema } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -16,6 +17,8 @@ export interface Database {
   readonly db: Db;
   /** Where the data lives, for logs (a file path; never a password). */
   readonly location: string;
+  /** PostgreSQL only: the schema the tables live in, when not the default. */
+  readonly schema?: string;
   /**
    * Runs `work` in one write transaction that is durable when the promise resolves.
    * Writers are serialised, so positions are assigned gap-free in commit order.
@@ -58,4 +61,72 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Database 
       }),
     close: () => db.destroy(),
   };
+}
+
+export interface PostgresOptions {
+  /** Tables live in this schema (search_path): tests use one schema per database. */
+  schema?: string;
+  poolSize?: number;
+}
+
+/** Any fixed number: the advisory lock every write transaction takes first. */
+const WRITE_LOCK = 7_341_853_001;
+
+/**
+ * PostgreSQL through pg. Write transactions are serialised by a transaction-level advisory
+ * lock: positions are assigned in commit order, so a reader following the log by position
+ * can never see position n+1 before n commits (docs/operations.md). Reads run in parallel.
+ */
+export function openPostgres(url: string, options: PostgresOptions = {}): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    options: options.schema ? `-c search_path=${options.schema}` : undefined,
+    // int8 (positions) as a JS number, as SQLite gives it; refuse what a number cannot hold.
+    types: {
+      getTypeParser: ((oid: number, format?: string) => {
+        if (oid === pg.types.builtins.INT8) return (value: string) => safeInteger(value);
+        return pg.types.getTypeParser(oid, format as 'text');
+      }) as typeof pg.types.getTypeParser,
+    },
+  });
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    dialect: 'postgres',
+    db,
+    location: redact(url),
+    schema: options.schema,
+    write: (work) =>
+      db.transaction().execute(async (trx) => {
+        await sql`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`.execute(trx);
+        return work(trx);
+      }),
+    close: () => db.destroy(),
+  };
+}
+
+function safeInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new Error(`invariant: integer ${value} does not fit a JS number`);
+  return n;
+}
+
+/** A connection string without its password, for logs. */
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres (unparseable URL)';
+  }
+}
+
+/** DATABASE_URL=postgres://… selects PostgreSQL; otherwise the SQLite file. */
+export function openDatabase(config: { databaseUrl: string | null; sqliteFile: string }): Database {
+  if (config.databaseUrl) {
+    if (!/^postgres(ql)?:\/\//.test(config.databaseUrl)) throw new Error('DATABASE_URL must be a postgres:// URL');
+    return openPostgres(config.databaseUrl);
+  }
+  return openSqlite(config.sqliteFile);
 }

@@ -8,7 +8,11 @@ export async function migrateToLatest(database: Database): Promise<MigrationResu
   for (const [name, module] of Object.entries(MIGRATIONS)) {
     migrations[name] = { up: (db: Kysely<any>) => module.up(db, database.dialect) };
   }
-  const migrator = new Migrator({ db: database.db, provider: { getMigrations: async () => migrations } });
+  const migrator = new Migrator({
+    db: database.db,
+    provider: { getMigrations: async () => migrations },
+    ...(database.schema ? { migrationTableSchema: database.schema } : {}),
+  });
   const result = await migrator.migrateToLatest();
   if (result.error) throw result.error;
   return result;

@@ -46,7 +46,7 @@ import { Ledger, type OpenAccountInput, type PostTransactionInput, type Transfer
 import { loadAccount } from '../../src/ledger/load.js';
 import { balanceAt, currentBalance, getAccounts, getTransaction } from '../../src/ledger/queries.js';
 import { rebuildReadModels } from '../../src/projections/rebuild.js';
-import { openSqlite, type Database, type Db } from '../../src/store/db.js';
+import type { Database, Db } from '../../src/store/db.js';
 import { tempDatabase } from '../support/server.js';
 
 /** Snapshots and balance epochs every few events, so short sequences exercise them. */
@@ -945,7 +945,7 @@ async function runSequence(recipes: Recipe[]): Promise<void> {
     for (const [step, recipe] of recipes.entries()) {
       if (recipe.kind === 'restart') {
         await reopened?.close();
-        reopened = openSqlite(temp.file);
+        reopened = temp.reopen();
         ledger = new Ledger(reopened, SMALL_INTERVALS);
       }
       const db = ledger.database.db;

@@ -13,9 +13,15 @@ export interface ServeProcess {
   exited: Promise<number | null>;
 }
 
+/** The parent's environment without DATABASE_URL: a child uses PostgreSQL only when a test says so. */
+function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const { DATABASE_URL: _ignored, ...rest } = process.env;
+  return { ...rest, ...extra };
+}
+
 export async function serve(dbFile: string, env: Record<string, string> = {}): Promise<ServeProcess> {
   const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: { ...process.env, INKWELL_DB: dbFile, PORT: '0', HOST: '127.0.0.1', ...env },
+    env: childEnv({ INKWELL_DB: dbFile, PORT: '0', HOST: '127.0.0.1', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -36,7 +42,7 @@ export async function serve(dbFile: string, env: Record<string, string> = {}): P
 }
 
 export function run(args: string[], dbFile: string, env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, INKWELL_DB: dbFile, ...env }, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [BIN, ...args], { env: childEnv({ INKWELL_DB: dbFile, ...env }), encoding: 'utf8' });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -5,17 +5,58 @@ import { join } from 'node:path';
 import { Ledger, type LedgerOptions } from '../../src/ledger/ledger.js';
 import { silentLogger, type Logger } from '../../src/log.js';
 import { startServer, type RunningServer } from '../../src/server.js';
-import { openSqlite, type Database } from '../../src/store/db.js';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openPostgres, openSqlite, type Database } from '../../src/store/db.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 
 export interface TempDatabase {
   database: Database;
   file: string;
-  /** Closes the database and removes its folder. */
+  /** A second, independent connection to the same database (as after a restart). */
+  reopen(): Database;
+  /** Closes the database and removes it. */
   dispose(): Promise<void>;
 }
 
+/** Which database this test run uses: the vitest project sets INKWELL_TEST_DB (see vitest.config.ts). */
+export const TEST_DIALECT: 'sqlite' | 'postgres' = process.env.INKWELL_TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
+
+/** A fresh, migrated database: a SQLite file in a temp folder, or a new schema on the PostgreSQL server. */
 export async function tempDatabase(): Promise<TempDatabase> {
+  return TEST_DIALECT === 'postgres' ? tempPostgres() : tempSqlite();
+}
+
+export function postgresUrl(): string {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('the PostgreSQL tests need DATABASE_URL (scripts/pg-cluster.sh start DIR prints one)');
+  return url;
+}
+
+async function tempPostgres(): Promise<TempDatabase> {
+  const url = postgresUrl();
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  const database = openPostgres(url, { schema });
+  await migrateToLatest(database);
+  return {
+    database,
+    file: `${url}#${schema}`,
+    reopen: () => openPostgres(url, { schema }),
+    dispose: async () => {
+      await database.close();
+      const cleanup = new pg.Client({ connectionString: url });
+      await cleanup.connect();
+      await cleanup.query(`DROP SCHEMA ${schema} CASCADE`);
+      await cleanup.end();
+    },
+  };
+}
+
+async function tempSqlite(): Promise<TempDatabase> {
   const dir = mkdtempSync(join(tmpdir(), 'inkwell-test-'));
   const file = join(dir, 'inkwell.db');
   const database = openSqlite(file);
@@ -23,6 +64,7 @@ export async function tempDatabase(): Promise<TempDatabase> {
   return {
     database,
     file,
+    reopen: () => openSqlite(file),
     dispose: async () => {
       await database.close();
       rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL cluster on loopback for the test suite.
+#   scripts/pg-cluster.sh start DIR [PORT]   → initdb + pg_ctl start, prints the DATABASE_URL
+#   scripts/pg-cluster.sh stop DIR
+# initdb refuses to run as root, so the cluster belongs to the `postgres` user when we are root.
+set -euo pipefail
+cmd=${1:?start|stop}
+dir=${2:?data folder}
+port=${3:-54329}
+bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+[ -x "$bin/initdb" ] || { echo "PostgreSQL server binaries not found (apt-get install -y postgresql)" >&2; exit 1; }
+
+as_owner() {
+  if [ "$(id -u)" = 0 ]; then su postgres -s /bin/bash -c "$*"; else bash -c "$*"; fi
+}
+
+case "$cmd" in
+  start)
+    mkdir -p "$dir"
+    [ "$(id -u)" = 0 ] && chown postgres:postgres "$dir"
+    as_owner "'$bin/initdb' -D '$dir/data' -U inkwell --auth=trust --encoding=UTF8 --locale=C >'$dir/initdb.log' 2>&1"
+    as_owner "'$bin/pg_ctl' -D '$dir/data' -l '$dir/server.log' -w -o \"-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$dir' -c fsync=on -c max_connections=200\" start >/dev/null"
+    as_owner "'$bin/createdb' -h 127.0.0.1 -p $port -U inkwell inkwell"
+    echo "postgres://inkwell@127.0.0.1:$port/inkwell"
+    ;;
+  stop)
+    as_owner "'$bin/pg_ctl' -D '$dir/data' -m fast stop" >/dev/null 2>&1 || true
+    ;;
+  *)
+    echo "usage: $0 start|stop DIR [PORT]" >&2
+    exit 2
+    ;;
+esac
