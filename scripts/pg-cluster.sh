@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster on loopback for the test suite.
 #   scripts/pg-cluster.sh start DIR [PORT]   → initdb + pg_ctl start, prints the DATABASE_URL
+#                                            (PORT defaults to a free one)
 #   scripts/pg-cluster.sh stop DIR
 # initdb refuses to run as root, so the cluster belongs to the `postgres` user when we are root.
 set -euo pipefail
 cmd=${1:?start|stop}
 dir=${2:?data folder}
-port=${3:-54329}
+port=${3:-$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")}
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [ -x "$bin/initdb" ] || { echo "PostgreSQL server binaries not found (apt-get install -y postgresql)" >&2; exit 1; }
 
