@@ -13,7 +13,7 @@ import { encodeEvent } from '../events/catalogue.js';
 import type { EventMetadata } from '../events/envelope.js';
 import { accountCodeOf, accountStream } from '../events/streams.js';
 import { DEFAULT_POLICY, projectIn, type Committed, type ProjectionPolicy } from '../projections/project.js';
-import type { Database } from '../store/db.js';
+import type { Database, Db } from '../store/db.js';
 import { EventStore, type AppendRequest, type Clock } from '../store/event-store.js';
 import { findIdempotency, saveIdempotency, type IdempotencyRecord } from '../store/idempotency.js';
 import type { CommandContext } from './context.js';
@@ -68,11 +68,6 @@ interface Plan {
   causationId?: string | null;
   /** Pure: the events each account's stream gets. May throw a LedgerError. */
   decide(states: Map<string, AccountState>): Map<string, AccountEvent[]>;
-}
-
-/** Thrown inside the write transaction when a concurrent request with the same key committed first. */
-class AlreadyDone {
-  constructor(readonly record: IdempotencyRecord) {}
 }
 
 export class Ledger {
@@ -208,58 +203,66 @@ export class Ledger {
   /**
    * Runs a plan to completion. Resolves to the stored result when the idempotency key was
    * used before with the same request, otherwise to null once the events are durable.
+   *
+   * Optimistic first: load and decide outside the write transaction, append with expected
+   * versions, retry on a conflict. After `maxRetries` conflicts (a hot account under several
+   * writers), decide once more inside the write transaction: appends are serialised (SQLite's
+   * write lock, PostgreSQL's advisory lock), so that attempt cannot be overtaken.
    */
   private async execute(plan: Plan, ctx: CommandContext): Promise<string | null> {
     for (let attempt = 0; ; attempt++) {
-      if (plan.idempotency) {
-        const previous = await findIdempotency(this.database.db, plan.idempotency.key);
-        if (previous) return replay(previous, plan.idempotency.fingerprint);
-      }
-      const states = await loadAccounts(this.database.db, plan.accounts);
-      const decisions = plan.decide(states);
-      const requests = this.appendRequests(plan, ctx, states, decisions);
-      if (requests.length === 0) return null;
+      const underLock = attempt >= this.maxRetries;
       try {
-        await this.database.write(async (trx) => {
-          if (plan.idempotency) {
-            const previous = await findIdempotency(trx, plan.idempotency.key);
-            if (previous) throw new AlreadyDone(previous);
-          }
-          const stored = await this.store.appendIn(trx, requests);
-          const committed: Committed[] = [];
-          for (const request of requests) {
-            const code = accountCodeOf(request.streamId);
-            let state = states.get(code)!;
-            for (const event of decisions.get(code)!) {
-              state = evolve(state, event);
-              committed.push({ stored: stored[committed.length]!, event, state: state as OpenedAccount });
-            }
-          }
-          await projectIn(trx, committed, this.policy);
-          if (plan.idempotency) {
-            await saveIdempotency(
-              trx,
-              {
-                key: plan.idempotency.key,
-                command: plan.command,
-                fingerprint: plan.idempotency.fingerprint,
-                result: plan.transactionId ?? '',
-                position: stored[0]!.position,
-              },
-              stored[0]!.recordedAt,
-            );
-          }
-        });
-        return null;
+        if (underLock) return await this.database.write(async (trx) => this.decideAndCommit(trx, plan, ctx));
+        const early = plan.idempotency && (await findIdempotency(this.database.db, plan.idempotency.key));
+        if (early) return replay(early, plan.idempotency!.fingerprint);
+        const states = await loadAccounts(this.database.db, plan.accounts);
+        const decisions = plan.decide(states);
+        if (!this.appendRequests(plan, ctx, states, decisions).length) return null;
+        return await this.database.write(async (trx) => this.commit(trx, plan, ctx, states, decisions));
       } catch (error) {
-        if (error instanceof AlreadyDone) return replay(error.record, plan.idempotency!.fingerprint);
-        if (error instanceof ConcurrencyConflict && attempt < this.maxRetries) {
+        if (error instanceof ConcurrencyConflict && !underLock) {
           await sleep(Math.random() * 2 ** attempt);
           continue;
         }
         throw error;
       }
     }
+  }
+
+  /** Loads, decides and commits, all inside the write transaction. */
+  private async decideAndCommit(trx: Db, plan: Plan, ctx: CommandContext): Promise<string | null> {
+    const states = await loadAccounts(trx, plan.accounts);
+    return this.commit(trx, plan, ctx, states, plan.decide(states));
+  }
+
+  /** Inside the write transaction: idempotency, append, projections, idempotency record. */
+  private async commit(trx: Db, plan: Plan, ctx: CommandContext, states: Map<string, AccountState>, decisions: Map<string, AccountEvent[]>): Promise<string | null> {
+    if (plan.idempotency) {
+      const previous = await findIdempotency(trx, plan.idempotency.key);
+      if (previous) return replay(previous, plan.idempotency.fingerprint);
+    }
+    const requests = this.appendRequests(plan, ctx, states, decisions);
+    if (requests.length === 0) return null;
+    const stored = await this.store.appendIn(trx, requests);
+    const committed: Committed[] = [];
+    for (const request of requests) {
+      const code = accountCodeOf(request.streamId);
+      let state = states.get(code)!;
+      for (const event of decisions.get(code)!) {
+        state = evolve(state, event);
+        committed.push({ stored: stored[committed.length]!, event, state: state as OpenedAccount });
+      }
+    }
+    await projectIn(trx, committed, this.policy);
+    if (plan.idempotency) {
+      await saveIdempotency(
+        trx,
+        { key: plan.idempotency.key, command: plan.command, fingerprint: plan.idempotency.fingerprint, result: plan.transactionId ?? '', position: stored[0]!.position },
+        stored[0]!.recordedAt,
+      );
+    }
+    return null;
   }
 
   private appendRequests(plan: Plan, ctx: CommandContext, states: Map<string, AccountState>, decisions: Map<string, AccountEvent[]>): AppendRequest[] {
