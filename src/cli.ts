@@ -7,6 +7,7 @@ import { stderrLogger } from './log.js';
 import { rebuildReadModels } from './projections/rebuild.js';
 import { rebuildSnapshots } from './projections/snapshot-rebuild.js';
 import { verifyEvents } from './reports/event-verification.js';
+import { verifyIntegrity } from './reports/integrity.js';
 import { openDatabase } from './store/db.js';
 import { migrateToLatest } from './store/migrate.js';
 import { startServer } from './server.js';
@@ -17,6 +18,8 @@ const USAGE = `usage: inkwell <command>
   migrate            apply pending migrations and exit
   rebuild [--check]  recompute the read models from the event log, print every difference,
                      and replace them (--check: compare only; exit 1 when they differ)
+  verify             check the hash chain of the whole log and decode every event; exit 1
+                     naming the first broken position (use it on a restored backup)
   snapshots rebuild  drop every snapshot and take them again from the log
   events verify      decode and validate every stored event (every schema version), print
                      counts per type and version; exit 1 naming the first bad event
@@ -90,6 +93,24 @@ async function main(argv: string[]): Promise<number> {
       console.log(`${result.eventsChecked} events decoded${result.ok ? ', all valid' : ' before the first bad one'}`);
       await database.close();
       return result.ok ? 0 : 1;
+    }
+    case 'verify': {
+      const database = openDatabase(config);
+      await migrateToLatest(database);
+      const chain = await verifyIntegrity(database.db);
+      const events = chain.ok ? await verifyEvents(database.db) : null;
+      await database.close();
+      if (!chain.ok) {
+        console.log(`BROKEN at position ${chain.firstBrokenPosition}: expected hash ${chain.expectedHash}, stored ${chain.actualHash} (${chain.eventsChecked} events before it are intact)`);
+        return 1;
+      }
+      console.log(`hash chain intact: ${chain.eventsChecked} events, head ${chain.headHash ?? '(empty log)'}`);
+      if (events && !events.ok) {
+        console.log(`FAILED at position ${events.firstBad!.position}: ${events.firstBad!.reason}`);
+        return 1;
+      }
+      console.log('every event decodes');
+      return 0;
     }
     case 'snapshots': {
       if (rest[0] !== 'rebuild') {

@@ -86,6 +86,19 @@ describe('the inkwell process', () => {
     expect(run(['rebuild', '--check'], db).status).toBe(0);
   });
 
+  it('verifies the hash chain, and names the first position of a row edited behind its back', () => {
+    const intact = run(['verify'], db);
+    expect(intact.status).toBe(0);
+    expect(intact.stdout).toMatch(/hash chain intact: 82 events, head [0-9a-f]{64}\nevery event decodes/);
+    const raw = new SQLite(db);
+    raw.exec('DROP TRIGGER events_no_update');
+    raw.prepare(`UPDATE events SET data = replace(data, '"1.25"', '"9.25"') WHERE position = 17`).run();
+    raw.close();
+    const broken = run(['verify'], db);
+    expect(broken.status).toBe(1);
+    expect(broken.stdout).toMatch(/BROKEN at position 17: expected hash [0-9a-f]{64}, stored [0-9a-f]{64} \(16 events before it are intact\)/);
+  });
+
   it('prints usage for an unknown command', () => {
     const result = run(['frobnicate'], db);
     expect(result.status).toBe(2);
