@@ -1,18 +1,18 @@
 /**
- * `npm run bench`: figures for the ledger core, one JSON line each, then a short table.
- * BENCH_QUICK=1 for a smoke run. Durable throughout (WAL, synchronous=FULL).
+ * `npm run bench`: figures for the ledger, one JSON line each, then a short table.
+ * BENCH_QUICK=1 for a smoke run. Durable throughout (SQLite WAL synchronous=FULL; PostgreSQL
+ * fsync on, synchronous_commit on). PostgreSQL figures appear when DATABASE_URL names a server
+ * (scripts/pg-cluster.sh start DIR gives one).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus } from 'node:os';
 import { Ledger } from '../src/ledger/ledger.js';
-import { openSqlite } from '../src/store/db.js';
-import { migrateToLatest } from '../src/store/migrate.js';
 import { measureAsOf } from './as-of.js';
+import { dialects, withDatabase } from './databases.js';
+import { measureHttp } from './http.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const ctx = { actor: 'bench', requestId: 'bench' };
-const conditions = { machine: `${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown'}`, node: process.version, durability: 'WAL synchronous=FULL', quick };
+const conditions = { machine: `${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown'}`, node: process.version, quick };
 const figures: Array<{ name: string; value: number; unit: string }> = [];
 
 function report(name: string, value: number, unit: string, extra: Record<string, unknown> = {}): void {
@@ -20,19 +20,9 @@ function report(name: string, value: number, unit: string, extra: Record<string,
   console.log(JSON.stringify({ name, value: Number(value.toFixed(3)), unit, ...extra, conditions }));
 }
 
-async function withLedger(accounts: number, run: (ledger: Ledger) => Promise<void>): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'inkwell-bench-'));
-  const database = openSqlite(join(dir, 'bench.db'));
-  try {
-    await migrateToLatest(database);
-    const ledger = new Ledger(database, { maxRetries: 100 });
-    for (let i = 0; i < accounts; i++) {
-      await ledger.openAccount({ code: `assets:a${i}`, name: `a${i}`, type: 'ASSET', currency: 'USD' }, ctx);
-    }
-    await run(ledger);
-  } finally {
-    await database.close();
-    rmSync(dir, { recursive: true, force: true });
+async function openAccounts(ledger: Ledger, accounts: number): Promise<void> {
+  for (let i = 0; i < accounts; i++) {
+    await ledger.openAccount({ code: `assets:a${i}`, name: `a${i}`, type: 'ASSET', currency: 'USD' }, ctx);
   }
 }
 
@@ -52,12 +42,17 @@ async function transfers(ledger: Ledger, count: number, concurrency: number, acc
 
 const accounts = quick ? 50 : 1000;
 const count = quick ? 300 : 3000;
-await withLedger(accounts, async (ledger) => {
-  report('transfer.in_process.sequential', await transfers(ledger, count, 1, accounts, 'seq'), 'transfers/s', { accounts, transfers: count });
-  report('transfer.in_process.concurrent16', await transfers(ledger, count, 16, accounts, 'par'), 'transfers/s', { accounts, transfers: count, concurrency: 16 });
-});
+for (const dialect of dialects()) {
+  await withDatabase(dialect, async (database) => {
+    const ledger = new Ledger(database);
+    await openAccounts(ledger, accounts);
+    report(`transfer.in_process.sequential.${dialect}`, await transfers(ledger, count, 1, accounts, 'seq'), 'transfers/s', { accounts, transfers: count });
+    report(`transfer.in_process.concurrent16.${dialect}`, await transfers(ledger, count, 16, accounts, 'par'), 'transfers/s', { accounts, transfers: count, concurrency: 16 });
+    await measureHttp(dialect, ledger, accounts, quick ? 3 : 10, report);
+  });
+}
 
 await measureAsOf(quick ? [1_000, 10_000] : [1_000, 100_000, 1_000_000], quick ? 300 : 2000, report);
 
-console.log('\nfigure                                   value');
+console.log('\nfigure                                       value');
 for (const f of figures) console.log(`${f.name.padEnd(44)} ${f.value.toFixed(3).padStart(12)} ${f.unit}`);

@@ -1,0 +1,51 @@
+/**
+ * HTTP throughput over a real socket: the `transfer` mutation from 64 concurrent clients
+ * (autocannon), beside a trivial `{ __typename }` query on the same server in the same run.
+ */
+import autocannon from 'autocannon';
+import type { Ledger } from '../src/ledger/ledger.js';
+import { silentLogger } from '../src/log.js';
+import { startServer } from '../src/server.js';
+
+type Report = (name: string, value: number, unit: string, extra?: Record<string, unknown>) => void;
+
+function run(options: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
+  });
+}
+
+export async function measureHttp(label: string, ledger: Ledger, accounts: number, seconds: number, report: Report): Promise<void> {
+  const server = await startServer({ ledger, port: 0, host: '127.0.0.1', logger: silentLogger });
+  try {
+    const headers = { 'content-type': 'application/json' };
+    const trivial = await run({ url: server.url, connections: 64, duration: seconds, method: 'POST', headers, body: JSON.stringify({ query: '{ __typename }' }) });
+    let n = 0;
+    const mutation = 'mutation($input: TransferInput!) { transfer(input: $input) { __typename ... on Error { code } } }';
+    const transfer = await run({
+      url: server.url,
+      connections: 64,
+      duration: seconds,
+      requests: [
+        {
+          method: 'POST',
+          headers,
+          setupRequest: (request) => {
+            const i = n++;
+            const a = (i * 7919) % accounts;
+            const b = (a + 1 + (i % (accounts - 1))) % accounts;
+            const input = { idempotencyKey: `${label}-http-${i}`, debitAccount: `assets:a${a}`, creditAccount: `assets:a${b}`, amount: '1.00' };
+            return { ...request, body: JSON.stringify({ query: mutation, variables: { input } }) };
+          },
+        },
+      ],
+    });
+    const posted = Number((await ledger.database.db.selectFrom('transactions').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const conditions = { connections: 64, seconds, accounts };
+    report(`http.trivial_query.${label}`, trivial.requests.average, 'req/s', { p99Ms: trivial.latency.p99, non2xx: trivial.non2xx, ...conditions });
+    report(`http.transfer.${label}`, transfer.requests.average, 'req/s', { p99Ms: transfer.latency.p99, non2xx: transfer.non2xx, errors: transfer.errors, posted, ...conditions });
+    report(`http.transfer_to_trivial_ratio.${label}`, transfer.requests.average / trivial.requests.average, 'ratio');
+  } finally {
+    await server.close();
+  }
+}
