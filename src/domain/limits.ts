@@ -24,6 +24,7 @@ export function checkCode(code: string, field = 'code'): string {
 
 export function checkName(name: string): string {
   if (name.trim().length === 0) throw new ValidationError('name', 'must not be blank');
+  if (!wellFormed(name)) throw new ValidationError('name', 'must be well-formed Unicode (no lone surrogates)');
   if (characters(name) > LIMITS.nameLength) throw new ValidationError('name', `at most ${LIMITS.nameLength} characters`);
   if (hasControl(name)) throw new ValidationError('name', 'control characters are not allowed');
   return name;
@@ -34,6 +35,7 @@ export function checkDescription(description: string | null | undefined): string
   if (characters(description) > LIMITS.descriptionLength) {
     throw new ValidationError('description', `at most ${LIMITS.descriptionLength} characters`);
   }
+  if (!wellFormed(description)) throw new ValidationError('description', 'must be well-formed Unicode (no lone surrogates)');
   if (hasControl(description.replace(/[\r\n\t]/g, ''))) throw new ValidationError('description', 'control characters are not allowed');
   return description;
 }
@@ -58,9 +60,13 @@ function checkJsonShape(root: object): void {
     const [value, depth] = stack.pop()!;
     if (++nodes > LIMITS.metadataBytes) throw new ValidationError('metadata', `at most ${LIMITS.metadataBytes} bytes as JSON`);
     if (typeof value === 'number' && !Number.isFinite(value)) throw new ValidationError('metadata', 'numbers must be finite (1e400 is not)');
+    if (typeof value === 'string' && !wellFormed(value)) throw new ValidationError('metadata', 'strings must be well-formed Unicode (no lone surrogates)');
     if (typeof value !== 'object' || value === null) continue;
     if (depth > LIMITS.metadataDepth) throw new ValidationError('metadata', `nested at most ${LIMITS.metadataDepth} levels deep`);
-    for (const child of Object.values(value)) stack.push([child, depth + 1]);
+    for (const [key, child] of Object.entries(value)) {
+      if (!wellFormed(key)) throw new ValidationError('metadata', 'keys must be well-formed Unicode (no lone surrogates)');
+      stack.push([child, depth + 1]);
+    }
   }
 }
 
@@ -69,6 +75,11 @@ export function checkIdempotencyKey(key: string): string {
     throw new ValidationError('idempotencyKey', `1 to ${LIMITS.idempotencyKeyLength} printable ASCII characters`);
   }
   return key;
+}
+
+/** No lone UTF-16 surrogate: such text cannot be stored as UTF-8 without changing. */
+function wellFormed(text: string): boolean {
+  return !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text);
 }
 
 /** Characters as people count them (code points), not UTF-16 units: an emoji is one. */

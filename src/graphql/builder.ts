@@ -12,7 +12,7 @@ export interface GraphQLContext {
   /** Per-request batching of account lookups (Entry.account and the like). */
   accounts: DataLoader<string, AccountView | null>;
   transactions: DataLoader<string, TransactionView | null>;
-  /** "Now" for this request, so every default time in one response agrees. */
+  /** "Now" for this request, so every default time in one response agrees (moved on after each mutation). */
   now: string;
 }
 

@@ -35,7 +35,9 @@ export function decodeCursor<K extends 'string' | 'number'>(kind: string, cursor
     throw invalid();
   }
   if (!Array.isArray(parsed) || parsed.length !== 2 || parsed[0] !== kind || typeof parsed[1] !== keyType) throw invalid();
-  if (keyType === 'number' && !(Number.isSafeInteger(parsed[1]) && parsed[1] >= 0)) throw invalid();
+  // Keys stay inside what every column can compare (int4 versions; no NUL in text for PostgreSQL).
+  if (keyType === 'number' && !(Number.isSafeInteger(parsed[1]) && parsed[1] >= 0 && parsed[1] <= 2_147_483_647)) throw invalid();
+  if (keyType === 'string' && !/^[\x20-\x7e]{1,200}$/.test(parsed[1])) throw invalid();
   return parsed[1];
 }
 

@@ -1,5 +1,5 @@
 /** Root mutations: each turns its input into one ledger command and returns a result union. */
-import { builder } from './builder.js';
+import { builder, type GraphQLContext } from './builder.js';
 import { asResult, resultUnion } from './errors.js';
 import { AccountRef } from './types/account-ref.js';
 import { AccountTypeRef } from './types/account.js';
@@ -71,6 +71,16 @@ const PostTransactionResult = resultUnion(
 );
 const CloseAccountResult = resultUnion('CloseAccountResult', AccountRef, ['ValidationError', 'AccountNotFound', 'AccountHasBalance', 'ConcurrencyConflict'], 'The closed account, or why it stays open.');
 
+/**
+ * After a command commits, the rest of the response must see it: "now" moves past it and
+ * nothing cached earlier in the request is reused.
+ */
+function afterCommit(ctx: GraphQLContext): void {
+  ctx.now = new Date().toISOString();
+  ctx.accounts.clearAll();
+  ctx.transactions.clearAll();
+}
+
 builder.mutationType({
   description: 'Commands. Each is acknowledged only after its events are durably committed.',
   fields: (t) => ({
@@ -81,7 +91,8 @@ builder.mutationType({
       resolve: (_root, { input }, ctx) =>
         asResult(async () => {
           const code = await ctx.ledger.openAccount(input, ctx.command);
-          return (await ctx.accounts.clear(code).load(code))!;
+          afterCommit(ctx);
+          return (await ctx.accounts.load(code))!;
         }),
     }),
     postTransaction: t.field({
@@ -89,13 +100,22 @@ builder.mutationType({
       description: 'Posts a balanced journal entry, exactly once per idempotency key.',
       args: { input: t.arg({ type: PostTransactionInput, required: true, description: 'The command.' }) },
       resolve: (_root, { input }, ctx) =>
-        asResult(async () => (await ctx.transactions.load(await ctx.ledger.postTransaction(input, ctx.command)))!),
+        asResult(async () => {
+          const id = await ctx.ledger.postTransaction(input, ctx.command);
+          afterCommit(ctx);
+          return (await ctx.transactions.load(id))!;
+        }),
     }),
     transfer: t.field({
       type: PostTransactionResult,
       description: 'Debits one account and credits another with the same amount.',
       args: { input: t.arg({ type: TransferInput, required: true, description: 'The command.' }) },
-      resolve: (_root, { input }, ctx) => asResult(async () => (await ctx.transactions.load(await ctx.ledger.transfer(input, ctx.command)))!),
+      resolve: (_root, { input }, ctx) =>
+        asResult(async () => {
+          const id = await ctx.ledger.transfer(input, ctx.command);
+          afterCommit(ctx);
+          return (await ctx.transactions.load(id))!;
+        }),
     }),
     closeAccount: t.field({
       type: CloseAccountResult,
@@ -104,7 +124,8 @@ builder.mutationType({
       resolve: (_root, { input }, ctx) =>
         asResult(async () => {
           const code = await ctx.ledger.closeAccount(input, ctx.command);
-          return (await ctx.accounts.clear(code).load(code))!;
+          afterCommit(ctx);
+          return (await ctx.accounts.load(code))!;
         }),
     }),
   }),

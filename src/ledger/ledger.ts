@@ -5,10 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import { ACCOUNT_TYPES, decide, evolve, type AccountEvent, type AccountState, type AccountType, type OpenedAccount } from '../domain/account.js';
-import { AccountNotFound, ConcurrencyConflict, IdempotencyConflict, ValidationError } from '../domain/errors.js';
+import { AccountNotFound, ConcurrencyConflict, IdempotencyConflict, LedgerError, ValidationError } from '../domain/errors.js';
 import { canonicalJson } from '../domain/json.js';
 import { checkCode, checkDescription, checkIdempotencyKey, checkMetadata, checkName } from '../domain/limits.js';
-import { buildTransaction, type EntryInput } from '../domain/transaction.js';
+import { MAX_LEGS, MIN_LEGS, buildTransaction, type EntryInput } from '../domain/transaction.js';
 import { encodeEvent } from '../events/catalogue.js';
 import type { EventMetadata } from '../events/envelope.js';
 import { accountCodeOf, accountStream } from '../events/streams.js';
@@ -133,6 +133,10 @@ export class Ledger {
     const description = checkDescription(input.description);
     const metadata = checkMetadata(input.metadata);
     const effectiveAt = this.effectiveAt(input.effectiveAt);
+    // Before anything is loaded: a body can name thousands of accounts.
+    if (input.entries.length < MIN_LEGS || input.entries.length > MAX_LEGS) {
+      throw new ValidationError('entries', `a transaction has ${MIN_LEGS} to ${MAX_LEGS} legs, not ${input.entries.length}`);
+    }
     for (const [i, entry] of input.entries.entries()) checkCode(entry.account, `entries[${i}].account`);
     const fingerprint = fingerprintFor(command, fingerprintOf);
     const transactionId = uuidv7(this.clock().getTime());
@@ -217,7 +221,8 @@ export class Ledger {
         const early = plan.idempotency && (await findIdempotency(this.database.db, plan.idempotency.key));
         if (early) return replay(early, plan.idempotency!.fingerprint);
         const states = await loadAccounts(this.database.db, plan.accounts);
-        const decisions = plan.decide(states);
+        const decisions = await this.decideOrReplay(this.database.db, plan, states);
+        if (typeof decisions === 'string') return decisions;
         if (!this.appendRequests(plan, ctx, states, decisions).length) return null;
         return await this.database.write(async (trx) => this.commit(trx, plan, ctx, states, decisions));
       } catch (error) {
@@ -233,7 +238,25 @@ export class Ledger {
   /** Loads, decides and commits, all inside the write transaction. */
   private async decideAndCommit(trx: Db, plan: Plan, ctx: CommandContext): Promise<string | null> {
     const states = await loadAccounts(trx, plan.accounts);
-    return this.commit(trx, plan, ctx, states, plan.decide(states));
+    const decisions = await this.decideOrReplay(trx, plan, states);
+    return typeof decisions === 'string' ? decisions : this.commit(trx, plan, ctx, states, decisions);
+  }
+
+  /**
+   * Decides; when the rules refuse, first asks whether this very request already committed
+   * (a retry racing its original, or arriving after it drained the account): a retry must get
+   * the first result, never an error that could make the client post again under a new key.
+   */
+  private async decideOrReplay(db: Db, plan: Plan, states: Map<string, AccountState>): Promise<Map<string, AccountEvent[]> | string> {
+    try {
+      return plan.decide(states);
+    } catch (error) {
+      if (error instanceof LedgerError && plan.idempotency) {
+        const previous = await findIdempotency(db, plan.idempotency.key);
+        if (previous) return replay(previous, plan.idempotency.fingerprint);
+      }
+      throw error;
+    }
   }
 
   /** Inside the write transaction: idempotency, append, projections, idempotency record. */

@@ -28,6 +28,8 @@ export interface AccountView {
   debits: string;
   credits: string;
   version: number;
+  /** The log position this row reflects: the account's last event. */
+  lastPosition: number;
 }
 
 export interface TransactionView {
@@ -82,6 +84,7 @@ function toAccountView(row: AccountsTable): AccountView {
     debits: row.debits,
     credits: row.credits,
     version: Number(row.version),
+    lastPosition: Number(row.last_position),
   };
 }
 
@@ -183,6 +186,8 @@ export async function currentBalance(db: Db, account: AccountView, now: string):
     .select(['direction', 'amount'])
     .where('account_code', '=', account.code)
     .where('effective_at', '>', now)
+    // Only what the row includes: an entry committed after the row was read is in neither.
+    .where('position', '<=', account.lastPosition)
     .execute();
   const posted = future.reduce(
     (sum, row) => sum.minus(signedOnNormalSide(account.type, { direction: row.direction as 'DEBIT' | 'CREDIT', amount: row.amount })),

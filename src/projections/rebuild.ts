@@ -42,12 +42,15 @@ export async function replayProjections(trx: Db, epochEvery: number, batchSize =
     const state = evolve(states.get(code) ?? initialState(), event);
     if (state.version !== stored.version) throw new Error(`invariant: ${stored.streamId} folded to version ${state.version} at stored version ${stored.version}`);
     states.set(code, state);
-    batch.push({ stored, event, state: state as OpenedAccount });
-    events += 1;
-    if (batch.length >= batchSize) {
+    // Cut batches only between transactions: a transaction's row comes from its first event in
+    // a batch, so its events (contiguous in the log) must never straddle two batches.
+    const previous = batch[batch.length - 1];
+    if (batch.length >= batchSize && (stored.transactionId === null || stored.transactionId !== previous?.stored.transactionId)) {
       await projectIn(trx, batch, policy);
       batch = [];
     }
+    batch.push({ stored, event, state: state as OpenedAccount });
+    events += 1;
   }
   await projectIn(trx, batch, policy);
   return events;
@@ -57,13 +60,13 @@ class CheckOnly {
   constructor(readonly report: RebuildReport) {}
 }
 
-export async function rebuildReadModels(database: Database, options: { apply?: boolean; epochEvery?: number } = {}): Promise<RebuildReport> {
+export async function rebuildReadModels(database: Database, options: { apply?: boolean; epochEvery?: number; batchSize?: number } = {}): Promise<RebuildReport> {
   const apply = options.apply ?? true;
   try {
     // One write transaction: no commit lands in between, and a check leaves nothing behind.
     return await database.write(async (trx) => {
       const before = await readAll(trx);
-      const eventsReplayed = await replayProjections(trx, options.epochEvery ?? DEFAULT_EPOCH_EVERY);
+      const eventsReplayed = await replayProjections(trx, options.epochEvery ?? DEFAULT_EPOCH_EVERY, options.batchSize);
       const after = await readAll(trx);
       const differences: string[] = [];
       for (const table of Object.keys(READ_MODELS) as ReadModel[]) compare(differences, table, before[table], after[table], READ_MODELS[table]);

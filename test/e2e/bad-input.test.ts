@@ -1120,3 +1120,33 @@ describe('abusive documents', () => {
     expect(res.body.data).toEqual({ account: { code: 'assets:bank' } });
   });
 });
+
+// Found in review: text PostgreSQL and SQLite would store differently, cursors only one dialect refuses.
+describe('text that is not well-formed Unicode, and cursors beyond any column', () => {
+  it.each([
+    ['a name with a lone high surrogate', { input: { code: 'assets:lone1', name: 'x\ud800y', type: 'ASSET', currency: 'USD' } }, OPEN, 'openAccount'],
+    ['a name with a lone low surrogate', { input: { code: 'assets:lone2', name: 'x\udc00', type: 'ASSET', currency: 'USD' } }, OPEN, 'openAccount'],
+    ['metadata with a lone surrogate in a value', { input: { code: 'assets:lone3', name: 'A', type: 'ASSET', currency: 'USD', metadata: { k: '\ud83d' } } }, OPEN, 'openAccount'],
+    ['metadata with a lone surrogate in a key', { input: { code: 'assets:lone4', name: 'A', type: 'ASSET', currency: 'USD', metadata: { ['\udfff']: 1 } } }, OPEN, 'openAccount'],
+  ])('refuses %s as a ValidationError, writing nothing', async (_label, variables, query, field) => {
+    const res = await writesNothing(() => server.gql(query, variables));
+    expectNoServerFault(res);
+    expectTyped(res, field, 'ValidationError');
+  });
+
+  it('accepts well-formed astral characters (a surrogate pair)', async () => {
+    const res = await server.gql(OPEN, { input: { code: 'assets:emoji', name: 'Piggy 🐷', type: 'ASSET', currency: 'USD' } });
+    expect(res.body.data.openAccount).toMatchObject({ code: 'assets:emoji', name: 'Piggy 🐷' });
+  });
+
+  it.each([
+    ['an event cursor beyond a 32-bit version', `{ account(code: "assets:bank") { events(after: "${Buffer.from(JSON.stringify(['event', 3_000_000_000])).toString('base64url')}") { edges { cursor } } } }`],
+    ['an account cursor holding a NUL byte', `{ accounts(after: "${Buffer.from(JSON.stringify(['account', 'a\u0000'])).toString('base64url')}") { edges { cursor } } }`],
+    ['an account cursor holding a control character', `{ accounts(after: "${Buffer.from(JSON.stringify(['account', 'a\u0007b'])).toString('base64url')}") { edges { cursor } } }`],
+  ])('refuses %s as a bad cursor, not a server error', async (_label, query) => {
+    const res = await server.gql(query);
+    expectNoServerFault(res);
+    // A nested field's error leaves its parent null; a root field's leaves data null.
+    expect(res.body.errors?.[0]).toMatchObject({ message: expect.stringMatching(/not a cursor of this list/), extensions: { code: 'BAD_USER_INPUT' } });
+  });
+});

@@ -142,6 +142,18 @@ describe('a first session', () => {
     expect(event.hash).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('shows, inside one mutation document, balances that include what it has just posted', async () => {
+    await server.gql(OPEN, { input: { code: 'assets:fresh', name: 'Fresh', type: 'ASSET', currency: 'USD' } });
+    await server.gql(OPEN, { input: { code: 'equity:fresh', name: 'Fresh', type: 'EQUITY', currency: 'USD' } });
+    const leg = (key: string, amount: string) =>
+      `${key}: transfer(input: { idempotencyKey: "${key}", debitAccount: "assets:fresh", creditAccount: "equity:fresh", amount: "${amount}" }) { ... on Transaction { entries { account { code balance { posted { amount } } } } } }`;
+    const res = await server.gql(`mutation { ${leg('fresh1', '10.00')} ${leg('fresh2', '5.00')} }`);
+    expect(res.body.errors).toBeUndefined();
+    const balances = (key: string) => res.body.data[key].entries.map((e: any) => [e.account.code, e.account.balance.posted.amount]);
+    expect(balances('fresh1')).toEqual([['assets:fresh', '10.00'], ['equity:fresh', '10.00']]);
+    expect(balances('fresh2')).toEqual([['assets:fresh', '15.00'], ['equity:fresh', '15.00']]);
+  });
+
   it('serves /health and refuses form-encoded bodies', async () => {
     expect((await server.raw({ path: '/health' })).status).toBe(200);
     const form = await server.raw({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'query=mutation%7B__typename%7D' });

@@ -61,3 +61,16 @@ describe('concurrent postings', () => {
     expect((await getAccounts(temp.database.db, ['assets:hot'])).get('assets:hot')).toMatchObject({ version: 1, balance: '0.00' });
   });
 });
+
+describe('a retry after its original drained the account', () => {
+  it('gets the first result, not InsufficientFunds, when it decides under the write lock', async () => {
+    // maxRetries 0: every command decides inside the write transaction, before any key check.
+    const ledger = new Ledger(temp.database, { maxRetries: 0 });
+    await ledger.openAccount({ code: 'assets:drain', name: 'drain', type: 'ASSET', currency: 'USD', minimumBalance: '0' }, ctx);
+    await ledger.transfer({ idempotencyKey: 'fund', debitAccount: 'assets:drain', creditAccount: 'revenue:hot', amount: '10.00' }, ctx);
+    const input = { idempotencyKey: 'drain', debitAccount: 'revenue:hot', creditAccount: 'assets:drain', amount: '10.00' };
+    const first = await ledger.transfer(input, ctx);
+    await expect(ledger.transfer(input, ctx)).resolves.toBe(first);
+    await expect(ledger.transfer({ ...input, amount: '10.01' }, ctx)).rejects.toMatchObject({ code: 'IDEMPOTENCY_CONFLICT' });
+  });
+});
