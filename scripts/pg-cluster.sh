@@ -17,9 +17,10 @@ as_owner() {
 
 case "$cmd" in
   start)
+    if [ -e "$dir/data" ]; then echo "$dir/data exists: stop that cluster and rm -rf $dir first" >&2; exit 1; fi
     mkdir -p "$dir"
     [ "$(id -u)" = 0 ] && chown postgres:postgres "$dir"
-    as_owner "'$bin/initdb' -D '$dir/data' -U inkwell --auth=trust --encoding=UTF8 --locale=C >'$dir/initdb.log' 2>&1"
+    as_owner "'$bin/initdb' -D '$dir/data' -U inkwell --auth=trust --encoding=UTF8 --locale=C >'$dir/initdb.log' 2>&1" || { cat "$dir/initdb.log" >&2; exit 1; }
     as_owner "'$bin/pg_ctl' -D '$dir/data' -l '$dir/server.log' -w -o \"-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$dir' -c fsync=on -c max_connections=200\" start >/dev/null"
     as_owner "'$bin/createdb' -h 127.0.0.1 -p $port -U inkwell inkwell"
     echo "postgres://inkwell@127.0.0.1:$port/inkwell"

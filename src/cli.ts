@@ -1,4 +1,5 @@
 /** The `inkwell` command: serve, migrate, rebuild, schema. */
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { configFromEnv } from './config.js';
 import { printedSchema } from './graphql/schema.js';
@@ -27,6 +28,22 @@ const USAGE = `usage: inkwell <command>
 
 The database is the SQLite file INKWELL_DB (default ./data/inkwell.db), or PostgreSQL
 when DATABASE_URL=postgres://… is set.`;
+
+/**
+ * For checks of an existing database (a restored backup): never create, migrate or change it,
+ * and refuse what is not an Inkwell database rather than report an empty one as intact.
+ */
+async function openExisting(config: ReturnType<typeof configFromEnv>, options: { readonly: boolean }) {
+  if (!config.databaseUrl && !existsSync(config.sqliteFile)) throw new Error(`no database file at ${config.sqliteFile}`);
+  const database = openDatabase(config, options);
+  try {
+    await database.db.selectFrom('events').select('position').limit(1).execute();
+  } catch {
+    await database.close();
+    throw new Error(`${database.location} is not an Inkwell database (no events table): check the path or URL`);
+  }
+  return database;
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -67,8 +84,9 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'rebuild': {
       const { values } = parseArgs({ args: rest, options: { check: { type: 'boolean', default: false } } });
-      const database = openDatabase(config);
-      await migrateToLatest(database);
+      // --check compares inside a transaction it rolls back: it needs an existing, migrated database.
+      const database = values.check ? await openExisting(config, { readonly: false }) : openDatabase(config);
+      if (!values.check) await migrateToLatest(database);
       const report = await rebuildReadModels(database, { apply: !values.check, epochEvery: config.epochEvery });
       for (const difference of report.differences) console.log(difference);
       console.log(
@@ -82,8 +100,7 @@ async function main(argv: string[]): Promise<number> {
         console.error(`unknown events command "${rest[0] ?? ''}"\n\n${USAGE}`);
         return 2;
       }
-      const database = openDatabase(config);
-      await migrateToLatest(database);
+      const database = await openExisting(config, { readonly: true });
       const result = await verifyEvents(database.db);
       for (const [key, count] of Object.entries(result.counts).sort()) console.log(`${key.padEnd(28)} ${count}`);
       if (result.firstBad) {
@@ -95,8 +112,7 @@ async function main(argv: string[]): Promise<number> {
       return result.ok ? 0 : 1;
     }
     case 'verify': {
-      const database = openDatabase(config);
-      await migrateToLatest(database);
+      const database = await openExisting(config, { readonly: true });
       const chain = await verifyIntegrity(database.db);
       const events = chain.ok ? await verifyEvents(database.db) : null;
       await database.close();
@@ -105,6 +121,7 @@ async function main(argv: string[]): Promise<number> {
         return 1;
       }
       console.log(`hash chain intact: ${chain.eventsChecked} events, head ${chain.headHash ?? '(empty log)'}`);
+      if (chain.eventsChecked === 0) console.log('WARNING: the log is empty; if this is a restored backup, the restore did not bring its events');
       if (events && !events.ok) {
         console.log(`FAILED at position ${events.firstBad!.position}: ${events.firstBad!.reason}`);
         return 1;

@@ -2,7 +2,7 @@
  * The database handle every layer above uses: a Kysely instance plus the one way to run
  * a write transaction. SQLite (embedded) or PostgreSQL, with the same SQL above it.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
@@ -29,14 +29,22 @@ export interface Database {
 
 export interface SqliteOptions {
   busyTimeoutMs?: number;
+  /** Inspect an existing file without changing it (verify, checks of a backup copy). */
+  readonly?: boolean;
 }
 
 export function openSqlite(file: string, options: SqliteOptions = {}): Database {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const native = new SQLite(file);
-  native.pragma('journal_mode = WAL');
-  // FULL: a commit is on disk before the mutation is acknowledged; never trade this for speed.
-  native.pragma('synchronous = FULL');
+  if (options.readonly) {
+    if (!existsSync(file)) throw new Error(`no database file at ${file}`);
+  } else if (file !== ':memory:') {
+    mkdirSync(dirname(file), { recursive: true });
+  }
+  const native = new SQLite(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  if (!options.readonly) {
+    native.pragma('journal_mode = WAL');
+    // FULL: a commit is on disk before the mutation is acknowledged; never trade this for speed.
+    native.pragma('synchronous = FULL');
+  }
   native.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
   native.pragma('foreign_keys = ON');
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: native }) });
@@ -123,10 +131,10 @@ function redact(url: string): string {
 }
 
 /** DATABASE_URL=postgres://… selects PostgreSQL; otherwise the SQLite file. */
-export function openDatabase(config: { databaseUrl: string | null; sqliteFile: string }): Database {
+export function openDatabase(config: { databaseUrl: string | null; sqliteFile: string }, options: { readonly?: boolean } = {}): Database {
   if (config.databaseUrl) {
     if (!/^postgres(ql)?:\/\//.test(config.databaseUrl)) throw new Error('DATABASE_URL must be a postgres:// URL');
     return openPostgres(config.databaseUrl);
   }
-  return openSqlite(config.sqliteFile);
+  return openSqlite(config.sqliteFile, { readonly: options.readonly });
 }

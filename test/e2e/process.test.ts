@@ -2,7 +2,7 @@
  * The real `inkwell` process: restart keeps idempotency, SIGTERM lets in-flight commits
  * finish, and the migrate and rebuild commands behave as documented.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -97,6 +97,16 @@ describe('the inkwell process', () => {
     const broken = run(['verify'], db);
     expect(broken.status).toBe(1);
     expect(broken.stdout).toMatch(/BROKEN at position 17: expected hash [0-9a-f]{64}, stored [0-9a-f]{64} \(16 events before it are intact\)/);
+  });
+
+  it('refuses to check a database that does not exist, instead of creating an empty one', () => {
+    const missing = join(dir, 'inkwell-2026-11-62.db');
+    for (const args of [['verify'], ['events', 'verify'], ['rebuild', '--check']]) {
+      const result = run(args, missing);
+      expect(result.status, args.join(' ')).toBe(1);
+      expect(result.stderr).toMatch(/no database file at .*inkwell-2026-11-62\.db/);
+    }
+    expect(existsSync(missing)).toBe(false);
   });
 
   it('prints usage for an unknown command', () => {
