@@ -1,4 +1,5 @@
 /** Root mutations: each turns its input into one ledger command and returns a result union. */
+import type DataLoader from 'dataloader';
 import { builder, type GraphQLContext } from './builder.js';
 import { asResult, resultUnion } from './errors.js';
 import { AccountRef } from './types/account-ref.js';
@@ -72,13 +73,15 @@ const PostTransactionResult = resultUnion(
 const CloseAccountResult = resultUnion('CloseAccountResult', AccountRef, ['ValidationError', 'AccountNotFound', 'AccountHasBalance', 'ConcurrencyConflict'], 'The closed account, or why it stays open.');
 
 /**
- * After a command commits, the rest of the response must see it: "now" moves past it and
- * nothing cached earlier in the request is reused.
+ * Runs a command, then loads what it names. The rest of the response must see the commit:
+ * "now" moves past it and nothing cached earlier in the request is reused.
  */
-function afterCommit(ctx: GraphQLContext): void {
+async function committed<T>(ctx: GraphQLContext, command: Promise<string>, loader: DataLoader<string, T | null>): Promise<T> {
+  const key = await command;
   ctx.now = new Date().toISOString();
   ctx.accounts.clearAll();
   ctx.transactions.clearAll();
+  return (await loader.load(key))!;
 }
 
 builder.mutationType({
@@ -89,44 +92,28 @@ builder.mutationType({
       description: 'Opens an account (idempotent on identical fields).',
       args: { input: t.arg({ type: OpenAccountInput, required: true, description: 'The command.' }) },
       resolve: (_root, { input }, ctx) =>
-        asResult(async () => {
-          const code = await ctx.ledger.openAccount(input, ctx.command);
-          afterCommit(ctx);
-          return (await ctx.accounts.load(code))!;
-        }),
+        asResult(() => committed(ctx, ctx.ledger.openAccount(input, ctx.command), ctx.accounts)),
     }),
     postTransaction: t.field({
       type: PostTransactionResult,
       description: 'Posts a balanced journal entry, exactly once per idempotency key.',
       args: { input: t.arg({ type: PostTransactionInput, required: true, description: 'The command.' }) },
       resolve: (_root, { input }, ctx) =>
-        asResult(async () => {
-          const id = await ctx.ledger.postTransaction(input, ctx.command);
-          afterCommit(ctx);
-          return (await ctx.transactions.load(id))!;
-        }),
+        asResult(() => committed(ctx, ctx.ledger.postTransaction(input, ctx.command), ctx.transactions)),
     }),
     transfer: t.field({
       type: PostTransactionResult,
       description: 'Debits one account and credits another with the same amount.',
       args: { input: t.arg({ type: TransferInput, required: true, description: 'The command.' }) },
       resolve: (_root, { input }, ctx) =>
-        asResult(async () => {
-          const id = await ctx.ledger.transfer(input, ctx.command);
-          afterCommit(ctx);
-          return (await ctx.transactions.load(id))!;
-        }),
+        asResult(() => committed(ctx, ctx.ledger.transfer(input, ctx.command), ctx.transactions)),
     }),
     closeAccount: t.field({
       type: CloseAccountResult,
       description: 'Closes an account at zero balance; closing it again changes nothing.',
       args: { input: t.arg({ type: CloseAccountInput, required: true, description: 'The command.' }) },
       resolve: (_root, { input }, ctx) =>
-        asResult(async () => {
-          const code = await ctx.ledger.closeAccount(input, ctx.command);
-          afterCommit(ctx);
-          return (await ctx.accounts.load(code))!;
-        }),
+        asResult(() => committed(ctx, ctx.ledger.closeAccount(input, ctx.command), ctx.accounts)),
     }),
   }),
 });

@@ -7,7 +7,7 @@
  *              an epoch's sum plus at most one epoch of entries
  *   late     = the late sums of the ≤ 49 tree nodes covering "effective by asOf", as of P
  */
-import { signedOnNormalSide, type Direction } from '../domain/account.js';
+import { normalSide } from '../domain/account.js';
 import { ZERO, formatAmount, type Amount } from '../domain/money.js';
 import { accountStream } from '../events/streams.js';
 import { latestSums } from '../projections/as-of-index.js';
@@ -26,9 +26,12 @@ export async function balanceAt(db: Db, account: AccountView, asOf: string, know
     .limit(1)
     .executeTakeFirst();
   const P = Number(known?.position ?? 0);
-  let posted: Amount = ZERO;
-  const add = (direction: string, amount: string) => {
-    posted = posted.plus(signedOnNormalSide(account.type, { direction: direction as Direction, amount }));
+  // Debit and credit totals, exact; signed on the account's normal side at the end.
+  let debits: Amount = ZERO;
+  let credits: Amount = ZERO;
+  const add = (direction: string, amount: Amount | string) => {
+    if (direction === 'DEBIT') debits = debits.plus(amount);
+    else credits = credits.plus(amount);
   };
 
   // On time: effective-time order is log order, so "effective by asOf" is a prefix of the log.
@@ -63,15 +66,17 @@ export async function balanceAt(db: Db, account: AccountView, asOf: string, know
       .where('position', '>', Number(epoch?.position ?? 0))
       .where('position', '<=', upTo)
       .execute();
-    for (const row of rest) if (Number(row.late) === 0) add(row.direction, row.amount);
+    // `late` is a 0/1 flag; filtered here so the (account, position) index serves the range.
+    for (const row of rest) if (row.late === 0) add(row.direction, row.amount);
   }
 
   // Late: the tree nodes covering every instant up to asOf, each as known at P.
   for (const sums of (await latestSums(db, code, prefixNodes(asOf), P)).values()) {
-    add('DEBIT', sums.debits.toString());
-    add('CREDIT', sums.credits.toString());
+    add('DEBIT', sums.debits);
+    add('CREDIT', sums.credits);
   }
 
+  const posted = normalSide(account.type) === 'DEBIT' ? debits.minus(credits) : credits.minus(debits);
   return { posted: formatAmount(posted, account.scale), currency: account.currency, version: await versionAt(db, code, P) };
 }
 

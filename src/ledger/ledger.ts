@@ -223,7 +223,7 @@ export class Ledger {
         const states = await loadAccounts(this.database.db, plan.accounts);
         const decisions = await this.decideOrReplay(this.database.db, plan, states);
         if (typeof decisions === 'string') return decisions;
-        if (!this.appendRequests(plan, ctx, states, decisions).length) return null;
+        if ([...decisions.values()].every((events) => events.length === 0)) return null;
         return await this.database.write(async (trx) => this.commit(trx, plan, ctx, states, decisions));
       } catch (error) {
         if (error instanceof ConcurrencyConflict && !underLock) {
