@@ -3,6 +3,7 @@
  * (autocannon), beside a trivial `{ __typename }` query on the same server in the same run.
  */
 import autocannon from 'autocannon';
+import { createApiKey } from '../src/auth/api-keys.js';
 import type { Ledger } from '../src/ledger/ledger.js';
 import { silentLogger } from '../src/log.js';
 import { startServer } from '../src/server.js';
@@ -16,11 +17,13 @@ function run(options: autocannon.Options): Promise<autocannon.Result> {
 }
 
 export async function measureHttp(label: string, ledger: Ledger, accounts: number, seconds: number, report: Report): Promise<void> {
-  const server = await startServer({ ledger, port: 0, host: '127.0.0.1', logger: silentLogger });
+  // A writer key on every request, as a client would send it; no rate limit, which is per key.
+  const { secret } = await createApiKey(ledger.database, { name: `bench-${label}-${Date.now()}`, role: 'writer', createdBy: 'bench', now: new Date().toISOString() });
+  const server = await startServer({ ledger, port: 0, host: '127.0.0.1', logger: silentLogger, rateLimit: { perSecond: 0, burst: 1 } });
   const count = async () => Number((await ledger.database.db.selectFrom('transactions').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
   try {
     const before = await count();
-    const headers = { 'content-type': 'application/json' };
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${secret}` };
     const trivial = await run({ url: server.url, connections: 64, duration: seconds, method: 'POST', headers, body: JSON.stringify({ query: '{ __typename }' }) });
     let n = 0;
     const mutation = 'mutation($input: TransferInput!) { transfer(input: $input) { __typename ... on Error { code } } }';

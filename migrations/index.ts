@@ -1,8 +1,10 @@
 /** Every migration, in order. Names sort; once released, a migration is never edited. */
 import * as initial from './0001_initial.js';
 import * as snapshotsAndAsOf from './0002_snapshots_and_as_of.js';
+import * as apiKeys from './0003_api_keys.js';
 
 export const MIGRATIONS = {
   '0001_initial': initial,
   '0002_snapshots_and_as_of': snapshotsAndAsOf,
+  '0003_api_keys': apiKeys,
 };

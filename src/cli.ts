@@ -1,7 +1,10 @@
-/** The `inkwell` command: serve, migrate, rebuild, schema. */
+/** The `inkwell` command: serve, migrate, keys, rebuild, verify, schema. */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { configFromEnv } from './config.js';
+import { bootstrapAdminKey, createApiKey, listApiKeys, revokeApiKey } from './auth/api-keys.js';
+import { configFromEnv, type Config } from './config.js';
+import { LedgerError } from './domain/errors.js';
+import { parseDateTime } from './graphql/scalars.js';
 import { printedSchema } from './graphql/schema.js';
 import { Ledger } from './ledger/ledger.js';
 import { stderrLogger } from './log.js';
@@ -9,7 +12,7 @@ import { rebuildReadModels } from './projections/rebuild.js';
 import { rebuildSnapshots } from './projections/snapshot-rebuild.js';
 import { verifyEvents } from './reports/event-verification.js';
 import { verifyIntegrity } from './reports/integrity.js';
-import { openDatabase } from './store/db.js';
+import { openDatabase, type Database } from './store/db.js';
 import { migrateToLatest } from './store/migrate.js';
 import { startServer } from './server.js';
 
@@ -17,6 +20,10 @@ const USAGE = `usage: inkwell <command>
 
   serve              migrate, then serve GraphQL at /graphql and /health (PORT, default 4000)
   migrate            apply pending migrations and exit
+  keys create --name NAME --role reader|writer|auditor|admin [--expires-at RFC3339]
+                     create an API key and print its secret (shown once, only a hash is kept)
+  keys list          list the keys (never their secrets)
+  keys revoke NAME   revoke a key: refused from the next request on
   rebuild [--check]  recompute the read models from the event log, print every difference,
                      and replace them (--check: compare only; exit 1 when they differ)
   verify             check the hash chain of the whole log and decode every event; exit 1
@@ -27,7 +34,8 @@ const USAGE = `usage: inkwell <command>
   schema             print the GraphQL SDL
 
 The database is the SQLite file INKWELL_DB (default ./data/inkwell.db), or PostgreSQL
-when DATABASE_URL=postgres://… is set.`;
+when DATABASE_URL=postgres://… is set. A fresh database gets an admin key at its first
+\`serve\`, printed once; INKWELL_ADMIN_KEY seeds one instead (docs/security.md).`;
 
 /**
  * For checks of an existing database (a restored backup): never create, migrate or change it,
@@ -52,11 +60,12 @@ async function main(argv: string[]): Promise<number> {
     case 'serve': {
       const database = openDatabase(config);
       await migrateToLatest(database);
+      await announceAdminKey(database, config);
       const ledger = new Ledger(database, {
         maxFutureSkewMs: config.maxFutureSkewMs,
         policy: { snapshotEvery: config.snapshotEvery, epochEvery: config.epochEvery },
       });
-      const running = await startServer({ ledger, port: config.port, host: config.host, graphiql: config.graphiql, production: config.production, maxBodyBytes: config.maxBodyBytes });
+      const running = await startServer({ ...config, ledger });
       stderrLogger.log('info', `Inkwell serves ${running.url}${config.graphiql ? ' (GraphiQL: open it in a browser)' : ''}`, {
         listen: `${config.host}:${(running.server.address() as { port: number }).port}`,
         database: database.location,
@@ -82,6 +91,8 @@ async function main(argv: string[]): Promise<number> {
       await database.close();
       return 0;
     }
+    case 'keys':
+      return keys(rest, config);
     case 'rebuild': {
       const { values } = parseArgs({ args: rest, options: { check: { type: 'boolean', default: false } } });
       // --check compares inside a transaction it rolls back: it needs an existing, migrated database.
@@ -153,6 +164,78 @@ async function main(argv: string[]): Promise<number> {
     default:
       console.error(`unknown command "${command}"\n\n${USAGE}`);
       return 2;
+  }
+}
+
+/** At `serve`: a fresh database gets its first admin key, printed here once (stdout, not the log). */
+async function announceAdminKey(database: Database, config: Config): Promise<void> {
+  const result = await bootstrapAdminKey(database, { secret: config.adminKey, name: config.adminKeyName, now: new Date().toISOString() }).catch((error: unknown) => {
+    if (error instanceof LedgerError) throw new Error(`INKWELL_ADMIN_KEY: ${error.message} (set INKWELL_ADMIN_KEY_NAME to name it differently)`);
+    throw error;
+  });
+  switch (result.kind) {
+    case 'created':
+      console.log(
+        `\nThis database had no API key, so an admin key named "${result.name}" was created. It is shown this once:\n\n` +
+          `    ${result.secret}\n\nSend it as "Authorization: Bearer <key>". Make keys with fewer rights with \`inkwell keys create\`.\n`,
+      );
+      stderrLogger.log('warn', `created the first admin key "${result.name}" (its secret went to stdout, not to this log)`);
+      return;
+    case 'seeded':
+      stderrLogger.log('info', `INKWELL_ADMIN_KEY stored as admin key "${result.name}"`);
+      return;
+    case 'revoked':
+      stderrLogger.log('warn', `INKWELL_ADMIN_KEY is the revoked key "${result.name}": it stays revoked`);
+      return;
+    default:
+  }
+}
+
+async function keys(args: string[], config: Config): Promise<number> {
+  const [sub, ...rest] = args;
+  const database = openDatabase(config);
+  try {
+    await migrateToLatest(database);
+    const now = new Date().toISOString();
+    if (sub === 'create') {
+      const { values } = parseArgs({ args: rest, options: { name: { type: 'string' }, role: { type: 'string' }, 'expires-at': { type: 'string' } } });
+      if (!values.name || !values.role) {
+        console.error('keys create needs --name NAME and --role reader|writer|auditor|admin');
+        return 2;
+      }
+      const expiresAt = values['expires-at'] === undefined ? null : parseDateTime(values['expires-at']);
+      const { key, secret } = await createApiKey(database, { name: values.name, role: values.role, expiresAt, createdBy: 'cli', now });
+      console.error(`created ${key.role} key "${key.name}"${key.expiresAt ? `, expiring ${key.expiresAt}` : ''}; its secret, shown once:`);
+      console.log(secret);
+      return 0;
+    }
+    if (sub === 'list') {
+      let afterName: string | null = null;
+      for (;;) {
+        const page = await listApiKeys(database.db, { afterName, limit: 500 });
+        for (const key of page) {
+          const state = key.revokedAt ? `revoked ${key.revokedAt} by ${key.revokedBy}` : key.expiresAt && key.expiresAt <= now ? `expired ${key.expiresAt}` : 'active';
+          console.log([key.name, key.role, `${key.prefix}…`, `created ${key.createdAt} by ${key.createdBy}`, key.expiresAt && !key.revokedAt ? `expires ${key.expiresAt}` : '', state].filter(Boolean).join('\t'));
+        }
+        if (page.length < 500) return 0;
+        afterName = page[page.length - 1]!.name;
+      }
+    }
+    if (sub === 'revoke' && rest.length === 1) {
+      const key = await revokeApiKey(database, rest[0]!, 'cli', now);
+      console.log(`revoked "${key.name}" at ${key.revokedAt}`);
+      return 0;
+    }
+    console.error(`usage: inkwell keys create --name NAME --role ROLE [--expires-at T] | keys list | keys revoke NAME`);
+    return 2;
+  } catch (error) {
+    if (error instanceof LedgerError || (error instanceof Error && error.name === 'GraphQLError')) {
+      console.error(error.message);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await database.close();
   }
 }
 

@@ -1,4 +1,24 @@
-/** Settings from the environment, with the defaults docs/operations.md lists. */
+/** Settings from the environment, with the defaults docs/operations.md and docs/security.md list. */
+
+/** What one GraphQL document may ask for (graphql-armor). */
+export interface QueryLimits {
+  maxDepth: number;
+  maxTokens: number;
+  maxAliases: number;
+  maxDirectives: number;
+  maxCost: number;
+}
+
+export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 12, maxTokens: 2000, maxAliases: 20, maxDirectives: 20, maxCost: 20000 };
+
+/** Requests per second per API key, with bursts up to `burst`; perSecond 0 turns it off. */
+export interface RateLimit {
+  perSecond: number;
+  burst: number;
+}
+
+export const DEFAULT_RATE_LIMIT: RateLimit = { perSecond: 100, burst: 200 };
+
 export interface Config {
   port: number;
   host: string;
@@ -6,8 +26,18 @@ export interface Config {
   sqliteFile: string;
   databaseUrl: string | null;
   graphiql: boolean;
+  /** Schema introspection (INKWELL_INTROSPECTION; default on, off in production). */
+  introspection: boolean;
   maxBodyBytes: number;
   production: boolean;
+  queryLimits: QueryLimits;
+  rateLimit: RateLimit;
+  /** INKWELL_CORS_ORIGINS, comma-separated; default none. */
+  corsOrigins: string[];
+  /** INKWELL_ADMIN_KEY: a secret to make sure is an admin key (for automation). */
+  adminKey: string | null;
+  /** INKWELL_ADMIN_KEY_NAME: the name of that key, or of the first key of a fresh database. */
+  adminKeyName: string;
   /** Events per account between snapshots (INKWELL_SNAPSHOT_EVERY, default 100). */
   snapshotEvery: number;
   /** Events per account between balance epochs (INKWELL_EPOCH_EVERY, default 64). */
@@ -23,9 +53,24 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST ?? '0.0.0.0',
     sqliteFile: env.INKWELL_DB ?? './data/inkwell.db',
     databaseUrl: env.DATABASE_URL || null,
-    graphiql: env.INKWELL_GRAPHIQL ? env.INKWELL_GRAPHIQL === 'true' : !production,
+    graphiql: flag(env.INKWELL_GRAPHIQL, !production, 'INKWELL_GRAPHIQL'),
+    introspection: flag(env.INKWELL_INTROSPECTION, !production, 'INKWELL_INTROSPECTION'),
     maxBodyBytes: intFrom(env.INKWELL_MAX_BODY_BYTES, 1024 * 1024, 'INKWELL_MAX_BODY_BYTES'),
     production,
+    queryLimits: {
+      maxDepth: positive(intFrom(env.INKWELL_MAX_DEPTH, DEFAULT_QUERY_LIMITS.maxDepth, 'INKWELL_MAX_DEPTH'), 'INKWELL_MAX_DEPTH'),
+      maxTokens: positive(intFrom(env.INKWELL_MAX_TOKENS, DEFAULT_QUERY_LIMITS.maxTokens, 'INKWELL_MAX_TOKENS'), 'INKWELL_MAX_TOKENS'),
+      maxAliases: intFrom(env.INKWELL_MAX_ALIASES, DEFAULT_QUERY_LIMITS.maxAliases, 'INKWELL_MAX_ALIASES'),
+      maxDirectives: intFrom(env.INKWELL_MAX_DIRECTIVES, DEFAULT_QUERY_LIMITS.maxDirectives, 'INKWELL_MAX_DIRECTIVES'),
+      maxCost: positive(intFrom(env.INKWELL_MAX_COST, DEFAULT_QUERY_LIMITS.maxCost, 'INKWELL_MAX_COST'), 'INKWELL_MAX_COST'),
+    },
+    rateLimit: {
+      perSecond: intFrom(env.INKWELL_RATE_LIMIT, DEFAULT_RATE_LIMIT.perSecond, 'INKWELL_RATE_LIMIT'),
+      burst: positive(intFrom(env.INKWELL_RATE_BURST, DEFAULT_RATE_LIMIT.burst, 'INKWELL_RATE_BURST'), 'INKWELL_RATE_BURST'),
+    },
+    corsOrigins: (env.INKWELL_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    adminKey: env.INKWELL_ADMIN_KEY || null,
+    adminKeyName: env.INKWELL_ADMIN_KEY_NAME || 'admin',
     snapshotEvery: positive(intFrom(env.INKWELL_SNAPSHOT_EVERY, 100, 'INKWELL_SNAPSHOT_EVERY'), 'INKWELL_SNAPSHOT_EVERY'),
     epochEvery: positive(intFrom(env.INKWELL_EPOCH_EVERY, 64, 'INKWELL_EPOCH_EVERY'), 'INKWELL_EPOCH_EVERY'),
     maxFutureSkewMs: intFrom(env.INKWELL_MAX_FUTURE_SKEW_MS, 5 * 60_000, 'INKWELL_MAX_FUTURE_SKEW_MS'),
@@ -37,6 +82,12 @@ function intFrom(value: string | undefined, fallback: number, name: string): num
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`${name} must be a whole number, not "${value}"`);
   return parsed;
+}
+
+function flag(value: string | undefined, fallback: boolean, name: string): boolean {
+  if (value === undefined || value === '') return fallback;
+  if (value !== 'true' && value !== 'false') throw new Error(`${name} must be "true" or "false", not "${value}"`);
+  return value === 'true';
 }
 
 function positive(value: number, name: string): number {

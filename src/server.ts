@@ -1,7 +1,8 @@
 /**
  * The HTTP server: graphql-yoga on node:http with the transport rules of docs/api.md
- * (JSON POSTs only, a body cap, no batching or multipart), /health, request ids, masked
- * errors, and a graceful shutdown that lets in-flight commits finish.
+ * (JSON POSTs only, a body cap, no batching or multipart), the defences of docs/security.md
+ * (API keys, rate limits, query limits, CSRF, no introspection in production), /health,
+ * request ids, masked errors, and a graceful shutdown that lets in-flight commits finish.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
@@ -10,8 +11,12 @@ import type { AddressInfo } from 'node:net';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import DataLoader from 'dataloader';
-import { GraphQLError } from 'graphql';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { useApiKeys, type Principals } from './auth/http-auth.js';
+import { RateLimiter } from './auth/rate-limit.js';
+import { DEFAULT_QUERY_LIMITS, DEFAULT_RATE_LIMIT, type QueryLimits, type RateLimit } from './config.js';
 import { nestingGuard } from './graphql/nesting-guard.js';
 import { schema } from './graphql/schema.js';
 import type { GraphQLContext } from './graphql/builder.js';
@@ -25,7 +30,13 @@ export interface ServerOptions {
   logger?: Logger;
   graphiql?: boolean;
   production?: boolean;
+  /** Schema introspection; default: on, except in production. */
+  introspection?: boolean;
   maxBodyBytes?: number;
+  queryLimits?: QueryLimits;
+  rateLimit?: RateLimit;
+  /** Origins a browser may call the API from (CORS); default none. */
+  corsOrigins?: string[];
 }
 
 interface RequestScope {
@@ -38,6 +49,9 @@ const requestScope = new AsyncLocalStorage<RequestScope>();
 
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 
+/** GraphiQL's headers pane starts with this: paste the key printed at first start. */
+const AUTH_HEADER_TEMPLATE = JSON.stringify({ Authorization: 'Bearer <your API key>' }, null, 2);
+
 const DEFAULT_QUERY = `# Inkwell: see README.md for a first session.
 {
   accounts(first: 20) {
@@ -46,28 +60,45 @@ const DEFAULT_QUERY = `# Inkwell: see README.md for a first session.
 }
 `;
 
+/** Refuses `__schema` and `__type` (not `__typename`) at validation. */
+const noIntrospection: Plugin = {
+  onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule),
+};
+
 export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Record<string, unknown>, GraphQLContext> {
   const { ledger } = options;
   const logger = options.logger ?? stderrLogger;
+  const limits = options.queryLimits ?? DEFAULT_QUERY_LIMITS;
+  const rate = options.rateLimit ?? DEFAULT_RATE_LIMIT;
+  const principals: Principals = new WeakMap();
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
-    graphiql: options.graphiql ? { title: 'Inkwell', defaultQuery: DEFAULT_QUERY } : false,
+    graphiql: options.graphiql ? { title: 'Inkwell', defaultQuery: DEFAULT_QUERY, headers: AUTH_HEADER_TEMPLATE } : false,
     // Self-hosted GraphiQL: yoga's default page loads its scripts from unpkg.com, which breaks offline.
     renderGraphiQL,
     landingPage: false,
     batching: false,
     multipart: false,
     logging: false,
+    // No CORS headers unless origins are configured: browsers then refuse cross-origin calls.
+    cors: options.corsOrigins?.length
+      ? { origin: options.corsOrigins, methods: ['GET', 'POST'], allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'x-graphql-yoga-csrf'], exposedHeaders: ['x-request-id', 'retry-after'] }
+      : false,
     plugins: [
+      useApiKeys({ database: ledger.database, limiter: new RateLimiter(rate.perSecond, rate.burst), principals }),
+      // A GET carries no body, so a browser sends it cross-site without a preflight: it must
+      // carry a header that only a script allowed by CORS can set.
+      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
       nestingGuard(),
       EnvelopArmorPlugin({
-        maxDepth: { n: 12 },
-        maxTokens: { n: 2000 },
-        maxAliases: { n: 20 },
-        maxDirectives: { n: 20 },
-        costLimit: { maxCost: 20000 },
+        maxDepth: { n: limits.maxDepth },
+        maxTokens: { n: limits.maxTokens },
+        maxAliases: { n: limits.maxAliases },
+        maxDirectives: { n: limits.maxDirectives },
+        costLimit: { maxCost: limits.maxCost },
         blockFieldSuggestion: { enabled: options.production ?? false },
       }),
+      ...((options.introspection ?? !options.production) ? [] : [noIntrospection]),
     ],
     maskedErrors: {
       maskError(error, message) {
@@ -89,9 +120,11 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
       const header = request.headers.get('x-request-id');
       const requestId = scope?.requestId ?? (header && REQUEST_ID.test(header) ? header : randomUUID());
       const db = ledger.database.db;
+      const principal = principals.get(request) ?? null;
       return {
         ledger,
-        command: { actor: DEFAULT_ACTOR, requestId, clientAddress: scope?.clientAddress ?? null },
+        principal,
+        command: { actor: principal?.name ?? DEFAULT_ACTOR, requestId, clientAddress: scope?.clientAddress ?? null },
         accounts: new DataLoader(async (codes) => {
           const found = await getAccounts(db, codes);
           return codes.map((code) => found.get(code) ?? null);

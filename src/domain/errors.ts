@@ -113,3 +113,17 @@ export class ConcurrencyConflict extends LedgerError {
     super(`stream "${stream}" is at version ${actualVersion}, expected ${expectedVersion}`);
   }
 }
+
+export class ApiKeyAlreadyExists extends LedgerError {
+  readonly code = 'API_KEY_ALREADY_EXISTS';
+  constructor(readonly keyName: string) {
+    super(`an API key named "${keyName}" exists (names are never reused, revoked keys included)`);
+  }
+}
+
+export class ApiKeyNotFound extends LedgerError {
+  readonly code = 'API_KEY_NOT_FOUND';
+  constructor(readonly keyName: string) {
+    super(`no API key is named "${keyName}"`);
+  }
+}

@@ -1,12 +1,18 @@
-/** The Pothos schema builder: scalars and the request context every resolver sees. */
+/** The Pothos schema builder: scalars, permissions, and the request context every resolver sees. */
 import SchemaBuilder from '@pothos/core';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import type DataLoader from 'dataloader';
+import { GraphQLError } from 'graphql';
+import type { Principal } from '../auth/api-keys.js';
+import type { Permission } from '../domain/access.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { CommandContext } from '../ledger/context.js';
 import type { AccountView, TransactionView } from '../ledger/queries.js';
 
 export interface GraphQLContext {
   ledger: Ledger;
+  /** The API key of the request; null only when the schema runs without the HTTP layer. */
+  principal: Principal | null;
   /** Who is asking and under which request id; flows into every event's metadata. */
   command: CommandContext;
   /** Per-request batching of account lookups (Entry.account and the like). */
@@ -19,10 +25,28 @@ export interface GraphQLContext {
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
   DefaultFieldNullability: false;
+  /** One scope per permission (src/domain/access.ts); a role grants a set of them. */
+  AuthScopes: Record<Permission, boolean>;
   Scalars: {
     Decimal: { Input: string; Output: string };
     DateTime: { Input: string; Output: string };
     JSON: { Input: unknown; Output: unknown };
     ID: { Input: string; Output: string };
   };
-}>({ defaultFieldNullability: false });
+}>({
+  defaultFieldNullability: false,
+  plugins: [ScopeAuthPlugin],
+  scopeAuth: {
+    authScopes: (ctx) => {
+      const has = (permission: Permission) => ctx.principal?.permissions.has(permission) ?? false;
+      return { read: has('read'), post: has('post'), audit: has('audit'), admin: has('admin') };
+    },
+    unauthorizedError: (_parent, ctx, info) =>
+      new GraphQLError(
+        ctx.principal
+          ? `API key "${ctx.principal.name}" (role ${ctx.principal.role}) may not use ${info.parentType.name}.${info.fieldName}`
+          : `an API key is required for ${info.parentType.name}.${info.fieldName}`,
+        { extensions: { code: 'FORBIDDEN' } },
+      ),
+  },
+});

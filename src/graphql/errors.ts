@@ -8,6 +8,8 @@ import {
   AccountClosed,
   AccountHasBalance,
   AccountNotFound,
+  ApiKeyAlreadyExists,
+  ApiKeyNotFound,
   ConcurrencyConflict,
   CurrencyMismatch,
   IdempotencyConflict,
@@ -53,6 +55,7 @@ function errorType<E extends LedgerError>(
   });
 }
 
+const keyName = (t: any) => t.string({ description: 'The key name concerned.', resolve: (e: ErrorData) => e.keyName });
 const account = (t: any) => t.exposeString('account', { description: 'The account code concerned.' });
 
 const CurrencyImbalanceRef = builder.objectRef<CurrencyImbalance>('CurrencyImbalance').implement({
@@ -101,6 +104,10 @@ export const Errors = {
     expectedVersion: t.exposeInt('expectedVersion', { description: 'The version the command decided against.' }),
     actualVersion: t.exposeInt('actualVersion', { description: 'The version found.' }),
   })),
+  ApiKeyAlreadyExists: errorType(ApiKeyAlreadyExists, 'An API key has this name already (names are never reused, revoked keys included).', (t) => ({
+    name: keyName(t),
+  })),
+  ApiKeyNotFound: errorType(ApiKeyNotFound, 'No API key has this name.', (t) => ({ name: keyName(t) })),
 };
 
 type ErrorName = keyof typeof Errors;

@@ -85,9 +85,10 @@ async function committed<T>(ctx: GraphQLContext, command: Promise<string>, loade
 }
 
 builder.mutationType({
-  description: 'Commands. Each is acknowledged only after its events are durably committed.',
+  description: 'Commands. Each is acknowledged only after its events are durably committed. Posting needs a writer key; account lifecycle an admin key.',
   fields: (t) => ({
     openAccount: t.field({
+      authScopes: { admin: true },
       type: OpenAccountResult,
       description: 'Opens an account (idempotent on identical fields).',
       args: { input: t.arg({ type: OpenAccountInput, required: true, description: 'The command.' }) },
@@ -95,6 +96,7 @@ builder.mutationType({
         asResult(() => committed(ctx, ctx.ledger.openAccount(input, ctx.command), ctx.accounts)),
     }),
     postTransaction: t.field({
+      authScopes: { post: true },
       type: PostTransactionResult,
       description: 'Posts a balanced journal entry, exactly once per idempotency key.',
       args: { input: t.arg({ type: PostTransactionInput, required: true, description: 'The command.' }) },
@@ -102,6 +104,7 @@ builder.mutationType({
         asResult(() => committed(ctx, ctx.ledger.postTransaction(input, ctx.command), ctx.transactions)),
     }),
     transfer: t.field({
+      authScopes: { post: true },
       type: PostTransactionResult,
       description: 'Debits one account and credits another with the same amount.',
       args: { input: t.arg({ type: TransferInput, required: true, description: 'The command.' }) },
@@ -109,6 +112,7 @@ builder.mutationType({
         asResult(() => committed(ctx, ctx.ledger.transfer(input, ctx.command), ctx.transactions)),
     }),
     closeAccount: t.field({
+      authScopes: { admin: true },
       type: CloseAccountResult,
       description: 'Closes an account at zero balance; closing it again changes nothing.',
       args: { input: t.arg({ type: CloseAccountInput, required: true, description: 'The command.' }) },

@@ -3,11 +3,13 @@ import { GraphQLError } from 'graphql';
 import { LedgerError } from '../domain/errors.js';
 import { checkCode } from '../domain/limits.js';
 import { listAccounts } from '../ledger/queries.js';
+import { verifyIntegrity } from '../reports/integrity.js';
 import { builder } from './builder.js';
 import { connectionType, decodeCursor, encodeCursor, pageSize, toPage } from './connection.js';
 import { AccountRef } from './types/account-ref.js';
 import { AccountTypeRef } from './types/account.js';
 import { TransactionRef } from './types/entry.js';
+import { IntegrityReportRef } from './types/integrity.js';
 import { NodeRef, parseNodeId } from './types/node.js';
 
 const AccountConnection = connectionType('Account', AccountRef, 'account');
@@ -26,6 +28,7 @@ builder.queryType({
   description: 'Reads. Unknown accounts and transactions are null.',
   fields: (t) => ({
     account: t.field({
+      authScopes: { read: true },
       type: AccountRef,
       nullable: true,
       description: 'The account with this code, or null.',
@@ -33,6 +36,7 @@ builder.queryType({
       resolve: (_root, args, ctx) => ctx.accounts.load(validCode(args.code, 'code')),
     }),
     accounts: t.field({
+      authScopes: { read: true },
       type: AccountConnection,
       description: 'Accounts in code order, optionally those at or below a code prefix, or of one type.',
       args: {
@@ -50,6 +54,7 @@ builder.queryType({
       },
     }),
     transaction: t.field({
+      authScopes: { read: true },
       type: TransactionRef,
       nullable: true,
       description: 'The transaction with this id, or null.',
@@ -59,7 +64,14 @@ builder.queryType({
         return parsed?.type === 'Transaction' ? ctx.transactions.load(parsed.key) : null;
       },
     }),
+    verifyIntegrity: t.field({
+      type: IntegrityReportRef,
+      authScopes: { audit: true },
+      description: 'Re-hashes the whole event log (constant memory) and reports the first broken position, if any. Auditor and admin keys.',
+      resolve: (_root, _args, ctx) => verifyIntegrity(ctx.ledger.database.db),
+    }),
     node: t.field({
+      authScopes: { read: true },
       type: NodeRef,
       nullable: true,
       description: 'Any object by its global id, or null.',

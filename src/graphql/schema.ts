@@ -7,6 +7,7 @@ import './types/account.js';
 import './types/entry.js';
 import './queries.js';
 import './mutations.js';
+import './api-keys.js';
 
 export const schema = builder.toSchema();
 

@@ -92,6 +92,20 @@ export interface LateSumsTable {
   credits: string;
 }
 
+export interface ApiKeysTable {
+  name: string;
+  role: string;
+  /** sha256 of the secret, hex: the secret itself is never stored. */
+  key_hash: string;
+  /** The first characters of the secret, to tell keys apart in a listing. */
+  key_prefix: string;
+  created_at: string;
+  created_by: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  revoked_by: string | null;
+}
+
 export interface Schema {
   events: EventsTable;
   accounts: AccountsTable;
@@ -101,4 +115,5 @@ export interface Schema {
   snapshots: SnapshotsTable;
   balance_epochs: BalanceEpochsTable;
   late_sums: LateSumsTable;
+  api_keys: ApiKeysTable;
 }

@@ -1,10 +1,12 @@
 /**
  * Hostile and malformed input over the real socket. Every refusal must be either a typed
- * member of the mutation's result union or a GraphQL error with a clear message — never an
- * HTTP 500, never a masked "Unexpected error" — and must leave the event log untouched.
+ * member of the mutation's result union, a GraphQL error with a clear message, or a 4xx —
+ * never an HTTP 500, never a masked "Unexpected error" — and must leave the database as it
+ * was: the same event count and head hash, idempotency records and read models.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type GraphQLResponse, type TestServer } from '../support/server.js';
+import { startTestServer, type GraphQLResponse, type RawInit, type TestServer } from '../support/server.js';
+import { logState } from '../support/log-state.js';
 
 let server: TestServer;
 
@@ -15,14 +17,11 @@ let server: TestServer;
 /** What a refusal must not change: the log, the idempotency table and the read models. */
 async function writeState() {
   const db = server.database.db;
-  const events = await db
-    .selectFrom('events')
-    .select((eb) => [eb.fn.countAll().as('n'), eb.fn.max('position').as('max')])
-    .executeTakeFirstOrThrow();
+  const events = await db.selectFrom('events').select((eb) => eb.fn.max('position').as('max')).executeTakeFirstOrThrow();
   const count = async (table: 'idempotency' | 'accounts' | 'transactions' | 'entries') =>
     Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
   return {
-    events: Number(events.n),
+    ...(await logState(db)),
     maxPosition: Number(events.max ?? 0),
     idempotency: await count('idempotency'),
     accounts: await count('accounts'),
@@ -950,7 +949,7 @@ describe('lookups', () => {
 const OPEN_LITERAL = `mutation { openAccount(input: { code: "assets:smuggled", name: "Smuggled", type: ASSET, currency: "USD" }) { __typename } }`;
 
 /** Sends raw bytes and parses the answer as JSON when it is JSON. */
-async function rawRequest(init: RequestInit & { path?: string }) {
+async function rawRequest(init: RawInit) {
   const response = await server.raw(init);
   const text = await response.text();
   let body: any;
@@ -975,20 +974,28 @@ describe('transport', () => {
     expect(res.body.errors[0].message).toMatch(/application\/json/);
   });
 
+  const CSRF = { 'x-graphql-yoga-csrf': '1' };
+
+  it('refuses a GET without the CSRF header (a browser could send it cross-site without a preflight)', async () => {
+    const res = await writesNothing(() => rawRequest({ path: `/graphql?query=${encodeURIComponent('{ __typename }')}` }));
+    expect(res.status).toBe(403);
+    expect(res.body.errors[0].message).toMatch(/CSRF/);
+  });
+
   it('refuses a mutation sent with GET and executes nothing', async () => {
-    const res = await writesNothing(() => rawRequest({ path: `/graphql?query=${encodeURIComponent(OPEN_LITERAL)}` }));
+    const res = await writesNothing(() => rawRequest({ path: `/graphql?query=${encodeURIComponent(OPEN_LITERAL)}`, headers: CSRF }));
     expect(res.status).toBe(405);
     expect(res.body.errors[0].message).toMatch(/mutation/i);
   });
 
   it('refuses a mutation sent with GET under an operationName and executes nothing', async () => {
     const query = `query Q { __typename } ${OPEN_LITERAL.replace('mutation', 'mutation M')}`;
-    const res = await writesNothing(() => rawRequest({ path: `/graphql?operationName=M&query=${encodeURIComponent(query)}` }));
+    const res = await writesNothing(() => rawRequest({ path: `/graphql?operationName=M&query=${encodeURIComponent(query)}`, headers: CSRF }));
     expect(res.status).toBe(405);
   });
 
   it('answers a plain query sent with GET', async () => {
-    const res = await rawRequest({ path: `/graphql?query=${encodeURIComponent('{ __typename }')}` });
+    const res = await rawRequest({ path: `/graphql?query=${encodeURIComponent('{ __typename }')}`, headers: CSRF });
     expect(res.status).toBe(200);
     expect(res.body.data).toEqual({ __typename: 'Query' });
   });
@@ -1029,7 +1036,7 @@ describe('transport', () => {
         controller.close();
       },
     });
-    const res = await writesNothing(() => rawRequest({ method: 'POST', headers: { 'content-type': 'application/json' }, body: stream, duplex: 'half' } as RequestInit));
+    const res = await writesNothing(() => rawRequest({ method: 'POST', headers: { 'content-type': 'application/json' }, body: stream, duplex: 'half' } as RawInit));
     expect([411, 413]).toContain(res.status);
   });
 
@@ -1038,7 +1045,7 @@ describe('transport', () => {
     ['a path below /graphql', '/graphql/x', 'POST'],
     ['a traversal', '/graphql/../admin', 'GET'],
   ])('answers %s with 404', async (_label, path, method) => {
-    const init: RequestInit & { path?: string } = { path, method };
+    const init: RawInit = { path, method };
     if (method === 'POST') Object.assign(init, { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: OPEN_LITERAL }) });
     const res = await writesNothing(() => rawRequest(init));
     expect(res.status).toBe(404);
@@ -1148,5 +1155,83 @@ describe('text that is not well-formed Unicode, and cursors beyond any column', 
     expectNoServerFault(res);
     // A nested field's error leaves its parent null; a root field's leaves data null.
     expect(res.body.errors?.[0]).toMatchObject({ message: expect.stringMatching(/not a cursor of this list/), extensions: { code: 'BAD_USER_INPUT' } });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Credentials: keys that are missing, forged, revoked, expired or too weak for the request
+// ---------------------------------------------------------------------------------------------
+
+describe('credentials', () => {
+  const MUTATION = JSON.stringify({ query: OPEN_LITERAL });
+  const postWith = (authorization: string | null) =>
+    rawRequest({ method: 'POST', headers: { 'content-type': 'application/json', authorization: authorization ?? '' }, body: MUTATION });
+
+  it.each<[string, string | null]>([
+    ['no Authorization header', null],
+    ['an empty Authorization header', ''],
+    ['"Bearer" alone', 'Bearer'],
+    ['Basic credentials', `Basic ${Buffer.from('admin:admin').toString('base64')}`],
+    ['a Digest header', 'Digest username="admin"'],
+    ['a token with a space inside', 'Bearer ink_abc def'],
+    ['an SQL-like token', "Bearer ink_'OR'1'='1"],
+    ['an SQL-like token with a comment', 'Bearer x";DROP/**/TABLE/**/api_keys;--'],
+    ['a token that is a stored hash, not a secret', `Bearer ${'0'.repeat(64)}`],
+    ['a token of 257 characters', `Bearer ${'a'.repeat(257)}`],
+    ['a token of 8000 characters', `Bearer ${'a'.repeat(8000)}`],
+    ['the admin key with one character changed', 'CHANGED'],
+    ['the admin key truncated', 'TRUNCATED'],
+    ['the admin key with a suffix', 'SUFFIXED'],
+    ['two Bearer tokens', 'TWICE'],
+  ])('refuses %s with 401 and writes nothing', async (_label, header) => {
+    const key = server.adminKey;
+    const variants: Record<string, string> = {
+      CHANGED: `Bearer ${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}`,
+      TRUNCATED: `Bearer ${key.slice(0, -1)}`,
+      SUFFIXED: `Bearer ${key}x`,
+      TWICE: `Bearer ${key}, Bearer ${key}`,
+    };
+    const res = await writesNothing(() => postWith(header === null ? null : (variants[header] ?? header)));
+    expect(res.status).toBe(401);
+    expect(res.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(res.body.data).toBeUndefined();
+  });
+
+  it('refuses a revoked key with 401 and writes nothing', async () => {
+    const key = await server.createKey('admin', { name: 'hostile-revoked' });
+    await server.gql('mutation { revokeApiKey(input: { name: "hostile-revoked" }) { __typename } }');
+    const res = await writesNothing(() => postWith(`Bearer ${key}`));
+    expect(res.status).toBe(401);
+    expect(res.body.errors[0].message).toMatch(/revoked/);
+  });
+
+  it('refuses an expired key with 401 and writes nothing', async () => {
+    const key = await server.createKey('admin', { name: 'hostile-expired', expiresAt: new Date(Date.now() + 300).toISOString() });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const res = await writesNothing(() => postWith(`Bearer ${key}`));
+    expect(res.status).toBe(401);
+    expect(res.body.errors[0].message).toMatch(/expired/);
+  });
+
+  it.each([
+    ['a reader opening an account', 'reader', OPEN_LITERAL],
+    ['a reader posting', 'reader', `mutation { transfer(input: { idempotencyKey: "r-1", debitAccount: "assets:bank", creditAccount: "equity:capital", amount: "1.00" }) { __typename } }`],
+    ['an auditor posting', 'auditor', `mutation { postTransaction(input: { idempotencyKey: "a-1", entries: [{ account: "assets:bank", direction: DEBIT, amount: "1.00" }, { account: "equity:capital", direction: CREDIT, amount: "1.00" }] }) { __typename } }`],
+    ['a writer closing an account', 'writer', `mutation { closeAccount(input: { code: "assets:euro" }) { __typename } }`],
+    ['a writer minting itself an admin key', 'writer', `mutation { createApiKey(input: { name: "escalated", role: admin }) { __typename } }`],
+    ['a writer revoking the admin key', 'writer', `mutation { revokeApiKey(input: { name: "test-admin" }) { __typename } }`],
+    ['a reader posting inside an aliased batch of reads', 'reader', `mutation { a: __typename b: transfer(input: { idempotencyKey: "r-2", debitAccount: "assets:bank", creditAccount: "equity:capital", amount: "1.00" }) { __typename } }`],
+  ])('refuses %s as FORBIDDEN and writes nothing', async (_label, role, query) => {
+    const key = await server.createKey(role);
+    const before = await server.database.db.selectFrom('api_keys').selectAll().execute();
+    const res = await writesNothing(() => server.gqlAs(key, query));
+    expectNoServerFault(res);
+    expect(res.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(await server.database.db.selectFrom('api_keys').selectAll().execute()).toEqual(before);
+  });
+
+  it('still serves the admin after all of the above', async () => {
+    const res = await server.gql('{ account(code: "assets:bank") { code } }');
+    expect(res.body.data.account.code).toBe('assets:bank');
   });
 });

@@ -138,7 +138,7 @@ describe('a first session', () => {
     const res = await server.gql(`{ account(code: "assets:bank") { events(first: 1) { edges { node { position version type schemaVersion hash metadata { actor requestId command } } } } } }`, undefined, { 'x-request-id': 'req-abc' });
     expect(res.headers.get('x-request-id')).toBe('req-abc');
     const event = res.body.data.account.events.edges[0].node;
-    expect(event).toMatchObject({ position: 1, version: 1, type: 'AccountOpened', schemaVersion: 3, metadata: { actor: 'anonymous', command: 'openAccount' } });
+    expect(event).toMatchObject({ position: 1, version: 1, type: 'AccountOpened', schemaVersion: 3, metadata: { actor: 'test-admin', command: 'openAccount' } });
     expect(event.hash).toMatch(/^[0-9a-f]{64}$/);
   });
 

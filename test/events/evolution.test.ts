@@ -8,6 +8,7 @@ import { encodeState } from '../../src/domain/account-state.js';
 import { CATALOGUE, currentVersion } from '../../src/events/catalogue.js';
 import { GENESIS_HASH, chainHash } from '../../src/events/envelope.js';
 import { accountCodeOf } from '../../src/events/streams.js';
+import { createApiKey } from '../../src/auth/api-keys.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { loadAccount } from '../../src/ledger/load.js';
 import { silentLogger } from '../../src/log.js';
@@ -18,6 +19,8 @@ import { atCurrentVersions, legacyRows, seedRaw } from '../support/legacy.js';
 import { tempDatabase, type TempDatabase } from '../support/server.js';
 
 const legacy = legacyRows();
+/** Both servers get the same auditor key: the query reads event metadata. */
+const KEY = 'evolution-test-key-0123456789abcdefghijklmnop';
 const current = atCurrentVersions(legacy);
 const codes = [...new Set(legacy.map((r) => accountCodeOf(r.streamId)))];
 
@@ -57,6 +60,9 @@ describe('a log of every version against the same history at current versions', 
     // Read models are derived: build them from each log.
     await rebuildReadModels(old.database);
     await rebuildReadModels(now.database);
+    for (const database of [old.database, now.database]) {
+      await createApiKey(database, { name: 'auditor', role: 'auditor', createdBy: 'test', now: new Date().toISOString(), secret: KEY });
+    }
     oldServer = await startServer({ ledger: new Ledger(old.database), port: 0, host: '127.0.0.1', logger: silentLogger });
     nowServer = await startServer({ ledger: new Ledger(now.database), port: 0, host: '127.0.0.1', logger: silentLogger });
   });
@@ -105,7 +111,7 @@ describe('a log of every version against the same history at current versions', 
       events(first: 50) { edges { node { position version type schemaVersion hash data metadata { actor command requestId } recordedAt effectiveAt transactionId } } }
     } }`;
     const ask = async (server: RunningServer, code: string) => {
-      const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables: { code } }) });
+      const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` }, body: JSON.stringify({ query, variables: { code } }) });
       const body = await res.json();
       expect(body.errors).toBeUndefined();
       return body.data.account;

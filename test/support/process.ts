@@ -9,6 +9,8 @@ export interface ServeProcess {
   url: string;
   /** Everything written to stderr so far. */
   log(): string;
+  /** Everything written to stdout so far. */
+  out(): string;
   /** Resolves with the exit code. */
   exited: Promise<number | null>;
 }
@@ -19,12 +21,17 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...rest, ...extra };
 }
 
+/** The admin key every child server is seeded with (INKWELL_ADMIN_KEY), unless a test sets its own. */
+export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdefghijklmnopqrstuvwxyz';
+
 export async function serve(dbFile: string, env: Record<string, string> = {}): Promise<ServeProcess> {
   const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: childEnv({ INKWELL_DB: dbFile, PORT: '0', HOST: '127.0.0.1', ...env }),
+    env: childEnv({ INKWELL_DB: dbFile, PORT: '0', HOST: '127.0.0.1', INKWELL_ADMIN_KEY: TEST_ADMIN_KEY, INKWELL_RATE_LIMIT: '0', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
+  let stdout = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${stderr}`)), 30_000);
@@ -38,7 +45,7 @@ export async function serve(dbFile: string, env: Record<string, string> = {}): P
     });
     child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${stderr}`)));
   });
-  return { child, url, log: () => stderr, exited };
+  return { child, url, log: () => stderr, out: () => stdout, exited };
 }
 
 export function run(args: string[], dbFile: string, env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
@@ -46,7 +53,11 @@ export function run(args: string[], dbFile: string, env: Record<string, string> 
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-export async function gqlAt(url: string, query: string, variables?: Record<string, unknown>): Promise<any> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+export async function gqlAt(url: string, query: string, variables?: Record<string, unknown>, key: string = TEST_ADMIN_KEY): Promise<any> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ query, variables }),
+  });
   return response.json();
 }

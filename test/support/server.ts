@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ledger, type LedgerOptions } from '../../src/ledger/ledger.js';
 import { silentLogger, type Logger } from '../../src/log.js';
-import { startServer, type RunningServer } from '../../src/server.js';
+import { startServer, type RunningServer, type ServerOptions } from '../../src/server.js';
+import { createApiKey } from '../../src/auth/api-keys.js';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openPostgres, openSqlite, type Database } from '../../src/store/db.js';
@@ -83,33 +84,56 @@ export interface TestServer {
   ledger: Ledger;
   database: Database;
   file: string;
-  /** POSTs a GraphQL request as application/json and parses the answer. */
+  /** The secret of the admin key every test server starts with (named "test-admin"). */
+  adminKey: string;
+  /** Creates a key with this role and returns its secret. */
+  createKey(role: string, options?: { name?: string; expiresAt?: string }): Promise<string>;
+  /** POSTs a GraphQL request as application/json with the admin key, and parses the answer. */
   gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
-  /** Sends raw bytes, for transport-level tests. */
-  raw(init: RequestInit & { path?: string }): Promise<Response>;
+  /** The same with another key, or none (null). */
+  gqlAs<T = any>(key: string | null, query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  /** Sends raw bytes, for transport-level tests (with the admin key unless `authorization` is set). */
+  raw(init: RawInit): Promise<Response>;
   close(): Promise<void>;
 }
 
-export async function startTestServer(options: LedgerOptions = {}, logger: Logger = silentLogger): Promise<TestServer> {
+export type RawInit = Omit<RequestInit, 'headers'> & { path?: string; headers?: Record<string, string> };
+
+let keySequence = 0;
+
+/**
+ * The real server on a fresh database, with one admin key. The rate limit is off unless
+ * `serverOptions` sets one: suites send hundreds of requests as fast as they can.
+ */
+export async function startTestServer(options: LedgerOptions = {}, logger: Logger = silentLogger, serverOptions: Partial<ServerOptions> = {}): Promise<TestServer> {
   const temp = await tempDatabase();
   const ledger = new Ledger(temp.database, options);
-  const running: RunningServer = await startServer({ ledger, port: 0, host: '127.0.0.1', logger });
+  const now = () => new Date().toISOString();
+  const { secret: adminKey } = await createApiKey(temp.database, { name: 'test-admin', role: 'admin', createdBy: 'test', now: now() });
+  const running: RunningServer = await startServer({ ledger, port: 0, host: '127.0.0.1', logger, rateLimit: { perSecond: 0, burst: 1 }, ...serverOptions });
   const base = running.url.replace(/\/graphql$/, '');
+  const gqlAs: TestServer['gqlAs'] = async (key, query, variables, headers = {}) => {
+    const response = await fetch(running.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(key === null ? {} : { authorization: `Bearer ${key}` }), ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
+    return { status: response.status, headers: response.headers, body: await response.json() };
+  };
   return {
     url: running.url,
     ledger,
     database: temp.database,
     file: temp.file,
-    async gql(query, variables, headers = {}) {
-      const response = await fetch(running.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body: JSON.stringify({ query, variables }),
-      });
-      return { status: response.status, headers: response.headers, body: await response.json() };
+    adminKey,
+    async createKey(role, { name = `${role}-${++keySequence}`, expiresAt } = {}) {
+      return (await createApiKey(temp.database, { name, role, expiresAt, createdBy: 'test', now: now() })).secret;
     },
-    raw({ path = '/graphql', ...init }) {
-      return fetch(base + path, init);
+    gql: (query, variables, headers) => gqlAs(adminKey, query, variables, headers),
+    gqlAs,
+    raw({ path = '/graphql', headers = {}, ...init }) {
+      const auth: Record<string, string> = Object.keys(headers).some((h) => h.toLowerCase() === 'authorization') ? {} : { authorization: `Bearer ${adminKey}` };
+      return fetch(base + path, { ...init, headers: { ...auth, ...headers } });
     },
     async close() {
       await running.close();

@@ -58,6 +58,8 @@ const EventConnection = connectionType('Event', LedgerEventRef, 'event');
 AccountRef.implement({
   description: 'An account: the aggregate whose event stream every balance is derived from.',
   interfaces: [NodeRef],
+  // However it is reached (a root field, node(id:), an entry), reading it needs the read permission.
+  authScopes: { read: true },
   isTypeOf: (value) => typeof value === 'object' && value !== null && 'code' in value && 'balance' in value,
   fields: (t) => ({
     code: t.exposeString('code', { description: 'Immutable, unique, hierarchical with ":" (assets:bank:checking).' }),

@@ -47,6 +47,7 @@ export const TransactionStatusRef = builder.enumType('TransactionStatus', {
 TransactionRef.implement({
   description: 'A balanced journal entry. Never edited once posted.',
   interfaces: [NodeRef],
+  authScopes: { read: true },
   isTypeOf: (value) => typeof value === 'object' && value !== null && 'legs' in value,
   fields: (t) => ({
     status: t.field({ type: TransactionStatusRef, description: 'Its status.', resolve: (tx) => tx.status }),

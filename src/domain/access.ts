@@ -1,0 +1,38 @@
+/**
+ * Who may do what: the roles an API key can hold and the permissions each grants.
+ * Permissions are what the schema checks (src/graphql/builder.ts); roles are what operators hand out.
+ */
+import { ValidationError } from './errors.js';
+
+export const PERMISSIONS = ['read', 'post', 'audit', 'admin'] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+export const ROLES = ['reader', 'writer', 'auditor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** reader: queries; writer: + posting; auditor: + audit data; admin: everything. */
+export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  reader: ['read'],
+  writer: ['read', 'post'],
+  auditor: ['read', 'audit'],
+  admin: ['read', 'post', 'audit', 'admin'],
+};
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
+
+export function checkRole(value: string): Role {
+  if (!isRole(value)) throw new ValidationError('role', `"${value.slice(0, 40)}" is not a role: one of ${ROLES.join(', ')}`);
+  return value;
+}
+
+/** Key names become the `actor` of events: short, lowercase, printable, unambiguous in logs. */
+const KEY_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+export function checkKeyName(name: string): string {
+  if (!KEY_NAME.test(name)) {
+    throw new ValidationError('name', 'an API key name is 1 to 64 characters: lowercase a-z, 0-9, ".", "_" and "-", starting with a letter or digit');
+  }
+  return name;
+}

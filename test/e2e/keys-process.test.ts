@@ -1,0 +1,163 @@
+/**
+ * The operator's view, with the real `inkwell` process on SQLite and on PostgreSQL: a fresh
+ * database is locked but prints its admin key once, INKWELL_ADMIN_KEY seeds one, and the
+ * `keys` commands create, list and revoke keys that a running server honours at once.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { gqlAt, run, serve, type ServeProcess } from '../support/process.js';
+import { postgresUrl, TEST_DIALECT } from '../support/server.js';
+
+interface ProcessDb {
+  /** INKWELL_DB for SQLite; the environment selects PostgreSQL when set. */
+  file: string;
+  env: Record<string, string>;
+  dispose(): Promise<void>;
+}
+
+/** A fresh, empty database for child processes: a temp SQLite file, or a new PostgreSQL schema. */
+async function processDb(): Promise<ProcessDb> {
+  if (TEST_DIALECT === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'inkwell-keys-'));
+    return { file: join(dir, 'inkwell.db'), env: {}, dispose: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const schema = `k_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: postgresUrl() });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  const url = `${postgresUrl()}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  return {
+    file: 'unused.db',
+    env: { DATABASE_URL: url },
+    dispose: async () => {
+      const cleanup = new pg.Client({ connectionString: postgresUrl() });
+      await cleanup.connect();
+      await cleanup.query(`DROP SCHEMA ${schema} CASCADE`);
+      await cleanup.end();
+    },
+  };
+}
+
+const running: ServeProcess[] = [];
+const databases: ProcessDb[] = [];
+
+async function fresh(): Promise<ProcessDb> {
+  const db = await processDb();
+  databases.push(db);
+  return db;
+}
+
+async function start(db: ProcessDb, env: Record<string, string> = {}): Promise<ServeProcess> {
+  const server = await serve(db.file, { ...db.env, ...env });
+  running.push(server);
+  return server;
+}
+
+async function stop(server: ServeProcess): Promise<void> {
+  server.child.kill('SIGTERM');
+  expect(await server.exited).toBe(0);
+  running.splice(running.indexOf(server), 1);
+}
+
+afterEach(async () => {
+  for (const server of running.splice(0)) {
+    server.child.kill('SIGKILL');
+    await server.exited;
+  }
+  for (const db of databases.splice(0)) await db.dispose();
+});
+
+const status = async (url: string, key: string | null) =>
+  (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) }, body: '{"query":"{ __typename }"}' })).status;
+
+describe('a fresh start', () => {
+  it('is locked, prints an admin key once on stdout (never in the log), and that key opens it', async () => {
+    const db = await fresh();
+    const first = await start(db, { INKWELL_ADMIN_KEY: '' });
+    const key = /^\s+(ink_[A-Za-z0-9_-]{43})$/m.exec(first.out())?.[1];
+    expect(key, first.out()).toBeDefined();
+    expect(first.log()).not.toContain(key);
+    expect(first.log()).toContain('created the first admin key \\"admin\\"');
+    expect(await status(first.url, null)).toBe(401);
+    expect(await status(first.url, key!)).toBe(200);
+    const opened = await gqlAt(first.url, 'mutation { openAccount(input: { code: "assets:cash", name: "Cash", type: ASSET, currency: "USD" }) { __typename } }', undefined, key);
+    expect(opened.data.openAccount.__typename).toBe('Account');
+    await stop(first);
+
+    const second = await start(db, { INKWELL_ADMIN_KEY: '' });
+    expect(second.out()).not.toMatch(/ink_/);
+    expect(await status(second.url, key!)).toBe(200);
+    const events = await gqlAt(second.url, '{ account(code: "assets:cash") { events(first: 1) { edges { node { metadata { actor } } } } } }', undefined, key);
+    expect(events.data.account.events.edges[0].node.metadata.actor).toBe('admin');
+  });
+
+  it('seeds INKWELL_ADMIN_KEY instead of printing one, and refuses a short one', async () => {
+    const db = await fresh();
+    const secret = 'automation-secret-0123456789-abcdefghij';
+    const server = await start(db, { INKWELL_ADMIN_KEY: secret, INKWELL_ADMIN_KEY_NAME: 'deployer' });
+    expect(server.out()).not.toMatch(/ink_/);
+    expect(server.log()).toContain('INKWELL_ADMIN_KEY stored as admin key \\"deployer\\"');
+    expect(await status(server.url, secret)).toBe(200);
+    await stop(server);
+    const again = await start(db, { INKWELL_ADMIN_KEY: secret, INKWELL_ADMIN_KEY_NAME: 'deployer' });
+    expect(await status(again.url, secret)).toBe(200);
+    await stop(again);
+
+    const other = await fresh();
+    await expect(start(other, { INKWELL_ADMIN_KEY: 'too-short' })).rejects.toThrow(/32 to 256 printable ASCII/);
+  });
+});
+
+describe('inkwell keys', () => {
+  it('creates, lists and revokes keys; a running server honours a revocation at once', async () => {
+    const db = await fresh();
+    const server = await start(db);
+    const created = run(['keys', 'create', '--name', 'ci-bot', '--role', 'writer'], db.file, db.env);
+    expect(created.status, created.stderr).toBe(0);
+    const secret = created.stdout.trim();
+    expect(secret).toMatch(/^ink_[A-Za-z0-9_-]{43}$/);
+    expect(created.stderr).toMatch(/created writer key "ci-bot"; its secret, shown once/);
+    expect(await status(server.url, secret)).toBe(200);
+
+    const listed = run(['keys', 'list'], db.file, db.env);
+    expect(listed.status).toBe(0);
+    expect(listed.stdout).toMatch(new RegExp(`^ci-bot\\twriter\\t${secret.slice(0, 10)}…\\tcreated \\S+ by cli\\tactive$`, 'm'));
+    expect(listed.stdout).toMatch(/^admin\tadmin\t/m);
+    expect(listed.stdout).not.toContain(secret);
+
+    const revoked = run(['keys', 'revoke', 'ci-bot'], db.file, db.env);
+    expect(revoked.status).toBe(0);
+    expect(revoked.stdout).toMatch(/revoked "ci-bot" at /);
+    expect(await status(server.url, secret)).toBe(401);
+    expect(run(['keys', 'list'], db.file, db.env).stdout).toMatch(/^ci-bot\twriter\t.*revoked \S+ by cli$/m);
+  });
+
+  it('refuses bad requests with a message and a non-zero exit, writing nothing', async () => {
+    const db = await fresh();
+    const cases: Array<[string[], RegExp]> = [
+      [['keys', 'create', '--name', 'x'], /needs --name NAME and --role/],
+      [['keys', 'create', '--name', 'x', '--role', 'root'], /"root" is not a role/],
+      [['keys', 'create', '--name', 'Has Space', '--role', 'reader'], /API key name/],
+      [['keys', 'create', '--name', 'old', '--role', 'reader', '--expires-at', '2001-01-01T00:00:00Z'], /not in the future/],
+      [['keys', 'create', '--name', 'when', '--role', 'reader', '--expires-at', 'tomorrow'], /not RFC 3339/],
+      [['keys', 'revoke', 'ghost'], /no API key is named "ghost"/],
+      [['keys', 'rotate'], /usage: inkwell keys/],
+    ];
+    for (const [args, message] of cases) {
+      const result = run(args, db.file, db.env);
+      expect(result.status, args.join(' ')).not.toBe(0);
+      expect(result.stderr).toMatch(message);
+      expect(result.stdout).toBe('');
+    }
+    expect(run(['keys', 'create', '--name', 'dup', '--role', 'reader'], db.file, db.env).status).toBe(0);
+    const duplicate = run(['keys', 'create', '--name', 'dup', '--role', 'admin'], db.file, db.env);
+    expect(duplicate.status).toBe(1);
+    expect(duplicate.stderr).toMatch(/names are never reused/);
+    expect(run(['keys', 'list'], db.file, db.env).stdout.trim().split('\n')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,180 @@
+/**
+ * The permission matrix over a real socket: every root field (and every field with a scope of
+ * its own) × every role × no key. A field added without a row here fails the first test, so
+ * nothing reaches the schema unclassified.
+ */
+import { execute, parse } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROLE_PERMISSIONS, ROLES, type Permission, type Role } from '../../src/domain/access.js';
+import { schema } from '../../src/graphql/schema.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { logState } from '../support/log-state.js';
+
+let server: TestServer;
+let transactionId: string;
+const keys = {} as Record<Role, string>;
+let sequence = 0;
+
+interface Row {
+  /** The field the document exercises (its alias in the answer is `f`). */
+  needs: Permission;
+  /** A fresh document and variables for each call, so that every allowed call does real work. */
+  request(): { query: string; variables?: Record<string, unknown> };
+  /** The path to the guarded value in `data`. */
+  path?: string[];
+}
+
+const next = () => `${Date.now().toString(36)}-${++sequence}`;
+
+const MATRIX: Record<string, Row> = {
+  'Query.account': { needs: 'read', request: () => ({ query: '{ f: account(code: "assets:cash") { code } }' }) },
+  'Query.accounts': { needs: 'read', request: () => ({ query: '{ f: accounts(first: 5) { edges { node { code } } } }' }) },
+  'Query.transaction': { needs: 'read', request: () => ({ query: `{ f: transaction(id: "${transactionId}") { id } }` }) },
+  'Query.node': { needs: 'read', request: () => ({ query: `{ f: node(id: "Account:assets:cash") { id ... on Account { code } } }` }) },
+  'Query.verifyIntegrity': { needs: 'audit', request: () => ({ query: '{ f: verifyIntegrity { ok eventsChecked } }' }) },
+  'Query.apiKeys': { needs: 'admin', request: () => ({ query: '{ f: apiKeys(first: 5) { edges { node { name role } } } }' }) },
+  'Mutation.openAccount': {
+    needs: 'admin',
+    request: () => ({
+      query: 'mutation($code: String!) { f: openAccount(input: { code: $code, name: "M", type: ASSET, currency: "USD" }) { __typename ... on Account { code } } }',
+      variables: { code: `assets:m-${next()}` },
+    }),
+  },
+  'Mutation.postTransaction': {
+    needs: 'post',
+    request: () => ({
+      query: `mutation($key: String!) { f: postTransaction(input: { idempotencyKey: $key, entries: [
+        { account: "assets:cash", direction: DEBIT, amount: "1.00" }, { account: "equity:capital", direction: CREDIT, amount: "1.00" }] }) { __typename ... on Transaction { id } } }`,
+      variables: { key: `p-${next()}` },
+    }),
+  },
+  'Mutation.transfer': {
+    needs: 'post',
+    request: () => ({
+      query: 'mutation($key: String!) { f: transfer(input: { idempotencyKey: $key, debitAccount: "assets:cash", creditAccount: "equity:capital", amount: "1.00" }) { __typename ... on Transaction { id } } }',
+      variables: { key: `t-${next()}` },
+    }),
+  },
+  'Mutation.closeAccount': {
+    needs: 'admin',
+    request: () => ({ query: 'mutation { f: closeAccount(input: { code: "assets:empty" }) { __typename ... on Account { status } } }' }),
+  },
+  'Mutation.createApiKey': {
+    needs: 'admin',
+    request: () => ({ query: 'mutation($name: String!) { f: createApiKey(input: { name: $name, role: reader }) { __typename ... on CreatedApiKey { secret } } }', variables: { name: `k-${next()}` } }),
+  },
+  'Mutation.revokeApiKey': {
+    needs: 'admin',
+    request: () => ({ query: 'mutation { f: revokeApiKey(input: { name: "spare" }) { __typename ... on ApiKey { revokedAt } } }' }),
+  },
+  // Fields below the root with a scope of their own.
+  'LedgerEvent.metadata': {
+    needs: 'audit',
+    request: () => ({ query: '{ f: account(code: "assets:cash") { events(first: 1) { edges { node { metadata { actor clientAddress } } } } } }' }),
+    path: ['f', 'events', 'edges', '0', 'node', 'metadata'],
+  },
+};
+
+beforeAll(async () => {
+  server = await startTestServer();
+  for (const role of ROLES) keys[role] = await server.createKey(role, { name: `matrix-${role}` });
+  await server.createKey('reader', { name: 'spare' });
+  const open = 'mutation($code: String!, $type: AccountType!) { openAccount(input: { code: $code, name: $code, type: $type, currency: "USD" }) { __typename } }';
+  for (const [code, type] of [['assets:cash', 'ASSET'], ['equity:capital', 'EQUITY'], ['assets:empty', 'ASSET']]) {
+    expect((await server.gql(open, { code, type })).body.data.openAccount.__typename).toBe('Account');
+  }
+  const posted = await server.gql('mutation { transfer(input: { idempotencyKey: "seed", debitAccount: "assets:cash", creditAccount: "equity:capital", amount: "5.00" }) { ... on Transaction { id } } }');
+  transactionId = posted.body.data.transfer.id;
+});
+afterAll(() => server.close());
+
+describe('the role matrix', () => {
+  it('has a row for every root field and every field that carries its own scope', () => {
+    const scoped: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (type.name.startsWith('__') || !('getFields' in type) || !('isTypeOf' in type)) continue;
+      for (const field of Object.values(type.getFields())) {
+        const options = (field.extensions as { pothosOptions?: { authScopes?: unknown } } | undefined)?.pothosOptions;
+        const root = type.name === 'Query' || type.name === 'Mutation';
+        // A root field without a scope would be open to every key: refuse that outright.
+        if (root) expect(options?.authScopes, `${type.name}.${field.name} has authScopes`).toBeDefined();
+        if (root || options?.authScopes) scoped.push(`${type.name}.${field.name}`);
+      }
+    }
+    expect(scoped.sort()).toEqual(Object.keys(MATRIX).sort());
+  });
+
+  it('gives each role the permissions docs/security.md lists', () => {
+    expect(ROLE_PERMISSIONS).toEqual({
+      reader: ['read'],
+      writer: ['read', 'post'],
+      auditor: ['read', 'audit'],
+      admin: ['read', 'post', 'audit', 'admin'],
+    });
+  });
+
+  const cases = Object.entries(MATRIX).flatMap(([field, row]) => [...ROLES, null].map((role) => [field, role, row] as const));
+
+  it.each(cases)('%s as %s', async (field, role, row) => {
+    const { query, variables } = row.request();
+    if (role === null) {
+      const before = await logState(server.database.db);
+      const res = await server.gqlAs(null, query, variables);
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      expect(res.body.data).toBeUndefined();
+      expect(res.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      expect(await logState(server.database.db)).toEqual(before);
+      return;
+    }
+    const path = row.path ?? ['f'];
+    const allowed = ROLE_PERMISSIONS[role].includes(row.needs);
+    const before = await logState(server.database.db);
+    const res = await server.gqlAs(keys[role], query, variables);
+    expect(res.status).toBe(200);
+    const value = path.reduce<any>((node, key) => node?.[key], res.body.data);
+    if (allowed) {
+      expect(res.body.errors, JSON.stringify(res.body.errors)).toBeUndefined();
+      expect(value).toBeTruthy();
+      expect(value.__typename ?? 'ok').not.toMatch(/Error$/);
+    } else {
+      expect(value ?? null).toBeNull();
+      expect(res.body.errors).toHaveLength(1);
+      expect(res.body.errors![0]!.extensions?.code).toBe('FORBIDDEN');
+      expect(res.body.errors![0]!.message).toContain(`"matrix-${role}" (role ${role}) may not use ${field}`);
+      expect(await logState(server.database.db)).toEqual(before);
+    }
+  });
+});
+
+describe('object scopes', () => {
+  // Every role can read, so the type-level scopes on Account and Transaction are shown here by
+  // running the schema itself with a principal that holds no permission at all.
+  it('guard every way to an account or a transaction, node(id:) included', async () => {
+    const context = { ...(await contextFor(server)), principal: { name: 'nobody', role: 'reader' as const, permissions: new Set<Permission>() } };
+    for (const query of [
+      '{ node(id: "Account:assets:cash") { id } }',
+      `{ node(id: "${transactionId}") { id } }`,
+      `{ transaction(id: "${transactionId}") { id } }`,
+    ]) {
+      const result = await execute({ schema, document: parse(query), contextValue: context });
+      expect(result.errors?.[0]?.extensions?.code, query).toBe('FORBIDDEN');
+    }
+  });
+});
+
+async function contextFor(s: TestServer) {
+  const { default: DataLoader } = await import('dataloader');
+  const { getAccounts, getTransaction } = await import('../../src/ledger/queries.js');
+  const db = s.database.db;
+  return {
+    ledger: s.ledger,
+    command: { actor: 'nobody', requestId: 'r' },
+    accounts: new DataLoader(async (codes: readonly string[]) => {
+      const found = await getAccounts(db, codes);
+      return codes.map((c) => found.get(c) ?? null);
+    }),
+    transactions: new DataLoader(async (ids: readonly string[]) => Promise.all(ids.map((id) => getTransaction(db, id)))),
+    now: new Date().toISOString(),
+  };
+}
