@@ -9,6 +9,7 @@ const require = createRequire(import.meta.url);
  * out locally — but never in CI (CI=true), where its tests then fail instead of skipping.
  */
 const postgres = Boolean(process.env.DATABASE_URL) || process.env.CI === 'true';
+if (!postgres) console.warn('DATABASE_URL is not set: the PostgreSQL suites are left out of this run (.ci/run includes them).');
 
 /** Suites that exercise the SQLite file itself (raw file access, INKWELL_DB, the CLI on a file). */
 const SQLITE_ONLY = ['test/e2e/process.test.ts', 'test/events/verify-command.test.ts'];

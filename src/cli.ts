@@ -13,6 +13,7 @@ import { rebuildSnapshots } from './projections/snapshot-rebuild.js';
 import { verifyEvents } from './reports/event-verification.js';
 import { verifyIntegrity } from './reports/integrity.js';
 import { openDatabase, type Database } from './store/db.js';
+import { EXPORT_USAGE, exportCommand } from './commands/export.js';
 import { migrateToLatest } from './store/migrate.js';
 import { startServer } from './server.js';
 
@@ -24,6 +25,7 @@ const USAGE = `usage: inkwell <command>
                      create an API key and print its secret (shown once, only a hash is kept)
   keys list          list the keys (never their secrets)
   keys revoke NAME   revoke a key: refused from the next request on
+${EXPORT_USAGE}
   rebuild [--check]  recompute the read models from the event log, print every difference,
                      and replace them (--check: compare only; exit 1 when they differ)
   verify             check the hash chain of the whole log and decode every event; exit 1
@@ -93,6 +95,15 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'keys':
       return keys(rest, config);
+    case 'report':
+    case 'export': {
+      const database = await openExisting(config, { readonly: true });
+      try {
+        return await exportCommand(command, rest, database);
+      } finally {
+        await database.close();
+      }
+    }
     case 'rebuild': {
       const { values } = parseArgs({ args: rest, options: { check: { type: 'boolean', default: false } } });
       // --check compares inside a transaction it rolls back: it needs an existing, migrated database.
@@ -177,7 +188,7 @@ async function announceAdminKey(database: Database, config: Config): Promise<voi
     case 'created':
       console.log(
         `\nThis database had no API key, so an admin key named "${result.name}" was created. It is shown this once:\n\n` +
-          `    ${result.secret}\n\nSend it as "Authorization: Bearer <key>". Make keys with fewer rights with \`inkwell keys create\`.\n`,
+          `    ${result.secret}\n\nSend it as "Authorization: Bearer <key>". Make keys with fewer rights with \`node bin/inkwell.js keys create\`.\n`,
       );
       stderrLogger.log('warn', `created the first admin key "${result.name}" (its secret went to stdout, not to this log)`);
       return;

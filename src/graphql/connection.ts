@@ -71,8 +71,8 @@ const PageInfoRef = builder.objectRef<Page<unknown>['pageInfo']>('PageInfo').imp
   }),
 });
 
-/** Declares `<Name>Connection` and `<Name>Edge` for a node type. */
-export function connectionType<T>(name: string, node: ObjectRef<any, T>, what: string) {
+/** Declares `<Name>Connection` and `<Name>Edge` for a node type, with any fields of the whole list. */
+export function connectionType<T, P extends Page<T> = Page<T>>(name: string, node: ObjectRef<any, T>, what: string, listFields?: (t: any) => Record<string, any>) {
   const edge = builder.objectRef<{ node: T; cursor: string }>(`${name}Edge`).implement({
     description: `One ${what} and its cursor.`,
     fields: (t) => ({
@@ -80,11 +80,12 @@ export function connectionType<T>(name: string, node: ObjectRef<any, T>, what: s
       cursor: t.exposeString('cursor', { description: 'Opaque; pass as `after` to read on.' }),
     }),
   });
-  return builder.objectRef<Page<T>>(`${name}Connection`).implement({
+  return builder.objectRef<P>(`${name}Connection`).implement({
     description: `A page of ${what}s.`,
     fields: (t) => ({
       edges: t.field({ type: [edge], description: `The ${what}s of this page, in order.`, resolve: (p) => p.edges }),
       pageInfo: t.field({ type: PageInfoRef, description: 'Paging information.', resolve: (p) => p.pageInfo }),
+      ...listFields?.(t),
     }),
   });
 }

@@ -8,6 +8,7 @@ import './types/entry.js';
 import './queries.js';
 import './mutations.js';
 import './api-keys.js';
+import './reports.js';
 
 export const schema = builder.toSchema();
 

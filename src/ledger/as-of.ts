@@ -16,7 +16,11 @@ import type { Db } from '../store/db.js';
 import type { AccountView, BalanceView } from './queries.js';
 
 export async function balanceAt(db: Db, account: AccountView, asOf: string, knownAt: string): Promise<BalanceView> {
-  const code = account.code;
+  return balanceAtPosition(db, account, asOf, await positionKnownAt(db, knownAt));
+}
+
+/** The last log position recorded at or before `knownAt` (0 for none): what the ledger knew then. */
+export async function positionKnownAt(db: Db, knownAt: string): Promise<number> {
   const known = await db
     .selectFrom('events')
     .select('position')
@@ -25,7 +29,12 @@ export async function balanceAt(db: Db, account: AccountView, asOf: string, know
     .orderBy('position', 'desc')
     .limit(1)
     .executeTakeFirst();
-  const P = Number(known?.position ?? 0);
+  return Number(known?.position ?? 0);
+}
+
+/** The balance effective at `asOf` counting the log up to position P (reports fix P once for all their figures). */
+export async function balanceAtPosition(db: Db, account: AccountView, asOf: string, P: number): Promise<BalanceView> {
+  const code = account.code;
   // Debit and credit totals, exact; signed on the account's normal side at the end.
   let debits: Amount = ZERO;
   let credits: Amount = ZERO;

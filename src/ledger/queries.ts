@@ -196,4 +196,4 @@ export async function currentBalance(db: Db, account: AccountView, now: string):
   return { posted: formatAmount(posted, account.scale), currency: account.currency, version: account.version };
 }
 
-export { balanceAt } from './as-of.js';
+export { balanceAt, balanceAtPosition, positionKnownAt } from './as-of.js';

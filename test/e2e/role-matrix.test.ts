@@ -32,6 +32,14 @@ const MATRIX: Record<string, Row> = {
   'Query.transaction': { needs: 'read', request: () => ({ query: `{ f: transaction(id: "${transactionId}") { id } }` }) },
   'Query.node': { needs: 'read', request: () => ({ query: `{ f: node(id: "Account:assets:cash") { id ... on Account { code } } }` }) },
   'Query.verifyIntegrity': { needs: 'audit', request: () => ({ query: '{ f: verifyIntegrity { ok eventsChecked } }' }) },
+  'Query.accountStatement': {
+    needs: 'read',
+    request: () => ({ query: '{ f: accountStatement(account: "assets:cash", from: "2020-01-01T00:00:00Z", to: "2100-01-01T00:00:00Z") { atPosition closing { amount } lines(first: 5) { edges { node { amount { amount } } } } } }' }),
+  },
+  'Query.trialBalance': { needs: 'read', request: () => ({ query: '{ f: trialBalance { atPosition balanced lines { code } } }' }) },
+  'Query.balanceSheet': { needs: 'read', request: () => ({ query: '{ f: balanceSheet { atPosition totals { balanced } } }' }) },
+  'Query.incomeStatement': { needs: 'read', request: () => ({ query: '{ f: incomeStatement(from: "2020-01-01T00:00:00Z", to: "2100-01-01T00:00:00Z") { atPosition totals { netIncome { amount } } } }' }) },
+  'Query.auditTrail': { needs: 'audit', request: () => ({ query: '{ f: auditTrail(first: 3) { atPosition edges { node { position hash } } } }' }) },
   'Query.apiKeys': { needs: 'admin', request: () => ({ query: '{ f: apiKeys(first: 5) { edges { node { name role } } } }' }) },
   'Mutation.openAccount': {
     needs: 'admin',

@@ -1,0 +1,304 @@
+/**
+ * Reports: the account statement, trial balance, balance sheet, income statement (read) and
+ * the audit trail (audit). Each states the `knownAt` and log position (`atPosition`) it was
+ * computed at; the cursors of a paged report carry both, so later pages use the same cut.
+ */
+import { GraphQLError } from 'graphql';
+import { checkCode } from '../domain/limits.js';
+import { auditEvents, type AuditEvent, type AuditFilter } from '../reports/audit-trail.js';
+import { balanceSheet, incomeStatement, trialBalance, type BalanceSheet, type IncomeStatement, type StatementSection, type Subtotal, type TrialBalance, type TrialBalanceLine } from '../reports/balances.js';
+import { reportCut, type ReportCut } from '../reports/cut.js';
+import { statementHeader, statementLines, type LineKey, type StatementHeader, type StatementLine } from '../reports/statement.js';
+import { builder, type GraphQLContext } from './builder.js';
+import { connectionType, decodeCursor, encodeCursor, pageSize, toPage, type Page } from './connection.js';
+import { AccountRef } from './types/account-ref.js';
+import { AccountTypeRef } from './types/account.js';
+import { TransactionRef } from './types/entry.js';
+import { LedgerEventRef } from './types/event.js';
+import { DirectionRef, MoneyRef } from './types/money.js';
+
+const badInput = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+
+function code(value: string, field: string): string {
+  try {
+    return checkCode(value, field);
+  } catch (error) {
+    throw badInput((error as Error).message);
+  }
+}
+
+function period(from: string, to: string): { from: string; to: string } {
+  if (from >= to) throw badInput(`from (${from}) must be before to (${to})`);
+  return { from, to };
+}
+
+/** A paged report's cursor: the cut and the key, so every page counts the same events. */
+function encodeReportCursor(kind: string, cut: ReportCut, key: string): string {
+  return encodeCursor(kind, `${cut.knownAt}|${cut.atPosition}|${key}`);
+}
+
+function decodeReportCursor(kind: string, cursor: string | null | undefined): { cut: ReportCut; key: string } | null {
+  const text = decodeCursor(kind, cursor, 'string');
+  if (text === undefined) return null;
+  const match = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)\|(\d{1,15})\|(.+)$/.exec(text);
+  if (!match) throw badInput(`after: not a cursor of this list (${kind})`);
+  return { cut: { knownAt: match[1]!, atPosition: Number(match[2]) }, key: match[3]! };
+}
+
+const cutFields = (t: any) => ({
+  knownAt: t.expose('knownAt', { type: 'DateTime', description: 'The recorded time the ledger’s knowledge is taken at (never after now).' }),
+  atPosition: t.exposeInt('atPosition', { description: 'The last log position counted: every figure of the report is as of this one position.' }),
+});
+
+const money = (amount: string, currency: string) => ({ amount, currency });
+
+// ----- Account statement ----------------------------------------------------------------------
+
+const StatementLineRef = builder.objectRef<StatementLine & { currency: string }>('StatementLine').implement({
+  description: 'One entry of a statement, with the balance after it.',
+  fields: (t) => ({
+    effectiveAt: t.expose('effectiveAt', { type: 'DateTime', description: 'When it counts.' }),
+    recordedAt: t.expose('recordedAt', { type: 'DateTime', description: 'When the ledger recorded it.' }),
+    transaction: t.field({ type: TransactionRef, description: 'Its transaction.', resolve: async (l, _a, ctx) => (await ctx.transactions.load(l.transactionId))! }),
+    description: t.exposeString('description', { nullable: true, description: 'The transaction’s description.' }),
+    counterAccounts: t.exposeStringList('counterAccounts', { description: 'The other accounts of the transaction.' }),
+    direction: t.field({ type: DirectionRef, description: 'Debit or credit to this account.', resolve: (l) => l.direction }),
+    amount: t.field({ type: MoneyRef, description: 'The amount of the entry.', resolve: (l) => money(l.amount, l.currency) }),
+    runningBalance: t.field({ type: MoneyRef, description: 'The balance after it, on the account’s normal side.', resolve: (l) => money(l.runningBalance, l.currency) }),
+    late: t.exposeBoolean('late', { description: 'Recorded at or after the end of the period (backdated into it after it closed).' }),
+  }),
+});
+
+type StatementValue = StatementHeader;
+const StatementLineConnection = connectionType('StatementLine', StatementLineRef, 'statement line');
+
+const AccountStatementRef = builder.objectRef<StatementValue>('AccountStatement').implement({
+  description: 'An account’s entries for [from, to) in effective-time order, with running balances.',
+  fields: (t) => ({
+    ...cutFields(t),
+    account: t.field({ type: AccountRef, description: 'The account.', resolve: (s) => s.account }),
+    from: t.expose('from', { type: 'DateTime', description: 'Start of the period (inclusive).' }),
+    to: t.expose('to', { type: 'DateTime', description: 'End of the period (exclusive).' }),
+    opening: t.field({ type: MoneyRef, description: 'The balance of everything effective before `from`.', resolve: (s) => money(s.opening, s.account.currency) }),
+    closing: t.field({ type: MoneyRef, description: 'The balance of everything effective before `to`.', resolve: (s) => money(s.closing, s.account.currency) }),
+    totalDebits: t.field({ type: MoneyRef, description: 'Sum of the period’s debits.', resolve: (s) => money(s.totalDebits, s.account.currency) }),
+    totalCredits: t.field({ type: MoneyRef, description: 'Sum of the period’s credits.', resolve: (s) => money(s.totalCredits, s.account.currency) }),
+    lineCount: t.exposeInt('lineCount', { description: 'Entries in the period.' }),
+    lines: t.field({
+      type: StatementLineConnection,
+      description: 'The entries, in effective-time order (then recording order).',
+      args: { first: t.arg.int({ description: 'Page size, 1 to 100 (default 20).' }), after: t.arg.string({ description: 'A cursor from a previous page.' }) },
+      resolve: async (s, args, ctx) => {
+        const limit = pageSize(args.first);
+        const after = decodeReportCursor('statementLine', args.after);
+        if (after && after.cut.atPosition !== s.atPosition) throw badInput('after: this cursor belongs to a statement at another log position: pass its knownAt');
+        const key = after ? parseLineKey(after.key) : null;
+        const rows = await statementLines(ctx.ledger.database.db, s, key, limit + 1);
+        const lines = rows.map((l) => ({ ...l, currency: s.account.currency }));
+        return toPage(lines, limit, args.after, (l) => encodeReportCursor('statementLine', s, `${l.effectiveAt}|${l.position}|${l.legIndex}`));
+      },
+    }),
+  }),
+});
+
+function parseLineKey(key: string): LineKey {
+  const match = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)\|(\d{1,15})\|(\d{1,3})$/.exec(key);
+  if (!match) throw badInput('after: not a cursor of this list (statementLine)');
+  return { effectiveAt: match[1]!, position: Number(match[2]), legIndex: Number(match[3]) };
+}
+
+// ----- Trial balance, balance sheet, income statement ------------------------------------------
+
+const TrialBalanceLineRef = builder.objectRef<TrialBalanceLine>('TrialBalanceLine').implement({
+  description: 'One account’s balance on its debit or credit side (the other is zero).',
+  fields: (t) => ({
+    code: t.exposeString('code', { description: 'The account code.' }),
+    name: t.exposeString('name', { description: 'The account name.' }),
+    type: t.field({ type: AccountTypeRef, description: 'The account type.', resolve: (l) => l.type }),
+    debit: t.field({ type: MoneyRef, description: 'A debit balance, or zero.', resolve: (l) => money(l.debit, l.currency) }),
+    credit: t.field({ type: MoneyRef, description: 'A credit balance, or zero.', resolve: (l) => money(l.credit, l.currency) }),
+  }),
+});
+
+const SubtotalRef = builder.objectRef<Subtotal>('Subtotal').implement({
+  description: 'Debit and credit sums of a group of accounts in one currency.',
+  fields: (t) => ({
+    key: t.exposeString('key', { description: 'The group: an account type, or a code prefix ("assets", "assets:bank").' }),
+    debit: t.field({ type: MoneyRef, description: 'Sum of debit balances.', resolve: (s) => money(s.debit, s.currency) }),
+    credit: t.field({ type: MoneyRef, description: 'Sum of credit balances.', resolve: (s) => money(s.credit, s.currency) }),
+  }),
+});
+
+const CurrencyTotalRef = builder.objectRef<TrialBalance['totals'][number]>('TrialBalanceTotal').implement({
+  description: 'The debit and credit totals of one currency.',
+  fields: (t) => ({
+    debit: t.field({ type: MoneyRef, description: 'Total of debit balances.', resolve: (s) => money(s.debit, s.currency) }),
+    credit: t.field({ type: MoneyRef, description: 'Total of credit balances.', resolve: (s) => money(s.credit, s.currency) }),
+    balanced: t.exposeBoolean('balanced', { description: 'Whether they are equal.' }),
+  }),
+});
+
+const TrialBalanceRef = builder.objectRef<TrialBalance>('TrialBalance').implement({
+  description: 'Every account’s balance as of an instant, with subtotals and per-currency totals.',
+  fields: (t) => ({
+    ...cutFields(t),
+    asOf: t.expose('asOf', { type: 'DateTime', description: 'Effective time of the balances (inclusive).' }),
+    lines: t.field({ type: [TrialBalanceLineRef], description: 'One line per account opened by asOf, in code order.', resolve: (r) => r.lines }),
+    byType: t.field({ type: [SubtotalRef], description: 'Subtotals per account type and currency.', resolve: (r) => r.byType }),
+    byPrefix: t.field({ type: [SubtotalRef], description: 'Subtotals per code prefix and currency.', resolve: (r) => r.byPrefix }),
+    totals: t.field({ type: [CurrencyTotalRef], description: 'Totals per currency.', resolve: (r) => r.totals }),
+    balanced: t.exposeBoolean('balanced', { description: 'Whether debits equal credits in every currency.' }),
+  }),
+});
+
+const SectionLineRef = builder.objectRef<StatementSection['lines'][number]>('FinancialStatementLine').implement({
+  description: 'One account in a financial statement, signed on its normal side.',
+  fields: (t) => ({
+    code: t.exposeString('code', { description: 'The account code.' }),
+    name: t.exposeString('name', { description: 'The account name.' }),
+    amount: t.field({ type: MoneyRef, description: 'Its balance (or movement over the period).', resolve: (l) => money(l.amount, l.currency) }),
+  }),
+});
+
+const SectionRef = builder.objectRef<StatementSection>('FinancialStatementSection').implement({
+  description: 'The accounts of one type, and their totals per currency.',
+  fields: (t) => ({
+    type: t.field({ type: AccountTypeRef, description: 'The account type.', resolve: (s) => s.type }),
+    lines: t.field({ type: [SectionLineRef], description: 'Its accounts in code order.', resolve: (s) => s.lines }),
+    totals: t.field({ type: [MoneyRef], description: 'Totals per currency.', resolve: (s) => s.totals.map((x) => money(x.amount, x.currency)) }),
+  }),
+});
+
+const BalanceSheetTotalRef = builder.objectRef<BalanceSheet['totals'][number]>('BalanceSheetTotal').implement({
+  description: 'The accounting equation in one currency.',
+  fields: (t) => ({
+    assets: t.field({ type: MoneyRef, description: 'Total assets.', resolve: (x) => money(x.assets, x.currency) }),
+    liabilities: t.field({ type: MoneyRef, description: 'Total liabilities.', resolve: (x) => money(x.liabilities, x.currency) }),
+    equity: t.field({ type: MoneyRef, description: 'Total equity.', resolve: (x) => money(x.equity, x.currency) }),
+    earnings: t.field({ type: MoneyRef, description: 'Revenue less expenses to date (not yet closed into equity).', resolve: (x) => money(x.earnings, x.currency) }),
+    balanced: t.exposeBoolean('balanced', { description: 'Whether assets = liabilities + equity + earnings.' }),
+  }),
+});
+
+const BalanceSheetRef = builder.objectRef<BalanceSheet>('BalanceSheet').implement({
+  description: 'Assets, liabilities and equity as of an instant.',
+  fields: (t) => ({
+    ...cutFields(t),
+    asOf: t.expose('asOf', { type: 'DateTime', description: 'Effective time (inclusive).' }),
+    sections: t.field({ type: [SectionRef], description: 'ASSET, LIABILITY and EQUITY.', resolve: (r) => r.sections }),
+    totals: t.field({ type: [BalanceSheetTotalRef], description: 'Per currency.', resolve: (r) => r.totals }),
+  }),
+});
+
+const IncomeTotalRef = builder.objectRef<IncomeStatement['totals'][number]>('IncomeStatementTotal').implement({
+  description: 'Revenue, expenses and net income in one currency.',
+  fields: (t) => ({
+    revenue: t.field({ type: MoneyRef, description: 'Revenue over the period.', resolve: (x) => money(x.revenue, x.currency) }),
+    expenses: t.field({ type: MoneyRef, description: 'Expenses over the period.', resolve: (x) => money(x.expenses, x.currency) }),
+    netIncome: t.field({ type: MoneyRef, description: 'Revenue less expenses.', resolve: (x) => money(x.netIncome, x.currency) }),
+  }),
+});
+
+const IncomeStatementRef = builder.objectRef<IncomeStatement>('IncomeStatement').implement({
+  description: 'Revenue and expenses over [from, to): each account’s movement in the period.',
+  fields: (t) => ({
+    ...cutFields(t),
+    from: t.expose('from', { type: 'DateTime', description: 'Start (inclusive).' }),
+    to: t.expose('to', { type: 'DateTime', description: 'End (exclusive).' }),
+    sections: t.field({ type: [SectionRef], description: 'REVENUE and EXPENSE.', resolve: (r) => r.sections }),
+    totals: t.field({ type: [IncomeTotalRef], description: 'Per currency.', resolve: (r) => r.totals }),
+  }),
+});
+
+// ----- Audit trail -----------------------------------------------------------------------------
+
+type AuditPage = Page<AuditEvent> & ReportCut;
+const AuditEventConnection = connectionType<AuditEvent, AuditPage>('AuditEvent', LedgerEventRef, 'audit event', cutFields);
+
+// ----- Root fields -----------------------------------------------------------------------------
+
+const cut = (ctx: GraphQLContext, knownAt: string | null | undefined) => reportCut(ctx.ledger.database.db, knownAt, ctx.now);
+
+builder.queryFields((t) => ({
+  accountStatement: t.field({
+    type: AccountStatementRef,
+    nullable: true,
+    authScopes: { read: true },
+    description: 'An account’s statement for [from, to): opening, entries with running balances, closing, totals. Null for an unknown account.',
+    args: {
+      account: t.arg.string({ required: true, description: 'The account code.' }),
+      from: t.arg({ type: 'DateTime', required: true, description: 'Start (inclusive), effective time.' }),
+      to: t.arg({ type: 'DateTime', required: true, description: 'End (exclusive), effective time.' }),
+      knownAt: t.arg({ type: 'DateTime', description: 'Recorded time the report is taken at; default now.' }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const account = await ctx.accounts.load(code(args.account, 'account'));
+      if (!account) return null;
+      return statementHeader(ctx.ledger.database.db, account, period(args.from, args.to), await cut(ctx, args.knownAt));
+    },
+  }),
+  trialBalance: t.field({
+    type: TrialBalanceRef,
+    authScopes: { read: true },
+    description: 'Every account’s debit or credit balance effective at asOf, with subtotals by type and code prefix and totals per currency.',
+    args: {
+      asOf: t.arg({ type: 'DateTime', description: 'Effective time (inclusive); default now.' }),
+      knownAt: t.arg({ type: 'DateTime', description: 'Recorded time the report is taken at; default now.' }),
+    },
+    resolve: async (_root, args, ctx) => trialBalance(ctx.ledger.database.db, args.asOf ?? ctx.now, await cut(ctx, args.knownAt)),
+  }),
+  balanceSheet: t.field({
+    type: BalanceSheetRef,
+    authScopes: { read: true },
+    description: 'Assets, liabilities and equity effective at asOf, from the account types.',
+    args: {
+      asOf: t.arg({ type: 'DateTime', description: 'Effective time (inclusive); default now.' }),
+      knownAt: t.arg({ type: 'DateTime', description: 'Recorded time the report is taken at; default now.' }),
+    },
+    resolve: async (_root, args, ctx) => balanceSheet(ctx.ledger.database.db, args.asOf ?? ctx.now, await cut(ctx, args.knownAt)),
+  }),
+  incomeStatement: t.field({
+    type: IncomeStatementRef,
+    authScopes: { read: true },
+    description: 'Revenue and expenses over [from, to), from the account types.',
+    args: {
+      from: t.arg({ type: 'DateTime', required: true, description: 'Start (inclusive).' }),
+      to: t.arg({ type: 'DateTime', required: true, description: 'End (exclusive).' }),
+      knownAt: t.arg({ type: 'DateTime', description: 'Recorded time the report is taken at; default now.' }),
+    },
+    resolve: async (_root, args, ctx) => incomeStatement(ctx.ledger.database.db, period(args.from, args.to), await cut(ctx, args.knownAt)),
+  }),
+  auditTrail: t.field({
+    type: AuditEventConnection,
+    authScopes: { audit: true },
+    description: 'Events recorded in [from, to), optionally of one actor, account, transaction or event type, in log order, with metadata, stored schema version and hash. Auditor and admin keys.',
+    args: {
+      from: t.arg({ type: 'DateTime', description: 'Recorded at or after.' }),
+      to: t.arg({ type: 'DateTime', description: 'Recorded before.' }),
+      actor: t.arg.string({ description: 'Only events of this actor (an API key name).' }),
+      account: t.arg.string({ description: 'Only events of this account’s stream.' }),
+      transaction: t.arg.id({ description: 'Only events of this transaction.' }),
+      type: t.arg.string({ description: 'Only events of this type, e.g. TransactionPosted.' }),
+      knownAt: t.arg({ type: 'DateTime', description: 'Recorded time the report is taken at; default now.' }),
+      first: t.arg.int({ description: 'Page size, 1 to 100 (default 20).' }),
+      after: t.arg.string({ description: 'A cursor from a previous page.' }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const limit = pageSize(args.first);
+      const after = decodeReportCursor('audit', args.after);
+      const reportAt = after?.cut ?? (await cut(ctx, args.knownAt));
+      const afterPosition = after ? Number(/^\d{1,15}$/.test(after.key) ? after.key : NaN) : 0;
+      if (Number.isNaN(afterPosition)) throw badInput('after: not a cursor of this list (audit)');
+      const rows = await auditEvents(ctx.ledger.database, auditFilter(args), reportAt, afterPosition, limit + 1);
+      return { ...toPage(rows, limit, args.after, (e) => encodeReportCursor('audit', reportAt, String(e.stored.position))), ...reportAt };
+    },
+  }),
+}));
+
+export function auditFilter(args: { from?: string | null; to?: string | null; actor?: string | null; account?: string | null; transaction?: string | null; type?: string | null }): AuditFilter {
+  if (args.from && args.to && args.from >= args.to) throw badInput(`from (${args.from}) must be before to (${args.to})`);
+  if (args.actor != null && !/^[\x20-\x7e]{1,128}$/.test(args.actor)) throw badInput('actor: 1 to 128 printable ASCII characters');
+  if (args.type != null && !/^[A-Za-z]{1,64}$/.test(args.type)) throw badInput('type: an event type name, e.g. TransactionPosted');
+  if (args.transaction != null && !/^[0-9a-f-]{36}$/.test(args.transaction)) throw badInput('transaction: a transaction id (UUID)');
+  return { ...args, account: args.account == null ? null : code(args.account, 'account') };
+}

@@ -1,0 +1,59 @@
+/**
+ * The audit trail: events recorded in [from, to), as known at a fixed log position, filtered
+ * by actor, account, transaction or event type — each with its metadata, the schema version
+ * it was stored at, and its hash.
+ */
+import { sql } from 'kysely';
+import type { AccountEvent } from '../domain/account.js';
+import { decodeEvent } from '../events/catalogue.js';
+import type { EventMetadata, StoredEvent } from '../events/envelope.js';
+import { accountStream } from '../events/streams.js';
+import type { Database } from '../store/db.js';
+import { fromRow } from '../store/event-store.js';
+import type { ReportCut } from './cut.js';
+
+export interface AuditFilter {
+  from?: string | null;
+  to?: string | null;
+  actor?: string | null;
+  account?: string | null;
+  transaction?: string | null;
+  type?: string | null;
+}
+
+export interface AuditEvent {
+  stored: StoredEvent;
+  event: AccountEvent;
+  metadata: EventMetadata;
+}
+
+/** Up to `limit` events after position `after`, in log order. */
+export async function auditEvents(database: Database, filter: AuditFilter, cut: ReportCut, after: number, limit: number): Promise<AuditEvent[]> {
+  let query = database.db.selectFrom('events').selectAll().where('position', '>', after).where('position', '<=', cut.atPosition);
+  if (filter.from) query = query.where('recorded_at', '>=', filter.from);
+  if (filter.to) query = query.where('recorded_at', '<', filter.to);
+  if (filter.account) query = query.where('stream_id', '=', accountStream(filter.account));
+  if (filter.transaction) query = query.where('transaction_id', '=', filter.transaction);
+  if (filter.type) query = query.where('type', '=', filter.type);
+  if (filter.actor) {
+    // Metadata is stored as canonical JSON text; each dialect reads a field of it its own way.
+    const actor = database.dialect === 'postgres' ? sql<string>`(metadata::jsonb ->> 'actor')` : sql<string>`json_extract(metadata, '$.actor')`;
+    query = query.where(actor, '=', filter.actor);
+  }
+  const rows = await query.orderBy('position').limit(limit).execute();
+  return rows.map((row) => {
+    const stored = fromRow(row);
+    return { stored, event: decodeEvent(stored), metadata: JSON.parse(stored.metadata) as EventMetadata };
+  });
+}
+
+/** Every matching event, for exports: batches in log order, constant memory. */
+export async function* allAuditEvents(database: Database, filter: AuditFilter, cut: ReportCut, batch = 1000): AsyncGenerator<AuditEvent> {
+  let after = 0;
+  for (;;) {
+    const page = await auditEvents(database, filter, cut, after, batch);
+    yield* page;
+    if (page.length < batch) return;
+    after = page[page.length - 1]!.stored.position;
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * Every report is computed against one fixed log position, so writes that commit while it
+ * runs (or between the pages of a long one) can never tear it: positions are gap-free and
+ * assigned in commit order, and each figure counts only events at or before `atPosition`.
+ */
+import { positionKnownAt } from '../ledger/queries.js';
+import type { Db } from '../store/db.js';
+
+export interface ReportCut {
+  /** The recorded time the report takes the ledger's knowledge at (never after now). */
+  knownAt: string;
+  /** The last log position the report counts. */
+  atPosition: number;
+}
+
+export async function reportCut(db: Db, knownAt: string | null | undefined, now: string): Promise<ReportCut> {
+  const at = knownAt && knownAt < now ? knownAt : now;
+  return { knownAt: at, atPosition: await positionKnownAt(db, at) };
+}
+
+/** The instant just before `t`: effective times have millisecond precision, so "≤ before(t)" is "< t". */
+export function before(t: string): string {
+  return new Date(Date.parse(t) - 1).toISOString();
+}

@@ -1,0 +1,57 @@
+/**
+ * The hledger journal: every transaction the ledger knew at a cut, with its UTC effective date,
+ * description, legs and exact amounts, so accountants can check Inkwell with hledger.
+ * Transactions come in log order (hledger sorts by date itself); ids and exact times are comments.
+ */
+import type { Leg } from '../../domain/account.js';
+import { parseCurrency } from '../../domain/money.js';
+import type { Db } from '../../store/db.js';
+import type { ReportCut } from '../cut.js';
+import type { Progress, Sink } from './write.js';
+
+/** An ISO code is a plain symbol; a custom asset ("BTC/8") is quoted, as hledger allows. */
+export function commoditySymbol(currency: string): string {
+  return /^[A-Z]+$/.test(currency) ? currency : `"${currency}"`;
+}
+
+/** A description on one line, without what hledger would read as a comment. */
+function oneLine(text: string | null): string {
+  return (text ?? '').replace(/[\r\n\t]+/g, ' ').replace(/;/g, ',').trim();
+}
+
+export async function writeJournal(db: Db, cut: ReportCut, sink: Sink, progress?: Progress): Promise<number> {
+  await sink.write(
+    `; Inkwell journal: every transaction known at ${cut.knownAt} (log position ${cut.atPosition}).\n` +
+      `; Dates are UTC effective dates; each transaction's code is its log position.\n\n`,
+  );
+  // Commodity directives fix each currency's decimal places (a zero-decimal one needs the trailing ".").
+  const currencies = await db.selectFrom('accounts').select('currency').distinct().orderBy('currency').execute();
+  for (const { currency } of currencies) {
+    const { scale } = parseCurrency(currency);
+    await sink.write(`commodity 1000${scale > 0 ? `.${'0'.repeat(scale)}` : '.'} ${commoditySymbol(currency)}\n`);
+  }
+  let after = 0;
+  let count = 0;
+  for (;;) {
+    const rows = await db
+      .selectFrom('transactions')
+      .select(['id', 'position', 'effective_at', 'recorded_at', 'description', 'legs'])
+      .where('position', '>', after)
+      .where('position', '<=', cut.atPosition)
+      .orderBy('position')
+      .limit(1000)
+      .execute();
+    for (const row of rows) {
+      const legs = JSON.parse(row.legs) as Leg[];
+      const lines = legs.map((leg) => `    ${leg.account}  ${leg.direction === 'DEBIT' ? '' : '-'}${leg.amount} ${commoditySymbol(leg.currency)}`);
+      await sink.write(
+        `\n${row.effective_at.slice(0, 10)} (${row.position}) ${oneLine(row.description)}\n` +
+          `    ; id:${row.id}, effective:${row.effective_at}, recorded:${row.recorded_at}\n${lines.join('\n')}\n`,
+      );
+      count += 1;
+    }
+    progress?.(count, null);
+    if (rows.length < 1000) return count;
+    after = Number(rows[rows.length - 1]!.position);
+  }
+}

@@ -1,0 +1,96 @@
+/** The reports over GraphQL: paging keeps one log position, and bad arguments are client errors. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+let server: TestServer;
+const OPEN = 'mutation($code: String!, $type: AccountType!) { openAccount(input: { code: $code, name: $code, type: $type, currency: "USD", effectiveAt: "2026-01-01T00:00:00Z" }) { __typename } }';
+const TRANSFER = 'mutation($input: TransferInput!) { transfer(input: $input) { __typename ... on Transaction { id } } }';
+let seq = 0;
+const transfer = async (debit: string, credit: string, amount: string, effectiveAt: string) =>
+  (await server.gql(TRANSFER, { input: { idempotencyKey: `r${++seq}`, debitAccount: debit, creditAccount: credit, amount, effectiveAt, description: `d${seq}` } })).body.data.transfer;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  for (const [code, type] of [['assets:bank', 'ASSET'], ['equity:capital', 'EQUITY'], ['revenue:sales', 'REVENUE']] as const) {
+    expect((await server.gql(OPEN, { code, type })).body.data.openAccount.__typename).toBe('Account');
+  }
+  await transfer('assets:bank', 'equity:capital', '100.00', '2026-01-02T00:00:00Z');
+  await transfer('assets:bank', 'revenue:sales', '10.00', '2026-01-03T00:00:00Z');
+  await transfer('assets:bank', 'revenue:sales', '20.00', '2026-01-04T00:00:00Z');
+  await transfer('assets:bank', 'revenue:sales', '30.00', '2026-01-05T00:00:00Z');
+});
+afterAll(() => server.close());
+
+const STATEMENT = `query($after: String, $knownAt: DateTime) { accountStatement(account: "assets:bank", from: "2026-01-03T00:00:00Z", to: "2026-02-01T00:00:00Z", knownAt: $knownAt) {
+  atPosition knownAt opening { amount currency } closing { amount } totalDebits { amount } totalCredits { amount } lineCount
+  lines(first: 2, after: $after) { edges { node { effectiveAt description counterAccounts direction amount { amount } runningBalance { amount } late transaction { id } } } pageInfo { hasNextPage endCursor } } } }`;
+
+describe('accountStatement', () => {
+  it('pages at one log position even when a posting lands between pages', async () => {
+    const first = (await server.gql(STATEMENT)).body.data.accountStatement;
+    expect(first).toMatchObject({ opening: { amount: '100.00', currency: 'USD' }, closing: { amount: '160.00' }, totalDebits: { amount: '60.00' }, totalCredits: { amount: '0.00' }, lineCount: 3 });
+    expect(first.lines.edges.map((e: any) => [e.node.amount.amount, e.node.runningBalance.amount, e.node.counterAccounts])).toEqual([
+      ['10.00', '110.00', ['revenue:sales']],
+      ['20.00', '130.00', ['revenue:sales']],
+    ]);
+    await transfer('assets:bank', 'revenue:sales', '1000.00', '2026-01-03T12:00:00Z');
+    const next = (await server.gql(STATEMENT, { after: first.lines.pageInfo.endCursor, knownAt: first.knownAt })).body.data.accountStatement;
+    expect(next.atPosition).toBe(first.atPosition);
+    expect(next.lines.edges.map((e: any) => e.node.runningBalance.amount)).toEqual(['160.00']);
+    expect(next.lines.pageInfo.hasNextPage).toBe(false);
+    // A cursor used against a different cut is refused, not silently mixed.
+    const mixed = await server.gql(STATEMENT, { after: first.lines.pageInfo.endCursor });
+    expect(mixed.body.errors?.[0]?.message).toMatch(/another log position/);
+    const now = (await server.gql(STATEMENT)).body.data.accountStatement;
+    expect(now.closing.amount).toBe('1160.00');
+    expect(now.atPosition).toBeGreaterThan(first.atPosition);
+  });
+
+  it('is null for an unknown account, and refuses an empty period or a malformed code', async () => {
+    expect((await server.gql('{ accountStatement(account: "assets:none", from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { atPosition } }')).body.data.accountStatement).toBeNull();
+    const empty = await server.gql('{ accountStatement(account: "assets:bank", from: "2026-02-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { atPosition } }');
+    expect(empty.body.errors?.[0]).toMatchObject({ message: expect.stringMatching(/must be before/), extensions: { code: 'BAD_USER_INPUT' } });
+    const code = await server.gql('{ accountStatement(account: "Assets Bank", from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { atPosition } }');
+    expect(code.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('trialBalance, balanceSheet, incomeStatement', () => {
+  it('answer at one position and balance', async () => {
+    const res = await server.gql(`{ trialBalance(asOf: "2026-01-04T23:59:59Z") { atPosition balanced lines { code debit { amount } credit { amount } } totals { debit { amount currency } credit { amount } balanced } }
+      balanceSheet(asOf: "2026-01-04T23:59:59Z") { totals { assets { amount } equity { amount } earnings { amount } balanced } }
+      incomeStatement(from: "2026-01-01T00:00:00Z", to: "2026-01-04T00:00:00Z") { totals { revenue { amount } netIncome { amount } } } }`);
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data.trialBalance.lines).toEqual([
+      { code: 'assets:bank', debit: { amount: '1130.00' }, credit: { amount: '0.00' } },
+      { code: 'equity:capital', debit: { amount: '0.00' }, credit: { amount: '100.00' } },
+      { code: 'revenue:sales', debit: { amount: '0.00' }, credit: { amount: '1030.00' } },
+    ]);
+    expect(res.body.data.trialBalance.totals).toEqual([{ debit: { amount: '1130.00', currency: 'USD' }, credit: { amount: '1130.00' }, balanced: true }]);
+    expect(res.body.data.balanceSheet.totals).toEqual([{ assets: { amount: '1130.00' }, equity: { amount: '100.00' }, earnings: { amount: '1030.00' }, balanced: true }]);
+    expect(res.body.data.incomeStatement.totals).toEqual([{ revenue: { amount: '1010.00' }, netIncome: { amount: '1010.00' } }]);
+  });
+});
+
+describe('auditTrail', () => {
+  it('pages events with metadata and hashes, filtered, at one position', async () => {
+    const auditor = await server.createKey('auditor', { name: 'external-auditor' });
+    const query = `query($after: String) { auditTrail(account: "revenue:sales", type: "TransactionPosted", actor: "test-admin", first: 2, after: $after) {
+      atPosition knownAt edges { node { position type schemaVersion hash metadata { actor command idempotencyKey } } } pageInfo { hasNextPage endCursor } } }`;
+    const first = (await server.gqlAs(auditor, query)).body.data.auditTrail;
+    expect(first.edges).toHaveLength(2);
+    expect(first.edges[0].node).toMatchObject({ type: 'TransactionPosted', schemaVersion: 2, metadata: { actor: 'test-admin', command: 'transfer', idempotencyKey: 'r2' } });
+    await transfer('assets:bank', 'revenue:sales', '5.00', '2026-01-06T00:00:00Z');
+    const rest = (await server.gqlAs(auditor, query, { after: first.pageInfo.endCursor })).body.data.auditTrail;
+    expect(rest.atPosition).toBe(first.atPosition);
+    expect(rest.edges.map((e: any) => e.node.metadata.idempotencyKey)).toEqual(['r4', 'r5']);
+    expect(rest.pageInfo.hasNextPage).toBe(false);
+  });
+
+  it('refuses malformed filters and cursors as client errors', async () => {
+    for (const args of ['from: "2026-02-01T00:00:00Z", to: "2026-01-01T00:00:00Z"', 'type: "Drop Table"', 'transaction: "x"', 'account: "NOT A CODE"', `after: "${Buffer.from(JSON.stringify(['audit', 'x|1|2'])).toString('base64url')}"`]) {
+      const res = await server.gql(`{ auditTrail(${args}) { atPosition } }`);
+      expect(res.body.errors?.[0]?.extensions?.code, args).toBe('BAD_USER_INPUT');
+    }
+  });
+});
