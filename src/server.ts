@@ -60,6 +60,23 @@ const DEFAULT_QUERY = `# Inkwell: see README.md for a first session.
 }
 `;
 
+/**
+ * In production, no error explains the schema: graphql-armor hides field suggestions, but
+ * graphql-js also suggests enum values and input fields ("Did you mean …?") in validation and
+ * variable errors, and yoga attaches the JSON parser's own error text.
+ */
+const noHints: Plugin = {
+  onResultProcess({ result }) {
+    const results = Array.isArray(result) ? result : [result];
+    for (const r of results) {
+      for (const error of (r as { errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }).errors ?? []) {
+        error.message = error.message.replace(/ ?Did you mean [^?]*\?/g, '');
+        if (error.extensions && 'originalError' in error.extensions) delete error.extensions.originalError;
+      }
+    }
+  },
+};
+
 /** Refuses `__schema` and `__type` (not `__typename`) at validation. */
 const noIntrospection: Plugin = {
   onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule),
@@ -99,6 +116,7 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
         blockFieldSuggestion: { enabled: options.production ?? false },
       }),
       ...((options.introspection ?? !options.production) ? [] : [noIntrospection]),
+      ...(options.production ? [noHints] : []),
     ],
     maskedErrors: {
       maskError(error, message) {
@@ -190,15 +208,35 @@ export async function startServer(options: ServerOptions & { port: number; host?
 
 /** The transport rules: why a request is refused before GraphQL sees it, or null. */
 function transportRefusal(req: IncomingMessage, maxBody: number): { status: number; code: string; message: string } | null {
-  if (req.method === 'GET' || req.method === 'OPTIONS') return null;
+  if (req.method === 'OPTIONS') return null;
+  if (req.method === 'GET') return getRefusal(req.url ?? '');
   if (req.method !== 'POST') return { status: 405, code: 'METHOD_NOT_ALLOWED', message: 'use POST (or GET for queries)' };
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/json' && type !== 'application/graphql-response+json') {
-    return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'POST bodies must be application/json' };
-  }
+  if (type !== 'application/json') return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'POST bodies must be application/json' };
+  // Media types are case-insensitive: hand yoga the form it recognises.
+  req.headers['content-type'] = 'application/json';
   const length = req.headers['content-length'];
   if (length === undefined) return { status: 411, code: 'LENGTH_REQUIRED', message: 'send a Content-Length header' };
   if (Number(length) > maxBody) return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: `the body is limited to ${maxBody} bytes` };
+  return null;
+}
+
+/** A GET's `variables` and `extensions` must be JSON objects, as in a POST body. */
+function getRefusal(url: string): { status: number; code: string; message: string } | null {
+  const params = new URL(url, 'http://inkwell').searchParams;
+  for (const name of ['variables', 'extensions']) {
+    const value = params.get(name);
+    if (value === null) continue;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === undefined || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      return { status: 400, code: 'BAD_REQUEST', message: `the ${name} parameter must be a JSON object` };
+    }
+  }
   return null;
 }
 

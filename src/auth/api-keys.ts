@@ -106,6 +106,7 @@ export async function createApiKey(database: Database, input: NewKey): Promise<{
 
 /** Revokes a key from now on. Revoking a revoked key changes nothing and returns it. */
 export async function revokeApiKey(database: Database, name: string, revokedBy: string, now: string): Promise<ApiKey> {
+  checkKeyName(name);
   return database.write(async (trx) => {
     const row = await findKeyByName(trx, name);
     if (!row) throw new ApiKeyNotFound(name);

@@ -1,5 +1,6 @@
 /** The input rules of docs/api.md: sizes and shapes every command checks before anything else. */
 import { ValidationError } from './errors.js';
+import { printable } from './text.js';
 import { canonicalJson, type JsonObject } from './json.js';
 
 export const LIMITS = {
@@ -95,8 +96,3 @@ function hasControl(text: string): boolean {
   return CONTROL.test(text);
 }
 
-/** Echo user text in an error without letting control characters through. */
-function printable(text: string): string {
-  const shown = text.length > 40 ? `${text.slice(0, 40)}…` : text;
-  return shown.replace(/[^\x20-\x7e]/g, '?');
-}

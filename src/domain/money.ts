@@ -1,5 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { InvalidAmount, ValidationError } from './errors.js';
+import { printable } from './text.js';
 
 /**
  * The ledger's own Decimal: enough precision that no sum of legal amounts is ever
@@ -71,7 +72,7 @@ export function parseCurrency(text: string): Currency {
   }
   throw new ValidationError(
     'currency',
-    `"${text}" is neither a supported ISO 4217 code nor a custom asset written CODE/SCALE (e.g. "BTC/8")`,
+    `"${printable(text)}" is neither a supported ISO 4217 code nor a custom asset written CODE/SCALE (e.g. "BTC/8")`,
   );
 }
 

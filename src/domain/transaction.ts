@@ -3,6 +3,7 @@ import type { AccountState, Direction, Leg, TransactionRecord } from './account.
 import { AccountClosed, AccountNotFound, CurrencyMismatch, UnbalancedTransaction, ValidationError, type CurrencyImbalance } from './errors.js';
 import type { JsonObject } from './json.js';
 import { Amount, ZERO, formatAmount, parsePositiveAmount } from './money.js';
+import { printable } from './text.js';
 
 export const MIN_LEGS = 2;
 export const MAX_LEGS = 100;
@@ -37,7 +38,7 @@ export function buildTransaction(input: PostingInput, accounts: ReadonlyMap<stri
     if (!state?.exists) throw new AccountNotFound(entry.account);
     if (state.status === 'CLOSED') throw new AccountClosed(entry.account);
     if (entry.currency != null && entry.currency !== state.currency.code) {
-      throw new CurrencyMismatch(entry.account, state.currency.code, entry.currency);
+      throw new CurrencyMismatch(entry.account, state.currency.code, printable(entry.currency));
     }
     const amount = parsePositiveAmount(entry.amount, state.currency);
     return {

@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 import { LedgerError } from '../domain/errors.js';
 import { checkCode } from '../domain/limits.js';
 import { listAccounts } from '../ledger/queries.js';
-import { verifyIntegrity } from '../reports/integrity.js';
+import { verifyIntegrityShared } from '../reports/integrity.js';
 import { builder } from './builder.js';
 import { connectionType, decodeCursor, encodeCursor, pageSize, toPage } from './connection.js';
 import { AccountRef } from './types/account-ref.js';
@@ -68,7 +68,7 @@ builder.queryType({
       type: IntegrityReportRef,
       authScopes: { audit: true },
       description: 'Re-hashes the whole event log (constant memory) and reports the first broken position, if any. Auditor and admin keys.',
-      resolve: (_root, _args, ctx) => verifyIntegrity(ctx.ledger.database.db),
+      resolve: (_root, _args, ctx) => verifyIntegrityShared(ctx.ledger.database.db),
     }),
     node: t.field({
       authScopes: { read: true },

@@ -10,7 +10,7 @@ import type { EventMetadata, StoredEvent } from '../events/envelope.js';
 import { accountStream } from '../events/streams.js';
 import type { Database } from '../store/db.js';
 import { fromRow } from '../store/event-store.js';
-import type { ReportCut } from './cut.js';
+import { breathe, type ReportCut } from './cut.js';
 
 export interface AuditFilter {
   from?: string | null;
@@ -55,5 +55,6 @@ export async function* allAuditEvents(database: Database, filter: AuditFilter, c
     yield* page;
     if (page.length < batch) return;
     after = page[page.length - 1]!.stored.position;
+    await breathe();
   }
 }

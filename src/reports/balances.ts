@@ -6,7 +6,7 @@ import { ACCOUNT_TYPES, normalSide, type AccountType } from '../domain/account.j
 import { Amount, ZERO, formatAmount, parseCurrency } from '../domain/money.js';
 import { balanceAtPosition, listAccounts, type AccountView } from '../ledger/queries.js';
 import type { Db } from '../store/db.js';
-import { before, type ReportCut } from './cut.js';
+import { before, breathe, type ReportCut } from './cut.js';
 
 export interface TrialBalanceLine {
   code: string;
@@ -56,6 +56,7 @@ async function* balancesAt(db: Db, asOf: string, cut: ReportCut, types?: readonl
     }
     if (page.length <= 500) return;
     afterCode = page[499]!.code;
+    await breathe();
   }
 }
 

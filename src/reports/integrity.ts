@@ -4,6 +4,7 @@
  */
 import { GENESIS_HASH, chainHash } from '../events/envelope.js';
 import type { Db } from '../store/db.js';
+import { breathe } from './cut.js';
 import { readLog } from '../store/event-store.js';
 
 export interface IntegrityReport {
@@ -26,6 +27,21 @@ export async function verifyIntegrity(db: Db, batchSize = 1000): Promise<Integri
     }
     previous = hash;
     eventsChecked += 1;
+    if (eventsChecked % batchSize === 0) await breathe();
   }
   return { ok: true, eventsChecked, headHash: eventsChecked > 0 ? previous : null, firstBrokenPosition: null, expectedHash: null, actualHash: null };
+}
+
+const running = new WeakMap<Db, Promise<IntegrityReport>>();
+
+/**
+ * One verification at a time per database, shared by every caller that asks meanwhile: twenty
+ * aliases or a hundred concurrent requests cost one pass over the log, not a hundred.
+ */
+export function verifyIntegrityShared(db: Db): Promise<IntegrityReport> {
+  const inFlight = running.get(db);
+  if (inFlight) return inFlight;
+  const pass = verifyIntegrity(db).finally(() => running.delete(db));
+  running.set(db, pass);
+  return pass;
 }

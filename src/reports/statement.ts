@@ -8,7 +8,7 @@ import type { Leg } from '../domain/account.js';
 import { Amount, ZERO, formatAmount } from '../domain/money.js';
 import { balanceAtPosition, type AccountView } from '../ledger/queries.js';
 import type { Db } from '../store/db.js';
-import { before, type ReportCut } from './cut.js';
+import { before, breathe, type ReportCut } from './cut.js';
 
 export interface StatementHeader extends ReportCut {
   account: AccountView;
@@ -177,6 +177,7 @@ async function* linePages(db: Db, code: string, period: { from: string; to: stri
     const rows = await linePage(db, code, period, atPosition, key, batch);
     if (rows.length > 0) yield rows;
     if (rows.length < batch) return;
+    await breathe();
     const last = rows[rows.length - 1]!;
     key = { effectiveAt: last.effective_at, position: Number(last.position), legIndex: Number(last.leg_index) };
   }

@@ -994,6 +994,29 @@ describe('transport', () => {
     expect(res.status).toBe(405);
   });
 
+  it.each([
+    ['variables that are not JSON', 'variables=not-json'],
+    ['variables that are a JSON array', 'variables=%5B1%5D'],
+    ['extensions that are not JSON', 'extensions=%7B'],
+    ['extensions that are a string', 'extensions=%22x%22'],
+  ])('refuses a GET with %s as 400', async (_label, param) => {
+    const res = await writesNothing(() => rawRequest({ path: `/graphql?query=${encodeURIComponent('{ __typename }')}&${param}`, headers: CSRF }));
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].extensions.code).toBe('BAD_REQUEST');
+  });
+
+  it('refuses application/graphql-response+json bodies with a message, and reads application/json in any case', async () => {
+    const body = JSON.stringify({ query: '{ __typename }' });
+    const other = await rawRequest({ method: 'POST', headers: { 'content-type': 'application/graphql-response+json' }, body });
+    expect(other.status).toBe(415);
+    expect(other.body.errors[0].message).toMatch(/application\/json/);
+    for (const type of ['Application/JSON', 'APPLICATION/JSON ; charset=UTF-8', 'application/json;charset=utf-8']) {
+      const res = await rawRequest({ method: 'POST', headers: { 'content-type': type }, body });
+      expect(res.status, type).toBe(200);
+      expect(res.body.data).toEqual({ __typename: 'Query' });
+    }
+  });
+
   it('answers a plain query sent with GET', async () => {
     const res = await rawRequest({ path: `/graphql?query=${encodeURIComponent('{ __typename }')}`, headers: CSRF });
     expect(res.status).toBe(200);
@@ -1108,6 +1131,9 @@ describe('abusive documents', () => {
     ['50 aliases', () => `{ ${Array.from({ length: 50 }, (_, i) => `a${i}: account(code: "assets:bank") { code }`).join(' ')} }`, /alias/i],
     ['50 aliased mutations', () => `mutation { ${Array.from({ length: 50 }, (_, i) => `m${i}: openAccount(input: { code: "assets:alias-${i}", name: "A", type: ASSET, currency: "USD" }) { __typename }`).join(' ')} }`, /alias|token|cost/i],
     ['3,000 tokens', () => `{ ${'__typename '.repeat(3000)}}`, /token/i],
+    // Found by a red-team pass: a comment ended by a bare CR, or an escaped \""" in a block string, hid nesting from the guard.
+    ['a deep list after a comment ended by a bare CR', () => `# x\r{ accounts(prefix: ${'['.repeat(70)}"a"${']'.repeat(70)}) { edges { cursor } } }`, /nested more than 64 levels/i],
+    ['a deep list after a block string with an escaped quote', () => `{ a: accounts(prefix: """ \\""" [ """) { edges { cursor } } b: accounts(prefix: ${'['.repeat(70)}"a"${']'.repeat(70)}) { edges { cursor } } }`, /nested more than 64 levels/i],
     ['50 directives', () => `{ __typename ${'@include(if: true) '.repeat(50)}}`, /directive/i],
   ])('refuses %s quickly', async (_label, query, message) => {
     const started = Date.now();

@@ -108,6 +108,23 @@ describe('API keys', () => {
     expect(revoke.body.data.revokeApiKey).toEqual({ __typename: 'ApiKeyNotFound', code: 'API_KEY_NOT_FOUND', name: 'nobody' });
   });
 
+  it('refuses the names the audit trail uses for the ledger itself', async () => {
+    for (const name of ['cli', 'startup', 'anonymous', 'system', 'test']) {
+      const res = await server.gql(`mutation { createApiKey(input: { name: "${name}", role: admin }) { __typename ... on ValidationError { message } } }`);
+      expect(res.body.data.createApiKey).toEqual({ __typename: 'ValidationError', message: expect.stringMatching(/is reserved/) });
+    }
+  });
+
+  it('runs one integrity pass for twenty aliases of verifyIntegrity', async () => {
+    const query = `{ ${Array.from({ length: 20 }, (_, i) => `v${i}: verifyIntegrity { ok eventsChecked headHash }`).join(' ')} }`;
+    const res = await server.gql(query);
+    expect(res.body.errors).toBeUndefined();
+    const answers = Object.values(res.body.data as Record<string, unknown>);
+    expect(answers).toHaveLength(20);
+    expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
+    expect((answers[0] as { ok: boolean }).ok).toBe(true);
+  });
+
   it('pages through keys in name order', async () => {
     const names: string[] = [];
     let after: string | null = null;
@@ -157,6 +174,23 @@ describe('limits and production defaults', () => {
     expect(typo.body.errors?.[0]?.message).not.toMatch(/Did you mean/);
     const page = await other.raw({ path: '/graphql', headers: { accept: 'text/html' } });
     expect(page.headers.get('content-type') ?? '').not.toMatch(/text\/html/);
+  });
+
+  it('in production: no "Did you mean" anywhere, enum values and variables included', async () => {
+    other = await startTestServer({}, silentLogger, { production: true });
+    const answers = [
+      await other.gql('{ accounts(type: ASSETS) { edges { cursor } } }'),
+      await other.gql('mutation { createApiKey(input: { name: "x", role: admn }) { __typename } }'),
+      await other.gql('mutation($i: OpenAccountInput!) { openAccount(input: $i) { __typename } }', { i: { cod: 'a', name: 'A', type: 'ASSET', currency: 'USD' } }),
+      await other.gql('mutation($i: OpenAccountInput!) { openAccount(input: $i) { __typename } }', { i: { code: 'a', name: 'A', type: 'ASSETS', currency: 'USD' } }),
+    ];
+    for (const res of answers) {
+      expect(res.body.errors?.length).toBeGreaterThan(0);
+      for (const error of res.body.errors!) {
+        expect(error.message).not.toMatch(/Did you mean/);
+        expect(error.extensions?.originalError).toBeUndefined();
+      }
+    }
   });
 
   it('in production with INKWELL_INTROSPECTION on, introspection answers', async () => {

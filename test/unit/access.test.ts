@@ -21,6 +21,10 @@ describe('API key names', () => {
     expect(checkKeyName(name)).toBe(name);
   });
 
+  it.each(['anonymous', 'cli', 'startup', 'system', 'test'])('refuses the reserved name %j', (name) => {
+    expect(() => checkKeyName(name)).toThrow(/reserved/);
+  });
+
   it.each(['', 'Upper', 'has space', '-leading', '.dot', 'x'.repeat(65), 'tab\tname', 'émile', 'a/b', "o'brien", 'a:b'])('refuses %j', (name) => {
     expect(() => checkKeyName(name)).toThrow(/API key name/);
   });

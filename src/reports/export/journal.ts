@@ -6,7 +6,7 @@
 import type { Leg } from '../../domain/account.js';
 import { parseCurrency } from '../../domain/money.js';
 import type { Db } from '../../store/db.js';
-import type { ReportCut } from '../cut.js';
+import { breathe, type ReportCut } from '../cut.js';
 import type { Progress, Sink } from './write.js';
 
 /** An ISO code is a plain symbol; a custom asset ("BTC/8") is quoted, as hledger allows. */
@@ -53,5 +53,6 @@ export async function writeJournal(db: Db, cut: ReportCut, sink: Sink, progress?
     progress?.(count, null);
     if (rows.length < 1000) return count;
     after = Number(rows[rows.length - 1]!.position);
+    await breathe();
   }
 }
