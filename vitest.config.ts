@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { delimiter, join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
@@ -10,6 +12,17 @@ const require = createRequire(import.meta.url);
  */
 const postgres = Boolean(process.env.DATABASE_URL) || process.env.CI === 'true';
 if (!postgres) console.warn('DATABASE_URL is not set: the PostgreSQL suites are left out of this run (.ci/run includes them).');
+
+/**
+ * Suites that drive programs from Debian packages: hledger reads the journal export, Chromium
+ * opens the HTML reports. Left out locally when a program is missing (npm test needs nothing
+ * but npm ci), never in CI, where .ci/run installs them and a missing one fails the run.
+ */
+const onPath = (program: string) => (process.env.PATH ?? '').split(delimiter).some((dir) => existsSync(join(dir, program)));
+const TOOLS = { 'test/tools/hledger.test.ts': 'hledger', 'test/tools/html-report.test.ts': 'chromium' };
+const missingTools = process.env.CI === 'true' ? [] : Object.entries(TOOLS).filter(([, program]) => !onPath(program));
+if (missingTools.length) console.warn(`not installed: ${missingTools.map(([, p]) => p).join(', ')}; left out: ${missingTools.map(([f]) => f).join(', ')} (apt-get install hledger chromium).`);
+const LEFT_OUT = missingTools.map(([file]) => file);
 
 /** Suites that exercise the SQLite file itself (raw file access, INKWELL_DB, the CLI on a file). */
 const SQLITE_ONLY = ['test/e2e/process.test.ts', 'test/events/verify-command.test.ts'];
@@ -32,7 +45,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: ['test/postgres/**'], env: { INKWELL_TEST_DB: 'sqlite' } },
+        test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: ['test/postgres/**', ...LEFT_OUT], env: { INKWELL_TEST_DB: 'sqlite' } },
       },
       ...(postgres
         ? [
@@ -41,7 +54,7 @@ export default defineConfig({
               test: {
                 name: 'postgres',
                 include: ['test/**/*.test.ts'],
-                exclude: [...SQLITE_ONLY, ...PURE],
+                exclude: [...SQLITE_ONLY, ...PURE, ...LEFT_OUT],
                 env: { INKWELL_TEST_DB: 'postgres' },
               },
             },

@@ -17,6 +17,7 @@ import { loadAccount } from '../src/ledger/load.js';
 import { getAccounts } from '../src/ledger/queries.js';
 import { DEFAULT_EPOCH_EVERY } from '../src/projections/as-of-index.js';
 import { replayProjections } from '../src/projections/rebuild.js';
+import { measureExport } from './export.js';
 import { openSqlite, type Database } from '../src/store/db.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 
@@ -135,10 +136,17 @@ export async function measureAsOf(sizes: number[], queries: number, report: (nam
         const ms = Number(process.hrtime.bigint() - t0) / 1e6;
         if (state.version !== events) throw new Error(`replayed ${state.version} events, expected ${events}`);
         report(`replay.full.${events}_events`, ms, 'ms', { eventsPerSecond: Math.round(events / (ms / 1000)) });
+        await database.close();
+        // The exports stream: peak memory stays flat whatever the size of the log.
+        const file = join(dir, 'asof.db');
+        const logSize = 2 * events; // each seeded transfer is one event on each of its two accounts
+        await measureExport(file, `audit_trail_csv.${logSize}_events`, ['audit-trail', '--format', 'csv'], logSize, report);
+        const whole = ['--from', '0001-01-01T00:00:00Z', '--to', '9999-12-31T00:00:00Z'];
+        await measureExport(file, `statement_csv.${events - 1}_lines`, ['account-statement', '--format', 'csv', '--account', 'assets:hot', ...whole], events - 1, report);
       }
       figures.push(figure);
     } finally {
-      await database.close();
+      await database.close().catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     }
   }

@@ -4,8 +4,7 @@ import { parseArgs } from 'node:util';
 import { bootstrapAdminKey, createApiKey, listApiKeys, revokeApiKey } from './auth/api-keys.js';
 import { configFromEnv, type Config } from './config.js';
 import { LedgerError } from './domain/errors.js';
-import { parseDateTime } from './graphql/scalars.js';
-import { printedSchema } from './graphql/schema.js';
+import { InvalidInstant, parseInstant } from './domain/time.js';
 import { Ledger } from './ledger/ledger.js';
 import { stderrLogger } from './log.js';
 import { rebuildReadModels } from './projections/rebuild.js';
@@ -15,7 +14,6 @@ import { verifyIntegrity } from './reports/integrity.js';
 import { openDatabase, type Database } from './store/db.js';
 import { EXPORT_USAGE, exportCommand } from './commands/export.js';
 import { migrateToLatest } from './store/migrate.js';
-import { startServer } from './server.js';
 
 const USAGE = `usage: inkwell <command>
 
@@ -67,6 +65,8 @@ async function main(argv: string[]): Promise<number> {
         maxFutureSkewMs: config.maxFutureSkewMs,
         policy: { snapshotEvery: config.snapshotEvery, epochEvery: config.epochEvery },
       });
+      // Loaded here, not at the top: the server and the schema weigh ~100 MB that exports and checks do without.
+      const { startServer } = await import('./server.js');
       const running = await startServer({ ...config, ledger });
       stderrLogger.log('info', `Inkwell serves ${running.url}${config.graphiql ? ' (GraphiQL: open it in a browser)' : ''}`, {
         listen: `${config.host}:${(running.server.address() as { port: number }).port}`,
@@ -164,7 +164,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'schema':
-      process.stdout.write(printedSchema());
+      process.stdout.write((await import('./graphql/schema.js')).printedSchema());
       return 0;
     case undefined:
     case 'help':
@@ -214,7 +214,7 @@ async function keys(args: string[], config: Config): Promise<number> {
         console.error('keys create needs --name NAME and --role reader|writer|auditor|admin');
         return 2;
       }
-      const expiresAt = values['expires-at'] === undefined ? null : parseDateTime(values['expires-at']);
+      const expiresAt = values['expires-at'] === undefined ? null : parseInstant(values['expires-at']);
       const { key, secret } = await createApiKey(database, { name: values.name, role: values.role, expiresAt, createdBy: 'cli', now });
       console.error(`created ${key.role} key "${key.name}"${key.expiresAt ? `, expiring ${key.expiresAt}` : ''}; its secret, shown once:`);
       console.log(secret);
@@ -240,7 +240,7 @@ async function keys(args: string[], config: Config): Promise<number> {
     console.error(`usage: inkwell keys create --name NAME --role ROLE [--expires-at T] | keys list | keys revoke NAME`);
     return 2;
   } catch (error) {
-    if (error instanceof LedgerError || (error instanceof Error && error.name === 'GraphQLError')) {
+    if (error instanceof LedgerError || error instanceof InvalidInstant) {
       console.error(error.message);
       return 1;
     }

@@ -99,7 +99,7 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
     logging: false,
     // No CORS headers unless origins are configured: browsers then refuse cross-origin calls.
     cors: options.corsOrigins?.length
-      ? { origin: options.corsOrigins, methods: ['GET', 'POST'], allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'x-graphql-yoga-csrf'], exposedHeaders: ['x-request-id', 'retry-after'] }
+      ? { origin: options.corsOrigins, methods: ['GET', 'POST'], allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'x-correlation-id', 'x-causation-id', 'x-graphql-yoga-csrf'], exposedHeaders: ['x-request-id', 'retry-after'] }
       : false,
     plugins: [
       useApiKeys({ database: ledger.database, limiter: new RateLimiter(rate.perSecond, rate.burst), principals }),
@@ -139,10 +139,21 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
       const requestId = scope?.requestId ?? (header && REQUEST_ID.test(header) ? header : randomUUID());
       const db = ledger.database.db;
       const principal = principals.get(request) ?? null;
+      // A client groups the requests of one business flow (correlation) and says what caused this one (causation).
+      const traced = (name: string) => {
+        const value = request.headers.get(name);
+        return value && REQUEST_ID.test(value) ? value : null;
+      };
       return {
         ledger,
         principal,
-        command: { actor: principal?.name ?? DEFAULT_ACTOR, requestId, clientAddress: scope?.clientAddress ?? null },
+        command: {
+          actor: principal?.name ?? DEFAULT_ACTOR,
+          requestId,
+          correlationId: traced('x-correlation-id'),
+          causationId: traced('x-causation-id'),
+          clientAddress: scope?.clientAddress ?? null,
+        },
         accounts: new DataLoader(async (codes) => {
           const found = await getAccounts(db, codes);
           return codes.map((code) => found.get(code) ?? null);

@@ -6,7 +6,7 @@
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { parseDateTime } from '../graphql/scalars.js';
+import { parseInstant } from '../domain/time.js';
 import { reportCut } from '../reports/cut.js';
 import { writeJournal } from '../reports/export/journal.js';
 import { REPORTS, reportTable, type ReportName } from '../reports/export/tables.js';
@@ -36,7 +36,7 @@ const OPTIONS = {
 export async function exportCommand(command: 'report' | 'export', args: string[], database: Database): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: OPTIONS, allowPositionals: true });
   const name = positionals[0];
-  const time = (value: string | undefined) => (value === undefined ? null : parseDateTime(value));
+  const time = (value: string | undefined) => (value === undefined ? null : parseInstant(value));
   const now = new Date().toISOString();
   const cut = await reportCut(database.db, time(values['known-at']), now);
   const out = values.out ? createWriteStream(values.out) : process.stdout;

@@ -4,6 +4,7 @@
  */
 import { GraphQLError, Kind, valueFromASTUntyped } from 'graphql';
 import { decimalSyntaxError } from '../domain/money.js';
+import { parseInstant } from '../domain/time.js';
 import { builder } from './builder.js';
 
 const refuse = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
@@ -26,8 +27,6 @@ function parseDecimal(value: unknown): string {
   return value;
 }
 
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/;
-
 builder.scalarType('DateTime', {
   description:
     'An instant in RFC 3339 with an explicit offset ("Z" or "±hh:mm") and at most millisecond precision, e.g. "2026-01-31T12:00:00Z". Always returned in UTC with milliseconds.',
@@ -39,24 +38,13 @@ builder.scalarType('DateTime', {
   },
 });
 
-/** Normalises to the stored form: UTC, milliseconds, "Z" — so text order is time order. */
+/** The DateTime rules (src/domain/time.ts), refused as a GraphQL input error. */
 export function parseDateTime(value: unknown): string {
-  if (typeof value !== 'string') throw refuse(`DateTime must be an RFC 3339 string, not ${describe(value)}`);
-  const m = RFC3339.exec(value);
-  if (!m) throw refuse(`DateTime "${value.slice(0, 50)}" is not RFC 3339 with an explicit offset and at most millisecond precision (e.g. "2026-01-31T12:00:00Z")`);
-  const [, year, month, day, hour, minute, second, , offset] = m;
-  // setUTCFullYear, not Date.UTC: Date.UTC maps years 0–99 to 1900–1999.
-  const local = new Date(0);
-  local.setUTCFullYear(Number(year), Number(month) - 1, Number(day));
-  if (local.getUTCFullYear() !== Number(year) || local.getUTCMonth() !== Number(month) - 1 || local.getUTCDate() !== Number(day) || Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) {
-    throw refuse(`DateTime "${value}" is not a real calendar instant`);
+  try {
+    return parseInstant(value);
+  } catch (error) {
+    throw refuse((error as Error).message);
   }
-  if (offset !== 'Z' && (Number(offset!.slice(1, 3)) > 23 || Number(offset!.slice(4, 6)) > 59)) throw refuse(`DateTime "${value}" has an impossible offset`);
-  const instant = new Date(Date.parse(value));
-  if (Number.isNaN(instant.getTime()) || instant.getUTCFullYear() < 1 || instant.getUTCFullYear() > 9999) {
-    throw refuse(`DateTime "${value}" is out of range (years 0001 to 9999 in UTC)`);
-  }
-  return instant.toISOString();
 }
 
 builder.scalarType('JSON', {

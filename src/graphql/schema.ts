@@ -9,6 +9,7 @@ import './queries.js';
 import './mutations.js';
 import './api-keys.js';
 import './reports.js';
+import './exports.js';
 
 export const schema = builder.toSchema();
 

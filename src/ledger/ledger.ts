@@ -320,10 +320,13 @@ export class Ledger {
   private effectiveAt(given: string | null | undefined): string {
     const now = this.clock();
     if (given == null) return now.toISOString();
-    if (Date.parse(given) > now.getTime() + this.maxFutureSkewMs) {
+    const instant = Date.parse(given);
+    if (Number.isNaN(instant)) throw new ValidationError('effectiveAt', 'not a date and time');
+    if (instant > now.getTime() + this.maxFutureSkewMs) {
       throw new ValidationError('effectiveAt', `${given} is more than ${this.maxFutureSkewMs / 1000}s in the future`);
     }
-    return given;
+    // Stored times compare as text: only the one UTC form may reach the store ("…00Z" sorts after "…00.000Z").
+    return new Date(instant).toISOString();
   }
 }
 

@@ -18,6 +18,9 @@ export async function reportCut(db: Db, knownAt: string | null | undefined, now:
   return { knownAt: at, atPosition: await positionKnownAt(db, at) };
 }
 
+/** The earliest instant a DateTime can name. */
+export const FIRST_INSTANT = '0001-01-01T00:00:00.000Z';
+
 /** The instant just before `t`: effective times have millisecond precision, so "≤ before(t)" is "< t". */
 export function before(t: string): string {
   return new Date(Date.parse(t) - 1).toISOString();

@@ -8,7 +8,7 @@ import type { Leg } from '../domain/account.js';
 import { Amount, ZERO, formatAmount } from '../domain/money.js';
 import { balanceAtPosition, type AccountView } from '../ledger/queries.js';
 import type { Db } from '../store/db.js';
-import { before, breathe, type ReportCut } from './cut.js';
+import { before, breathe, FIRST_INSTANT, type ReportCut } from './cut.js';
 
 export interface StatementHeader extends ReportCut {
   account: AccountView;
@@ -42,8 +42,8 @@ export type LineKey = Pick<StatementLine, 'effectiveAt' | 'position' | 'legIndex
 
 export async function statementHeader(db: Db, account: AccountView, period: { from: string; to: string }, cut: ReportCut): Promise<StatementHeader> {
   const { from, to } = period;
-  const opening = await balanceAtPosition(db, account, before(from), cut.atPosition);
-  const closing = await balanceAtPosition(db, account, before(to), cut.atPosition);
+  const opening = await balanceBeforeInstant(db, account, from, cut.atPosition);
+  const closing = await balanceBeforeInstant(db, account, to, cut.atPosition);
   let debits = ZERO;
   let credits = ZERO;
   let lineCount = 0;
@@ -59,8 +59,8 @@ export async function statementHeader(db: Db, account: AccountView, period: { fr
     account,
     from,
     to,
-    opening: opening.posted,
-    closing: closing.posted,
+    opening,
+    closing,
     totalDebits: formatAmount(debits, account.scale),
     totalCredits: formatAmount(credits, account.scale),
     lineCount,
@@ -126,7 +126,7 @@ function toLine(row: LineRow, account: AccountView, to: string, runningBalance: 
 async function balanceBefore(db: Db, header: StatementHeader, after: LineKey | null): Promise<string> {
   if (after === null) return header.opening;
   const account = header.account;
-  const upTo = await balanceAtPosition(db, account, before(after.effectiveAt), header.atPosition);
+  const upTo = await balanceBeforeInstant(db, account, after.effectiveAt, header.atPosition);
   const siblings = await db
     .selectFrom('entries')
     .select(['direction', 'amount'])
@@ -135,8 +135,14 @@ async function balanceBefore(db: Db, header: StatementHeader, after: LineKey | n
     .where('position', '<=', header.atPosition)
     .where((eb) => eb.or([eb('position', '<', after.position), eb.and([eb('position', '=', after.position), eb('leg_index', '<=', after.legIndex)])]))
     .execute();
-  const sum = siblings.reduce((total, row) => total.plus(signedOnNormalSide(account.type, { direction: row.direction as LineRow['direction'], amount: row.amount })), new Amount(upTo.posted));
+  const sum = siblings.reduce((total, row) => total.plus(signedOnNormalSide(account.type, { direction: row.direction as LineRow['direction'], amount: row.amount })), new Amount(upTo));
   return formatAmount(sum, account.scale);
+}
+
+/** The balance of everything effective before `t` (nothing comes before the first instant there is). */
+async function balanceBeforeInstant(db: Db, account: AccountView, t: string, P: number): Promise<string> {
+  if (t <= FIRST_INSTANT) return formatAmount(ZERO, account.scale);
+  return (await balanceAtPosition(db, account, before(t), P)).posted;
 }
 
 async function linePage(db: Db, code: string, period: { from: string; to: string }, atPosition: number, after: LineKey | null, limit: number): Promise<LineRow[]> {

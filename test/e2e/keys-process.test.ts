@@ -3,45 +3,8 @@
  * database is locked but prints its admin key once, INKWELL_ADMIN_KEY seeds one, and the
  * `keys` commands create, list and revoke keys that a running server honours at once.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { gqlAt, run, serve, type ServeProcess } from '../support/process.js';
-import { postgresUrl, TEST_DIALECT } from '../support/server.js';
-
-interface ProcessDb {
-  /** INKWELL_DB for SQLite; the environment selects PostgreSQL when set. */
-  file: string;
-  env: Record<string, string>;
-  dispose(): Promise<void>;
-}
-
-/** A fresh, empty database for child processes: a temp SQLite file, or a new PostgreSQL schema. */
-async function processDb(): Promise<ProcessDb> {
-  if (TEST_DIALECT === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'inkwell-keys-'));
-    return { file: join(dir, 'inkwell.db'), env: {}, dispose: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
-  const schema = `k_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: postgresUrl() });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.end();
-  const url = `${postgresUrl()}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-  return {
-    file: 'unused.db',
-    env: { DATABASE_URL: url },
-    dispose: async () => {
-      const cleanup = new pg.Client({ connectionString: postgresUrl() });
-      await cleanup.connect();
-      await cleanup.query(`DROP SCHEMA ${schema} CASCADE`);
-      await cleanup.end();
-    },
-  };
-}
+import { gqlAt, processDb, run, serve, type ProcessDb, type ServeProcess } from '../support/process.js';
 
 const running: ServeProcess[] = [];
 const databases: ProcessDb[] = [];

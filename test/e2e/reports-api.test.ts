@@ -94,3 +94,53 @@ describe('auditTrail', () => {
     }
   });
 });
+
+describe('audit metadata', () => {
+  it('records actor, request, correlation and causation ids, idempotency key, command and client address', async () => {
+    const headers = { 'x-request-id': 'req-77', 'x-correlation-id': 'order-4711', 'x-causation-id': 'payment-received-9' };
+    const posted = await server.gql(TRANSFER, { input: { idempotencyKey: 'meta-1', debitAccount: 'assets:bank', creditAccount: 'revenue:sales', amount: '1.00' } }, headers);
+    const id = posted.body.data.transfer.id;
+    const trail = await server.gql(`{ auditTrail(transaction: "${id}") { edges { node { metadata { actor requestId correlationId causationId idempotencyKey command clientAddress } } } } }`);
+    const metadata = trail.body.data.auditTrail.edges.map((e: any) => e.node.metadata);
+    expect(metadata).toHaveLength(2);
+    for (const m of metadata) {
+      expect(m).toEqual({ actor: 'test-admin', requestId: 'req-77', correlationId: 'order-4711', causationId: 'payment-received-9', idempotencyKey: 'meta-1', command: 'transfer', clientAddress: expect.stringMatching(/127\.0\.0\.1/) });
+    }
+  });
+
+  it('falls back to the request id for correlation, and ignores ids that are not printable ASCII of at most 128 characters', async () => {
+    const posted = await server.gql(TRANSFER, { input: { idempotencyKey: 'meta-2', debitAccount: 'assets:bank', creditAccount: 'revenue:sales', amount: '1.00' } }, { 'x-correlation-id': 'x'.repeat(200), 'x-causation-id': 'has space' });
+    const requestId = posted.headers.get('x-request-id');
+    const trail = await server.gql(`{ auditTrail(transaction: "${posted.body.data.transfer.id}", first: 1) { edges { node { metadata { requestId correlationId causationId } } } } }`);
+    expect(trail.body.data.auditTrail.edges[0].node.metadata).toEqual({ requestId, correlationId: requestId, causationId: null });
+  });
+});
+
+describe('exportReport', () => {
+  const EXPORT = 'query($input: ExportInput!) { exportReport(input: $input) { filename contentType content rows atPosition knownAt } }';
+
+  it('returns a statement as CSV and the journal for hledger, each at one position', async () => {
+    const csv = (await server.gql(EXPORT, { input: { report: 'ACCOUNT_STATEMENT', format: 'CSV', account: 'assets:bank', from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' } })).body.data.exportReport;
+    expect(csv.filename).toBe(`account-statement-${csv.atPosition}.csv`);
+    expect(csv.contentType).toBe('text/csv; charset=utf-8');
+    expect(csv.content.split('\r\n')[0]).toBe('Effective,Recorded,Transaction,Description,Counter-accounts,Debit,Credit,Balance,Late');
+    expect(csv.rows).toBeGreaterThanOrEqual(4);
+    const journal = (await server.gql(EXPORT, { input: { report: 'JOURNAL', format: 'HLEDGER' } })).body.data.exportReport;
+    expect(journal.content).toMatch(/^; Inkwell journal/);
+    expect(journal.content).toMatch(/\n2026-01-02 \(\d+\) d1\n    ; id:[0-9a-f-]{36}, effective:2026-01-02T00:00:00.000Z, recorded:\S+\n    assets:bank  100.00 USD\n    equity:capital  -100.00 USD\n/);
+  });
+
+  it('refuses a report without what it needs, and mismatched journal formats, as client errors', async () => {
+    for (const input of [
+      { report: 'ACCOUNT_STATEMENT', format: 'CSV', from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' },
+      { report: 'ACCOUNT_STATEMENT', format: 'CSV', account: 'assets:ghost', from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' },
+      { report: 'INCOME_STATEMENT', format: 'HTML' },
+      { report: 'JOURNAL', format: 'CSV' },
+      { report: 'TRIAL_BALANCE', format: 'HLEDGER' },
+    ]) {
+      const res = await server.gql(EXPORT, { input });
+      expect(res.body.errors?.[0]?.extensions?.code, JSON.stringify(input)).toBe('BAD_USER_INPUT');
+      expect(res.body.data).toBeNull();
+    }
+  });
+});

@@ -40,6 +40,7 @@ const MATRIX: Record<string, Row> = {
   'Query.balanceSheet': { needs: 'read', request: () => ({ query: '{ f: balanceSheet { atPosition totals { balanced } } }' }) },
   'Query.incomeStatement': { needs: 'read', request: () => ({ query: '{ f: incomeStatement(from: "2020-01-01T00:00:00Z", to: "2100-01-01T00:00:00Z") { atPosition totals { netIncome { amount } } } }' }) },
   'Query.auditTrail': { needs: 'audit', request: () => ({ query: '{ f: auditTrail(first: 3) { atPosition edges { node { position hash } } } }' }) },
+  'Query.exportReport': { needs: 'audit', request: () => ({ query: '{ f: exportReport(input: { report: TRIAL_BALANCE, format: CSV }) { filename rows content } }' }) },
   'Query.apiKeys': { needs: 'admin', request: () => ({ query: '{ f: apiKeys(first: 5) { edges { node { name role } } } }' }) },
   'Mutation.openAccount': {
     needs: 'admin',

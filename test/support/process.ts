@@ -1,6 +1,14 @@
 /** Runs the real `inkwell` command as a child process. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { openPostgres, openSqlite, type Database } from '../../src/store/db.js';
+import { migrateToLatest } from '../../src/store/migrate.js';
+import { postgresUrl, TEST_DIALECT } from './server.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/inkwell.js', import.meta.url));
 
@@ -61,3 +69,44 @@ export async function gqlAt(url: string, query: string, variables?: Record<strin
   });
   return response.json();
 }
+
+async function migrated(database: Database): Promise<Database> {
+  await migrateToLatest(database);
+  return database;
+}
+
+export interface ProcessDb {
+  /** INKWELL_DB for SQLite; the environment selects PostgreSQL when set. */
+  file: string;
+  env: Record<string, string>;
+  /** An in-process connection to the same database (migrated), to seed it. */
+  open(): Promise<Database>;
+  dispose(): Promise<void>;
+}
+
+/** A fresh, empty database for child processes: a temp SQLite file, or a new PostgreSQL schema. */
+export async function processDb(): Promise<ProcessDb> {
+  if (TEST_DIALECT === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'inkwell-keys-'));
+    const file = join(dir, 'inkwell.db');
+    return { file, env: {}, open: () => migrated(openSqlite(file)), dispose: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const schema = `k_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: postgresUrl() });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  const url = `${postgresUrl()}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  return {
+    file: 'unused.db',
+    env: { DATABASE_URL: url },
+    open: () => migrated(openPostgres(postgresUrl(), { schema })),
+    dispose: async () => {
+      const cleanup = new pg.Client({ connectionString: postgresUrl() });
+      await cleanup.connect();
+      await cleanup.query(`DROP SCHEMA ${schema} CASCADE`);
+      await cleanup.end();
+    },
+  };
+}
+
