@@ -76,7 +76,7 @@ export async function seed(database: Database, events: number): Promise<{ first:
     const debit = next() < 0.6;
     const id = `bench-${i}`;
     const data = {
-      transactionId: id, idempotencyKey: id, description: null, metadata: null,
+      transactionId: id, idempotencyKey: id, description: null, metadata: null, reverses: null,
       legs: [
         { account: 'assets:hot', direction: debit ? 'DEBIT' : 'CREDIT', amount, currency: 'USD' },
         { account: 'equity:other', direction: debit ? 'CREDIT' : 'DEBIT', amount, currency: 'USD' },

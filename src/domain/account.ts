@@ -31,6 +31,8 @@ export interface TransactionRecord {
   legs: Leg[];
   description: string | null;
   metadata: JsonObject | null;
+  /** The transaction this one reverses (its legs exactly opposite), or null. */
+  reverses: string | null;
 }
 
 export interface AccountOpenedData {

@@ -127,3 +127,20 @@ export class ApiKeyNotFound extends LedgerError {
     super(`no API key is named "${keyName}"`);
   }
 }
+
+export class TransactionNotFound extends LedgerError {
+  readonly code = 'TRANSACTION_NOT_FOUND';
+  constructor(readonly transactionId: string) {
+    super(`no transaction has id "${transactionId}"`);
+  }
+}
+
+export class TransactionAlreadyReversed extends LedgerError {
+  readonly code = 'TRANSACTION_ALREADY_REVERSED';
+  constructor(
+    readonly transactionId: string,
+    readonly reversedBy: string,
+  ) {
+    super(`transaction "${transactionId}" was already reversed by "${reversedBy}"`);
+  }
+}

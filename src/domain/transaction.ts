@@ -22,6 +22,8 @@ export interface PostingInput {
   entries: EntryInput[];
   description: string | null;
   metadata: JsonObject | null;
+  /** Set by a reversal: the transaction it reverses. */
+  reverses?: string | null;
 }
 
 /**
@@ -59,6 +61,7 @@ export function buildTransaction(input: PostingInput, accounts: ReadonlyMap<stri
     legs,
     description: input.description,
     metadata: input.metadata,
+    reverses: input.reverses ?? null,
   };
 }
 

@@ -9,8 +9,8 @@ const RoleRef = builder.enumType('Role', {
   description: 'What an API key may do.',
   values: {
     reader: { value: 'reader', description: 'Queries.' },
-    writer: { value: 'writer', description: 'Queries and posting (postTransaction, transfer).' },
-    auditor: { value: 'auditor', description: 'Queries and audit data (event metadata, integrity).' },
+    writer: { value: 'writer', description: 'Queries and posting (postTransaction, transfer, reverseTransaction).' },
+    auditor: { value: 'auditor', description: 'Queries and audit data (event metadata, integrity, audit trail, exports).' },
     admin: { value: 'admin', description: 'Everything: account lifecycle, keys.' },
   } satisfies Record<(typeof ROLES)[number], unknown>,
 });

@@ -10,6 +10,8 @@ import {
   AccountNotFound,
   ApiKeyAlreadyExists,
   ApiKeyNotFound,
+  TransactionAlreadyReversed,
+  TransactionNotFound,
   ConcurrencyConflict,
   CurrencyMismatch,
   IdempotencyConflict,
@@ -106,6 +108,13 @@ export const Errors = {
   })),
   ApiKeyAlreadyExists: errorType(ApiKeyAlreadyExists, 'An API key has this name already (names are never reused, revoked keys included).', (t) => ({
     name: keyName(t),
+  })),
+  TransactionNotFound: errorType(TransactionNotFound, 'No transaction has this id.', (t) => ({
+    transactionId: t.exposeString('transactionId', { description: 'The id asked for.' }),
+  })),
+  TransactionAlreadyReversed: errorType(TransactionAlreadyReversed, 'The transaction was reversed before; a transaction is reversed at most once.', (t) => ({
+    transactionId: t.exposeString('transactionId', { description: 'The transaction.' }),
+    reversedBy: t.exposeString('reversedBy', { description: 'The reversal that reversed it.' }),
   })),
   ApiKeyNotFound: errorType(ApiKeyNotFound, 'No API key has this name.', (t) => ({ name: keyName(t) })),
 };

@@ -58,6 +58,17 @@ const TransferInput = builder.inputType('TransferInput', {
   }),
 });
 
+const ReverseTransactionInput = builder.inputType('ReverseTransactionInput', {
+  description: 'The transaction to reverse with its exact opposite legs.',
+  fields: (t) => ({
+    idempotencyKey: t.string({ required: true, description: '1 to 128 printable ASCII characters.' }),
+    transactionId: t.id({ required: true, description: 'The transaction to reverse.' }),
+    effectiveAt: t.field({ type: 'DateTime', description: 'Value time of the reversal; default: the original’s.' }),
+    description: t.string({ description: 'Default: "Reversal of <id>: <original description>".' }),
+    metadata: t.field({ type: 'JSON', description: 'A JSON object of at most 16 KiB.' }),
+  }),
+});
+
 const CloseAccountInput = builder.inputType('CloseAccountInput', {
   description: 'The account to close; its balance must be zero.',
   fields: (t) => ({ code: t.string({ required: true, description: 'The account code.' }) }),
@@ -69,6 +80,12 @@ const PostTransactionResult = resultUnion(
   TransactionRef,
   ['ValidationError', 'AccountNotFound', 'AccountClosed', 'CurrencyMismatch', 'InvalidAmount', 'UnbalancedTransaction', 'InsufficientFunds', 'IdempotencyConflict', 'ConcurrencyConflict'],
   'The posted transaction, or why nothing was posted.',
+);
+const ReverseTransactionResult = resultUnion(
+  'ReverseTransactionResult',
+  TransactionRef,
+  ['ValidationError', 'TransactionNotFound', 'TransactionAlreadyReversed', 'AccountClosed', 'InsufficientFunds', 'IdempotencyConflict', 'ConcurrencyConflict'],
+  'The reversal, or why nothing was posted.',
 );
 const CloseAccountResult = resultUnion('CloseAccountResult', AccountRef, ['ValidationError', 'AccountNotFound', 'AccountHasBalance', 'ConcurrencyConflict'], 'The closed account, or why it stays open.');
 
@@ -110,6 +127,14 @@ builder.mutationType({
       args: { input: t.arg({ type: TransferInput, required: true, description: 'The command.' }) },
       resolve: (_root, { input }, ctx) =>
         asResult(() => committed(ctx, ctx.ledger.transfer(input, ctx.command), ctx.transactions)),
+    }),
+    reverseTransaction: t.field({
+      authScopes: { post: true },
+      type: ReverseTransactionResult,
+      description: 'Posts the exact opposite of a transaction, linked both ways; a transaction is reversed at most once.',
+      args: { input: t.arg({ type: ReverseTransactionInput, required: true, description: 'The command.' }) },
+      resolve: (_root, { input }, ctx) =>
+        asResult(() => committed(ctx, ctx.ledger.reverseTransaction({ ...input, transactionId: String(input.transactionId) }, ctx.command), ctx.transactions)),
     }),
     closeAccount: t.field({
       authScopes: { admin: true },

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ACCOUNT_TYPES, decide, evolve, type AccountEvent, type AccountState, type AccountType, type OpenedAccount } from '../domain/account.js';
-import { AccountNotFound, ConcurrencyConflict, IdempotencyConflict, LedgerError, ValidationError } from '../domain/errors.js';
+import { AccountNotFound, ConcurrencyConflict, IdempotencyConflict, LedgerError, TransactionAlreadyReversed, TransactionNotFound, ValidationError } from '../domain/errors.js';
 import { canonicalJson } from '../domain/json.js';
 import { checkCode, checkDescription, checkIdempotencyKey, checkMetadata, checkName } from '../domain/limits.js';
 import { MAX_LEGS, MIN_LEGS, buildTransaction, type EntryInput } from '../domain/transaction.js';
@@ -19,6 +19,7 @@ import { findIdempotency, saveIdempotency, type IdempotencyRecord } from '../sto
 import type { CommandContext } from './context.js';
 import { uuidv7 } from './ids.js';
 import { loadAccounts } from './load.js';
+import { getTransaction, reversalOf } from './queries.js';
 
 export interface LedgerOptions {
   clock?: Clock;
@@ -60,6 +61,18 @@ export interface TransferInput {
   metadata?: unknown;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export interface ReverseTransactionInput {
+  idempotencyKey: string;
+  transactionId: string;
+  /** Default: the original's effective time. */
+  effectiveAt?: string | null;
+  /** Default: "Reversal of <id>: <original description>". */
+  description?: string | null;
+  metadata?: unknown;
+}
+
 interface Plan {
   command: string;
   idempotency: { key: string; fingerprint: string } | null;
@@ -68,6 +81,11 @@ interface Plan {
   causationId?: string | null;
   /** Pure: the events each account's stream gets. May throw a LedgerError. */
   decide(states: Map<string, AccountState>): Map<string, AccountEvent[]>;
+  /**
+   * A rule that depends on more than the accounts' streams (a transaction reversed at most
+   * once): checked inside the write transaction, where no other commit can interleave.
+   */
+  guard?(trx: Db): Promise<void>;
 }
 
 export class Ledger {
@@ -128,7 +146,47 @@ export class Ledger {
   }
 
   /** Posts a balanced journal entry. Resolves to its transaction id (the first one, on a retry). */
-  async postTransaction(input: PostTransactionInput, ctx: CommandContext, command = 'postTransaction', fingerprintOf: unknown = input): Promise<string> {
+  postTransaction(input: PostTransactionInput, ctx: CommandContext): Promise<string> {
+    return this.post(input, ctx, { command: 'postTransaction', fingerprintOf: input });
+  }
+
+  /**
+   * Reverses a posted transaction: its exact opposite legs, effective by default when the
+   * original was, linked both ways (the reversal's `reverses`; the original's `reversedBy`)
+   * and caused by it. A transaction is reversed at most once.
+   */
+  async reverseTransaction(input: ReverseTransactionInput, ctx: CommandContext): Promise<string> {
+    if (!UUID.test(input.transactionId)) throw new ValidationError('transactionId', 'not a transaction id (a UUID)');
+    const original = await getTransaction(this.database.db, input.transactionId);
+    if (!original) throw new TransactionNotFound(input.transactionId);
+    const entries: EntryInput[] = original.legs.map((leg) => ({ account: leg.account, direction: leg.direction === 'DEBIT' ? 'CREDIT' : 'DEBIT', amount: leg.amount, currency: leg.currency }));
+    return this.post(
+      {
+        idempotencyKey: input.idempotencyKey,
+        entries,
+        effectiveAt: input.effectiveAt ?? original.effectiveAt,
+        description: input.description ?? `Reversal of ${original.id}${original.description ? `: ${original.description}` : ''}`.slice(0, 1000),
+        metadata: input.metadata,
+      },
+      { ...ctx, causationId: original.id },
+      {
+        command: 'reverseTransaction',
+        fingerprintOf: input,
+        reverses: original.id,
+        guard: async (trx) => {
+          const by = await reversalOf(trx, original.id);
+          if (by) throw new TransactionAlreadyReversed(original.id, by);
+        },
+      },
+    );
+  }
+
+  private async post(
+    input: PostTransactionInput,
+    ctx: CommandContext,
+    options: { command: string; fingerprintOf: unknown; reverses?: string; guard?: Plan['guard'] },
+  ): Promise<string> {
+    const { command, fingerprintOf } = options;
     const idempotencyKey = checkIdempotencyKey(input.idempotencyKey);
     const description = checkDescription(input.description);
     const metadata = checkMetadata(input.metadata);
@@ -146,9 +204,10 @@ export class Ledger {
         idempotency: { key: idempotencyKey, fingerprint },
         accounts: input.entries.map((e) => e.account),
         transactionId,
+        guard: options.guard,
         decide: (states) => {
           const transaction = buildTransaction(
-            { transactionId, idempotencyKey, entries: input.entries, description, metadata },
+            { transactionId, idempotencyKey, entries: input.entries, description, metadata, reverses: options.reverses ?? null },
             states,
           );
           const decisions = new Map<string, AccountEvent[]>();
@@ -169,7 +228,7 @@ export class Ledger {
       return Promise.reject(new ValidationError('creditAccount', 'a transfer needs two different accounts'));
     }
     const leg = (account: string, direction: 'DEBIT' | 'CREDIT'): EntryInput => ({ account, direction, amount: input.amount, currency: input.currency ?? null });
-    return this.postTransaction(
+    return this.post(
       {
         idempotencyKey: input.idempotencyKey,
         entries: [leg(input.debitAccount, 'DEBIT'), leg(input.creditAccount, 'CREDIT')],
@@ -178,8 +237,7 @@ export class Ledger {
         metadata: input.metadata,
       },
       ctx,
-      'transfer',
-      input,
+      { command: 'transfer', fingerprintOf: input },
     );
   }
 
@@ -265,6 +323,7 @@ export class Ledger {
       const previous = await findIdempotency(trx, plan.idempotency.key);
       if (previous) return replay(previous, plan.idempotency.fingerprint);
     }
+    await plan.guard?.(trx);
     const requests = this.appendRequests(plan, ctx, states, decisions);
     if (requests.length === 0) return null;
     const stored = await this.store.appendIn(trx, requests);

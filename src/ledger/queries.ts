@@ -42,6 +42,8 @@ export interface TransactionView {
   metadata: JsonObject | null;
   legs: Leg[];
   position: number;
+  /** The transaction this one reverses, or null. */
+  reverses: string | null;
 }
 
 export interface EntryView {
@@ -123,7 +125,14 @@ export async function getTransaction(db: Db, id: string): Promise<TransactionVie
     metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as JsonObject),
     legs: JSON.parse(row.legs) as Leg[],
     position: Number(row.position),
+    reverses: row.reverses,
   };
+}
+
+/** The id of the transaction that reverses this one, if any. */
+export async function reversalOf(db: Db, id: string): Promise<string | null> {
+  const row = await db.selectFrom('transactions').select('id').where('reverses', '=', id).executeTakeFirst();
+  return row?.id ?? null;
 }
 
 /**

@@ -49,6 +49,7 @@ export function addEvent(rows: ReadModelRows, { stored, event }: DecodedEvent, s
       metadata: record.metadata === null ? null : canonicalJson(record.metadata),
       legs: canonicalJson(record.legs),
       position: stored.position,
+      reverses: record.reverses,
     });
   }
   record.legs.forEach((leg, legIndex) => {

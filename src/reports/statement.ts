@@ -165,7 +165,8 @@ async function linePage(db: Db, code: string, period: { from: string; to: string
     .where('entries.effective_at', '<', period.to)
     .where('entries.position', '<=', atPosition);
   if (after) {
-    query = query.where((eb) =>
+    // The plain lower bound lets the (account, effective time) index seek to the page instead of scanning from the start.
+    query = query.where('entries.effective_at', '>=', after.effectiveAt).where((eb) =>
       eb.or([
         eb('entries.effective_at', '>', after.effectiveAt),
         eb.and([eb('entries.effective_at', '=', after.effectiveAt), eb('entries.position', '>', after.position)]),

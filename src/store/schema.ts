@@ -39,6 +39,8 @@ export interface TransactionsTable {
   metadata: string | null;
   legs: string;
   position: number;
+  /** The transaction this one reverses, or null. */
+  reverses: string | null;
 }
 
 export interface EntriesTable {

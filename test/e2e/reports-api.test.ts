@@ -79,7 +79,7 @@ describe('auditTrail', () => {
       atPosition knownAt edges { node { position type schemaVersion hash metadata { actor command idempotencyKey } } } pageInfo { hasNextPage endCursor } } }`;
     const first = (await server.gqlAs(auditor, query)).body.data.auditTrail;
     expect(first.edges).toHaveLength(2);
-    expect(first.edges[0].node).toMatchObject({ type: 'TransactionPosted', schemaVersion: 2, metadata: { actor: 'test-admin', command: 'transfer', idempotencyKey: 'r2' } });
+    expect(first.edges[0].node).toMatchObject({ type: 'TransactionPosted', schemaVersion: 3, metadata: { actor: 'test-admin', command: 'transfer', idempotencyKey: 'r2' } });
     await transfer('assets:bank', 'revenue:sales', '5.00', '2026-01-06T00:00:00Z');
     const rest = (await server.gqlAs(auditor, query, { after: first.pageInfo.endCursor })).body.data.auditTrail;
     expect(rest.atPosition).toBe(first.atPosition);

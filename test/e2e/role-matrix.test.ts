@@ -64,6 +64,10 @@ const MATRIX: Record<string, Row> = {
       variables: { key: `t-${next()}` },
     }),
   },
+  'Mutation.reverseTransaction': {
+    needs: 'post',
+    request: () => ({ query: `mutation($key: String!) { f: reverseTransaction(input: { idempotencyKey: $key, transactionId: "${transactionId}" }) { __typename } }`, variables: { key: `r-${next()}` } }),
+  },
   'Mutation.closeAccount': {
     needs: 'admin',
     request: () => ({ query: 'mutation { f: closeAccount(input: { code: "assets:empty" }) { __typename ... on Account { status } } }' }),

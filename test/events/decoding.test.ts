@@ -65,7 +65,7 @@ describe('upcasting', () => {
 describe('unknown and broken events', () => {
   const cases: Array<[string, ReturnType<typeof row>, RegExp]> = [
     ['an unknown type', row('AccountRenamed', 1, {}), /position 7: unknown event type "AccountRenamed" v1/],
-    ['a future version', row('TransactionPosted', 3, {}), /position 7: "TransactionPosted" v3: this build reads versions 1 to 2/],
+    ['a future version', row('TransactionPosted', 4, {}), /position 7: "TransactionPosted" v4: this build reads versions 1 to 3/],
     ['version 0', row('AccountClosed', 0, {}), /position 7: "AccountClosed" v0/],
     ['data that is not JSON', { ...row('AccountClosed', 1, {}), data: '{oops' }, /position 7: "AccountClosed" v1: data is not valid JSON/],
     ['a v1 amount that is not an integer', row('TransactionPosted', 1, { transactionId: 't', memo: null, entries: [{ account: 'a', side: 'debit', amountMinor: 1.5, currency: 'USD' }, { account: 'b', side: 'credit', amountMinor: 1.5, currency: 'USD' }] }), /position 7: "TransactionPosted" v1 fails its validator: entries\[0\]\.amountMinor/],

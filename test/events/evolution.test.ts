@@ -137,6 +137,7 @@ describe('a log of every version against the same history at current versions', 
       'AccountOpened v3': 3,
       'TransactionPosted v1': 8,
       'TransactionPosted v2': 6,
+      'TransactionPosted v3': 2,
       'AccountClosed v1': 1,
     });
   });
@@ -151,7 +152,9 @@ describe('a log of every version against the same history at current versions', 
     await expect(ledger.transfer({ idempotencyKey: 'too-much', debitAccount: 'liabilities:customers:1', creditAccount: 'assets:bank', amount: '0.01' }, ctx)).rejects.toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
     const verified = await verifyEvents(old.database.db);
     expect(verified.ok).toBe(true);
-    expect(verified.counts['TransactionPosted v2']).toBe(8);
+    // The fixture's six v2 events stay v2; the fixture's reversal and the new transfer are v3.
+    expect(verified.counts['TransactionPosted v2']).toBe(6);
+    expect(verified.counts['TransactionPosted v3']).toBe(4);
     expect((await rebuildReadModels(old.database, { apply: false })).differences).toEqual([]);
   });
 });

@@ -76,6 +76,46 @@ describe('reports over a history with backdated entries', () => {
     }
   });
 
+  it('reversals: in the statement (late when recorded after the period), netted in the balances, linked in the audit trail', async () => {
+    const { temp, post, reverse } = await books();
+    const db = temp.database.db;
+    try {
+      const sale = await post('2026-01-05T00:00:00Z', 'assets:bank:checking', 'revenue:sales', '100.00', { description: 'Sale' });
+      const rent = await post('2026-01-12T00:00:00Z', 'expenses:rent', 'assets:bank:checking', '40.00', { description: 'Rent' });
+      const rentReversal = await reverse('2026-01-20T00:00:00Z', rent, '2026-01-20T00:00:00.000Z');
+      // Recorded in February, effective when the sale was: late for January.
+      const saleReversal = await reverse('2026-02-10T00:00:00Z', sale);
+      const [account] = (await getAccounts(db, ['assets:bank:checking'])).values();
+      const january = { from: '2026-01-01T00:00:00.000Z', to: '2026-02-01T00:00:00.000Z' };
+      const now = '2026-03-01T00:00:00.000Z';
+      const header = await statementHeader(db, account!, january, await reportCut(db, null, now));
+      expect(header).toMatchObject({ opening: '0.00', closing: '0.00', totalDebits: '140.00', totalCredits: '140.00', lineCount: 4 });
+      expect((await statementLines(db, header, null, 10)).map((l) => [l.transactionId, l.direction, l.amount, l.runningBalance, l.late])).toEqual([
+        [sale, 'DEBIT', '100.00', '100.00', false],
+        [saleReversal, 'CREDIT', '100.00', '0.00', true],
+        [rent, 'CREDIT', '40.00', '-40.00', false],
+        [rentReversal, 'DEBIT', '40.00', '0.00', false],
+      ]);
+      // As known at the end of January, the sale stood.
+      const atMonthEnd = await reportCut(db, '2026-01-31T23:59:59.999Z', now);
+      expect((await statementHeader(db, account!, january, atMonthEnd)).closing).toBe('100.00');
+      expect((await incomeStatement(db, january, atMonthEnd)).totals).toEqual([{ currency: 'USD', revenue: '100.00', expenses: '0.00', netIncome: '100.00' }]);
+      const cut = await reportCut(db, null, now);
+      expect((await incomeStatement(db, january, cut)).totals).toEqual([{ currency: 'USD', revenue: '0.00', expenses: '0.00', netIncome: '0.00' }]);
+      const tb = await trialBalance(db, '2026-01-31T23:59:59.999Z', cut);
+      expect(tb.lines.filter((l) => !new Amount(l.debit).isZero() || !new Amount(l.credit).isZero())).toEqual([]);
+      expect(tb.balanced).toBe(true);
+      const trail = [];
+      for await (const e of allAuditEvents(temp.database, { transaction: saleReversal }, cut)) trail.push(e);
+      expect(trail.map((e) => [e.metadata.command, e.metadata.causationId, (e.event.data as { reverses: string }).reverses])).toEqual([
+        ['reverseTransaction', sale, sale],
+        ['reverseTransaction', sale, sale],
+      ]);
+    } finally {
+      await temp.dispose();
+    }
+  });
+
   it('a report keeps its log position while writes go on between its pages', async () => {
     const { temp, post } = await books();
     const db = temp.database.db;
@@ -185,6 +225,8 @@ describe('reports over a history with backdated entries', () => {
 describe('reports equal brute force', () => {
   it('over random histories with backdating, at random cuts and instants', async () => {
     const step = fc.record({
+      /** Sometimes reverse an earlier transaction (by index) instead of posting. */
+      reverse: fc.option(fc.nat(), { freq: 4 }),
       advanceMs: fc.integer({ min: 0, max: 3 * 86_400_000 }),
       from: fc.integer({ min: 0, max: 5 }),
       to: fc.integer({ min: 0, max: 5 }),
@@ -193,16 +235,24 @@ describe('reports equal brute force', () => {
     });
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 30 }), fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })), { minLength: 2, maxLength: 4 }), async (steps, queries) => {
-        const { temp, post, nowIso } = await books();
+        const { temp, post, reverse, nowIso } = await books();
         const db = temp.database.db;
         try {
           const start = Date.parse('2026-01-01T00:00:00.000Z');
           let t = start;
+          const posted: string[] = [];
           for (const s of steps) {
             t += s.advanceMs;
+            if (s.reverse !== null && posted.length > 0) {
+              // A reversal may be refused (reversed before): the books must not change then.
+              await reverse(new Date(t).toISOString(), posted[s.reverse % posted.length]!).catch((error: { code?: string }) => {
+                if (error.code !== 'TRANSACTION_ALREADY_REVERSED') throw error;
+              });
+              continue;
+            }
             if (s.from === s.to) continue;
             const effectiveAt = new Date(Math.max(Date.parse(OPENED), t - s.backMs)).toISOString();
-            await post(new Date(t).toISOString(), ACCOUNTS[s.from]!.code, ACCOUNTS[s.to]!.code, formatAmount(new Amount(s.cents).div(100), 2), { effectiveAt });
+            posted.push(await post(new Date(t).toISOString(), ACCOUNTS[s.from]!.code, ACCOUNTS[s.to]!.code, formatAmount(new Amount(s.cents).div(100), 2), { effectiveAt }));
           }
           const end = Date.parse(nowIso()) + 1;
           const at = (x: number) => new Date(Math.floor(Date.parse(OPENED) + x * (end - Date.parse(OPENED)))).toISOString();

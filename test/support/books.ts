@@ -30,6 +30,11 @@ export async function books() {
       as(options.actor ?? 'writer'),
     );
   };
-  return { temp, ledger, post, setNow: (t: string) => (now = Date.parse(t)), nowIso: () => new Date(now).toISOString() };
+  /** Reverses a transaction at `at` (recorded then; effective when the original was unless told). */
+  const reverse = async (at: string, transactionId: string, effectiveAt?: string) => {
+    now = Math.max(now, Date.parse(at));
+    return ledger.reverseTransaction({ idempotencyKey: `k${++seq}`, transactionId, effectiveAt }, as('writer'));
+  };
+  return { temp, ledger, post, reverse, setNow: (t: string) => (now = Date.parse(t)), nowIso: () => new Date(now).toISOString() };
 }
 

@@ -43,7 +43,7 @@ async function inkwellBalances(db: Db, date: string, cut: ReportCut): Promise<Ma
 
 describe('the hledger journal export', () => {
   it('gives hledger the balances of the trial balance at every date and cut', async () => {
-    const { temp, ledger, post, setNow } = await books();
+    const { temp, ledger, post, reverse, setNow } = await books();
     const dir = mkdtempSync(join(tmpdir(), 'inkwell-hledger-'));
     const db = temp.database.db;
     try {
@@ -52,7 +52,7 @@ describe('the hledger journal export', () => {
         await ledger.openAccount({ code, name: code, type, currency: 'BTC/8', effectiveAt: OPENED }, ctx);
       }
       await post('2026-01-02T09:30:00Z', 'assets:bank:checking', 'equity:capital', '1000.00', { description: 'Capital; first "deposit"' });
-      await post('2026-01-10T23:59:59Z', 'expenses:rent', 'assets:bank:checking', '450.55');
+      const rent = await post('2026-01-10T23:59:59Z', 'expenses:rent', 'assets:bank:checking', '450.55');
       await post('2026-01-31T23:59:59.999Z', 'assets:bank:checking', 'revenue:sales', '0.01');
       await post('2026-02-01T00:00:00Z', 'assets:yen', 'equity:yen', '123456');
       await post('2026-02-02T00:00:00Z', 'assets:btc', 'equity:btc', '1.50000001');
@@ -74,6 +74,8 @@ describe('the hledger journal export', () => {
         },
         ctx,
       );
+      // Reversed in March, effective when it was paid: January changes, for the later cut only.
+      await reverse('2026-03-03T00:00:00Z', rent);
       let compared = 0;
       for (const knownAt of [firstCut, '2026-04-01T00:00:00.000Z']) {
         const cut = await reportCut(db, knownAt, '2030-01-01T00:00:00.000Z');
@@ -81,7 +83,7 @@ describe('the hledger journal export', () => {
         await writeJournal(db, cut, sink);
         const file = join(dir, `books-${cut.atPosition}.journal`);
         writeFileSync(file, sink.text());
-        for (const date of ['2026-01-01', '2026-01-11', '2026-01-21', '2026-02-01', '2026-02-02', '2026-03-03', '2027-01-01']) {
+        for (const date of ['2026-01-01', '2026-01-11', '2026-01-21', '2026-02-01', '2026-02-02', '2026-03-03', '2026-03-04', '2027-01-01']) {
           const expected = await inkwellBalances(db, date, cut);
           expect(hledgerBalances(file, date), `${date} known at ${knownAt}`).toEqual(expected);
           compared += expected.size;

@@ -14,7 +14,7 @@ const posting = fc.record({ direction: fc.constantFrom('DEBIT' as const, 'CREDIT
   ({ direction, amount }): AccountEvent => ({
     type: 'TransactionPosted',
     effectiveAt: T,
-    data: { transactionId: 't', idempotencyKey: 'k', description: null, metadata: null, legs: [{ account: 'assets:a', direction, amount, currency: 'BTC/8' }, { account: 'x', direction: direction === 'DEBIT' ? 'CREDIT' : 'DEBIT', amount, currency: 'BTC/8' }] },
+    data: { transactionId: 't', idempotencyKey: 'k', description: null, metadata: null, reverses: null, legs: [{ account: 'assets:a', direction, amount, currency: 'BTC/8' }, { account: 'x', direction: direction === 'DEBIT' ? 'CREDIT' : 'DEBIT', amount, currency: 'BTC/8' }] },
   }),
 );
 

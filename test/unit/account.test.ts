@@ -18,6 +18,7 @@ const tx = (id: string, legs: Array<[string, 'DEBIT' | 'CREDIT', string]>): Tran
   legs: legs.map(([account, direction, amount]) => ({ account, direction, amount, currency: 'USD' })),
   description: null,
   metadata: null,
+  reverses: null,
 });
 
 const posted = (record: TransactionRecord, effectiveAt = T1): AccountEvent => ({ type: 'TransactionPosted', effectiveAt, data: record });

@@ -46,5 +46,17 @@ export const TRANSACTION_POSTED: EventVersion[] = [
       description: nullable(string()),
       metadata: nullable(jsonObject),
     }),
+    upcast: (data) => ({ ...data, reverses: null }),
+  },
+  {
+    changes: '`reverses` added: the id of the transaction a reversal reverses (v2 → null).',
+    validate: object({
+      transactionId: string(),
+      idempotencyKey: string(),
+      legs: array(object({ account: accountCode, direction: oneOf('DEBIT', 'CREDIT'), amount: decimal, currency }), 2),
+      description: nullable(string()),
+      metadata: nullable(jsonObject),
+      reverses: nullable(string()),
+    }),
   },
 ];

@@ -1,6 +1,6 @@
 /** Entries (the legs as each account sees them) and transactions. */
 import type { Leg } from '../../domain/account.js';
-import type { TransactionView } from '../../ledger/queries.js';
+import { reversalOf, type TransactionView } from '../../ledger/queries.js';
 import { builder } from '../builder.js';
 import { DirectionRef, MoneyRef } from './money.js';
 import { NodeRef } from './node.js';
@@ -60,6 +60,21 @@ TransactionRef.implement({
       type: [EntryRef],
       description: 'Its legs, in the order they were given.',
       resolve: (tx) => tx.legs.map((leg: Leg) => legToEntry(leg, tx)),
+    }),
+    reverses: t.field({
+      type: TransactionRef,
+      nullable: true,
+      description: 'The transaction this one reverses, if it is a reversal.',
+      resolve: (tx, _args, ctx) => (tx.reverses ? ctx.transactions.load(tx.reverses) : null),
+    }),
+    reversedBy: t.field({
+      type: TransactionRef,
+      nullable: true,
+      description: 'The reversal of this transaction, if it was reversed.',
+      resolve: async (tx, _args, ctx) => {
+        const id = await reversalOf(ctx.ledger.database.db, tx.id);
+        return id ? ctx.transactions.load(id) : null;
+      },
     }),
   }),
 });
