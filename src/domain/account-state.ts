@@ -17,7 +17,7 @@ export interface EncodedAccountState {
   name?: string;
   type?: AccountType;
   currency?: string;
-  status?: 'OPEN' | 'CLOSED';
+  status?: 'OPEN' | 'FROZEN' | 'CLOSED';
   minimumBalance?: string | null;
   metadata?: JsonObject | null;
   openedAt?: string;

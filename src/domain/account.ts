@@ -2,14 +2,14 @@
  * The Account aggregate as a pure decider: initialState, decide, evolve.
  * No I/O; the same evolve serves command handling, replay, rebuild and as-of queries.
  */
-import { AccountAlreadyExists, AccountClosed, AccountHasBalance, InsufficientFunds, ValidationError } from './errors.js';
+import { AccountAlreadyExists, AccountClosed, AccountFrozen, AccountHasBalance, InsufficientFunds, ValidationError } from './errors.js';
 import { canonicalJson, type JsonObject } from './json.js';
 import { Amount, ZERO, formatAmount, parseCurrency, parseSignedAmount, type Currency } from './money.js';
 
 export const ACCOUNT_TYPES = ['ASSET', 'LIABILITY', 'EQUITY', 'REVENUE', 'EXPENSE'] as const;
 export type AccountType = (typeof ACCOUNT_TYPES)[number];
 export type Direction = 'DEBIT' | 'CREDIT';
-export type AccountStatus = 'OPEN' | 'CLOSED';
+export type AccountStatus = 'OPEN' | 'FROZEN' | 'CLOSED';
 
 /** Assets and expenses grow with debits; liabilities, equity and revenue with credits. */
 export function normalSide(type: AccountType): Direction {
@@ -47,7 +47,11 @@ export interface AccountOpenedData {
 export type AccountEvent =
   | { type: 'AccountOpened'; effectiveAt: string; data: AccountOpenedData }
   | { type: 'TransactionPosted'; effectiveAt: string; data: TransactionRecord }
-  | { type: 'AccountClosed'; effectiveAt: string; data: Record<string, never> };
+  | { type: 'AccountClosed'; effectiveAt: string; data: Record<string, never> }
+  | { type: 'AccountFrozen'; effectiveAt: string; data: { reason: string | null } }
+  | { type: 'AccountUnfrozen'; effectiveAt: string; data: Record<string, never> }
+  | { type: 'AccountUpdated'; effectiveAt: string; data: { name: string; metadata: JsonObject | null } }
+  | { type: 'MinimumBalanceChanged'; effectiveAt: string; data: { minimumBalance: string | null } };
 
 export interface OpenedAccount {
   exists: true;
@@ -81,7 +85,12 @@ export type AccountCommand =
       effectiveAtGiven: boolean;
     }
   | { type: 'PostEntries'; transaction: TransactionRecord; effectiveAt: string }
-  | { type: 'CloseAccount'; effectiveAt: string };
+  | { type: 'CloseAccount'; effectiveAt: string }
+  | { type: 'FreezeAccount'; reason: string | null; effectiveAt: string }
+  | { type: 'UnfreezeAccount'; effectiveAt: string }
+  /** Fields left undefined keep their value; metadata null clears it. */
+  | { type: 'UpdateAccount'; name?: string; metadata?: JsonObject | null; effectiveAt: string }
+  | { type: 'ChangeMinimumBalance'; minimumBalance: string | null; effectiveAt: string };
 
 export function initialState(): AccountState {
   return { exists: false, version: 0 };
@@ -106,7 +115,35 @@ export function decide(command: AccountCommand, state: AccountState): AccountEve
       return decidePost(command, requireOpen(state));
     case 'CloseAccount':
       return decideClose(command, state);
+    case 'FreezeAccount': {
+      const account = requireNotClosed(state);
+      return account.status === 'FROZEN' ? [] : [{ type: 'AccountFrozen', effectiveAt: command.effectiveAt, data: { reason: command.reason } }];
+    }
+    case 'UnfreezeAccount': {
+      const account = requireNotClosed(state);
+      return account.status === 'OPEN' ? [] : [{ type: 'AccountUnfrozen', effectiveAt: command.effectiveAt, data: {} }];
+    }
+    case 'UpdateAccount': {
+      const account = requireNotClosed(state);
+      const data = { name: command.name ?? account.name, metadata: command.metadata === undefined ? account.metadata : command.metadata };
+      const unchanged = data.name === account.name && canonicalJson(data.metadata) === canonicalJson(account.metadata);
+      return unchanged ? [] : [{ type: 'AccountUpdated', effectiveAt: command.effectiveAt, data }];
+    }
+    case 'ChangeMinimumBalance': {
+      const account = requireNotClosed(state);
+      const minimumBalance =
+        command.minimumBalance === null ? null : formatAmount(parseSignedAmount(command.minimumBalance, account.currency, 'minimumBalance'), account.currency.scale);
+      const current = account.minimumBalance === null ? null : formatAmount(account.minimumBalance, account.currency.scale);
+      return minimumBalance === current ? [] : [{ type: 'MinimumBalanceChanged', effectiveAt: command.effectiveAt, data: { minimumBalance } }];
+    }
   }
+}
+
+/** Lifecycle commands apply to an account that exists and is not closed (a closed account is final). */
+function requireNotClosed(state: AccountState): OpenedAccount {
+  if (!state.exists) throw new Error('invariant: the ledger must load an existing account first');
+  if (state.status === 'CLOSED') throw new AccountClosed(state.code);
+  return state;
 }
 
 function decideOpen(command: Extract<AccountCommand, { type: 'OpenAccount' }>, state: AccountState): AccountEvent[] {
@@ -146,6 +183,7 @@ function openedData(state: OpenedAccount): AccountOpenedData {
 function requireOpen(state: AccountState): OpenedAccount {
   if (!state.exists) throw new Error('invariant: the ledger must load an existing account before posting to it');
   if (state.status === 'CLOSED') throw new AccountClosed(state.code);
+  if (state.status === 'FROZEN') throw new AccountFrozen(state.code);
   return state;
 }
 
@@ -208,6 +246,16 @@ export function evolve(state: AccountState, event: AccountEvent): AccountState {
     }
     case 'AccountClosed':
       return { ...mustExist(state, event.type), status: 'CLOSED', version: state.version + 1 };
+    case 'AccountFrozen':
+      return { ...mustExist(state, event.type), status: 'FROZEN', version: state.version + 1 };
+    case 'AccountUnfrozen':
+      return { ...mustExist(state, event.type), status: 'OPEN', version: state.version + 1 };
+    case 'AccountUpdated':
+      return { ...mustExist(state, event.type), name: event.data.name, metadata: event.data.metadata, version: state.version + 1 };
+    case 'MinimumBalanceChanged': {
+      const minimumBalance = event.data.minimumBalance === null ? null : new Amount(event.data.minimumBalance);
+      return { ...mustExist(state, event.type), minimumBalance, version: state.version + 1 };
+    }
   }
 }
 

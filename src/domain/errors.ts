@@ -38,6 +38,13 @@ export class AccountClosed extends LedgerError {
   }
 }
 
+export class AccountFrozen extends LedgerError {
+  readonly code = 'ACCOUNT_FROZEN';
+  constructor(readonly account: string) {
+    super(`account "${account}" is frozen: it takes no postings until it is unfrozen`);
+  }
+}
+
 export class AccountHasBalance extends LedgerError {
   readonly code = 'ACCOUNT_HAS_BALANCE';
   constructor(

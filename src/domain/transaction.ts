@@ -1,6 +1,6 @@
 /** Pure rules of a journal entry, checked before any account decides on its own legs. */
 import type { AccountState, Direction, Leg, TransactionRecord } from './account.js';
-import { AccountClosed, AccountNotFound, CurrencyMismatch, UnbalancedTransaction, ValidationError, type CurrencyImbalance } from './errors.js';
+import { AccountClosed, AccountFrozen, AccountNotFound, CurrencyMismatch, UnbalancedTransaction, ValidationError, type CurrencyImbalance } from './errors.js';
 import type { JsonObject } from './json.js';
 import { Amount, ZERO, formatAmount, parsePositiveAmount } from './money.js';
 import { printable } from './text.js';
@@ -39,6 +39,7 @@ export function buildTransaction(input: PostingInput, accounts: ReadonlyMap<stri
     const state = accounts.get(entry.account);
     if (!state?.exists) throw new AccountNotFound(entry.account);
     if (state.status === 'CLOSED') throw new AccountClosed(entry.account);
+    if (state.status === 'FROZEN') throw new AccountFrozen(entry.account);
     if (entry.currency != null && entry.currency !== state.currency.code) {
       throw new CurrencyMismatch(entry.account, state.currency.code, printable(entry.currency));
     }

@@ -7,6 +7,7 @@
 import type { AccountEvent } from '../domain/account.js';
 import { canonicalJson } from '../domain/json.js';
 import { ACCOUNT_CLOSED } from './types/account-closed.js';
+import { ACCOUNT_FROZEN, ACCOUNT_UNFROZEN, ACCOUNT_UPDATED, MINIMUM_BALANCE_CHANGED } from './types/account-lifecycle.js';
 import { ACCOUNT_OPENED } from './types/account-opened.js';
 import type { EventVersion } from './types/shared.js';
 import { TRANSACTION_POSTED } from './types/transaction-posted.js';
@@ -16,6 +17,10 @@ export const CATALOGUE: Record<AccountEvent['type'], readonly EventVersion[]> = 
   AccountOpened: ACCOUNT_OPENED,
   TransactionPosted: TRANSACTION_POSTED,
   AccountClosed: ACCOUNT_CLOSED,
+  AccountFrozen: ACCOUNT_FROZEN,
+  AccountUnfrozen: ACCOUNT_UNFROZEN,
+  AccountUpdated: ACCOUNT_UPDATED,
+  MinimumBalanceChanged: MINIMUM_BALANCE_CHANGED,
 };
 
 export function currentVersion(type: AccountEvent['type']): number {

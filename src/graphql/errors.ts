@@ -6,6 +6,7 @@ import type { ObjectRef } from '@pothos/core';
 import {
   AccountAlreadyExists,
   AccountClosed,
+  AccountFrozen,
   AccountHasBalance,
   AccountNotFound,
   ApiKeyAlreadyExists,
@@ -78,6 +79,7 @@ export const Errors = {
     account: account(t),
   })),
   AccountClosed: errorType(AccountClosed, 'The account is closed and takes no postings.', (t) => ({ account: account(t) })),
+  AccountFrozen: errorType(AccountFrozen, 'The account is frozen and takes no postings until it is unfrozen.', (t) => ({ account: account(t) })),
   AccountHasBalance: errorType(AccountHasBalance, 'Only an account at zero balance can be closed.', (t) => ({
     account: account(t),
     balance: t.expose('balance', { type: 'Decimal', description: 'Its balance now.' }),

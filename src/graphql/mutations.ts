@@ -78,13 +78,13 @@ const OpenAccountResult = resultUnion('OpenAccountResult', AccountRef, ['Validat
 const PostTransactionResult = resultUnion(
   'PostTransactionResult',
   TransactionRef,
-  ['ValidationError', 'AccountNotFound', 'AccountClosed', 'CurrencyMismatch', 'InvalidAmount', 'UnbalancedTransaction', 'InsufficientFunds', 'IdempotencyConflict', 'ConcurrencyConflict'],
+  ['ValidationError', 'AccountNotFound', 'AccountClosed', 'AccountFrozen', 'CurrencyMismatch', 'InvalidAmount', 'UnbalancedTransaction', 'InsufficientFunds', 'IdempotencyConflict', 'ConcurrencyConflict'],
   'The posted transaction, or why nothing was posted.',
 );
 const ReverseTransactionResult = resultUnion(
   'ReverseTransactionResult',
   TransactionRef,
-  ['ValidationError', 'TransactionNotFound', 'TransactionAlreadyReversed', 'AccountClosed', 'InsufficientFunds', 'IdempotencyConflict', 'ConcurrencyConflict'],
+  ['ValidationError', 'TransactionNotFound', 'TransactionAlreadyReversed', 'AccountClosed', 'AccountFrozen', 'InsufficientFunds', 'IdempotencyConflict', 'ConcurrencyConflict'],
   'The reversal, or why nothing was posted.',
 );
 const CloseAccountResult = resultUnion('CloseAccountResult', AccountRef, ['ValidationError', 'AccountNotFound', 'AccountHasBalance', 'ConcurrencyConflict'], 'The closed account, or why it stays open.');
@@ -100,6 +100,34 @@ async function committed<T>(ctx: GraphQLContext, command: Promise<string>, loade
   ctx.transactions.clearAll();
   return (await loader.load(key))!;
 }
+
+const AccountCodeInput = (name: string, description: string) =>
+  builder.inputType(name, { description, fields: (t) => ({ code: t.string({ required: true, description: 'The account code.' }) }) });
+
+const FreezeAccountInput = builder.inputType('FreezeAccountInput', {
+  description: 'The account to freeze: it takes no postings until unfrozen.',
+  fields: (t) => ({
+    code: t.string({ required: true, description: 'The account code.' }),
+    reason: t.string({ description: 'Why, for the audit trail (at most 1,000 characters).' }),
+  }),
+});
+const UnfreezeAccountInput = AccountCodeInput('UnfreezeAccountInput', 'The account to unfreeze.');
+const UpdateAccountInput = builder.inputType('UpdateAccountInput', {
+  description: 'New name and/or metadata; an omitted field keeps its value.',
+  fields: (t) => ({
+    code: t.string({ required: true, description: 'The account code (never changes).' }),
+    name: t.string({ description: 'The new display name, at most 200 characters.' }),
+    metadata: t.field({ type: 'JSON', description: 'The new metadata, a JSON object of at most 16 KiB; null clears it.' }),
+  }),
+});
+const SetMinimumBalanceInput = builder.inputType('SetMinimumBalanceInput', {
+  description: 'The lowest allowed normal-side balance from now on.',
+  fields: (t) => ({
+    code: t.string({ required: true, description: 'The account code.' }),
+    minimumBalance: t.field({ type: 'Decimal', description: '"0" forbids overdraft, "-100.00" allows that much; null (or omitted) removes the bound.' }),
+  }),
+});
+const LifecycleResult = resultUnion('AccountLifecycleResult', AccountRef, ['ValidationError', 'AccountNotFound', 'AccountClosed', 'ConcurrencyConflict'], 'The account after the change, or why nothing changed.');
 
 builder.mutationType({
   description: 'Commands. Each is acknowledged only after its events are durably committed. Posting needs a writer key; account lifecycle an admin key.',
@@ -135,6 +163,35 @@ builder.mutationType({
       args: { input: t.arg({ type: ReverseTransactionInput, required: true, description: 'The command.' }) },
       resolve: (_root, { input }, ctx) =>
         asResult(() => committed(ctx, ctx.ledger.reverseTransaction({ ...input, transactionId: String(input.transactionId) }, ctx.command), ctx.transactions)),
+    }),
+    freezeAccount: t.field({
+      authScopes: { admin: true },
+      type: LifecycleResult,
+      description: 'Freezes an account: postings to it fail with AccountFrozen until it is unfrozen. Freezing it again changes nothing.',
+      args: { input: t.arg({ type: FreezeAccountInput, required: true, description: 'The command.' }) },
+      resolve: (_root, { input }, ctx) => asResult(() => committed(ctx, ctx.ledger.freezeAccount(input, ctx.command), ctx.accounts)),
+    }),
+    unfreezeAccount: t.field({
+      authScopes: { admin: true },
+      type: LifecycleResult,
+      description: 'Lets a frozen account take postings again.',
+      args: { input: t.arg({ type: UnfreezeAccountInput, required: true, description: 'The command.' }) },
+      resolve: (_root, { input }, ctx) => asResult(() => committed(ctx, ctx.ledger.unfreezeAccount(input, ctx.command), ctx.accounts)),
+    }),
+    updateAccount: t.field({
+      authScopes: { admin: true },
+      type: LifecycleResult,
+      description: 'Renames an account and/or replaces its metadata, as an event in its stream.',
+      args: { input: t.arg({ type: UpdateAccountInput, required: true, description: 'The command.' }) },
+      resolve: (_root, { input }, ctx) => asResult(() => committed(ctx, ctx.ledger.updateAccount(input, ctx.command), ctx.accounts)),
+    }),
+    setMinimumBalance: t.field({
+      authScopes: { admin: true },
+      type: LifecycleResult,
+      description: 'Changes the lower bound of the account’s normal-side balance; later postings are checked against it.',
+      args: { input: t.arg({ type: SetMinimumBalanceInput, required: true, description: 'The command.' }) },
+      resolve: (_root, { input }, ctx) =>
+        asResult(() => committed(ctx, ctx.ledger.changeMinimumBalance({ code: input.code, minimumBalance: input.minimumBalance ?? null }, ctx.command), ctx.accounts)),
     }),
     closeAccount: t.field({
       authScopes: { admin: true },

@@ -4,7 +4,7 @@
  * idempotency key in that same transaction, retry a version conflict a bounded number of times.
  */
 import { createHash } from 'node:crypto';
-import { ACCOUNT_TYPES, decide, evolve, type AccountEvent, type AccountState, type AccountType, type OpenedAccount } from '../domain/account.js';
+import { ACCOUNT_TYPES, decide, evolve, type AccountCommand, type AccountEvent, type AccountState, type AccountType, type OpenedAccount } from '../domain/account.js';
 import { AccountNotFound, ConcurrencyConflict, IdempotencyConflict, LedgerError, TransactionAlreadyReversed, TransactionNotFound, ValidationError } from '../domain/errors.js';
 import { canonicalJson } from '../domain/json.js';
 import { checkCode, checkDescription, checkIdempotencyKey, checkMetadata, checkName } from '../domain/limits.js';
@@ -242,19 +242,46 @@ export class Ledger {
   }
 
   /** Closes an account at zero balance; closing a closed account changes nothing. */
-  async closeAccount(input: { code: string }, ctx: CommandContext): Promise<string> {
-    const code = checkCode(input.code);
+  closeAccount(input: { code: string }, ctx: CommandContext): Promise<string> {
+    return this.lifecycle('closeAccount', input.code, ctx, (effectiveAt) => ({ type: 'CloseAccount', effectiveAt }));
+  }
+
+  /** Freezes an account: it takes no postings until unfrozen. Freezing a frozen account changes nothing. */
+  freezeAccount(input: { code: string; reason?: string | null }, ctx: CommandContext): Promise<string> {
+    const reason = input.reason == null ? null : checkDescription(input.reason);
+    return this.lifecycle('freezeAccount', input.code, ctx, (effectiveAt) => ({ type: 'FreezeAccount', reason, effectiveAt }));
+  }
+
+  unfreezeAccount(input: { code: string }, ctx: CommandContext): Promise<string> {
+    return this.lifecycle('unfreezeAccount', input.code, ctx, (effectiveAt) => ({ type: 'UnfreezeAccount', effectiveAt }));
+  }
+
+  /** Renames an account and/or replaces its metadata (an omitted field keeps its value; metadata null clears it). */
+  updateAccount(input: { code: string; name?: string | null; metadata?: unknown }, ctx: CommandContext): Promise<string> {
+    const name = input.name == null ? undefined : checkName(input.name);
+    const metadata = input.metadata === undefined ? undefined : checkMetadata(input.metadata);
+    return this.lifecycle('updateAccount', input.code, ctx, (effectiveAt) => ({ type: 'UpdateAccount', name, metadata, effectiveAt }));
+  }
+
+  /** Sets the lower bound of the normal-side balance ("0": no overdraft; "-100.00": an overdraft limit; null: none). */
+  changeMinimumBalance(input: { code: string; minimumBalance: string | null }, ctx: CommandContext): Promise<string> {
+    return this.lifecycle('changeMinimumBalance', input.code, ctx, (effectiveAt) => ({ type: 'ChangeMinimumBalance', minimumBalance: input.minimumBalance, effectiveAt }));
+  }
+
+  /** A command on one existing account, effective now; resolves to its code. */
+  private async lifecycle(command: string, rawCode: string, ctx: CommandContext, make: (effectiveAt: string) => AccountCommand): Promise<string> {
+    const code = checkCode(rawCode);
     const effectiveAt = this.effectiveAt(null);
     await this.execute(
       {
-        command: 'closeAccount',
+        command,
         idempotency: null,
         accounts: [code],
         transactionId: null,
         decide: (states) => {
           const state = states.get(code)!;
           if (!state.exists) throw new AccountNotFound(code);
-          return new Map([[code, decide({ type: 'CloseAccount', effectiveAt }, state)]]);
+          return new Map([[code, decide(make(effectiveAt), state)]]);
         },
       },
       ctx,

@@ -20,7 +20,7 @@ export interface AccountView {
   type: AccountType;
   currency: string;
   scale: number;
-  status: 'OPEN' | 'CLOSED';
+  status: 'OPEN' | 'FROZEN' | 'CLOSED';
   minimumBalance: string | null;
   metadata: JsonObject | null;
   openedAt: string;

@@ -68,6 +68,10 @@ const MATRIX: Record<string, Row> = {
     needs: 'post',
     request: () => ({ query: `mutation($key: String!) { f: reverseTransaction(input: { idempotencyKey: $key, transactionId: "${transactionId}" }) { __typename } }`, variables: { key: `r-${next()}` } }),
   },
+  'Mutation.freezeAccount': { needs: 'admin', request: () => ({ query: 'mutation { f: freezeAccount(input: { code: "assets:frozen" }) { __typename } }' }) },
+  'Mutation.unfreezeAccount': { needs: 'admin', request: () => ({ query: 'mutation { f: unfreezeAccount(input: { code: "assets:frozen" }) { __typename } }' }) },
+  'Mutation.updateAccount': { needs: 'admin', request: () => ({ query: `mutation { f: updateAccount(input: { code: "assets:frozen", name: "${next()}" }) { __typename } }` }) },
+  'Mutation.setMinimumBalance': { needs: 'admin', request: () => ({ query: 'mutation { f: setMinimumBalance(input: { code: "assets:frozen", minimumBalance: "0" }) { __typename } }' }) },
   'Mutation.closeAccount': {
     needs: 'admin',
     request: () => ({ query: 'mutation { f: closeAccount(input: { code: "assets:empty" }) { __typename ... on Account { status } } }' }),
@@ -93,7 +97,7 @@ beforeAll(async () => {
   for (const role of ROLES) keys[role] = await server.createKey(role, { name: `matrix-${role}` });
   await server.createKey('reader', { name: 'spare' });
   const open = 'mutation($code: String!, $type: AccountType!) { openAccount(input: { code: $code, name: $code, type: $type, currency: "USD" }) { __typename } }';
-  for (const [code, type] of [['assets:cash', 'ASSET'], ['equity:capital', 'EQUITY'], ['assets:empty', 'ASSET']]) {
+  for (const [code, type] of [['assets:cash', 'ASSET'], ['equity:capital', 'EQUITY'], ['assets:empty', 'ASSET'], ['assets:frozen', 'ASSET']]) {
     expect((await server.gql(open, { code, type })).body.data.openAccount.__typename).toBe('Account');
   }
   const posted = await server.gql('mutation { transfer(input: { idempotencyKey: "seed", debitAccount: "assets:cash", creditAccount: "equity:capital", amount: "5.00" }) { ... on Transaction { id } } }');

@@ -139,6 +139,10 @@ describe('a log of every version against the same history at current versions', 
       'TransactionPosted v2': 6,
       'TransactionPosted v3': 2,
       'AccountClosed v1': 1,
+      'AccountFrozen v1': 1,
+      'AccountUnfrozen v1': 1,
+      'AccountUpdated v1': 1,
+      'MinimumBalanceChanged v1': 1,
     });
   });
 

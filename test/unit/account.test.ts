@@ -1,7 +1,7 @@
 /** The Account decider, given/when/then, without a database. */
 import { describe, expect, it } from 'vitest';
 import { balanceOf, decide, evolve, fold, initialState, type AccountCommand, type AccountEvent, type AccountState, type TransactionRecord } from '../../src/domain/account.js';
-import { AccountAlreadyExists, AccountClosed, AccountHasBalance, InsufficientFunds, ValidationError } from '../../src/domain/errors.js';
+import { AccountAlreadyExists, AccountClosed, AccountFrozen, AccountHasBalance, InsufficientFunds, ValidationError } from '../../src/domain/errors.js';
 
 const T0 = '2026-01-01T00:00:00.000Z';
 const T1 = '2026-01-02T00:00:00.000Z';
@@ -105,5 +105,56 @@ describe('closing', () => {
 describe('evolve', () => {
   it('refuses to fold an event onto an account that never opened', () => {
     expect(() => evolve(initialState(), { type: 'AccountClosed', effectiveAt: T1, data: {} })).toThrow(/invariant/);
+  });
+});
+
+describe('lifecycle', () => {
+  const withdrawal = tx('w1', [['assets:bank', 'CREDIT', '30.00'], ['equity:capital', 'DEBIT', '30.00']]);
+  const frozen: AccountEvent = { type: 'AccountFrozen', effectiveAt: T1, data: { reason: 'fraud review' } };
+  const closed: AccountEvent = { type: 'AccountClosed', effectiveAt: T1, data: {} };
+
+  it('freezes: postings are refused until it is unfrozen; freezing twice changes nothing', () => {
+    expect(given(opened()).when({ type: 'FreezeAccount', reason: 'fraud review', effectiveAt: T1 })()).toEqual([frozen]);
+    expect(given(opened(), frozen).when({ type: 'FreezeAccount', reason: null, effectiveAt: T1 })()).toEqual([]);
+    expect(given(opened(), frozen).when({ type: 'PostEntries', transaction: withdrawal, effectiveAt: T1 })).toThrow(AccountFrozen);
+    expect(given(opened(), frozen).state).toMatchObject({ status: 'FROZEN', version: 2 });
+    const unfrozen: AccountEvent = { type: 'AccountUnfrozen', effectiveAt: T1, data: {} };
+    expect(given(opened(), frozen).when({ type: 'UnfreezeAccount', effectiveAt: T1 })()).toEqual([unfrozen]);
+    expect(given(opened()).when({ type: 'UnfreezeAccount', effectiveAt: T1 })()).toEqual([]);
+    expect(given(opened(), frozen, unfrozen).when({ type: 'PostEntries', transaction: withdrawal, effectiveAt: T1 })()).toHaveLength(1);
+  });
+
+  it('closes a frozen account at zero, and a closed account takes no lifecycle change', () => {
+    expect(given(opened(), frozen).when({ type: 'CloseAccount', effectiveAt: T1 })()).toEqual([closed]);
+    for (const command of [
+      { type: 'FreezeAccount', reason: null, effectiveAt: T1 },
+      { type: 'UnfreezeAccount', effectiveAt: T1 },
+      { type: 'UpdateAccount', name: 'New', effectiveAt: T1 },
+      { type: 'ChangeMinimumBalance', minimumBalance: '0', effectiveAt: T1 },
+    ] as AccountCommand[]) {
+      expect(given(opened(), closed).when(command)).toThrow(AccountClosed);
+    }
+  });
+
+  it('updates name and metadata in full; an omitted field keeps its value and an unchanged one writes nothing', () => {
+    const start = given(opened({ metadata: { team: 'ops' } }));
+    expect(start.when({ type: 'UpdateAccount', name: 'Main bank', effectiveAt: T1 })()).toEqual([{ type: 'AccountUpdated', effectiveAt: T1, data: { name: 'Main bank', metadata: { team: 'ops' } } }]);
+    expect(start.when({ type: 'UpdateAccount', metadata: null, effectiveAt: T1 })()).toEqual([{ type: 'AccountUpdated', effectiveAt: T1, data: { name: 'Bank', metadata: null } }]);
+    expect(start.when({ type: 'UpdateAccount', name: 'Bank', metadata: { team: 'ops' }, effectiveAt: T1 })()).toEqual([]);
+    const updated = given(opened(), { type: 'AccountUpdated', effectiveAt: T1, data: { name: 'Main bank', metadata: { a: 1 } } });
+    expect(updated.state).toMatchObject({ name: 'Main bank', metadata: { a: 1 }, version: 2 });
+  });
+
+  it('changes the balance bound at the currency scale; later postings are checked against the new bound', () => {
+    const funded = [opened(), posted(tx('d1', [['assets:bank', 'DEBIT', '20.00'], ['equity:capital', 'CREDIT', '20.00']]))];
+    expect(given(...funded).when({ type: 'ChangeMinimumBalance', minimumBalance: '-10', effectiveAt: T1 })()).toEqual([{ type: 'MinimumBalanceChanged', effectiveAt: T1, data: { minimumBalance: '-10.00' } }]);
+    expect(given(...funded).when({ type: 'ChangeMinimumBalance', minimumBalance: '0.001', effectiveAt: T1 })).toThrow(ValidationError);
+    expect(given(...funded).when({ type: 'ChangeMinimumBalance', minimumBalance: null, effectiveAt: T1 })()).toEqual([]);
+    const overdraft = [...funded, { type: 'MinimumBalanceChanged', effectiveAt: T1, data: { minimumBalance: '-10.00' } } as AccountEvent];
+    expect(given(...overdraft).when({ type: 'PostEntries', transaction: withdrawal, effectiveAt: T1 })()).toHaveLength(1);
+    const tooMuch = tx('w2', [['assets:bank', 'CREDIT', '30.01'], ['equity:capital', 'DEBIT', '30.01']]);
+    expect(given(...overdraft).when({ type: 'PostEntries', transaction: tooMuch, effectiveAt: T1 })).toThrow(InsufficientFunds);
+    const removed = [...overdraft, { type: 'MinimumBalanceChanged', effectiveAt: T1, data: { minimumBalance: null } } as AccountEvent];
+    expect(given(...removed).when({ type: 'PostEntries', transaction: tooMuch, effectiveAt: T1 })()).toHaveLength(1);
   });
 });

@@ -21,6 +21,7 @@ export const AccountStatusRef = builder.enumType('AccountStatus', {
   description: 'The lifecycle state of an account.',
   values: {
     OPEN: { description: 'Takes postings.' },
+    FROZEN: { description: 'Takes no postings until it is unfrozen.' },
     CLOSED: { description: 'Closed at zero balance; takes no postings.' },
   },
 });
@@ -66,7 +67,7 @@ AccountRef.implement({
     name: t.exposeString('name', { description: 'A display name.' }),
     type: t.field({ type: AccountTypeRef, description: 'ASSET, LIABILITY, EQUITY, REVENUE or EXPENSE.', resolve: (a) => a.type }),
     currency: t.exposeString('currency', { description: 'ISO 4217 code, or a custom asset CODE/SCALE.' }),
-    status: t.field({ type: AccountStatusRef, description: 'OPEN or CLOSED.', resolve: (a) => a.status }),
+    status: t.field({ type: AccountStatusRef, description: 'OPEN, FROZEN or CLOSED.', resolve: (a) => a.status }),
     version: t.exposeInt('version', { description: 'The number of events in its stream.' }),
     minimumBalance: t.expose('minimumBalance', {
       type: 'Decimal',
