@@ -151,3 +151,13 @@ export class TransactionAlreadyReversed extends LedgerError {
     super(`transaction "${transactionId}" was already reversed by "${reversedBy}"`);
   }
 }
+
+export class PeriodClosed extends LedgerError {
+  readonly code = 'PERIOD_CLOSED';
+  constructor(
+    readonly lockedThrough: string,
+    readonly effectiveAt: string,
+  ) {
+    super(`the books are closed through ${lockedThrough}: nothing effective at ${effectiveAt} can be posted until they are reopened`);
+  }
+}

@@ -5,15 +5,20 @@
  * Add a version by appending a validator and an upcaster; never edit an old one.
  */
 import type { AccountEvent } from '../domain/account.js';
+import type { BooksEvent } from '../domain/books.js';
 import { canonicalJson } from '../domain/json.js';
 import { ACCOUNT_CLOSED } from './types/account-closed.js';
 import { ACCOUNT_FROZEN, ACCOUNT_UNFROZEN, ACCOUNT_UPDATED, MINIMUM_BALANCE_CHANGED } from './types/account-lifecycle.js';
 import { ACCOUNT_OPENED } from './types/account-opened.js';
+import { PERIOD_CLOSED, PERIOD_REOPENED } from './types/books.js';
 import type { EventVersion } from './types/shared.js';
 import { TRANSACTION_POSTED } from './types/transaction-posted.js';
 
+/** Any stored event: an account's, or the books' (the period lock). */
+export type LedgerEvent = AccountEvent | BooksEvent;
+
 /** Every event type ever stored → its versions, oldest first. The last one is current. */
-export const CATALOGUE: Record<AccountEvent['type'], readonly EventVersion[]> = {
+export const CATALOGUE: Record<LedgerEvent['type'], readonly EventVersion[]> = {
   AccountOpened: ACCOUNT_OPENED,
   TransactionPosted: TRANSACTION_POSTED,
   AccountClosed: ACCOUNT_CLOSED,
@@ -21,9 +26,17 @@ export const CATALOGUE: Record<AccountEvent['type'], readonly EventVersion[]> = 
   AccountUnfrozen: ACCOUNT_UNFROZEN,
   AccountUpdated: ACCOUNT_UPDATED,
   MinimumBalanceChanged: MINIMUM_BALANCE_CHANGED,
+  PeriodClosed: PERIOD_CLOSED,
+  PeriodReopened: PERIOD_REOPENED,
 };
 
-export function currentVersion(type: AccountEvent['type']): number {
+const BOOKS_TYPES = new Set<string>(['PeriodClosed', 'PeriodReopened']);
+
+export function isBooksEvent(event: LedgerEvent): event is BooksEvent {
+  return BOOKS_TYPES.has(event.type);
+}
+
+export function currentVersion(type: LedgerEvent['type']): number {
   return CATALOGUE[type].length;
 }
 
@@ -45,7 +58,7 @@ export interface StoredPayload {
 }
 
 /** Stored row → validated event in its current shape, or an error naming position, type and version. */
-export function decodeEvent(row: StoredPayload): AccountEvent {
+export function decodeEvent(row: StoredPayload): LedgerEvent {
   const versions = (CATALOGUE as Record<string, readonly EventVersion[] | undefined>)[row.type];
   const at = `${JSON.stringify(row.type)} v${row.schemaVersion}`;
   if (!versions) throw new EventDecodingError(row.position, `unknown event type ${at}`);
@@ -69,11 +82,24 @@ export function decodeEvent(row: StoredPayload): AccountEvent {
     if (!spec.upcast) break;
     data = spec.upcast(data);
   }
-  return { type: row.type, effectiveAt: row.effectiveAt, data } as AccountEvent;
+  return { type: row.type, effectiveAt: row.effectiveAt, data } as LedgerEvent;
+}
+
+/** For account streams: an event of the books there is a corrupt log, named like any decoding error. */
+export function decodeAccountEvent(row: StoredPayload): AccountEvent {
+  const event = decodeEvent(row);
+  if (isBooksEvent(event)) throw new EventDecodingError(row.position, `"${row.type}" belongs to the books stream, not to an account`);
+  return event;
+}
+
+export function decodeBooksEvent(row: StoredPayload): BooksEvent {
+  const event = decodeEvent(row);
+  if (!isBooksEvent(event)) throw new EventDecodingError(row.position, `"${row.type}" is an account event, not one of the books`);
+  return event;
 }
 
 /** Domain event → its stored form at the current schema version, validated before it is written. */
-export function encodeEvent(event: AccountEvent): { type: string; schemaVersion: number; data: string } {
+export function encodeEvent(event: LedgerEvent): { type: string; schemaVersion: number; data: string } {
   const versions = CATALOGUE[event.type];
   versions[versions.length - 1]!.validate(event.data, '');
   return { type: event.type, schemaVersion: versions.length, data: canonicalJson(event.data) };

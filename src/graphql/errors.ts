@@ -13,6 +13,7 @@ import {
   ApiKeyNotFound,
   TransactionAlreadyReversed,
   TransactionNotFound,
+  PeriodClosed,
   ConcurrencyConflict,
   CurrencyMismatch,
   IdempotencyConflict,
@@ -117,6 +118,10 @@ export const Errors = {
   TransactionAlreadyReversed: errorType(TransactionAlreadyReversed, 'The transaction was reversed before; a transaction is reversed at most once.', (t) => ({
     transactionId: t.exposeString('transactionId', { description: 'The transaction.' }),
     reversedBy: t.exposeString('reversedBy', { description: 'The reversal that reversed it.' }),
+  })),
+  PeriodClosed: errorType(PeriodClosed, 'The books are closed through an instant at or after the effective time asked for.', (t) => ({
+    lockedThrough: t.expose('lockedThrough', { type: 'DateTime', description: 'The books are closed through this instant.' }),
+    effectiveAt: t.expose('effectiveAt', { type: 'DateTime', description: 'The effective time that was refused.' }),
   })),
   ApiKeyNotFound: errorType(ApiKeyNotFound, 'No API key has this name.', (t) => ({ name: keyName(t) })),
 };

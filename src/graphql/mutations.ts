@@ -78,13 +78,13 @@ const OpenAccountResult = resultUnion('OpenAccountResult', AccountRef, ['Validat
 const PostTransactionResult = resultUnion(
   'PostTransactionResult',
   TransactionRef,
-  ['ValidationError', 'AccountNotFound', 'AccountClosed', 'AccountFrozen', 'CurrencyMismatch', 'InvalidAmount', 'UnbalancedTransaction', 'InsufficientFunds', 'IdempotencyConflict', 'ConcurrencyConflict'],
+  ['ValidationError', 'AccountNotFound', 'AccountClosed', 'AccountFrozen', 'CurrencyMismatch', 'InvalidAmount', 'UnbalancedTransaction', 'InsufficientFunds', 'PeriodClosed', 'IdempotencyConflict', 'ConcurrencyConflict'],
   'The posted transaction, or why nothing was posted.',
 );
 const ReverseTransactionResult = resultUnion(
   'ReverseTransactionResult',
   TransactionRef,
-  ['ValidationError', 'TransactionNotFound', 'TransactionAlreadyReversed', 'AccountClosed', 'AccountFrozen', 'InsufficientFunds', 'IdempotencyConflict', 'ConcurrencyConflict'],
+  ['ValidationError', 'TransactionNotFound', 'TransactionAlreadyReversed', 'AccountClosed', 'AccountFrozen', 'InsufficientFunds', 'PeriodClosed', 'IdempotencyConflict', 'ConcurrencyConflict'],
   'The reversal, or why nothing was posted.',
 );
 const CloseAccountResult = resultUnion('CloseAccountResult', AccountRef, ['ValidationError', 'AccountNotFound', 'AccountHasBalance', 'ConcurrencyConflict'], 'The closed account, or why it stays open.');

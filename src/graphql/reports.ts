@@ -7,6 +7,7 @@ import { GraphQLError } from 'graphql';
 import { checkCode } from '../domain/limits.js';
 import { auditEvents, type AuditEvent, type AuditFilter } from '../reports/audit-trail.js';
 import { balanceSheet, incomeStatement, trialBalance, type BalanceSheet, type IncomeStatement, type StatementSection, type Subtotal, type TrialBalance, type TrialBalanceLine } from '../reports/balances.js';
+import { loadBooks } from '../ledger/books.js';
 import { reportCut, type ReportCut } from '../reports/cut.js';
 import { statementHeader, statementLines, type LineKey, type StatementHeader, type StatementLine } from '../reports/statement.js';
 import { builder, type GraphQLContext } from './builder.js';
@@ -48,6 +49,12 @@ function decodeReportCursor(kind: string, cursor: string | null | undefined): { 
 const cutFields = (t: any) => ({
   knownAt: t.expose('knownAt', { type: 'DateTime', description: 'The recorded time the ledger’s knowledge is taken at (never after now).' }),
   atPosition: t.exposeInt('atPosition', { description: 'The last log position counted: every figure of the report is as of this one position.' }),
+  lockedThrough: t.field({
+    type: 'DateTime',
+    nullable: true,
+    description: 'The books were closed through this instant at that position (null: no period closed).',
+    resolve: async (r: ReportCut, _args: unknown, ctx: GraphQLContext) => (await loadBooks(ctx.ledger.database.db, r.atPosition)).lockedThrough,
+  }),
 });
 
 const money = (amount: string, currency: string) => ({ amount, currency });

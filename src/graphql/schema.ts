@@ -10,6 +10,7 @@ import './mutations.js';
 import './api-keys.js';
 import './reports.js';
 import './exports.js';
+import './books.js';
 
 export const schema = builder.toSchema();
 

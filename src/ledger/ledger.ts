@@ -5,19 +5,21 @@
  */
 import { createHash } from 'node:crypto';
 import { ACCOUNT_TYPES, decide, evolve, type AccountCommand, type AccountEvent, type AccountState, type AccountType, type OpenedAccount } from '../domain/account.js';
-import { AccountNotFound, ConcurrencyConflict, IdempotencyConflict, LedgerError, TransactionAlreadyReversed, TransactionNotFound, ValidationError } from '../domain/errors.js';
+import { decideBooks, evolveBooks, type BooksCommand, type BooksState } from '../domain/books.js';
+import { AccountNotFound, ConcurrencyConflict, IdempotencyConflict, LedgerError, PeriodClosed, TransactionAlreadyReversed, TransactionNotFound, ValidationError } from '../domain/errors.js';
 import { canonicalJson } from '../domain/json.js';
 import { checkCode, checkDescription, checkIdempotencyKey, checkMetadata, checkName } from '../domain/limits.js';
 import { MAX_LEGS, MIN_LEGS, buildTransaction, type EntryInput } from '../domain/transaction.js';
 import { encodeEvent } from '../events/catalogue.js';
 import type { EventMetadata } from '../events/envelope.js';
-import { accountCodeOf, accountStream } from '../events/streams.js';
+import { accountCodeOf, accountStream, BOOKS_STREAM } from '../events/streams.js';
 import { DEFAULT_POLICY, projectIn, type Committed, type ProjectionPolicy } from '../projections/project.js';
 import type { Database, Db } from '../store/db.js';
 import { EventStore, type AppendRequest, type Clock } from '../store/event-store.js';
 import { findIdempotency, saveIdempotency, type IdempotencyRecord } from '../store/idempotency.js';
 import type { CommandContext } from './context.js';
 import { uuidv7 } from './ids.js';
+import { loadBooks } from './books.js';
 import { loadAccounts } from './load.js';
 import { getTransaction, reversalOf } from './queries.js';
 
@@ -204,7 +206,11 @@ export class Ledger {
         idempotency: { key: idempotencyKey, fingerprint },
         accounts: input.entries.map((e) => e.account),
         transactionId,
-        guard: options.guard,
+        guard: async (trx) => {
+          const { lockedThrough } = await loadBooks(trx);
+          if (lockedThrough !== null && effectiveAt <= lockedThrough) throw new PeriodClosed(lockedThrough, effectiveAt);
+          await options.guard?.(trx);
+        },
         decide: (states) => {
           const transaction = buildTransaction(
             { transactionId, idempotencyKey, entries: input.entries, description, metadata, reverses: options.reverses ?? null },
@@ -266,6 +272,38 @@ export class Ledger {
   /** Sets the lower bound of the normal-side balance ("0": no overdraft; "-100.00": an overdraft limit; null: none). */
   changeMinimumBalance(input: { code: string; minimumBalance: string | null }, ctx: CommandContext): Promise<string> {
     return this.lifecycle('changeMinimumBalance', input.code, ctx, (effectiveAt) => ({ type: 'ChangeMinimumBalance', minimumBalance: input.minimumBalance, effectiveAt }));
+  }
+
+  /**
+   * Closes the books through an instant: from now on nothing effective at or before it can be
+   * posted or reversed. Closing through an instant already closed changes nothing.
+   */
+  closePeriod(input: { through: string; reason?: string | null }, ctx: CommandContext): Promise<BooksState> {
+    const reason = checkDescription(input.reason);
+    const through = instant(input.through, 'through');
+    return this.onBooks('closePeriod', ctx, (now) => ({ type: 'ClosePeriod', through, reason, now }));
+  }
+
+  /** Moves the lock back to an earlier instant (null: nothing locked) — explicitly, as its own event. */
+  reopenPeriod(input: { through: string | null; reason?: string | null }, ctx: CommandContext): Promise<BooksState> {
+    const reason = checkDescription(input.reason);
+    const through = input.through === null ? null : instant(input.through, 'through');
+    return this.onBooks('reopenPeriod', ctx, (now) => ({ type: 'ReopenPeriod', through, reason, now }));
+  }
+
+  /** Decides against the books inside the write transaction (they change rarely; no retry needed). */
+  private onBooks(command: string, ctx: CommandContext, make: (now: string) => BooksCommand): Promise<BooksState> {
+    const now = this.effectiveAt(null);
+    return this.database.write(async (trx) => {
+      const state = await loadBooks(trx);
+      const events = decideBooks(make(now), state);
+      if (events.length === 0) return state;
+      const metadata = metadataFor(ctx, command, null, null);
+      await this.store.appendIn(trx, [
+        { streamId: BOOKS_STREAM, expectedVersion: state.version, events: events.map((e) => ({ ...encodeEvent(e), metadata, effectiveAt: e.effectiveAt, transactionId: null })) },
+      ]);
+      return events.reduce(evolveBooks, state);
+    });
   }
 
   /** A command on one existing account, effective now; resolves to its code. */
@@ -375,16 +413,7 @@ export class Ledger {
   }
 
   private appendRequests(plan: Plan, ctx: CommandContext, states: Map<string, AccountState>, decisions: Map<string, AccountEvent[]>): AppendRequest[] {
-    const metadata: EventMetadata = {
-      actor: ctx.actor,
-      requestId: ctx.requestId,
-      correlationId: ctx.correlationId ?? ctx.requestId,
-      causationId: plan.causationId ?? ctx.causationId ?? null,
-      idempotencyKey: plan.idempotency?.key ?? null,
-      command: plan.command,
-      clientAddress: ctx.clientAddress ?? null,
-    };
-    const encodedMetadata = canonicalJson(metadata);
+    const encodedMetadata = metadataFor(ctx, plan.command, plan.idempotency?.key ?? null, plan.causationId ?? null);
     const requests: AppendRequest[] = [];
     for (const [code, events] of decisions) {
       if (events.length === 0) continue;
@@ -406,14 +435,33 @@ export class Ledger {
   private effectiveAt(given: string | null | undefined): string {
     const now = this.clock();
     if (given == null) return now.toISOString();
-    const instant = Date.parse(given);
-    if (Number.isNaN(instant)) throw new ValidationError('effectiveAt', 'not a date and time');
-    if (instant > now.getTime() + this.maxFutureSkewMs) {
+    const at = instant(given, 'effectiveAt');
+    if (Date.parse(at) > now.getTime() + this.maxFutureSkewMs) {
       throw new ValidationError('effectiveAt', `${given} is more than ${this.maxFutureSkewMs / 1000}s in the future`);
     }
-    // Stored times compare as text: only the one UTC form may reach the store ("…00Z" sorts after "…00.000Z").
-    return new Date(instant).toISOString();
+    return at;
   }
+}
+
+/** Stored times compare as text: only the one UTC form may reach the store ("…00Z" sorts after "…00.000Z"). */
+function instant(given: string, field: string): string {
+  const at = Date.parse(given);
+  if (Number.isNaN(at)) throw new ValidationError(field, 'not a date and time');
+  return new Date(at).toISOString();
+}
+
+/** Who did what, as every event of one command records it (canonical JSON). */
+function metadataFor(ctx: CommandContext, command: string, idempotencyKey: string | null, causationId: string | null): string {
+  const metadata: EventMetadata = {
+    actor: ctx.actor,
+    requestId: ctx.requestId,
+    correlationId: ctx.correlationId ?? ctx.requestId,
+    causationId: causationId ?? ctx.causationId ?? null,
+    idempotencyKey,
+    command,
+    clientAddress: ctx.clientAddress ?? null,
+  };
+  return canonicalJson(metadata);
 }
 
 function replay(record: IdempotencyRecord, fingerprint: string): string {

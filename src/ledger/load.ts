@@ -1,7 +1,7 @@
 /** Loads account state: the latest valid snapshot, then the tail of the stream through `evolve`. */
 import { ACCOUNT_STATE_VERSION, decodeState } from '../domain/account-state.js';
 import { evolve, initialState, type AccountState } from '../domain/account.js';
-import { decodeEvent } from '../events/catalogue.js';
+import { decodeAccountEvent } from '../events/catalogue.js';
 import { accountStream } from '../events/streams.js';
 import type { Db } from '../store/db.js';
 import { readStream } from '../store/event-store.js';
@@ -14,7 +14,7 @@ export async function loadAccount(db: Db, code: string, options: { useSnapshots?
   // not decode is ignored the same way: the stream is replayed from the start.
   let state = (snapshot && decodeState(JSON.parse(snapshot.state))) || initialState();
   for (const stored of await readStream(db, streamId, { fromVersion: state.version + 1 })) {
-    state = evolve(state, decodeEvent(stored));
+    state = evolve(state, decodeAccountEvent(stored));
     if (state.version !== stored.version) {
       throw new Error(`invariant: ${stored.streamId} folded to version ${state.version} at stored version ${stored.version}`);
     }

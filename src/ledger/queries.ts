@@ -7,7 +7,7 @@ import type { AccountEvent, AccountType, Leg } from '../domain/account.js';
 import { signedOnNormalSide } from '../domain/account.js';
 import type { JsonObject } from '../domain/json.js';
 import { Amount, ZERO, formatAmount, parseCurrency } from '../domain/money.js';
-import { decodeEvent } from '../events/catalogue.js';
+import { decodeAccountEvent, type LedgerEvent } from '../events/catalogue.js';
 import type { EventMetadata, StoredEvent } from '../events/envelope.js';
 import { accountStream } from '../events/streams.js';
 import type { Db } from '../store/db.js';
@@ -61,7 +61,8 @@ export interface EntryView {
 
 export interface EventView {
   stored: StoredEvent;
-  event: AccountEvent;
+  /** An account's event, or (in the audit trail) one of the books'. */
+  event: LedgerEvent;
   metadata: EventMetadata;
 }
 
@@ -181,7 +182,7 @@ export async function listEvents(db: Db, code: string, options: { afterVersion?:
     .execute();
   return rows.map((row) => {
     const stored = fromRow(row);
-    return { stored, event: decodeEvent(stored), metadata: JSON.parse(stored.metadata) as EventMetadata };
+    return { stored, event: decodeAccountEvent(stored), metadata: JSON.parse(stored.metadata) as EventMetadata };
   });
 }
 

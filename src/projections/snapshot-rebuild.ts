@@ -1,8 +1,8 @@
 /** `inkwell snapshots rebuild`: drop every snapshot and take them again from a replay of the log. */
 import { ACCOUNT_STATE_VERSION, encodeState } from '../domain/account-state.js';
 import { evolve, initialState, type AccountState } from '../domain/account.js';
-import { decodeEvent } from '../events/catalogue.js';
-import { accountCodeOf } from '../events/streams.js';
+import { decodeAccountEvent } from '../events/catalogue.js';
+import { accountCodeOf, isAccountStream } from '../events/streams.js';
 import type { Database } from '../store/db.js';
 import { readLog } from '../store/event-store.js';
 import { saveSnapshot } from '../store/snapshot-store.js';
@@ -14,10 +14,11 @@ export async function rebuildSnapshots(database: Database, snapshotEvery: number
     let eventsReplayed = 0;
     let snapshots = 0;
     for await (const stored of readLog(trx)) {
-      const code = accountCodeOf(stored.streamId);
-      const state = evolve(states.get(code) ?? initialState(), decodeEvent(stored));
-      states.set(code, state);
       eventsReplayed += 1;
+      if (!isAccountStream(stored.streamId)) continue; // the books keep no snapshots
+      const code = accountCodeOf(stored.streamId);
+      const state = evolve(states.get(code) ?? initialState(), decodeAccountEvent(stored));
+      states.set(code, state);
       if (stored.version % snapshotEvery === 0) {
         await saveSnapshot(trx, { streamId: stored.streamId, version: stored.version, position: stored.position, state: JSON.stringify(encodeState(state)) }, ACCOUNT_STATE_VERSION);
         snapshots += 1;

@@ -4,9 +4,9 @@
  * it was stored at, and its hash.
  */
 import { sql } from 'kysely';
-import type { AccountEvent } from '../domain/account.js';
 import { decodeEvent } from '../events/catalogue.js';
-import type { EventMetadata, StoredEvent } from '../events/envelope.js';
+import type { EventMetadata } from '../events/envelope.js';
+import type { EventView } from '../ledger/queries.js';
 import { accountStream } from '../events/streams.js';
 import type { Database } from '../store/db.js';
 import { fromRow } from '../store/event-store.js';
@@ -21,11 +21,7 @@ export interface AuditFilter {
   type?: string | null;
 }
 
-export interface AuditEvent {
-  stored: StoredEvent;
-  event: AccountEvent;
-  metadata: EventMetadata;
-}
+export type AuditEvent = EventView;
 
 /** Up to `limit` events after position `after`, in log order. */
 export async function auditEvents(database: Database, filter: AuditFilter, cut: ReportCut, after: number, limit: number): Promise<AuditEvent[]> {

@@ -3,6 +3,7 @@
  * runs (or between the pages of a long one) can never tear it: positions are gap-free and
  * assigned in commit order, and each figure counts only events at or before `atPosition`.
  */
+import { loadBooks } from '../ledger/books.js';
 import { positionKnownAt } from '../ledger/queries.js';
 import type { Db } from '../store/db.js';
 
@@ -11,11 +12,14 @@ export interface ReportCut {
   knownAt: string;
   /** The last log position the report counts. */
   atPosition: number;
+  /** The period lock at that position (filled by reportCut; a cut from a cursor leaves it out). */
+  lockedThrough?: string | null;
 }
 
 export async function reportCut(db: Db, knownAt: string | null | undefined, now: string): Promise<ReportCut> {
   const at = knownAt && knownAt < now ? knownAt : now;
-  return { knownAt: at, atPosition: await positionKnownAt(db, at) };
+  const atPosition = await positionKnownAt(db, at);
+  return { knownAt: at, atPosition, lockedThrough: (await loadBooks(db, atPosition)).lockedThrough };
 }
 
 /** The earliest instant a DateTime can name. */

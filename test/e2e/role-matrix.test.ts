@@ -41,6 +41,7 @@ const MATRIX: Record<string, Row> = {
   'Query.incomeStatement': { needs: 'read', request: () => ({ query: '{ f: incomeStatement(from: "2020-01-01T00:00:00Z", to: "2100-01-01T00:00:00Z") { atPosition totals { netIncome { amount } } } }' }) },
   'Query.auditTrail': { needs: 'audit', request: () => ({ query: '{ f: auditTrail(first: 3) { atPosition edges { node { position hash } } } }' }) },
   'Query.exportReport': { needs: 'audit', request: () => ({ query: '{ f: exportReport(input: { report: TRIAL_BALANCE, format: CSV }) { filename rows content } }' }) },
+  'Query.books': { needs: 'read', request: () => ({ query: '{ f: books { lockedThrough } }' }) },
   'Query.apiKeys': { needs: 'admin', request: () => ({ query: '{ f: apiKeys(first: 5) { edges { node { name role } } } }' }) },
   'Mutation.openAccount': {
     needs: 'admin',
@@ -72,6 +73,12 @@ const MATRIX: Record<string, Row> = {
   'Mutation.unfreezeAccount': { needs: 'admin', request: () => ({ query: 'mutation { f: unfreezeAccount(input: { code: "assets:frozen" }) { __typename } }' }) },
   'Mutation.updateAccount': { needs: 'admin', request: () => ({ query: `mutation { f: updateAccount(input: { code: "assets:frozen", name: "${next()}" }) { __typename } }` }) },
   'Mutation.setMinimumBalance': { needs: 'admin', request: () => ({ query: 'mutation { f: setMinimumBalance(input: { code: "assets:frozen", minimumBalance: "0" }) { __typename } }' }) },
+  'Mutation.closePeriod': { needs: 'admin', request: () => ({ query: 'mutation { f: closePeriod(input: { through: "2000-01-01T00:00:00Z" }) { __typename } }' }) },
+  // Each call moves the lock (set in beforeAll) a little further back, so there is always something to reopen.
+  'Mutation.reopenPeriod': {
+    needs: 'admin',
+    request: () => ({ query: `mutation { f: reopenPeriod(input: { through: "${new Date(Date.parse('1999-01-01T00:00:00Z') - ++sequence).toISOString()}" }) { __typename } }` }),
+  },
   'Mutation.closeAccount': {
     needs: 'admin',
     request: () => ({ query: 'mutation { f: closeAccount(input: { code: "assets:empty" }) { __typename ... on Account { status } } }' }),
@@ -100,6 +107,7 @@ beforeAll(async () => {
   for (const [code, type] of [['assets:cash', 'ASSET'], ['equity:capital', 'EQUITY'], ['assets:empty', 'ASSET'], ['assets:frozen', 'ASSET']]) {
     expect((await server.gql(open, { code, type })).body.data.openAccount.__typename).toBe('Account');
   }
+  await server.gql('mutation { closePeriod(input: { through: "2000-01-02T00:00:00Z" }) { __typename } }');
   const posted = await server.gql('mutation { transfer(input: { idempotencyKey: "seed", debitAccount: "assets:cash", creditAccount: "equity:capital", amount: "5.00" }) { ... on Transaction { id } } }');
   transactionId = posted.body.data.transfer.id;
 });

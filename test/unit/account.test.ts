@@ -1,6 +1,7 @@
 /** The Account decider, given/when/then, without a database. */
 import { describe, expect, it } from 'vitest';
 import { balanceOf, decide, evolve, fold, initialState, type AccountCommand, type AccountEvent, type AccountState, type TransactionRecord } from '../../src/domain/account.js';
+import { decideBooks, evolveBooks, initialBooks, type BooksEvent } from '../../src/domain/books.js';
 import { AccountAlreadyExists, AccountClosed, AccountFrozen, AccountHasBalance, InsufficientFunds, ValidationError } from '../../src/domain/errors.js';
 
 const T0 = '2026-01-01T00:00:00.000Z';
@@ -156,5 +157,25 @@ describe('lifecycle', () => {
     expect(given(...overdraft).when({ type: 'PostEntries', transaction: tooMuch, effectiveAt: T1 })).toThrow(InsufficientFunds);
     const removed = [...overdraft, { type: 'MinimumBalanceChanged', effectiveAt: T1, data: { minimumBalance: null } } as AccountEvent];
     expect(given(...removed).when({ type: 'PostEntries', transaction: tooMuch, effectiveAt: T1 })()).toHaveLength(1);
+  });
+});
+
+describe('the books (period lock)', () => {
+  const now = '2026-03-01T00:00:00.000Z';
+  const closed = (through: string): BooksEvent => ({ type: 'PeriodClosed', effectiveAt: now, data: { through, reason: null } });
+  const books = (...events: BooksEvent[]) => events.reduce(evolveBooks, initialBooks());
+
+  it('closes the past only, and closing through an instant already closed writes nothing', () => {
+    expect(decideBooks({ type: 'ClosePeriod', through: '2026-01-31T23:59:59.999Z', reason: null, now }, books())).toEqual([closed('2026-01-31T23:59:59.999Z')]);
+    expect(() => decideBooks({ type: 'ClosePeriod', through: '2026-03-01T00:00:00.001Z', reason: null, now }, books())).toThrow(ValidationError);
+    expect(decideBooks({ type: 'ClosePeriod', through: '2026-01-15T00:00:00.000Z', reason: null, now }, books(closed('2026-01-31T23:59:59.999Z')))).toEqual([]);
+    expect(books(closed('2026-01-31T23:59:59.999Z'))).toEqual({ lockedThrough: '2026-01-31T23:59:59.999Z', version: 1 });
+  });
+
+  it('reopens only backwards, and only what is closed', () => {
+    const locked = books(closed('2026-01-31T23:59:59.999Z'));
+    expect(decideBooks({ type: 'ReopenPeriod', through: null, reason: 'audit', now }, locked)).toEqual([{ type: 'PeriodReopened', effectiveAt: now, data: { through: null, reason: 'audit' } }]);
+    expect(() => decideBooks({ type: 'ReopenPeriod', through: '2026-02-01T00:00:00.000Z', reason: null, now }, locked)).toThrow(/moves the lock back/);
+    expect(() => decideBooks({ type: 'ReopenPeriod', through: null, reason: null, now }, books())).toThrow(/nothing to reopen/);
   });
 });

@@ -12,6 +12,7 @@ import type { ReportTable, Row } from './table.js';
 const cutSummary = (cut: ReportCut): Array<[string, string]> => [
   ['Known at', cut.knownAt],
   ['Log position', String(cut.atPosition)],
+  ['Books closed through', cut.lockedThrough ?? 'no period closed'],
 ];
 
 async function* from<T>(items: Iterable<T>): AsyncGenerator<T> {
