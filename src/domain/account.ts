@@ -84,7 +84,16 @@ export type AccountCommand =
       /** Whether the caller chose effectiveAt (it then takes part in the idempotent comparison). */
       effectiveAtGiven: boolean;
     }
-  | { type: 'PostEntries'; transaction: TransactionRecord; effectiveAt: string }
+  | {
+      type: 'PostEntries';
+      transaction: TransactionRecord;
+      effectiveAt: string;
+      /**
+       * What the account's balance includes that is not there yet: inflows (on its normal side)
+       * effective after now. They cannot fund an outflow today, so the balance bound ignores them.
+       */
+      futureInflow?: Amount;
+    }
   | { type: 'CloseAccount'; effectiveAt: string }
   | { type: 'FreezeAccount'; reason: string | null; effectiveAt: string }
   | { type: 'UnfreezeAccount'; effectiveAt: string }
@@ -195,7 +204,7 @@ function decidePost(command: Extract<AccountCommand, { type: 'PostEntries' }>, s
   }
   const change = legs.reduce((sum, leg) => sum.plus(signedOnNormalSide(state.type, leg)), ZERO);
   if (state.minimumBalance !== null && change.isNegative()) {
-    const available = balanceOf(state).minus(state.minimumBalance);
+    const available = balanceOf(state).minus(command.futureInflow ?? ZERO).minus(state.minimumBalance);
     if (available.plus(change).isNegative()) {
       throw new InsufficientFunds(
         state.code,

@@ -8,6 +8,7 @@ import { ACCOUNT_TYPES, decide, evolve, type AccountCommand, type AccountEvent, 
 import { decideBooks, evolveBooks, type BooksCommand, type BooksState } from '../domain/books.js';
 import { AccountNotFound, ConcurrencyConflict, IdempotencyConflict, LedgerError, PeriodClosed, TransactionAlreadyReversed, TransactionNotFound, ValidationError } from '../domain/errors.js';
 import { canonicalJson } from '../domain/json.js';
+import type { Amount } from '../domain/money.js';
 import { checkCode, checkDescription, checkIdempotencyKey, checkMetadata, checkName } from '../domain/limits.js';
 import { MAX_LEGS, MIN_LEGS, buildTransaction, type EntryInput } from '../domain/transaction.js';
 import { encodeEvent } from '../events/catalogue.js';
@@ -21,7 +22,7 @@ import type { CommandContext } from './context.js';
 import { uuidv7 } from './ids.js';
 import { loadBooks } from './books.js';
 import { loadAccounts } from './load.js';
-import { getTransaction, reversalOf } from './queries.js';
+import { futureInflowsOf, getTransaction, reversalOf } from './queries.js';
 
 export interface LedgerOptions {
   clock?: Clock;
@@ -88,6 +89,8 @@ interface Plan {
    * once): checked inside the write transaction, where no other commit can interleave.
    */
   guard?(trx: Db): Promise<void>;
+  /** Reads what `decide` needs beyond the states, with the same connection, right after they load. */
+  prepare?(db: Db, states: Map<string, AccountState>): Promise<void>;
 }
 
 export class Ledger {
@@ -200,10 +203,14 @@ export class Ledger {
     for (const [i, entry] of input.entries.entries()) checkCode(entry.account, `entries[${i}].account`);
     const fingerprint = fingerprintFor(command, fingerprintOf);
     const transactionId = uuidv7(this.clock().getTime());
+    let futureInflows = new Map<string, Amount>();
     const result = await this.execute(
       {
         command,
         idempotency: { key: idempotencyKey, fingerprint },
+        prepare: async (db, states) => {
+          futureInflows = await futureInflowsOf(db, states, this.clock().toISOString());
+        },
         accounts: input.entries.map((e) => e.account),
         transactionId,
         guard: async (trx) => {
@@ -218,7 +225,7 @@ export class Ledger {
           );
           const decisions = new Map<string, AccountEvent[]>();
           for (const code of new Set(transaction.legs.map((leg) => leg.account))) {
-            decisions.set(code, decide({ type: 'PostEntries', transaction, effectiveAt }, states.get(code)!));
+            decisions.set(code, decide({ type: 'PostEntries', transaction, effectiveAt, futureInflow: futureInflows.get(code) }, states.get(code)!));
           }
           return decisions;
         },
@@ -344,6 +351,7 @@ export class Ledger {
         const early = plan.idempotency && (await findIdempotency(this.database.db, plan.idempotency.key));
         if (early) return replay(early, plan.idempotency!.fingerprint);
         const states = await loadAccounts(this.database.db, plan.accounts);
+        await plan.prepare?.(this.database.db, states);
         const decisions = await this.decideOrReplay(this.database.db, plan, states);
         if (typeof decisions === 'string') return decisions;
         if ([...decisions.values()].every((events) => events.length === 0)) return null;
@@ -361,6 +369,7 @@ export class Ledger {
   /** Loads, decides and commits, all inside the write transaction. */
   private async decideAndCommit(trx: Db, plan: Plan, ctx: CommandContext): Promise<string | null> {
     const states = await loadAccounts(trx, plan.accounts);
+    await plan.prepare?.(trx, states);
     const decisions = await this.decideOrReplay(trx, plan, states);
     return typeof decisions === 'string' ? decisions : this.commit(trx, plan, ctx, states, decisions);
   }

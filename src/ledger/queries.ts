@@ -3,7 +3,7 @@
  * pagination. Every list takes `limit` and returns up to limit + 1 rows so the caller
  * knows whether another page exists.
  */
-import type { AccountEvent, AccountType, Leg } from '../domain/account.js';
+import type { AccountState, AccountType, Leg, OpenedAccount } from '../domain/account.js';
 import { signedOnNormalSide } from '../domain/account.js';
 import type { JsonObject } from '../domain/json.js';
 import { Amount, ZERO, formatAmount, parseCurrency } from '../domain/money.js';
@@ -128,6 +128,28 @@ export async function getTransaction(db: Db, id: string): Promise<TransactionVie
     position: Number(row.position),
     reverses: row.reverses,
   };
+}
+
+/**
+ * Per bounded account: the inflows on its normal side already recorded but effective after
+ * `now`. The balance includes them; an outflow today cannot be funded by them.
+ */
+export async function futureInflowsOf(db: Db, states: ReadonlyMap<string, AccountState>, now: string): Promise<Map<string, Amount>> {
+  const bounded = [...states.values()].filter((s): s is OpenedAccount => s.exists && s.minimumBalance !== null);
+  const inflows = new Map<string, Amount>();
+  if (bounded.length === 0) return inflows;
+  const rows = await db
+    .selectFrom('entries')
+    .select(['account_code', 'direction', 'amount'])
+    .where('account_code', 'in', bounded.map((s) => s.code))
+    .where('effective_at', '>', now)
+    .execute();
+  for (const row of rows) {
+    const state = states.get(row.account_code) as OpenedAccount;
+    const change = signedOnNormalSide(state.type, { direction: row.direction as 'DEBIT' | 'CREDIT', amount: row.amount });
+    if (change.isPositive()) inflows.set(row.account_code, (inflows.get(row.account_code) ?? ZERO).plus(change));
+  }
+  return inflows;
 }
 
 /** The id of the transaction that reverses this one, if any. */

@@ -61,3 +61,20 @@ describe('account lifecycle', () => {
     }
   });
 });
+
+// Found by a red-team pass: a credit dated a few minutes ahead funded a withdrawal today.
+describe('the balance bound and future-dated inflows', () => {
+  it('does not let an inflow effective later fund an outflow now', async () => {
+    const open = 'mutation($input: OpenAccountInput!) { openAccount(input: $input) { __typename } }';
+    await server.gql(open, { input: { code: 'assets:cash', name: 'Cash', type: 'ASSET', currency: 'USD', minimumBalance: '0' } });
+    const post = async (key: string, debit: string, credit: string, amount: string, effectiveAt?: string) =>
+      (await server.gql('mutation($input: TransferInput!) { transfer(input: $input) { __typename ... on InsufficientFunds { available requested } } }', { input: { idempotencyKey: key, debitAccount: debit, creditAccount: credit, amount, effectiveAt } })).body.data.transfer;
+    const soon = new Date(Date.now() + 4 * 60_000).toISOString();
+    expect(await post('fi-1', 'assets:cash', 'equity:capital', '10.00', soon)).toEqual({ __typename: 'Transaction' });
+    expect(await post('fi-2', 'equity:capital', 'assets:cash', '10.00')).toEqual({ __typename: 'InsufficientFunds', available: '0.00', requested: '10.00' });
+    // Money that is there now still counts: 3.00 today, of which all 3.00 can go.
+    expect(await post('fi-3', 'assets:cash', 'equity:capital', '3.00')).toEqual({ __typename: 'Transaction' });
+    expect(await post('fi-4', 'equity:capital', 'assets:cash', '3.01')).toEqual({ __typename: 'InsufficientFunds', available: '3.00', requested: '3.01' });
+    expect(await post('fi-5', 'equity:capital', 'assets:cash', '3.00')).toEqual({ __typename: 'Transaction' });
+  });
+});

@@ -1,6 +1,7 @@
 /** The Account decider, given/when/then, without a database. */
 import { describe, expect, it } from 'vitest';
 import { balanceOf, decide, evolve, fold, initialState, type AccountCommand, type AccountEvent, type AccountState, type TransactionRecord } from '../../src/domain/account.js';
+import { Amount } from '../../src/domain/money.js';
 import { decideBooks, evolveBooks, initialBooks, type BooksEvent } from '../../src/domain/books.js';
 import { AccountAlreadyExists, AccountClosed, AccountFrozen, AccountHasBalance, InsufficientFunds, ValidationError } from '../../src/domain/errors.js';
 
@@ -157,6 +158,18 @@ describe('lifecycle', () => {
     expect(given(...overdraft).when({ type: 'PostEntries', transaction: tooMuch, effectiveAt: T1 })).toThrow(InsufficientFunds);
     const removed = [...overdraft, { type: 'MinimumBalanceChanged', effectiveAt: T1, data: { minimumBalance: null } } as AccountEvent];
     expect(given(...removed).when({ type: 'PostEntries', transaction: tooMuch, effectiveAt: T1 })()).toHaveLength(1);
+  });
+});
+
+describe('the balance bound and inflows effective later', () => {
+  it('does not count them as available', () => {
+    const funded = [opened({ minimumBalance: '0.00' }), posted(tx('d1', [['assets:bank', 'DEBIT', '20.00'], ['equity:capital', 'CREDIT', '20.00']]))];
+    const out = (amount: string) => tx('w', [['assets:bank', 'CREDIT', amount], ['equity:capital', 'DEBIT', amount]]);
+    const futureInflow = new Amount('15.00');
+    expect(given(...funded).when({ type: 'PostEntries', transaction: out('5.00'), effectiveAt: T1, futureInflow })()).toHaveLength(1);
+    const refused = given(...funded).when({ type: 'PostEntries', transaction: out('5.01'), effectiveAt: T1, futureInflow });
+    expect(refused).toThrow(InsufficientFunds);
+    expect(refused).toThrow(/has 5.00 available, 5.01 was asked/);
   });
 });
 
