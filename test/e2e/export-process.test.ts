@@ -2,11 +2,12 @@
  * `inkwell report` and `inkwell export` as an operator runs them, on SQLite and on PostgreSQL:
  * every format to stdout or a file, the journal read by hledger, and clear refusals.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ledger } from '../../src/ledger/ledger.js';
-import { processDb, run, type ProcessDb } from '../support/process.js';
+import { BIN, processDb, run, type ProcessDb } from '../support/process.js';
 
 let db: ProcessDb;
 let outDir: string;
@@ -68,6 +69,18 @@ describe('inkwell export and report', () => {
     expect(text.stdout).toMatch(/^Trial balance as of 2026-01-04T00:00:00.000Z\n/);
     expect(text.stdout).toMatch(/account\tassets:bank\tassets:bank\tASSET\tUSD\t60\.00\t0\.00/);
     expect(text.stdout).toMatch(/Balanced: yes/);
+  });
+
+  it('draws a progress bar on stderr when it is a terminal, and none when it is not', () => {
+    const file = join(outDir, `progress-${process.pid}.csv`);
+    // script(1) (util-linux, essential in Debian) runs the command on a pseudo-terminal.
+    const env = { ...process.env, INKWELL_DB: db.file, DATABASE_URL: db.env.DATABASE_URL ?? '' };
+    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} export audit-trail --format csv --out ${JSON.stringify(file)}`;
+    const tty = spawnSync('script', ['-qfec', command, '/dev/null'], { env, encoding: 'utf8' });
+    expect(tty.status, tty.stdout).toBe(0);
+    expect(tty.stdout).toMatch(new RegExp(`\\[#{30}\\] 100%  ${positions}/${positions}`));
+    const piped = inkwell('export', 'audit-trail', '--format', 'csv', '--out', file);
+    expect(piped.stderr).not.toMatch(/\[#/);
   });
 
   it('refuses unknown reports, missing formats and parameters, and bad times', () => {
