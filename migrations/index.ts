@@ -3,10 +3,12 @@ import * as initial from './0001_initial.js';
 import * as snapshotsAndAsOf from './0002_snapshots_and_as_of.js';
 import * as apiKeys from './0003_api_keys.js';
 import * as reversals from './0004_reversals.js';
+import * as holds from './0005_holds.js';
 
 export const MIGRATIONS = {
   '0001_initial': initial,
   '0002_snapshots_and_as_of': snapshotsAndAsOf,
   '0003_api_keys': apiKeys,
   '0004_reversals': reversals,
+  '0005_holds': holds,
 };

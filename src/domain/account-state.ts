@@ -7,7 +7,8 @@ import type { AccountState, AccountType } from './account.js';
 import type { JsonObject } from './json.js';
 import { Amount, parseCurrency } from './money.js';
 
-export const ACCOUNT_STATE_VERSION = 1;
+/** 2: open holds (what each reserves and until when). */
+export const ACCOUNT_STATE_VERSION = 2;
 
 export interface EncodedAccountState {
   stateVersion: number;
@@ -23,6 +24,7 @@ export interface EncodedAccountState {
   openedAt?: string;
   debits?: string;
   credits?: string;
+  holds?: Record<string, { reserved: string; expiresAt: string | null }>;
 }
 
 export function encodeState(state: AccountState): EncodedAccountState {
@@ -42,6 +44,7 @@ export function encodeState(state: AccountState): EncodedAccountState {
     // Full precision, not the currency scale: state is never rounded.
     debits: state.debits.toString(),
     credits: state.credits.toString(),
+    holds: Object.fromEntries(Object.entries(state.holds).map(([id, h]) => [id, { reserved: h.reserved.toString(), expiresAt: h.expiresAt }])),
   };
 }
 
@@ -62,5 +65,6 @@ export function decodeState(encoded: EncodedAccountState): AccountState | null {
     openedAt: encoded.openedAt!,
     debits: new Amount(encoded.debits!),
     credits: new Amount(encoded.credits!),
+    holds: Object.fromEntries(Object.entries(encoded.holds ?? {}).map(([id, h]) => [id, { reserved: new Amount(h.reserved), expiresAt: h.expiresAt }])),
   };
 }

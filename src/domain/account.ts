@@ -2,7 +2,7 @@
  * The Account aggregate as a pure decider: initialState, decide, evolve.
  * No I/O; the same evolve serves command handling, replay, rebuild and as-of queries.
  */
-import { AccountAlreadyExists, AccountClosed, AccountFrozen, AccountHasBalance, InsufficientFunds, ValidationError } from './errors.js';
+import { AccountAlreadyExists, AccountClosed, AccountFrozen, AccountHasBalance, AccountHasPendingHolds, HoldExpired, HoldNotPending, InsufficientFunds, ValidationError } from './errors.js';
 import { canonicalJson, type JsonObject } from './json.js';
 import { Amount, ZERO, formatAmount, parseCurrency, parseSignedAmount, type Currency } from './money.js';
 
@@ -51,7 +51,10 @@ export type AccountEvent =
   | { type: 'AccountFrozen'; effectiveAt: string; data: { reason: string | null } }
   | { type: 'AccountUnfrozen'; effectiveAt: string; data: Record<string, never> }
   | { type: 'AccountUpdated'; effectiveAt: string; data: { name: string; metadata: JsonObject | null } }
-  | { type: 'MinimumBalanceChanged'; effectiveAt: string; data: { minimumBalance: string | null } };
+  | { type: 'MinimumBalanceChanged'; effectiveAt: string; data: { minimumBalance: string | null } }
+  | { type: 'HoldPlaced'; effectiveAt: string; data: TransactionRecord & { expiresAt: string | null } }
+  | { type: 'HoldCommitted'; effectiveAt: string; data: { transactionId: string; legs: Leg[] } }
+  | { type: 'HoldVoided'; effectiveAt: string; data: { transactionId: string } };
 
 export interface OpenedAccount {
   exists: true;
@@ -68,6 +71,27 @@ export interface OpenedAccount {
   credits: Amount;
   /** Number of events folded so far: the stream version. */
   version: number;
+  /** Open holds on this account by transaction id: what each reserves (an outflow on the normal side) and until when. */
+  holds: Record<string, OpenHold>;
+}
+
+export interface OpenHold {
+  /** The amount the hold takes off the normal side (zero when it brings money in). */
+  reserved: Amount;
+  /** From this instant on it reserves nothing and can no longer be committed; null: never. */
+  expiresAt: string | null;
+}
+
+/** A hold reserves until it expires (decided against the command's time, never by a timer). */
+export function holdIsLive(hold: OpenHold, now: string): boolean {
+  return hold.expiresAt === null || hold.expiresAt > now;
+}
+
+/** What live holds reserve on the account at `now`. */
+export function reservedAt(state: OpenedAccount, now: string, except?: string): Amount {
+  let total = ZERO;
+  for (const [id, hold] of Object.entries(state.holds)) if (id !== except && holdIsLive(hold, now)) total = total.plus(hold.reserved);
+  return total;
 }
 export type AccountState = { exists: false; version: 0 } | OpenedAccount;
 
@@ -93,7 +117,13 @@ export type AccountCommand =
        * effective after now. They cannot fund an outflow today, so the balance bound ignores them.
        */
       futureInflow?: Amount;
+      /** The command's time: holds that expired by then reserve nothing. Omitted: every hold reserves. */
+      now?: string;
     }
+  | { type: 'PlaceHold'; transaction: TransactionRecord; expiresAt: string | null; effectiveAt: string; now: string; futureInflow?: Amount }
+  /** `legs`: what is posted, all legs of the hold at their committed amounts (at most the held ones). */
+  | { type: 'CommitHold'; transactionId: string; legs: Leg[]; effectiveAt: string; now: string; futureInflow?: Amount }
+  | { type: 'VoidHold'; transactionId: string; effectiveAt: string }
   | { type: 'CloseAccount'; effectiveAt: string }
   | { type: 'FreezeAccount'; reason: string | null; effectiveAt: string }
   | { type: 'UnfreezeAccount'; effectiveAt: string }
@@ -122,6 +152,25 @@ export function decide(command: AccountCommand, state: AccountState): AccountEve
       return decideOpen(command, state);
     case 'PostEntries':
       return decidePost(command, requireOpen(state));
+    case 'PlaceHold': {
+      const account = requireOpen(state);
+      checkBound(account, changeOf(account, command.transaction.legs), command.now, command.futureInflow);
+      return [{ type: 'HoldPlaced', effectiveAt: command.effectiveAt, data: { ...command.transaction, expiresAt: command.expiresAt } }];
+    }
+    case 'CommitHold': {
+      const account = requireOpen(state);
+      const hold = account.holds[command.transactionId];
+      if (!hold) throw new HoldNotPending(command.transactionId, 'not an open hold of this account');
+      if (!holdIsLive(hold, command.now)) throw new HoldExpired(command.transactionId, hold.expiresAt!);
+      // The hold's own reservation is what the commit spends: it does not count against it.
+      checkBound(account, changeOf(account, command.legs), command.now, command.futureInflow, command.transactionId);
+      return [{ type: 'HoldCommitted', effectiveAt: command.effectiveAt, data: { transactionId: command.transactionId, legs: command.legs } }];
+    }
+    case 'VoidHold': {
+      if (!state.exists) throw new Error('invariant: the ledger must load an existing account first');
+      if (!state.holds[command.transactionId]) throw new HoldNotPending(command.transactionId, 'not an open hold of this account');
+      return [{ type: 'HoldVoided', effectiveAt: command.effectiveAt, data: { transactionId: command.transactionId } }];
+    }
     case 'CloseAccount':
       return decideClose(command, state);
     case 'FreezeAccount': {
@@ -202,18 +251,27 @@ function decidePost(command: Extract<AccountCommand, { type: 'PostEntries' }>, s
   if (command.effectiveAt < state.openedAt) {
     throw new ValidationError('effectiveAt', `${command.effectiveAt} is before account "${state.code}" was opened (${state.openedAt})`);
   }
-  const change = legs.reduce((sum, leg) => sum.plus(signedOnNormalSide(state.type, leg)), ZERO);
-  if (state.minimumBalance !== null && change.isNegative()) {
-    const available = balanceOf(state).minus(command.futureInflow ?? ZERO).minus(state.minimumBalance);
-    if (available.plus(change).isNegative()) {
-      throw new InsufficientFunds(
-        state.code,
-        formatAmount(Amount.max(available, 0), state.currency.scale),
-        formatAmount(change.negated(), state.currency.scale),
-      );
-    }
-  }
+  checkBound(state, changeOf(state, command.transaction.legs), command.now, command.futureInflow);
   return [{ type: 'TransactionPosted', effectiveAt: command.effectiveAt, data: command.transaction }];
+}
+
+/** The change the legs naming this account make to its normal-side balance. */
+function changeOf(state: OpenedAccount, legs: readonly Leg[]): Amount {
+  return legs.filter((leg) => leg.account === state.code).reduce((sum, leg) => sum.plus(signedOnNormalSide(state.type, leg)), ZERO);
+}
+
+/**
+ * The balance bound, against what the account can give now: its balance, less inflows it
+ * records for later, less what live holds reserve (but `spending`, the hold being committed).
+ * Without a `now`, every hold reserves.
+ */
+function checkBound(state: OpenedAccount, change: Amount, now: string | undefined, futureInflow: Amount | undefined, spending?: string): void {
+  if (state.minimumBalance === null || !change.isNegative()) return;
+  const reserved = now === undefined ? reservedAt(state, '0000', spending) : reservedAt(state, now, spending);
+  const available = balanceOf(state).minus(futureInflow ?? ZERO).minus(reserved).minus(state.minimumBalance);
+  if (available.plus(change).isNegative()) {
+    throw new InsufficientFunds(state.code, formatAmount(Amount.max(available, 0), state.currency.scale), formatAmount(change.negated(), state.currency.scale));
+  }
 }
 
 function decideClose(command: Extract<AccountCommand, { type: 'CloseAccount' }>, state: AccountState): AccountEvent[] {
@@ -221,6 +279,8 @@ function decideClose(command: Extract<AccountCommand, { type: 'CloseAccount' }>,
   if (state.status === 'CLOSED') return []; // closing twice is a no-op, not an error
   const balance = balanceOf(state);
   if (!balance.isZero()) throw new AccountHasBalance(state.code, formatAmount(balance, state.currency.scale));
+  const open = Object.keys(state.holds);
+  if (open.length > 0) throw new AccountHasPendingHolds(state.code, open.length);
   return [{ type: 'AccountClosed', effectiveAt: command.effectiveAt, data: {} }];
 }
 
@@ -241,17 +301,24 @@ export function evolve(state: AccountState, event: AccountEvent): AccountState {
         debits: ZERO,
         credits: ZERO,
         version: state.version + 1,
+        holds: {},
       };
     }
-    case 'TransactionPosted': {
+    case 'TransactionPosted':
+      return { ...posting(mustExist(state, event.type), event.data.legs), version: state.version + 1 };
+    case 'HoldPlaced': {
       const opened = mustExist(state, event.type);
-      let { debits, credits } = opened;
-      for (const leg of event.data.legs) {
-        if (leg.account !== opened.code) continue;
-        if (leg.direction === 'DEBIT') debits = debits.plus(leg.amount);
-        else credits = credits.plus(leg.amount);
-      }
-      return { ...opened, debits, credits, version: opened.version + 1 };
+      const change = changeOf(opened, event.data.legs);
+      const hold: OpenHold = { reserved: change.isNegative() ? change.negated() : ZERO, expiresAt: event.data.expiresAt };
+      return { ...opened, holds: { ...opened.holds, [event.data.transactionId]: hold }, version: state.version + 1 };
+    }
+    case 'HoldCommitted': {
+      const { [event.data.transactionId]: _committed, ...holds } = mustExist(state, event.type).holds;
+      return { ...posting(mustExist(state, event.type), event.data.legs), holds, version: state.version + 1 };
+    }
+    case 'HoldVoided': {
+      const { [event.data.transactionId]: _voided, ...holds } = mustExist(state, event.type).holds;
+      return { ...mustExist(state, event.type), holds, version: state.version + 1 };
     }
     case 'AccountClosed':
       return { ...mustExist(state, event.type), status: 'CLOSED', version: state.version + 1 };
@@ -266,6 +333,22 @@ export function evolve(state: AccountState, event: AccountEvent): AccountState {
       return { ...mustExist(state, event.type), minimumBalance, version: state.version + 1 };
     }
   }
+}
+
+/** The account's debits and credits once the legs naming it are posted. */
+function posting(opened: OpenedAccount, legs: readonly Leg[]): OpenedAccount {
+  let { debits, credits } = opened;
+  for (const leg of legs) {
+    if (leg.account !== opened.code) continue;
+    if (leg.direction === 'DEBIT') debits = debits.plus(leg.amount);
+    else credits = credits.plus(leg.amount);
+  }
+  return { ...opened, debits, credits };
+}
+
+/** The legs a posting event moves (TransactionPosted, HoldCommitted); null for every other event. */
+export function postedLegs(event: AccountEvent): Leg[] | null {
+  return event.type === 'TransactionPosted' || event.type === 'HoldCommitted' ? event.data.legs : null;
 }
 
 function mustExist(state: AccountState, type: string): OpenedAccount {

@@ -161,3 +161,40 @@ export class PeriodClosed extends LedgerError {
     super(`the books are closed through ${lockedThrough}: nothing effective at ${effectiveAt} can be posted until they are reopened`);
   }
 }
+
+export class HoldNotPending extends LedgerError {
+  readonly code = 'HOLD_NOT_PENDING';
+  constructor(
+    readonly transactionId: string,
+    readonly status: string,
+  ) {
+    super(`transaction "${transactionId}" is not a pending hold (${status})`);
+  }
+}
+
+export class HoldExpired extends LedgerError {
+  readonly code = 'HOLD_EXPIRED';
+  constructor(
+    readonly transactionId: string,
+    readonly expiresAt: string,
+  ) {
+    super(`hold "${transactionId}" expired at ${expiresAt}: it reserves nothing and can no longer be committed`);
+  }
+}
+
+export class AccountHasPendingHolds extends LedgerError {
+  readonly code = 'ACCOUNT_HAS_PENDING_HOLDS';
+  constructor(
+    readonly account: string,
+    readonly holds: number,
+  ) {
+    super(`account "${account}" cannot be closed: ${holds} hold(s) are still open (commit or void them)`);
+  }
+}
+
+export class TransactionPending extends LedgerError {
+  readonly code = 'TRANSACTION_PENDING';
+  constructor(readonly transactionId: string) {
+    super(`transaction "${transactionId}" is a pending hold: void it instead of reversing it`);
+  }
+}

@@ -11,6 +11,7 @@ import { ACCOUNT_CLOSED } from './types/account-closed.js';
 import { ACCOUNT_FROZEN, ACCOUNT_UNFROZEN, ACCOUNT_UPDATED, MINIMUM_BALANCE_CHANGED } from './types/account-lifecycle.js';
 import { ACCOUNT_OPENED } from './types/account-opened.js';
 import { PERIOD_CLOSED, PERIOD_REOPENED } from './types/books.js';
+import { HOLD_COMMITTED, HOLD_PLACED, HOLD_VOIDED } from './types/holds.js';
 import type { EventVersion } from './types/shared.js';
 import { TRANSACTION_POSTED } from './types/transaction-posted.js';
 
@@ -26,6 +27,9 @@ export const CATALOGUE: Record<LedgerEvent['type'], readonly EventVersion[]> = {
   AccountUnfrozen: ACCOUNT_UNFROZEN,
   AccountUpdated: ACCOUNT_UPDATED,
   MinimumBalanceChanged: MINIMUM_BALANCE_CHANGED,
+  HoldPlaced: HOLD_PLACED,
+  HoldCommitted: HOLD_COMMITTED,
+  HoldVoided: HOLD_VOIDED,
   PeriodClosed: PERIOD_CLOSED,
   PeriodReopened: PERIOD_REOPENED,
 };

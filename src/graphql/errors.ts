@@ -14,6 +14,10 @@ import {
   TransactionAlreadyReversed,
   TransactionNotFound,
   PeriodClosed,
+  HoldNotPending,
+  HoldExpired,
+  TransactionPending,
+  AccountHasPendingHolds,
   ConcurrencyConflict,
   CurrencyMismatch,
   IdempotencyConflict,
@@ -122,6 +126,21 @@ export const Errors = {
   PeriodClosed: errorType(PeriodClosed, 'The books are closed through an instant at or after the effective time asked for.', (t) => ({
     lockedThrough: t.expose('lockedThrough', { type: 'DateTime', description: 'The books are closed through this instant.' }),
     effectiveAt: t.expose('effectiveAt', { type: 'DateTime', description: 'The effective time that was refused.' }),
+  })),
+  HoldNotPending: errorType(HoldNotPending, 'The transaction is not a pending hold (posted, committed or voided).', (t) => ({
+    transactionId: t.exposeString('transactionId', { description: 'The transaction.' }),
+    status: t.exposeString('status', { description: 'Where it stands instead.' }),
+  })),
+  HoldExpired: errorType(HoldExpired, 'The hold passed its expiry: it reserves nothing and can no longer be committed.', (t) => ({
+    transactionId: t.exposeString('transactionId', { description: 'The hold.' }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime', description: 'When it expired.' }),
+  })),
+  TransactionPending: errorType(TransactionPending, 'A pending hold is voided, not reversed.', (t) => ({
+    transactionId: t.exposeString('transactionId', { description: 'The hold.' }),
+  })),
+  AccountHasPendingHolds: errorType(AccountHasPendingHolds, 'Only an account without open holds can be closed.', (t) => ({
+    account: account(t),
+    holds: t.exposeInt('holds', { description: 'How many holds are still open (commit or void them).' }),
   })),
   ApiKeyNotFound: errorType(ApiKeyNotFound, 'No API key has this name.', (t) => ({ name: keyName(t) })),
 };

@@ -41,7 +41,24 @@ const PostTransactionInput = builder.inputType('PostTransactionInput', {
     effectiveAt: t.field({ type: 'DateTime', description: 'Value time; default now. Not before its accounts opened, not more than 5 minutes ahead.' }),
     description: t.string({ description: 'At most 1,000 characters.' }),
     metadata: t.field({ type: 'JSON', description: 'A JSON object of at most 16 KiB.' }),
+    pending: t.boolean({ description: 'A hold: reserve the funds now (status PENDING), post them with commitPending.' }),
+    expiresAt: t.field({ type: 'DateTime', description: 'A hold’s expiry (only with pending): from then on it reserves nothing and cannot be committed.' }),
   }),
+});
+
+const CommitPendingInput = builder.inputType('CommitPendingInput', {
+  description: 'The hold to post, in full or in part.',
+  fields: (t) => ({
+    idempotencyKey: t.string({ required: true, description: '1 to 128 printable ASCII characters.' }),
+    transactionId: t.id({ required: true, description: 'The pending transaction (the hold).' }),
+    amount: t.field({ type: 'Decimal', description: 'Commit every leg at this amount (at most the held one; the legs must share one amount); the rest is released. Default: in full.' }),
+    effectiveAt: t.field({ type: 'DateTime', description: 'Value time of the posting; default now.' }),
+  }),
+});
+
+const VoidPendingInput = builder.inputType('VoidPendingInput', {
+  description: 'The hold to release.',
+  fields: (t) => ({ transactionId: t.id({ required: true, description: 'The pending transaction (the hold).' }) }),
 });
 
 const TransferInput = builder.inputType('TransferInput', {
@@ -84,10 +101,17 @@ const PostTransactionResult = resultUnion(
 const ReverseTransactionResult = resultUnion(
   'ReverseTransactionResult',
   TransactionRef,
-  ['ValidationError', 'TransactionNotFound', 'TransactionAlreadyReversed', 'AccountClosed', 'AccountFrozen', 'InsufficientFunds', 'PeriodClosed', 'IdempotencyConflict', 'ConcurrencyConflict'],
+  ['ValidationError', 'TransactionNotFound', 'TransactionAlreadyReversed', 'TransactionPending', 'HoldNotPending', 'AccountClosed', 'AccountFrozen', 'InsufficientFunds', 'PeriodClosed', 'IdempotencyConflict', 'ConcurrencyConflict'],
   'The reversal, or why nothing was posted.',
 );
-const CloseAccountResult = resultUnion('CloseAccountResult', AccountRef, ['ValidationError', 'AccountNotFound', 'AccountHasBalance', 'ConcurrencyConflict'], 'The closed account, or why it stays open.');
+const CloseAccountResult = resultUnion('CloseAccountResult', AccountRef, ['ValidationError', 'AccountNotFound', 'AccountHasBalance', 'AccountHasPendingHolds', 'ConcurrencyConflict'], 'The closed account, or why it stays open.');
+const CommitPendingResult = resultUnion(
+  'CommitPendingResult',
+  TransactionRef,
+  ['ValidationError', 'TransactionNotFound', 'HoldNotPending', 'HoldExpired', 'InvalidAmount', 'AccountClosed', 'AccountFrozen', 'InsufficientFunds', 'PeriodClosed', 'IdempotencyConflict', 'ConcurrencyConflict'],
+  'The posted transaction, or why the hold stays as it is.',
+);
+const VoidPendingResult = resultUnion('VoidPendingResult', TransactionRef, ['ValidationError', 'TransactionNotFound', 'HoldNotPending', 'ConcurrencyConflict'], 'The voided hold, or why not.');
 
 /**
  * Runs a command, then loads what it names. The rest of the response must see the commit:
@@ -155,6 +179,21 @@ builder.mutationType({
       args: { input: t.arg({ type: TransferInput, required: true, description: 'The command.' }) },
       resolve: (_root, { input }, ctx) =>
         asResult(() => committed(ctx, ctx.ledger.transfer(input, ctx.command), ctx.transactions)),
+    }),
+    commitPending: t.field({
+      authScopes: { post: true },
+      type: CommitPendingResult,
+      description: 'Posts a hold in full or in part (the remainder is released); refused once it expired, was committed or voided.',
+      args: { input: t.arg({ type: CommitPendingInput, required: true, description: 'The command.' }) },
+      resolve: (_root, { input }, ctx) =>
+        asResult(() => committed(ctx, ctx.ledger.commitPending({ ...input, transactionId: String(input.transactionId) }, ctx.command), ctx.transactions)),
+    }),
+    voidPending: t.field({
+      authScopes: { post: true },
+      type: VoidPendingResult,
+      description: 'Releases a hold without posting (an expired one too); voiding it again changes nothing.',
+      args: { input: t.arg({ type: VoidPendingInput, required: true, description: 'The command.' }) },
+      resolve: (_root, { input }, ctx) => asResult(() => committed(ctx, ctx.ledger.voidPending({ transactionId: String(input.transactionId) }, ctx.command), ctx.transactions)),
     }),
     reverseTransaction: t.field({
       authScopes: { post: true },

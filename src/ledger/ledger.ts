@@ -6,9 +6,9 @@
 import { createHash } from 'node:crypto';
 import { ACCOUNT_TYPES, decide, evolve, type AccountCommand, type AccountEvent, type AccountState, type AccountType, type OpenedAccount } from '../domain/account.js';
 import { decideBooks, evolveBooks, type BooksCommand, type BooksState } from '../domain/books.js';
-import { AccountNotFound, ConcurrencyConflict, IdempotencyConflict, LedgerError, PeriodClosed, TransactionAlreadyReversed, TransactionNotFound, ValidationError } from '../domain/errors.js';
+import { AccountNotFound, ConcurrencyConflict, HoldNotPending, IdempotencyConflict, InvalidAmount, LedgerError, PeriodClosed, TransactionAlreadyReversed, TransactionNotFound, TransactionPending, ValidationError } from '../domain/errors.js';
 import { canonicalJson } from '../domain/json.js';
-import type { Amount } from '../domain/money.js';
+import { Amount, formatAmount, parseCurrency, parsePositiveAmount } from '../domain/money.js';
 import { checkCode, checkDescription, checkIdempotencyKey, checkMetadata, checkName } from '../domain/limits.js';
 import { MAX_LEGS, MIN_LEGS, buildTransaction, type EntryInput } from '../domain/transaction.js';
 import { encodeEvent } from '../events/catalogue.js';
@@ -51,6 +51,19 @@ export interface PostTransactionInput {
   effectiveAt?: string | null;
   description?: string | null;
   metadata?: unknown;
+  /** A hold: reserve the funds now, post on commitPending. */
+  pending?: boolean | null;
+  /** A hold's expiry (only with pending): from then on it reserves nothing and cannot be committed. */
+  expiresAt?: string | null;
+}
+
+export interface CommitPendingInput {
+  idempotencyKey: string;
+  transactionId: string;
+  /** Commit part of the hold: every leg at this amount (the hold's legs must share one amount); default: in full. */
+  amount?: string | null;
+  /** Default: now. */
+  effectiveAt?: string | null;
 }
 
 export interface TransferInput {
@@ -161,9 +174,9 @@ export class Ledger {
    * and caused by it. A transaction is reversed at most once.
    */
   async reverseTransaction(input: ReverseTransactionInput, ctx: CommandContext): Promise<string> {
-    if (!UUID.test(input.transactionId)) throw new ValidationError('transactionId', 'not a transaction id (a UUID)');
-    const original = await getTransaction(this.database.db, input.transactionId);
-    if (!original) throw new TransactionNotFound(input.transactionId);
+    const original = await this.transactionById(input.transactionId);
+    if (original.status === 'PENDING') throw new TransactionPending(original.id);
+    if (original.status === 'VOIDED') throw new HoldNotPending(original.id, 'voided: it posted nothing to reverse');
     const entries: EntryInput[] = original.legs.map((leg) => ({ account: leg.account, direction: leg.direction === 'DEBIT' ? 'CREDIT' : 'DEBIT', amount: leg.amount, currency: leg.currency }));
     return this.post(
       {
@@ -203,6 +216,10 @@ export class Ledger {
     for (const [i, entry] of input.entries.entries()) checkCode(entry.account, `entries[${i}].account`);
     const fingerprint = fingerprintFor(command, fingerprintOf);
     const transactionId = uuidv7(this.clock().getTime());
+    const pending = input.pending === true;
+    if (input.expiresAt != null && !pending) throw new ValidationError('expiresAt', 'only a pending transaction (a hold) expires');
+    const expiresAt = input.expiresAt == null ? null : instant(input.expiresAt, 'expiresAt');
+    if (expiresAt !== null && expiresAt <= this.clock().toISOString()) throw new ValidationError('expiresAt', `${expiresAt} is not in the future`);
     let futureInflows = new Map<string, Amount>();
     const result = await this.execute(
       {
@@ -214,8 +231,7 @@ export class Ledger {
         accounts: input.entries.map((e) => e.account),
         transactionId,
         guard: async (trx) => {
-          const { lockedThrough } = await loadBooks(trx);
-          if (lockedThrough !== null && effectiveAt <= lockedThrough) throw new PeriodClosed(lockedThrough, effectiveAt);
+          await checkPeriodOpen(trx, effectiveAt);
           await options.guard?.(trx);
         },
         decide: (states) => {
@@ -223,9 +239,14 @@ export class Ledger {
             { transactionId, idempotencyKey, entries: input.entries, description, metadata, reverses: options.reverses ?? null },
             states,
           );
+          const now = this.clock().toISOString();
           const decisions = new Map<string, AccountEvent[]>();
           for (const code of new Set(transaction.legs.map((leg) => leg.account))) {
-            decisions.set(code, decide({ type: 'PostEntries', transaction, effectiveAt, futureInflow: futureInflows.get(code) }, states.get(code)!));
+            const futureInflow = futureInflows.get(code);
+            const command: AccountCommand = pending
+              ? { type: 'PlaceHold', transaction, expiresAt, effectiveAt, now, futureInflow }
+              : { type: 'PostEntries', transaction, effectiveAt, now, futureInflow };
+            decisions.set(code, decide(command, states.get(code)!));
           }
           return decisions;
         },
@@ -279,6 +300,86 @@ export class Ledger {
   /** Sets the lower bound of the normal-side balance ("0": no overdraft; "-100.00": an overdraft limit; null: none). */
   changeMinimumBalance(input: { code: string; minimumBalance: string | null }, ctx: CommandContext): Promise<string> {
     return this.lifecycle('changeMinimumBalance', input.code, ctx, (effectiveAt) => ({ type: 'ChangeMinimumBalance', minimumBalance: input.minimumBalance, effectiveAt }));
+  }
+
+  /**
+   * Commits a hold: posts its legs in full, or every leg at `amount` (the rest is released),
+   * effective now by default. Refused once the hold expired, was committed or voided.
+   */
+  async commitPending(input: CommitPendingInput, ctx: CommandContext): Promise<string> {
+    const idempotencyKey = checkIdempotencyKey(input.idempotencyKey);
+    const fingerprint = fingerprintFor('commitPending', input);
+    // A retry after the commit finds the hold posted: it gets the first result, not HoldNotPending.
+    const previous = await findIdempotency(this.database.db, idempotencyKey);
+    if (previous) return replay(previous, fingerprint);
+    const hold = await this.pendingHold(input.transactionId);
+    const effectiveAt = this.effectiveAt(input.effectiveAt);
+    const legs = hold.legs.map((leg) => ({ ...leg }));
+    if (input.amount != null) {
+      if (new Set(hold.legs.map((leg) => leg.amount)).size !== 1) {
+        throw new ValidationError('amount', 'a partial commit needs a hold whose legs share one amount; this one has several');
+      }
+      const held = new Amount(hold.legs[0]!.amount);
+      const currency = parseCurrency(hold.legs[0]!.currency);
+      const amount = parsePositiveAmount(input.amount, currency);
+      if (amount.gt(held)) throw new InvalidAmount(input.amount, `more than the ${hold.legs[0]!.amount} held`);
+      for (const leg of legs) leg.amount = formatAmount(amount, currency.scale);
+    }
+    let futureInflows = new Map<string, Amount>();
+    const result = await this.execute(
+      {
+        command: 'commitPending',
+        idempotency: { key: idempotencyKey, fingerprint },
+        accounts: legs.map((leg) => leg.account),
+        transactionId: hold.id,
+        prepare: async (db, states) => {
+          futureInflows = await futureInflowsOf(db, states, this.clock().toISOString());
+        },
+        guard: (trx) => checkPeriodOpen(trx, effectiveAt),
+        decide: (states) => {
+          const now = this.clock().toISOString();
+          const decisions = new Map<string, AccountEvent[]>();
+          for (const code of new Set(legs.map((leg) => leg.account))) {
+            decisions.set(code, decide({ type: 'CommitHold', transactionId: hold.id, legs, effectiveAt, now, futureInflow: futureInflows.get(code) }, states.get(code)!));
+          }
+          return decisions;
+        },
+      },
+      ctx,
+    );
+    return result ?? hold.id;
+  }
+
+  /** Releases a hold without posting. Voiding a voided hold changes nothing. */
+  async voidPending(input: { transactionId: string }, ctx: CommandContext): Promise<string> {
+    const original = await this.transactionById(input.transactionId);
+    if (original.status === 'VOIDED') return original.id;
+    if (original.status !== 'PENDING') throw new HoldNotPending(original.id, original.status.toLowerCase());
+    const effectiveAt = this.effectiveAt(null);
+    await this.execute(
+      {
+        command: 'voidPending',
+        idempotency: null,
+        accounts: original.legs.map((leg) => leg.account),
+        transactionId: original.id,
+        decide: (states) => new Map([...new Set(original.legs.map((leg) => leg.account))].map((code) => [code, decide({ type: 'VoidHold', transactionId: original.id, effectiveAt }, states.get(code)!)])),
+      },
+      ctx,
+    );
+    return original.id;
+  }
+
+  private async transactionById(id: string) {
+    if (!UUID.test(id)) throw new ValidationError('transactionId', 'not a transaction id (a UUID)');
+    const transaction = await getTransaction(this.database.db, id);
+    if (!transaction) throw new TransactionNotFound(id);
+    return transaction;
+  }
+
+  private async pendingHold(id: string) {
+    const hold = await this.transactionById(id);
+    if (hold.status !== 'PENDING') throw new HoldNotPending(id, hold.status.toLowerCase());
+    return hold;
   }
 
   /**
@@ -450,6 +551,12 @@ export class Ledger {
     }
     return at;
   }
+}
+
+/** Under the write lock: nothing effective at or before the period lock is posted. */
+async function checkPeriodOpen(trx: Db, effectiveAt: string): Promise<void> {
+  const { lockedThrough } = await loadBooks(trx);
+  if (lockedThrough !== null && effectiveAt <= lockedThrough) throw new PeriodClosed(lockedThrough, effectiveAt);
 }
 
 /** Stored times compare as text: only the one UTC form may reach the store ("…00Z" sorts after "…00.000Z"). */

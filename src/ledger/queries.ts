@@ -35,7 +35,10 @@ export interface AccountView {
 export interface TransactionView {
   id: string;
   idempotencyKey: string;
-  status: 'POSTED';
+  /** PENDING: a hold, reserving until committed (then POSTED), voided (VOIDED) or expired. */
+  status: 'POSTED' | 'PENDING' | 'VOIDED';
+  /** A hold's expiry, or null. */
+  expiresAt: string | null;
   effectiveAt: string;
   recordedAt: string;
   description: string | null;
@@ -119,7 +122,8 @@ export async function getTransaction(db: Db, id: string): Promise<TransactionVie
   return {
     id: row.id,
     idempotencyKey: row.idempotency_key,
-    status: 'POSTED',
+    status: row.status as TransactionView['status'],
+    expiresAt: row.expires_at,
     effectiveAt: row.effective_at,
     recordedAt: row.recorded_at,
     description: row.description,
@@ -150,6 +154,13 @@ export async function futureInflowsOf(db: Db, states: ReadonlyMap<string, Accoun
     if (change.isPositive()) inflows.set(row.account_code, (inflows.get(row.account_code) ?? ZERO).plus(change));
   }
   return inflows;
+}
+
+/** What the account's live holds reserve at `now` (an outflow on its normal side), at its scale. */
+export async function pendingOf(db: Db, account: AccountView, now: string): Promise<string> {
+  const rows = await db.selectFrom('holds').select(['reserved', 'expires_at']).where('account_code', '=', account.code).execute();
+  const total = rows.filter((r) => r.expires_at === null || r.expires_at > now).reduce((sum, r) => sum.plus(r.reserved), ZERO);
+  return formatAmount(total, account.scale);
 }
 
 /** The id of the transaction that reverses this one, if any. */

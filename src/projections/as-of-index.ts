@@ -12,7 +12,7 @@
  * Both are written in the append transaction and never rewritten.
  */
 import { sql } from 'kysely';
-import type { AccountEvent, OpenedAccount } from '../domain/account.js';
+import { postedLegs, type AccountEvent, type OpenedAccount } from '../domain/account.js';
 import { Amount, ZERO, formatAmount } from '../domain/money.js';
 import type { StoredEvent } from '../events/envelope.js';
 import type { Db } from '../store/db.js';
@@ -28,10 +28,11 @@ export interface Sums {
 
 /** The sums one event posts to one account. */
 export function postingOf(code: string, event: AccountEvent): Sums | null {
-  if (event.type !== 'TransactionPosted') return null;
+  const legs = postedLegs(event);
+  if (legs === null) return null;
   let debits = ZERO;
   let credits = ZERO;
-  for (const leg of event.data.legs) {
+  for (const leg of legs) {
     if (leg.account !== code) continue;
     if (leg.direction === 'DEBIT') debits = debits.plus(leg.amount);
     else credits = credits.plus(leg.amount);

@@ -3,7 +3,7 @@
  * the read models, a snapshot when the policy says so, and the as-of indexes.
  */
 import { encodeState, ACCOUNT_STATE_VERSION } from '../domain/account-state.js';
-import type { AccountEvent, OpenedAccount } from '../domain/account.js';
+import { postedLegs, type AccountEvent, type OpenedAccount } from '../domain/account.js';
 import type { StoredEvent } from '../events/envelope.js';
 import type { Db } from '../store/db.js';
 import { saveSnapshot } from '../store/snapshot-store.js';
@@ -32,7 +32,7 @@ export async function projectIn(trx: Db, committed: Committed[], policy: Project
   const seen = new Set<string>();
   const frontiers = new OnTimeFrontiers();
   await frontiers.load(trx, new Set(committed.map((c) => accountCodeOf(c.stored.streamId))));
-  const late = committed.map((c) => c.event.type === 'TransactionPosted' && frontiers.classify(c.state.code, c.stored.effectiveAt, c.stored.recordedAt));
+  const late = committed.map((c) => postedLegs(c.event) !== null && frontiers.classify(c.state.code, c.stored.effectiveAt, c.stored.recordedAt));
   committed.forEach((c, i) => addEvent(rows, c, c.state, seen, late[i]!));
   await writeRows(trx, rows);
   // After the entries are written: an epoch reads the entries it closes.

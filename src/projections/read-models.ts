@@ -3,13 +3,13 @@
  * account state they lead to, written in the append transaction (projectIn), and by rebuild
  * through the same path, so the two cannot drift.
  */
-import { balanceOf, type AccountEvent, type OpenedAccount } from '../domain/account.js';
+import { balanceOf, postedLegs, type AccountEvent, type OpenedAccount } from '../domain/account.js';
 import { canonicalJson } from '../domain/json.js';
 import { formatAmount } from '../domain/money.js';
 import { accountCodeOf } from '../events/streams.js';
 import type { StoredEvent } from '../events/envelope.js';
 import type { Db } from '../store/db.js';
-import type { AccountsTable, EntriesTable, TransactionsTable } from '../store/schema.js';
+import type { AccountsTable, EntriesTable, HoldsTable, TransactionsTable } from '../store/schema.js';
 
 export interface DecodedEvent {
   stored: StoredEvent;
@@ -19,11 +19,15 @@ export interface DecodedEvent {
 export interface ReadModelRows {
   accounts: Map<string, AccountsTable>;
   transactions: TransactionsTable[];
+  /** Changes to transaction rows already written (a hold committed or voided), applied after the inserts. */
+  transactionUpdates: Map<string, Partial<TransactionsTable>>;
   entries: EntriesTable[];
+  /** Open holds per account: a row to write, or null to delete it. */
+  holds: Map<string, HoldsTable | null>;
 }
 
 export function emptyRows(): ReadModelRows {
-  return { accounts: new Map(), transactions: [], entries: [] };
+  return { accounts: new Map(), transactions: [], transactionUpdates: new Map(), entries: [], holds: new Map() };
 }
 
 /**
@@ -35,31 +39,61 @@ export function emptyRows(): ReadModelRows {
 export function addEvent(rows: ReadModelRows, { stored, event }: DecodedEvent, stateAfter: OpenedAccount, seenTransactions: Set<string>, late: boolean): void {
   const code = accountCodeOf(stored.streamId);
   rows.accounts.set(code, accountRow(stateAfter, stored.position));
-  if (event.type !== 'TransactionPosted') return;
-  const record = event.data;
-  if (!seenTransactions.has(record.transactionId)) {
-    seenTransactions.add(record.transactionId);
-    rows.transactions.push({
-      id: record.transactionId,
-      idempotency_key: record.idempotencyKey,
-      status: 'POSTED',
-      effective_at: stored.effectiveAt,
-      recorded_at: stored.recordedAt,
-      description: record.description,
-      metadata: record.metadata === null ? null : canonicalJson(record.metadata),
-      legs: canonicalJson(record.legs),
-      position: stored.position,
-      reverses: record.reverses,
-    });
+  // A transaction's row comes from its first event in log order; `seen` is keyed by event type too,
+  // as a hold's placement and its commit (or void) are separate commits of the same transaction.
+  const first = (id: string) => {
+    const key = `${event.type}/${id}`;
+    if (seenTransactions.has(key)) return false;
+    seenTransactions.add(key);
+    return true;
+  };
+  if (event.type === 'HoldPlaced' || event.type === 'TransactionPosted') {
+    const record = event.data;
+    const hold = event.type === 'HoldPlaced' ? event.data : null;
+    if (first(record.transactionId)) {
+      rows.transactions.push({
+        id: record.transactionId,
+        idempotency_key: record.idempotencyKey,
+        status: hold ? 'PENDING' : 'POSTED',
+        effective_at: stored.effectiveAt,
+        recorded_at: stored.recordedAt,
+        description: record.description,
+        metadata: record.metadata === null ? null : canonicalJson(record.metadata),
+        legs: canonicalJson(record.legs),
+        position: stored.position,
+        reverses: record.reverses,
+        expires_at: hold?.expiresAt ?? null,
+      });
+    }
+    if (hold) {
+      const reserved = stateAfter.holds[hold.transactionId]!.reserved;
+      rows.holds.set(`${hold.transactionId}/${code}`, { transaction_id: hold.transactionId, account_code: code, reserved: formatAmount(reserved, stateAfter.currency.scale), expires_at: hold.expiresAt });
+      return;
+    }
   }
-  record.legs.forEach((leg, legIndex) => {
+  if (event.type === 'HoldCommitted' || event.type === 'HoldVoided') {
+    const id = event.data.transactionId;
+    rows.holds.set(`${id}/${code}`, null);
+    if (first(id)) {
+      // A committed hold is posted from its commit on: its legs, times and log position are the commit's.
+      const update: Partial<TransactionsTable> =
+        event.type === 'HoldVoided'
+          ? { status: 'VOIDED' }
+          : { status: 'POSTED', legs: canonicalJson(event.data.legs), effective_at: stored.effectiveAt, recorded_at: stored.recordedAt, position: stored.position };
+      rows.transactionUpdates.set(id, update);
+    }
+  }
+  const legs = postedLegs(event);
+  if (legs === null) return;
+  const transactionId = (event.data as { transactionId: string }).transactionId;
+  legs.forEach((leg, legIndex) => {
     if (leg.account !== code) return;
     rows.entries.push({
       position: stored.position,
       leg_index: legIndex,
       account_code: code,
       account_version: stored.version,
-      transaction_id: record.transactionId,
+      transaction_id: transactionId,
       direction: leg.direction,
       amount: leg.amount,
       currency: leg.currency,
@@ -104,8 +138,14 @@ export async function writeRows(trx: Db, rows: ReadModelRows): Promise<void> {
   for (let i = 0; i < rows.transactions.length; i += CHUNK) {
     await trx.insertInto('transactions').values(rows.transactions.slice(i, i + CHUNK)).execute();
   }
+  for (const [id, update] of rows.transactionUpdates) await trx.updateTable('transactions').set(update).where('id', '=', id).execute();
   for (let i = 0; i < rows.entries.length; i += CHUNK) {
     await trx.insertInto('entries').values(rows.entries.slice(i, i + CHUNK)).execute();
+  }
+  for (const [key, hold] of rows.holds) {
+    const [transactionId, accountCode] = [key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1)];
+    if (hold) await trx.insertInto('holds').values(hold).execute();
+    else await trx.deleteFrom('holds').where('transaction_id', '=', transactionId).where('account_code', '=', accountCode).execute();
   }
 
 }

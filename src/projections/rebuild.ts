@@ -26,6 +26,7 @@ const READ_MODELS = {
   entries: (r: any) => `${r.position}/${r.leg_index}`,
   balance_epochs: (r: any) => `${r.account_code}@${r.version}`,
   late_sums: (r: any) => `${r.account_code}@${r.level}/${r.node}#${r.position}`,
+  holds: (r: any) => `${r.transaction_id}/${r.account_code}`,
 } as const;
 type ReadModel = keyof typeof READ_MODELS;
 

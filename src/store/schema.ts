@@ -41,6 +41,16 @@ export interface TransactionsTable {
   position: number;
   /** The transaction this one reverses, or null. */
   reverses: string | null;
+  /** A hold's expiry, or null. */
+  expires_at: string | null;
+}
+
+/** What each open hold reserves on each account it touches (deleted when committed or voided). */
+export interface HoldsTable {
+  transaction_id: string;
+  account_code: string;
+  reserved: string;
+  expires_at: string | null;
 }
 
 export interface EntriesTable {
@@ -118,4 +128,5 @@ export interface Schema {
   balance_epochs: BalanceEpochsTable;
   late_sums: LateSumsTable;
   api_keys: ApiKeysTable;
+  holds: HoldsTable;
 }

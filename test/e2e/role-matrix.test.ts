@@ -12,6 +12,8 @@ import { logState } from '../support/log-state.js';
 
 let server: TestServer;
 let transactionId: string;
+let holdId: string;
+let voidId: string;
 const keys = {} as Record<Role, string>;
 let sequence = 0;
 
@@ -65,6 +67,12 @@ const MATRIX: Record<string, Row> = {
       variables: { key: `t-${next()}` },
     }),
   },
+  // A hold placed and committed (or voided) in one request, so every allowed call has one to act on.
+  'Mutation.commitPending': {
+    needs: 'post',
+    request: () => ({ query: `mutation($key: String!) { f: commitPending(input: { idempotencyKey: $key, transactionId: "${holdId}" }) { __typename } }`, variables: { key: `c-${next()}` } }),
+  },
+  'Mutation.voidPending': { needs: 'post', request: () => ({ query: `mutation { f: voidPending(input: { transactionId: "${voidId}" }) { __typename } }` }) },
   'Mutation.reverseTransaction': {
     needs: 'post',
     request: () => ({ query: `mutation($key: String!) { f: reverseTransaction(input: { idempotencyKey: $key, transactionId: "${transactionId}" }) { __typename } }`, variables: { key: `r-${next()}` } }),
@@ -110,6 +118,10 @@ beforeAll(async () => {
   await server.gql('mutation { closePeriod(input: { through: "2000-01-02T00:00:00Z" }) { __typename } }');
   const posted = await server.gql('mutation { transfer(input: { idempotencyKey: "seed", debitAccount: "assets:cash", creditAccount: "equity:capital", amount: "5.00" }) { ... on Transaction { id } } }');
   transactionId = posted.body.data.transfer.id;
+  const hold = async (key: string) =>
+    (await server.gql(`mutation { postTransaction(input: { idempotencyKey: "${key}", pending: true, entries: [{ account: "assets:cash", direction: DEBIT, amount: "1.00" }, { account: "equity:capital", direction: CREDIT, amount: "1.00" }] }) { ... on Transaction { id } } }`)).body.data.postTransaction.id;
+  holdId = await hold('hold-commit');
+  voidId = await hold('hold-void');
 });
 afterAll(() => server.close());
 

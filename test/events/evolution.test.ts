@@ -145,6 +145,9 @@ describe('a log of every version against the same history at current versions', 
       'MinimumBalanceChanged v1': 1,
       'PeriodClosed v1': 1,
       'PeriodReopened v1': 1,
+      'HoldPlaced v1': 4,
+      'HoldCommitted v1': 2,
+      'HoldVoided v1': 2,
     });
   });
 

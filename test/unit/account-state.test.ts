@@ -38,13 +38,22 @@ describe('account state encoding', () => {
     expect(decodeState({ ...encoded, stateVersion: ACCOUNT_STATE_VERSION - 1 })).toBeNull();
   });
 
-  it('has the shape of state version 1 (change ACCOUNT_STATE_VERSION with the shape, then this list)', () => {
-    expect(ACCOUNT_STATE_VERSION).toBe(1);
+  it('has the shape of state version 2 (change ACCOUNT_STATE_VERSION with the shape, then this list)', () => {
+    expect(ACCOUNT_STATE_VERSION).toBe(2);
     expect(Object.keys(encodeState(fold([opened]))).sort()).toEqual(
-      ['code', 'credits', 'currency', 'debits', 'exists', 'metadata', 'minimumBalance', 'name', 'openedAt', 'stateVersion', 'status', 'type', 'version'].sort(),
+      ['code', 'credits', 'currency', 'debits', 'exists', 'holds', 'metadata', 'minimumBalance', 'name', 'openedAt', 'stateVersion', 'status', 'type', 'version'].sort(),
     );
     expect(Object.keys(fold([opened])).sort()).toEqual(
-      ['code', 'credits', 'currency', 'debits', 'exists', 'metadata', 'minimumBalance', 'name', 'openedAt', 'status', 'type', 'version'].sort(),
+      ['code', 'credits', 'currency', 'debits', 'exists', 'holds', 'metadata', 'minimumBalance', 'name', 'openedAt', 'status', 'type', 'version'].sort(),
     );
+  });
+
+  it('round-trips open holds exactly', () => {
+    const held = fold([
+      opened,
+      { type: 'HoldPlaced', effectiveAt: T, data: { transactionId: 'h1', idempotencyKey: 'k', description: null, metadata: null, reverses: null, expiresAt: '2030-01-01T00:00:00.000Z', legs: [{ account: 'assets:a', direction: 'CREDIT', amount: '0.00000001', currency: 'BTC/8' }, { account: 'x', direction: 'DEBIT', amount: '0.00000001', currency: 'BTC/8' }] } },
+    ]);
+    expect(decodeState(encodeState(held))).toEqual(held);
+    expect(encodeState(held).holds).toEqual({ h1: { reserved: '0.00000001', expiresAt: '2030-01-01T00:00:00.000Z' } });
   });
 });

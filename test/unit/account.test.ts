@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { balanceOf, decide, evolve, fold, initialState, type AccountCommand, type AccountEvent, type AccountState, type TransactionRecord } from '../../src/domain/account.js';
 import { Amount } from '../../src/domain/money.js';
 import { decideBooks, evolveBooks, initialBooks, type BooksEvent } from '../../src/domain/books.js';
-import { AccountAlreadyExists, AccountClosed, AccountFrozen, AccountHasBalance, InsufficientFunds, ValidationError } from '../../src/domain/errors.js';
+import { AccountAlreadyExists, AccountClosed, AccountFrozen, AccountHasBalance, AccountHasPendingHolds, HoldExpired, HoldNotPending, InsufficientFunds, ValidationError } from '../../src/domain/errors.js';
 
 const T0 = '2026-01-01T00:00:00.000Z';
 const T1 = '2026-01-02T00:00:00.000Z';
@@ -190,5 +190,49 @@ describe('the books (period lock)', () => {
     expect(decideBooks({ type: 'ReopenPeriod', through: null, reason: 'audit', now }, locked)).toEqual([{ type: 'PeriodReopened', effectiveAt: now, data: { through: null, reason: 'audit' } }]);
     expect(() => decideBooks({ type: 'ReopenPeriod', through: '2026-02-01T00:00:00.000Z', reason: null, now }, locked)).toThrow(/moves the lock back/);
     expect(() => decideBooks({ type: 'ReopenPeriod', through: null, reason: null, now }, books())).toThrow(/nothing to reopen/);
+  });
+});
+
+describe('holds', () => {
+  const T2 = '2026-01-03T00:00:00.000Z';
+  const wallet = (min: string | null = '0.00') => opened({ code: 'liabilities:wallet', type: 'LIABILITY', minimumBalance: min });
+  const funded = posted(tx('d1', [['assets:bank', 'DEBIT', '100.00'], ['liabilities:wallet', 'CREDIT', '100.00']]));
+  const holdRecord = (id: string, amount: string) => tx(id, [['liabilities:wallet', 'DEBIT', amount], ['assets:bank', 'CREDIT', amount]]);
+  const placed = (id: string, amount: string, expiresAt: string | null = null): AccountEvent => ({ type: 'HoldPlaced', effectiveAt: T1, data: { ...holdRecord(id, amount), expiresAt } });
+  const legsOf = (amount: string) => holdRecord('x', amount).legs;
+
+  it('reserves without moving the posted balance, and later postings see only what is left', () => {
+    const { state, when } = given(wallet(), funded, placed('h1', '60.00'));
+    expect(state).toMatchObject({ version: 3 });
+    expect(balanceOf(state as never).toFixed(2)).toBe('100.00');
+    const spend = (amount: string) => when({ type: 'PostEntries', transaction: tx('s', [['liabilities:wallet', 'DEBIT', amount], ['assets:bank', 'CREDIT', amount]]), effectiveAt: T1, now: T1 });
+    expect(spend('40.00')()).toHaveLength(1);
+    expect(spend('40.01')).toThrow(/has 40.00 available, 40.01 was asked/);
+    expect(given(wallet(), funded, placed('h1', '60.00')).when({ type: 'PlaceHold', transaction: holdRecord('h2', '40.01'), expiresAt: null, effectiveAt: T1, now: T1 })).toThrow(InsufficientFunds);
+  });
+
+  it('commits in part: posts what is committed and releases the rest', () => {
+    const { when } = given(wallet(), funded, placed('h1', '60.00'));
+    const [committed] = when({ type: 'CommitHold', transactionId: 'h1', legs: legsOf('45.00'), effectiveAt: T2, now: T2 })();
+    expect(committed).toEqual({ type: 'HoldCommitted', effectiveAt: T2, data: { transactionId: 'h1', legs: legsOf('45.00') } });
+    const after = given(wallet(), funded, placed('h1', '60.00'), committed!).state as never;
+    expect(balanceOf(after).toFixed(2)).toBe('55.00');
+    expect((after as { holds: object }).holds).toEqual({});
+  });
+
+  it('expires by the command time: it reserves nothing and can no longer be committed, but can be voided', () => {
+    const { when } = given(wallet(), funded, placed('h1', '100.00', T1));
+    expect(when({ type: 'CommitHold', transactionId: 'h1', legs: legsOf('100.00'), effectiveAt: T2, now: T2 })).toThrow(HoldExpired);
+    expect(when({ type: 'PostEntries', transaction: tx('s', [['liabilities:wallet', 'DEBIT', '100.00'], ['assets:bank', 'CREDIT', '100.00']]), effectiveAt: T2, now: T2 })()).toHaveLength(1);
+    expect(when({ type: 'VoidHold', transactionId: 'h1', effectiveAt: T2 })()).toEqual([{ type: 'HoldVoided', effectiveAt: T2, data: { transactionId: 'h1' } }]);
+  });
+
+  it('refuses what is not an open hold, and keeps an account with open holds from closing', () => {
+    const voided: AccountEvent = { type: 'HoldVoided', effectiveAt: T2, data: { transactionId: 'h1' } };
+    const { when } = given(wallet(), placed('h1', '0.01'), voided);
+    expect(when({ type: 'CommitHold', transactionId: 'h1', legs: legsOf('0.01'), effectiveAt: T2, now: T2 })).toThrow(HoldNotPending);
+    expect(when({ type: 'VoidHold', transactionId: 'h1', effectiveAt: T2 })).toThrow(HoldNotPending);
+    expect(given(wallet(null), placed('h1', '0.01')).when({ type: 'CloseAccount', effectiveAt: T2 })).toThrow(AccountHasPendingHolds);
+    expect(given(wallet(null), placed('h1', '0.01'), voided).when({ type: 'CloseAccount', effectiveAt: T2 })()).toHaveLength(1);
   });
 });

@@ -1,7 +1,8 @@
 /** The Account type: fields, balance as of any time, entries and events. */
 import { GraphQLError } from 'graphql';
 import { ACCOUNT_TYPES } from '../../domain/account.js';
-import { balanceAt, currentBalance, listEntries, listEvents } from '../../ledger/queries.js';
+import { balanceAt, currentBalance, listEntries, listEvents, pendingOf } from '../../ledger/queries.js';
+import { Amount } from '../../domain/money.js';
 import { builder } from '../builder.js';
 import { connectionType, decodeCursor, encodeCursor, pageSize, toPage } from '../connection.js';
 import { AccountRef } from './account-ref.js';
@@ -28,6 +29,8 @@ export const AccountStatusRef = builder.enumType('AccountStatus', {
 
 interface BalanceValue {
   posted: string;
+  /** What live holds reserve: a figure of now (zero for a balance in the past). */
+  pending: string;
   currency: string;
   asOf: string;
   knownAt: string;
@@ -39,18 +42,26 @@ const BalanceRef = builder.objectRef<BalanceValue>('Balance').implement({
     'A balance, signed on the account’s normal side (positive when an ASSET or EXPENSE has more debits than credits, or a LIABILITY, EQUITY or REVENUE more credits than debits). It counts every event with effectiveAt <= asOf and recordedAt <= knownAt.',
   fields: (t) => ({
     posted: t.field({ type: MoneyRef, description: 'The posted balance.', resolve: (b) => ({ amount: b.posted, currency: b.currency }) }),
-    pending: t.field({ type: MoneyRef, description: 'Held by pending transactions (none until holds exist: zero).', resolve: (b) => ({ amount: zeroAt(b.posted), currency: b.currency }) }),
-    available: t.field({ type: MoneyRef, description: 'Posted less pending outflows.', resolve: (b) => ({ amount: b.posted, currency: b.currency }) }),
+    pending: t.field({
+      type: MoneyRef,
+      description: 'Reserved by live holds (outflows on the normal side). Holds are a figure of now: a balance asked for another asOf or knownAt shows zero.',
+      resolve: (b) => ({ amount: b.pending, currency: b.currency }),
+    }),
+    available: t.field({
+      type: MoneyRef,
+      description: 'Posted less pending: what the account can still give (its balance bound aside).',
+      resolve: (b) => ({ amount: new Amount(b.posted).minus(b.pending).toFixed(scaleOf(b.posted)), currency: b.currency }),
+    }),
     asOf: t.expose('asOf', { type: 'DateTime', description: 'The effective time the balance is taken at.' }),
     knownAt: t.expose('knownAt', { type: 'DateTime', description: 'The recorded time the ledger’s knowledge is taken at (never after now).' }),
     version: t.exposeInt('version', { description: 'The account’s stream version as known at knownAt.' }),
   }),
 });
 
-/** "0.00" at the scale of a formatted amount. */
-function zeroAt(amount: string): string {
+/** The scale a formatted amount is written at. */
+function scaleOf(amount: string): number {
   const dot = amount.indexOf('.');
-  return dot < 0 ? '0' : `0.${'0'.repeat(amount.length - dot - 1)}`;
+  return dot < 0 ? 0 : amount.length - dot - 1;
 }
 
 const EntryConnection = connectionType('Entry', EntryRef, 'entry');
@@ -87,11 +98,10 @@ AccountRef.implement({
         const knownAt = args.knownAt && args.knownAt < ctx.now ? args.knownAt : ctx.now;
         const asOf = args.asOf ?? ctx.now;
         const db = ctx.ledger.database.db;
-        const balance =
-          knownAt === ctx.now && asOf === ctx.now
-            ? await currentBalance(db, account, ctx.now)
-            : await balanceAt(db, account, asOf, knownAt);
-        return { ...balance, asOf, knownAt };
+        const now = knownAt === ctx.now && asOf === ctx.now;
+        const balance = now ? await currentBalance(db, account, ctx.now) : await balanceAt(db, account, asOf, knownAt);
+        const pending = now ? await pendingOf(db, account, ctx.now) : new Amount(0).toFixed(account.scale);
+        return { ...balance, pending, asOf, knownAt };
       },
     }),
     entries: t.field({

@@ -41,7 +41,12 @@ EntryRef.implement({
 
 export const TransactionStatusRef = builder.enumType('TransactionStatus', {
   description: 'Where a transaction stands.',
-  values: { POSTED: { description: 'Posted: it moves the balances of its accounts.' } },
+  values: {
+    POSTED: { description: 'Posted: it moves the balances of its accounts.' },
+    PENDING: { description: 'A hold: it reserves funds without moving posted balances, until committed, voided or expired.' },
+    EXPIRED: { description: 'A hold past its expiresAt: it reserves nothing and can no longer be committed.' },
+    VOIDED: { description: 'A hold released without posting.' },
+  },
 });
 
 TransactionRef.implement({
@@ -50,7 +55,12 @@ TransactionRef.implement({
   authScopes: { read: true },
   isTypeOf: (value) => typeof value === 'object' && value !== null && 'legs' in value,
   fields: (t) => ({
-    status: t.field({ type: TransactionStatusRef, description: 'Its status.', resolve: (tx) => tx.status }),
+    status: t.field({
+      type: TransactionStatusRef,
+      description: 'Its status (a pending hold past its expiry is EXPIRED).',
+      resolve: (tx, _args, ctx) => (tx.status === 'PENDING' && tx.expiresAt !== null && tx.expiresAt <= ctx.now ? 'EXPIRED' : tx.status),
+    }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true, description: 'A hold’s expiry: from then on it reserves nothing and can no longer be committed.' }),
     effectiveAt: t.expose('effectiveAt', { type: 'DateTime', description: 'When it counts for the business (value time).' }),
     recordedAt: t.expose('recordedAt', { type: 'DateTime', description: 'When the ledger recorded it.' }),
     description: t.exposeString('description', { nullable: true, description: 'Free text, up to 1,000 characters.' }),
