@@ -113,16 +113,16 @@ export type AccountCommand =
       transaction: TransactionRecord;
       effectiveAt: string;
       /**
-       * What the account's balance includes that is not there yet: inflows (on its normal side)
-       * effective after now. They cannot fund an outflow today, so the balance bound ignores them.
+       * What the account's balance includes that cannot be spent now: money that arrives later
+       * (postings effective after now, less what leaves before it arrives). The balance bound ignores it.
        */
-      futureInflow?: Amount;
+      notYetAvailable?: Amount;
       /** The command's time: holds that expired by then reserve nothing. Omitted: every hold reserves. */
       now?: string;
     }
-  | { type: 'PlaceHold'; transaction: TransactionRecord; expiresAt: string | null; effectiveAt: string; now: string; futureInflow?: Amount }
+  | { type: 'PlaceHold'; transaction: TransactionRecord; expiresAt: string | null; effectiveAt: string; now: string; notYetAvailable?: Amount }
   /** `legs`: what is posted, all legs of the hold at their committed amounts (at most the held ones). */
-  | { type: 'CommitHold'; transactionId: string; legs: Leg[]; effectiveAt: string; now: string; futureInflow?: Amount }
+  | { type: 'CommitHold'; transactionId: string; legs: Leg[]; effectiveAt: string; now: string; notYetAvailable?: Amount }
   | { type: 'VoidHold'; transactionId: string; effectiveAt: string }
   | { type: 'CloseAccount'; effectiveAt: string }
   | { type: 'FreezeAccount'; reason: string | null; effectiveAt: string }
@@ -154,7 +154,7 @@ export function decide(command: AccountCommand, state: AccountState): AccountEve
       return decidePost(command, requireOpen(state));
     case 'PlaceHold': {
       const account = requireOpen(state);
-      checkBound(account, changeOf(account, command.transaction.legs), command.now, command.futureInflow);
+      checkBound(account, changeOf(account, command.transaction.legs), command.now, command.notYetAvailable);
       return [{ type: 'HoldPlaced', effectiveAt: command.effectiveAt, data: { ...command.transaction, expiresAt: command.expiresAt } }];
     }
     case 'CommitHold': {
@@ -163,7 +163,7 @@ export function decide(command: AccountCommand, state: AccountState): AccountEve
       if (!hold) throw new HoldNotPending(command.transactionId, 'not an open hold of this account');
       if (!holdIsLive(hold, command.now)) throw new HoldExpired(command.transactionId, hold.expiresAt!);
       // The hold's own reservation is what the commit spends: it does not count against it.
-      checkBound(account, changeOf(account, command.legs), command.now, command.futureInflow, command.transactionId);
+      checkBound(account, changeOf(account, command.legs), command.now, command.notYetAvailable, command.transactionId);
       return [{ type: 'HoldCommitted', effectiveAt: command.effectiveAt, data: { transactionId: command.transactionId, legs: command.legs } }];
     }
     case 'VoidHold': {
@@ -251,7 +251,7 @@ function decidePost(command: Extract<AccountCommand, { type: 'PostEntries' }>, s
   if (command.effectiveAt < state.openedAt) {
     throw new ValidationError('effectiveAt', `${command.effectiveAt} is before account "${state.code}" was opened (${state.openedAt})`);
   }
-  checkBound(state, changeOf(state, command.transaction.legs), command.now, command.futureInflow);
+  checkBound(state, changeOf(state, command.transaction.legs), command.now, command.notYetAvailable);
   return [{ type: 'TransactionPosted', effectiveAt: command.effectiveAt, data: command.transaction }];
 }
 
@@ -265,10 +265,10 @@ function changeOf(state: OpenedAccount, legs: readonly Leg[]): Amount {
  * records for later, less what live holds reserve (but `spending`, the hold being committed).
  * Without a `now`, every hold reserves.
  */
-function checkBound(state: OpenedAccount, change: Amount, now: string | undefined, futureInflow: Amount | undefined, spending?: string): void {
+function checkBound(state: OpenedAccount, change: Amount, now: string | undefined, notYetAvailable: Amount | undefined, spending?: string): void {
   if (state.minimumBalance === null || !change.isNegative()) return;
   const reserved = now === undefined ? reservedAt(state, '0000', spending) : reservedAt(state, now, spending);
-  const available = balanceOf(state).minus(futureInflow ?? ZERO).minus(reserved).minus(state.minimumBalance);
+  const available = balanceOf(state).minus(notYetAvailable ?? ZERO).minus(reserved).minus(state.minimumBalance);
   if (available.plus(change).isNegative()) {
     throw new InsufficientFunds(state.code, formatAmount(Amount.max(available, 0), state.currency.scale), formatAmount(change.negated(), state.currency.scale));
   }

@@ -53,7 +53,7 @@ const RevokeApiKeyInput = builder.inputType('RevokeApiKeyInput', {
 
 const ApiKeyConnection = connectionType('ApiKey', ApiKeyRef, 'apiKey');
 const CreateApiKeyResult = resultUnion('CreateApiKeyResult', CreatedApiKeyRef, ['ValidationError', 'ApiKeyAlreadyExists'], 'The new key, or why it was not created.');
-const RevokeApiKeyResult = resultUnion('RevokeApiKeyResult', ApiKeyRef, ['ApiKeyNotFound'], 'The revoked key, or why not.');
+const RevokeApiKeyResult = resultUnion('RevokeApiKeyResult', ApiKeyRef, ['ValidationError', 'ApiKeyNotFound'], 'The revoked key, or why not.');
 
 builder.queryField('apiKeys', (t) =>
   t.field({

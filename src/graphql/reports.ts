@@ -4,8 +4,10 @@
  * computed at; the cursors of a paged report carry both, so later pages use the same cut.
  */
 import { GraphQLError } from 'graphql';
+import { LedgerError } from '../domain/errors.js';
 import { checkCode } from '../domain/limits.js';
-import { auditEvents, type AuditEvent, type AuditFilter } from '../reports/audit-trail.js';
+import { parseInstant } from '../domain/time.js';
+import { auditEvents, checkAuditFilter, type AuditEvent } from '../reports/audit-trail.js';
 import { balanceSheet, incomeStatement, trialBalance, type BalanceSheet, type IncomeStatement, type StatementSection, type Subtotal, type TrialBalance, type TrialBalanceLine } from '../reports/balances.js';
 import { loadBooks } from '../ledger/books.js';
 import { reportCut, type ReportCut } from '../reports/cut.js';
@@ -20,13 +22,17 @@ import { DirectionRef, MoneyRef } from './types/money.js';
 
 const badInput = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
 
-function code(value: string, field: string): string {
+/** A rule of the domain broken by an argument: a client error. */
+function asInput<T>(check: () => T): T {
   try {
-    return checkCode(value, field);
+    return check();
   } catch (error) {
-    throw badInput((error as Error).message);
+    if (error instanceof LedgerError) throw badInput(error.message);
+    throw error;
   }
 }
+
+const code = (value: string, field: string) => asInput(() => checkCode(value, field));
 
 function period(from: string, to: string): { from: string; to: string } {
   if (from >= to) throw badInput(`from (${from}) must be before to (${to})`);
@@ -41,10 +47,18 @@ function encodeReportCursor(kind: string, cut: ReportCut, key: string): string {
 function decodeReportCursor(kind: string, cursor: string | null | undefined): { cut: ReportCut; key: string } | null {
   const text = decodeCursor(kind, cursor, 'string');
   if (text === undefined) return null;
-  const match = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)\|(\d{1,15})\|(.+)$/.exec(text);
-  if (!match) throw badInput(`after: not a cursor of this list (${kind})`);
-  return { cut: { knownAt: match[1]!, atPosition: Number(match[2]) }, key: match[3]! };
+  const invalid = () => badInput(`after: not a cursor of this list (${kind})`);
+  const match = /^([^|]{24})\|(\d{1,10})\|(.+)$/.exec(text);
+  if (!match || Number(match[2]) > MAX_POSITION) throw invalid();
+  try {
+    return { cut: { knownAt: parseInstant(match[1]), atPosition: Number(match[2]) }, key: match[3]! };
+  } catch {
+    throw invalid();
+  }
 }
+
+/** Positions travel as GraphQL Int: a cursor cannot name one beyond it. */
+const MAX_POSITION = 2_147_483_647;
 
 const cutFields = (t: any) => ({
   knownAt: t.expose('knownAt', { type: 'DateTime', description: 'The recorded time the ledger’s knowledge is taken at (never after now).' }),
@@ -53,7 +67,7 @@ const cutFields = (t: any) => ({
     type: 'DateTime',
     nullable: true,
     description: 'The books were closed through this instant at that position (null: no period closed).',
-    resolve: async (r: ReportCut, _args: unknown, ctx: GraphQLContext) => (await loadBooks(ctx.ledger.database.db, r.atPosition)).lockedThrough,
+    resolve: async (r: ReportCut, _args: unknown, ctx: GraphQLContext) => r.lockedThrough ?? (await loadBooks(ctx.ledger.database.db, r.atPosition)).lockedThrough,
   }),
 });
 
@@ -98,7 +112,7 @@ const AccountStatementRef = builder.objectRef<StatementValue>('AccountStatement'
       resolve: async (s, args, ctx) => {
         const limit = pageSize(args.first);
         const after = decodeReportCursor('statementLine', args.after);
-        if (after && after.cut.atPosition !== s.atPosition) throw badInput('after: this cursor belongs to a statement at another log position: pass its knownAt');
+        if (after && after.cut.atPosition !== s.atPosition) throw badInput(`after: this cursor belongs to the statement at log position ${after.cut.atPosition}: pass atPosition: ${after.cut.atPosition}`);
         const key = after ? parseLineKey(after.key) : null;
         const rows = await statementLines(ctx.ledger.database.db, s, key, limit + 1);
         const lines = rows.map((l) => ({ ...l, currency: s.account.currency }));
@@ -109,9 +123,14 @@ const AccountStatementRef = builder.objectRef<StatementValue>('AccountStatement'
 });
 
 function parseLineKey(key: string): LineKey {
-  const match = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)\|(\d{1,15})\|(\d{1,3})$/.exec(key);
-  if (!match) throw badInput('after: not a cursor of this list (statementLine)');
-  return { effectiveAt: match[1]!, position: Number(match[2]), legIndex: Number(match[3]) };
+  const invalid = () => badInput('after: not a cursor of this list (statementLine)');
+  const match = /^([^|]{24})\|(\d{1,10})\|(\d{1,3})$/.exec(key);
+  if (!match || Number(match[2]) > MAX_POSITION) throw invalid();
+  try {
+    return { effectiveAt: parseInstant(match[1]), position: Number(match[2]), legIndex: Number(match[3]) };
+  } catch {
+    throw invalid();
+  }
 }
 
 // ----- Trial balance, balance sheet, income statement ------------------------------------------
@@ -226,6 +245,15 @@ const AuditEventConnection = connectionType<AuditEvent, AuditPage>('AuditEvent',
 
 const cut = (ctx: GraphQLContext, knownAt: string | null | undefined) => reportCut(ctx.ledger.database.db, knownAt, ctx.now);
 
+/** A cut named by its position (from an earlier page): it must exist; knownAt is when that event was recorded. */
+async function cutAtPosition(ctx: GraphQLContext, atPosition: number): Promise<ReportCut> {
+  const db = ctx.ledger.database.db;
+  const head = Number((await db.selectFrom('events').select((eb) => eb.fn.max('position').as('p')).executeTakeFirst())?.p ?? 0);
+  if (atPosition < 0 || atPosition > head) throw badInput(`atPosition: ${atPosition} is not a position of the log (0 to ${head})`);
+  const event = atPosition === 0 ? undefined : await db.selectFrom('events').select('recorded_at').where('position', '=', atPosition).executeTakeFirst();
+  return { knownAt: event?.recorded_at ?? ctx.now, atPosition, lockedThrough: (await loadBooks(db, atPosition)).lockedThrough };
+}
+
 builder.queryFields((t) => ({
   accountStatement: t.field({
     type: AccountStatementRef,
@@ -237,11 +265,13 @@ builder.queryFields((t) => ({
       from: t.arg({ type: 'DateTime', required: true, description: 'Start (inclusive), effective time.' }),
       to: t.arg({ type: 'DateTime', required: true, description: 'End (exclusive), effective time.' }),
       knownAt: t.arg({ type: 'DateTime', description: 'Recorded time the report is taken at; default now.' }),
+      atPosition: t.arg.int({ description: 'Read the statement at this log position (the atPosition of its first page, to read on with its cursors); overrides knownAt.' }),
     },
     resolve: async (_root, args, ctx) => {
       const account = await ctx.accounts.load(code(args.account, 'account'));
       if (!account) return null;
-      return statementHeader(ctx.ledger.database.db, account, period(args.from, args.to), await cut(ctx, args.knownAt));
+      const reportAt = args.atPosition == null ? await cut(ctx, args.knownAt) : await cutAtPosition(ctx, args.atPosition);
+      return statementHeader(ctx.ledger.database.db, account, period(args.from, args.to), reportAt);
     },
   }),
   trialBalance: t.field({
@@ -293,19 +323,12 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const limit = pageSize(args.first);
       const after = decodeReportCursor('audit', args.after);
-      const reportAt = after?.cut ?? (await cut(ctx, args.knownAt));
+      const reportAt = after ? await cutAtPosition(ctx, after.cut.atPosition) : await cut(ctx, args.knownAt);
       const afterPosition = after ? Number(/^\d{1,15}$/.test(after.key) ? after.key : NaN) : 0;
       if (Number.isNaN(afterPosition)) throw badInput('after: not a cursor of this list (audit)');
-      const rows = await auditEvents(ctx.ledger.database, auditFilter(args), reportAt, afterPosition, limit + 1);
+      const rows = await auditEvents(ctx.ledger.database, asInput(() => checkAuditFilter(args)), reportAt, afterPosition, limit + 1);
       return { ...toPage(rows, limit, args.after, (e) => encodeReportCursor('audit', reportAt, String(e.stored.position))), ...reportAt };
     },
   }),
 }));
 
-export function auditFilter(args: { from?: string | null; to?: string | null; actor?: string | null; account?: string | null; transaction?: string | null; type?: string | null }): AuditFilter {
-  if (args.from && args.to && args.from >= args.to) throw badInput(`from (${args.from}) must be before to (${args.to})`);
-  if (args.actor != null && !/^[\x20-\x7e]{1,128}$/.test(args.actor)) throw badInput('actor: 1 to 128 printable ASCII characters');
-  if (args.type != null && !/^[A-Za-z]{1,64}$/.test(args.type)) throw badInput('type: an event type name, e.g. TransactionPosted');
-  if (args.transaction != null && !/^[0-9a-f-]{36}$/.test(args.transaction)) throw badInput('transaction: a transaction id (UUID)');
-  return { ...args, account: args.account == null ? null : code(args.account, 'account') };
-}

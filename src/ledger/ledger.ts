@@ -8,6 +8,7 @@ import { ACCOUNT_TYPES, decide, evolve, type AccountCommand, type AccountEvent, 
 import { decideBooks, evolveBooks, type BooksCommand, type BooksState } from '../domain/books.js';
 import { AccountNotFound, ConcurrencyConflict, HoldNotPending, IdempotencyConflict, InvalidAmount, LedgerError, PeriodClosed, TransactionAlreadyReversed, TransactionNotFound, TransactionPending, ValidationError } from '../domain/errors.js';
 import { canonicalJson } from '../domain/json.js';
+import { parseInstant } from '../domain/time.js';
 import { Amount, formatAmount, parseCurrency, parsePositiveAmount } from '../domain/money.js';
 import { checkCode, checkDescription, checkIdempotencyKey, checkMetadata, checkName } from '../domain/limits.js';
 import { MAX_LEGS, MIN_LEGS, buildTransaction, type EntryInput } from '../domain/transaction.js';
@@ -22,7 +23,7 @@ import type { CommandContext } from './context.js';
 import { uuidv7 } from './ids.js';
 import { loadBooks } from './books.js';
 import { loadAccounts } from './load.js';
-import { futureInflowsOf, getTransaction, reversalOf } from './queries.js';
+import { notYetAvailableOf, getTransaction, reversalOf } from './queries.js';
 
 export interface LedgerOptions {
   clock?: Clock;
@@ -94,7 +95,6 @@ interface Plan {
   idempotency: { key: string; fingerprint: string } | null;
   accounts: string[];
   transactionId: string | null;
-  causationId?: string | null;
   /** Pure: the events each account's stream gets. May throw a LedgerError. */
   decide(states: Map<string, AccountState>): Map<string, AccountEvent[]>;
   /**
@@ -183,7 +183,8 @@ export class Ledger {
         idempotencyKey: input.idempotencyKey,
         entries,
         effectiveAt: input.effectiveAt ?? original.effectiveAt,
-        description: input.description ?? `Reversal of ${original.id}${original.description ? `: ${original.description}` : ''}`.slice(0, 1000),
+        // Cut by code points, not UTF-16 units: half a surrogate pair is not text.
+        description: input.description ?? Array.from(`Reversal of ${original.id}${original.description ? `: ${original.description}` : ''}`).slice(0, 1000).join(''),
         metadata: input.metadata,
       },
       { ...ctx, causationId: original.id },
@@ -220,13 +221,13 @@ export class Ledger {
     if (input.expiresAt != null && !pending) throw new ValidationError('expiresAt', 'only a pending transaction (a hold) expires');
     const expiresAt = input.expiresAt == null ? null : instant(input.expiresAt, 'expiresAt');
     if (expiresAt !== null && expiresAt <= this.clock().toISOString()) throw new ValidationError('expiresAt', `${expiresAt} is not in the future`);
-    let futureInflows = new Map<string, Amount>();
+    let notYetAvailable = new Map<string, Amount>();
     const result = await this.execute(
       {
         command,
         idempotency: { key: idempotencyKey, fingerprint },
         prepare: async (db, states) => {
-          futureInflows = await futureInflowsOf(db, states, this.clock().toISOString());
+          notYetAvailable = await notYetAvailableOf(db, states, this.clock().toISOString());
         },
         accounts: input.entries.map((e) => e.account),
         transactionId,
@@ -242,10 +243,10 @@ export class Ledger {
           const now = this.clock().toISOString();
           const decisions = new Map<string, AccountEvent[]>();
           for (const code of new Set(transaction.legs.map((leg) => leg.account))) {
-            const futureInflow = futureInflows.get(code);
+            const later = notYetAvailable.get(code);
             const command: AccountCommand = pending
-              ? { type: 'PlaceHold', transaction, expiresAt, effectiveAt, now, futureInflow }
-              : { type: 'PostEntries', transaction, effectiveAt, now, futureInflow };
+              ? { type: 'PlaceHold', transaction, expiresAt, effectiveAt, now, notYetAvailable: later }
+              : { type: 'PostEntries', transaction, effectiveAt, now, notYetAvailable: later };
             decisions.set(code, decide(command, states.get(code)!));
           }
           return decisions;
@@ -325,7 +326,7 @@ export class Ledger {
       if (amount.gt(held)) throw new InvalidAmount(input.amount, `more than the ${hold.legs[0]!.amount} held`);
       for (const leg of legs) leg.amount = formatAmount(amount, currency.scale);
     }
-    let futureInflows = new Map<string, Amount>();
+    let notYetAvailable = new Map<string, Amount>();
     const result = await this.execute(
       {
         command: 'commitPending',
@@ -333,14 +334,14 @@ export class Ledger {
         accounts: legs.map((leg) => leg.account),
         transactionId: hold.id,
         prepare: async (db, states) => {
-          futureInflows = await futureInflowsOf(db, states, this.clock().toISOString());
+          notYetAvailable = await notYetAvailableOf(db, states, this.clock().toISOString());
         },
         guard: (trx) => checkPeriodOpen(trx, effectiveAt),
         decide: (states) => {
           const now = this.clock().toISOString();
           const decisions = new Map<string, AccountEvent[]>();
           for (const code of new Set(legs.map((leg) => leg.account))) {
-            decisions.set(code, decide({ type: 'CommitHold', transactionId: hold.id, legs, effectiveAt, now, futureInflow: futureInflows.get(code) }, states.get(code)!));
+            decisions.set(code, decide({ type: 'CommitHold', transactionId: hold.id, legs, effectiveAt, now, notYetAvailable: notYetAvailable.get(code) }, states.get(code)!));
           }
           return decisions;
         },
@@ -406,7 +407,7 @@ export class Ledger {
       const state = await loadBooks(trx);
       const events = decideBooks(make(now), state);
       if (events.length === 0) return state;
-      const metadata = metadataFor(ctx, command, null, null);
+      const metadata = metadataFor(ctx, command, null);
       await this.store.appendIn(trx, [
         { streamId: BOOKS_STREAM, expectedVersion: state.version, events: events.map((e) => ({ ...encodeEvent(e), metadata, effectiveAt: e.effectiveAt, transactionId: null })) },
       ]);
@@ -523,7 +524,7 @@ export class Ledger {
   }
 
   private appendRequests(plan: Plan, ctx: CommandContext, states: Map<string, AccountState>, decisions: Map<string, AccountEvent[]>): AppendRequest[] {
-    const encodedMetadata = metadataFor(ctx, plan.command, plan.idempotency?.key ?? null, plan.causationId ?? null);
+    const encodedMetadata = metadataFor(ctx, plan.command, plan.idempotency?.key ?? null);
     const requests: AppendRequest[] = [];
     for (const [code, events] of decisions) {
       if (events.length === 0) continue;
@@ -561,18 +562,20 @@ async function checkPeriodOpen(trx: Db, effectiveAt: string): Promise<void> {
 
 /** Stored times compare as text: only the one UTC form may reach the store ("…00Z" sorts after "…00.000Z"). */
 function instant(given: string, field: string): string {
-  const at = Date.parse(given);
-  if (Number.isNaN(at)) throw new ValidationError(field, 'not a date and time');
-  return new Date(at).toISOString();
+  try {
+    return parseInstant(given);
+  } catch (error) {
+    throw new ValidationError(field, (error as Error).message);
+  }
 }
 
 /** Who did what, as every event of one command records it (canonical JSON). */
-function metadataFor(ctx: CommandContext, command: string, idempotencyKey: string | null, causationId: string | null): string {
+function metadataFor(ctx: CommandContext, command: string, idempotencyKey: string | null): string {
   const metadata: EventMetadata = {
     actor: ctx.actor,
     requestId: ctx.requestId,
     correlationId: ctx.correlationId ?? ctx.requestId,
-    causationId: causationId ?? ctx.causationId ?? null,
+    causationId: ctx.causationId ?? null,
     idempotencyKey,
     command,
     clientAddress: ctx.clientAddress ?? null,

@@ -135,25 +135,36 @@ export async function getTransaction(db: Db, id: string): Promise<TransactionVie
 }
 
 /**
- * Per bounded account: the inflows on its normal side already recorded but effective after
- * `now`. The balance includes them; an outflow today cannot be funded by them.
+ * Per bounded account: how much of its balance cannot be spent now because it arrives later.
+ * The balance counts every posting, some effective after `now`; what can go today is the lowest
+ * the balance will be at any instant from now on, so the answer is the future postings' total
+ * less their lowest running sum (never above zero). Only entries the loaded state includes count
+ * (a later one makes the append conflict anyway).
  */
-export async function futureInflowsOf(db: Db, states: ReadonlyMap<string, AccountState>, now: string): Promise<Map<string, Amount>> {
+export async function notYetAvailableOf(db: Db, states: ReadonlyMap<string, AccountState>, now: string): Promise<Map<string, Amount>> {
   const bounded = [...states.values()].filter((s): s is OpenedAccount => s.exists && s.minimumBalance !== null);
-  const inflows = new Map<string, Amount>();
-  if (bounded.length === 0) return inflows;
+  const result = new Map<string, Amount>();
+  if (bounded.length === 0) return result;
   const rows = await db
     .selectFrom('entries')
-    .select(['account_code', 'direction', 'amount'])
+    .select(['account_code', 'account_version', 'direction', 'amount'])
     .where('account_code', 'in', bounded.map((s) => s.code))
     .where('effective_at', '>', now)
+    .orderBy('effective_at')
+    .orderBy('position')
+    .orderBy('leg_index')
     .execute();
-  for (const row of rows) {
-    const state = states.get(row.account_code) as OpenedAccount;
-    const change = signedOnNormalSide(state.type, { direction: row.direction as 'DEBIT' | 'CREDIT', amount: row.amount });
-    if (change.isPositive()) inflows.set(row.account_code, (inflows.get(row.account_code) ?? ZERO).plus(change));
+  for (const state of bounded) {
+    let running = ZERO;
+    let lowest = ZERO;
+    for (const row of rows) {
+      if (row.account_code !== state.code || Number(row.account_version) > state.version) continue;
+      running = running.plus(signedOnNormalSide(state.type, { direction: row.direction as 'DEBIT' | 'CREDIT', amount: row.amount }));
+      lowest = Amount.min(lowest, running);
+    }
+    if (!running.isZero() || !lowest.isZero()) result.set(state.code, running.minus(lowest));
   }
-  return inflows;
+  return result;
 }
 
 /** What the account's live holds reserve at `now` (an outflow on its normal side), at its scale. */

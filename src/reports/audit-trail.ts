@@ -4,6 +4,8 @@
  * it was stored at, and its hash.
  */
 import { sql } from 'kysely';
+import { ValidationError } from '../domain/errors.js';
+import { checkCode } from '../domain/limits.js';
 import { decodeEvent } from '../events/catalogue.js';
 import type { EventMetadata } from '../events/envelope.js';
 import type { EventView } from '../ledger/queries.js';
@@ -22,6 +24,15 @@ export interface AuditFilter {
 }
 
 export type AuditEvent = EventView;
+
+/** The filter's own rules (the same for the auditTrail field and every export of it). */
+export function checkAuditFilter(filter: AuditFilter): AuditFilter {
+  if (filter.from && filter.to && filter.from >= filter.to) throw new ValidationError('from', `from (${filter.from}) must be before to (${filter.to})`);
+  if (filter.actor != null && !/^[\x20-\x7e]{1,128}$/.test(filter.actor)) throw new ValidationError('actor', '1 to 128 printable ASCII characters');
+  if (filter.type != null && !/^[A-Za-z]{1,64}$/.test(filter.type)) throw new ValidationError('type', 'an event type name, e.g. TransactionPosted');
+  if (filter.transaction != null && !/^[0-9a-f-]{36}$/.test(filter.transaction)) throw new ValidationError('transaction', 'a transaction id (UUID)');
+  return { ...filter, account: filter.account == null ? null : checkCode(filter.account, 'account') };
+}
 
 /** Up to `limit` events after position `after`, in log order. */
 export async function auditEvents(database: Database, filter: AuditFilter, cut: ReportCut, after: number, limit: number): Promise<AuditEvent[]> {

@@ -78,3 +78,17 @@ describe('the balance bound and future-dated inflows', () => {
     expect(await post('fi-5', 'equity:capital', 'assets:cash', '3.00')).toEqual({ __typename: 'Transaction' });
   });
 });
+
+// Found in review: an inflow dated later and its reversal counted twice against the bound.
+describe('money that comes later and leaves again', () => {
+  it('counts only the lowest the balance will be, not every future inflow', async () => {
+    await server.gql('mutation($input: OpenAccountInput!) { openAccount(input: $input) { __typename } }', { input: { code: 'liabilities:purse', name: 'Purse', type: 'LIABILITY', currency: 'USD', minimumBalance: '0' } });
+    const post = async (key: string, debit: string, credit: string, amount: string, effectiveAt?: string) =>
+      (await server.gql('mutation($input: TransferInput!) { transfer(input: $input) { __typename ... on Transaction { id } ... on InsufficientFunds { available } } }', { input: { idempotencyKey: key, debitAccount: debit, creditAccount: credit, amount, effectiveAt } })).body.data.transfer;
+    expect(await post('pu-1', 'assets:bank', 'liabilities:purse', '100.00')).toMatchObject({ __typename: 'Transaction' });
+    const later = await post('pu-2', 'assets:bank', 'liabilities:purse', '50.00', new Date(Date.now() + 60_000).toISOString());
+    await server.gql(`mutation { reverseTransaction(input: { idempotencyKey: "pu-3", transactionId: "${later.id}" }) { __typename } }`);
+    expect(await post('pu-4', 'liabilities:purse', 'assets:bank', '100.01')).toEqual({ __typename: 'InsufficientFunds', available: '100.00' });
+    expect(await post('pu-5', 'liabilities:purse', 'assets:bank', '100.00')).toMatchObject({ __typename: 'Transaction' });
+  });
+});

@@ -21,7 +21,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const STATEMENT = `query($after: String, $knownAt: DateTime) { accountStatement(account: "assets:bank", from: "2026-01-03T00:00:00Z", to: "2026-02-01T00:00:00Z", knownAt: $knownAt) {
+const STATEMENT = `query($after: String, $atPosition: Int) { accountStatement(account: "assets:bank", from: "2026-01-03T00:00:00Z", to: "2026-02-01T00:00:00Z", atPosition: $atPosition) {
   atPosition knownAt opening { amount currency } closing { amount } totalDebits { amount } totalCredits { amount } lineCount
   lines(first: 2, after: $after) { edges { node { effectiveAt description counterAccounts direction amount { amount } runningBalance { amount } late transaction { id } } } pageInfo { hasNextPage endCursor } } } }`;
 
@@ -34,13 +34,20 @@ describe('accountStatement', () => {
       ['20.00', '130.00', ['revenue:sales']],
     ]);
     await transfer('assets:bank', 'revenue:sales', '1000.00', '2026-01-03T12:00:00Z');
-    const next = (await server.gql(STATEMENT, { after: first.lines.pageInfo.endCursor, knownAt: first.knownAt })).body.data.accountStatement;
+    const next = (await server.gql(STATEMENT, { after: first.lines.pageInfo.endCursor, atPosition: first.atPosition })).body.data.accountStatement;
     expect(next.atPosition).toBe(first.atPosition);
     expect(next.lines.edges.map((e: any) => e.node.runningBalance.amount)).toEqual(['160.00']);
     expect(next.lines.pageInfo.hasNextPage).toBe(false);
     // A cursor used against a different cut is refused, not silently mixed.
     const mixed = await server.gql(STATEMENT, { after: first.lines.pageInfo.endCursor });
-    expect(mixed.body.errors?.[0]?.message).toMatch(/another log position/);
+    expect(mixed.body.errors?.[0]?.message).toBe(`after: this cursor belongs to the statement at log position ${first.atPosition}: pass atPosition: ${first.atPosition}`);
+    // Forged cursors and positions are client errors, never server faults.
+    const forged = (text: string) => Buffer.from(JSON.stringify(['statementLine', text])).toString('base64url');
+    for (const after of [forged(`2026-13-45T99:99:99.999Z|${first.atPosition}|2026-01-03T00:00:00.000Z|1|0`), forged(`${first.knownAt}|${first.atPosition}|2026-02-30T00:00:00.000Z|1|0`), forged(`${first.knownAt}|99999999999|x`)]) {
+      const res = await server.gql(STATEMENT, { after, atPosition: first.atPosition });
+      expect(res.body.errors?.[0]?.extensions?.code, after).toBe('BAD_USER_INPUT');
+    }
+    expect((await server.gql(STATEMENT, { atPosition: 10_000_000 })).body.errors?.[0]?.message).toMatch(/is not a position of the log/);
     const now = (await server.gql(STATEMENT)).body.data.accountStatement;
     expect(now.closing.amount).toBe('1160.00');
     expect(now.atPosition).toBeGreaterThan(first.atPosition);
@@ -88,7 +95,8 @@ describe('auditTrail', () => {
   });
 
   it('refuses malformed filters and cursors as client errors', async () => {
-    for (const args of ['from: "2026-02-01T00:00:00Z", to: "2026-01-01T00:00:00Z"', 'type: "Drop Table"', 'transaction: "x"', 'account: "NOT A CODE"', `after: "${Buffer.from(JSON.stringify(['audit', 'x|1|2'])).toString('base64url')}"`]) {
+    const audit = (text: string) => Buffer.from(JSON.stringify(['audit', text])).toString('base64url');
+    for (const args of ['from: "2026-02-01T00:00:00Z", to: "2026-01-01T00:00:00Z"', 'type: "Drop Table"', 'transaction: "x"', 'account: "NOT A CODE"', `after: "${audit('x|1|2')}"`, `after: "${audit('2026-01-01T00:00:00.000Z|999999999|1')}"`, `after: "${audit('2026-02-31T00:00:00.000Z|1|1')}"`]) {
       const res = await server.gql(`{ auditTrail(${args}) { atPosition } }`);
       expect(res.body.errors?.[0]?.extensions?.code, args).toBe('BAD_USER_INPUT');
     }
@@ -132,6 +140,9 @@ describe('exportReport', () => {
 
   it('refuses a report without what it needs, and mismatched journal formats, as client errors', async () => {
     for (const input of [
+      { report: 'AUDIT_TRAIL', format: 'CSV', actor: 'a\u0000b' },
+      { report: 'AUDIT_TRAIL', format: 'CSV', type: 'x;drop' },
+      { report: 'AUDIT_TRAIL', format: 'CSV', transaction: 'not-a-uuid' },
       { report: 'ACCOUNT_STATEMENT', format: 'CSV', from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' },
       { report: 'ACCOUNT_STATEMENT', format: 'CSV', account: 'assets:ghost', from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' },
       { report: 'INCOME_STATEMENT', format: 'HTML' },

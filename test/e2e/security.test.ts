@@ -257,3 +257,18 @@ describe('the first admin key', () => {
     }
   });
 });
+
+describe('revokeApiKey with a name no key can have', () => {
+  it('answers a typed ValidationError', async () => {
+    const server2 = await startTestServer();
+    try {
+      for (const name of ['Bad Name', 'cli', 'x'.repeat(100)]) {
+        const res = await server2.gql(`mutation { revokeApiKey(input: { name: "${name}" }) { __typename ... on ValidationError { field } } }`);
+        expect(res.body.errors, name).toBeUndefined();
+        expect(res.body.data.revokeApiKey).toEqual({ __typename: 'ValidationError', field: 'name' });
+      }
+    } finally {
+      await server2.close();
+    }
+  });
+});

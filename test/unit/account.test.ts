@@ -166,8 +166,8 @@ describe('the balance bound and inflows effective later', () => {
     const funded = [opened({ minimumBalance: '0.00' }), posted(tx('d1', [['assets:bank', 'DEBIT', '20.00'], ['equity:capital', 'CREDIT', '20.00']]))];
     const out = (amount: string) => tx('w', [['assets:bank', 'CREDIT', amount], ['equity:capital', 'DEBIT', amount]]);
     const futureInflow = new Amount('15.00');
-    expect(given(...funded).when({ type: 'PostEntries', transaction: out('5.00'), effectiveAt: T1, futureInflow })()).toHaveLength(1);
-    const refused = given(...funded).when({ type: 'PostEntries', transaction: out('5.01'), effectiveAt: T1, futureInflow });
+    expect(given(...funded).when({ type: 'PostEntries', transaction: out('5.00'), effectiveAt: T1, notYetAvailable: futureInflow })()).toHaveLength(1);
+    const refused = given(...funded).when({ type: 'PostEntries', transaction: out('5.01'), effectiveAt: T1, notYetAvailable: futureInflow });
     expect(refused).toThrow(InsufficientFunds);
     expect(refused).toThrow(/has 5.00 available, 5.01 was asked/);
   });

@@ -3,7 +3,7 @@ import { AccountNotFound, ValidationError } from '../../domain/errors.js';
 import { checkCode } from '../../domain/limits.js';
 import { getAccounts, type AccountView } from '../../ledger/queries.js';
 import type { Database } from '../../store/db.js';
-import { allAuditEvents, type AuditFilter } from '../audit-trail.js';
+import { allAuditEvents, checkAuditFilter, type AuditFilter } from '../audit-trail.js';
 import { balanceSheet, incomeStatement, trialBalance, type StatementSection } from '../balances.js';
 import type { ReportCut } from '../cut.js';
 import { allStatementLines, statementHeader } from '../statement.js';
@@ -249,7 +249,6 @@ export async function reportTable(database: Database, report: ReportName, params
     case 'income-statement':
       return incomeStatementTable(database, period(), cut);
     case 'audit-trail':
-      if (params.from && params.to && params.from >= params.to) throw new ValidationError('from', `from (${params.from}) must be before to (${params.to})`);
-      return auditTrailTable(database, { from: params.from, to: params.to, actor: params.actor, account: params.account ? checkCode(params.account, 'account') : null, transaction: params.transaction, type: params.type }, cut);
+      return auditTrailTable(database, checkAuditFilter({ from: params.from, to: params.to, actor: params.actor, account: params.account, transaction: params.transaction, type: params.type }), cut);
   }
 }
