@@ -174,9 +174,15 @@ export class Ledger {
    * and caused by it. A transaction is reversed at most once.
    */
   async reverseTransaction(input: ReverseTransactionInput, ctx: CommandContext): Promise<string> {
+    // A retry gets the first reversal; a new request on a reversed transaction is told so before
+    // any other rule (the check under the write lock still settles a race).
+    const previous = await findIdempotency(this.database.db, checkIdempotencyKey(input.idempotencyKey));
+    if (previous) return replay(previous, fingerprintFor('reverseTransaction', input));
     const original = await this.transactionById(input.transactionId);
     if (original.status === 'PENDING') throw new TransactionPending(original.id);
     if (original.status === 'VOIDED') throw new HoldNotPending(original.id, 'voided: it posted nothing to reverse');
+    const reversedBy = await reversalOf(this.database.db, original.id);
+    if (reversedBy) throw new TransactionAlreadyReversed(original.id, reversedBy);
     const entries: EntryInput[] = original.legs.map((leg) => ({ account: leg.account, direction: leg.direction === 'DEBIT' ? 'CREDIT' : 'DEBIT', amount: leg.amount, currency: leg.currency }));
     return this.post(
       {
