@@ -189,7 +189,9 @@ describe('the books (period lock)', () => {
     const locked = books(closed('2026-01-31T23:59:59.999Z'));
     expect(decideBooks({ type: 'ReopenPeriod', through: null, reason: 'audit', now }, locked)).toEqual([{ type: 'PeriodReopened', effectiveAt: now, data: { through: null, reason: 'audit' } }]);
     expect(() => decideBooks({ type: 'ReopenPeriod', through: '2026-02-01T00:00:00.000Z', reason: null, now }, locked)).toThrow(/moves the lock back/);
-    expect(() => decideBooks({ type: 'ReopenPeriod', through: null, reason: null, now }, books())).toThrow(/nothing to reopen/);
+    expect(decideBooks({ type: 'ReopenPeriod', through: null, reason: null, now }, books())).toEqual([]);
+    expect(decideBooks({ type: 'ReopenPeriod', through: '2026-01-31T23:59:59.999Z', reason: null, now }, locked)).toEqual([]);
+    expect(() => decideBooks({ type: 'ReopenPeriod', through: '2026-01-01T00:00:00.000Z', reason: null, now }, books())).toThrow(/nothing to reopen/);
   });
 });
 
