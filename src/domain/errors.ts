@@ -198,3 +198,10 @@ export class TransactionPending extends LedgerError {
     super(`transaction "${transactionId}" is a pending hold: void it instead of reversing it`);
   }
 }
+
+export class BatchItemNotPosted extends LedgerError {
+  readonly code = 'BATCH_ITEM_NOT_POSTED';
+  constructor(readonly failedIndex: number) {
+    super(`not posted: the batch is atomic and item ${failedIndex} was refused`);
+  }
+}

@@ -18,6 +18,7 @@ import {
   HoldExpired,
   TransactionPending,
   AccountHasPendingHolds,
+  BatchItemNotPosted,
   ConcurrencyConflict,
   CurrencyMismatch,
   IdempotencyConflict,
@@ -142,6 +143,9 @@ export const Errors = {
     account: account(t),
     holds: t.exposeInt('holds', { description: 'How many holds are still open (commit or void them).' }),
   })),
+  BatchItemNotPosted: errorType(BatchItemNotPosted, 'Not posted: another item of an atomic batch was refused.', (t) => ({
+    failedIndex: t.exposeInt('failedIndex', { description: 'The position (from 0) of the item that was refused.' }),
+  })),
   ApiKeyNotFound: errorType(ApiKeyNotFound, 'No API key has this name.', (t) => ({ name: keyName(t) })),
 };
 
@@ -157,6 +161,11 @@ export function resultUnion<T extends object>(name: string, success: ObjectRef<a
     types: [success, ...errors.map((e) => Errors[e])],
     resolveType: (value) => ('__typename' in value ? (value as ErrorData).__typename : success.name),
   });
+}
+
+/** A LedgerError as the union member it stands for. */
+export function errorData(error: LedgerError): ErrorData {
+  return toData(error);
 }
 
 /** Runs a command; an expected failure becomes the matching union member, anything else is thrown (and masked). */

@@ -1,7 +1,9 @@
 /** Root mutations: each turns its input into one ledger command and returns a result union. */
 import type DataLoader from 'dataloader';
 import { builder, type GraphQLContext } from './builder.js';
-import { asResult, resultUnion } from './errors.js';
+import { asResult, errorData, resultUnion } from './errors.js';
+import { GraphQLError } from 'graphql';
+import { MAX_BATCH } from '../ledger/ledger.js';
 import { AccountRef } from './types/account-ref.js';
 import { AccountTypeRef } from './types/account.js';
 import { TransactionRef } from './types/entry.js';
@@ -43,6 +45,14 @@ const PostTransactionInput = builder.inputType('PostTransactionInput', {
     metadata: t.field({ type: 'JSON', description: 'A JSON object of at most 16 KiB.' }),
     pending: t.boolean({ description: 'A hold: reserve the funds now (status PENDING), post them with commitPending.' }),
     expiresAt: t.field({ type: 'DateTime', description: 'A hold’s expiry (only with pending): from then on it reserves nothing and cannot be committed.' }),
+  }),
+});
+
+const PostTransactionsInput = builder.inputType('PostTransactionsInput', {
+  description: `Up to ${MAX_BATCH} transactions, posted in order in one durable commit.`,
+  fields: (t) => ({
+    transactions: t.field({ type: [PostTransactionInput], required: true, description: `1 to ${MAX_BATCH} transactions; each sees the ones before it.` }),
+    atomic: t.boolean({ description: 'All or nothing (default false: a refused transaction fails alone and the others are posted).' }),
   }),
 });
 
@@ -104,6 +114,19 @@ const ReverseTransactionResult = resultUnion(
   ['ValidationError', 'TransactionNotFound', 'TransactionAlreadyReversed', 'TransactionPending', 'HoldNotPending', 'AccountClosed', 'AccountFrozen', 'InsufficientFunds', 'PeriodClosed', 'IdempotencyConflict', 'ConcurrencyConflict'],
   'The reversal, or why nothing was posted.',
 );
+const BatchItemResult = resultUnion(
+  'PostTransactionsItemResult',
+  TransactionRef,
+  ['ValidationError', 'AccountNotFound', 'AccountClosed', 'AccountFrozen', 'CurrencyMismatch', 'InvalidAmount', 'UnbalancedTransaction', 'InsufficientFunds', 'PeriodClosed', 'IdempotencyConflict', 'BatchItemNotPosted'],
+  'One transaction of the batch: posted, or why not.',
+);
+const PostTransactionsPayload = builder.objectRef<{ results: unknown[]; posted: number }>('PostTransactionsPayload').implement({
+  description: 'A result per transaction, in the order given.',
+  fields: (t) => ({
+    results: t.field({ type: [BatchItemResult], description: 'Per transaction: the Transaction, or the typed error.', resolve: (p) => p.results as never }),
+    posted: t.exposeInt('posted', { description: 'How many were posted (or found posted, on a retry).' }),
+  }),
+});
 const CloseAccountResult = resultUnion('CloseAccountResult', AccountRef, ['ValidationError', 'AccountNotFound', 'AccountHasBalance', 'AccountHasPendingHolds', 'ConcurrencyConflict'], 'The closed account, or why it stays open.');
 const CommitPendingResult = resultUnion(
   'CommitPendingResult',
@@ -179,6 +202,23 @@ builder.mutationType({
       args: { input: t.arg({ type: TransferInput, required: true, description: 'The command.' }) },
       resolve: (_root, { input }, ctx) =>
         asResult(() => committed(ctx, ctx.ledger.transfer(input, ctx.command), ctx.transactions)),
+    }),
+    postTransactions: t.field({
+      authScopes: { post: true },
+      type: PostTransactionsPayload,
+      description: `Posts 1 to ${MAX_BATCH} transactions in one durable commit; atomic means all or nothing. Each keeps its own idempotency key.`,
+      args: { input: t.arg({ type: PostTransactionsInput, required: true, description: 'The batch.' }) },
+      resolve: async (_root, { input }, ctx) => {
+        if (input.transactions.length < 1 || input.transactions.length > MAX_BATCH) {
+          throw new GraphQLError(`transactions: 1 to ${MAX_BATCH} per request, not ${input.transactions.length}`, { extensions: { code: 'BAD_USER_INPUT' } });
+        }
+        const outcomes = await ctx.ledger.postTransactions(input.transactions, ctx.command, { atomic: input.atomic ?? false });
+        ctx.now = new Date().toISOString();
+        ctx.transactions.clearAll();
+        ctx.accounts.clearAll();
+        const results = await Promise.all(outcomes.map(async (o) => (o.error ? errorData(o.error) : (await ctx.transactions.load(o.transactionId))!)));
+        return { results, posted: outcomes.filter((o) => !o.error).length };
+      },
     }),
     commitPending: t.field({
       authScopes: { post: true },

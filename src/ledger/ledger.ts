@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { ACCOUNT_TYPES, decide, evolve, type AccountCommand, type AccountEvent, type AccountState, type AccountType, type OpenedAccount } from '../domain/account.js';
 import { decideBooks, evolveBooks, type BooksCommand, type BooksState } from '../domain/books.js';
-import { AccountNotFound, ConcurrencyConflict, HoldNotPending, IdempotencyConflict, InvalidAmount, LedgerError, PeriodClosed, TransactionAlreadyReversed, TransactionNotFound, TransactionPending, ValidationError } from '../domain/errors.js';
+import { AccountNotFound, BatchItemNotPosted, ConcurrencyConflict, HoldNotPending, IdempotencyConflict, InvalidAmount, LedgerError, PeriodClosed, TransactionAlreadyReversed, TransactionNotFound, TransactionPending, ValidationError } from '../domain/errors.js';
 import { canonicalJson } from '../domain/json.js';
 import { parseInstant } from '../domain/time.js';
 import { Amount, formatAmount, parseCurrency, parsePositiveAmount } from '../domain/money.js';
@@ -211,6 +211,60 @@ export class Ledger {
     ctx: CommandContext,
     options: { command: string; fingerprintOf: unknown; reverses?: string; guard?: Plan['guard'] },
   ): Promise<string> {
+    const plan = this.postingPlan(input, options);
+    return (await this.execute(plan, ctx)) ?? plan.transactionId!;
+  }
+
+  /**
+   * Posts up to MAX_BATCH transactions in ONE durable commit, in order, each seeing the ones
+   * before it. Atomic: all or nothing — the first refusal aborts the batch and nothing is
+   * written. Otherwise each refused transaction fails alone and the others commit together.
+   * Each keeps its own idempotency key: a retried batch returns the first results.
+   */
+  async postTransactions(inputs: PostTransactionInput[], ctx: CommandContext, options: { atomic: boolean }): Promise<BatchResult[]> {
+    if (inputs.length < 1 || inputs.length > MAX_BATCH) throw new ValidationError('transactions', `a batch holds 1 to ${MAX_BATCH} transactions, not ${inputs.length}`);
+    const planned = inputs.map((input) => {
+      try {
+        return { plan: this.postingPlan(input, { command: 'postTransaction', fingerprintOf: input }) };
+      } catch (error) {
+        if (error instanceof LedgerError) return { error };
+        throw error;
+      }
+    });
+    if (options.atomic) {
+      const refused = planned.findIndex((p) => p.error);
+      if (refused >= 0) return abortedBatch(planned.length, refused, planned[refused]!.error!);
+    }
+    try {
+      return await this.database.write(async (trx) => {
+        // One commit, one recorded time: no knownAt can see part of a batch.
+        const at = this.clock();
+        const results: BatchResult[] = [];
+        for (const [index, item] of planned.entries()) {
+          if (item.error) {
+            results.push({ error: item.error });
+            continue;
+          }
+          try {
+            // Each decides against the state the ones before it left, inside the same transaction.
+            results.push({ transactionId: (await this.decideAndCommit(trx, item.plan, ctx, at)) ?? item.plan.transactionId! });
+          } catch (error) {
+            // Rules are checked before anything of the item is written: a refused item leaves no trace.
+            if (!(error instanceof LedgerError)) throw error;
+            if (options.atomic) throw new BatchAborted(index, error);
+            results.push({ error });
+          }
+        }
+        return results;
+      });
+    } catch (error) {
+      if (error instanceof BatchAborted) return abortedBatch(planned.length, error.index, error.cause);
+      throw error;
+    }
+  }
+
+  /** The plan of one posting (or hold): every input rule is checked here, before anything is loaded. */
+  private postingPlan(input: PostTransactionInput, options: { command: string; fingerprintOf: unknown; reverses?: string; guard?: Plan['guard'] }): Plan {
     const { command, fingerprintOf } = options;
     const idempotencyKey = checkIdempotencyKey(input.idempotencyKey);
     const description = checkDescription(input.description);
@@ -228,8 +282,7 @@ export class Ledger {
     const expiresAt = input.expiresAt == null ? null : instant(input.expiresAt, 'expiresAt');
     if (expiresAt !== null && expiresAt <= this.clock().toISOString()) throw new ValidationError('expiresAt', `${expiresAt} is not in the future`);
     let notYetAvailable = new Map<string, Amount>();
-    const result = await this.execute(
-      {
+    return {
         command,
         idempotency: { key: idempotencyKey, fingerprint },
         prepare: async (db, states) => {
@@ -257,10 +310,7 @@ export class Ledger {
           }
           return decisions;
         },
-      },
-      ctx,
-    );
-    return result ?? transactionId;
+      };
   }
 
   /** A two-leg shortcut with explicit sides: debit one account, credit the other. */
@@ -475,11 +525,11 @@ export class Ledger {
   }
 
   /** Loads, decides and commits, all inside the write transaction. */
-  private async decideAndCommit(trx: Db, plan: Plan, ctx: CommandContext): Promise<string | null> {
+  private async decideAndCommit(trx: Db, plan: Plan, ctx: CommandContext, at?: Date): Promise<string | null> {
     const states = await loadAccounts(trx, plan.accounts);
     await plan.prepare?.(trx, states);
     const decisions = await this.decideOrReplay(trx, plan, states);
-    return typeof decisions === 'string' ? decisions : this.commit(trx, plan, ctx, states, decisions);
+    return typeof decisions === 'string' ? decisions : this.commit(trx, plan, ctx, states, decisions, at);
   }
 
   /**
@@ -500,7 +550,7 @@ export class Ledger {
   }
 
   /** Inside the write transaction: idempotency, append, projections, idempotency record. */
-  private async commit(trx: Db, plan: Plan, ctx: CommandContext, states: Map<string, AccountState>, decisions: Map<string, AccountEvent[]>): Promise<string | null> {
+  private async commit(trx: Db, plan: Plan, ctx: CommandContext, states: Map<string, AccountState>, decisions: Map<string, AccountEvent[]>, at?: Date): Promise<string | null> {
     if (plan.idempotency) {
       const previous = await findIdempotency(trx, plan.idempotency.key);
       if (previous) return replay(previous, plan.idempotency.fingerprint);
@@ -508,7 +558,7 @@ export class Ledger {
     await plan.guard?.(trx);
     const requests = this.appendRequests(plan, ctx, states, decisions);
     if (requests.length === 0) return null;
-    const stored = await this.store.appendIn(trx, requests);
+    const stored = await this.store.appendIn(trx, requests, at);
     const committed: Committed[] = [];
     for (const request of requests) {
       const code = accountCodeOf(request.streamId);
@@ -558,6 +608,27 @@ export class Ledger {
     }
     return at;
   }
+}
+
+/** Transactions per postTransactions request. */
+export const MAX_BATCH = 1000;
+
+/** One transaction of a batch: its id (the first one, on a retry) or why it was not posted. */
+export type BatchResult = { transactionId: string; error?: undefined } | { transactionId?: undefined; error: LedgerError };
+
+/** Thrown inside an atomic batch's transaction to roll it back, naming the item at fault. */
+class BatchAborted extends Error {
+  constructor(
+    readonly index: number,
+    override readonly cause: LedgerError,
+  ) {
+    super(`batch item ${index}: ${cause.message}`);
+  }
+}
+
+/** An atomic batch that failed: the item's own error, and "not posted" for every other. */
+function abortedBatch(length: number, index: number, cause: LedgerError): BatchResult[] {
+  return Array.from({ length }, (_, i) => ({ error: i === index ? cause : new BatchItemNotPosted(index) }));
 }
 
 /** Under the write lock: nothing effective at or before the period lock is posted. */

@@ -50,7 +50,7 @@ export class EventStore {
    * expected version first, so a conflict writes nothing. Positions continue the log
    * without gaps; recordedAt is the store's clock, never earlier than the log's head.
    */
-  async appendIn(trx: Db, requests: AppendRequest[]): Promise<StoredEvent[]> {
+  async appendIn(trx: Db, requests: AppendRequest[], at?: Date): Promise<StoredEvent[]> {
     const streams = new Set(requests.map((r) => r.streamId));
     if (streams.size !== requests.length) throw new Error('invariant: one append request per stream');
     for (const request of requests) {
@@ -58,7 +58,8 @@ export class EventStore {
       if (actual !== request.expectedVersion) throw new ConcurrencyConflict(request.streamId, request.expectedVersion, actual);
     }
     const head = await this.headIn(trx);
-    const now = this.clock().toISOString();
+    // `at`: one instant for several appends of one database transaction (a batch commits as one).
+    const now = (at ?? this.clock()).toISOString();
     const recordedAt = head && head.recordedAt > now ? head.recordedAt : now;
     let position = head?.position ?? 0;
     let hash = head?.hash ?? GENESIS_HASH;

@@ -60,6 +60,13 @@ const MATRIX: Record<string, Row> = {
       variables: { key: `p-${next()}` },
     }),
   },
+  'Mutation.postTransactions': {
+    needs: 'post',
+    request: () => ({
+      query: 'mutation($key: String!) { f: postTransactions(input: { transactions: [{ idempotencyKey: $key, entries: [{ account: "assets:cash", direction: DEBIT, amount: "1.00" }, { account: "equity:capital", direction: CREDIT, amount: "1.00" }] }] }) { posted } }',
+      variables: { key: `b-${next()}` },
+    }),
+  },
   'Mutation.transfer': {
     needs: 'post',
     request: () => ({
