@@ -55,3 +55,40 @@ export async function measureHttp(label: string, ledger: Ledger, accounts: numbe
     await server.close();
   }
 }
+
+/**
+ * (d) postTransactions over HTTP: 100 and 1,000 transfers per request, 4 clients, durable.
+ * Transfers/s counted from what was posted.
+ */
+export async function measureBatches(label: string, ledger: Ledger, accounts: number, quick: boolean, report: Report): Promise<void> {
+  const { secret } = await createApiKey(ledger.database, { name: `bench-batch-${label}-${Date.now()}`, role: 'writer', createdBy: 'bench', now: new Date().toISOString() });
+  const server = await startServer({ ledger, port: 0, host: '127.0.0.1', logger: silentLogger, rateLimit: { perSecond: 0, burst: 1 } });
+  const mutation = 'mutation($input: PostTransactionsInput!) { postTransactions(input: $input) { posted } }';
+  let serial = 0;
+  try {
+    for (const size of [100, 1000]) {
+      const requests = quick ? 2 : size === 100 ? 40 : 8;
+      let posted = 0;
+      const start = process.hrtime.bigint();
+      const client = async (c: number) => {
+        for (let r = c; r < requests; r += 4) {
+          const transactions = Array.from({ length: size }, () => {
+            const i = serial++;
+            const a = (i * 7919) % accounts;
+            const b = (a + 1 + (i % (accounts - 1))) % accounts;
+            return { idempotencyKey: `${label}-batch-${i}`, entries: [{ account: `assets:a${a}`, direction: 'DEBIT', amount: '1.00' }, { account: `assets:a${b}`, direction: 'CREDIT', amount: '1.00' }] };
+          });
+          const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` }, body: JSON.stringify({ query: mutation, variables: { input: { transactions } } }) });
+          const body = (await response.json()) as { data?: { postTransactions: { posted: number } }; errors?: unknown };
+          if (!body.data) throw new Error(`batch refused: ${JSON.stringify(body.errors)}`);
+          posted += body.data.postTransactions.posted;
+        }
+      };
+      await Promise.all([0, 1, 2, 3].map(client));
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      report(`http.batch_${size}.${label}`, posted / seconds, 'transfers/s', { posted, requests, clients: 4, target: size === 1000 ? '>= 20000' : undefined });
+    }
+  } finally {
+    await server.close();
+  }
+}

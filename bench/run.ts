@@ -8,7 +8,8 @@ import { cpus } from 'node:os';
 import { Ledger } from '../src/ledger/ledger.js';
 import { measureAsOf } from './as-of.js';
 import { dialects, withDatabase } from './databases.js';
-import { measureHttp } from './http.js';
+import { storageCeiling } from './ceiling.js';
+import { measureBatches, measureHttp } from './http.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const ctx = { actor: 'bench', requestId: 'bench' };
@@ -46,8 +47,16 @@ for (const dialect of dialects()) {
   await withDatabase(dialect, async (database) => {
     const ledger = new Ledger(database);
     await openAccounts(ledger, accounts);
-    report(`transfer.in_process.sequential.${dialect}`, await transfers(ledger, count, 1, accounts, 'seq'), 'transfers/s', { accounts, transfers: count });
+    const sequential = await transfers(ledger, count, 1, accounts, 'seq');
+    report(`transfer.in_process.sequential.${dialect}`, sequential, 'transfers/s', { accounts, transfers: count });
     report(`transfer.in_process.concurrent16.${dialect}`, await transfers(ledger, count, 16, accounts, 'par'), 'transfers/s', { accounts, transfers: count, concurrency: 16 });
+    if (dialect === 'sqlite') {
+      // (a) the same rows straight into storage, and (b) as a share of it.
+      const ceiling = await storageCeiling(database.location, 2 * count);
+      report('storage.ceiling.sqlite', ceiling, 'transfers/s', { rowsOf: 2 * count, perTransaction: 1000 });
+      report('transfer.in_process.sequential_to_ceiling.sqlite', sequential / ceiling, 'ratio', { target: '>= 0.5' });
+    }
+    await measureBatches(dialect, ledger, accounts, quick, report);
     await measureHttp(dialect, ledger, accounts, quick ? 3 : 10, report);
   });
 }
