@@ -12,6 +12,8 @@ import { storageCeiling } from './ceiling.js';
 import { measureBatches, measureHttp } from './http.js';
 
 const quick = process.env.BENCH_QUICK === '1';
+/** BENCH_ONLY=write (transfers, ceiling, batches, HTTP) or BENCH_ONLY=as-of (as-of, replay, exports); default both. */
+const only = process.env.BENCH_ONLY ?? 'all';
 const ctx = { actor: 'bench', requestId: 'bench' };
 const conditions = { machine: `${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown'}`, node: process.version, quick };
 const figures: Array<{ name: string; value: number; unit: string }> = [];
@@ -43,7 +45,7 @@ async function transfers(ledger: Ledger, count: number, concurrency: number, acc
 
 const accounts = quick ? 50 : 1000;
 const count = quick ? 300 : 3000;
-for (const dialect of dialects()) {
+for (const dialect of only === 'as-of' ? [] : dialects()) {
   await withDatabase(dialect, async (database) => {
     const ledger = new Ledger(database);
     await openAccounts(ledger, accounts);
@@ -61,7 +63,7 @@ for (const dialect of dialects()) {
   });
 }
 
-await measureAsOf(quick ? [1_000, 10_000] : [1_000, 100_000, 1_000_000], quick ? 300 : 2000, report);
+if (only !== 'write') await measureAsOf(quick ? [1_000, 10_000] : [1_000, 100_000, 1_000_000], quick ? 300 : 2000, report);
 
 console.log('\nfigure                                       value');
 for (const f of figures) console.log(`${f.name.padEnd(44)} ${f.value.toFixed(3).padStart(12)} ${f.unit}`);

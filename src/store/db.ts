@@ -47,6 +47,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Database 
   }
   native.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
   native.pragma('foreign_keys = ON');
+  cacheStatements(native);
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: native }) });
   return {
     dialect: 'sqlite',
@@ -69,6 +70,26 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Database 
       }),
     close: () => db.destroy(),
   };
+}
+
+/**
+ * Kysely prepares every query anew (a tenth of a transfer's CPU, profiled). A better-sqlite3
+ * statement can be run again: runs are synchronous and nothing here streams, so one is never
+ * busy when it is reused; SQLite re-prepares a statement by itself after a schema change.
+ */
+function cacheStatements(native: SQLite.Database, size = 500): void {
+  const prepare = native.prepare.bind(native);
+  const cache = new Map<string, SQLite.Statement>();
+  native.prepare = ((sql: string) => {
+    let statement = cache.get(sql);
+    if (!statement) {
+      statement = prepare(sql);
+      // Statements with IN lists vary in length: keep the cache bounded (oldest first out).
+      if (cache.size >= size) cache.delete(cache.keys().next().value!);
+      cache.set(sql, statement);
+    }
+    return statement;
+  }) as typeof native.prepare;
 }
 
 export interface PostgresOptions {
