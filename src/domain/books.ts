@@ -42,6 +42,7 @@ export function decideBooks(command: BooksCommand, state: BooksState): BooksEven
   }
 }
 
+/** The lock after an event is the event's alone (src/ledger/books.ts reads only the last one). */
 export function evolveBooks(state: BooksState, event: BooksEvent): BooksState {
   return { lockedThrough: event.data.through, version: state.version + 1 };
 }
