@@ -1,12 +1,13 @@
 /**
- * The command side: load the touched accounts, decide, append to every stream in one
- * transaction (expected versions checked), project the read models and record the
- * idempotency key in that same transaction, retry a version conflict a bounded number of times.
+ * The command side: every command is queued to the group committer (group-commit.ts) and runs
+ * inside a write transaction shared with its neighbours: load the touched accounts (from memory
+ * when nothing else wrote since), decide, append to every stream, project the read models and
+ * record the idempotency key — all durable together, acknowledged after the commit.
  */
 import { createHash } from 'node:crypto';
 import { ACCOUNT_TYPES, decide, evolve, type AccountCommand, type AccountEvent, type AccountState, type AccountType, type OpenedAccount } from '../domain/account.js';
 import { decideBooks, evolveBooks, type BooksCommand, type BooksState } from '../domain/books.js';
-import { AccountNotFound, BatchItemNotPosted, ConcurrencyConflict, HoldNotPending, IdempotencyConflict, InvalidAmount, LedgerError, PeriodClosed, TransactionAlreadyReversed, TransactionNotFound, TransactionPending, ValidationError } from '../domain/errors.js';
+import { AccountNotFound, BatchItemNotPosted, HoldNotPending, IdempotencyConflict, InvalidAmount, LedgerError, PeriodClosed, TransactionAlreadyReversed, TransactionNotFound, TransactionPending, ValidationError } from '../domain/errors.js';
 import { canonicalJson } from '../domain/json.js';
 import { parseInstant } from '../domain/time.js';
 import { Amount, formatAmount, parseCurrency, parsePositiveAmount } from '../domain/money.js';
@@ -14,21 +15,21 @@ import { checkCode, checkDescription, checkIdempotencyKey, checkMetadata, checkN
 import { MAX_LEGS, MIN_LEGS, buildTransaction, type EntryInput } from '../domain/transaction.js';
 import { encodeEvent } from '../events/catalogue.js';
 import type { EventMetadata } from '../events/envelope.js';
-import { accountCodeOf, accountStream, BOOKS_STREAM } from '../events/streams.js';
-import { DEFAULT_POLICY, projectIn, type Committed, type ProjectionPolicy } from '../projections/project.js';
-import type { Database, Db } from '../store/db.js';
+import { accountStream, BOOKS_STREAM } from '../events/streams.js';
+import { DEFAULT_POLICY, type ProjectionPolicy } from '../projections/project.js';
+import type { Database } from '../store/db.js';
 import { EventStore, type AppendRequest, type Clock } from '../store/event-store.js';
-import { findIdempotency, saveIdempotency, type IdempotencyRecord } from '../store/idempotency.js';
+import { findIdempotency, type IdempotencyRecord } from '../store/idempotency.js';
 import type { CommandContext } from './context.js';
 import { uuidv7 } from './ids.js';
-import { loadBooks } from './books.js';
-import { loadAccounts } from './load.js';
+import { DEFAULT_GROUP_COMMIT, GroupCommitter, type GroupCommitOptions } from './group-commit.js';
+import { WriteCache, type WriteSession } from './write-session.js';
 import { notYetAvailableOf, getTransaction, reversalOf } from './queries.js';
 
 export interface LedgerOptions {
   clock?: Clock;
-  /** How many times a version conflict is retried before it is reported. */
-  maxRetries?: number;
+  /** How many commands share a transaction at most, and how long an idle ledger waits for company. */
+  groupCommit?: Partial<GroupCommitOptions>;
   /** How far in the future an effectiveAt may lie (clock skew between systems). */
   maxFutureSkewMs?: number;
   /** Snapshot and balance-checkpoint intervals (events per account). */
@@ -98,18 +99,18 @@ interface Plan {
   /** Pure: the events each account's stream gets. May throw a LedgerError. */
   decide(states: Map<string, AccountState>): Map<string, AccountEvent[]>;
   /**
-   * A rule that depends on more than the accounts' streams (a transaction reversed at most
-   * once): checked inside the write transaction, where no other commit can interleave.
+   * A rule that depends on more than the accounts' streams (the period lock, a transaction
+   * reversed at most once): checked in the write transaction, where no other commit can interleave.
    */
-  guard?(trx: Db): Promise<void>;
-  /** Reads what `decide` needs beyond the states, with the same connection, right after they load. */
-  prepare?(db: Db, states: Map<string, AccountState>): Promise<void>;
+  guard?(session: WriteSession): Promise<void>;
+  /** Reads what `decide` needs beyond the states, in the same transaction, right after they load. */
+  prepare?(session: WriteSession, states: Map<string, AccountState>): Promise<void>;
 }
 
 export class Ledger {
   readonly store: EventStore;
+  readonly committer: GroupCommitter;
   private readonly clock: Clock;
-  private readonly maxRetries: number;
   private readonly maxFutureSkewMs: number;
   readonly policy: ProjectionPolicy;
 
@@ -119,9 +120,9 @@ export class Ledger {
   ) {
     this.clock = options.clock ?? (() => new Date());
     this.store = new EventStore(database, this.clock);
-    this.maxRetries = options.maxRetries ?? 5;
     this.maxFutureSkewMs = options.maxFutureSkewMs ?? 5 * 60_000;
     this.policy = { ...DEFAULT_POLICY, ...options.policy };
+    this.committer = new GroupCommitter(database, new WriteCache(), this.policy, this.clock, { ...DEFAULT_GROUP_COMMIT, ...options.groupCommit });
   }
 
   /** Opens an account; the same fields again return it unchanged. Resolves to its code. */
@@ -198,8 +199,10 @@ export class Ledger {
         command: 'reverseTransaction',
         fingerprintOf: input,
         reverses: original.id,
-        guard: async (trx) => {
-          const by = await reversalOf(trx, original.id);
+        guard: async (session) => {
+          // The reversals staged in this transaction so far must be in the table to be seen.
+          await session.flush();
+          const by = await reversalOf(session.trx, original.id);
           if (by) throw new TransactionAlreadyReversed(original.id, by);
         },
       },
@@ -236,27 +239,29 @@ export class Ledger {
       if (refused >= 0) return abortedBatch(planned.length, refused, planned[refused]!.error!);
     }
     try {
-      return await this.database.write(async (trx) => {
-        // One commit, one recorded time: no knownAt can see part of a batch.
-        const at = this.clock();
-        const results: BatchResult[] = [];
-        for (const [index, item] of planned.entries()) {
-          if (item.error) {
-            results.push({ error: item.error });
-            continue;
+      // Alone in its transaction: an atomic batch must be able to roll back all of itself.
+      return await this.committer.submit(
+        async (session) => {
+          const results: BatchResult[] = [];
+          for (const [index, item] of planned.entries()) {
+            if (item.error) {
+              results.push({ error: item.error });
+              continue;
+            }
+            try {
+              // Each decides against the state the ones before it left; all share one recorded time.
+              results.push({ transactionId: (await this.decideAndStage(session, item.plan, ctx)) ?? item.plan.transactionId! });
+            } catch (error) {
+              // Rules are checked before anything of the item is staged: a refused item leaves no trace.
+              if (!(error instanceof LedgerError)) throw error;
+              if (options.atomic) throw new BatchAborted(index, error);
+              results.push({ error });
+            }
           }
-          try {
-            // Each decides against the state the ones before it left, inside the same transaction.
-            results.push({ transactionId: (await this.decideAndCommit(trx, item.plan, ctx, at)) ?? item.plan.transactionId! });
-          } catch (error) {
-            // Rules are checked before anything of the item is written: a refused item leaves no trace.
-            if (!(error instanceof LedgerError)) throw error;
-            if (options.atomic) throw new BatchAborted(index, error);
-            results.push({ error });
-          }
-        }
-        return results;
-      });
+          return results;
+        },
+        { alone: true, keys: planned.flatMap((p) => (p.plan?.idempotency ? [p.plan.idempotency.key] : [])) },
+      );
     } catch (error) {
       if (error instanceof BatchAborted) return abortedBatch(planned.length, error.index, error.cause);
       throw error;
@@ -285,14 +290,14 @@ export class Ledger {
     return {
         command,
         idempotency: { key: idempotencyKey, fingerprint },
-        prepare: async (db, states) => {
-          notYetAvailable = await notYetAvailableOf(db, states, this.clock().toISOString());
+        prepare: async (session, states) => {
+          notYetAvailable = await notYetAvailableOf(session.trx, states, this.clock().toISOString(), session.pendingEntries);
         },
         accounts: input.entries.map((e) => e.account),
         transactionId,
-        guard: async (trx) => {
-          await checkPeriodOpen(trx, effectiveAt);
-          await options.guard?.(trx);
+        guard: async (session) => {
+          await checkPeriodOpen(session, effectiveAt);
+          await options.guard?.(session);
         },
         decide: (states) => {
           const transaction = buildTransaction(
@@ -389,10 +394,10 @@ export class Ledger {
         idempotency: { key: idempotencyKey, fingerprint },
         accounts: legs.map((leg) => leg.account),
         transactionId: hold.id,
-        prepare: async (db, states) => {
-          notYetAvailable = await notYetAvailableOf(db, states, this.clock().toISOString());
+        prepare: async (session, states) => {
+          notYetAvailable = await notYetAvailableOf(session.trx, states, this.clock().toISOString(), session.pendingEntries);
         },
-        guard: (trx) => checkPeriodOpen(trx, effectiveAt),
+        guard: (session) => checkPeriodOpen(session, effectiveAt),
         decide: (states) => {
           const now = this.clock().toISOString();
           const decisions = new Map<string, AccountEvent[]>();
@@ -456,19 +461,24 @@ export class Ledger {
     return this.onBooks('reopenPeriod', ctx, (now) => ({ type: 'ReopenPeriod', through, reason, now }));
   }
 
-  /** Decides against the books inside the write transaction (they change rarely; no retry needed). */
+  /** Decides against the books inside a write transaction of its own (they change rarely). */
   private onBooks(command: string, ctx: CommandContext, make: (now: string) => BooksCommand): Promise<BooksState> {
     const now = this.effectiveAt(null);
-    return this.database.write(async (trx) => {
-      const state = await loadBooks(trx);
-      const events = decideBooks(make(now), state);
-      if (events.length === 0) return state;
-      const metadata = metadataFor(ctx, command, null);
-      await this.store.appendIn(trx, [
-        { streamId: BOOKS_STREAM, expectedVersion: state.version, events: events.map((e) => ({ ...encodeEvent(e), metadata, effectiveAt: e.effectiveAt, transactionId: null })) },
-      ]);
-      return events.reduce(evolveBooks, state);
-    });
+    return this.committer.submit(
+      async (session) => {
+        const state = await session.books();
+        const events = decideBooks(make(now), state);
+        if (events.length === 0) return state;
+        const metadata = metadataFor(ctx, command, null);
+        const after = events.reduce(evolveBooks, state);
+        session.appendBooksEvents(
+          { streamId: BOOKS_STREAM, expectedVersion: state.version, events: events.map((e) => ({ ...encodeEvent(e), metadata, effectiveAt: e.effectiveAt, transactionId: null })) },
+          after,
+        );
+        return after;
+      },
+      { alone: true },
+    );
   }
 
   /** A command on one existing account, effective now; resolves to its code. */
@@ -493,88 +503,33 @@ export class Ledger {
   }
 
   /**
-   * Runs a plan to completion. Resolves to the stored result when the idempotency key was
-   * used before with the same request, otherwise to null once the events are durable.
-   *
-   * Optimistic first: load and decide outside the write transaction, append with expected
-   * versions, retry on a conflict. After `maxRetries` conflicts (a hot account under several
-   * writers), decide once more inside the write transaction: appends are serialised (SQLite's
-   * write lock, PostgreSQL's advisory lock), so that attempt cannot be overtaken.
+   * Runs a plan in the next group commit. Resolves to the stored result when the idempotency
+   * key was used before with the same request, otherwise to null once the events are durable.
    */
-  private async execute(plan: Plan, ctx: CommandContext): Promise<string | null> {
-    for (let attempt = 0; ; attempt++) {
-      const underLock = attempt >= this.maxRetries;
-      try {
-        if (underLock) return await this.database.write(async (trx) => this.decideAndCommit(trx, plan, ctx));
-        const early = plan.idempotency && (await findIdempotency(this.database.db, plan.idempotency.key));
-        if (early) return replay(early, plan.idempotency!.fingerprint);
-        const states = await loadAccounts(this.database.db, plan.accounts);
-        await plan.prepare?.(this.database.db, states);
-        const decisions = await this.decideOrReplay(this.database.db, plan, states);
-        if (typeof decisions === 'string') return decisions;
-        if ([...decisions.values()].every((events) => events.length === 0)) return null;
-        return await this.database.write(async (trx) => this.commit(trx, plan, ctx, states, decisions));
-      } catch (error) {
-        if (error instanceof ConcurrencyConflict && !underLock) {
-          await sleep(Math.random() * 2 ** attempt);
-          continue;
-        }
-        throw error;
-      }
-    }
-  }
-
-  /** Loads, decides and commits, all inside the write transaction. */
-  private async decideAndCommit(trx: Db, plan: Plan, ctx: CommandContext, at?: Date): Promise<string | null> {
-    const states = await loadAccounts(trx, plan.accounts);
-    await plan.prepare?.(trx, states);
-    const decisions = await this.decideOrReplay(trx, plan, states);
-    return typeof decisions === 'string' ? decisions : this.commit(trx, plan, ctx, states, decisions, at);
+  private execute(plan: Plan, ctx: CommandContext): Promise<string | null> {
+    return this.committer.submit((session) => this.decideAndStage(session, plan, ctx), { keys: plan.idempotency ? [plan.idempotency.key] : [] });
   }
 
   /**
-   * Decides; when the rules refuse, first asks whether this very request already committed
-   * (a retry racing its original, or arriving after it drained the account): a retry must get
-   * the first result, never an error that could make the client post again under a new key.
+   * Inside the write transaction: idempotency, load, decide, rules beyond the accounts, then the
+   * events and the idempotency record staged for the commit. Every refusal comes before staging.
    */
-  private async decideOrReplay(db: Db, plan: Plan, states: Map<string, AccountState>): Promise<Map<string, AccountEvent[]> | string> {
-    try {
-      return plan.decide(states);
-    } catch (error) {
-      if (error instanceof LedgerError && plan.idempotency) {
-        const previous = await findIdempotency(db, plan.idempotency.key);
-        if (previous) return replay(previous, plan.idempotency.fingerprint);
-      }
-      throw error;
-    }
-  }
-
-  /** Inside the write transaction: idempotency, append, projections, idempotency record. */
-  private async commit(trx: Db, plan: Plan, ctx: CommandContext, states: Map<string, AccountState>, decisions: Map<string, AccountEvent[]>, at?: Date): Promise<string | null> {
+  private async decideAndStage(session: WriteSession, plan: Plan, ctx: CommandContext): Promise<string | null> {
     if (plan.idempotency) {
-      const previous = await findIdempotency(trx, plan.idempotency.key);
+      // First: a retry gets the first result, never an error the state has since come to give.
+      const previous = await session.idempotency(plan.idempotency.key);
       if (previous) return replay(previous, plan.idempotency.fingerprint);
     }
-    await plan.guard?.(trx);
+    const states = await session.accounts(plan.accounts);
+    await plan.prepare?.(session, states);
+    const decisions = plan.decide(states);
+    await plan.guard?.(session);
     const requests = this.appendRequests(plan, ctx, states, decisions);
     if (requests.length === 0) return null;
-    const stored = await this.store.appendIn(trx, requests, at);
-    const committed: Committed[] = [];
-    for (const request of requests) {
-      const code = accountCodeOf(request.streamId);
-      let state = states.get(code)!;
-      for (const event of decisions.get(code)!) {
-        state = evolve(state, event);
-        committed.push({ stored: stored[committed.length]!, event, state: state as OpenedAccount });
-      }
-    }
-    await projectIn(trx, committed, this.policy);
+    const stored = await session.appendAccountEvents(requests, decisions, states);
     if (plan.idempotency) {
-      await saveIdempotency(
-        trx,
-        { key: plan.idempotency.key, command: plan.command, fingerprint: plan.idempotency.fingerprint, result: plan.transactionId ?? '', position: stored[0]!.position },
-        stored[0]!.recordedAt,
-      );
+      const { key, fingerprint } = plan.idempotency;
+      session.saveIdempotency({ key, command: plan.command, fingerprint, result: plan.transactionId ?? '', position: stored[0]!.position }, stored[0]!.recordedAt);
     }
     return null;
   }
@@ -632,8 +587,8 @@ function abortedBatch(length: number, index: number, cause: LedgerError): BatchR
 }
 
 /** Under the write lock: nothing effective at or before the period lock is posted. */
-async function checkPeriodOpen(trx: Db, effectiveAt: string): Promise<void> {
-  const { lockedThrough } = await loadBooks(trx);
+async function checkPeriodOpen(session: WriteSession, effectiveAt: string): Promise<void> {
+  const { lockedThrough } = await session.books();
   if (lockedThrough !== null && effectiveAt <= lockedThrough) throw new PeriodClosed(lockedThrough, effectiveAt);
 }
 
@@ -679,8 +634,4 @@ function withoutNulls(input: unknown): unknown {
     out[key] = key === 'entries' && Array.isArray(value) ? value.map(withoutNulls) : value;
   }
   return out;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

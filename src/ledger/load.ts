@@ -22,8 +22,3 @@ export async function loadAccount(db: Db, code: string, options: { useSnapshots?
   return state;
 }
 
-export async function loadAccounts(db: Db, codes: Iterable<string>): Promise<Map<string, AccountState>> {
-  const states = new Map<string, AccountState>();
-  for (const code of new Set(codes)) states.set(code, await loadAccount(db, code));
-  return states;
-}

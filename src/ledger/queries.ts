@@ -12,7 +12,7 @@ import type { EventMetadata, StoredEvent } from '../events/envelope.js';
 import { accountStream } from '../events/streams.js';
 import type { Db } from '../store/db.js';
 import { fromRow } from '../store/event-store.js';
-import type { AccountsTable } from '../store/schema.js';
+import type { AccountsTable, EntriesTable } from '../store/schema.js';
 
 export interface AccountView {
   code: string;
@@ -141,19 +141,21 @@ export async function getTransaction(db: Db, id: string): Promise<TransactionVie
  * less their lowest running sum (never above zero). Only entries the loaded state includes count
  * (a later one makes the append conflict anyway).
  */
-export async function notYetAvailableOf(db: Db, states: ReadonlyMap<string, AccountState>, now: string): Promise<Map<string, Amount>> {
+export async function notYetAvailableOf(db: Db, states: ReadonlyMap<string, AccountState>, now: string, pending: readonly EntriesTable[] = []): Promise<Map<string, Amount>> {
   const bounded = [...states.values()].filter((s): s is OpenedAccount => s.exists && s.minimumBalance !== null);
   const result = new Map<string, Amount>();
   if (bounded.length === 0) return result;
-  const rows = await db
+  const codes = bounded.map((s) => s.code);
+  const stored = await db
     .selectFrom('entries')
-    .select(['account_code', 'account_version', 'direction', 'amount'])
-    .where('account_code', 'in', bounded.map((s) => s.code))
+    .select(['account_code', 'account_version', 'direction', 'amount', 'effective_at', 'position', 'leg_index'])
+    .where('account_code', 'in', codes)
     .where('effective_at', '>', now)
-    .orderBy('effective_at')
-    .orderBy('position')
-    .orderBy('leg_index')
     .execute();
+  // With the entries of this transaction not yet written (a group commit writes them at its end).
+  const rows = [...stored, ...pending.filter((e) => e.effective_at > now && codes.includes(e.account_code))].sort(
+    (a, b) => (a.effective_at < b.effective_at ? -1 : a.effective_at > b.effective_at ? 1 : Number(a.position) - Number(b.position) || a.leg_index - b.leg_index),
+  );
   for (const state of bounded) {
     let running = ZERO;
     let lowest = ZERO;

@@ -6,6 +6,7 @@ import { encodeState, ACCOUNT_STATE_VERSION } from '../domain/account-state.js';
 import { postedLegs, type AccountEvent, type OpenedAccount } from '../domain/account.js';
 import type { StoredEvent } from '../events/envelope.js';
 import type { Db } from '../store/db.js';
+import type { EntriesTable, TransactionsTable } from '../store/schema.js';
 import { saveSnapshot } from '../store/snapshot-store.js';
 import { accountCodeOf } from '../events/streams.js';
 import { DEFAULT_EPOCH_EVERY, OnTimeFrontiers, indexForAsOf } from './as-of-index.js';
@@ -27,19 +28,68 @@ export interface Committed {
   state: OpenedAccount;
 }
 
-export async function projectIn(trx: Db, committed: Committed[], policy: ProjectionPolicy): Promise<void> {
-  const rows = emptyRows();
-  const seen = new Set<string>();
-  const frontiers = new OnTimeFrontiers();
-  await frontiers.load(trx, new Set(committed.map((c) => accountCodeOf(c.stored.streamId))));
-  const late = committed.map((c) => postedLegs(c.event) !== null && frontiers.classify(c.state.code, c.stored.effectiveAt, c.stored.recordedAt));
-  committed.forEach((c, i) => addEvent(rows, c, c.state, seen, late[i]!));
-  await writeRows(trx, rows);
-  // After the entries are written: an epoch reads the entries it closes.
-  for (const [i, { stored, event, state }] of committed.entries()) {
-    await indexForAsOf(trx, stored, event, state, late[i]!, policy.epochEvery);
-    if (policy.snapshotEvery !== null && stored.version % policy.snapshotEvery === 0) {
-      await saveSnapshot(trx, { streamId: stored.streamId, version: stored.version, position: stored.position, state: JSON.stringify(encodeState(state)) }, ACCOUNT_STATE_VERSION);
+/**
+ * What a run of appended events changes, gathered in memory and written in a few multi-row
+ * statements: the append path stages a whole group commit here, rebuild a batch of the log.
+ * Add events in log order; a transaction's events must not straddle two writes (its row comes
+ * from its first event in one write).
+ */
+export class ProjectionBatch {
+  private rows = emptyRows();
+  private seen = new Set<string>();
+  private indexed: Array<{ committed: Committed; late: boolean }> = [];
+
+  /** `frontiers` may outlive the batch (the ledger keeps them between commits); load before `add`. */
+  constructor(
+    private readonly policy: ProjectionPolicy,
+    readonly frontiers = new OnTimeFrontiers(),
+  ) {}
+
+  add(committed: Committed[]): void {
+    for (const c of committed) {
+      const late = postedLegs(c.event) !== null && this.frontiers.classify(c.state.code, c.stored.effectiveAt, c.stored.recordedAt);
+      addEvent(this.rows, c, c.state, this.seen, late);
+      const { version } = c.stored;
+      if (late || version % this.policy.epochEvery === 0 || this.snapshotDue(version)) this.indexed.push({ committed: c, late });
     }
   }
+
+  /** Entries and transactions added but not yet written (commands of the same group read them). */
+  get pendingEntries(): readonly EntriesTable[] {
+    return this.rows.entries;
+  }
+
+  get pendingTransactions(): readonly TransactionsTable[] {
+    return this.rows.transactions;
+  }
+
+  /** Writes everything added since the last write, inside the caller's transaction. */
+  async write(trx: Db): Promise<void> {
+    const { rows, indexed } = this;
+    this.rows = emptyRows();
+    this.seen = new Set();
+    this.indexed = [];
+    await writeRows(trx, rows);
+    // After the entries are written, in log order: an epoch reads the entries it closes, and
+    // every read of an index is bounded by the event's position.
+    for (const { committed, late } of indexed) {
+      const { stored, event, state } = committed;
+      await indexForAsOf(trx, stored, event, state, late, this.policy.epochEvery);
+      if (this.snapshotDue(stored.version)) {
+        await saveSnapshot(trx, { streamId: stored.streamId, version: stored.version, position: stored.position, state: JSON.stringify(encodeState(state)) }, ACCOUNT_STATE_VERSION);
+      }
+    }
+  }
+
+  private snapshotDue(version: number): boolean {
+    return this.policy.snapshotEvery !== null && version % this.policy.snapshotEvery === 0;
+  }
+}
+
+/** Projects `committed` (appended in this transaction, in log order) straight away. */
+export async function projectIn(trx: Db, committed: Committed[], policy: ProjectionPolicy): Promise<void> {
+  const batch = new ProjectionBatch(policy);
+  await batch.frontiers.load(trx, new Set(committed.map((c) => accountCodeOf(c.stored.streamId))));
+  batch.add(committed);
+  await batch.write(trx);
 }

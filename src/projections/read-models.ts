@@ -22,8 +22,8 @@ export interface ReadModelRows {
   /** Changes to transaction rows already written (a hold committed or voided), applied after the inserts. */
   transactionUpdates: Map<string, Partial<TransactionsTable>>;
   entries: EntriesTable[];
-  /** Open holds per account: a row to write, or null to delete it. */
-  holds: Map<string, HoldsTable | null>;
+  /** Open holds by "transaction/account": a row to write, or null to delete it. */
+  holds: Map<string, { transaction_id: string; account_code: string; row: HoldsTable | null }>;
 }
 
 export function emptyRows(): ReadModelRows {
@@ -67,13 +67,14 @@ export function addEvent(rows: ReadModelRows, { stored, event }: DecodedEvent, s
     }
     if (hold) {
       const reserved = stateAfter.holds[hold.transactionId]!.reserved;
-      rows.holds.set(`${hold.transactionId}/${code}`, { transaction_id: hold.transactionId, account_code: code, reserved: formatAmount(reserved, stateAfter.currency.scale), expires_at: hold.expiresAt });
+      const row = { transaction_id: hold.transactionId, account_code: code, reserved: formatAmount(reserved, stateAfter.currency.scale), expires_at: hold.expiresAt };
+      rows.holds.set(`${hold.transactionId}/${code}`, { transaction_id: hold.transactionId, account_code: code, row });
       return;
     }
   }
   if (event.type === 'HoldCommitted' || event.type === 'HoldVoided') {
     const id = event.data.transactionId;
-    rows.holds.set(`${id}/${code}`, null);
+    rows.holds.set(`${id}/${code}`, { transaction_id: id, account_code: code, row: null });
     if (first(id)) {
       // A committed hold is posted from its commit on: its legs, times and log position are the commit's.
       const update: Partial<TransactionsTable> =
@@ -125,14 +126,14 @@ export function accountRow(state: OpenedAccount, lastPosition: number): Accounts
 
 const CHUNK = 200;
 
-/** Writes the rows inside the caller's transaction (accounts are upserted). */
+/** Writes the rows inside the caller's transaction, a few rows per statement (accounts are upserted). */
 export async function writeRows(trx: Db, rows: ReadModelRows): Promise<void> {
-  for (const account of rows.accounts.values()) {
-    const { code, ...rest } = account;
+  const accounts = [...rows.accounts.values()];
+  for (let i = 0; i < accounts.length; i += CHUNK) {
     await trx
       .insertInto('accounts')
-      .values(account)
-      .onConflict((oc) => oc.column('code').doUpdateSet(rest))
+      .values(accounts.slice(i, i + CHUNK))
+      .onConflict((oc) => oc.column('code').doUpdateSet((eb) => Object.fromEntries(ACCOUNT_UPDATES.map((c) => [c, eb.ref(`excluded.${c}`)]))))
       .execute();
   }
   for (let i = 0; i < rows.transactions.length; i += CHUNK) {
@@ -142,10 +143,11 @@ export async function writeRows(trx: Db, rows: ReadModelRows): Promise<void> {
   for (let i = 0; i < rows.entries.length; i += CHUNK) {
     await trx.insertInto('entries').values(rows.entries.slice(i, i + CHUNK)).execute();
   }
-  for (const [key, hold] of rows.holds) {
-    const [transactionId, accountCode] = [key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1)];
-    if (hold) await trx.insertInto('holds').values(hold).execute();
-    else await trx.deleteFrom('holds').where('transaction_id', '=', transactionId).where('account_code', '=', accountCode).execute();
+  for (const { transaction_id, account_code, row } of rows.holds.values()) {
+    if (row) await trx.insertInto('holds').values(row).execute();
+    else await trx.deleteFrom('holds').where('transaction_id', '=', transaction_id).where('account_code', '=', account_code).execute();
   }
-
 }
+
+/** Every column of an account row but its key: what an upsert replaces. */
+const ACCOUNT_UPDATES = ['name', 'type', 'currency', 'status', 'minimum_balance', 'metadata', 'opened_at', 'debits', 'credits', 'balance', 'version', 'last_position'] as const satisfies ReadonlyArray<Exclude<keyof AccountsTable, 'code'>>;

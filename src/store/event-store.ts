@@ -51,52 +51,19 @@ export class EventStore {
    * without gaps; recordedAt is the store's clock, never earlier than the log's head.
    */
   async appendIn(trx: Db, requests: AppendRequest[], at?: Date): Promise<StoredEvent[]> {
-    const streams = new Set(requests.map((r) => r.streamId));
-    if (streams.size !== requests.length) throw new Error('invariant: one append request per stream');
+    const actual = await streamVersionsIn(trx, requests.map((r) => r.streamId));
     for (const request of requests) {
-      const actual = await this.streamVersionIn(trx, request.streamId);
-      if (actual !== request.expectedVersion) throw new ConcurrencyConflict(request.streamId, request.expectedVersion, actual);
+      const version = actual.get(request.streamId) ?? 0;
+      if (version !== request.expectedVersion) throw new ConcurrencyConflict(request.streamId, request.expectedVersion, version);
     }
-    const head = await this.headIn(trx);
     // `at`: one instant for several appends of one database transaction (a batch commits as one).
-    const now = (at ?? this.clock()).toISOString();
-    const recordedAt = head && head.recordedAt > now ? head.recordedAt : now;
-    let position = head?.position ?? 0;
-    let hash = head?.hash ?? GENESIS_HASH;
-    const stored: StoredEvent[] = [];
-    for (const request of requests) {
-      request.events.forEach((event, i) => {
-        position += 1;
-        const unhashed = { ...event, position, streamId: request.streamId, version: request.expectedVersion + i + 1, recordedAt };
-        hash = chainHash(hash, unhashed);
-        stored.push({ ...unhashed, hash });
-      });
-    }
-    for (let i = 0; i < stored.length; i += INSERT_CHUNK) {
-      await trx.insertInto('events').values(stored.slice(i, i + INSERT_CHUNK).map(toRow)).execute();
-    }
+    const stored = sealEvents(await this.headIn(trx), requests, at ?? this.clock());
+    await insertEvents(trx, stored);
     return stored;
   }
 
-  async streamVersionIn(trx: Db, streamId: string): Promise<number> {
-    const row = await trx
-      .selectFrom('events')
-      .select('version')
-      .where('stream_id', '=', streamId)
-      .orderBy('version', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    return row?.version ?? 0;
-  }
-
-  async headIn(trx: Db): Promise<LogHead | null> {
-    const row = await trx
-      .selectFrom('events')
-      .select(['position', 'hash', 'recorded_at'])
-      .orderBy('position', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    return row ? { position: Number(row.position), hash: row.hash, recordedAt: row.recorded_at } : null;
+  headIn(trx: Db): Promise<LogHead | null> {
+    return readHead(trx);
   }
 
   head(): Promise<LogHead | null> {
@@ -112,6 +79,60 @@ export class EventStore {
   readAll(afterPosition = 0, batchSize = 1000): AsyncGenerator<StoredEvent> {
     return readLog(this.database.db, afterPosition, batchSize);
   }
+}
+
+/** The log's last event: where the next append continues the positions and the chain. */
+export async function readHead(db: Db): Promise<LogHead | null> {
+  const row = await db.selectFrom('events').select(['position', 'hash', 'recorded_at']).orderBy('position', 'desc').limit(1).executeTakeFirst();
+  return row ? { position: Number(row.position), hash: row.hash, recordedAt: row.recorded_at } : null;
+}
+
+/**
+ * Gives events their place in the log after `head`: positions without gaps, stream versions from
+ * each request's expected version, one recorded time (the clock's, never earlier than the head's)
+ * and the hash chain. Pure: the caller inserts them in the same transaction it read `head` in.
+ */
+export function sealEvents(head: LogHead | null, requests: AppendRequest[], now: Date): StoredEvent[] {
+  const streams = new Set(requests.map((r) => r.streamId));
+  if (streams.size !== requests.length) throw new Error('invariant: one append request per stream');
+  const at = now.toISOString();
+  const recordedAt = head && head.recordedAt > at ? head.recordedAt : at;
+  let position = head?.position ?? 0;
+  let hash = head?.hash ?? GENESIS_HASH;
+  const stored: StoredEvent[] = [];
+  for (const request of requests) {
+    request.events.forEach((event, i) => {
+      position += 1;
+      const unhashed = { ...event, position, streamId: request.streamId, version: request.expectedVersion + i + 1, recordedAt };
+      hash = chainHash(hash, unhashed);
+      stored.push({ ...unhashed, hash });
+    });
+  }
+  return stored;
+}
+
+/** The head once `stored` (sealed after `head`) is appended. */
+export function headAfter(head: LogHead | null, stored: StoredEvent[]): LogHead | null {
+  const last = stored[stored.length - 1];
+  return last ? { position: last.position, hash: last.hash, recordedAt: last.recordedAt } : head;
+}
+
+export async function insertEvents(trx: Db, stored: StoredEvent[]): Promise<void> {
+  for (let i = 0; i < stored.length; i += INSERT_CHUNK) {
+    await trx.insertInto('events').values(stored.slice(i, i + INSERT_CHUNK).map(toRow)).execute();
+  }
+}
+
+/** The current version of each stream (absent: no event yet), in one statement. */
+export async function streamVersionsIn(trx: Db, streamIds: string[]): Promise<Map<string, number>> {
+  if (streamIds.length === 0) return new Map();
+  const rows = await trx
+    .selectFrom('events')
+    .select(['stream_id', (eb) => eb.fn.max('version').as('version')])
+    .where('stream_id', 'in', [...new Set(streamIds)])
+    .groupBy('stream_id')
+    .execute();
+  return new Map(rows.map((r) => [r.stream_id, Number(r.version)]));
 }
 
 /** Events of one stream through any handle, a transaction's included. */

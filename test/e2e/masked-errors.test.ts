@@ -1,6 +1,7 @@
 /** An unexpected failure is masked for the client and logged with the same request id. */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Ledger } from '../../src/ledger/ledger.js';
 import type { Logger } from '../../src/log.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -10,7 +11,8 @@ let server: TestServer;
 
 beforeAll(async () => {
   server = await startTestServer({}, logger);
-  await server.gql(`mutation { openAccount(input: { code: "assets:x", name: "X", type: ASSET, currency: "USD" }) { __typename } }`);
+  // Opened by another writer: the server's ledger keeps nothing of it in memory, so it reads the stream.
+  await new Ledger(server.database).openAccount({ code: 'assets:x', name: 'X', type: 'ASSET', currency: 'USD' }, { actor: 'test', requestId: 'setup' });
   // Corrupt the log behind the ledger's back: drop the refusal trigger, rewrite the event's type.
   if (server.database.dialect === 'sqlite') await sql`DROP TRIGGER events_no_update`.execute(server.database.db);
   else await sql`DROP TRIGGER events_no_update ON events`.execute(server.database.db);

@@ -65,7 +65,7 @@ describe('balance(asOf, knownAt)', () => {
         async (steps, epochEvery, snapshotEvery, randomQueries) => {
           const temp = await tempDatabase();
           let now = START;
-          const ledger = new Ledger(temp.database, { clock: () => new Date(now), maxRetries: 0, policy: { epochEvery, snapshotEvery } });
+          const ledger = new Ledger(temp.database, { clock: () => new Date(now), policy: { epochEvery, snapshotEvery } });
           try {
             for (const a of ACCOUNTS) {
               await ledger.openAccount({ code: a.code, name: a.code, type: a.type, currency: 'USD', effectiveAt: new Date(START - 1_000_000).toISOString() }, ctx);

@@ -61,7 +61,7 @@ describe('money movement', () => {
       fc.asyncProperty(fc.array(op, { minLength: 5, maxLength: 50 }), async (ops) => {
         const temp = await tempDatabase();
         let now = START;
-        const ledger = new Ledger(temp.database, { clock: () => new Date(now), maxRetries: 0, policy: { epochEvery: 3, snapshotEvery: 4 } });
+        const ledger = new Ledger(temp.database, { clock: () => new Date(now), policy: { epochEvery: 3, snapshotEvery: 4 } });
         const posted = new Map<string, number>([[WALLETS[0], 0], [WALLETS[1], 0]]);
         const bound = new Map<string, number | null>([[WALLETS[0], 0], [WALLETS[1], 0]]);
         const holds: ModelHold[] = [];

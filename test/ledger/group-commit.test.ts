@@ -1,0 +1,192 @@
+/**
+ * Group commit: concurrent commands share one durable transaction, each is acknowledged only
+ * after it commits, and a command that fails fails alone — its neighbours' results are those of
+ * running the same commands one by one.
+ */
+import fc from 'fast-check';
+import { sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LedgerError } from '../../src/domain/errors.js';
+import { Ledger, type LedgerOptions } from '../../src/ledger/ledger.js';
+import { getAccounts } from '../../src/ledger/queries.js';
+import { rebuildReadModels } from '../../src/projections/rebuild.js';
+import type { Database } from '../../src/store/db.js';
+import { logState } from '../support/log-state.js';
+import { tempDatabase, type TempDatabase } from '../support/server.js';
+
+const ctx = { actor: 'test', requestId: 'group-commit' };
+const CODES = ['assets:a', 'assets:b', 'equity:c', 'assets:frozen'];
+
+async function setUp(database: Database, options: LedgerOptions = {}): Promise<Ledger> {
+  const ledger = new Ledger(database, options);
+  await ledger.openAccount({ code: 'assets:a', name: 'A', type: 'ASSET', currency: 'USD', minimumBalance: '0' }, ctx);
+  await ledger.openAccount({ code: 'assets:b', name: 'B', type: 'ASSET', currency: 'USD', minimumBalance: '0' }, ctx);
+  await ledger.openAccount({ code: 'equity:c', name: 'C', type: 'EQUITY', currency: 'USD' }, ctx);
+  await ledger.openAccount({ code: 'assets:frozen', name: 'F', type: 'ASSET', currency: 'USD' }, ctx);
+  await ledger.freezeAccount({ code: 'assets:frozen' }, ctx);
+  return ledger;
+}
+
+const transfer = (ledger: Ledger, key: string, debitAccount: string, creditAccount: string, amount = '1.00', description?: string) =>
+  ledger.transfer({ idempotencyKey: key, debitAccount, creditAccount, amount, description }, ctx);
+
+/** Counts the write transactions a database runs, and can hold each one before its commit. */
+function instrument(database: Database) {
+  const write = database.write.bind(database);
+  const probe = { transactions: 0, gate: null as Promise<void> | null };
+  (database as { write: Database['write'] }).write = (work) =>
+    write(async (trx) => {
+      probe.transactions += 1;
+      const result = await work(trx);
+      if (probe.gate) await probe.gate;
+      return result;
+    });
+  return probe;
+}
+
+let temps: TempDatabase[] = [];
+const fresh = async () => {
+  const temp = await tempDatabase();
+  temps.push(temp);
+  return temp;
+};
+beforeEach(() => {
+  temps = [];
+});
+afterEach(async () => {
+  for (const temp of temps) await temp.dispose();
+});
+
+describe('group commit', () => {
+  it('commits concurrent commands in one transaction, with one recorded time', async () => {
+    const { database } = await fresh();
+    const ledger = await setUp(database);
+    const probe = instrument(database);
+    const before = ledger.committer.stats.groups;
+    const ids = await Promise.all(Array.from({ length: 50 }, (_, i) => transfer(ledger, `t${i}`, 'assets:a', 'equity:c')));
+    expect(new Set(ids).size).toBe(50);
+    expect(probe.transactions).toBe(1);
+    expect(ledger.committer.stats.groups - before).toBe(1);
+    expect(ledger.committer.stats.largest).toBe(50);
+    const times = await database.db.selectFrom('events').select('recorded_at').where('transaction_id', 'in', ids).distinct().execute();
+    expect(times).toHaveLength(1);
+    expect((await getAccounts(database.db, ['assets:a'])).get('assets:a')).toMatchObject({ balance: '50.00' });
+  });
+
+  it('acknowledges no command before its transaction is durable', async () => {
+    const temp = await fresh();
+    const ledger = await setUp(temp.database);
+    const probe = instrument(temp.database);
+    let release!: () => void;
+    probe.gate = new Promise((resolve) => (release = resolve));
+    const acknowledged: string[] = [];
+    const pending = Array.from({ length: 10 }, (_, i) => transfer(ledger, `held${i}`, 'assets:a', 'equity:c').then((id) => acknowledged.push(id)));
+    // Staged and written, the commit held back: nobody has an answer, and nobody else sees anything.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(probe.transactions).toBe(1);
+    expect(acknowledged).toEqual([]);
+    const other = temp.reopen();
+    try {
+      expect((await logState(other.db)).events).toBe(5);
+      release();
+      await Promise.all(pending);
+      expect(acknowledged).toHaveLength(10);
+      expect((await logState(other.db)).events).toBe(25);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('fails a refused command alone: every result is that of running the same commands one by one', async () => {
+    // Refusals of every kind inside one group: unknown and frozen accounts, insufficient funds on
+    // a bounded account, a key reused with other fields (conflict) or the same (a replay).
+    const command = fc.record({
+      key: fc.constantFrom('k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7'),
+      debit: fc.constantFrom(...CODES, 'assets:nope'),
+      credit: fc.constantFrom(...CODES),
+      amount: fc.constantFrom('1.00', '5.00', '20.00'),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(command, { minLength: 2, maxLength: 24 }), async (commands) => {
+        const [grouped, sequential] = [await fresh(), await fresh()];
+        const [g, s] = [await setUp(grouped.database), await setUp(sequential.database)];
+        const run = (ledger: Ledger, c: (typeof commands)[number]) => transfer(ledger, c.key, c.debit, c.credit, c.amount);
+        const groupsBefore = g.committer.stats.groups;
+        const together = await Promise.allSettled(commands.map((c) => run(g, c)));
+        const oneByOne: PromiseSettledResult<string>[] = [];
+        for (const c of commands) oneByOne.push(...(await Promise.allSettled([run(s, c)])));
+        expect(outcomes(together)).toEqual(outcomes(oneByOne));
+        // Everything that reached the committer did so in one transaction.
+        expect(g.committer.stats.groups - groupsBefore).toBeLessThanOrEqual(1);
+        const balances = async (db: Database) => {
+          const accounts = await getAccounts(db.db, CODES);
+          return CODES.map((code) => [code, accounts.get(code)?.balance, accounts.get(code)?.version]);
+        };
+        expect(await balances(grouped.database)).toEqual(await balances(sequential.database));
+        expect((await rebuildReadModels(grouped.database, { apply: false })).differences).toEqual([]);
+        for (const temp of [grouped, sequential]) await temp.dispose();
+        temps = temps.filter((t) => t !== grouped && t !== sequential);
+      }),
+      { numRuns: 12 },
+    );
+  });
+
+  it('runs the group again one by one when a command fails unexpectedly, so only that one fails', async () => {
+    const { database } = await fresh();
+    const ledger = await setUp(database);
+    // A real fault of the database for one row: a trigger refuses the transaction described "boom".
+    if (database.dialect === 'sqlite') {
+      await sql`CREATE TRIGGER boom BEFORE INSERT ON transactions WHEN NEW.description = 'boom' BEGIN SELECT RAISE(ABORT, 'boom'); END`.execute(database.db);
+    } else {
+      await sql`CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN IF NEW.description = 'boom' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`.execute(database.db);
+      await sql`CREATE TRIGGER boom BEFORE INSERT ON transactions FOR EACH ROW EXECUTE FUNCTION boom()`.execute(database.db);
+    }
+    const before = await logState(database.db);
+    const results = await Promise.allSettled(
+      ['ok', 'ok', 'boom', 'ok', 'ok'].map((description, i) => transfer(ledger, `u${i}`, 'assets:a', 'equity:c', '1.00', description)),
+    );
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    const failure = (results[2] as PromiseRejectedResult).reason;
+    expect(failure).not.toBeInstanceOf(LedgerError);
+    expect(String(failure)).toMatch(/boom/);
+    expect((await logState(database.db)).events).toBe(before.events + 8);
+    expect((await getAccounts(database.db, ['assets:a'])).get('assets:a')).toMatchObject({ balance: '4.00' });
+    // The failed command left nothing: its key is free, and its retry (without the fault) posts.
+    await expect(database.db.selectFrom('idempotency').select('key').where('key', '=', 'u2').execute()).resolves.toEqual([]);
+    await expect(transfer(ledger, 'u2', 'assets:a', 'equity:c', '1.00', 'fine')).resolves.toMatch(/^[0-9a-f-]{36}$/);
+    expect((await rebuildReadModels(database, { apply: false })).differences).toEqual([]);
+  });
+
+  it('puts at most maxBatch commands in one transaction', async () => {
+    const { database } = await fresh();
+    const ledger = await setUp(database, { groupCommit: { maxBatch: 4 } });
+    const before = ledger.committer.stats.groups;
+    await Promise.all(Array.from({ length: 20 }, (_, i) => transfer(ledger, `m${i}`, 'assets:a', 'equity:c')));
+    expect(ledger.committer.stats.largest).toBe(4);
+    expect(ledger.committer.stats.groups - before).toBe(5);
+  });
+
+  it('waits up to maxWaitMs for company when idle, and not at all by default', async () => {
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const { database } = await fresh();
+    const eager = await setUp(database);
+    const waiting = new Ledger(database, { groupCommit: { maxWaitMs: 400 } });
+    for (const [i, ledger] of [waiting, eager].entries()) {
+      const before = ledger.committer.stats.groups;
+      const first = transfer(ledger, `w${i}a`, 'assets:a', 'equity:c');
+      await pause(50);
+      await Promise.all([first, transfer(ledger, `w${i}b`, 'assets:a', 'equity:c')]);
+      expect(ledger.committer.stats.groups - before).toBe(ledger === waiting ? 1 : 2);
+    }
+  });
+});
+
+/** Each command's outcome, comparable across databases: its error code, or which command's id it got. */
+function outcomes(results: PromiseSettledResult<string>[]): string[] {
+  const firstIndexOf = new Map<string, number>();
+  return results.map((result, i) => {
+    if (result.status === 'rejected') return `error ${(result.reason as { code?: string }).code ?? String(result.reason)}`;
+    if (!firstIndexOf.has(result.value)) firstIndexOf.set(result.value, i);
+    return `id of #${firstIndexOf.get(result.value)}`;
+  });
+}
