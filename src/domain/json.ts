@@ -7,17 +7,33 @@ export type JsonObject = { [key: string]: Json };
  * always encode to the same bytes, which fingerprints and the hash chain rely on.
  */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new Error('invariant: non-finite number in canonical JSON');
-    return JSON.stringify(value);
+  // Written out with loops, not entries/sort/map/join: it runs several times for every event.
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return JSON.stringify(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw new Error('invariant: non-finite number in canonical JSON');
+      return JSON.stringify(value);
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + canonicalJson(value[i]);
+        return `${out}]`;
+      }
+      const object = value as Record<string, unknown>;
+      // Default sort order: by UTF-16 code unit, as `<` compares strings.
+      const keys = Object.keys(object).sort();
+      let out = '{';
+      for (const key of keys) {
+        const v = object[key];
+        if (v === undefined) continue;
+        out += `${out.length > 1 ? ',' : ''}${JSON.stringify(key)}:${canonicalJson(v)}`;
+      }
+      return `${out}}`;
+    }
+    default:
+      throw new Error(`invariant: ${typeof value} cannot be encoded as JSON`);
   }
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  throw new Error(`invariant: ${typeof value} cannot be encoded as JSON`);
 }
