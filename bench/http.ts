@@ -7,6 +7,7 @@ import { createApiKey } from '../src/auth/api-keys.js';
 import type { Ledger } from '../src/ledger/ledger.js';
 import { silentLogger } from '../src/log.js';
 import { startServer } from '../src/server.js';
+import { transferPair } from './workload.js';
 
 type Report = (name: string, value: number, unit: string, extra?: Record<string, unknown>) => void;
 
@@ -37,9 +38,7 @@ export async function measureHttp(label: string, ledger: Ledger, accounts: numbe
           headers,
           setupRequest: (request) => {
             const i = n++;
-            const a = (i * 7919) % accounts;
-            const b = (a + 1 + (i % (accounts - 1))) % accounts;
-            const input = { idempotencyKey: `${label}-http-${i}`, debitAccount: `assets:a${a}`, creditAccount: `assets:a${b}`, amount: '1.00' };
+            const input = { idempotencyKey: `${label}-http-${i}`, ...transferPair(i, accounts), amount: '1.00' };
             return { ...request, body: JSON.stringify({ query: mutation, variables: { input } }) };
           },
         },
@@ -74,9 +73,8 @@ export async function measureBatches(label: string, ledger: Ledger, accounts: nu
         for (let r = c; r < requests; r += 4) {
           const transactions = Array.from({ length: size }, () => {
             const i = serial++;
-            const a = (i * 7919) % accounts;
-            const b = (a + 1 + (i % (accounts - 1))) % accounts;
-            return { idempotencyKey: `${label}-batch-${i}`, entries: [{ account: `assets:a${a}`, direction: 'DEBIT', amount: '1.00' }, { account: `assets:a${b}`, direction: 'CREDIT', amount: '1.00' }] };
+            const { debitAccount, creditAccount } = transferPair(i, accounts);
+            return { idempotencyKey: `${label}-batch-${i}`, entries: [{ account: debitAccount, direction: 'DEBIT', amount: '1.00' }, { account: creditAccount, direction: 'CREDIT', amount: '1.00' }] };
           });
           const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` }, body: JSON.stringify({ query: mutation, variables: { input: { transactions } } }) });
           const body = (await response.json()) as { data?: { postTransactions: { posted: number } }; errors?: unknown };

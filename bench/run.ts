@@ -10,6 +10,7 @@ import { measureAsOf } from './as-of.js';
 import { dialects, withDatabase } from './databases.js';
 import { storageCeiling } from './ceiling.js';
 import { measureBatches, measureHttp } from './http.js';
+import { transferPair } from './workload.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 /** BENCH_ONLY=write (transfers, ceiling, batches, HTTP) or BENCH_ONLY=as-of (as-of, replay, exports); default both. */
@@ -24,39 +25,46 @@ function report(name: string, value: number, unit: string, extra: Record<string,
 }
 
 async function openAccounts(ledger: Ledger, accounts: number): Promise<void> {
-  for (let i = 0; i < accounts; i++) {
-    await ledger.openAccount({ code: `assets:a${i}`, name: `a${i}`, type: 'ASSET', currency: 'USD' }, ctx);
+  // Concurrently, so group commit opens them in a few transactions.
+  for (let i = 0; i < accounts; i += 1000) {
+    await Promise.all(
+      Array.from({ length: Math.min(1000, accounts - i) }, (_, j) => ledger.openAccount({ code: `assets:a${i + j}`, name: `a${i + j}`, type: 'ASSET', currency: 'USD' }, ctx)),
+    );
   }
 }
 
-async function transfers(ledger: Ledger, count: number, concurrency: number, accounts: number, prefix: string): Promise<number> {
+/** Transfers/s for `count` transfers from `callers` concurrent in-process callers (each awaits its own). */
+async function transfers(ledger: Ledger, count: number, callers: number, accounts: number, prefix: string): Promise<number> {
   let next = 0;
   const start = process.hrtime.bigint();
-  const worker = async () => {
+  const caller = async () => {
     for (let i = next++; i < count; i = next++) {
-      const a = (i * 7919) % accounts;
-      const b = (a + 1 + (i % (accounts - 1))) % accounts;
-      await ledger.transfer({ idempotencyKey: `${prefix}-${i}`, debitAccount: `assets:a${a}`, creditAccount: `assets:a${b}`, amount: '1.00' }, ctx);
+      await ledger.transfer({ idempotencyKey: `${prefix}-${i}`, ...transferPair(i, accounts), amount: '1.00' }, ctx);
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  await Promise.all(Array.from({ length: callers }, caller));
   return count / (Number(process.hrtime.bigint() - start) / 1e9);
 }
 
-const accounts = quick ? 50 : 1000;
-const count = quick ? 300 : 3000;
+const accounts = quick ? 500 : 10_000;
+const [sequentialCount, concurrentCount] = quick ? [200, 2000] : [2000, 30_000];
 for (const dialect of only === 'as-of' ? [] : dialects()) {
   await withDatabase(dialect, async (database) => {
     const ledger = new Ledger(database);
     await openAccounts(ledger, accounts);
-    const sequential = await transfers(ledger, count, 1, accounts, 'seq');
-    report(`transfer.in_process.sequential.${dialect}`, sequential, 'transfers/s', { accounts, transfers: count });
-    report(`transfer.in_process.concurrent16.${dialect}`, await transfers(ledger, count, 16, accounts, 'par'), 'transfers/s', { accounts, transfers: count, concurrency: 16 });
+    const opened = (await ledger.store.head())?.position ?? 0;
+    const conditions = { accounts, hotSet: '4 in 5 transfers touch 1% of the accounts' };
+    const sequential = await transfers(ledger, sequentialCount, 1, accounts, 'seq');
+    report(`transfer.in_process.sequential.${dialect}`, sequential, 'transfers/s', { ...conditions, transfers: sequentialCount, callers: 1 });
+    const groups = { ...ledger.committer.stats };
+    const concurrent = await transfers(ledger, concurrentCount, 256, accounts, 'par');
+    const perCommit = (ledger.committer.stats.commands - groups.commands) / (ledger.committer.stats.groups - groups.groups);
+    report(`transfer.in_process.concurrent256.${dialect}`, concurrent, 'transfers/s', { ...conditions, transfers: concurrentCount, callers: 256, transfersPerCommit: Number(perCommit.toFixed(1)) });
     if (dialect === 'sqlite') {
       // (a) the same rows straight into storage, and (b) as a share of it.
-      const ceiling = await storageCeiling(database.location, 2 * count);
-      report('storage.ceiling.sqlite', ceiling, 'transfers/s', { rowsOf: 2 * count, perTransaction: 1000 });
-      report('transfer.in_process.sequential_to_ceiling.sqlite', sequential / ceiling, 'ratio', { target: '>= 0.5' });
+      const ceiling = await storageCeiling(database.location, opened, sequentialCount + concurrentCount);
+      report('storage.ceiling.sqlite', ceiling, 'transfers/s', { transfers: sequentialCount + concurrentCount, perTransaction: 1000 });
+      report('transfer.in_process.concurrent256_to_ceiling.sqlite', concurrent / ceiling, 'ratio', { target: '>= 0.5' });
     }
     await measureBatches(dialect, ledger, accounts, quick, report);
     await measureHttp(dialect, ledger, accounts, quick ? 3 : 10, report);

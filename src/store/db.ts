@@ -39,25 +39,35 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Database 
   } else if (file !== ':memory:') {
     mkdirSync(dirname(file), { recursive: true });
   }
-  const native = new SQLite(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
-  if (!options.readonly) {
-    native.pragma('journal_mode = WAL');
-    // FULL: a commit is on disk before the mutation is acknowledged; never trade this for speed.
-    native.pragma('synchronous = FULL');
-  }
-  native.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-  native.pragma('foreign_keys = ON');
-  cacheStatements(native);
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: native }) });
+  const connect = () => {
+    const native = new SQLite(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    if (!options.readonly) {
+      native.pragma('journal_mode = WAL');
+      // FULL: a commit is on disk before the mutation is acknowledged; never trade this for speed.
+      native.pragma('synchronous = FULL');
+    }
+    native.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    native.pragma('foreign_keys = ON');
+    cacheStatements(native);
+    return native;
+  };
+  // Two connections: write transactions hold theirs across awaits (a whole group commit), while
+  // queries go on through the other and see what is committed (WAL readers never wait for the
+  // writer). `db` is for reads and for writes while no write transaction runs (migrations, tools):
+  // a write through it during one would wait on the lock with the thread blocked.
+  const native = connect();
+  const writer = new Kysely<Schema>({ dialect: new SqliteDialect({ database: native }) });
+  const separate = file !== ':memory:' && !options.readonly;
+  const db = separate ? new Kysely<Schema>({ dialect: new SqliteDialect({ database: connect() }) }) : writer;
   return {
     dialect: 'sqlite',
     db,
     location: file,
     write: (work) =>
       // Kysely's SQLite driver has one connection behind a mutex: holding it for the whole
-      // transaction keeps other queries of this process out. BEGIN IMMEDIATE takes the write
+      // transaction keeps other writes of this process out. BEGIN IMMEDIATE takes the write
       // lock up front, so another process waits (busy_timeout) instead of failing mid-way.
-      db.connection().execute(async (conn) => {
+      writer.connection().execute(async (conn) => {
         await sql`BEGIN IMMEDIATE`.execute(conn);
         try {
           const result = await work(conn);
@@ -68,7 +78,10 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Database 
           throw error;
         }
       }),
-    close: () => db.destroy(),
+    close: async () => {
+      await writer.destroy();
+      if (separate) await db.destroy();
+    },
   };
 }
 
