@@ -7,6 +7,7 @@
 import type { AccountEvent } from '../domain/account.js';
 import type { BooksEvent } from '../domain/books.js';
 import { canonicalJson } from '../domain/json.js';
+import { validate } from './schema-check.js';
 import { ACCOUNT_CLOSED } from './types/account-closed.js';
 import { ACCOUNT_FROZEN, ACCOUNT_UNFROZEN, ACCOUNT_UPDATED, MINIMUM_BALANCE_CHANGED } from './types/account-lifecycle.js';
 import { ACCOUNT_OPENED } from './types/account-opened.js';
@@ -61,27 +62,31 @@ export interface StoredPayload {
   effectiveAt: string;
 }
 
+/** "Type" vN, for messages: built on failure only, as every event read passes through decodeEvent. */
+function describe(row: StoredPayload): string {
+  return `${JSON.stringify(row.type)} v${row.schemaVersion}`;
+}
+
 /** Stored row → validated event in its current shape, or an error naming position, type and version. */
 export function decodeEvent(row: StoredPayload): LedgerEvent {
   const versions = (CATALOGUE as Record<string, readonly EventVersion[] | undefined>)[row.type];
-  const at = `${JSON.stringify(row.type)} v${row.schemaVersion}`;
-  if (!versions) throw new EventDecodingError(row.position, `unknown event type ${at}`);
+  if (!versions) throw new EventDecodingError(row.position, `unknown event type ${describe(row)}`);
   if (!Number.isInteger(row.schemaVersion) || row.schemaVersion < 1 || row.schemaVersion > versions.length) {
-    throw new EventDecodingError(row.position, `${at}: this build reads versions 1 to ${versions.length} of ${row.type}; a newer Inkwell wrote it`);
+    throw new EventDecodingError(row.position, `${describe(row)}: this build reads versions 1 to ${versions.length} of ${row.type}; a newer Inkwell wrote it`);
   }
   let data: unknown;
   try {
     data = JSON.parse(row.data);
   } catch {
-    throw new EventDecodingError(row.position, `${at}: data is not valid JSON`);
+    throw new EventDecodingError(row.position, `${describe(row)}: data is not valid JSON`);
   }
   for (let version = row.schemaVersion; ; version++) {
     const spec = versions[version - 1]!;
     try {
-      spec.validate(data, '');
+      validate(spec.validate, data);
     } catch (error) {
       const how = version === row.schemaVersion ? 'fails its validator' : `fails the v${version} validator after upcasting`;
-      throw new EventDecodingError(row.position, `${at} ${how}: ${(error as Error).message}`);
+      throw new EventDecodingError(row.position, `${describe(row)} ${how}: ${(error as Error).message}`);
     }
     if (!spec.upcast) break;
     data = spec.upcast(data);
@@ -105,6 +110,6 @@ export function decodeBooksEvent(row: StoredPayload): BooksEvent {
 /** Domain event → its stored form at the current schema version, validated before it is written. */
 export function encodeEvent(event: LedgerEvent): { type: string; schemaVersion: number; data: string } {
   const versions = CATALOGUE[event.type];
-  versions[versions.length - 1]!.validate(event.data, '');
+  validate(versions[versions.length - 1]!.validate, event.data);
   return { type: event.type, schemaVersion: versions.length, data: canonicalJson(event.data) };
 }

@@ -1,55 +1,88 @@
 /**
- * A tiny structural validator for stored event payloads. Each check throws a message
+ * A tiny structural validator for stored event payloads. A failing check throws an
+ * InvalidField; each enclosing object or array adds its key to the path on the way out, so a
+ * valid payload (every event read) builds no path strings at all. `validate` gives the message
  * naming the path that is wrong; the catalogue adds the event's position.
  */
-export type Check = (value: unknown, path: string) => void;
+export type Check = (value: unknown) => void;
 
-const fail = (path: string, expected: string): never => {
-  throw new Error(`${path || 'data'}: expected ${expected}`);
+/** A check's failure: what was wrong, and where (filled in by the enclosing checks). */
+export class InvalidField extends Error {
+  readonly path: Array<string | number> = [];
+  constructor(readonly problem: string) {
+    super(problem);
+  }
+}
+
+export const fail = (problem: string): never => {
+  throw new InvalidField(problem);
 };
+
+/** Runs a check on a whole payload; throws an Error whose message names the path ("data" at the top). */
+export function validate(check: Check, value: unknown): void {
+  try {
+    check(value);
+  } catch (error) {
+    if (!(error instanceof InvalidField)) throw error;
+    const path = error.path.map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? key : `.${key}`)).join('');
+    throw new Error(`${path || 'data'}: ${error.problem}`);
+  }
+}
+
+/** Runs `check` on a member, adding `key` to the path of a failure. */
+function member(check: Check, value: unknown, key: string | number): void {
+  try {
+    check(value);
+  } catch (error) {
+    if (error instanceof InvalidField) error.path.unshift(key);
+    throw error;
+  }
+}
 
 export const string =
   (pattern?: RegExp): Check =>
-  (value, path) => {
-    if (typeof value !== 'string' || (pattern && !pattern.test(value))) fail(path, pattern ? `a string matching ${pattern}` : 'a string');
+  (value) => {
+    if (typeof value !== 'string' || (pattern && !pattern.test(value))) fail(`expected ${pattern ? `a string matching ${pattern}` : 'a string'}`);
   };
 
-export const integer: Check = (value, path) => {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value)) fail(path, 'an integer');
+export const integer: Check = (value) => {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) fail('expected an integer');
 };
 
 export const oneOf =
   (...allowed: string[]): Check =>
-  (value, path) => {
-    if (typeof value !== 'string' || !allowed.includes(value)) fail(path, `one of ${allowed.join(', ')}`);
+  (value) => {
+    if (typeof value !== 'string' || !allowed.includes(value)) fail(`expected one of ${allowed.join(', ')}`);
   };
 
 export const nullable =
   (check: Check): Check =>
-  (value, path) => {
-    if (value !== null) check(value, path);
+  (value) => {
+    if (value !== null) check(value);
   };
 
-export const jsonObject: Check = (value, path) => {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'a JSON object');
+export const jsonObject: Check = (value) => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('expected a JSON object');
 };
 
 export const array =
   (item: Check, minLength = 0): Check =>
-  (value, path) => {
-    if (!Array.isArray(value) || value.length < minLength) fail(path, `an array of at least ${minLength}`);
-    (value as unknown[]).forEach((element, i) => item(element, `${path}[${i}]`));
+  (value) => {
+    if (!Array.isArray(value) || value.length < minLength) fail(`expected an array of at least ${minLength}`);
+    const items = value as unknown[];
+    for (let i = 0; i < items.length; i++) member(item, items[i], i);
   };
 
 /** Exactly these keys: an unexpected key in a stored event is as suspicious as a missing one. */
-export const object =
-  (shape: Record<string, Check>): Check =>
-  (value, path) => {
-    jsonObject(value, path);
+export const object = (shape: Record<string, Check>): Check => {
+  const keys = Object.keys(shape);
+  return (value) => {
+    jsonObject(value);
     const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record)) if (!(key in shape)) fail(`${path}.${key}`, 'no such field');
-    for (const [key, check] of Object.entries(shape)) {
-      if (!(key in record)) fail(`${path}.${key}`, 'a value (field missing)');
-      check(record[key], path ? `${path}.${key}` : key);
+    for (const key in record) if (!(key in shape)) member(() => fail('no such field'), undefined, key);
+    for (const key of keys) {
+      if (!(key in record)) member(() => fail('a value (field missing)'), undefined, key);
+      member(shape[key]!, record[key], key);
     }
   };
+};

@@ -4,8 +4,11 @@ import { evolve, initialState, type AccountState } from '../domain/account.js';
 import { decodeAccountEvent } from '../events/catalogue.js';
 import { accountStream } from '../events/streams.js';
 import type { Db } from '../store/db.js';
-import { readStream } from '../store/event-store.js';
+import { readStreamPayloads } from '../store/event-store.js';
 import { latestSnapshot } from '../store/snapshot-store.js';
+
+/** Events read per statement while folding a stream. */
+const PAGE = 10_000;
 
 export async function loadAccount(db: Db, code: string, options: { useSnapshots?: boolean } = {}): Promise<AccountState> {
   const streamId = accountStream(code);
@@ -13,12 +16,16 @@ export async function loadAccount(db: Db, code: string, options: { useSnapshots?
   // A snapshot of another state version never gets here (filtered by version); one that will
   // not decode is ignored the same way: the stream is replayed from the start.
   let state = (snapshot && decodeState(JSON.parse(snapshot.state))) || initialState();
-  for (const stored of await readStream(db, streamId, { fromVersion: state.version + 1 })) {
-    state = evolve(state, decodeAccountEvent(stored));
-    if (state.version !== stored.version) {
-      throw new Error(`invariant: ${stored.streamId} folded to version ${state.version} at stored version ${stored.version}`);
+  // In pages: a stream replayed from the start can hold millions of events.
+  for (;;) {
+    const page = await readStreamPayloads(db, streamId, state.version + 1, state.version + PAGE);
+    for (const stored of page) {
+      state = evolve(state, decodeAccountEvent(stored));
+      if (state.version !== stored.version) {
+        throw new Error(`invariant: ${streamId} folded to version ${state.version} at stored version ${stored.version}`);
+      }
     }
+    if (page.length < PAGE) return state;
   }
-  return state;
 }
 

@@ -144,6 +144,19 @@ export async function readStream(db: Db, streamId: string, range: { fromVersion?
   return rows.map(fromRow);
 }
 
+/** What folding a stream needs of its events (no metadata, no hash): versions from..to, in order. */
+export async function readStreamPayloads(db: Db, streamId: string, fromVersion: number, toVersion: number) {
+  const rows = await db
+    .selectFrom('events')
+    .select(['position', 'version', 'type', 'schema_version', 'data', 'effective_at'])
+    .where('stream_id', '=', streamId)
+    .where('version', '>=', fromVersion)
+    .where('version', '<=', toVersion)
+    .orderBy('version')
+    .execute();
+  return rows.map((row) => ({ position: Number(row.position), version: Number(row.version), type: row.type, schemaVersion: Number(row.schema_version), data: row.data, effectiveAt: row.effective_at }));
+}
+
 /** The log after `afterPosition` through any handle, a transaction's included. */
 export async function* readLog(db: Db, afterPosition = 0, batchSize = 1000): AsyncGenerator<StoredEvent> {
   let after = afterPosition;

@@ -71,7 +71,7 @@ describe('unknown and broken events', () => {
     ['a v1 amount that is not an integer', row('TransactionPosted', 1, { transactionId: 't', memo: null, entries: [{ account: 'a', side: 'debit', amountMinor: 1.5, currency: 'USD' }, { account: 'b', side: 'credit', amountMinor: 1.5, currency: 'USD' }] }), /position 7: "TransactionPosted" v1 fails its validator: entries\[0\]\.amountMinor/],
     ['a v2 account type in v1 spelling', row('AccountOpened', 2, { code: 'a', name: 'A', type: 'asset', currency: 'USD', metadata: null }), /"AccountOpened" v2 fails its validator: type: expected one of ASSET/],
     ['an unknown currency', row('AccountOpened', 1, { code: 'a', name: 'A', kind: 'asset', currency: 'XYZ' }), /"AccountOpened" v1 fails its validator: currency: unknown currency "XYZ"/],
-    ['an extra field', row('AccountClosed', 1, { reason: 'x' }), /"AccountClosed" v1 fails its validator: \.reason: expected no such field/],
+    ['an extra field', row('AccountClosed', 1, { reason: 'x' }), /"AccountClosed" v1 fails its validator: reason: no such field/],
   ];
   it.each(cases)('refuses %s, naming position, type and version', (_name, stored, message) => {
     expect(() => decodeEvent(stored)).toThrow(EventDecodingError);

@@ -1,17 +1,17 @@
 /** Checks shared by several event types. */
 import { parseCurrency } from '../../domain/money.js';
-import { string, type Check } from '../schema-check.js';
+import { fail, string, type Check } from '../schema-check.js';
 
 export const decimal = string(/^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/);
 export const accountCode = string(/^[a-z0-9_-]+(:[a-z0-9_-]+)*$/);
 
 /** A currency this build understands (ISO 4217 from the table, or CODE/SCALE). */
-export const currency: Check = (value, path) => {
-  string()(value, path);
+export const currency: Check = (value) => {
+  string()(value);
   try {
     parseCurrency(value as string);
   } catch {
-    throw new Error(`${path}: unknown currency ${JSON.stringify(value)}`);
+    fail(`unknown currency ${JSON.stringify(value)}`);
   }
 };
 

@@ -1,11 +1,11 @@
 /** TransactionPosted: appended to every account a journal entry touches, carrying the whole entry. */
 import { Amount, formatAmount, parseCurrency } from '../../domain/money.js';
-import { array, jsonObject, nullable, object, oneOf, string, type Check } from '../schema-check.js';
+import { array, fail, jsonObject, nullable, object, oneOf, string, type Check } from '../schema-check.js';
 import { accountCode, currency, decimal, type EventVersion } from './shared.js';
 
 /** A positive safe integer: v1 stored amounts as minor units, so 2^53 minor units was its ceiling. */
-const minorUnits: Check = (value, path) => {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) throw new Error(`${path}: expected a positive safe integer of minor units`);
+const minorUnits: Check = (value) => {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) fail('expected a positive safe integer of minor units');
 };
 
 function fromMinorUnits(amountMinor: number, currencyCode: string): string {
