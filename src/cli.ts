@@ -64,6 +64,7 @@ async function main(argv: string[]): Promise<number> {
       const ledger = new Ledger(database, {
         maxFutureSkewMs: config.maxFutureSkewMs,
         policy: { snapshotEvery: config.snapshotEvery, epochEvery: config.epochEvery },
+        groupCommit: config.groupCommit,
       });
       // Loaded here, not at the top: the server and the schema weigh ~100 MB that exports and checks do without.
       const { startServer } = await import('./server.js');

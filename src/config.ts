@@ -1,4 +1,5 @@
 /** Settings from the environment, with the defaults docs/operations.md and docs/security.md list. */
+import { DEFAULT_GROUP_COMMIT } from './ledger/group-commit.js';
 
 /** What one GraphQL document may ask for (graphql-armor). */
 export interface QueryLimits {
@@ -44,6 +45,8 @@ export interface Config {
   epochEvery: number;
   /** How far ahead an effectiveAt may be (INKWELL_MAX_FUTURE_SKEW_MS, default 300000). */
   maxFutureSkewMs: number;
+  /** Group commit: commands per transaction (INKWELL_GROUP_COMMIT_MAX, default 256) and idle wait (INKWELL_GROUP_COMMIT_WAIT_MS, default 0). */
+  groupCommit: { maxBatch: number; maxWaitMs: number };
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -74,6 +77,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     snapshotEvery: positive(intFrom(env.INKWELL_SNAPSHOT_EVERY, 100, 'INKWELL_SNAPSHOT_EVERY'), 'INKWELL_SNAPSHOT_EVERY'),
     epochEvery: positive(intFrom(env.INKWELL_EPOCH_EVERY, 64, 'INKWELL_EPOCH_EVERY'), 'INKWELL_EPOCH_EVERY'),
     maxFutureSkewMs: intFrom(env.INKWELL_MAX_FUTURE_SKEW_MS, 5 * 60_000, 'INKWELL_MAX_FUTURE_SKEW_MS'),
+    groupCommit: {
+      maxBatch: positive(intFrom(env.INKWELL_GROUP_COMMIT_MAX, DEFAULT_GROUP_COMMIT.maxBatch, 'INKWELL_GROUP_COMMIT_MAX'), 'INKWELL_GROUP_COMMIT_MAX'),
+      maxWaitMs: intFrom(env.INKWELL_GROUP_COMMIT_WAIT_MS, DEFAULT_GROUP_COMMIT.maxWaitMs, 'INKWELL_GROUP_COMMIT_WAIT_MS'),
+    },
   };
 }
 

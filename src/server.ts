@@ -22,7 +22,7 @@ import { schema } from './graphql/schema.js';
 import type { GraphQLContext } from './graphql/builder.js';
 import { DEFAULT_ACTOR } from './ledger/context.js';
 import type { Ledger } from './ledger/ledger.js';
-import { getAccounts, getTransaction } from './ledger/queries.js';
+import { getAccounts, getTransactions } from './ledger/queries.js';
 import { stderrLogger, type Logger } from './log.js';
 
 export interface ServerOptions {
@@ -158,7 +158,10 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
           const found = await getAccounts(db, codes);
           return codes.map((code) => found.get(code) ?? null);
         }),
-        transactions: new DataLoader(async (ids) => Promise.all(ids.map((id) => getTransaction(db, id)))),
+        transactions: new DataLoader(async (ids) => {
+          const found = await getTransactions(db, ids);
+          return ids.map((id) => found.get(id) ?? null);
+        }),
         now: new Date().toISOString(),
       };
     },

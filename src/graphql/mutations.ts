@@ -3,7 +3,7 @@ import type DataLoader from 'dataloader';
 import { builder, type GraphQLContext } from './builder.js';
 import { asResult, errorData, resultUnion } from './errors.js';
 import { GraphQLError } from 'graphql';
-import { MAX_BATCH } from '../ledger/ledger.js';
+import { MAX_BATCH, type BatchResult } from '../ledger/ledger.js';
 import { AccountRef } from './types/account-ref.js';
 import { AccountTypeRef } from './types/account.js';
 import { TransactionRef } from './types/entry.js';
@@ -120,10 +120,15 @@ const BatchItemResult = resultUnion(
   ['ValidationError', 'AccountNotFound', 'AccountClosed', 'AccountFrozen', 'CurrencyMismatch', 'InvalidAmount', 'UnbalancedTransaction', 'InsufficientFunds', 'PeriodClosed', 'IdempotencyConflict', 'BatchItemNotPosted'],
   'One transaction of the batch: posted, or why not.',
 );
-const PostTransactionsPayload = builder.objectRef<{ results: unknown[]; posted: number }>('PostTransactionsPayload').implement({
+const PostTransactionsPayload = builder.objectRef<{ outcomes: BatchResult[]; posted: number }>('PostTransactionsPayload').implement({
   description: 'A result per transaction, in the order given.',
   fields: (t) => ({
-    results: t.field({ type: [BatchItemResult], description: 'Per transaction: the Transaction, or the typed error.', resolve: (p) => p.results as never }),
+    results: t.field({
+      type: [BatchItemResult],
+      description: 'Per transaction: the Transaction, or the typed error.',
+      // Loaded only when asked for (a client counting `posted` reads no transaction back).
+      resolve: (p, _args, ctx) => Promise.all(p.outcomes.map(async (o) => (o.error ? errorData(o.error) : (await ctx.transactions.load(o.transactionId))!))) as never,
+    }),
     posted: t.exposeInt('posted', { description: 'How many were posted (or found posted, on a retry).' }),
   }),
 });
@@ -216,8 +221,7 @@ builder.mutationType({
         ctx.now = new Date().toISOString();
         ctx.transactions.clearAll();
         ctx.accounts.clearAll();
-        const results = await Promise.all(outcomes.map(async (o) => (o.error ? errorData(o.error) : (await ctx.transactions.load(o.transactionId))!)));
-        return { results, posted: outcomes.filter((o) => !o.error).length };
+        return { outcomes, posted: outcomes.filter((o) => !o.error).length };
       },
     }),
     commitPending: t.field({

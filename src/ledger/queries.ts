@@ -117,21 +117,31 @@ export async function listAccounts(
 }
 
 export async function getTransaction(db: Db, id: string): Promise<TransactionView | null> {
-  const row = await db.selectFrom('transactions').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row) return null;
-  return {
-    id: row.id,
-    idempotencyKey: row.idempotency_key,
-    status: row.status as TransactionView['status'],
-    expiresAt: row.expires_at,
-    effectiveAt: row.effective_at,
-    recordedAt: row.recorded_at,
-    description: row.description,
-    metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as JsonObject),
-    legs: JSON.parse(row.legs) as Leg[],
-    position: Number(row.position),
-    reverses: row.reverses,
-  };
+  return (await getTransactions(db, [id])).get(id) ?? null;
+}
+
+/** Transactions by id, a few hundred per statement (a batch's results load at once). */
+export async function getTransactions(db: Db, ids: readonly string[]): Promise<Map<string, TransactionView>> {
+  const found = new Map<string, TransactionView>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db.selectFrom('transactions').selectAll().where('id', 'in', ids.slice(i, i + 500)).execute();
+    for (const row of rows) {
+      found.set(row.id, {
+        id: row.id,
+        idempotencyKey: row.idempotency_key,
+        status: row.status as TransactionView['status'],
+        expiresAt: row.expires_at,
+        effectiveAt: row.effective_at,
+        recordedAt: row.recorded_at,
+        description: row.description,
+        metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as JsonObject),
+        legs: JSON.parse(row.legs) as Leg[],
+        position: Number(row.position),
+        reverses: row.reverses,
+      });
+    }
+  }
+  return found;
 }
 
 /**

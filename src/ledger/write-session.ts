@@ -16,7 +16,7 @@ import { accountCodeOf } from '../events/streams.js';
 import { OnTimeFrontiers } from '../projections/as-of-index.js';
 import { ProjectionBatch, type Committed, type ProjectionPolicy } from '../projections/project.js';
 import type { Db } from '../store/db.js';
-import { headAfter, insertEvents, readHead, sealEvents, streamVersionsIn, type AppendRequest, type LogHead } from '../store/event-store.js';
+import { headAfter, insertEvents, readHead, sealEvents, type AppendRequest, type LogHead } from '../store/event-store.js';
 import { findIdempotencies, saveIdempotencies, type IdempotencyRecord } from '../store/idempotency.js';
 import type { EntriesTable } from '../store/schema.js';
 import { loadBooks } from './books.js';
@@ -41,9 +41,8 @@ export class WriteCache {
 
 export class WriteSession {
   private readonly projection: ProjectionBatch;
-  /** Events sealed but not yet inserted, and each stream's stored version before them. */
+  /** Events sealed but not yet inserted. */
   private events: StoredEvent[] = [];
-  private expected = new Map<string, number>();
   /** Idempotency records known in this transaction (null: known absent), and those to insert. */
   private readonly keys = new Map<string, IdempotencyRecord | null>();
   private records: Array<IdempotencyRecord & { createdAt: string }> = [];
@@ -143,17 +142,13 @@ export class WriteSession {
 
   /** Writes everything staged. Runs before the commit, and before a read that needs the rows. */
   async flush(): Promise<void> {
-    const [events, expected, records] = [this.events, this.expected, this.records];
+    const [events, records] = [this.events, this.records];
     if (events.length === 0 && records.length === 0) return;
     this.events = [];
-    this.expected = new Map();
     this.records = [];
-    // Under the write lock no stream can move; a mismatch would be a bug of the cache. Refuse
-    // it rather than write a fork: the group fails and runs again, one command at a time.
-    const actual = await streamVersionsIn(this.trx, [...expected.keys()]);
-    for (const [stream, version] of expected) {
-      if ((actual.get(stream) ?? 0) !== version) throw new Error(`invariant: ${stream} is at version ${actual.get(stream) ?? 0} in the store, ${version} in memory`);
-    }
+    // Under the write lock no stream can move. Were the memory ever behind the store (a bug),
+    // the unique (stream, version) index refuses the fork: the group fails and runs again, one
+    // command at a time, from a reloaded state.
     await insertEvents(this.trx, events);
     await this.projection.write(this.trx);
     await saveIdempotencies(this.trx, records);
@@ -161,7 +156,6 @@ export class WriteSession {
 
   private append(requests: AppendRequest[]): StoredEvent[] {
     const stored = sealEvents(this.head, requests, this.recordedAt);
-    for (const request of requests) if (!this.expected.has(request.streamId)) this.expected.set(request.streamId, request.expectedVersion);
     this.events.push(...stored);
     this.head = headAfter(this.head, stored);
     this.staged += stored.length;

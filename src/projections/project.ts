@@ -6,7 +6,7 @@ import { encodeState, ACCOUNT_STATE_VERSION } from '../domain/account-state.js';
 import { postedLegs, type AccountEvent, type OpenedAccount } from '../domain/account.js';
 import type { StoredEvent } from '../events/envelope.js';
 import type { Db } from '../store/db.js';
-import type { EntriesTable, TransactionsTable } from '../store/schema.js';
+import type { EntriesTable } from '../store/schema.js';
 import { saveSnapshot } from '../store/snapshot-store.js';
 import { accountCodeOf } from '../events/streams.js';
 import { DEFAULT_EPOCH_EVERY, OnTimeFrontiers, indexForAsOf } from './as-of-index.js';
@@ -54,13 +54,9 @@ export class ProjectionBatch {
     }
   }
 
-  /** Entries and transactions added but not yet written (commands of the same group read them). */
+  /** Entries added but not yet written (commands of the same group read them). */
   get pendingEntries(): readonly EntriesTable[] {
     return this.rows.entries;
-  }
-
-  get pendingTransactions(): readonly TransactionsTable[] {
-    return this.rows.transactions;
   }
 
   /** Writes everything added since the last write, inside the caller's transaction. */

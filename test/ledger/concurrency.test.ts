@@ -53,7 +53,7 @@ describe('concurrent postings', () => {
     const ledger = new Ledger(temp.database);
     await transfer(ledger, 'first');
     // Only a bug could make the memory disagree with the store (every append moves the head,
-    // which empties it): force one, and see the check at the end of the transaction catch it.
+    // which empties it): force one, and see the unique (stream, version) index refuse the fork.
     const cache = (ledger.committer as unknown as { cache: { states: Map<string, { version: number }> } }).cache;
     const state = cache.states.get('assets:hot')!;
     cache.states.set('assets:hot', { ...state, version: state.version - 1 });

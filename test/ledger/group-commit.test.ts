@@ -27,8 +27,8 @@ async function setUp(database: Database, options: LedgerOptions = {}): Promise<L
   return ledger;
 }
 
-const transfer = (ledger: Ledger, key: string, debitAccount: string, creditAccount: string, amount = '1.00', description?: string) =>
-  ledger.transfer({ idempotencyKey: key, debitAccount, creditAccount, amount, description }, ctx);
+const transfer = (ledger: Ledger, key: string, debitAccount: string, creditAccount: string, amount = '1.00', description?: string, effectiveAt?: string) =>
+  ledger.transfer({ idempotencyKey: key, debitAccount, creditAccount, amount, description, effectiveAt }, ctx);
 
 /** Counts the write transactions a database runs, and can hold each one before its commit. */
 function instrument(database: Database) {
@@ -99,18 +99,21 @@ describe('group commit', () => {
 
   it('fails a refused command alone: every result is that of running the same commands one by one', async () => {
     // Refusals of every kind inside one group: unknown and frozen accounts, insufficient funds on
-    // a bounded account, a key reused with other fields (conflict) or the same (a replay).
+    // a bounded account (money dated a minute ahead does not fund it yet, even when it arrived
+    // earlier in the same group), a key reused with other fields (conflict) or the same (a replay).
     const command = fc.record({
       key: fc.constantFrom('k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7'),
       debit: fc.constantFrom(...CODES, 'assets:nope'),
       credit: fc.constantFrom(...CODES),
       amount: fc.constantFrom('1.00', '5.00', '20.00'),
+      ahead: fc.boolean(),
     });
     await fc.assert(
       fc.asyncProperty(fc.array(command, { minLength: 2, maxLength: 24 }), async (commands) => {
         const [grouped, sequential] = [await fresh(), await fresh()];
         const [g, s] = [await setUp(grouped.database), await setUp(sequential.database)];
-        const run = (ledger: Ledger, c: (typeof commands)[number]) => transfer(ledger, c.key, c.debit, c.credit, c.amount);
+        const ahead = new Date(Date.now() + 60_000).toISOString(); // one instant for both runs: keys fingerprint it
+        const run = (ledger: Ledger, c: (typeof commands)[number]) => transfer(ledger, c.key, c.debit, c.credit, c.amount, undefined, c.ahead ? ahead : undefined);
         const groupsBefore = g.committer.stats.groups;
         const together = await Promise.allSettled(commands.map((c) => run(g, c)));
         const oneByOne: PromiseSettledResult<string>[] = [];
@@ -129,6 +132,24 @@ describe('group commit', () => {
       }),
       { numRuns: 12 },
     );
+  });
+
+  it('does not let money dated ahead fund an outflow, even when both are in one group', async () => {
+    const { database } = await fresh();
+    const ledger = await setUp(database);
+    const ahead = new Date(Date.now() + 60_000).toISOString();
+    const groupsBefore = ledger.committer.stats.groups;
+    const [inflow, outflow, today] = await Promise.allSettled([
+      transfer(ledger, 'in', 'assets:a', 'equity:c', '10.00', undefined, ahead),
+      transfer(ledger, 'out', 'equity:c', 'assets:a', '5.00'),
+      transfer(ledger, 'in-now', 'assets:a', 'equity:c', '3.00'),
+    ]);
+    expect(ledger.committer.stats.groups - groupsBefore).toBe(1);
+    expect(inflow.status).toBe('fulfilled');
+    expect(outflow).toMatchObject({ status: 'rejected', reason: { code: 'INSUFFICIENT_FUNDS' } });
+    expect(today.status).toBe('fulfilled');
+    await expect(transfer(ledger, 'out-2', 'equity:c', 'assets:a', '3.01')).rejects.toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
+    await expect(transfer(ledger, 'out-3', 'equity:c', 'assets:a', '3.00')).resolves.toBeTruthy();
   });
 
   it('runs the group again one by one when a command fails unexpectedly, so only that one fails', async () => {
