@@ -47,6 +47,8 @@ export interface Config {
   maxFutureSkewMs: number;
   /** Group commit: commands per transaction (INKWELL_GROUP_COMMIT_MAX, default 256) and idle wait (INKWELL_GROUP_COMMIT_WAIT_MS, default 0). */
   groupCommit: { maxBatch: number; maxWaitMs: number };
+  /** How often subscriptions look for other processes' commits (INKWELL_FEED_POLL_MS, default 500). */
+  feedPollMs: number;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -81,6 +83,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
       maxBatch: positive(intFrom(env.INKWELL_GROUP_COMMIT_MAX, DEFAULT_GROUP_COMMIT.maxBatch, 'INKWELL_GROUP_COMMIT_MAX'), 'INKWELL_GROUP_COMMIT_MAX'),
       maxWaitMs: intFrom(env.INKWELL_GROUP_COMMIT_WAIT_MS, DEFAULT_GROUP_COMMIT.maxWaitMs, 'INKWELL_GROUP_COMMIT_WAIT_MS'),
     },
+    feedPollMs: positive(intFrom(env.INKWELL_FEED_POLL_MS, 500, 'INKWELL_FEED_POLL_MS'), 'INKWELL_FEED_POLL_MS'),
   };
 }
 

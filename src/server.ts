@@ -37,6 +37,10 @@ export interface ServerOptions {
   rateLimit?: RateLimit;
   /** Origins a browser may call the API from (CORS); default none. */
   corsOrigins?: string[];
+  /** How often subscriptions look for other processes' commits (this process's wake them at once). */
+  feedPollMs?: number;
+  /** Aborted when the server stops: ends every subscription, so the drain does not wait on them. */
+  stopping?: AbortSignal;
 }
 
 interface RequestScope {
@@ -163,6 +167,9 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
           return ids.map((id) => found.get(id) ?? null);
         }),
         now: new Date().toISOString(),
+        signal: options.stopping ? AbortSignal.any([request.signal, options.stopping]) : request.signal,
+        streaming: (request.headers.get('accept') ?? '').includes('text/event-stream'),
+        feedPollMs: options.feedPollMs ?? 500,
       };
     },
   });
@@ -176,7 +183,8 @@ export interface RunningServer {
 }
 
 export async function startServer(options: ServerOptions & { port: number; host?: string }): Promise<RunningServer> {
-  const yoga = createInkwellYoga(options);
+  const stopping = new AbortController();
+  const yoga = createInkwellYoga({ ...options, stopping: stopping.signal });
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
   let inFlight = 0;
   let drained: (() => void) | null = null;
@@ -211,6 +219,7 @@ export async function startServer(options: ServerOptions & { port: number; host?
     server,
     url: `http://${host}:${address.port}/graphql`,
     close: async () => {
+      stopping.abort();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));

@@ -20,6 +20,12 @@ export interface GraphQLContext {
   transactions: DataLoader<string, TransactionView | null>;
   /** "Now" for this request, so every default time in one response agrees (moved on after each mutation). */
   now: string;
+  /** Aborts when the client goes away: ends its subscriptions. */
+  signal?: AbortSignal;
+  /** Whether the client accepts server-sent events (the transport of subscriptions). */
+  streaming?: boolean;
+  /** How often a subscription looks for other processes' commits. */
+  feedPollMs: number;
 }
 
 export const builder = new SchemaBuilder<{

@@ -15,7 +15,7 @@ import { NodeRef, parseNodeId } from './types/node.js';
 const AccountConnection = connectionType('Account', AccountRef, 'account');
 
 /** A malformed code in a query is a client error, not "not found". */
-function validCode(code: string, field: string): string {
+export function validCode(code: string, field: string): string {
   try {
     return checkCode(code, field);
   } catch (error) {

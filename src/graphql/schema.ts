@@ -11,6 +11,7 @@ import './api-keys.js';
 import './reports.js';
 import './exports.js';
 import './books.js';
+import './subscriptions.js';
 
 export const schema = builder.toSchema();
 

@@ -51,6 +51,8 @@ export class GroupCommitter {
     private readonly policy: ProjectionPolicy,
     private readonly clock: Clock,
     private readonly options: GroupCommitOptions,
+    /** Called after every durable commit (the live feed wakes its readers). */
+    private readonly onCommit: () => void = () => undefined,
   ) {}
 
   /** Queues a command; resolves to what `run` returned once its transaction is durable. */
@@ -124,6 +126,7 @@ export class GroupCommitter {
       return;
     }
     this.cache.position = position;
+    this.onCommit();
     this.stats.groups += 1;
     this.stats.commands += jobs.length;
     this.stats.largest = Math.max(this.stats.largest, jobs.length);

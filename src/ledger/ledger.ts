@@ -22,6 +22,7 @@ import { EventStore, type AppendRequest, type Clock } from '../store/event-store
 import { findIdempotency, type IdempotencyRecord } from '../store/idempotency.js';
 import type { CommandContext } from './context.js';
 import { uuidv7 } from './ids.js';
+import { CommitSignal } from './feed.js';
 import { DEFAULT_GROUP_COMMIT, GroupCommitter, type GroupCommitOptions } from './group-commit.js';
 import { WriteCache, type WriteSession } from './write-session.js';
 import { notYetAvailableOf, getTransaction, reversalOf } from './queries.js';
@@ -110,6 +111,8 @@ interface Plan {
 export class Ledger {
   readonly store: EventStore;
   readonly committer: GroupCommitter;
+  /** Signalled after every commit of this ledger: live feeds wait on it. */
+  readonly commits = new CommitSignal();
   private readonly clock: Clock;
   private readonly maxFutureSkewMs: number;
   readonly policy: ProjectionPolicy;
@@ -122,7 +125,7 @@ export class Ledger {
     this.store = new EventStore(database, this.clock);
     this.maxFutureSkewMs = options.maxFutureSkewMs ?? 5 * 60_000;
     this.policy = { ...DEFAULT_POLICY, ...options.policy };
-    this.committer = new GroupCommitter(database, new WriteCache(), this.policy, this.clock, { ...DEFAULT_GROUP_COMMIT, ...options.groupCommit });
+    this.committer = new GroupCommitter(database, new WriteCache(), this.policy, this.clock, { ...DEFAULT_GROUP_COMMIT, ...options.groupCommit }, () => this.commits.notify());
   }
 
   /** Opens an account; the same fields again return it unchanged. Resolves to its code. */

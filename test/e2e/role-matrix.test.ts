@@ -24,6 +24,8 @@ interface Row {
   request(): { query: string; variables?: Record<string, unknown> };
   /** The path to the guarded value in `data`. */
   path?: string[];
+  /** A subscription: asked for as server-sent events, answered by its first event. */
+  stream?: boolean;
 }
 
 const next = () => `${Date.now().toString(36)}-${++sequence}`;
@@ -44,6 +46,8 @@ const MATRIX: Record<string, Row> = {
   'Query.auditTrail': { needs: 'audit', request: () => ({ query: '{ f: auditTrail(first: 3) { atPosition edges { node { position hash } } } }' }) },
   'Query.exportReport': { needs: 'audit', request: () => ({ query: '{ f: exportReport(input: { report: TRIAL_BALANCE, format: CSV }) { filename rows content } }' }) },
   'Query.books': { needs: 'read', request: () => ({ query: '{ f: books { lockedThrough } }' }) },
+  'Subscription.ledgerEvents': { needs: 'read', stream: true, request: () => ({ query: 'subscription { f: ledgerEvents { position } }' }) },
+  'Subscription.accountEvents': { needs: 'read', stream: true, request: () => ({ query: 'subscription { f: accountEvents(code: "assets:cash") { version } }' }) },
   'Query.apiKeys': { needs: 'admin', request: () => ({ query: '{ f: apiKeys(first: 5) { edges { node { name role } } } }' }) },
   'Mutation.openAccount': {
     needs: 'admin',
@@ -132,6 +136,22 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
+/** A query or mutation as JSON; a subscription as server-sent events, answered by its first event. */
+async function ask(row: Row, key: string | null, query: string, variables?: Record<string, unknown>) {
+  if (!row.stream) return server.gqlAs(key, query, variables);
+  const response = await fetch(server.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...(key === null ? {} : { authorization: `Bearer ${key}` }) },
+    body: JSON.stringify({ query, variables }),
+  });
+  if (!response.headers.get('content-type')?.startsWith('text/event-stream')) return { status: response.status, headers: response.headers, body: await response.json() };
+  const reader = response.body!.getReader();
+  let text = '';
+  while (!/^data: .*$/m.test(text)) text += new TextDecoder().decode((await reader.read()).value);
+  await reader.cancel();
+  return { status: response.status, headers: response.headers, body: JSON.parse(/^data: (.*)$/m.exec(text)![1]!) };
+}
+
 describe('the role matrix', () => {
   it('has a row for every root field and every field that carries its own scope', () => {
     const scoped: string[] = [];
@@ -139,7 +159,7 @@ describe('the role matrix', () => {
       if (type.name.startsWith('__') || !('getFields' in type) || !('isTypeOf' in type)) continue;
       for (const field of Object.values(type.getFields())) {
         const options = (field.extensions as { pothosOptions?: { authScopes?: unknown } } | undefined)?.pothosOptions;
-        const root = type.name === 'Query' || type.name === 'Mutation';
+        const root = type.name === 'Query' || type.name === 'Mutation' || type.name === 'Subscription';
         // A root field without a scope would be open to every key: refuse that outright.
         if (root) expect(options?.authScopes, `${type.name}.${field.name} has authScopes`).toBeDefined();
         if (root || options?.authScopes) scoped.push(`${type.name}.${field.name}`);
@@ -163,7 +183,7 @@ describe('the role matrix', () => {
     const { query, variables } = row.request();
     if (role === null) {
       const before = await logState(server.database.db);
-      const res = await server.gqlAs(null, query, variables);
+      const res = await ask(row, null, query, variables);
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
       expect(res.body.data).toBeUndefined();
@@ -174,7 +194,7 @@ describe('the role matrix', () => {
     const path = row.path ?? ['f'];
     const allowed = ROLE_PERMISSIONS[role].includes(row.needs);
     const before = await logState(server.database.db);
-    const res = await server.gqlAs(keys[role], query, variables);
+    const res = await ask(row, keys[role], query, variables);
     expect(res.status).toBe(200);
     const value = path.reduce<any>((node, key) => node?.[key], res.body.data);
     if (allowed) {

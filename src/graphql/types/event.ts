@@ -16,9 +16,10 @@ const EventMetadataRef = builder.objectRef<EventView['metadata']>('EventMetadata
 });
 
 export const LedgerEventRef = builder.objectRef<EventView>('LedgerEvent').implement({
-  description: 'One immutable event of an account’s stream.',
+  description: 'One immutable event of the log (an account’s stream, or the books’).',
   fields: (t) => ({
     position: t.int({ description: 'Global position in the log: gap-free, in commit order.', resolve: (e) => e.stored.position }),
+    streamId: t.string({ description: 'The stream it belongs to: `account:<code>`, or `books` for the period lock.', resolve: (e) => e.stored.streamId }),
     version: t.int({ description: 'Version of the stream after this event (1 for the first).', resolve: (e) => e.stored.version }),
     type: t.string({ description: 'Event type, e.g. TransactionPosted.', resolve: (e) => e.event.type }),
     schemaVersion: t.int({ description: 'The schema version it was stored at (data is shown upcast to the current one).', resolve: (e) => e.stored.schemaVersion }),

@@ -1,0 +1,67 @@
+/**
+ * Subscriptions over server-sent events (yoga's built-in transport, the "distinct connections"
+ * mode of graphql-sse): the log, or one account's stream, from a given point, then live.
+ * Resume after a disconnect by subscribing again after the last position (or version) seen.
+ */
+import { GraphQLError } from 'graphql';
+import { decodeEvent } from '../events/catalogue.js';
+import type { EventMetadata } from '../events/envelope.js';
+import { accountStream } from '../events/streams.js';
+import { followLog } from '../ledger/feed.js';
+import type { EventView } from '../ledger/queries.js';
+import { builder, type GraphQLContext } from './builder.js';
+import { validCode } from './queries.js';
+import { LedgerEventRef } from './types/event.js';
+
+function startingPoint(value: number | null | undefined, field: string): number {
+  const n = value ?? 0;
+  if (n < 0) throw new GraphQLError(`${field}: a position or version is 0 or more, not ${n}`, { extensions: { code: 'BAD_USER_INPUT' } });
+  return n;
+}
+
+/** A subscription over plain JSON would hold the request open with nothing to show for it. */
+function mustStream(ctx: GraphQLContext): void {
+  if (ctx.streaming === false) {
+    throw new GraphQLError('subscriptions are served as server-sent events: send "Accept: text/event-stream" (graphql-sse or an EventSource)', { extensions: { code: 'BAD_REQUEST' } });
+  }
+}
+
+async function* views(ctx: GraphQLContext, options: { afterPosition?: number; stream?: { id: string; afterVersion: number } }): AsyncGenerator<EventView> {
+  const events = followLog(ctx.ledger.database.db, ctx.ledger.commits, { ...options, pollMs: ctx.feedPollMs, signal: ctx.signal });
+  try {
+    for await (const stored of events) yield { stored, event: decodeEvent(stored), metadata: JSON.parse(stored.metadata) as EventMetadata };
+  } finally {
+    await events.return?.();
+  }
+}
+
+builder.subscriptionType({
+  description: 'Live feeds over server-sent events (Accept: text/event-stream). Each catches up from the log, then follows it: in order, without gaps or repeats.',
+  fields: (t) => ({
+    ledgerEvents: t.field({
+      type: LedgerEventRef,
+      authScopes: { read: true },
+      description: 'Every event of the log after `afterPosition` (default 0: from the start), then each new one as it commits. To resume, subscribe again after the last position received.',
+      args: { afterPosition: t.arg.int({ description: 'The last position already seen (0: none).' }) },
+      subscribe: (_root, args, ctx) => {
+        mustStream(ctx);
+        return views(ctx, { afterPosition: startingPoint(args.afterPosition, 'afterPosition') });
+      },
+      resolve: (event) => event,
+    }),
+    accountEvents: t.field({
+      type: LedgerEventRef,
+      authScopes: { read: true },
+      description: 'The events of one account’s stream after `afterVersion` (default 0: from its opening), then each new one. An account not yet opened is waited for.',
+      args: {
+        code: t.arg.string({ required: true, description: 'The account code.' }),
+        afterVersion: t.arg.int({ description: 'The last stream version already seen (0: none).' }),
+      },
+      subscribe: (_root, args, ctx) => {
+        mustStream(ctx);
+        return views(ctx, { stream: { id: accountStream(validCode(args.code, 'code')), afterVersion: startingPoint(args.afterVersion, 'afterVersion') } });
+      },
+      resolve: (event) => event,
+    }),
+  }),
+});
