@@ -4,6 +4,7 @@ import * as snapshotsAndAsOf from './0002_snapshots_and_as_of.js';
 import * as apiKeys from './0003_api_keys.js';
 import * as reversals from './0004_reversals.js';
 import * as holds from './0005_holds.js';
+import * as subscribers from './0006_subscribers.js';
 
 export const MIGRATIONS = {
   '0001_initial': initial,
@@ -11,4 +12,5 @@ export const MIGRATIONS = {
   '0003_api_keys': apiKeys,
   '0004_reversals': reversals,
   '0005_holds': holds,
+  '0006_subscribers': subscribers,
 };

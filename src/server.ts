@@ -23,6 +23,8 @@ import type { GraphQLContext } from './graphql/builder.js';
 import { DEFAULT_ACTOR } from './ledger/context.js';
 import type { Ledger } from './ledger/ledger.js';
 import { getAccounts, getTransactions } from './ledger/queries.js';
+import { dailyBalances } from './subscribers/daily-balances.js';
+import { SubscriberRunner } from './subscribers/runner.js';
 import { stderrLogger, type Logger } from './log.js';
 
 export interface ServerOptions {
@@ -41,6 +43,8 @@ export interface ServerOptions {
   feedPollMs?: number;
   /** Aborted when the server stops: ends every subscription, so the drain does not wait on them. */
   stopping?: AbortSignal;
+  /** The checkpointed subscribers (daily balances, monitors); startServer runs the default ones. */
+  subscribers?: SubscriberRunner;
 }
 
 interface RequestScope {
@@ -169,6 +173,7 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
         now: new Date().toISOString(),
         signal: options.stopping ? AbortSignal.any([request.signal, options.stopping]) : request.signal,
         streaming: (request.headers.get('accept') ?? '').includes('text/event-stream'),
+        subscribers: options.subscribers ?? null,
         feedPollMs: options.feedPollMs ?? 500,
       };
     },
@@ -184,7 +189,9 @@ export interface RunningServer {
 
 export async function startServer(options: ServerOptions & { port: number; host?: string }): Promise<RunningServer> {
   const stopping = new AbortController();
-  const yoga = createInkwellYoga({ ...options, stopping: stopping.signal });
+  const subscribers = options.subscribers ?? defaultSubscribers(options.ledger, options.logger, options.feedPollMs);
+  subscribers.start();
+  const yoga = createInkwellYoga({ ...options, stopping: stopping.signal, subscribers });
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
   let inFlight = 0;
   let drained: (() => void) | null = null;
@@ -220,6 +227,7 @@ export async function startServer(options: ServerOptions & { port: number; host?
     url: `http://${host}:${address.port}/graphql`,
     close: async () => {
       stopping.abort();
+      await subscribers.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
@@ -227,6 +235,11 @@ export async function startServer(options: ServerOptions & { port: number; host?
       await closed;
     },
   };
+}
+
+/** The subscribers every server runs, following this ledger's commits. */
+export function defaultSubscribers(ledger: Ledger, logger: Logger = stderrLogger, pollMs?: number): SubscriberRunner {
+  return new SubscriberRunner(ledger.database, ledger.commits, [dailyBalances], { logger, pollMs });
 }
 
 /** The transport rules: why a request is refused before GraphQL sees it, or null. */

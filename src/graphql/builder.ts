@@ -8,6 +8,7 @@ import type { Permission } from '../domain/access.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { CommandContext } from '../ledger/context.js';
 import type { AccountView, TransactionView } from '../ledger/queries.js';
+import type { SubscriberRunner } from '../subscribers/runner.js';
 
 export interface GraphQLContext {
   ledger: Ledger;
@@ -24,6 +25,8 @@ export interface GraphQLContext {
   signal?: AbortSignal;
   /** Whether the client accepts server-sent events (the transport of subscriptions). */
   streaming?: boolean;
+  /** The checkpointed subscribers the server runs (null when the schema runs without it). */
+  subscribers?: SubscriberRunner | null;
   /** How often a subscription looks for other processes' commits. */
   feedPollMs: number;
 }

@@ -1,4 +1,5 @@
 /** Row types of every table, as Kysely sees them. Times are RFC 3339 UTC text with milliseconds; money is decimal text. */
+import type { Generated } from 'kysely';
 export interface EventsTable {
   position: number;
   stream_id: string;
@@ -118,6 +119,51 @@ export interface ApiKeysTable {
   revoked_by: string | null;
 }
 
+/** A checkpointed subscriber's place in the log, per generation (one active; a rebuild builds the next). */
+export interface SubscribersTable {
+  name: string;
+  generation: number;
+  position: number;
+  active: number;
+  started_at: string;
+}
+
+/** What one account moved on one day of effective time (UTC), per subscriber generation. */
+export interface DailyBalancesTable {
+  generation: number;
+  account_code: string;
+  day: string;
+  debits: string;
+  credits: string;
+}
+
+export interface BalanceMonitorsTable {
+  id: string;
+  account_code: string;
+  metric: string;
+  comparison: string;
+  threshold: string;
+  status: string;
+  /** 1 while the condition holds (as of the last event evaluated). */
+  holds: number;
+  /** Events at or before this position happened before the monitor existed. */
+  after_position: number;
+  created_at: string;
+  created_by: string;
+}
+
+export interface BalanceAlertsTable {
+  id: Generated<number>;
+  monitor_id: string;
+  account_code: string;
+  /** 1: the condition became true; 0: it stopped holding. */
+  holds: number;
+  figure: string;
+  event_position: number;
+  effective_at: string;
+  recorded_at: string;
+}
+
 export interface Schema {
   events: EventsTable;
   accounts: AccountsTable;
@@ -129,4 +175,8 @@ export interface Schema {
   late_sums: LateSumsTable;
   api_keys: ApiKeysTable;
   holds: HoldsTable;
+  subscribers: SubscribersTable;
+  daily_balances: DailyBalancesTable;
+  balance_monitors: BalanceMonitorsTable;
+  balance_alerts: BalanceAlertsTable;
 }

@@ -4,6 +4,8 @@
  */
 import { createClient, type Client } from 'graphql-sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CommitSignal } from '../../src/ledger/feed.js';
+import { SubscriberRunner } from '../../src/subscribers/runner.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
@@ -39,7 +41,8 @@ const positions = (events: Event[]) => events.map((e) => e.position);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 beforeAll(async () => {
-  server = await startTestServer();
+  // No checkpointed subscribers here: the ledger's waiters are then only this suite's subscriptions.
+  server = await startTestServer({}, undefined, { subscribers: new SubscriberRunner(undefined as never, new CommitSignal(), []) });
   await server.ledger.openAccount({ code: 'assets:cash', name: 'Cash', type: 'ASSET', currency: 'USD' }, ctx);
   await server.ledger.openAccount({ code: 'equity:owner', name: 'Owner', type: 'EQUITY', currency: 'USD' }, ctx);
   for (let i = 0; i < 3; i++) await transfer(`before-${i}`);
@@ -140,3 +143,4 @@ describe('refusals', () => {
     expect(event).toMatchObject({ position: 1, metadata: { actor: 'test' } });
   });
 });
+

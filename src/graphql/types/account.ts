@@ -10,6 +10,7 @@ import { EntryRef } from './entry.js';
 import { LedgerEventRef } from './event.js';
 import { MoneyRef } from './money.js';
 import { NodeRef } from './node.js';
+import { dailyBalancesOf, type DailyBalance } from '../../subscribers/daily-balances.js';
 
 export const AccountTypeRef = builder.enumType('AccountType', {
   description: 'The kind of account, which fixes its normal side.',
@@ -65,6 +66,34 @@ function scaleOf(amount: string): number {
 }
 
 const EntryConnection = connectionType('Entry', EntryRef, 'entry');
+
+const MAX_DAYS = 3660;
+
+/** A calendar day, YYYY-MM-DD, that exists. */
+function day(value: string, field: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
+    throw new GraphQLError(`${field}: expected a day as YYYY-MM-DD, not ${JSON.stringify(value.slice(0, 40))}`, { extensions: { code: 'BAD_USER_INPUT' } });
+  }
+  return value;
+}
+
+const DailyBalanceRef = builder.objectRef<DailyBalance & { currency: string }>('DailyBalance').implement({
+  description: 'One day of an account (UTC, by effective time).',
+  fields: (t) => ({
+    day: t.exposeString('day', { description: 'YYYY-MM-DD.' }),
+    debits: t.field({ type: MoneyRef, description: 'Debits effective that day.', resolve: (d) => ({ amount: d.debits, currency: d.currency }) }),
+    credits: t.field({ type: MoneyRef, description: 'Credits effective that day.', resolve: (d) => ({ amount: d.credits, currency: d.currency }) }),
+    balance: t.field({ type: MoneyRef, description: 'The normal-side balance at the end of the day.', resolve: (d) => ({ amount: d.balance, currency: d.currency }) }),
+  }),
+});
+
+const DailyBalanceHistoryRef = builder.objectRef<{ throughPosition: number; days: Array<DailyBalance & { currency: string }> }>('DailyBalanceHistory').implement({
+  description: 'An account’s days, as the daily balance history knows them.',
+  fields: (t) => ({
+    throughPosition: t.exposeInt('throughPosition', { description: 'The log position the history has applied (compare with the newest event’s).' }),
+    days: t.field({ type: [DailyBalanceRef], description: 'Every day of the range, in order.', resolve: (h) => h.days }),
+  }),
+});
 const EventConnection = connectionType('Event', LedgerEventRef, 'event');
 
 AccountRef.implement({
@@ -102,6 +131,21 @@ AccountRef.implement({
         const balance = now ? await currentBalance(db, account, ctx.now) : await balanceAt(db, account, asOf, knownAt);
         const pending = now ? await pendingOf(db, account, ctx.now) : new Amount(0).toFixed(account.scale);
         return { ...balance, pending, asOf, knownAt };
+      },
+    }),
+    dailyBalances: t.field({
+      type: DailyBalanceHistoryRef,
+      description: `Closing balance and movements of every day (UTC, by effective time) from \`from\` to \`to\`, at most ${MAX_DAYS} days, from the daily balance history: as known at its checkpoint \`throughPosition\` (it follows the log a moment behind).`,
+      args: {
+        from: t.arg.string({ required: true, description: 'First day, YYYY-MM-DD.' }),
+        to: t.arg.string({ required: true, description: 'Last day, YYYY-MM-DD.' }),
+      },
+      resolve: async (account, args, ctx) => {
+        const [from, to] = [day(args.from, 'from'), day(args.to, 'to')];
+        const span = (Date.parse(to) - Date.parse(from)) / 86_400_000 + 1;
+        if (span < 1 || span > MAX_DAYS) throw new GraphQLError(`from..to must be 1 to ${MAX_DAYS} days, not ${span}`, { extensions: { code: 'BAD_USER_INPUT' } });
+        const history = await dailyBalancesOf(ctx.ledger.database.db, account, from, to);
+        return { throughPosition: history.throughPosition, days: history.days.map((d) => ({ ...d, currency: account.currency })) };
       },
     }),
     entries: t.field({

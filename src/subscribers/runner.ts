@@ -1,0 +1,165 @@
+/**
+ * Checkpointed subscribers: small projections that follow the log after the fact (the daily
+ * balance history, balance monitors). Each batch of events and the subscriber's new checkpoint
+ * are written in ONE write transaction, under the write lock, so every event takes effect exactly
+ * once — after a crash, a restart, or with several processes running the same subscriber (each
+ * reads the checkpoint inside the lock and finds the other's work done).
+ *
+ * A rebuild is blue-green: generation n+1 starts at position 0 beside the live generation n,
+ * catches up batch by batch while writes go on, then — in the transaction that applies its last
+ * batch — becomes the active one and n's rows are dropped. Readers always read the active one.
+ */
+import type { StoredEvent } from '../events/envelope.js';
+import { CommitSignal } from '../ledger/feed.js';
+import type { Database, Db } from '../store/db.js';
+import { fromRow } from '../store/event-store.js';
+import { silentLogger, type Logger } from '../log.js';
+
+export interface Subscriber {
+  readonly name: string;
+  /** Applies events (in log order) for one generation, in the transaction that moves its checkpoint. */
+  apply(trx: Db, events: StoredEvent[], generation: number): Promise<void>;
+  /** Deletes a generation's rows (the old copy, once a rebuild has switched). */
+  drop(trx: Db, generation: number): Promise<void>;
+}
+
+export interface Checkpoint {
+  generation: number;
+  position: number;
+  active: boolean;
+}
+
+export interface RunnerOptions {
+  batchSize?: number;
+  /** How often to look for other processes' commits. */
+  pollMs?: number;
+  now?: () => string;
+  logger?: Logger;
+}
+
+/** Every checkpoint of a subscriber, oldest generation first. */
+export async function checkpoints(db: Db, name: string): Promise<Checkpoint[]> {
+  const rows = await db.selectFrom('subscribers').select(['generation', 'position', 'active']).where('name', '=', name).orderBy('generation').execute();
+  return rows.map((r) => ({ generation: Number(r.generation), position: Number(r.position), active: Number(r.active) === 1 }));
+}
+
+/** The generation readers read (1 until a subscriber has run: its first generation). */
+export async function activeGeneration(db: Db, name: string): Promise<Checkpoint> {
+  const active = (await checkpoints(db, name)).find((c) => c.active);
+  return active ?? { generation: 1, position: 0, active: true };
+}
+
+export class SubscriberRunner {
+  /** Signalled after every batch a subscriber commits (alert feeds wait on it). */
+  readonly commits = new CommitSignal();
+  private readonly stopping = new AbortController();
+  private loops: Promise<void>[] = [];
+  private readonly batchSize: number;
+  private readonly pollMs: number;
+  private readonly now: () => string;
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly database: Database,
+    /** The ledger's commit signal: new events to apply. */
+    private readonly ledgerCommits: CommitSignal,
+    readonly subscribers: Subscriber[],
+    options: RunnerOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 500;
+    this.pollMs = options.pollMs ?? 500;
+    this.now = options.now ?? (() => new Date().toISOString());
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /** Follows the log in the background until `stop`. */
+  start(): void {
+    this.loops = this.subscribers.map((subscriber) => this.follow(subscriber));
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await Promise.all(this.loops);
+  }
+
+  /** Applies everything committed so far, for every generation of every subscriber. */
+  async catchUp(): Promise<void> {
+    for (const subscriber of this.subscribers) while ((await this.step(subscriber)) > 0);
+  }
+
+  /**
+   * Rebuilds a subscriber blue-green from position 0 while the ledger keeps writing; resolves
+   * with the new active generation once it has switched.
+   */
+  async rebuild(name: string): Promise<number> {
+    const subscriber = this.subscriber(name);
+    const generation = await this.database.write(async (trx) => {
+      const all = await this.ensure(trx, subscriber);
+      const next = Math.max(...all.map((c) => c.generation)) + 1;
+      await trx.insertInto('subscribers').values({ name, generation: next, position: 0, active: 0, started_at: this.now() }).execute();
+      return next;
+    });
+    while (!(await this.stepGeneration(subscriber, generation, { switchWhenCaughtUp: true })).switched);
+    return generation;
+  }
+
+  private subscriber(name: string): Subscriber {
+    const subscriber = this.subscribers.find((s) => s.name === name);
+    if (!subscriber) throw new Error(`no subscriber named "${name}" (known: ${this.subscribers.map((s) => s.name).join(', ')})`);
+    return subscriber;
+  }
+
+  private async follow(subscriber: Subscriber): Promise<void> {
+    while (!this.stopping.signal.aborted) {
+      let applied = 0;
+      try {
+        applied = await this.step(subscriber);
+      } catch (error) {
+        // The subscriber stays where it was (its batch rolled back) and tries again after a pause.
+        this.logger.log('error', `subscriber ${subscriber.name} failed; retrying`, { error: String((error as Error).stack ?? error) });
+      }
+      if (applied === 0) await this.ledgerCommits.wait(this.pollMs, this.stopping.signal);
+    }
+  }
+
+  /** One batch for the active generation (a rebuild's runs in `rebuild`). */
+  private async step(subscriber: Subscriber): Promise<number> {
+    return (await this.stepGeneration(subscriber, 'active', { switchWhenCaughtUp: false })).applied;
+  }
+
+  /** Creates generation 1 of a subscriber that never ran; returns its checkpoints. */
+  private async ensure(trx: Db, subscriber: Subscriber): Promise<Checkpoint[]> {
+    const all = await checkpoints(trx, subscriber.name);
+    if (all.length > 0) return all;
+    await trx.insertInto('subscribers').values({ name: subscriber.name, generation: 1, position: 0, active: 1, started_at: this.now() }).execute();
+    return [{ generation: 1, position: 0, active: true }];
+  }
+
+  private async stepGeneration(subscriber: Subscriber, which: number | 'active', options: { switchWhenCaughtUp: boolean }): Promise<{ applied: number; switched: boolean }> {
+    const result = await this.database.write(async (trx) => {
+      // Read inside the write lock: whoever held it before us has committed its batch and checkpoint.
+      const checkpoint = (await this.ensure(trx, subscriber)).find((c) => (which === 'active' ? c.active : c.generation === which));
+      if (!checkpoint) return { applied: 0, switched: false };
+      const generation = checkpoint.generation;
+      const rows = await trx.selectFrom('events').selectAll().where('position', '>', checkpoint.position).orderBy('position').limit(this.batchSize).execute();
+      const events = rows.map(fromRow);
+      if (events.length > 0) {
+        await subscriber.apply(trx, events, generation);
+        await trx.updateTable('subscribers').set({ position: events[events.length - 1]!.position }).where('name', '=', subscriber.name).where('generation', '=', generation).execute();
+      }
+      // Caught up under the lock: nothing can commit in between, so the switch loses nothing.
+      if (options.switchWhenCaughtUp && events.length < this.batchSize) {
+        for (const old of await checkpoints(trx, subscriber.name)) {
+          if (old.generation === generation) continue;
+          await subscriber.drop(trx, old.generation);
+          await trx.deleteFrom('subscribers').where('name', '=', subscriber.name).where('generation', '=', old.generation).execute();
+        }
+        await trx.updateTable('subscribers').set({ active: 1 }).where('name', '=', subscriber.name).where('generation', '=', generation).execute();
+        return { applied: events.length, switched: true };
+      }
+      return { applied: events.length, switched: false };
+    });
+    if (result.applied > 0 || result.switched) this.commits.notify();
+    return result;
+  }
+}
