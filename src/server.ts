@@ -23,6 +23,7 @@ import type { GraphQLContext } from './graphql/builder.js';
 import { DEFAULT_ACTOR } from './ledger/context.js';
 import type { Ledger } from './ledger/ledger.js';
 import { getAccounts, getTransactions } from './ledger/queries.js';
+import { balanceMonitors } from './subscribers/balance-monitors.js';
 import { dailyBalances } from './subscribers/daily-balances.js';
 import { SubscriberRunner } from './subscribers/runner.js';
 import { stderrLogger, type Logger } from './log.js';
@@ -239,7 +240,7 @@ export async function startServer(options: ServerOptions & { port: number; host?
 
 /** The subscribers every server runs, following this ledger's commits. */
 export function defaultSubscribers(ledger: Ledger, logger: Logger = stderrLogger, pollMs?: number): SubscriberRunner {
-  return new SubscriberRunner(ledger.database, ledger.commits, [dailyBalances], { logger, pollMs });
+  return new SubscriberRunner(ledger.database, ledger.commits, [dailyBalances, balanceMonitors], { logger, pollMs });
 }
 
 /** The transport rules: why a request is refused before GraphQL sees it, or null. */

@@ -205,3 +205,10 @@ export class BatchItemNotPosted extends LedgerError {
     super(`not posted: the batch is atomic and item ${failedIndex} was refused`);
   }
 }
+
+export class MonitorNotFound extends LedgerError {
+  readonly code = 'MONITOR_NOT_FOUND';
+  constructor(readonly monitorId: string) {
+    super(`no balance monitor has id "${monitorId}"`);
+  }
+}

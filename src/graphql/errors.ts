@@ -25,6 +25,7 @@ import {
   InsufficientFunds,
   InvalidAmount,
   LedgerError,
+  MonitorNotFound,
   UnbalancedTransaction,
   ValidationError,
   type CurrencyImbalance,
@@ -147,6 +148,9 @@ export const Errors = {
     failedIndex: t.exposeInt('failedIndex', { description: 'The position (from 0) of the item that was refused.' }),
   })),
   ApiKeyNotFound: errorType(ApiKeyNotFound, 'No API key has this name.', (t) => ({ name: keyName(t) })),
+  MonitorNotFound: errorType(MonitorNotFound, 'No balance monitor has this id.', (t) => ({
+    monitorId: t.exposeString('monitorId', { description: 'The id asked for.' }),
+  })),
 };
 
 type ErrorName = keyof typeof Errors;

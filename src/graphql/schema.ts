@@ -12,6 +12,7 @@ import './reports.js';
 import './exports.js';
 import './books.js';
 import './subscriptions.js';
+import './monitors.js';
 
 export const schema = builder.toSchema();
 

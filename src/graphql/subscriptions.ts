@@ -20,14 +20,14 @@ function startingPoint(value: number | null | undefined, field: string): number 
 }
 
 /** A subscription over plain JSON would hold the request open with nothing to show for it. */
-function mustStream(ctx: GraphQLContext): void {
+export function mustStream(ctx: GraphQLContext): void {
   if (ctx.streaming === false) {
     throw new GraphQLError('subscriptions are served as server-sent events: send "Accept: text/event-stream" (graphql-sse or an EventSource)', { extensions: { code: 'BAD_REQUEST' } });
   }
 }
 
 async function* views(ctx: GraphQLContext, options: { afterPosition?: number; stream?: { id: string; afterVersion: number } }): AsyncGenerator<EventView> {
-  const events = followLog(ctx.ledger.database.db, ctx.ledger.commits, { ...options, pollMs: ctx.feedPollMs, signal: ctx.signal });
+  const events = followLog(ctx.ledger.database.db, ctx.ledger.commits, options, { pollMs: ctx.feedPollMs, signal: ctx.signal });
   try {
     for await (const stored of events) yield { stored, event: decodeEvent(stored), metadata: JSON.parse(stored.metadata) as EventMetadata };
   } finally {

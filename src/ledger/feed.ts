@@ -44,10 +44,6 @@ export class CommitSignal {
 }
 
 export interface FollowOptions {
-  /** The whole log after this position, or… */
-  afterPosition?: number;
-  /** …one stream after this version. */
-  stream?: { id: string; afterVersion: number };
   /** How often to look for other processes' commits. */
   pollMs: number;
   /** Ends the feed (the client went away). */
@@ -56,23 +52,30 @@ export interface FollowOptions {
 }
 
 /**
- * Every event after the starting point, in order, then each new one as it commits. Ends when
- * `signal` aborts or the consumer returns (graphql-js does when the client goes away) — at once,
- * even while waiting for the next commit.
+ * Rows in order from `page` (which reads the next rows after its own cursor), then each new one
+ * as `commits` signals. Ends when `signal` aborts or the consumer returns (graphql-js does when
+ * the client goes away) — at once, even while waiting for the next commit.
  */
-export function followLog(db: Db, commits: CommitSignal, options: FollowOptions): AsyncIterableIterator<StoredEvent> {
+export function followPages<T>(commits: CommitSignal, options: FollowOptions, page: (limit: number) => Promise<T[]>): AsyncIterableIterator<T> {
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-  const events = follow(db, commits, { ...options, signal });
+  const pageSize = options.pageSize ?? 500;
+  const rows = (async function* () {
+    while (!signal.aborted) {
+      const batch = await page(pageSize);
+      yield* batch;
+      if (batch.length < pageSize) await commits.wait(options.pollMs, signal);
+    }
+  })();
   return {
-    next: () => events.next(),
+    next: () => rows.next(),
     return: (value?: unknown) => {
       stop.abort();
-      return events.return(value as undefined);
+      return rows.return(value as undefined);
     },
     throw: (error?: unknown) => {
       stop.abort();
-      return events.throw(error);
+      return rows.throw(error);
     },
     [Symbol.asyncIterator]() {
       return this;
@@ -80,23 +83,18 @@ export function followLog(db: Db, commits: CommitSignal, options: FollowOptions)
   };
 }
 
-async function* follow(db: Db, commits: CommitSignal, options: FollowOptions & { signal: AbortSignal }): AsyncGenerator<StoredEvent, undefined> {
-  const pageSize = options.pageSize ?? 500;
-  let position = options.afterPosition ?? 0;
-  let version = options.stream?.afterVersion ?? 0;
-  while (!options.signal.aborted) {
+/** The whole log after `afterPosition`, or one stream after `afterVersion`, then live. */
+export function followLog(db: Db, commits: CommitSignal, from: { afterPosition?: number; stream?: { id: string; afterVersion: number } }, options: FollowOptions): AsyncIterableIterator<StoredEvent> {
+  let position = from.afterPosition ?? 0;
+  let version = from.stream?.afterVersion ?? 0;
+  return followPages(commits, options, async (limit) => {
     let query = db.selectFrom('events').selectAll();
-    query = options.stream
-      ? query.where('stream_id', '=', options.stream.id).where('version', '>', version).orderBy('version')
+    query = from.stream
+      ? query.where('stream_id', '=', from.stream.id).where('version', '>', version).orderBy('version')
       : query.where('position', '>', position).orderBy('position');
-    const rows = await query.limit(pageSize).execute();
-    for (const row of rows) {
-      const event = fromRow(row);
-      position = event.position;
-      version = event.version;
-      yield event;
-    }
-    if (rows.length < pageSize) await commits.wait(options.pollMs, options.signal);
-  }
-  return undefined;
+    const events = (await query.limit(limit).execute()).map(fromRow);
+    const last = events[events.length - 1];
+    if (last) [position, version] = [last.position, last.version];
+    return events;
+  });
 }

@@ -9,16 +9,11 @@ export interface Snapshot {
   state: string;
 }
 
-/** The latest snapshot of a stream written with this state version, if any. */
-export async function latestSnapshot(db: Db, streamId: string, stateVersion: number): Promise<Snapshot | undefined> {
-  const row = await db
-    .selectFrom('snapshots')
-    .select(['stream_id', 'version', 'position', 'state'])
-    .where('stream_id', '=', streamId)
-    .where('state_version', '=', stateVersion)
-    .orderBy('version', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+/** The latest snapshot of a stream written with this state version (at or before `atVersion`), if any. */
+export async function latestSnapshot(db: Db, streamId: string, stateVersion: number, atVersion?: number): Promise<Snapshot | undefined> {
+  let query = db.selectFrom('snapshots').select(['stream_id', 'version', 'position', 'state']).where('stream_id', '=', streamId).where('state_version', '=', stateVersion);
+  if (atVersion !== undefined) query = query.where('version', '<=', atVersion);
+  const row = await query.orderBy('version', 'desc').limit(1).executeTakeFirst();
   return row && { streamId: row.stream_id, version: Number(row.version), position: Number(row.position), state: row.state };
 }
 

@@ -21,6 +21,8 @@ export interface Subscriber {
   apply(trx: Db, events: StoredEvent[], generation: number): Promise<void>;
   /** Deletes a generation's rows (the old copy, once a rebuild has switched). */
   drop(trx: Db, generation: number): Promise<void>;
+  /** False when a replay from position 0 would not give the same rows (a record of what was pushed). */
+  readonly rebuildable?: boolean;
 }
 
 export interface Checkpoint {
@@ -93,6 +95,7 @@ export class SubscriberRunner {
    */
   async rebuild(name: string): Promise<number> {
     const subscriber = this.subscriber(name);
+    if (subscriber.rebuildable === false) throw new Error(`subscriber "${name}" cannot be rebuilt: it keeps a record of what it pushed`);
     const generation = await this.database.write(async (trx) => {
       const all = await this.ensure(trx, subscriber);
       const next = Math.max(...all.map((c) => c.generation)) + 1;

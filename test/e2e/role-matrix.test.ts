@@ -14,6 +14,9 @@ let server: TestServer;
 let transactionId: string;
 let holdId: string;
 let voidId: string;
+/** Monitors for the monitor mutations: the first is paused and resumed, the others deleted one per allowed call. */
+const monitorIds: string[] = [];
+let deleted = 0;
 const keys = {} as Record<Role, string>;
 let sequence = 0;
 
@@ -48,6 +51,15 @@ const MATRIX: Record<string, Row> = {
   'Query.books': { needs: 'read', request: () => ({ query: '{ f: books { lockedThrough } }' }) },
   'Subscription.ledgerEvents': { needs: 'read', stream: true, request: () => ({ query: 'subscription { f: ledgerEvents { position } }' }) },
   'Subscription.accountEvents': { needs: 'read', stream: true, request: () => ({ query: 'subscription { f: accountEvents(code: "assets:cash") { version } }' }) },
+  'Query.balanceMonitors': { needs: 'read', request: () => ({ query: '{ f: balanceMonitors { id } }' }) },
+  'Subscription.balanceAlerts': { needs: 'read', stream: true, request: () => ({ query: 'subscription { f: balanceAlerts { id } }' }) },
+  'Mutation.createBalanceMonitor': {
+    needs: 'post',
+    request: () => ({ query: 'mutation { f: createBalanceMonitor(input: { account: "assets:cash", metric: POSTED, comparison: LT, amount: "1.00" }) { __typename ... on BalanceMonitor { id } } }' }),
+  },
+  'Mutation.pauseBalanceMonitor': { needs: 'post', request: () => ({ query: `mutation { f: pauseBalanceMonitor(input: { id: "${monitorIds[0]}" }) { __typename } }` }) },
+  'Mutation.resumeBalanceMonitor': { needs: 'post', request: () => ({ query: `mutation { f: resumeBalanceMonitor(input: { id: "${monitorIds[0]}" }) { __typename } }` }) },
+  'Mutation.deleteBalanceMonitor': { needs: 'post', request: () => ({ query: `mutation { f: deleteBalanceMonitor(input: { id: "${monitorIds[++deleted]}" }) { __typename } }` }) },
   'Query.apiKeys': { needs: 'admin', request: () => ({ query: '{ f: apiKeys(first: 5) { edges { node { name role } } } }' }) },
   'Mutation.openAccount': {
     needs: 'admin',
@@ -127,6 +139,11 @@ beforeAll(async () => {
     expect((await server.gql(open, { code, type })).body.data.openAccount.__typename).toBe('Account');
   }
   await server.gql('mutation { closePeriod(input: { through: "2000-01-02T00:00:00Z" }) { __typename } }');
+  // Before the first posting to assets:cash: it flips them, so balanceAlerts has an alert to show.
+  for (let i = 0; i < 4; i++) {
+    const created = await server.gql('mutation { createBalanceMonitor(input: { account: "assets:cash", metric: AVAILABLE, comparison: GT, amount: "0" }) { ... on BalanceMonitor { id } } }');
+    monitorIds.push(created.body.data.createBalanceMonitor.id);
+  }
   const posted = await server.gql('mutation { transfer(input: { idempotencyKey: "seed", debitAccount: "assets:cash", creditAccount: "equity:capital", amount: "5.00" }) { ... on Transaction { id } } }');
   transactionId = posted.body.data.transfer.id;
   const hold = async (key: string) =>

@@ -1,0 +1,148 @@
+/** Balance monitors through GraphQL: create, list, pause, resume, delete; their alerts as a live feed. */
+import { GraphQLError } from 'graphql';
+import { COMPARISONS, METRICS } from '../domain/monitors.js';
+import { followPages } from '../ledger/feed.js';
+import { alertsAfter, createMonitor, deleteMonitor, listMonitors, setMonitorStatus, type AlertView, type MonitorView } from '../subscribers/balance-monitors.js';
+import { builder } from './builder.js';
+import { asResult, resultUnion } from './errors.js';
+import { validCode } from './queries.js';
+import { mustStream } from './subscriptions.js';
+
+const MetricRef = builder.enumType('MonitorMetric', {
+  description: 'The figure a monitor watches.',
+  values: {
+    POSTED: { value: 'POSTED', description: 'The normal-side balance.' },
+    AVAILABLE: { value: 'AVAILABLE', description: 'The balance less what live holds reserve.' },
+  } satisfies Record<(typeof METRICS)[number], unknown>,
+});
+
+const ComparisonRef = builder.enumType('MonitorComparison', {
+  description: 'How the figure is compared with the amount.',
+  values: {
+    LT: { value: 'LT', description: 'Below.' },
+    LTE: { value: 'LTE', description: 'At or below.' },
+    GT: { value: 'GT', description: 'Above.' },
+    GTE: { value: 'GTE', description: 'At or above.' },
+  } satisfies Record<(typeof COMPARISONS)[number], unknown>,
+});
+
+const MonitorStatusRef = builder.enumType('MonitorStatus', {
+  description: 'Whether a monitor judges new events.',
+  values: { ACTIVE: { value: 'ACTIVE', description: 'Judges every new event of its account.' }, PAUSED: { value: 'PAUSED', description: 'Judges nothing until resumed.' } },
+});
+
+const MonitorRef = builder.objectRef<MonitorView>('BalanceMonitor').implement({
+  description: 'A condition on an account’s figure; an alert is recorded each time a posting flips it.',
+  fields: (t) => ({
+    id: t.exposeString('id', { description: 'Its id.' }),
+    account: t.exposeString('account', { description: 'The account code.' }),
+    metric: t.field({ type: MetricRef, description: 'The figure watched.', resolve: (m) => m.metric }),
+    comparison: t.field({ type: ComparisonRef, description: 'The comparison.', resolve: (m) => m.comparison }),
+    amount: t.expose('threshold', { type: 'Decimal', description: 'The amount compared with.' }),
+    status: t.field({ type: MonitorStatusRef, description: 'ACTIVE or PAUSED.', resolve: (m) => m.status }),
+    holds: t.exposeBoolean('holds', { description: 'Whether the condition holds, as of the last event judged.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
+    createdBy: t.exposeString('createdBy', { description: 'The API key that created it.' }),
+  }),
+});
+
+const AlertRef = builder.objectRef<AlertView>('BalanceAlert').implement({
+  description: 'A monitor’s condition flipped after an event of its account.',
+  fields: (t) => ({
+    id: t.exposeInt('id', { description: 'Numbered in commit order: resume a feed after the last id seen.' }),
+    monitorId: t.exposeString('monitorId', { description: 'The monitor.' }),
+    account: t.exposeString('account', { description: 'The account code.' }),
+    holds: t.exposeBoolean('holds', { description: 'true: the condition became true; false: it stopped holding.' }),
+    figure: t.expose('figure', { type: 'Decimal', description: 'The watched figure after the event.' }),
+    eventPosition: t.exposeInt('eventPosition', { description: 'The log position of the event that flipped it.' }),
+    effectiveAt: t.expose('effectiveAt', { type: 'DateTime', description: 'The event’s effective time.' }),
+    recordedAt: t.expose('recordedAt', { type: 'DateTime', description: 'The event’s recorded time.' }),
+  }),
+});
+
+const CreateMonitorInput = builder.inputType('CreateBalanceMonitorInput', {
+  description: 'A condition such as AVAILABLE LT 100.00.',
+  fields: (t) => ({
+    account: t.string({ required: true, description: 'The account code.' }),
+    metric: t.field({ type: MetricRef, required: true, description: 'The figure to watch.' }),
+    comparison: t.field({ type: ComparisonRef, required: true, description: 'How to compare.' }),
+    amount: t.field({ type: 'Decimal', required: true, description: 'At the account’s currency scale at most; may be negative.' }),
+  }),
+});
+
+const MonitorIdInput = builder.inputType('BalanceMonitorIdInput', {
+  description: 'The monitor concerned.',
+  fields: (t) => ({ id: t.string({ required: true, description: 'Its id.' }) }),
+});
+
+const CreateMonitorResult = resultUnion('CreateBalanceMonitorResult', MonitorRef, ['ValidationError', 'InvalidAmount', 'AccountNotFound'], 'The new monitor, or why not.');
+const MonitorResult = resultUnion('BalanceMonitorResult', MonitorRef, ['MonitorNotFound'], 'The monitor, or why not.');
+
+const MAX_MONITORS = 1000;
+const now = () => new Date().toISOString();
+
+builder.queryField('balanceMonitors', (t) =>
+  t.field({
+    type: [MonitorRef],
+    authScopes: { read: true },
+    description: `Balance monitors (of one account, or all), oldest first, at most ${MAX_MONITORS}.`,
+    args: { account: t.arg.string({ description: 'Only this account’s.' }) },
+    resolve: (_root, args, ctx) => listMonitors(ctx.ledger.database.db, args.account == null ? null : validCode(args.account, 'account'), MAX_MONITORS),
+  }),
+);
+
+builder.mutationFields((t) => ({
+  createBalanceMonitor: t.field({
+    type: CreateMonitorResult,
+    authScopes: { post: true },
+    description: 'Watches an account: an alert is recorded (and pushed on balanceAlerts) each time a later event flips the condition.',
+    args: { input: t.arg({ type: CreateMonitorInput, required: true, description: 'The monitor.' }) },
+    resolve: (_root, { input }, ctx) =>
+      asResult(() => createMonitor(ctx.ledger.database, { account: validCode(input.account, 'account'), metric: input.metric, comparison: input.comparison, threshold: input.amount }, ctx.command.actor, now())),
+  }),
+  pauseBalanceMonitor: t.field({
+    type: MonitorResult,
+    authScopes: { post: true },
+    description: 'Stops judging events until resumed (pausing a paused monitor changes nothing).',
+    args: { input: t.arg({ type: MonitorIdInput, required: true, description: 'The monitor.' }) },
+    resolve: (_root, { input }, ctx) => asResult(() => setMonitorStatus(ctx.ledger.database, input.id, 'PAUSED', now())),
+  }),
+  resumeBalanceMonitor: t.field({
+    type: MonitorResult,
+    authScopes: { post: true },
+    description: 'Judges events again, from now on, starting from the condition as it stands now.',
+    args: { input: t.arg({ type: MonitorIdInput, required: true, description: 'The monitor.' }) },
+    resolve: (_root, { input }, ctx) => asResult(() => setMonitorStatus(ctx.ledger.database, input.id, 'ACTIVE', now())),
+  }),
+  deleteBalanceMonitor: t.field({
+    type: MonitorResult,
+    authScopes: { post: true },
+    description: 'Deletes a monitor; its alerts stay.',
+    args: { input: t.arg({ type: MonitorIdInput, required: true, description: 'The monitor.' }) },
+    resolve: (_root, { input }, ctx) => asResult(() => deleteMonitor(ctx.ledger.database, input.id)),
+  }),
+}));
+
+builder.subscriptionField('balanceAlerts', (t) =>
+  t.field({
+    type: AlertRef,
+    authScopes: { read: true },
+    description: 'Every alert after `afterId` (default 0: from the first), then each new one as it is recorded. Resume after the last id seen.',
+    args: {
+      afterId: t.arg.int({ description: 'The last alert id already seen (0: none).' }),
+      monitorId: t.arg.string({ description: 'Only this monitor’s alerts.' }),
+    },
+    subscribe: (_root, args, ctx) => {
+      mustStream(ctx);
+      if ((args.afterId ?? 0) < 0) throw new GraphQLError(`afterId: 0 or more, not ${args.afterId}`, { extensions: { code: 'BAD_USER_INPUT' } });
+      if (!ctx.subscribers) throw new GraphQLError('this server runs no balance monitors', { extensions: { code: 'BAD_REQUEST' } });
+      let after = args.afterId ?? 0;
+      return followPages(ctx.subscribers.commits, { pollMs: ctx.feedPollMs, signal: ctx.signal }, async (limit) => {
+        const alerts = await alertsAfter(ctx.ledger.database.db, after, limit, args.monitorId ?? null);
+        after = alerts[alerts.length - 1]?.id ?? after;
+        return alerts;
+      });
+    },
+    resolve: (alert) => alert,
+  }),
+);

@@ -1,0 +1,164 @@
+/**
+ * Balance monitors: a condition on an account's figure (e.g. AVAILABLE < 100.00). A checkpointed
+ * subscriber evaluates every active monitor after each event of its account, with the account's
+ * state as of that event, and records an alert each time the condition flips (became true, or
+ * stopped holding) — exactly once, in the transaction that moves its checkpoint. Alerts are
+ * numbered in commit order, so `balanceAlerts` follows them like the log: gap-free, resumable.
+ *
+ * Monitors are configuration, not ledger events: creating, pausing or deleting one changes no
+ * balance. A monitor created (or resumed) at log position P judges the events after P, from the
+ * condition as it stood at P.
+ */
+import { evolve, type OpenedAccount } from '../domain/account.js';
+import { AccountNotFound, MonitorNotFound } from '../domain/errors.js';
+import { checkCondition, conditionHolds, figureOf, type Comparison, type Metric, type MonitorCondition } from '../domain/monitors.js';
+import { formatAmount } from '../domain/money.js';
+import { decodeAccountEvent } from '../events/catalogue.js';
+import type { StoredEvent } from '../events/envelope.js';
+import { accountCodeOf, isAccountStream } from '../events/streams.js';
+import { uuidv7 } from '../ledger/ids.js';
+import { loadAccount } from '../ledger/load.js';
+import type { Database, Db } from '../store/db.js';
+import { readHead } from '../store/event-store.js';
+import type { BalanceAlertsTable, BalanceMonitorsTable } from '../store/schema.js';
+import type { Subscriber } from './runner.js';
+
+export const BALANCE_MONITORS = 'balance-monitors';
+
+export interface MonitorView extends MonitorCondition {
+  id: string;
+  account: string;
+  status: 'ACTIVE' | 'PAUSED';
+  /** Whether the condition holds, as of the last event judged. */
+  holds: boolean;
+  createdAt: string;
+  createdBy: string;
+}
+
+export interface AlertView {
+  id: number;
+  monitorId: string;
+  account: string;
+  /** true: the condition became true; false: it stopped holding. */
+  holds: boolean;
+  /** The monitored figure after the event, at the account's scale. */
+  figure: string;
+  eventPosition: number;
+  effectiveAt: string;
+  recordedAt: string;
+}
+
+export const balanceMonitors: Subscriber = {
+  name: BALANCE_MONITORS,
+  // Alerts are a record of what was pushed: a rebuild would judge old events with today's monitors.
+  rebuildable: false,
+  async apply(trx, events) {
+    const streams = new Map<string, StoredEvent[]>();
+    for (const stored of events) {
+      if (!isAccountStream(stored.streamId)) continue;
+      const code = accountCodeOf(stored.streamId);
+      if (!streams.has(code)) streams.set(code, []);
+      streams.get(code)!.push(stored);
+    }
+    if (streams.size === 0) return;
+    const monitors = await trx.selectFrom('balance_monitors').selectAll().where('account_code', 'in', [...streams.keys()]).where('status', '=', 'ACTIVE').execute();
+    for (const code of new Set(monitors.map((m) => m.account_code))) {
+      const watching = monitors.filter((m) => m.account_code === code);
+      const stream = streams.get(code)!;
+      // The account as it stood before this batch's first event of it, then event by event.
+      let state = await loadAccount(trx, code, { atVersion: stream[0]!.version - 1 });
+      for (const stored of stream) {
+        state = evolve(state, decodeAccountEvent(stored));
+        if (!state.exists) continue;
+        for (const monitor of watching) if (stored.position > Number(monitor.after_position)) await judge(trx, monitor, state, stored);
+      }
+    }
+  },
+  async drop() {},
+};
+
+async function judge(trx: Db, monitor: BalanceMonitorsTable, state: OpenedAccount, stored: StoredEvent): Promise<void> {
+  const figure = figureOf(state, monitor.metric as Metric, stored.recordedAt);
+  const holds = conditionHolds(asCondition(monitor), figure) ? 1 : 0;
+  if (holds === Number(monitor.holds)) return;
+  monitor.holds = holds;
+  await trx.updateTable('balance_monitors').set({ holds }).where('id', '=', monitor.id).execute();
+  await trx
+    .insertInto('balance_alerts')
+    .values({ monitor_id: monitor.id, account_code: state.code, holds, figure: formatAmount(figure, state.currency.scale), event_position: stored.position, effective_at: stored.effectiveAt, recorded_at: stored.recordedAt })
+    .execute();
+}
+
+const asCondition = (row: BalanceMonitorsTable): MonitorCondition => ({ metric: row.metric as Metric, comparison: row.comparison as Comparison, threshold: row.threshold });
+
+function toView(row: BalanceMonitorsTable): MonitorView {
+  return { id: row.id, account: row.account_code, ...asCondition(row), status: row.status as MonitorView['status'], holds: Number(row.holds) === 1, createdAt: row.created_at, createdBy: row.created_by };
+}
+
+export function toAlertView(row: Omit<BalanceAlertsTable, 'id'> & { id: number }): AlertView {
+  return {
+    id: Number(row.id),
+    monitorId: row.monitor_id,
+    account: row.account_code,
+    holds: Number(row.holds) === 1,
+    figure: row.figure,
+    eventPosition: Number(row.event_position),
+    effectiveAt: row.effective_at,
+    recordedAt: row.recorded_at,
+  };
+}
+
+/** Where a monitor starts judging from: the head of the log, and the condition as the account stands there. */
+async function startingPoint(trx: Db, code: string, condition: { metric: string; comparison: string; threshold: string }, now: string) {
+  const [head, state] = [await readHead(trx), await loadAccount(trx, code)];
+  if (!state.exists) throw new AccountNotFound(code);
+  const checked = checkCondition(condition, state.currency.code);
+  return { checked, after: head?.position ?? 0, holds: conditionHolds(checked, figureOf(state, checked.metric, now)) ? 1 : 0 };
+}
+
+export function createMonitor(database: Database, input: { account: string; metric: string; comparison: string; threshold: string }, actor: string, now: string): Promise<MonitorView> {
+  return database.write(async (trx) => {
+    const { checked, after, holds } = await startingPoint(trx, input.account, input, now);
+    const row: BalanceMonitorsTable = { id: uuidv7(), account_code: input.account, ...checked, status: 'ACTIVE', holds, after_position: after, created_at: now, created_by: actor };
+    await trx.insertInto('balance_monitors').values(row).execute();
+    return toView(row);
+  });
+}
+
+/** Pauses (judges nothing) or resumes (from now, from the condition as it stands now) a monitor. */
+export function setMonitorStatus(database: Database, id: string, status: 'ACTIVE' | 'PAUSED', now: string): Promise<MonitorView> {
+  return database.write(async (trx) => {
+    const row = await trx.selectFrom('balance_monitors').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw new MonitorNotFound(id);
+    if (row.status === status) return toView(row);
+    let changes: Partial<BalanceMonitorsTable> = { status };
+    if (status === 'ACTIVE') {
+      const start = await startingPoint(trx, row.account_code, row, now);
+      changes = { status, after_position: start.after, holds: start.holds };
+    }
+    await trx.updateTable('balance_monitors').set(changes).where('id', '=', id).execute();
+    return toView({ ...row, ...changes });
+  });
+}
+
+export function deleteMonitor(database: Database, id: string): Promise<MonitorView> {
+  return database.write(async (trx) => {
+    const row = await trx.selectFrom('balance_monitors').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw new MonitorNotFound(id);
+    await trx.deleteFrom('balance_monitors').where('id', '=', id).execute();
+    return toView(row);
+  });
+}
+
+export async function listMonitors(db: Db, account: string | null, limit: number): Promise<MonitorView[]> {
+  let query = db.selectFrom('balance_monitors').selectAll().orderBy('id').limit(limit);
+  if (account !== null) query = query.where('account_code', '=', account);
+  return (await query.execute()).map(toView);
+}
+
+/** Alerts after `afterId`, in order, at most `limit`. */
+export async function alertsAfter(db: Db, afterId: number, limit: number, monitorId: string | null): Promise<AlertView[]> {
+  let query = db.selectFrom('balance_alerts').selectAll().where('id', '>', afterId).orderBy('id').limit(limit);
+  if (monitorId !== null) query = query.where('monitor_id', '=', monitorId);
+  return (await query.execute()).map(toAlertView);
+}
