@@ -14,6 +14,7 @@ import { verifyIntegrity } from './reports/integrity.js';
 import { openDatabase, type Database } from './store/db.js';
 import { EXPORT_USAGE, exportCommand } from './commands/export.js';
 import { migrateToLatest } from './store/migrate.js';
+import { defaultSubscribers } from './subscribers/defaults.js';
 
 const USAGE = `usage: inkwell <command>
 
@@ -29,6 +30,8 @@ ${EXPORT_USAGE}
   verify             check the hash chain of the whole log and decode every event; exit 1
                      naming the first broken position (use it on a restored backup)
   snapshots rebuild  drop every snapshot and take them again from the log
+  subscribers rebuild NAME
+                     rebuild a checkpointed subscriber (daily-balances) blue-green, writes going on
   events verify      decode and validate every stored event (every schema version), print
                      counts per type and version; exit 1 naming the first bad event
   schema             print the GraphQL SDL
@@ -162,6 +165,23 @@ async function main(argv: string[]): Promise<number> {
       const result = await rebuildSnapshots(database, config.snapshotEvery);
       console.log(`${result.eventsReplayed} events replayed, ${result.snapshots} snapshots taken (every ${config.snapshotEvery} events)`);
       await database.close();
+      return 0;
+    }
+    case 'subscribers': {
+      // Builds the next generation beside the live one (writes go on), then switches.
+      const name = rest[1];
+      if (rest[0] !== 'rebuild' || !name) {
+        console.error(`usage: inkwell subscribers rebuild daily-balances\n\n${USAGE}`);
+        return 2;
+      }
+      const database = openDatabase(config);
+      await migrateToLatest(database);
+      const runner = defaultSubscribers(new Ledger(database), stderrLogger);
+      try {
+        console.log(`${name}: generation ${await runner.rebuild(name)} is live`);
+      } finally {
+        await database.close();
+      }
       return 0;
     }
     case 'schema':

@@ -23,9 +23,8 @@ import type { GraphQLContext } from './graphql/builder.js';
 import { DEFAULT_ACTOR } from './ledger/context.js';
 import type { Ledger } from './ledger/ledger.js';
 import { getAccounts, getTransactions } from './ledger/queries.js';
-import { balanceMonitors } from './subscribers/balance-monitors.js';
-import { dailyBalances } from './subscribers/daily-balances.js';
-import { SubscriberRunner } from './subscribers/runner.js';
+import { defaultSubscribers } from './subscribers/defaults.js';
+import type { SubscriberRunner } from './subscribers/runner.js';
 import { stderrLogger, type Logger } from './log.js';
 
 export interface ServerOptions {
@@ -236,11 +235,6 @@ export async function startServer(options: ServerOptions & { port: number; host?
       await closed;
     },
   };
-}
-
-/** The subscribers every server runs, following this ledger's commits. */
-export function defaultSubscribers(ledger: Ledger, logger: Logger = stderrLogger, pollMs?: number): SubscriberRunner {
-  return new SubscriberRunner(ledger.database, ledger.commits, [dailyBalances, balanceMonitors], { logger, pollMs });
 }
 
 /** The transport rules: why a request is refused before GraphQL sees it, or null. */

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Amount } from '../../src/domain/money.js';
 import { gqlAt, run, serve } from '../support/process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'inkwell-process-'));
@@ -84,6 +85,23 @@ describe('the inkwell process', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^82 events replayed, 16 snapshots taken \(every 5 events\)/);
     expect(run(['rebuild', '--check'], db).status).toBe(0);
+  });
+
+  it('rebuilds the daily balance history blue-green, and refuses what cannot be rebuilt', () => {
+    // The server that ran above kept the history at generation 1; the rebuild makes generation 2 live.
+    const result = run(['subscribers', 'rebuild', 'daily-balances'], db);
+    expect(result).toMatchObject({ status: 0, stdout: 'daily-balances: generation 2 is live\n' });
+    const raw = new SQLite(db, { readonly: true });
+    try {
+      expect(raw.prepare(`SELECT generation, active FROM subscribers WHERE name = 'daily-balances'`).all()).toEqual([{ generation: 2, active: 1 }]);
+      const days = raw.prepare(`SELECT debits FROM daily_balances WHERE generation = 2 AND account_code = 'assets:cash'`).all() as Array<{ debits: string }>;
+      expect(days.reduce((sum, d) => sum.plus(d.debits), new Amount(0)).toFixed(2)).toBe('50.00'); // 40 × 1.25
+    } finally {
+      raw.close();
+    }
+    const refused = run(['subscribers', 'rebuild', 'balance-monitors'], db);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/cannot be rebuilt/);
   });
 
   it('verifies the hash chain, and names the first position of a row edited behind its back', () => {

@@ -7,6 +7,10 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Amount } from '../../src/domain/money.js';
 import { Ledger } from '../../src/ledger/ledger.js';
+import { getAccounts } from '../../src/ledger/queries.js';
+import { reportCut } from '../../src/reports/cut.js';
+import { htmlPage } from '../../src/reports/export/html.js';
+import { statementTable } from '../../src/reports/export/tables.js';
 import { DAILY_BALANCES, dailyBalances, dailyBalancesOf } from '../../src/subscribers/daily-balances.js';
 import { checkpoints, SubscriberRunner, type Subscriber } from '../../src/subscribers/runner.js';
 import type { Database } from '../../src/store/db.js';
@@ -107,6 +111,24 @@ describe('the daily balance history (a checkpointed subscriber)', () => {
     } finally {
       await background.stop();
     }
+  });
+
+  it('draws the statement chart from the daily history when it has applied exactly the statement’s position', async () => {
+    await post(20);
+    await runner().catchUp();
+    const account = (await getAccounts(temp.database.db, ['assets:a'])).get('assets:a')!;
+    const period = { from: `${DAYS[0]}T00:00:00.000Z`, to: '2026-11-25T00:00:00.000Z' };
+    const page = async () => {
+      const table = await statementTable(temp.database, account, period, await reportCut(temp.database.db, null, new Date().toISOString()));
+      let html = '';
+      await htmlPage(table, { write: async (chunk) => void (html += chunk) });
+      return html;
+    };
+    const daily = await page();
+    expect(daily).toContain('Daily closing balance (USD)');
+    expect(daily).toContain(`data-points="${DAYS.length + 2}"`); // a point per day, with the opening and closing ends
+    await post(1); // the history now lags the log by one event
+    expect(await page()).toContain('Running balance (USD)');
   });
 
   it('rebuilds blue-green from position 0 while writes go on, then switches', async () => {

@@ -41,7 +41,7 @@ export async function htmlPage(table: ReportTable, sink: Sink, progress?: Progre
       `<header><h1>${escapeHtml(table.title)}</h1></header>${list(table.summary, 'summary', 'Summary')}` +
       `<section class="rows"><table><thead><tr>${table.columns.map((c) => `<th${c.numeric ? ' class="num"' : ''} scope="col">${escapeHtml(c.label)}</th>`).join('')}</tr></thead><tbody>\n`,
   );
-  const chart = table.chart ? new ChartPoints(table.expectedRows ?? 0) : null;
+  const chart = table.chart ? new ChartPoints(table.expectedRows ?? 0, table.chart.points) : null;
   let rows = 0;
   for await (const row of table.rows) {
     rows += 1;
@@ -52,7 +52,7 @@ export async function htmlPage(table: ReportTable, sink: Sink, progress?: Progre
       return `<td${c.numeric ? ' class="num"' : ''}>${text}</td>`;
     });
     await sink.write(`<tr${late ? ' class="late"' : ''}>${cells.join('')}</tr>\n`);
-    if (chart && table.chart) chart.add(row, table.chart.x, table.chart.y);
+    if (chart && table.chart && !table.chart.points) chart.add(row, table.chart.x, table.chart.y);
     if (progress && rows % 1000 === 0) progress(rows, table.expectedRows);
   }
   await sink.write(`</tbody></table></section>${list(table.footer(), 'footer', 'Totals')}`);
@@ -62,14 +62,15 @@ export async function htmlPage(table: ReportTable, sink: Sink, progress?: Progre
   return rows;
 }
 
-/** Running-balance points, thinned to one per bucket so a million rows draw as ~1,000. */
+/** Running-balance points, thinned to one per bucket so a million rows draw as ~1,000 (or given up front). */
 class ChartPoints {
   private readonly every: number;
   private seen = 0;
   readonly points: Array<{ t: number; y: Amount }> = [];
 
-  constructor(expected: number) {
+  constructor(expected: number, given: Array<{ at: string; value: string }> = []) {
     this.every = Math.max(1, Math.ceil(expected / 1000));
+    this.points = given.map((p) => ({ t: Date.parse(p.at), y: new Amount(p.value) }));
   }
 
   add(row: Row, x: string, y: string): void {

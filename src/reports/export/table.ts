@@ -24,5 +24,13 @@ export interface ReportTable {
   /** How many rows to expect, for a progress bar; null when unknown. */
   expectedRows: number | null;
   /** The statement's running balance, drawn as a chart in HTML: row columns x (a time) and y (an amount), and the ends. */
-  chart?: { x: string; y: string; label: string; start: { at: string; value: string }; end: { at: string; value: string } };
+  chart?: {
+    x: string;
+    y: string;
+    label: string;
+    start: { at: string; value: string };
+    end: { at: string; value: string };
+    /** Points known up front (daily closing balances) instead of sampling the rows. */
+    points?: Array<{ at: string; value: string }>;
+  };
 }

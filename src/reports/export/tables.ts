@@ -3,6 +3,8 @@ import { AccountNotFound, ValidationError } from '../../domain/errors.js';
 import { checkCode } from '../../domain/limits.js';
 import { getAccounts, type AccountView } from '../../ledger/queries.js';
 import type { Database } from '../../store/db.js';
+import { DAILY_BALANCES, dailyBalancesOf } from '../../subscribers/daily-balances.js';
+import { activeGeneration } from '../../subscribers/runner.js';
 import { allAuditEvents, checkAuditFilter, type AuditFilter } from '../audit-trail.js';
 import { balanceSheet, incomeStatement, trialBalance, type StatementSection } from '../balances.js';
 import type { ReportCut } from '../cut.js';
@@ -65,14 +67,25 @@ export async function statementTable(database: Database, account: AccountView, p
       ['Entries', String(header.lineCount)],
     ],
     expectedRows: header.lineCount,
-    chart: {
-      x: 'effectiveAt',
-      y: 'runningBalance',
-      label: `Running balance (${currency})`,
-      start: { at: period.from, value: header.opening },
-      end: { at: period.to, value: header.closing },
-    },
+    chart: await statementChart(database, account, period, cut, header),
   };
+}
+
+/**
+ * The statement's chart: the daily closing balances of the daily balance history when it has
+ * applied exactly the statement's log position and the period is whole days (then both tell the
+ * same story); otherwise the running balance, sampled from the lines as they stream.
+ */
+async function statementChart(database: Database, account: AccountView, period: { from: string; to: string }, cut: ReportCut, header: { opening: string; closing: string }): Promise<NonNullable<ReportTable['chart']>> {
+  const chart = { x: 'effectiveAt', y: 'runningBalance', label: `Running balance (${account.currency})`, start: { at: period.from, value: header.opening }, end: { at: period.to, value: header.closing } };
+  const midnight = (at: string) => at.endsWith('T00:00:00.000Z');
+  const days = (Date.parse(period.to) - Date.parse(period.from)) / 86_400_000;
+  if (!midnight(period.from) || !midnight(period.to) || days < 1 || days > 3660) return chart;
+  if ((await activeGeneration(database.db, DAILY_BALANCES)).position !== cut.atPosition) return chart;
+  const history = await dailyBalancesOf(database.db, account, period.from.slice(0, 10), new Date(Date.parse(period.to) - 86_400_000).toISOString().slice(0, 10));
+  // A point at each day's end: the balance it closed with.
+  const points = history.days.map((d) => ({ at: new Date(Date.parse(`${d.day}T00:00:00.000Z`) + 86_400_000).toISOString(), value: d.balance }));
+  return { ...chart, label: `Daily closing balance (${account.currency})`, points };
 }
 
 export async function trialBalanceTable(database: Database, asOf: string, cut: ReportCut): Promise<ReportTable> {
