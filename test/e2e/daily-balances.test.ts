@@ -1,5 +1,9 @@
 /** Account.dailyBalances over a real socket: the history the server's checkpointed subscriber keeps. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Amount } from '../../src/domain/money.js';
+import { Ledger } from '../../src/ledger/ledger.js';
+import { DAILY_BALANCES } from '../../src/subscribers/daily-balances.js';
+import { defaultSubscribers } from '../../src/subscribers/defaults.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
@@ -33,6 +37,35 @@ describe('Account.dailyBalances', () => {
       { day: '2026-11-02', debits: { amount: '0.00' }, credits: { amount: '0.00' }, balance: { amount: '10.00', currency: 'USD' } },
       { day: '2026-11-03', debits: { amount: '0.00' }, credits: { amount: '2.50' }, balance: { amount: '7.50', currency: 'USD' } },
     ]);
+  });
+
+  it('is rebuilt blue-green while transfers keep arriving over HTTP, and answers right after the switch', async () => {
+    const transfer = 'mutation($key: String!, $at: DateTime) { transfer(input: { idempotencyKey: $key, debitAccount: "assets:daily", creditAccount: "equity:old", amount: "1.25", effectiveAt: $at }) { __typename } }';
+    const posting = (async () => {
+      for (let i = 0; i < 40; i++) {
+        const res = await server.gql(transfer, { key: `rebuild-${i}`, at: `2026-11-0${(i % 5) + 1}T09:00:00Z` });
+        expect(res.body.data.transfer.__typename).toBe('Transaction');
+      }
+    })();
+    // What `inkwell subscribers rebuild daily-balances` does: another runner builds generation n+1, then switches.
+    const generation = await defaultSubscribers(new Ledger(server.database)).rebuild(DAILY_BALANCES);
+    await posting;
+    expect(generation).toBeGreaterThan(1);
+    const end = await head();
+    const query = '{ account(code: "assets:daily") { dailyBalances(from: "2026-11-01", to: "2026-11-05") { throughPosition days { day balance { amount } } } } }';
+    let history = (await server.gql(query)).body.data.account.dailyBalances;
+    const deadline = Date.now() + 10_000;
+    while (history.throughPosition < end && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      history = (await server.gql(query)).body.data.account.dailyBalances;
+    }
+    // The long way: the entries of the read model, summed to each day's end.
+    const entries = await server.database.db.selectFrom('entries').select(['direction', 'amount', 'effective_at']).where('account_code', '=', 'assets:daily').execute();
+    const expected = ['2026-11-01', '2026-11-02', '2026-11-03', '2026-11-04', '2026-11-05'].map((day) => ({
+      day,
+      balance: { amount: entries.filter((e) => e.effective_at.slice(0, 10) <= day).reduce((sum, e) => (e.direction === 'DEBIT' ? sum.plus(e.amount) : sum.minus(e.amount)), new Amount(0)).toFixed(2) },
+    }));
+    expect(history.days).toEqual(expected);
   });
 
   it('refuses days that are not days, and ranges backwards or too long', async () => {
