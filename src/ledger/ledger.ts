@@ -421,13 +421,23 @@ export class Ledger {
     if (original.status === 'VOIDED') return original.id;
     if (original.status !== 'PENDING') throw new HoldNotPending(original.id, original.status.toLowerCase());
     const effectiveAt = this.effectiveAt(null);
+    let voidedMeanwhile = false;
     await this.execute(
       {
         command: 'voidPending',
         idempotency: null,
         accounts: original.legs.map((leg) => leg.account),
         transactionId: original.id,
-        decide: (states) => new Map([...new Set(original.legs.map((leg) => leg.account))].map((code) => [code, decide({ type: 'VoidHold', transactionId: original.id, effectiveAt }, states.get(code)!)])),
+        // A concurrent void may have come first (same group, or just before): then this one changes
+        // nothing, as one by one it would. The status as of this transaction, staged rows included.
+        prepare: async (session) => {
+          await session.flush();
+          voidedMeanwhile = (await getTransaction(session.trx, original.id))?.status === 'VOIDED';
+        },
+        decide: (states) =>
+          voidedMeanwhile
+            ? new Map()
+            : new Map([...new Set(original.legs.map((leg) => leg.account))].map((code) => [code, decide({ type: 'VoidHold', transactionId: original.id, effectiveAt }, states.get(code)!)])),
       },
       ctx,
     );

@@ -152,6 +152,16 @@ describe('group commit', () => {
     await expect(transfer(ledger, 'out-3', 'equity:c', 'assets:a', '3.00')).resolves.toBeTruthy();
   });
 
+  it('answers concurrent voids of one hold as one by one: both succeed, one voids', async () => {
+    const { database } = await fresh();
+    const ledger = await setUp(database);
+    await transfer(ledger, 'fund', 'assets:a', 'equity:c', '10.00');
+    const hold = await ledger.postTransaction({ idempotencyKey: 'h', pending: true, entries: [{ account: 'equity:c', direction: 'DEBIT', amount: '4.00' }, { account: 'assets:a', direction: 'CREDIT', amount: '4.00' }] }, ctx);
+    const before = (await logState(database.db)).events;
+    await expect(Promise.all([ledger.voidPending({ transactionId: hold }, ctx), ledger.voidPending({ transactionId: hold }, ctx)])).resolves.toEqual([hold, hold]);
+    expect((await logState(database.db)).events).toBe(before + 2); // one HoldVoided per account, once
+  });
+
   it('runs the group again one by one when a command fails unexpectedly, so only that one fails', async () => {
     const { database } = await fresh();
     const ledger = await setUp(database);

@@ -1,0 +1,343 @@
+/**
+ * Deterministic simulation: a seeded workload drives the real ledger and a small, obviously
+ * correct model side by side and compares every answer — opens, transfers (backdated too),
+ * holds with expiries, commits, voids, reversals, period closes and reopens, idempotent retries and
+ * conflicting reuse of keys, bursts of concurrent commands (one group commit; the model runs them
+ * in submission order), clock steps, and as-of queries against a brute force over the model's
+ * postings. A failure names its seed: SIM_SEED=<seed> SIM_OPS=<n> replays it exactly.
+ * CI runs SIM_RUNS × SIM_OPS (default 20 × 5,000 = 100,000 operations).
+ */
+import { describe, expect, it } from 'vitest';
+import { Ledger } from '../../src/ledger/ledger.js';
+import { balanceAt, getAccounts } from '../../src/ledger/queries.js';
+import { rebuildReadModels } from '../../src/projections/rebuild.js';
+import { tempDatabase } from '../support/server.js';
+
+const OPS = Number(process.env.SIM_OPS ?? 5000);
+const RUNS = process.env.SIM_SEED ? 1 : Number(process.env.SIM_RUNS ?? 20);
+const FIRST_SEED = Number(process.env.SIM_SEED ?? 1);
+const START = Date.parse('2026-03-01T00:00:00.000Z');
+const HOUR = 3_600_000;
+const ctx = { actor: 'sim', requestId: 'sim' };
+
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const money = (cents: number) => `${cents < 0 ? '-' : ''}${Math.floor(Math.abs(cents) / 100)}.${String(Math.abs(cents) % 100).padStart(2, '0')}`;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** One posting as the model keeps it: cents on the account's normal side. */
+interface Posting {
+  code: string;
+  cents: number;
+  effectiveAt: number;
+  recordedAt: number;
+}
+interface Tx {
+  id: string;
+  legs: Array<{ code: string; cents: number }>;
+  effectiveAt: number;
+  reversedBy: string | null;
+  kind: 'posted' | 'pending' | 'voided';
+}
+interface Hold {
+  id: string;
+  wallet: string;
+  cents: number;
+  expiresAt: number | null;
+  status: 'open' | 'committed' | 'voided';
+}
+type Outcome = string; // "OK" or an error code
+
+/** The rules, written plainly: what the ledger must answer. */
+class Model {
+  now = START;
+  lockedThrough: number | null = null;
+  accounts = new Map<string, { bounded: boolean }>();
+  postings: Posting[] = [];
+  txs = new Map<string, Tx>();
+  holds = new Map<string, Hold>();
+  /** Successful keyed commands: the request they were, and the id they got. */
+  keys = new Map<string, { request: string; id: string }>();
+
+  balance(code: string, asOf = Infinity, knownAt = Infinity): number {
+    return this.postings.filter((p) => p.code === code && p.effectiveAt <= asOf && p.recordedAt <= knownAt).reduce((s, p) => s + p.cents, 0);
+  }
+  reserved(code: string): number {
+    let sum = 0;
+    for (const h of this.holds.values()) if (h.wallet === code && h.status === 'open' && (h.expiresAt === null || h.expiresAt > this.now)) sum += h.cents;
+    return sum;
+  }
+  /** Whether taking `cents` out of a bounded wallet keeps available at or above 0 (`spending`: the hold being committed). */
+  fits(code: string, cents: number, spending?: Hold): boolean {
+    if (!this.accounts.get(code)!.bounded) return true;
+    return this.balance(code) - (this.reserved(code) - (spending && spending.status === 'open' && (spending.expiresAt === null || spending.expiresAt > this.now) ? spending.cents : 0)) - cents >= 0;
+  }
+  closed(effectiveAt: number): boolean {
+    return this.lockedThrough !== null && effectiveAt <= this.lockedThrough;
+  }
+  post(id: string, legs: Array<{ code: string; cents: number }>, effectiveAt: number): void {
+    for (const leg of legs) this.postings.push({ code: leg.code, cents: leg.cents, effectiveAt, recordedAt: this.now });
+    this.txs.set(id, { id, legs, effectiveAt, reversedBy: null, kind: 'posted' });
+  }
+}
+
+/** Bank (an asset) and wallets (liabilities, mostly bounded at zero): money in debits the bank and credits a wallet. */
+const BANK = 'assets:bank';
+
+/** Runs `ops` operations from `seed`; returns the trace (every command and its answer), which a seed must reproduce. */
+async function simulate(seed: number, ops: number): Promise<string[]> {
+  const trace: string[] = [];
+  const next = random(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+  const model = new Model();
+  const temp = await tempDatabase();
+  const ledger = new Ledger(temp.database, { clock: () => new Date(model.now), maxFutureSkewMs: 0 });
+  const where = (i: number, what: string) => `seed ${seed}, operation ${i}: ${what} (replay: SIM_SEED=${seed} SIM_OPS=${ops})`;
+  let keySequence = 0;
+  const wallets: string[] = [];
+
+  const attempt = async (run: () => Promise<string>): Promise<{ outcome: Outcome; id?: string }> => {
+    try {
+      return { outcome: 'OK', id: await run() };
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (!code) throw error;
+      return { outcome: code };
+    }
+  };
+
+  /** A command: what the ledger is asked, and what the model says (applied when it succeeds). */
+  interface Command {
+    what: string;
+    run(): Promise<string>;
+    expect(): { outcome: Outcome; id?: string; apply?: (id: string) => void };
+  }
+
+  const openWallet = (): Command => {
+    const code = `liabilities:w${wallets.length + (next() < 0.2 && wallets.length > 0 ? -1 : 0)}`;
+    const bounded = next() < 0.8;
+    return {
+      what: `open ${code}`,
+      run: async () => (await ledger.openAccount({ code, name: code, type: 'LIABILITY', currency: 'USD', minimumBalance: bounded ? '0' : null, effectiveAt: iso(START - 30 * 24 * HOUR) }, ctx), code),
+      expect: () => {
+        const existing = model.accounts.get(code);
+        if (!existing) return { outcome: 'OK', id: code, apply: () => (model.accounts.set(code, { bounded }), wallets.push(code)) };
+        return existing.bounded === bounded ? { outcome: 'OK', id: code } : { outcome: 'ACCOUNT_ALREADY_EXISTS' };
+      },
+    };
+  };
+
+  /** Money between a wallet and the bank, or between two wallets; maybe backdated; maybe a hold. */
+  const transfer = (kind: 'in' | 'out' | 'move' | 'hold', key: string, cents: number, wallet: string, other: string, backdateMs: number, expiresInMs: number | null): Command => {
+    const from = kind === 'in' ? BANK : wallet;
+    const to = kind === 'in' ? wallet : kind === 'move' ? other : BANK;
+    const effectiveAt = model.now - backdateMs;
+    const expiresAt = expiresInMs === null ? null : model.now + expiresInMs;
+    const request = JSON.stringify({ kind, from, to, cents, effectiveAt: backdateMs ? effectiveAt : null, expiresAt });
+    return {
+      what: `${kind} ${money(cents)} ${from} -> ${to} (key ${key}${backdateMs ? `, effective ${iso(effectiveAt)}` : ''})`,
+      run: () =>
+        ledger.postTransaction(
+          {
+            idempotencyKey: key,
+            entries: [{ account: from, direction: 'DEBIT', amount: money(cents) }, { account: to, direction: 'CREDIT', amount: money(cents) }],
+            effectiveAt: backdateMs ? iso(effectiveAt) : null,
+            pending: kind === 'hold',
+            expiresAt: expiresAt === null ? null : iso(expiresAt),
+          },
+          ctx,
+        ),
+      expect: () => {
+        const previous = model.keys.get(key);
+        if (previous) return previous.request === request ? { outcome: 'OK', id: previous.id } : { outcome: 'IDEMPOTENCY_CONFLICT' };
+        // On each account's normal side: a debit takes from a wallet (a liability) and adds to the bank (an asset).
+        const legs = [
+          { code: from, cents: from === BANK ? cents : -cents },
+          { code: to, cents: to === BANK ? -cents : cents },
+        ];
+        if (from !== BANK && !model.fits(from, cents)) return { outcome: 'INSUFFICIENT_FUNDS' };
+        if (model.closed(effectiveAt)) return { outcome: 'PERIOD_CLOSED' };
+        return {
+          outcome: 'OK',
+          apply: (id) => {
+            model.keys.set(key, { request, id });
+            if (kind === 'hold') {
+              model.holds.set(id, { id, wallet: from, cents, expiresAt, status: 'open' });
+              model.txs.set(id, { id, legs, effectiveAt, reversedBy: null, kind: 'pending' });
+            } else model.post(id, legs, effectiveAt);
+          },
+        };
+      },
+    };
+  };
+
+  const commit = (key: string, hold: Hold): Command => ({
+    what: `commit hold ${hold.id} (key ${key})`,
+    run: () => ledger.commitPending({ idempotencyKey: key, transactionId: hold.id }, ctx),
+    expect: () => {
+      const previous = model.keys.get(key);
+      if (previous) return previous.request === `commit ${hold.id}` ? { outcome: 'OK', id: previous.id } : { outcome: 'IDEMPOTENCY_CONFLICT' };
+      if (hold.status !== 'open') return { outcome: 'HOLD_NOT_PENDING' };
+      if (hold.expiresAt !== null && hold.expiresAt <= model.now) return { outcome: 'HOLD_EXPIRED' };
+      if (!model.fits(hold.wallet, hold.cents, hold)) return { outcome: 'INSUFFICIENT_FUNDS' };
+      if (model.closed(model.now)) return { outcome: 'PERIOD_CLOSED' };
+      return {
+        outcome: 'OK',
+        id: hold.id,
+        apply: () => {
+          model.keys.set(key, { request: `commit ${hold.id}`, id: hold.id });
+          hold.status = 'committed';
+          model.post(hold.id, model.txs.get(hold.id)!.legs, model.now);
+        },
+      };
+    },
+  });
+
+  const voidHold = (hold: Hold): Command => ({
+    what: `void hold ${hold.id}`,
+    run: () => ledger.voidPending({ transactionId: hold.id }, ctx),
+    expect: () => {
+      if (hold.status === 'committed') return { outcome: 'HOLD_NOT_PENDING' };
+      return { outcome: 'OK', id: hold.id, apply: () => ((hold.status = 'voided'), (model.txs.get(hold.id)!.kind = 'voided')) };
+    },
+  });
+
+  const reverse = (key: string, tx: Tx): Command => ({
+    what: `reverse ${tx.id} (key ${key})`,
+    run: () => ledger.reverseTransaction({ idempotencyKey: key, transactionId: tx.id }, ctx),
+    expect: () => {
+      const previous = model.keys.get(key);
+      if (previous) return previous.request === `reverse ${tx.id}` ? { outcome: 'OK', id: previous.id } : { outcome: 'IDEMPOTENCY_CONFLICT' };
+      if (tx.kind === 'pending') return { outcome: 'TRANSACTION_PENDING' };
+      if (tx.kind === 'voided') return { outcome: 'HOLD_NOT_PENDING' };
+      if (tx.reversedBy !== null) return { outcome: 'TRANSACTION_ALREADY_REVERSED' };
+      const legs = tx.legs.map((l) => ({ code: l.code, cents: -l.cents }));
+      for (const leg of legs) if (leg.code !== BANK && leg.cents < 0 && !model.fits(leg.code, -leg.cents)) return { outcome: 'INSUFFICIENT_FUNDS' };
+      if (model.closed(tx.effectiveAt)) return { outcome: 'PERIOD_CLOSED' };
+      return {
+        outcome: 'OK',
+        apply: (id) => {
+          model.keys.set(key, { request: `reverse ${tx.id}`, id });
+          tx.reversedBy = id;
+          model.post(id, legs, tx.effectiveAt);
+        },
+      };
+    },
+  });
+
+  /** A random command; sometimes the exact retry of an earlier one, or an earlier key reused for another request. */
+  const history: Array<() => Command> = [];
+  /**
+   * In a burst only commands that queue the moment they are sent (opens, transfers, holds): a
+   * commit, void or reversal first reads the transaction it names, so its place in the queue
+   * among concurrent commands is not the order they were sent in.
+   */
+  const randomCommand = (inBurst: boolean): Command => {
+    const roll = next();
+    if (wallets.length === 0 || roll < 0.03) return openWallet();
+    if (roll < 0.1 && history.length > 0 && !inBurst) return pick(history)();
+    const key = roll < 0.13 && model.keys.size > 0 ? pick([...model.keys.keys()]) : `k${++keySequence}`;
+    const holds = [...model.holds.values()];
+    const txs = [...model.txs.values()];
+    const make = (): (() => Command) => {
+      const r = inBurst ? 1 : next();
+      if (r < 0.12 && holds.length > 0) return ((h) => () => commit(key, h))(pick(holds));
+      if (r < 0.2 && holds.length > 0) return ((h) => () => voidHold(h))(pick(holds));
+      if (r < 0.28 && txs.length > 0) return ((t) => () => reverse(key, t))(pick(txs));
+      const kind = pick(['in', 'in', 'out', 'move', 'hold'] as const);
+      const cents = 1 + Math.floor(next() * 20_000);
+      const wallet = pick(wallets);
+      const other = pick(wallets.filter((w) => w !== wallet).concat(wallets.length > 1 ? [] : [BANK]));
+      const backdate = next() < 0.25 ? Math.floor(next() * 48 * HOUR) : 0;
+      const expires = kind === 'hold' && next() < 0.5 ? 1000 + Math.floor(next() * 2 * HOUR) : null;
+      const args = [kind, key, cents, wallet, kind === 'move' && other === BANK ? wallet : other, backdate, expires] as const;
+      if (kind === 'move' && other === BANK) return () => transfer('out', args[1], args[2], args[3], BANK, args[5], null);
+      return () => transfer(...args);
+    };
+    const factory = make();
+    if (!inBurst) history.push(factory);
+    return factory();
+  };
+
+  try {
+    await ledger.openAccount({ code: BANK, name: 'Bank', type: 'ASSET', currency: 'USD', effectiveAt: iso(START - 30 * 24 * HOUR) }, ctx);
+    model.accounts.set(BANK, { bounded: false });
+    for (let i = 0; i < ops; ) {
+      const roll = next();
+      if (roll < 0.08) {
+        model.now += 1 + Math.floor(next() * (next() < 0.9 ? 60_000 : 6 * HOUR)); // clock steps
+        i++;
+        continue;
+      }
+      model.now += 1;
+      if (roll < 0.1) {
+        // Period close (through a past instant) or reopen: alone in their transaction.
+        const reopen = next() < 0.3;
+        const through = reopen ? null : model.now - Math.floor(next() * 36 * HOUR);
+        const books = reopen ? await ledger.reopenPeriod({ through: null }, ctx) : await ledger.closePeriod({ through: iso(through!) }, ctx);
+        if (reopen) model.lockedThrough = null;
+        else if (model.lockedThrough === null || through! > model.lockedThrough) model.lockedThrough = through;
+        expect(books.lockedThrough, where(i, reopen ? 'reopen' : 'close')).toBe(model.lockedThrough === null ? null : iso(model.lockedThrough));
+        i++;
+        continue;
+      }
+      if (roll < 0.14) {
+        // As-of: the ledger's answer against a brute-force sum over the model's postings.
+        const code = pick([...model.accounts.keys()]);
+        const asOf = model.now - Math.floor(next() * 72 * HOUR);
+        const knownAt = model.now - Math.floor(next() * 72 * HOUR);
+        const account = (await getAccounts(temp.database.db, [code])).get(code)!;
+        expect((await balanceAt(temp.database.db, account, iso(asOf), iso(knownAt))).posted, where(i, `balance of ${code} at ${iso(asOf)} known ${iso(knownAt)}`)).toBe(money(model.balance(code, asOf, knownAt)));
+        i++;
+        continue;
+      }
+      // A burst: 1 to 6 commands sent at once share a group commit; the model takes them in order.
+      const size = next() < 0.35 ? 2 + Math.floor(next() * 5) : 1;
+      const burst: Command[] = [];
+      // Sometimes the same request twice at once (a client retrying before its answer came).
+      for (let b = 0; b < size; b++) burst.push(b > 0 && next() < 0.15 ? { ...burst[b - 1]!, what: `${burst[b - 1]!.what}, sent again at once` } : randomCommand(size > 1));
+      const results = await Promise.all(burst.map((c) => attempt(() => c.run())));
+      burst.forEach((command, j) => {
+        const expected = command.expect();
+        const actual = results[j]!;
+        // Ids are random: the trace keeps what the seed decides (the command, the answer's kind).
+        trace.push(`${i + j}: ${command.what.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, 'ID')} -> ${actual.outcome}${burst.length > 1 ? ` [burst of ${burst.length}]` : ''}`);
+        if (process.env.SIM_TRACE) console.log(trace[trace.length - 1]);
+        expect(actual.outcome, where(i + j, command.what)).toBe(expected.outcome);
+        if (expected.id !== undefined) expect(actual.id, where(i + j, `${command.what}: the first result`)).toBe(expected.id);
+        if (actual.outcome === 'OK') expected.apply?.(actual.id!);
+      });
+      i += burst.length;
+    }
+    // Every balance now, and the read models against a rebuild.
+    const accounts = await getAccounts(temp.database.db, [...model.accounts.keys()]);
+    for (const [code, account] of accounts) expect(account.balance, `seed ${seed}: ${code}`).toBe(money(model.balance(code)));
+    const rebuilt = await rebuildReadModels(temp.database, { apply: false });
+    expect(rebuilt.differences, `seed ${seed}`).toEqual([]);
+    return trace;
+  } finally {
+    await temp.dispose();
+  }
+}
+
+describe(`deterministic simulation (${RUNS} × ${OPS} operations from seed ${FIRST_SEED})`, () => {
+  it('replays a seed exactly: the same operations, the same answers', async () => {
+    const [first, second] = [await simulate(424242, 400), await simulate(424242, 400)];
+    expect(first.length).toBeGreaterThan(200);
+    expect(second).toEqual(first);
+    expect(await simulate(424243, 400)).not.toEqual(first);
+  }, 120_000);
+
+  for (let run = 0; run < RUNS; run++) {
+    const seed = FIRST_SEED + run;
+    it(`seed ${seed}`, () => simulate(seed, OPS), 600_000);
+  }
+});
