@@ -18,22 +18,14 @@ import { getAccounts } from '../src/ledger/queries.js';
 import { DEFAULT_EPOCH_EVERY } from '../src/projections/as-of-index.js';
 import { replayProjections } from '../src/projections/rebuild.js';
 import { measureExport } from './export.js';
+// A deterministic sequence, so every run measures the same history.
+import { random } from '../test/support/random.js';
 import { openSqlite, type Database } from '../src/store/db.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 
 const START = Date.parse('2024-01-01T00:00:00.000Z');
 const METADATA = canonicalJson({ actor: 'bench', requestId: 'bench', correlationId: 'bench', causationId: null, idempotencyKey: null, command: 'bench', clientAddress: null });
 
-/** A deterministic pseudo-random sequence, so every run measures the same history. */
-export function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * The account `assets:hot` with `events` events: one posting a second of recorded time,

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Amount } from '../../src/domain/money.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { gqlAt, processDb, run, serve, type ProcessDb } from '../support/process.js';
+import { random } from '../support/random.js';
 
 const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 10);
 const SEED = Number(process.env.CRASH_SEED ?? Date.now() % 1_000_000);
@@ -16,16 +17,6 @@ const ACCOUNTS = 6;
 const CLIENTS = 8;
 const TRANSFER = 'mutation($input: TransferInput!) { transfer(input: $input) { __typename ... on Transaction { id } ... on Error { code } } }';
 
-/** mulberry32: the kill timings and amounts of a run, from its seed. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Input = { idempotencyKey: string; debitAccount: string; creditAccount: string; amount: string };
 

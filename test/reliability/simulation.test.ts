@@ -12,6 +12,7 @@ import { Ledger } from '../../src/ledger/ledger.js';
 import { balanceAt, getAccounts } from '../../src/ledger/queries.js';
 import { rebuildReadModels } from '../../src/projections/rebuild.js';
 import { tempDatabase } from '../support/server.js';
+import { random } from '../support/random.js';
 
 const OPS = Number(process.env.SIM_OPS ?? 5000);
 const RUNS = process.env.SIM_SEED ? 1 : Number(process.env.SIM_RUNS ?? 20);
@@ -20,15 +21,6 @@ const START = Date.parse('2026-03-01T00:00:00.000Z');
 const HOUR = 3_600_000;
 const ctx = { actor: 'sim', requestId: 'sim' };
 
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const money = (cents: number) => `${cents < 0 ? '-' : ''}${Math.floor(Math.abs(cents) / 100)}.${String(Math.abs(cents) % 100).padStart(2, '0')}`;
 const iso = (ms: number) => new Date(ms).toISOString();
