@@ -77,7 +77,10 @@ class Model {
   }
   post(id: string, legs: Array<{ code: string; cents: number }>, effectiveAt: number): void {
     for (const leg of legs) this.postings.push({ code: leg.code, cents: leg.cents, effectiveAt, recordedAt: this.now });
-    this.txs.set(id, { id, legs, effectiveAt, reversedBy: null, kind: 'posted' });
+    // A committed hold is the same transaction, posted from its commit on (commands hold on to it).
+    const tx = this.txs.get(id);
+    if (tx) Object.assign(tx, { legs, effectiveAt, kind: 'posted' });
+    else this.txs.set(id, { id, legs, effectiveAt, reversedBy: null, kind: 'posted' });
   }
 }
 
@@ -301,7 +304,7 @@ async function simulate(seed: number, ops: number): Promise<string[]> {
         const expected = command.expect();
         const actual = results[j]!;
         // Ids are random: the trace keeps what the seed decides (the command, the answer's kind).
-        trace.push(`${i + j}: ${command.what.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, 'ID')} -> ${actual.outcome}${burst.length > 1 ? ` [burst of ${burst.length}]` : ''}`);
+        trace.push(`${i + j}: ${command.what.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, "ID")} -> ${actual.outcome}${burst.length > 1 ? ` [burst of ${burst.length}]` : ""}`);
         if (process.env.SIM_TRACE) console.log(trace[trace.length - 1]);
         expect(actual.outcome, where(i + j, command.what)).toBe(expected.outcome);
         if (expected.id !== undefined) expect(actual.id, where(i + j, `${command.what}: the first result`)).toBe(expected.id);
