@@ -25,7 +25,7 @@ if (missingTools.length) console.warn(`not installed: ${missingTools.map(([, p])
 const LEFT_OUT = missingTools.map(([file]) => file);
 
 /** Suites that exercise the SQLite file itself (raw file access, INKWELL_DB, the CLI on a file). */
-const SQLITE_ONLY = ['test/e2e/process.test.ts', 'test/events/verify-command.test.ts'];
+const SQLITE_ONLY = ['test/e2e/process.test.ts', 'test/events/verify-command.test.ts', 'test/reliability/storage-faults.test.ts'];
 /** Pure code: nothing a database changes. */
 const PURE = ['test/unit/**'];
 

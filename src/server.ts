@@ -26,6 +26,7 @@ import { getAccounts, getTransactions } from './ledger/queries.js';
 import { defaultSubscribers } from './subscribers/defaults.js';
 import type { SubscriberRunner } from './subscribers/runner.js';
 import { stderrLogger, type Logger } from './log.js';
+import { StorageFault } from './store/db.js';
 
 export interface ServerOptions {
   ledger: Ledger;
@@ -133,6 +134,15 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
         const original = isGraphQLError(error) ? error.originalError : error;
         if (isGraphQLError(error) && (!original || isGraphQLError(original))) return error;
         const requestId = requestScope.getStore()?.requestId ?? null;
+        if (original instanceof StorageFault) {
+          // Not a bug, and nothing was written: say what is wrong, and that a retry will do.
+          logger.log('error', 'storage fault', { requestId, fault: original.fault, error: original.message, cause: String((original.cause as Error | undefined)?.message ?? '') });
+          return new GraphQLError(`${original.message}. Nothing was written.`, {
+            nodes: isGraphQLError(error) ? error.nodes : undefined,
+            path: isGraphQLError(error) ? error.path : undefined,
+            extensions: { code: 'SERVICE_UNAVAILABLE', fault: original.fault, requestId },
+          });
+        }
         logger.log('error', 'unexpected error', { requestId, error: String((original as Error | undefined)?.stack ?? original) });
         return new GraphQLError(`${message} Quote request id ${requestId ?? 'n/a'} when reporting it.`, {
           nodes: isGraphQLError(error) ? error.nodes : undefined,

@@ -2,7 +2,7 @@
  * The database handle every layer above uses: a Kysely instance plus the one way to run
  * a write transaction. SQLite (embedded) or PostgreSQL, with the same SQL above it.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
@@ -12,6 +12,41 @@ import type { Schema } from './schema.js';
 export type DialectName = 'sqlite' | 'postgres';
 export type Db = Kysely<Schema>;
 
+/**
+ * The storage failed in a way the client can do nothing about but wait and retry: the database is
+ * full, locked by another process, read-only, or its file is gone. Nothing of the request was
+ * written (its transaction rolled back); writes resume once the fault is gone.
+ */
+export class StorageFault extends Error {
+  constructor(
+    readonly fault: 'STORAGE_FULL' | 'STORAGE_LOCKED' | 'STORAGE_READ_ONLY' | 'STORAGE_MISSING',
+    message: string,
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+    this.name = 'StorageFault';
+  }
+}
+
+/** A PostgreSQL error the storage gave (by SQLSTATE), as a StorageFault; anything else unchanged. */
+function postgresFault(error: unknown, where: string): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (code === '53100') return new StorageFault('STORAGE_FULL', `the database is full (${where}): free disk space, then retry`, error);
+  if (code === '55P03') return new StorageFault('STORAGE_LOCKED', `the database's write lock is held by another session (${where}): retry shortly`, error);
+  if (code === '25006') return new StorageFault('STORAGE_READ_ONLY', `the database cannot be written (${where} is read-only): retry once it is writable`, error);
+  return error;
+}
+
+/** A SQLite error the storage gave, as a StorageFault; anything else unchanged. */
+function storageFault(error: unknown, file: string): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string') return error;
+  if (code === 'SQLITE_FULL') return new StorageFault('STORAGE_FULL', `the database is full (${file}): free disk space or raise its size limit, then retry`, error);
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return new StorageFault('STORAGE_LOCKED', `the database is locked by another process (${file}): retry shortly`, error);
+  if (code.startsWith('SQLITE_READONLY')) return new StorageFault('STORAGE_READ_ONLY', `the database cannot be written (${file} is read-only): retry once it is writable`, error);
+  return error;
+}
+
 export interface Database {
   readonly dialect: DialectName;
   readonly db: Db;
@@ -19,6 +54,8 @@ export interface Database {
   readonly location: string;
   /** PostgreSQL only: the schema the tables live in, when not the default. */
   readonly schema?: string;
+  /** SQLite only: the connection writes go through (its pragmas: operations and fault tests). */
+  readonly sqlite?: SQLite.Database;
   /**
    * Runs `work` in one write transaction that is durable when the promise resolves.
    * Writers are serialised, so positions are assigned gap-free in commit order.
@@ -56,6 +93,19 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Database 
   // writer). `db` is for reads and for writes while no write transaction runs (migrations, tools):
   // a write through it during one would wait on the lock with the thread blocked.
   const native = connect();
+  // The file this connection opened: a write to it after it was removed (or replaced) would be
+  // acknowledged and then lost with the orphaned inode, so every write transaction checks it first.
+  const inode = file === ':memory:' ? null : statSync(file).ino;
+  const checkFile = () => {
+    if (inode === null) return;
+    let now: number | null = null;
+    try {
+      now = statSync(file).ino;
+    } catch {
+      // missing
+    }
+    if (now !== inode) throw new StorageFault('STORAGE_MISSING', `the database file ${file} was removed or replaced while in use: put it back, or restart on the right file`);
+  };
   const writer = new Kysely<Schema>({ dialect: new SqliteDialect({ database: native }) });
   const separate = file !== ':memory:' && !options.readonly;
   const db = separate ? new Kysely<Schema>({ dialect: new SqliteDialect({ database: connect() }) }) : writer;
@@ -63,19 +113,21 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Database 
     dialect: 'sqlite',
     db,
     location: file,
+    sqlite: native,
     write: (work) =>
       // Kysely's SQLite driver has one connection behind a mutex: holding it for the whole
       // transaction keeps other writes of this process out. BEGIN IMMEDIATE takes the write
       // lock up front, so another process waits (busy_timeout) instead of failing mid-way.
       writer.connection().execute(async (conn) => {
-        await sql`BEGIN IMMEDIATE`.execute(conn);
         try {
+          checkFile();
+          await sql`BEGIN IMMEDIATE`.execute(conn);
           const result = await work(conn);
           await sql`COMMIT`.execute(conn);
           return result;
         } catch (error) {
           if (native.inTransaction) await sql`ROLLBACK`.execute(conn);
-          throw error;
+          throw storageFault(error, file);
         }
       }),
     close: async () => {
@@ -109,6 +161,8 @@ export interface PostgresOptions {
   /** Tables live in this schema (search_path): tests use one schema per database. */
   schema?: string;
   poolSize?: number;
+  /** How long a write waits for the write lock before it fails with STORAGE_LOCKED (default 5 s, as SQLite's busy timeout). */
+  lockTimeoutMs?: number;
 }
 
 /** Any fixed number: the advisory lock every write transaction takes first. */
@@ -138,11 +192,19 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
     db,
     location: redact(url),
     schema: options.schema,
-    write: (work) =>
-      db.transaction().execute(async (trx) => {
-        await sql`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`.execute(trx);
-        return work(trx);
-      }),
+    write: async (work) => {
+      try {
+        return await db.transaction().execute(async (trx) => {
+          // A writer stuck holding the lock must not hang every request: wait this long, then fail clearly.
+          await sql`SELECT set_config('lock_timeout', ${`${options.lockTimeoutMs ?? 5000}ms`}, true)`.execute(trx);
+          await sql`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`.execute(trx);
+          await sql`SELECT set_config('lock_timeout', '0', true)`.execute(trx);
+          return work(trx);
+        });
+      } catch (error) {
+        throw postgresFault(error, redact(url));
+      }
+    },
     close: () => db.destroy(),
   };
 }
