@@ -1,4 +1,5 @@
 /** Settings from the environment, with the defaults docs/operations.md and docs/security.md list. */
+import { DEFAULT_FEED_POLL_MS } from './ledger/feed.js';
 import { DEFAULT_GROUP_COMMIT } from './ledger/group-commit.js';
 
 /** What one GraphQL document may ask for (graphql-armor). */
@@ -83,7 +84,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
       maxBatch: positive(intFrom(env.INKWELL_GROUP_COMMIT_MAX, DEFAULT_GROUP_COMMIT.maxBatch, 'INKWELL_GROUP_COMMIT_MAX'), 'INKWELL_GROUP_COMMIT_MAX'),
       maxWaitMs: intFrom(env.INKWELL_GROUP_COMMIT_WAIT_MS, DEFAULT_GROUP_COMMIT.maxWaitMs, 'INKWELL_GROUP_COMMIT_WAIT_MS'),
     },
-    feedPollMs: positive(intFrom(env.INKWELL_FEED_POLL_MS, 500, 'INKWELL_FEED_POLL_MS'), 'INKWELL_FEED_POLL_MS'),
+    feedPollMs: positive(intFrom(env.INKWELL_FEED_POLL_MS, DEFAULT_FEED_POLL_MS, 'INKWELL_FEED_POLL_MS'), 'INKWELL_FEED_POLL_MS'),
   };
 }
 

@@ -27,6 +27,7 @@ import { defaultSubscribers } from './subscribers/defaults.js';
 import type { SubscriberRunner } from './subscribers/runner.js';
 import { stderrLogger, type Logger } from './log.js';
 import { StorageFault } from './store/db.js';
+import { DEFAULT_FEED_POLL_MS } from './ledger/feed.js';
 
 export interface ServerOptions {
   ledger: Ledger;
@@ -184,7 +185,7 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
         signal: options.stopping ? AbortSignal.any([request.signal, options.stopping]) : request.signal,
         streaming: (request.headers.get('accept') ?? '').includes('text/event-stream'),
         subscribers: options.subscribers ?? null,
-        feedPollMs: options.feedPollMs ?? 500,
+        feedPollMs: options.feedPollMs ?? DEFAULT_FEED_POLL_MS,
       };
     },
   });

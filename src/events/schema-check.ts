@@ -29,6 +29,13 @@ export function validate(check: Check, value: unknown): void {
   }
 }
 
+/** A failure of the member `key` itself (missing, or not expected). */
+function failAt(key: string, problem: string): never {
+  const error = new InvalidField(problem);
+  error.path.push(key);
+  throw error;
+}
+
 /** Runs `check` on a member, adding `key` to the path of a failure. */
 function member(check: Check, value: unknown, key: string | number): void {
   try {
@@ -79,9 +86,9 @@ export const object = (shape: Record<string, Check>): Check => {
   return (value) => {
     jsonObject(value);
     const record = value as Record<string, unknown>;
-    for (const key in record) if (!(key in shape)) member(() => fail('no such field'), undefined, key);
+    for (const key in record) if (!(key in shape)) failAt(key, 'no such field');
     for (const key of keys) {
-      if (!(key in record)) member(() => fail('a value (field missing)'), undefined, key);
+      if (!(key in record)) failAt(key, 'a value (field missing)');
       member(shape[key]!, record[key], key);
     }
   };

@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 import { COMPARISONS, METRICS } from '../domain/monitors.js';
 import { followPages } from '../ledger/feed.js';
 import { alertsAfter, createMonitor, deleteMonitor, listMonitors, setMonitorStatus, type AlertView, type MonitorView } from '../subscribers/balance-monitors.js';
+import type { Database } from '../store/db.js';
 import { builder } from './builder.js';
 import { asResult, resultUnion } from './errors.js';
 import { validCode } from './queries.js';
@@ -91,37 +92,30 @@ builder.queryField('balanceMonitors', (t) =>
   }),
 );
 
-builder.mutationFields((t) => ({
-  createBalanceMonitor: t.field({
-    type: CreateMonitorResult,
-    authScopes: { post: true },
-    description: 'Watches an account: an alert is recorded (and pushed on balanceAlerts) each time a later event flips the condition.',
-    args: { input: t.arg({ type: CreateMonitorInput, required: true, description: 'The monitor.' }) },
-    resolve: (_root, { input }, ctx) =>
-      asResult(() => createMonitor(ctx.ledger.database, { account: validCode(input.account, 'account'), metric: input.metric, comparison: input.comparison, threshold: input.amount }, ctx.command.actor, now())),
-  }),
-  pauseBalanceMonitor: t.field({
-    type: MonitorResult,
-    authScopes: { post: true },
-    description: 'Stops judging events until resumed (pausing a paused monitor changes nothing).',
-    args: { input: t.arg({ type: MonitorIdInput, required: true, description: 'The monitor.' }) },
-    resolve: (_root, { input }, ctx) => asResult(() => setMonitorStatus(ctx.ledger.database, input.id, 'PAUSED', now())),
-  }),
-  resumeBalanceMonitor: t.field({
-    type: MonitorResult,
-    authScopes: { post: true },
-    description: 'Judges events again, from now on, starting from the condition as it stands now.',
-    args: { input: t.arg({ type: MonitorIdInput, required: true, description: 'The monitor.' }) },
-    resolve: (_root, { input }, ctx) => asResult(() => setMonitorStatus(ctx.ledger.database, input.id, 'ACTIVE', now())),
-  }),
-  deleteBalanceMonitor: t.field({
-    type: MonitorResult,
-    authScopes: { post: true },
-    description: 'Deletes a monitor; its alerts stay.',
-    args: { input: t.arg({ type: MonitorIdInput, required: true, description: 'The monitor.' }) },
-    resolve: (_root, { input }, ctx) => asResult(() => deleteMonitor(ctx.ledger.database, input.id)),
-  }),
-}));
+builder.mutationFields((t) => {
+  /** A mutation on one monitor, named by id. */
+  const onMonitor = (description: string, run: (database: Database, id: string) => Promise<MonitorView>) =>
+    t.field({
+      type: MonitorResult,
+      authScopes: { post: true },
+      description,
+      args: { input: t.arg({ type: MonitorIdInput, required: true, description: 'The monitor.' }) },
+      resolve: (_root, { input }, ctx) => asResult(() => run(ctx.ledger.database, input.id)),
+    });
+  return {
+    createBalanceMonitor: t.field({
+      type: CreateMonitorResult,
+      authScopes: { post: true },
+      description: 'Watches an account: an alert is recorded (and pushed on balanceAlerts) each time a later event flips the condition.',
+      args: { input: t.arg({ type: CreateMonitorInput, required: true, description: 'The monitor.' }) },
+      resolve: (_root, { input }, ctx) =>
+        asResult(() => createMonitor(ctx.ledger.database, { account: validCode(input.account, 'account'), metric: input.metric, comparison: input.comparison, threshold: input.amount }, ctx.command.actor, now())),
+    }),
+    pauseBalanceMonitor: onMonitor('Stops judging events until resumed (pausing a paused monitor changes nothing).', (database, id) => setMonitorStatus(database, id, 'PAUSED', now())),
+    resumeBalanceMonitor: onMonitor('Judges events again, from now on, starting from the condition as it stands now.', (database, id) => setMonitorStatus(database, id, 'ACTIVE', now())),
+    deleteBalanceMonitor: onMonitor('Deletes a monitor; its alerts stay.', deleteMonitor),
+  };
+});
 
 builder.subscriptionField('balanceAlerts', (t) =>
   t.field({

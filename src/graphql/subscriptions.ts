@@ -4,11 +4,9 @@
  * Resume after a disconnect by subscribing again after the last position (or version) seen.
  */
 import { GraphQLError } from 'graphql';
-import { decodeEvent } from '../events/catalogue.js';
-import type { EventMetadata } from '../events/envelope.js';
 import { accountStream } from '../events/streams.js';
 import { followLog } from '../ledger/feed.js';
-import type { EventView } from '../ledger/queries.js';
+import { eventView } from '../ledger/queries.js';
 import { builder, type GraphQLContext } from './builder.js';
 import { validCode } from './queries.js';
 import { LedgerEventRef } from './types/event.js';
@@ -26,13 +24,9 @@ export function mustStream(ctx: GraphQLContext): void {
   }
 }
 
-async function* views(ctx: GraphQLContext, options: { afterPosition?: number; stream?: { id: string; afterVersion: number } }): AsyncGenerator<EventView> {
-  const events = followLog(ctx.ledger.database.db, ctx.ledger.commits, options, { pollMs: ctx.feedPollMs, signal: ctx.signal });
-  try {
-    for await (const stored of events) yield { stored, event: decodeEvent(stored), metadata: JSON.parse(stored.metadata) as EventMetadata };
-  } finally {
-    await events.return?.();
-  }
+/** The log (or one stream) from a starting point, then live; each event shown as queries show it. */
+function follow(ctx: GraphQLContext, from: { afterPosition?: number; stream?: { id: string; afterVersion: number } }) {
+  return followLog(ctx.ledger.database.db, ctx.ledger.commits, from, { pollMs: ctx.feedPollMs, signal: ctx.signal });
 }
 
 builder.subscriptionType({
@@ -45,9 +39,9 @@ builder.subscriptionType({
       args: { afterPosition: t.arg.int({ description: 'The last position already seen (0: none).' }) },
       subscribe: (_root, args, ctx) => {
         mustStream(ctx);
-        return views(ctx, { afterPosition: startingPoint(args.afterPosition, 'afterPosition') });
+        return follow(ctx, { afterPosition: startingPoint(args.afterPosition, 'afterPosition') });
       },
-      resolve: (event) => event,
+      resolve: (stored) => eventView(stored),
     }),
     accountEvents: t.field({
       type: LedgerEventRef,
@@ -59,9 +53,9 @@ builder.subscriptionType({
       },
       subscribe: (_root, args, ctx) => {
         mustStream(ctx);
-        return views(ctx, { stream: { id: accountStream(validCode(args.code, 'code')), afterVersion: startingPoint(args.afterVersion, 'afterVersion') } });
+        return follow(ctx, { stream: { id: accountStream(validCode(args.code, 'code')), afterVersion: startingPoint(args.afterVersion, 'afterVersion') } });
       },
-      resolve: (event) => event,
+      resolve: (stored) => eventView(stored),
     }),
   }),
 });

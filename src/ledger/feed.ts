@@ -11,6 +11,9 @@ import type { StoredEvent } from '../events/envelope.js';
 import type { Db } from '../store/db.js';
 import { fromRow } from '../store/event-store.js';
 
+/** How often a feed looks for other processes' commits (this process's wake it at once). */
+export const DEFAULT_FEED_POLL_MS = 500;
+
 /** Wakes whoever waits for the next commit. */
 export class CommitSignal {
   private readonly waiters = new Set<() => void>();

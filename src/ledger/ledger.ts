@@ -5,7 +5,7 @@
  * record the idempotency key — all durable together, acknowledged after the commit.
  */
 import { createHash } from 'node:crypto';
-import { ACCOUNT_TYPES, decide, evolve, type AccountCommand, type AccountEvent, type AccountState, type AccountType, type OpenedAccount } from '../domain/account.js';
+import { ACCOUNT_TYPES, decide, type AccountCommand, type AccountEvent, type AccountState, type AccountType } from '../domain/account.js';
 import { decideBooks, evolveBooks, type BooksCommand, type BooksState } from '../domain/books.js';
 import { AccountNotFound, BatchItemNotPosted, HoldNotPending, IdempotencyConflict, InvalidAmount, LedgerError, PeriodClosed, TransactionAlreadyReversed, TransactionNotFound, TransactionPending, ValidationError } from '../domain/errors.js';
 import { canonicalJson } from '../domain/json.js';
@@ -429,8 +429,11 @@ export class Ledger {
         accounts: original.legs.map((leg) => leg.account),
         transactionId: original.id,
         // A concurrent void may have come first (same group, or just before): then this one changes
-        // nothing, as one by one it would. The status as of this transaction, staged rows included.
-        prepare: async (session) => {
+        // nothing, as one by one it would. Only a hold no longer open needs its status read (staged
+        // rows included); the usual void reads nothing more.
+        prepare: async (session, states) => {
+          const state = states.get(original.legs[0]!.account)!;
+          if (state.exists && state.holds[original.id]) return;
           await session.flush();
           voidedMeanwhile = (await getTransaction(session.trx, original.id))?.status === 'VOIDED';
         },

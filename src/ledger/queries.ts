@@ -7,7 +7,7 @@ import type { AccountState, AccountType, Leg, OpenedAccount } from '../domain/ac
 import { signedOnNormalSide } from '../domain/account.js';
 import type { JsonObject } from '../domain/json.js';
 import { Amount, ZERO, formatAmount, parseCurrency } from '../domain/money.js';
-import { decodeAccountEvent, type LedgerEvent } from '../events/catalogue.js';
+import { decodeAccountEvent, decodeEvent, type LedgerEvent } from '../events/catalogue.js';
 import type { EventMetadata, StoredEvent } from '../events/envelope.js';
 import { accountStream } from '../events/streams.js';
 import type { Db } from '../store/db.js';
@@ -236,10 +236,12 @@ export async function listEvents(db: Db, code: string, options: { afterVersion?:
     .orderBy('version')
     .limit(options.limit + 1)
     .execute();
-  return rows.map((row) => {
-    const stored = fromRow(row);
-    return { stored, event: decodeAccountEvent(stored), metadata: JSON.parse(stored.metadata) as EventMetadata };
-  });
+  return rows.map((row) => eventView(fromRow(row), decodeAccountEvent));
+}
+
+/** A stored event as the API shows it: decoded to its current shape, metadata parsed. */
+export function eventView(stored: StoredEvent, decode: (stored: StoredEvent) => LedgerEvent = decodeEvent): EventView {
+  return { stored, event: decode(stored), metadata: JSON.parse(stored.metadata) as EventMetadata };
 }
 
 /**

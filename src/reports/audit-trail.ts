@@ -6,9 +6,7 @@
 import { sql } from 'kysely';
 import { ValidationError } from '../domain/errors.js';
 import { checkCode } from '../domain/limits.js';
-import { decodeEvent } from '../events/catalogue.js';
-import type { EventMetadata } from '../events/envelope.js';
-import type { EventView } from '../ledger/queries.js';
+import { eventView, type EventView } from '../ledger/queries.js';
 import { accountStream } from '../events/streams.js';
 import type { Database } from '../store/db.js';
 import { fromRow } from '../store/event-store.js';
@@ -48,10 +46,7 @@ export async function auditEvents(database: Database, filter: AuditFilter, cut: 
     query = query.where(actor, '=', filter.actor);
   }
   const rows = await query.orderBy('position').limit(limit).execute();
-  return rows.map((row) => {
-    const stored = fromRow(row);
-    return { stored, event: decodeEvent(stored), metadata: JSON.parse(stored.metadata) as EventMetadata };
-  });
+  return rows.map((row) => eventView(fromRow(row)));
 }
 
 /** Every matching event, for exports: batches in log order, constant memory. */

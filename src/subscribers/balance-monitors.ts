@@ -95,7 +95,7 @@ function toView(row: BalanceMonitorsTable): MonitorView {
   return { id: row.id, account: row.account_code, ...asCondition(row), status: row.status as MonitorView['status'], holds: Number(row.holds) === 1, createdAt: row.created_at, createdBy: row.created_by };
 }
 
-export function toAlertView(row: Omit<BalanceAlertsTable, 'id'> & { id: number }): AlertView {
+function toAlertView(row: Omit<BalanceAlertsTable, 'id'> & { id: number }): AlertView {
   return {
     id: Number(row.id),
     monitorId: row.monitor_id,

@@ -7,7 +7,6 @@
 import { postedLegs, signedOnNormalSide, type AccountType } from '../domain/account.js';
 import { Amount, ZERO, formatAmount } from '../domain/money.js';
 import { decodeAccountEvent } from '../events/catalogue.js';
-import type { StoredEvent } from '../events/envelope.js';
 import { accountCodeOf, isAccountStream } from '../events/streams.js';
 import type { Db } from '../store/db.js';
 import { activeGeneration, type Subscriber } from './runner.js';

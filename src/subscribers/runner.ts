@@ -10,7 +10,7 @@
  * batch — becomes the active one and n's rows are dropped. Readers always read the active one.
  */
 import type { StoredEvent } from '../events/envelope.js';
-import { CommitSignal } from '../ledger/feed.js';
+import { CommitSignal, DEFAULT_FEED_POLL_MS } from '../ledger/feed.js';
 import type { Database, Db } from '../store/db.js';
 import { fromRow } from '../store/event-store.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -69,7 +69,7 @@ export class SubscriberRunner {
     options: RunnerOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 500;
-    this.pollMs = options.pollMs ?? 500;
+    this.pollMs = options.pollMs ?? DEFAULT_FEED_POLL_MS;
     this.now = options.now ?? (() => new Date().toISOString());
     this.logger = options.logger ?? silentLogger;
   }
