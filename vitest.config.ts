@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
 import { defineConfig } from 'vitest/config';
@@ -22,7 +22,15 @@ const onPath = (program: string) => (process.env.PATH ?? '').split(delimiter).so
 const TOOLS = { 'test/tools/hledger.test.ts': 'hledger', 'test/tools/html-report.test.ts': 'chromium' };
 const missingTools = process.env.CI === 'true' ? [] : Object.entries(TOOLS).filter(([, program]) => !onPath(program));
 if (missingTools.length) console.warn(`not installed: ${missingTools.map(([, p]) => p).join(', ')}; left out: ${missingTools.map(([f]) => f).join(', ')} (apt-get install hledger chromium).`);
-const LEFT_OUT = missingTools.map(([file]) => file);
+/**
+ * The PostgreSQL faults that change a whole server run on a cluster of their own, with a tmpfs
+ * mounted for a tablespace: they need PostgreSQL's server binaries and root. Same rule as above.
+ */
+const SERVER_FAULTS = 'test/postgres/server-faults.test.ts';
+const pgServer = existsSync('/usr/lib/postgresql') && readdirSync('/usr/lib/postgresql').some((v) => existsSync(join('/usr/lib/postgresql', v, 'bin/initdb')));
+const serverFaultsOut = process.env.CI !== 'true' && postgres && (!pgServer || process.getuid?.() !== 0);
+if (serverFaultsOut) console.warn(`${SERVER_FAULTS} needs root and PostgreSQL's server binaries (apt-get install postgresql): left out.`);
+const LEFT_OUT = [...missingTools.map(([file]) => file), ...(serverFaultsOut ? [SERVER_FAULTS] : [])];
 
 /** Suites that exercise the SQLite file itself (raw file access, INKWELL_DB, the CLI on a file). */
 const SQLITE_ONLY = ['test/e2e/process.test.ts', 'test/events/verify-command.test.ts', 'test/reliability/storage-faults.test.ts'];

@@ -14,7 +14,7 @@ import DataLoader from 'dataloader';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import { useApiKeys, type Principals } from './auth/http-auth.js';
+import { useApiKeys, type FaultReply, type Principals } from './auth/http-auth.js';
 import { RateLimiter } from './auth/rate-limit.js';
 import { DEFAULT_QUERY_LIMITS, DEFAULT_RATE_LIMIT, type QueryLimits, type RateLimit } from './config.js';
 import { nestingGuard } from './graphql/nesting-guard.js';
@@ -98,6 +98,22 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
   const limits = options.queryLimits ?? DEFAULT_QUERY_LIMITS;
   const rate = options.rateLimit ?? DEFAULT_RATE_LIMIT;
   const principals: Principals = new WeakMap();
+  /**
+   * A storage fault, logged under the request id and told to the client as what it is (not a bug;
+   * retrying later is the right move); null for any other error.
+   */
+  const storageFault = (error: unknown): FaultReply | null => {
+    const fault = error instanceof StorageFault ? error : ledger.database.fault(error);
+    if (!fault) return null;
+    const requestId = requestScope.getStore()?.requestId ?? null;
+    logger.log('error', 'storage fault', { requestId, fault: fault.fault, error: fault.message, cause: String((fault.cause as Error | undefined)?.message ?? '') });
+    // A connection lost during a commit leaves its outcome unknown; every other fault rolled back.
+    const outcome =
+      fault.fault === 'STORAGE_UNAVAILABLE'
+        ? 'If it broke off while committing, the request may have been written: retry with the same idempotency key, which never posts twice.'
+        : 'Nothing was written.';
+    return { message: `${fault.message}. ${outcome}`, extensions: { code: 'SERVICE_UNAVAILABLE', fault: fault.fault, requestId } };
+  };
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphiql: options.graphiql ? { title: 'Inkwell', defaultQuery: DEFAULT_QUERY, headers: AUTH_HEADER_TEMPLATE } : false,
@@ -112,7 +128,7 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
       ? { origin: options.corsOrigins, methods: ['GET', 'POST'], allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'x-correlation-id', 'x-causation-id', 'x-graphql-yoga-csrf'], exposedHeaders: ['x-request-id', 'retry-after'] }
       : false,
     plugins: [
-      useApiKeys({ database: ledger.database, limiter: new RateLimiter(rate.perSecond, rate.burst), principals }),
+      useApiKeys({ database: ledger.database, limiter: new RateLimiter(rate.perSecond, rate.burst), principals, storageFault }),
       // A GET carries no body, so a browser sends it cross-site without a preflight: it must
       // carry a header that only a script allowed by CORS can set.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
@@ -135,13 +151,12 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
         const original = isGraphQLError(error) ? error.originalError : error;
         if (isGraphQLError(error) && (!original || isGraphQLError(original))) return error;
         const requestId = requestScope.getStore()?.requestId ?? null;
-        if (original instanceof StorageFault) {
-          // Not a bug, and nothing was written: say what is wrong, and that a retry will do.
-          logger.log('error', 'storage fault', { requestId, fault: original.fault, error: original.message, cause: String((original.cause as Error | undefined)?.message ?? '') });
-          return new GraphQLError(`${original.message}. Nothing was written.`, {
+        const fault = storageFault(original);
+        if (fault) {
+          return new GraphQLError(fault.message, {
             nodes: isGraphQLError(error) ? error.nodes : undefined,
             path: isGraphQLError(error) ? error.path : undefined,
-            extensions: { code: 'SERVICE_UNAVAILABLE', fault: original.fault, requestId },
+            extensions: fault.extensions,
           });
         }
         logger.log('error', 'unexpected error', { requestId, error: String((original as Error | undefined)?.stack ?? original) });

@@ -14,12 +14,13 @@ export type Db = Kysely<Schema>;
 
 /**
  * The storage failed in a way the client can do nothing about but wait and retry: the database is
- * full, locked by another process, read-only, or its file is gone. Nothing of the request was
- * written (its transaction rolled back); writes resume once the fault is gone.
+ * full, locked by another process, read-only, its file is gone, or its server cannot be reached.
+ * The request's transaction rolled back (for STORAGE_UNAVAILABLE during a commit the outcome is
+ * unknown: the idempotency key makes the retry safe); writes resume once the fault is gone.
  */
 export class StorageFault extends Error {
   constructor(
-    readonly fault: 'STORAGE_FULL' | 'STORAGE_LOCKED' | 'STORAGE_READ_ONLY' | 'STORAGE_MISSING',
+    readonly fault: 'STORAGE_FULL' | 'STORAGE_LOCKED' | 'STORAGE_READ_ONLY' | 'STORAGE_MISSING' | 'STORAGE_UNAVAILABLE',
     message: string,
     override readonly cause?: unknown,
   ) {
@@ -28,23 +29,34 @@ export class StorageFault extends Error {
   }
 }
 
-/** A PostgreSQL error the storage gave (by SQLSTATE), as a StorageFault; anything else unchanged. */
-function postgresFault(error: unknown, where: string): unknown {
+/** Socket errors on the way to a PostgreSQL server: it is down, restarting or unreachable. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** A PostgreSQL error the storage gave (by SQLSTATE, or a lost connection) as a StorageFault; null for anything else. */
+function postgresFault(error: unknown, where: string): StorageFault | null {
+  if (error instanceof StorageFault) return error;
   const code = (error as { code?: unknown }).code;
   if (code === '53100') return new StorageFault('STORAGE_FULL', `the database is full (${where}): free disk space, then retry`, error);
   if (code === '55P03') return new StorageFault('STORAGE_LOCKED', `the database's write lock is held by another session (${where}): retry shortly`, error);
   if (code === '25006') return new StorageFault('STORAGE_READ_ONLY', `the database cannot be written (${where} is read-only): retry once it is writable`, error);
-  return error;
+  // 08xxx: connection exception; 57P01-03: the server is shutting down, crashed, or starting up.
+  // pg's own "Connection terminated …" errors carry no code.
+  const lost =
+    (typeof code === 'string' && (UNREACHABLE.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code))) ||
+    (error instanceof Error && /^Connection terminated|connection error and is not queryable/.test(error.message));
+  if (lost) return new StorageFault('STORAGE_UNAVAILABLE', `the database server cannot be reached (${where}): retry shortly`, error);
+  return null;
 }
 
-/** A SQLite error the storage gave, as a StorageFault; anything else unchanged. */
-function storageFault(error: unknown, file: string): unknown {
+/** A SQLite error the storage gave as a StorageFault; null for anything else. */
+function sqliteFault(error: unknown, file: string): StorageFault | null {
+  if (error instanceof StorageFault) return error;
   const code = (error as { code?: unknown }).code;
-  if (typeof code !== 'string') return error;
+  if (typeof code !== 'string') return null;
   if (code === 'SQLITE_FULL') return new StorageFault('STORAGE_FULL', `the database is full (${file}): free disk space or raise its size limit, then retry`, error);
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return new StorageFault('STORAGE_LOCKED', `the database is locked by another process (${file}): retry shortly`, error);
   if (code.startsWith('SQLITE_READONLY')) return new StorageFault('STORAGE_READ_ONLY', `the database cannot be written (${file} is read-only): retry once it is writable`, error);
-  return error;
+  return null;
 }
 
 export interface Database {
@@ -61,6 +73,8 @@ export interface Database {
    * Writers are serialised, so positions are assigned gap-free in commit order.
    */
   write<T>(work: (trx: Db) => Promise<T>): Promise<T>;
+  /** An error from this storage (a write's, or a read's) as the StorageFault it is; null when it is none. */
+  fault(error: unknown): StorageFault | null;
   close(): Promise<void>;
 }
 
@@ -127,9 +141,10 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Database 
           return result;
         } catch (error) {
           if (native.inTransaction) await sql`ROLLBACK`.execute(conn);
-          throw storageFault(error, file);
+          throw sqliteFault(error, file) ?? error;
         }
       }),
+    fault: (error) => sqliteFault(error, file),
     close: async () => {
       await writer.destroy();
       if (separate) await db.destroy();
@@ -186,6 +201,12 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
       }) as typeof pg.types.getTypeParser,
     },
   });
+  // A session the server ends (restart, failover, an administrator) emits 'error': on the pool
+  // while idle, on the client while checked out between two queries. Unheard, either would end
+  // the process. pg drops the broken session and opens a new one for the next query; a query that
+  // meets it fails with a connection error, which the client sees as STORAGE_UNAVAILABLE.
+  pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   return {
     dialect: 'postgres',
@@ -202,9 +223,10 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
           return work(trx);
         });
       } catch (error) {
-        throw postgresFault(error, redact(url));
+        throw postgresFault(error, redact(url)) ?? error;
       }
     },
+    fault: (error) => postgresFault(error, redact(url)),
     close: () => db.destroy(),
   };
 }
