@@ -100,10 +100,16 @@ interface Plan {
   /** Pure: the events each account's stream gets. May throw a LedgerError. */
   decide(states: Map<string, AccountState>): Map<string, AccountEvent[]>;
   /**
-   * A rule that depends on more than the accounts' streams (the period lock, a transaction
-   * reversed at most once): checked in the write transaction, where no other commit can interleave.
+   * A rule that depends on more than the accounts' streams (the period lock): checked in the write
+   * transaction, where no other commit can interleave.
    */
   guard?(session: WriteSession): Promise<void>;
+  /**
+   * A rule about the transaction the command names (reversed at most once), checked in the write
+   * transaction before anything else, as the command's own pre-check does: a request racing
+   * another gets the answer it would get after it, not a later rule's.
+   */
+  precondition?(session: WriteSession): Promise<void>;
   /** Reads what `decide` needs beyond the states, in the same transaction, right after they load. */
   prepare?(session: WriteSession, states: Map<string, AccountState>): Promise<void>;
 }
@@ -202,7 +208,7 @@ export class Ledger {
         command: 'reverseTransaction',
         fingerprintOf: input,
         reverses: original.id,
-        guard: async (session) => {
+        precondition: async (session) => {
           // The reversals staged in this transaction so far must be in the table to be seen.
           await session.flush();
           const by = await reversalOf(session.trx, original.id);
@@ -215,7 +221,7 @@ export class Ledger {
   private async post(
     input: PostTransactionInput,
     ctx: CommandContext,
-    options: { command: string; fingerprintOf: unknown; reverses?: string; guard?: Plan['guard'] },
+    options: { command: string; fingerprintOf: unknown; reverses?: string; precondition?: Plan['precondition'] },
   ): Promise<string> {
     const plan = this.postingPlan(input, options);
     return (await this.execute(plan, ctx)) ?? plan.transactionId!;
@@ -272,7 +278,7 @@ export class Ledger {
   }
 
   /** The plan of one posting (or hold): every input rule is checked here, before anything is loaded. */
-  private postingPlan(input: PostTransactionInput, options: { command: string; fingerprintOf: unknown; reverses?: string; guard?: Plan['guard'] }): Plan {
+  private postingPlan(input: PostTransactionInput, options: { command: string; fingerprintOf: unknown; reverses?: string; precondition?: Plan['precondition'] }): Plan {
     const { command, fingerprintOf } = options;
     const idempotencyKey = checkIdempotencyKey(input.idempotencyKey);
     const description = checkDescription(input.description);
@@ -298,10 +304,8 @@ export class Ledger {
         },
         accounts: input.entries.map((e) => e.account),
         transactionId,
-        guard: async (session) => {
-          await checkPeriodOpen(session, effectiveAt);
-          await options.guard?.(session);
-        },
+        precondition: options.precondition,
+        guard: (session) => checkPeriodOpen(session, effectiveAt),
         decide: (states) => {
           const transaction = buildTransaction(
             { transactionId, idempotencyKey, entries: input.entries, description, metadata, reverses: options.reverses ?? null },
@@ -527,8 +531,9 @@ export class Ledger {
   }
 
   /**
-   * Inside the write transaction: idempotency, load, decide, rules beyond the accounts, then the
-   * events and the idempotency record staged for the commit. Every refusal comes before staging.
+   * Inside the write transaction: idempotency, the named transaction's rule, load, decide, rules
+   * beyond the accounts, then the events and the idempotency record staged for the commit. Every
+   * refusal comes before staging.
    */
   private async decideAndStage(session: WriteSession, plan: Plan, ctx: CommandContext): Promise<string | null> {
     if (plan.idempotency) {
@@ -536,6 +541,7 @@ export class Ledger {
       const previous = await session.idempotency(plan.idempotency.key);
       if (previous) return replay(previous, plan.idempotency.fingerprint);
     }
+    await plan.precondition?.(session);
     const states = await session.accounts(plan.accounts);
     await plan.prepare?.(session, states);
     const decisions = plan.decide(states);

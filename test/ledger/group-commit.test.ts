@@ -162,6 +162,20 @@ describe('group commit', () => {
     expect((await logState(database.db)).events).toBe(before + 2); // one HoldVoided per account, once
   });
 
+  it('answers concurrent reversals of one transaction as one by one: the second is told it is reversed', async () => {
+    const { database } = await fresh();
+    const ledger = await setUp(database);
+    // assets:a holds 6.00, all from the transaction: one reversal empties it, a second could not be funded.
+    const original = await transfer(ledger, 'in', 'assets:a', 'equity:c', '6.00');
+    const before = (await logState(database.db)).events;
+    const results = await Promise.allSettled([1, 2].map((n) => ledger.reverseTransaction({ idempotencyKey: `r${n}`, transactionId: original }, ctx)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    // The rule about the transaction comes first, as it does one by one — not "insufficient funds".
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'TRANSACTION_ALREADY_REVERSED' } });
+    expect((await logState(database.db)).events).toBe(before + 2);
+    expect((await getAccounts(database.db, ['assets:a'])).get('assets:a')!.balance).toBe('0.00');
+  });
+
   it('runs the group again one by one when a command fails unexpectedly, so only that one fails', async () => {
     const { database } = await fresh();
     const ledger = await setUp(database);

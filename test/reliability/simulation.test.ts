@@ -3,7 +3,8 @@
  * correct model side by side and compares every answer — opens, transfers (backdated too),
  * holds with expiries, commits, voids, reversals, period closes and reopens, idempotent retries and
  * conflicting reuse of keys, bursts of concurrent commands (one group commit; the model runs them
- * in submission order), clock steps, and as-of queries against a brute force over the model's
+ * in submission order), races of commands contending for one hold or transaction (the answers
+ * must be those of some serial order), clock steps, and as-of queries against a brute force over the model's
  * postings. A failure names its seed: SIM_SEED=<seed> SIM_OPS=<n> replays it exactly.
  * CI runs SIM_RUNS × SIM_OPS (default 20 × 5,000 = 100,000 operations).
  */
@@ -58,6 +59,14 @@ class Model {
   holds = new Map<string, Hold>();
   /** Successful keyed commands: the request they were, and the id they got. */
   keys = new Map<string, { request: string; id: string }>();
+
+  /** A copy of everything it knows, to try another order of concurrent commands from. */
+  snapshot(): Omit<Model, 'snapshot' | 'restore' | 'balance' | 'reserved' | 'fits' | 'closed' | 'post'> {
+    return structuredClone({ now: this.now, lockedThrough: this.lockedThrough, accounts: this.accounts, postings: this.postings, txs: this.txs, holds: this.holds, keys: this.keys });
+  }
+  restore(snapshot: ReturnType<Model['snapshot']>): void {
+    Object.assign(this, structuredClone(snapshot));
+  }
 
   balance(code: string, asOf = Infinity, knownAt = Infinity): number {
     return this.postings.filter((p) => p.code === code && p.effectiveAt <= asOf && p.recordedAt <= knownAt).reduce((s, p) => s + p.cents, 0);
@@ -174,10 +183,13 @@ async function simulate(seed: number, ops: number): Promise<string[]> {
     };
   };
 
-  const commit = (key: string, hold: Hold): Command => ({
-    what: `commit hold ${hold.id} (key ${key})`,
-    run: () => ledger.commitPending({ idempotencyKey: key, transactionId: hold.id }, ctx),
+  // Commands name holds and transactions by id and look them up when judged: the model may be
+  // restored from a snapshot (a race, below), which replaces its objects.
+  const commit = (key: string, id: string): Command => ({
+    what: `commit hold ${id} (key ${key})`,
+    run: () => ledger.commitPending({ idempotencyKey: key, transactionId: id }, ctx),
     expect: () => {
+      const hold = model.holds.get(id)!;
       const previous = model.keys.get(key);
       if (previous) return previous.request === `commit ${hold.id}` ? { outcome: 'OK', id: previous.id } : { outcome: 'IDEMPOTENCY_CONFLICT' };
       if (hold.status !== 'open') return { outcome: 'HOLD_NOT_PENDING' };
@@ -196,19 +208,21 @@ async function simulate(seed: number, ops: number): Promise<string[]> {
     },
   });
 
-  const voidHold = (hold: Hold): Command => ({
-    what: `void hold ${hold.id}`,
-    run: () => ledger.voidPending({ transactionId: hold.id }, ctx),
+  const voidHold = (id: string): Command => ({
+    what: `void hold ${id}`,
+    run: () => ledger.voidPending({ transactionId: id }, ctx),
     expect: () => {
+      const hold = model.holds.get(id)!;
       if (hold.status === 'committed') return { outcome: 'HOLD_NOT_PENDING' };
       return { outcome: 'OK', id: hold.id, apply: () => ((hold.status = 'voided'), (model.txs.get(hold.id)!.kind = 'voided')) };
     },
   });
 
-  const reverse = (key: string, tx: Tx): Command => ({
-    what: `reverse ${tx.id} (key ${key})`,
-    run: () => ledger.reverseTransaction({ idempotencyKey: key, transactionId: tx.id }, ctx),
+  const reverse = (key: string, id: string): Command => ({
+    what: `reverse ${id} (key ${key})`,
+    run: () => ledger.reverseTransaction({ idempotencyKey: key, transactionId: id }, ctx),
     expect: () => {
+      const tx = model.txs.get(id)!;
       const previous = model.keys.get(key);
       if (previous) return previous.request === `reverse ${tx.id}` ? { outcome: 'OK', id: previous.id } : { outcome: 'IDEMPOTENCY_CONFLICT' };
       if (tx.kind === 'pending') return { outcome: 'TRANSACTION_PENDING' };
@@ -244,9 +258,9 @@ async function simulate(seed: number, ops: number): Promise<string[]> {
     const txs = [...model.txs.values()];
     const make = (): (() => Command) => {
       const r = inBurst ? 1 : next();
-      if (r < 0.12 && holds.length > 0) return ((h) => () => commit(key, h))(pick(holds));
-      if (r < 0.2 && holds.length > 0) return ((h) => () => voidHold(h))(pick(holds));
-      if (r < 0.28 && txs.length > 0) return ((t) => () => reverse(key, t))(pick(txs));
+      if (r < 0.12 && holds.length > 0) return ((id) => () => commit(key, id))(pick(holds).id);
+      if (r < 0.2 && holds.length > 0) return ((id) => () => voidHold(id))(pick(holds).id);
+      if (r < 0.28 && txs.length > 0) return ((id) => () => reverse(key, id))(pick(txs).id);
       const kind = pick(['in', 'in', 'out', 'move', 'hold'] as const);
       const cents = 1 + Math.floor(next() * 20_000);
       const wallet = pick(wallets);
@@ -260,6 +274,41 @@ async function simulate(seed: number, ops: number): Promise<string[]> {
     const factory = make();
     if (!inBurst) history.push(factory);
     return factory();
+  };
+
+  /**
+   * A race: two or three commands contending for one hold or transaction (commit, void, reverse;
+   * sometimes also a transfer out of the hold's wallet, after the same money) sent at once. They
+   * read before they queue, so the ledger may take them in any order; its answers must be those
+   * of some serial order, and the model goes on from that one.
+   */
+  const raceCommands = (): Command[] => {
+    const open = [...model.holds.values()].filter((h) => h.status === 'open');
+    const id = open.length > 0 && next() < 0.7 ? pick(open).id : pick([...model.txs.keys()]);
+    const hold = model.holds.get(id);
+    const contenders = hold ? [() => commit(`k${++keySequence}`, id), () => voidHold(id), () => reverse(`k${++keySequence}`, id)] : [() => reverse(`k${++keySequence}`, id)];
+    const race = Array.from({ length: next() < 0.3 ? 3 : 2 }, () => pick(contenders)());
+    if (hold && next() < 0.3) race.push(transfer('out', `k${++keySequence}`, 1 + Math.floor(next() * 20_000), hold.wallet, BANK, 0, null));
+    return race;
+  };
+  const orders = (items: number[]): number[][] =>
+    items.length <= 1 ? [items] : items.flatMap((first, j) => orders([...items.slice(0, j), ...items.slice(j + 1)]).map((rest) => [first, ...rest]));
+  /** Applies the first serial order of `race` whose answers are `results`; false when none is. */
+  const settleRace = (race: Command[], results: Array<{ outcome: Outcome; id?: string }>): boolean => {
+    const before = model.snapshot();
+    for (const order of orders(race.map((_, j) => j))) {
+      model.restore(before);
+      const fits = order.every((j) => {
+        const expected = race[j]!.expect();
+        const actual = results[j]!;
+        if (expected.outcome !== actual.outcome || (expected.id !== undefined && expected.id !== actual.id)) return false;
+        if (actual.outcome === 'OK') expected.apply?.(actual.id!);
+        return true;
+      });
+      if (fits) return true;
+    }
+    model.restore(before);
+    return false;
   };
 
   try {
@@ -292,6 +341,16 @@ async function simulate(seed: number, ops: number): Promise<string[]> {
         const account = (await getAccounts(temp.database.db, [code])).get(code)!;
         expect((await balanceAt(temp.database.db, account, iso(asOf), iso(knownAt))).posted, where(i, `balance of ${code} at ${iso(asOf)} known ${iso(knownAt)}`)).toBe(money(model.balance(code, asOf, knownAt)));
         i++;
+        continue;
+      }
+      if (roll < 0.17 && model.txs.size > 0) {
+        const race = raceCommands();
+        const results = await Promise.all(race.map((c) => attempt(() => c.run())));
+        race.forEach((command, j) => trace.push(`${i + j}: ${command.what.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, 'ID')} -> ${results[j]!.outcome} [race of ${race.length}]`));
+        if (process.env.SIM_TRACE) console.log(trace.slice(-race.length).join('\n'));
+        const answers = race.map((c, j) => `${c.what} -> ${results[j]!.outcome}`).join('; ');
+        expect(settleRace(race, results), where(i, `no serial order gives these answers: ${answers}`)).toBe(true);
+        i += race.length;
         continue;
       }
       // A burst: 1 to 6 commands sent at once share a group commit; the model takes them in order.
