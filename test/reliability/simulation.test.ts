@@ -96,12 +96,17 @@ class Model {
 /** Bank (an asset) and wallets (liabilities, mostly bounded at zero): money in debits the bank and credits a wallet. */
 const BANK = 'assets:bank';
 
-/** Runs `ops` operations from `seed`; returns the trace (every command and its answer), which a seed must reproduce. */
-async function simulate(seed: number, ops: number): Promise<string[]> {
+/**
+ * Runs `ops` operations from `seed`; returns the trace (every command and its answer), which a seed
+ * must reproduce. `flawedModel` makes the model forget what holds reserve, so that a run fails
+ * (to show a failure reproduces from its seed).
+ */
+async function simulate(seed: number, ops: number, options: { flawedModel?: boolean } = {}): Promise<string[]> {
   const trace: string[] = [];
   const next = random(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   const model = new Model();
+  if (options.flawedModel) model.reserved = () => 0;
   const temp = await tempDatabase();
   const ledger = new Ledger(temp.database, { clock: () => new Date(model.now), maxFutureSkewMs: 0 });
   const where = (i: number, what: string) => `seed ${seed}, operation ${i}: ${what} (replay: SIM_SEED=${seed} SIM_OPS=${ops})`;
@@ -388,6 +393,17 @@ describe(`deterministic simulation (${RUNS} × ${OPS} operations from seed ${FIR
     expect(first.length).toBeGreaterThan(200);
     expect(second).toEqual(first);
     expect(await simulate(424243, 400)).not.toEqual(first);
+  }, 120_000);
+
+  it('fails a failing seed again at the same operation, with the same message', async () => {
+    // Ids are random: compare the failure with them masked.
+    const failure = () => simulate(5, 3000, { flawedModel: true }).then(
+      () => 'passed',
+      (error: Error) => error.message.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, 'ID'),
+    );
+    const first = await failure();
+    expect(first).toMatch(/^seed 5, operation \d+: .* \(replay: SIM_SEED=5 SIM_OPS=3000\)/);
+    expect(await failure()).toBe(first);
   }, 120_000);
 
   for (let run = 0; run < RUNS; run++) {
