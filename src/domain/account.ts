@@ -87,10 +87,10 @@ export function holdIsLive(hold: OpenHold, now: string): boolean {
   return hold.expiresAt === null || hold.expiresAt > now;
 }
 
-/** What live holds reserve on the account at `now`. */
-export function reservedAt(state: OpenedAccount, now: string, except?: string): Amount {
+/** What live holds reserve on the account at `now` (without a `now`: what every hold reserves), but `except`. */
+export function reservedAt(state: OpenedAccount, now: string | undefined, except?: string): Amount {
   let total = ZERO;
-  for (const [id, hold] of Object.entries(state.holds)) if (id !== except && holdIsLive(hold, now)) total = total.plus(hold.reserved);
+  for (const [id, hold] of Object.entries(state.holds)) if (id !== except && (now === undefined || holdIsLive(hold, now))) total = total.plus(hold.reserved);
   return total;
 }
 export type AccountState = { exists: false; version: 0 } | OpenedAccount;
@@ -267,8 +267,7 @@ function changeOf(state: OpenedAccount, legs: readonly Leg[]): Amount {
  */
 function checkBound(state: OpenedAccount, change: Amount, now: string | undefined, notYetAvailable: Amount | undefined, spending?: string): void {
   if (state.minimumBalance === null || !change.isNegative()) return;
-  const reserved = now === undefined ? reservedAt(state, '0000', spending) : reservedAt(state, now, spending);
-  const available = balanceOf(state).minus(notYetAvailable ?? ZERO).minus(reserved).minus(state.minimumBalance);
+  const available = balanceOf(state).minus(notYetAvailable ?? ZERO).minus(reservedAt(state, now, spending)).minus(state.minimumBalance);
   if (available.plus(change).isNegative()) {
     throw new InsufficientFunds(state.code, formatAmount(Amount.max(available, 0), state.currency.scale), formatAmount(change.negated(), state.currency.scale));
   }

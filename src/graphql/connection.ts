@@ -3,13 +3,12 @@
  * a ledger is read in order, and keysets stay fast at any depth.
  */
 import type { ObjectRef } from '@pothos/core';
-import { GraphQLError } from 'graphql';
 import { builder } from './builder.js';
+import { badInput } from './bad-input.js';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
-const badInput = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
 
 export function pageSize(first: number | null | undefined): number {
   if (first == null) return DEFAULT_PAGE_SIZE;

@@ -2,13 +2,13 @@
  * `exportReport`: any report as a CSV, JSON Lines, HTML or text file, or the hledger journal,
  * returned inline up to EXPORT_MAX_BYTES. Bigger exports stream from `inkwell export`.
  */
-import { GraphQLError } from 'graphql';
 import { LedgerError } from '../domain/errors.js';
 import { reportCut } from '../reports/cut.js';
 import { writeJournal } from '../reports/export/journal.js';
 import { reportTable, type ReportName } from '../reports/export/tables.js';
 import { ExportTooLarge, stringSink, writeReport, type Format } from '../reports/export/write.js';
 import { builder } from './builder.js';
+import { badInput } from './bad-input.js';
 
 export const EXPORT_MAX_BYTES = 5 * 1024 * 1024;
 
@@ -80,7 +80,6 @@ const TYPES: Record<string, [string, string]> = {
   hledger: ['text/plain; charset=utf-8', 'journal'],
 };
 
-const badInput = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
 
 builder.queryField('exportReport', (t) =>
   t.field({

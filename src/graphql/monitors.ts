@@ -8,6 +8,7 @@ import { builder } from './builder.js';
 import { asResult, resultUnion } from './errors.js';
 import { validCode } from './queries.js';
 import { mustStream } from './subscriptions.js';
+import { badInput } from './bad-input.js';
 
 const MetricRef = builder.enumType('MonitorMetric', {
   description: 'The figure a monitor watches.',
@@ -128,7 +129,7 @@ builder.subscriptionField('balanceAlerts', (t) =>
     },
     subscribe: (_root, args, ctx) => {
       mustStream(ctx);
-      if ((args.afterId ?? 0) < 0) throw new GraphQLError(`afterId: 0 or more, not ${args.afterId}`, { extensions: { code: 'BAD_USER_INPUT' } });
+      if ((args.afterId ?? 0) < 0) throw badInput(`afterId: 0 or more, not ${args.afterId}`);
       if (!ctx.subscribers) throw new GraphQLError('this server runs no balance monitors', { extensions: { code: 'BAD_REQUEST' } });
       let after = args.afterId ?? 0;
       return followPages(ctx.subscribers.commits, { pollMs: ctx.feedPollMs, signal: ctx.signal }, async (limit) => {

@@ -2,12 +2,12 @@
 import type DataLoader from 'dataloader';
 import { builder, type GraphQLContext } from './builder.js';
 import { asResult, errorData, resultUnion } from './errors.js';
-import { GraphQLError } from 'graphql';
 import { MAX_BATCH, type BatchResult } from '../ledger/ledger.js';
 import { AccountRef } from './types/account-ref.js';
 import { AccountTypeRef } from './types/account.js';
 import { TransactionRef } from './types/entry.js';
 import { DirectionRef } from './types/money.js';
+import { badInput } from './bad-input.js';
 
 const OpenAccountInput = builder.inputType('OpenAccountInput', {
   description: 'A new account. Sending the same fields again returns the existing account.',
@@ -215,7 +215,7 @@ builder.mutationType({
       args: { input: t.arg({ type: PostTransactionsInput, required: true, description: 'The batch.' }) },
       resolve: async (_root, { input }, ctx) => {
         if (input.transactions.length < 1 || input.transactions.length > MAX_BATCH) {
-          throw new GraphQLError(`transactions: 1 to ${MAX_BATCH} per request, not ${input.transactions.length}`, { extensions: { code: 'BAD_USER_INPUT' } });
+          throw badInput(`transactions: 1 to ${MAX_BATCH} per request, not ${input.transactions.length}`);
         }
         const outcomes = await ctx.ledger.postTransactions(input.transactions, ctx.command, { atomic: input.atomic ?? false });
         ctx.now = new Date().toISOString();

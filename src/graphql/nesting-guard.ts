@@ -5,8 +5,9 @@
  * Depth is counted on graphql-js's own lexer (iterative), so comments, strings and block
  * strings end exactly where the parser thinks they do.
  */
-import { GraphQLError, Lexer, Source, TokenKind } from 'graphql';
+import { Lexer, Source, TokenKind } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { badInput } from './bad-input.js';
 
 export const MAX_NESTING = 64;
 
@@ -34,7 +35,7 @@ export function nestingGuard(max = MAX_NESTING): Plugin {
     onParse({ params }) {
       const source = typeof params.source === 'string' ? params.source : params.source.body;
       if (nestingDepth(source) > max) {
-        throw new GraphQLError(`Syntax Error: the document is nested more than ${max} levels deep.`, { extensions: { code: 'BAD_USER_INPUT' } });
+        throw badInput(`Syntax Error: the document is nested more than ${max} levels deep.`);
       }
     },
   };

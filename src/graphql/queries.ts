@@ -1,6 +1,4 @@
 /** Root queries: thin resolvers over src/ledger/queries.ts. */
-import { GraphQLError } from 'graphql';
-import { LedgerError } from '../domain/errors.js';
 import { checkCode } from '../domain/limits.js';
 import { listAccounts } from '../ledger/queries.js';
 import { verifyIntegrityShared } from '../reports/integrity.js';
@@ -11,18 +9,12 @@ import { AccountTypeRef } from './types/account.js';
 import { TransactionRef } from './types/entry.js';
 import { IntegrityReportRef } from './types/integrity.js';
 import { NodeRef, parseNodeId } from './types/node.js';
+import { asInput } from './bad-input.js';
 
 const AccountConnection = connectionType('Account', AccountRef, 'account');
 
 /** A malformed code in a query is a client error, not "not found". */
-export function validCode(code: string, field: string): string {
-  try {
-    return checkCode(code, field);
-  } catch (error) {
-    if (error instanceof LedgerError) throw new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT' } });
-    throw error;
-  }
-}
+export const validCode = (code: string, field: string): string => asInput(() => checkCode(code, field));
 
 builder.queryType({
   description: 'Reads. Unknown accounts and transactions are null.',

@@ -3,8 +3,6 @@
  * the audit trail (audit). Each states the `knownAt` and log position (`atPosition`) it was
  * computed at; the cursors of a paged report carry both, so later pages use the same cut.
  */
-import { GraphQLError } from 'graphql';
-import { LedgerError } from '../domain/errors.js';
 import { checkCode } from '../domain/limits.js';
 import { parseInstant } from '../domain/time.js';
 import { auditEvents, checkAuditFilter, type AuditEvent } from '../reports/audit-trail.js';
@@ -19,18 +17,9 @@ import { AccountTypeRef } from './types/account.js';
 import { TransactionRef } from './types/entry.js';
 import { LedgerEventRef } from './types/event.js';
 import { DirectionRef, MoneyRef } from './types/money.js';
+import { asInput, badInput } from './bad-input.js';
 
-const badInput = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
 
-/** A rule of the domain broken by an argument: a client error. */
-function asInput<T>(check: () => T): T {
-  try {
-    return check();
-  } catch (error) {
-    if (error instanceof LedgerError) throw badInput(error.message);
-    throw error;
-  }
-}
 
 const code = (value: string, field: string) => asInput(() => checkCode(value, field));
 

@@ -2,12 +2,11 @@
  * Strict scalars. A value that breaks a rule is refused with a GraphQLError that names
  * the rule (a plain Error would be masked as "Unexpected error.").
  */
-import { GraphQLError, Kind, valueFromASTUntyped } from 'graphql';
+import { Kind, valueFromASTUntyped } from 'graphql';
 import { decimalSyntaxError } from '../domain/money.js';
 import { parseInstant } from '../domain/time.js';
 import { builder } from './builder.js';
-
-const refuse = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+import { badInput } from './bad-input.js';
 
 builder.scalarType('Decimal', {
   description:
@@ -15,15 +14,15 @@ builder.scalarType('Decimal', {
   serialize: (value) => value,
   parseValue: (value) => parseDecimal(value),
   parseLiteral: (ast) => {
-    if (ast.kind !== Kind.STRING) throw refuse('Decimal must be a string such as "12.50", not a number literal');
+    if (ast.kind !== Kind.STRING) throw badInput('Decimal must be a string such as "12.50", not a number literal');
     return parseDecimal(ast.value);
   },
 });
 
 function parseDecimal(value: unknown): string {
-  if (typeof value !== 'string') throw refuse(`Decimal must be a JSON string such as "12.50", not ${describe(value)}`);
+  if (typeof value !== 'string') throw badInput(`Decimal must be a JSON string such as "12.50", not ${describe(value)}`);
   const error = decimalSyntaxError(value);
-  if (error) throw refuse(`Decimal "${value.slice(0, 50)}": ${error}`);
+  if (error) throw badInput(`Decimal "${value.slice(0, 50)}": ${error}`);
   return value;
 }
 
@@ -33,7 +32,7 @@ builder.scalarType('DateTime', {
   serialize: (value) => value,
   parseValue: (value) => parseDateTime(value),
   parseLiteral: (ast) => {
-    if (ast.kind !== Kind.STRING) throw refuse('DateTime must be an RFC 3339 string, not a number or other literal');
+    if (ast.kind !== Kind.STRING) throw badInput('DateTime must be an RFC 3339 string, not a number or other literal');
     return parseDateTime(ast.value);
   },
 });
@@ -43,7 +42,7 @@ export function parseDateTime(value: unknown): string {
   try {
     return parseInstant(value);
   } catch (error) {
-    throw refuse((error as Error).message);
+    throw badInput((error as Error).message);
   }
 }
 

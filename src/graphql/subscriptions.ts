@@ -10,10 +10,11 @@ import { eventView } from '../ledger/queries.js';
 import { builder, type GraphQLContext } from './builder.js';
 import { validCode } from './queries.js';
 import { LedgerEventRef } from './types/event.js';
+import { badInput } from './bad-input.js';
 
 function startingPoint(value: number | null | undefined, field: string): number {
   const n = value ?? 0;
-  if (n < 0) throw new GraphQLError(`${field}: a position or version is 0 or more, not ${n}`, { extensions: { code: 'BAD_USER_INPUT' } });
+  if (n < 0) throw badInput(`${field}: a position or version is 0 or more, not ${n}`);
   return n;
 }
 

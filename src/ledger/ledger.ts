@@ -21,7 +21,7 @@ import type { Database } from '../store/db.js';
 import { EventStore, type AppendRequest, type Clock } from '../store/event-store.js';
 import { findIdempotency, type IdempotencyRecord } from '../store/idempotency.js';
 import type { CommandContext } from './context.js';
-import { uuidv7 } from './ids.js';
+import { isUuid, uuidv7 } from './ids.js';
 import { CommitSignal } from './feed.js';
 import { DEFAULT_GROUP_COMMIT, GroupCommitter, type GroupCommitOptions } from './group-commit.js';
 import { WriteCache, type WriteSession } from './write-session.js';
@@ -79,8 +79,6 @@ export interface TransferInput {
   description?: string | null;
   metadata?: unknown;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface ReverseTransactionInput {
   idempotencyKey: string;
@@ -452,7 +450,7 @@ export class Ledger {
   }
 
   private async transactionById(id: string) {
-    if (!UUID.test(id)) throw new ValidationError('transactionId', 'not a transaction id (a UUID)');
+    if (!isUuid(id)) throw new ValidationError('transactionId', 'not a transaction id (a UUID)');
     const transaction = await getTransaction(this.database.db, id);
     if (!transaction) throw new TransactionNotFound(id);
     return transaction;

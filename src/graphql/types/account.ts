@@ -1,5 +1,4 @@
 /** The Account type: fields, balance as of any time, entries and events. */
-import { GraphQLError } from 'graphql';
 import { ACCOUNT_TYPES } from '../../domain/account.js';
 import { balanceAt, currentBalance, listEntries, listEvents, pendingOf } from '../../ledger/queries.js';
 import { Amount } from '../../domain/money.js';
@@ -11,6 +10,7 @@ import { LedgerEventRef } from './event.js';
 import { MoneyRef } from './money.js';
 import { NodeRef } from './node.js';
 import { dailyBalancesOf, type DailyBalance } from '../../subscribers/daily-balances.js';
+import { badInput } from '../bad-input.js';
 
 export const AccountTypeRef = builder.enumType('AccountType', {
   description: 'The kind of account, which fixes its normal side.',
@@ -72,7 +72,7 @@ const MAX_DAYS = 3660;
 /** A calendar day, YYYY-MM-DD, that exists. */
 function day(value: string, field: string): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
-    throw new GraphQLError(`${field}: expected a day as YYYY-MM-DD, not ${JSON.stringify(value.slice(0, 40))}`, { extensions: { code: 'BAD_USER_INPUT' } });
+    throw badInput(`${field}: expected a day as YYYY-MM-DD, not ${JSON.stringify(value.slice(0, 40))}`);
   }
   return value;
 }
@@ -143,7 +143,7 @@ AccountRef.implement({
       resolve: async (account, args, ctx) => {
         const [from, to] = [day(args.from, 'from'), day(args.to, 'to')];
         const span = (Date.parse(to) - Date.parse(from)) / 86_400_000 + 1;
-        if (span < 1 || span > MAX_DAYS) throw new GraphQLError(`from..to must be 1 to ${MAX_DAYS} days, not ${span}`, { extensions: { code: 'BAD_USER_INPUT' } });
+        if (span < 1 || span > MAX_DAYS) throw badInput(`from..to must be 1 to ${MAX_DAYS} days, not ${span}`);
         const history = await dailyBalancesOf(ctx.ledger.database.db, account, from, to);
         return { throughPosition: history.throughPosition, days: history.days.map((d) => ({ ...d, currency: account.currency })) };
       },
@@ -192,6 +192,6 @@ AccountRef.implement({
 function parseEntryKey(key: string | undefined): { position: number; legIndex: number } | undefined {
   if (key === undefined) return undefined;
   const match = /^(\d{1,15})\.(\d{1,3})$/.exec(key);
-  if (!match) throw new GraphQLError('after: not a cursor of this list (entry)', { extensions: { code: 'BAD_USER_INPUT' } });
+  if (!match) throw badInput('after: not a cursor of this list (entry)');
   return { position: Number(match[1]), legIndex: Number(match[2]) };
 }

@@ -1,4 +1,5 @@
 /** The Relay Node interface. Ids are readable: "Account:<code>" for accounts, the UUID for transactions. */
+import { isUuid } from '../../ledger/ids.js';
 import { builder } from '../builder.js';
 
 export const NodeRef = builder.interfaceRef<object>('Node').implement({
@@ -9,7 +10,6 @@ export const NodeRef = builder.interfaceRef<object>('Node').implement({
 });
 
 const ACCOUNT_PREFIX = 'Account:';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function nodeId(value: object): string {
   if ('code' in value) return ACCOUNT_PREFIX + String(value.code);
@@ -19,6 +19,6 @@ export function nodeId(value: object): string {
 
 export function parseNodeId(id: string): { type: 'Account' | 'Transaction'; key: string } | null {
   if (id.startsWith(ACCOUNT_PREFIX)) return { type: 'Account', key: id.slice(ACCOUNT_PREFIX.length) };
-  if (UUID.test(id)) return { type: 'Transaction', key: id };
+  if (isUuid(id)) return { type: 'Transaction', key: id };
   return null;
 }
