@@ -101,7 +101,7 @@ const CloseAccountInput = builder.inputType('CloseAccountInput', {
   fields: (t) => ({ code: t.string({ required: true, description: 'The account code.' }) }),
 });
 
-const OpenAccountResult = resultUnion('OpenAccountResult', AccountRef, ['ValidationError', 'AccountAlreadyExists', 'ConcurrencyConflict'], 'The account, or why it was not opened.');
+const OpenAccountResult = resultUnion('OpenAccountResult', AccountRef, ['ValidationError', 'AccountAlreadyExists', 'PeriodClosed', 'ConcurrencyConflict'], 'The account, or why it was not opened.');
 const PostTransactionResult = resultUnion(
   'PostTransactionResult',
   TransactionRef,

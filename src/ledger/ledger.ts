@@ -139,32 +139,36 @@ export class Ledger {
     if (!ACCOUNT_TYPES.includes(input.type)) throw new ValidationError('type', `one of ${ACCOUNT_TYPES.join(', ')}`);
     const metadata = checkMetadata(input.metadata);
     const effectiveAt = this.effectiveAt(input.effectiveAt);
+    let opens = false;
     await this.execute(
       {
         command: 'openAccount',
         idempotency: null,
         accounts: [code],
         transactionId: null,
-        decide: (states) =>
-          new Map([
-            [
+        decide: (states) => {
+          const events = decide(
+            {
+              type: 'OpenAccount',
               code,
-              decide(
-                {
-                  type: 'OpenAccount',
-                  code,
-                  name,
-                  accountType: input.type,
-                  currency: input.currency,
-                  minimumBalance: input.minimumBalance ?? null,
-                  metadata,
-                  effectiveAt,
-                  effectiveAtGiven: input.effectiveAt != null,
-                },
-                states.get(code)!,
-              ),
-            ],
-          ]),
+              name,
+              accountType: input.type,
+              currency: input.currency,
+              minimumBalance: input.minimumBalance ?? null,
+              metadata,
+              effectiveAt,
+              effectiveAtGiven: input.effectiveAt != null,
+            },
+            states.get(code)!,
+          );
+          opens = events.length > 0;
+          return new Map([[code, events]]);
+        },
+        // A closed period's reports must not change: no new account line inside it either (the
+        // same opening again is a no-op, and is answered as one).
+        guard: async (session) => {
+          if (opens) await checkPeriodOpen(session, effectiveAt);
+        },
       },
       ctx,
     );

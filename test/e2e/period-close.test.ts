@@ -33,6 +33,19 @@ describe('period close', () => {
     expect(later.body.data.reverseTransaction.__typename).toBe('Transaction');
   });
 
+  it('refuses an account opened inside the closed period (its reports must not change); the same opening again is a no-op', async () => {
+    const open = async (code: string, effectiveAt?: string) =>
+      (await server.gql('mutation($input: OpenAccountInput!) { openAccount(input: $input) { __typename ... on PeriodClosed { lockedThrough effectiveAt } } }', { input: { code, name: code, type: 'ASSET', currency: 'USD', effectiveAt } })).body.data.openAccount;
+    const before = await logState(server.database.db);
+    expect(await open('assets:late', '2026-01-31T00:00:00Z')).toEqual({ __typename: 'PeriodClosed', lockedThrough: '2026-01-31T23:59:59.999Z', effectiveAt: '2026-01-31T00:00:00.000Z' });
+    expect(await logState(server.database.db)).toEqual(before);
+    expect((await server.gql('{ account(code: "assets:late") { code } }')).body.data.account).toBeNull();
+    // Opened before the close, the same opening is answered as before (nothing new enters the period).
+    expect((await open('assets:bank', '2026-01-01T00:00:00Z')).__typename).toBe('Account');
+    expect((await open('assets:late', '2026-02-01T00:00:00Z')).__typename).toBe('Account');
+    expect((await open('assets:now')).__typename).toBe('Account');
+  });
+
   it('closes only the past, keeps the later lock, and reopens only explicitly and backwards', async () => {
     expect(await books('closePeriod', { through: '2999-01-01T00:00:00Z' })).toMatchObject({ __typename: 'ValidationError', field: 'through' });
     expect(await books('closePeriod', { through: '2026-01-15T00:00:00Z' })).toEqual({ __typename: 'Books', lockedThrough: '2026-01-31T23:59:59.999Z' });

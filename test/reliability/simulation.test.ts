@@ -20,6 +20,8 @@ const RUNS = process.env.SIM_SEED ? 1 : Number(process.env.SIM_RUNS ?? 20);
 const FIRST_SEED = Number(process.env.SIM_SEED ?? 1);
 const START = Date.parse('2026-03-01T00:00:00.000Z');
 const HOUR = 3_600_000;
+/** Accounts open effective a month before the start: backdated postings find them open. */
+const OPENED = START - 30 * 24 * HOUR;
 const ctx = { actor: 'sim', requestId: 'sim' };
 
 
@@ -135,9 +137,10 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
     const bounded = next() < 0.8;
     return {
       what: `open ${code}`,
-      run: async () => (await ledger.openAccount({ code, name: code, type: 'LIABILITY', currency: 'USD', minimumBalance: bounded ? '0' : null, effectiveAt: iso(START - 30 * 24 * HOUR) }, ctx), code),
+      run: async () => (await ledger.openAccount({ code, name: code, type: 'LIABILITY', currency: 'USD', minimumBalance: bounded ? '0' : null, effectiveAt: iso(OPENED) }, ctx), code),
       expect: () => {
         const existing = model.accounts.get(code);
+        if (!existing && model.closed(OPENED)) return { outcome: 'PERIOD_CLOSED' };
         if (!existing) return { outcome: 'OK', id: code, apply: () => (model.accounts.set(code, { bounded }), wallets.push(code)) };
         return existing.bounded === bounded ? { outcome: 'OK', id: code } : { outcome: 'ACCOUNT_ALREADY_EXISTS' };
       },
@@ -317,7 +320,7 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
   };
 
   try {
-    await ledger.openAccount({ code: BANK, name: 'Bank', type: 'ASSET', currency: 'USD', effectiveAt: iso(START - 30 * 24 * HOUR) }, ctx);
+    await ledger.openAccount({ code: BANK, name: 'Bank', type: 'ASSET', currency: 'USD', effectiveAt: iso(OPENED) }, ctx);
     model.accounts.set(BANK, { bounded: false });
     for (let i = 0; i < ops; ) {
       const roll = next();
