@@ -12,7 +12,7 @@
  * suite out with a notice when either is missing.
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync, chownSync, chmodSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Decimal } from 'decimal.js';
@@ -178,7 +178,61 @@ describe('server-wide storage faults (PostgreSQL)', () => {
     expect(accepted.data?.transfer.__typename, JSON.stringify(accepted)).toBe('Transaction');
     await expectWhole();
   });
+
+  it('the server killed (SIGKILL, every process) under load: acknowledged transfers survive its crash recovery, retries post the rest once', async () => {
+    const before = await logState(database.db);
+    const balanceBefore = await faults.cashBalance();
+    const cluster = join(dir, 'cluster');
+    const acknowledged = new Map<string, string>();
+    const unknown: string[] = [];
+    // Eight clients post until the server goes; each keeps the key of the request that failed.
+    const clients = Array.from({ length: 8 }, async (_, c) => {
+      for (let n = 0; ; n++) {
+        const key = `killed-${c}-${n}`;
+        const reply = await faults.transfer(key, key);
+        if (reply.data?.transfer.id) {
+          acknowledged.set(key, reply.data.transfer.id);
+          continue;
+        }
+        // Cut off: the answer names the lost server and says a retry with the key is safe.
+        faults.expectRefused(reply, 'STORAGE_UNAVAILABLE', key, /ECONNREFUSED|ECONNRESET|terminat|not queryable/, reply.status);
+        unknown.push(key);
+        return;
+      }
+    });
+    while (acknowledged.size < 40) await new Promise((resolve) => setTimeout(resolve, 10));
+    const postmaster = readFileSync(join(cluster, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]!;
+    execFileSync('bash', ['-c', `kill -KILL ${postmaster} $(pgrep -P ${postmaster})`]);
+    await Promise.all(clients);
+    // Until the dead postmaster is reaped, a new one takes its lock file for a running server's.
+    while (alive(Number(postmaster))) await new Promise((resolve) => setTimeout(resolve, 20));
+    execFileSync('bash', [CLUSTER, 'resume', cluster, new URL(url).port]); // crash recovery from the WAL
+    admin = await connectAdmin();
+
+    expect(unknown).toHaveLength(8);
+    // What survived: every acknowledged transfer, and at most the eight cut off mid-way besides.
+    const survived = ((await logState(database.db)).events - before.events) / 2;
+    expect(survived).toBeGreaterThanOrEqual(acknowledged.size);
+    expect(survived).toBeLessThanOrEqual(acknowledged.size + unknown.length);
+    // Every acknowledged transfer is there, and its retry returns it unchanged.
+    for (const [key, id] of acknowledged) expect((await faults.transfer(key, `${key}-retry`)).data?.transfer.id, key).toBe(id);
+    // A request cut off may or may not have committed: its retry answers it or posts it — once either way.
+    for (const key of unknown) expect((await faults.transfer(key, `${key}-retry`)).data?.transfer.__typename, key).toBe('Transaction');
+    const posted = acknowledged.size + unknown.length;
+    expect(await faults.cashBalance()).toBe(new Decimal(balanceBefore).plus(posted).toFixed(2));
+    expect((await logState(database.db)).events).toBe(before.events + 2 * posted);
+    await expectWhole();
+  });
 });
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Server-wide, as a managed service does it: ALTER SYSTEM then a reload, which every session —
