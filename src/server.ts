@@ -87,6 +87,22 @@ const noHints: Plugin = {
   },
 };
 
+/**
+ * Every error a client gets carries `extensions.code`, so clients can branch on it: graphql-js's
+ * variable errors ("Variable "$x" … was not provided") and yoga's own request refusals (CSRF, a
+ * mutation over GET) come without one.
+ */
+const errorCodes: Plugin = {
+  onResultProcess({ result }) {
+    for (const r of Array.isArray(result) ? result : [result]) {
+      for (const error of (r as { errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }).errors ?? []) {
+        if (error.extensions?.code) continue;
+        error.extensions = { ...error.extensions, code: error.message.startsWith('Variable "') ? 'BAD_USER_INPUT' : 'BAD_REQUEST' };
+      }
+    }
+  },
+};
+
 /** Refuses `__schema` and `__type` (not `__typename`) at validation. */
 const noIntrospection: Plugin = {
   onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule),
@@ -143,6 +159,7 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
       }),
       ...((options.introspection ?? !options.production) ? [] : [noIntrospection]),
       ...(options.production ? [noHints] : []),
+      errorCodes,
     ],
     maskedErrors: {
       maskError(error, message) {
@@ -228,7 +245,7 @@ export async function startServer(options: ServerOptions & { port: number; host?
     res.setHeader('x-request-id', requestId);
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/health') return void json(res, 200, { status: 'ok' });
-    if (path !== '/graphql') return void json(res, 404, { errors: [{ message: 'not found: the API is at /graphql' }] });
+    if (path !== '/graphql') return void json(res, 404, { errors: [{ message: 'not found: the API is at /graphql', extensions: { code: 'NOT_FOUND' } }] });
     const refusal = transportRefusal(req, maxBody);
     if (refusal) {
       // Drain nothing: close after answering so an unread body cannot be smuggled into the next request.

@@ -46,7 +46,7 @@ export async function exportCommand(command: 'report' | 'export', args: string[]
     rows = await writeJournal(database.db, cut, streamSink(out), progress);
   } else {
     if (!REPORTS.includes(name as ReportName)) {
-      console.error(`usage:\n${EXPORT_USAGE}`);
+      console.error(`${name === undefined ? `${command} needs a report name` : `no report named "${name}"`}; usage:\n${EXPORT_USAGE}`);
       return 2;
     }
     const format = (values.format ?? (command === 'report' ? 'text' : undefined)) as Format | undefined;
@@ -63,7 +63,7 @@ export async function exportCommand(command: 'report' | 'export', args: string[]
     await finished(out);
   }
   if (progress) process.stderr.write('\n');
-  if (command === 'export') console.error(`${rows} rows at log position ${cut.atPosition} (known at ${cut.knownAt})${values.out ? ` written to ${values.out}` : ''}`);
+  if (command === 'export') console.error(`${rows} ${rows === 1 ? 'row' : 'rows'} at log position ${cut.atPosition} (known at ${cut.knownAt})${values.out ? ` written to ${values.out}` : ''}`);
   return 0;
 }
 

@@ -958,6 +958,8 @@ async function rawRequest(init: RawInit) {
   } catch {
     body = undefined;
   }
+  // Whatever went wrong, a client can branch on a code.
+  for (const error of body?.errors ?? []) expect(error.extensions?.code, JSON.stringify(error)).toMatch(/^[A-Z_]+$/);
   return { status: response.status, body, text };
 }
 
@@ -980,12 +982,20 @@ describe('transport', () => {
     const res = await writesNothing(() => rawRequest({ path: `/graphql?query=${encodeURIComponent('{ __typename }')}` }));
     expect(res.status).toBe(403);
     expect(res.body.errors[0].message).toMatch(/CSRF/);
+    expect(res.body.errors[0].extensions.code).toBe('BAD_REQUEST');
+  });
+
+  it('gives a variable that was not provided a code too (graphql-js gives it none)', async () => {
+    const res = await writesNothing(() => rawRequest({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'mutation($i: TransferInput!) { transfer(input: $i) { __typename } }', variables: null }) }));
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0]).toMatchObject({ message: expect.stringMatching(/^Variable "\$i" of required type "TransferInput!" was not provided/), extensions: { code: 'BAD_USER_INPUT' } });
   });
 
   it('refuses a mutation sent with GET and executes nothing', async () => {
     const res = await writesNothing(() => rawRequest({ path: `/graphql?query=${encodeURIComponent(OPEN_LITERAL)}`, headers: CSRF }));
     expect(res.status).toBe(405);
     expect(res.body.errors[0].message).toMatch(/mutation/i);
+    expect(res.body.errors[0].extensions.code).toBe('BAD_REQUEST');
   });
 
   it('refuses a mutation sent with GET under an operationName and executes nothing', async () => {

@@ -85,7 +85,9 @@ describe('inkwell export and report', () => {
 
   it('refuses unknown reports, missing formats and parameters, and bad times', () => {
     const cases: Array<[string[], number, RegExp]> = [
-      [['export', 'ledger-dump', '--format', 'csv'], 2, /usage/],
+      [['export', 'ledger-dump', '--format', 'csv'], 2, /^no report named "ledger-dump"; usage/],
+      [['report'], 2, /^report needs a report name; usage/],
+      [['report', 'income-statement'], 1, /needs a period: from and to \(--from T --to T on the command line\)/],
       [['export', 'trial-balance'], 2, /needs --format csv\|jsonl\|html/],
       [['export', 'trial-balance', '--format', 'xlsx'], 2, /needs --format/],
       [['export', 'account-statement', '--format', 'csv', ...PERIOD], 1, /needs an account/],

@@ -244,7 +244,7 @@ export interface ReportParams {
 /** A report by name, with what it needs checked: the one entry point of the CLI and GraphQL exports. */
 export async function reportTable(database: Database, report: ReportName, params: ReportParams, cut: ReportCut, now: string): Promise<ReportTable> {
   const period = (): { from: string; to: string } => {
-    if (!params.from || !params.to) throw new ValidationError('from', `${report} needs a period: from and to`);
+    if (!params.from || !params.to) throw new ValidationError('from', `${report} needs a period: from and to (--from T --to T on the command line)`);
     if (params.from >= params.to) throw new ValidationError('from', `from (${params.from}) must be before to (${params.to})`);
     return { from: params.from, to: params.to };
   };
