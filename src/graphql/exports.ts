@@ -80,7 +80,6 @@ const TYPES: Record<string, [string, string]> = {
   hledger: ['text/plain; charset=utf-8', 'journal'],
 };
 
-
 builder.queryField('exportReport', (t) =>
   t.field({
     type: ExportFileRef,

@@ -19,8 +19,6 @@ import { LedgerEventRef } from './types/event.js';
 import { DirectionRef, MoneyRef } from './types/money.js';
 import { asInput, badInput } from './bad-input.js';
 
-
-
 const code = (value: string, field: string) => asInput(() => checkCode(value, field));
 
 function period(from: string, to: string): { from: string; to: string } {
