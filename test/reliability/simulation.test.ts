@@ -109,7 +109,9 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   const model = new Model();
   if (options.flawedModel) model.reserved = () => 0;
-  const temp = await tempDatabase();
+  // One PostgreSQL connection: queries are answered in the order they are asked, so concurrent
+  // commands (bursts, races) interleave the same way on every run of a seed, as on SQLite.
+  const temp = await tempDatabase({ poolSize: 1 });
   const ledger = new Ledger(temp.database, { clock: () => new Date(model.now), maxFutureSkewMs: 0 });
   const where = (i: number, what: string) => `seed ${seed}, operation ${i}: ${what} (replay: SIM_SEED=${seed} SIM_OPS=${ops})`;
   let keySequence = 0;

@@ -23,9 +23,12 @@ export interface TempDatabase {
 /** Which database this test run uses: the vitest project sets INKWELL_TEST_DB (see vitest.config.ts). */
 export const TEST_DIALECT: 'sqlite' | 'postgres' = process.env.INKWELL_TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
 
-/** A fresh, migrated database: a SQLite file in a temp folder, or a new schema on the PostgreSQL server. */
-export async function tempDatabase(): Promise<TempDatabase> {
-  return TEST_DIALECT === 'postgres' ? tempPostgres() : tempSqlite();
+/**
+ * A fresh, migrated database: a SQLite file in a temp folder, or a new schema on the PostgreSQL
+ * server (`poolSize`: its connections; one makes the order of every query the order it was asked).
+ */
+export async function tempDatabase(options: { poolSize?: number } = {}): Promise<TempDatabase> {
+  return TEST_DIALECT === 'postgres' ? tempPostgres(options.poolSize) : tempSqlite();
 }
 
 export function postgresUrl(): string {
@@ -34,19 +37,19 @@ export function postgresUrl(): string {
   return url;
 }
 
-async function tempPostgres(): Promise<TempDatabase> {
+async function tempPostgres(poolSize?: number): Promise<TempDatabase> {
   const url = postgresUrl();
   const schema = `t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${schema}`);
   await admin.end();
-  const database = openPostgres(url, { schema });
+  const database = openPostgres(url, { schema, poolSize });
   await migrateToLatest(database);
   return {
     database,
     file: `${url}#${schema}`,
-    reopen: () => openPostgres(url, { schema }),
+    reopen: () => openPostgres(url, { schema, poolSize }),
     dispose: async () => {
       await database.close();
       const cleanup = new pg.Client({ connectionString: url });
