@@ -26,7 +26,6 @@ import { getAccounts, getTransactions } from './ledger/queries.js';
 import { defaultSubscribers } from './subscribers/defaults.js';
 import type { SubscriberRunner } from './subscribers/runner.js';
 import { stderrLogger, type Logger } from './log.js';
-import { StorageFault } from './store/db.js';
 import { DEFAULT_FEED_POLL_MS } from './ledger/feed.js';
 
 export interface ServerOptions {
@@ -70,38 +69,35 @@ const DEFAULT_QUERY = `# Inkwell: see README.md for a first session.
 }
 `;
 
+/** An error as it is sent. */
+type SentError = { message: string; extensions?: Record<string, unknown> };
+
+/** A plugin that rewrites every error of every result just before it is sent. */
+const onEachError = (rewrite: (error: SentError) => void): Plugin => ({
+  onResultProcess({ result }) {
+    for (const r of Array.isArray(result) ? result : [result]) for (const error of (r as { errors?: SentError[] }).errors ?? []) rewrite(error);
+  },
+});
+
 /**
  * In production, no error explains the schema: graphql-armor hides field suggestions, but
  * graphql-js also suggests enum values and input fields ("Did you mean …?") in validation and
  * variable errors, and yoga attaches the JSON parser's own error text.
  */
-const noHints: Plugin = {
-  onResultProcess({ result }) {
-    const results = Array.isArray(result) ? result : [result];
-    for (const r of results) {
-      for (const error of (r as { errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }).errors ?? []) {
-        error.message = error.message.replace(/ ?Did you mean [^?]*\?/g, '');
-        if (error.extensions && 'originalError' in error.extensions) delete error.extensions.originalError;
-      }
-    }
-  },
-};
+const noHints = onEachError((error) => {
+  error.message = error.message.replace(/ ?Did you mean [^?]*\?/g, '');
+  if (error.extensions && 'originalError' in error.extensions) delete error.extensions.originalError;
+});
 
 /**
  * Every error a client gets carries `extensions.code`, so clients can branch on it: graphql-js's
  * variable errors ("Variable "$x" … was not provided") and yoga's own request refusals (CSRF, a
  * mutation over GET) come without one.
  */
-const errorCodes: Plugin = {
-  onResultProcess({ result }) {
-    for (const r of Array.isArray(result) ? result : [result]) {
-      for (const error of (r as { errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }).errors ?? []) {
-        if (error.extensions?.code) continue;
-        error.extensions = { ...error.extensions, code: error.message.startsWith('Variable "') ? 'BAD_USER_INPUT' : 'BAD_REQUEST' };
-      }
-    }
-  },
-};
+const errorCodes = onEachError((error) => {
+  if (error.extensions?.code) return;
+  error.extensions = { ...error.extensions, code: error.message.startsWith('Variable "') ? 'BAD_USER_INPUT' : 'BAD_REQUEST' };
+});
 
 /** Refuses `__schema` and `__type` (not `__typename`) at validation. */
 const noIntrospection: Plugin = {
@@ -119,7 +115,7 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
    * retrying later is the right move); null for any other error.
    */
   const storageFault = (error: unknown): FaultReply | null => {
-    const fault = error instanceof StorageFault ? error : ledger.database.fault(error);
+    const fault = ledger.database.fault(error);
     if (!fault) return null;
     const requestId = requestScope.getStore()?.requestId ?? null;
     logger.log('error', 'storage fault', { requestId, fault: fault.fault, error: fault.message, cause: String((fault.cause as Error | undefined)?.message ?? '') });

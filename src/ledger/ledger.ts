@@ -99,7 +99,8 @@ interface Plan {
   decide(states: Map<string, AccountState>): Map<string, AccountEvent[]>;
   /**
    * A rule that depends on more than the accounts' streams (the period lock): checked in the write
-   * transaction, where no other commit can interleave.
+   * transaction, where no other commit can interleave, when the command writes something (a no-op,
+   * such as the same opening again, is answered as one).
    */
   guard?(session: WriteSession): Promise<void>;
   /**
@@ -139,7 +140,6 @@ export class Ledger {
     if (!ACCOUNT_TYPES.includes(input.type)) throw new ValidationError('type', `one of ${ACCOUNT_TYPES.join(', ')}`);
     const metadata = checkMetadata(input.metadata);
     const effectiveAt = this.effectiveAt(input.effectiveAt);
-    let opens = false;
     await this.execute(
       {
         command: 'openAccount',
@@ -147,28 +147,21 @@ export class Ledger {
         accounts: [code],
         transactionId: null,
         decide: (states) => {
-          const events = decide(
-            {
-              type: 'OpenAccount',
-              code,
-              name,
-              accountType: input.type,
-              currency: input.currency,
-              minimumBalance: input.minimumBalance ?? null,
-              metadata,
-              effectiveAt,
-              effectiveAtGiven: input.effectiveAt != null,
-            },
-            states.get(code)!,
-          );
-          opens = events.length > 0;
-          return new Map([[code, events]]);
+          const command: AccountCommand = {
+            type: 'OpenAccount',
+            code,
+            name,
+            accountType: input.type,
+            currency: input.currency,
+            minimumBalance: input.minimumBalance ?? null,
+            metadata,
+            effectiveAt,
+            effectiveAtGiven: input.effectiveAt != null,
+          };
+          return new Map([[code, decide(command, states.get(code)!)]]);
         },
-        // A closed period's reports must not change: no new account line inside it either (the
-        // same opening again is a no-op, and is answered as one).
-        guard: async (session) => {
-          if (opens) await checkPeriodOpen(session, effectiveAt);
-        },
+        // A closed period's reports must not change: no new account line inside it either.
+        guard: (session) => checkPeriodOpen(session, effectiveAt),
       },
       ctx,
     );
@@ -534,8 +527,8 @@ export class Ledger {
 
   /**
    * Inside the write transaction: idempotency, the named transaction's rule, load, decide, rules
-   * beyond the accounts, then the events and the idempotency record staged for the commit. Every
-   * refusal comes before staging.
+   * beyond the accounts (for a command that changes something), then the events and the
+   * idempotency record staged for the commit. Every refusal comes before staging.
    */
   private async decideAndStage(session: WriteSession, plan: Plan, ctx: CommandContext): Promise<string | null> {
     if (plan.idempotency) {
@@ -547,9 +540,9 @@ export class Ledger {
     const states = await session.accounts(plan.accounts);
     await plan.prepare?.(session, states);
     const decisions = plan.decide(states);
-    await plan.guard?.(session);
     const requests = this.appendRequests(plan, ctx, states, decisions);
     if (requests.length === 0) return null;
+    await plan.guard?.(session);
     const stored = await session.appendAccountEvents(requests, decisions, states);
     if (plan.idempotency) {
       const { key, fingerprint } = plan.idempotency;

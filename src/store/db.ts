@@ -111,14 +111,8 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Database 
   // acknowledged and then lost with the orphaned inode, so every write transaction checks it first.
   const inode = file === ':memory:' ? null : statSync(file).ino;
   const checkFile = () => {
-    if (inode === null) return;
-    let now: number | null = null;
-    try {
-      now = statSync(file).ino;
-    } catch {
-      // missing
-    }
-    if (now !== inode) throw new StorageFault('STORAGE_MISSING', `the database file ${file} was removed or replaced while in use: put it back, or restart on the right file`);
+    if (inode === null || statSync(file, { throwIfNoEntry: false })?.ino === inode) return;
+    throw new StorageFault('STORAGE_MISSING', `the database file ${file} was removed or replaced while in use: put it back, or restart on the right file`);
   };
   const writer = new Kysely<Schema>({ dialect: new SqliteDialect({ database: native }) });
   const separate = file !== ':memory:' && !options.readonly;

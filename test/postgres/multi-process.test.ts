@@ -3,7 +3,6 @@
  * no lost update, no duplicate stream version, idempotency across processes, an intact
  * hash chain, and a reader following the log by position that never sees a gap.
  */
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENESIS_HASH, chainHash } from '../../src/events/envelope.js';
@@ -11,23 +10,16 @@ import { rebuildReadModels } from '../../src/projections/rebuild.js';
 import { openPostgres, type Database } from '../../src/store/db.js';
 import { readLog } from '../../src/store/event-store.js';
 import { gqlAt, serve, type ServeProcess } from '../support/process.js';
-import { postgresUrl } from '../support/server.js';
+import { throwawayPostgresDatabase } from '../support/server.js';
 
 const TRANSFER = `mutation($input: TransferInput!) { transfer(input: $input) { __typename ... on Transaction { id } ... on Error { code message } } }`;
 let databaseUrl: string;
-let admin: pg.Client;
-let name: string;
+let drop: () => Promise<void>;
 let servers: ServeProcess[] = [];
 let database: Database;
 
 beforeAll(async () => {
-  const url = new URL(postgresUrl());
-  name = `mp_${randomBytes(5).toString('hex')}`;
-  admin = new pg.Client({ connectionString: url.toString() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  url.pathname = `/${name}`;
-  databaseUrl = url.toString();
+  ({ url: databaseUrl, drop } = await throwawayPostgresDatabase('mp'));
   // Four processes start (and migrate) at once.
   servers = await Promise.all([0, 1, 2, 3].map(() => serve('unused.db', { DATABASE_URL: databaseUrl })));
   database = openPostgres(databaseUrl);
@@ -37,8 +29,7 @@ afterAll(async () => {
   for (const s of servers) s.child.kill('SIGTERM');
   await Promise.all(servers.map((s) => s.exited));
   await database?.close();
-  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-  await admin.end();
+  await drop?.();
 });
 
 describe('four API processes on one PostgreSQL database', () => {

@@ -3,7 +3,6 @@
  * suite holds it): the write lock held by another session gives STORAGE_LOCKED after the lock
  * timeout — not a request that hangs — with nothing written; once released, the same request posts.
  */
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rebuildReadModels } from '../../src/projections/rebuild.js';
@@ -12,22 +11,15 @@ import { openPostgres, type Database } from '../../src/store/db.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { startFaultServer, type FaultServer } from '../support/fault-server.js';
 import { logState } from '../support/log-state.js';
-import { postgresUrl } from '../support/server.js';
+import { throwawayPostgresDatabase } from '../support/server.js';
 
-let admin: pg.Client;
-let name: string;
 let url: string;
+let drop: () => Promise<void>;
 let database: Database;
 let faults: FaultServer;
 
 beforeAll(async () => {
-  const base = new URL(postgresUrl());
-  name = `faults_${randomBytes(5).toString('hex')}`;
-  admin = new pg.Client({ connectionString: base.toString() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  base.pathname = `/${name}`;
-  url = base.toString();
+  ({ url, drop } = await throwawayPostgresDatabase('faults'));
   database = openPostgres(url, { lockTimeoutMs: 300 });
   await migrateToLatest(database);
   faults = await startFaultServer(database);
@@ -36,8 +28,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await faults?.close();
   await database?.close();
-  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-  await admin.end();
+  await drop?.();
 });
 
 describe('storage faults (PostgreSQL)', () => {

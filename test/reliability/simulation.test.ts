@@ -51,6 +51,12 @@ interface Hold {
 }
 type Outcome = string; // "OK" or an error code
 
+/** What the model knows (a snapshot holds a copy). */
+type ModelData = Pick<Model, 'now' | 'lockedThrough' | 'accounts' | 'postings' | 'txs' | 'holds' | 'keys'>;
+
+/** Transaction ids are random: traces and messages that must repeat show them masked. */
+const masked = (text: string) => text.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, 'ID');
+
 /** The rules, written plainly: what the ledger must answer. */
 class Model {
   now = START;
@@ -63,10 +69,10 @@ class Model {
   keys = new Map<string, { request: string; id: string }>();
 
   /** A copy of everything it knows, to try another order of concurrent commands from. */
-  snapshot(): Omit<Model, 'snapshot' | 'restore' | 'balance' | 'reserved' | 'fits' | 'closed' | 'post'> {
+  snapshot(): ModelData {
     return structuredClone({ now: this.now, lockedThrough: this.lockedThrough, accounts: this.accounts, postings: this.postings, txs: this.txs, holds: this.holds, keys: this.keys });
   }
-  restore(snapshot: ReturnType<Model['snapshot']>): void {
+  restore(snapshot: ModelData): void {
     Object.assign(this, structuredClone(snapshot));
   }
 
@@ -356,7 +362,7 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
       if (roll < 0.17 && model.txs.size > 0) {
         const race = raceCommands();
         const results = await Promise.all(race.map((c) => attempt(() => c.run())));
-        race.forEach((command, j) => trace.push(`${i + j}: ${command.what.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, 'ID')} -> ${results[j]!.outcome} [race of ${race.length}]`));
+        race.forEach((command, j) => trace.push(`${i + j}: ${masked(command.what)} -> ${results[j]!.outcome} [race of ${race.length}]`));
         if (process.env.SIM_TRACE) console.log(trace.slice(-race.length).join('\n'));
         const answers = race.map((c, j) => `${c.what} -> ${results[j]!.outcome}`).join('; ');
         expect(settleRace(race, results), where(i, `no serial order gives these answers: ${answers}`)).toBe(true);
@@ -373,7 +379,7 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
         const expected = command.expect();
         const actual = results[j]!;
         // Ids are random: the trace keeps what the seed decides (the command, the answer's kind).
-        trace.push(`${i + j}: ${command.what.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, "ID")} -> ${actual.outcome}${burst.length > 1 ? ` [burst of ${burst.length}]` : ""}`);
+        trace.push(`${i + j}: ${masked(command.what)} -> ${actual.outcome}${burst.length > 1 ? ` [burst of ${burst.length}]` : ''}`);
         if (process.env.SIM_TRACE) console.log(trace[trace.length - 1]);
         expect(actual.outcome, where(i + j, command.what)).toBe(expected.outcome);
         if (expected.id !== undefined) expect(actual.id, where(i + j, `${command.what}: the first result`)).toBe(expected.id);
@@ -404,7 +410,7 @@ describe(`deterministic simulation (${RUNS} × ${OPS} operations from seed ${FIR
     // Ids are random: compare the failure with them masked.
     const failure = () => simulate(5, 3000, { flawedModel: true }).then(
       () => 'passed',
-      (error: Error) => error.message.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, 'ID'),
+      (error: Error) => masked(error.message),
     );
     const first = await failure();
     expect(first).toMatch(/^seed 5, operation \d+: .* \(replay: SIM_SEED=5 SIM_OPS=3000\)/);

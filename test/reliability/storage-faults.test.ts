@@ -12,10 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../../src/log.js';
 import { rebuildReadModels } from '../../src/projections/rebuild.js';
 import { verifyIntegrity } from '../../src/reports/integrity.js';
+import { expectRefusal, type Logged } from '../support/fault-server.js';
 import { logState } from '../support/log-state.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
-const logged: Array<{ message: string; fields?: Record<string, unknown> }> = [];
+const logged: Logged = [];
 const logger: Logger = { log: (_level, message, fields) => logged.push({ message, fields }) };
 let server: TestServer;
 const ctx = { actor: 'test', requestId: 'faults' };
@@ -46,9 +47,7 @@ async function survives(fault: string, cause: () => Promise<void> | void, recove
   await cause();
   const requestId = `fault-${fault}`;
   const refused = await server.gql(BATCH, batch(fault), { 'x-request-id': requestId });
-  expect(refused.body.errors?.[0]?.extensions, JSON.stringify(refused.body)).toMatchObject({ code: 'SERVICE_UNAVAILABLE', fault, requestId });
-  expect(refused.body.errors?.[0]?.message).toMatch(/Nothing was written\.$/);
-  expect(logged.find((l) => l.fields?.requestId === requestId)).toMatchObject({ message: 'storage fault', fields: { fault } });
+  expectRefusal(logged, { status: refused.status, errors: refused.body.errors }, fault, requestId);
   await recover();
   expect(await logState(server.database.db)).toEqual(before);
   // Recovered: the very same request now posts, and nothing is broken.

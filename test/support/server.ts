@@ -37,6 +37,26 @@ export function postgresUrl(): string {
   return url;
 }
 
+/**
+ * A database of its own on the PostgreSQL server (not a schema: the write lock is per database,
+ * and some suites hold it or run processes that migrate it): its URL, and a way to drop it.
+ */
+export async function throwawayPostgresDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const url = new URL(postgresUrl());
+  const name = `${prefix}_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url.toString() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+      await admin.end();
+    },
+  };
+}
+
 async function tempPostgres(poolSize?: number): Promise<TempDatabase> {
   const url = postgresUrl();
   const schema = `t_${randomBytes(6).toString('hex')}`;
