@@ -9,11 +9,12 @@ import { Ledger } from '../src/ledger/ledger.js';
 import { measureAsOf } from './as-of.js';
 import { dialects, withDatabase } from './databases.js';
 import { storageCeiling } from './ceiling.js';
+import { measureFairness } from './fairness.js';
 import { measureBatches, measureHttp } from './http.js';
 import { transferPair } from './workload.js';
 
 const quick = process.env.BENCH_QUICK === '1';
-/** BENCH_ONLY=write (transfers, ceiling, batches, HTTP) or BENCH_ONLY=as-of (as-of, replay, exports); default both. */
+/** BENCH_ONLY=write (transfers, ceiling, batches, HTTP, fairness), fairness (only g) or as-of (as-of, replay, exports); default all. */
 const only = process.env.BENCH_ONLY ?? 'all';
 const ctx = { actor: 'bench', requestId: 'bench' };
 const conditions = { machine: `${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown'}`, node: process.version, quick };
@@ -47,11 +48,18 @@ async function transfers(ledger: Ledger, count: number, callers: number, account
 }
 
 const accounts = quick ? 500 : 10_000;
+/** Page sizes of the heavy read of (g): the largest the cost limit admits. */
+const HEAVY_READ_SIZE = { accounts: 20, entries: 20 };
 const [sequentialCount, concurrentCount] = quick ? [200, 2000] : [2000, 30_000];
 for (const dialect of only === 'as-of' ? [] : dialects()) {
   await withDatabase(dialect, async (database) => {
     const ledger = new Ledger(database);
     await openAccounts(ledger, accounts);
+    if (only === 'fairness') {
+      // Only (g): entries enough for the heavy read to find full pages.
+      await transfers(ledger, concurrentCount, 256, accounts, 'seed');
+      return measureFairness(dialect, ledger, accounts, quick ? 3 : 10, HEAVY_READ_SIZE, report);
+    }
     const opened = (await ledger.store.head())?.position ?? 0;
     const conditions = { accounts, hotSet: '4 in 5 transfers touch 1% of the accounts' };
     const sequential = await transfers(ledger, sequentialCount, 1, accounts, 'seq');
@@ -68,10 +76,11 @@ for (const dialect of only === 'as-of' ? [] : dialects()) {
     }
     await measureBatches(dialect, ledger, accounts, quick, report);
     await measureHttp(dialect, ledger, accounts, quick ? 3 : 10, report);
+    await measureFairness(dialect, ledger, accounts, quick ? 3 : 10, HEAVY_READ_SIZE, report);
   });
 }
 
-if (only !== 'write') await measureAsOf(quick ? [1_000, 10_000] : [1_000, 100_000, 1_000_000], quick ? 300 : 2000, report);
+if (only === 'all' || only === 'as-of') await measureAsOf(quick ? [1_000, 10_000] : [1_000, 100_000, 1_000_000], quick ? 300 : 2000, report);
 
 console.log('\nfigure                                       value');
 for (const f of figures) console.log(`${f.name.padEnd(44)} ${f.value.toFixed(3).padStart(12)} ${f.unit}`);

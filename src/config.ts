@@ -1,6 +1,7 @@
 /** Settings from the environment, with the defaults docs/operations.md and docs/security.md list. */
 import { DEFAULT_FEED_POLL_MS } from './ledger/feed.js';
 import { DEFAULT_GROUP_COMMIT } from './ledger/group-commit.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from './store/deadline.js';
 
 /** What one GraphQL document may ask for (graphql-armor). */
 export interface QueryLimits {
@@ -50,6 +51,8 @@ export interface Config {
   groupCommit: { maxBatch: number; maxWaitMs: number };
   /** How often subscriptions look for other processes' commits (INKWELL_FEED_POLL_MS, default 500). */
   feedPollMs: number;
+  /** Each request's time budget (INKWELL_REQUEST_TIMEOUT_MS, default 10000). */
+  requestTimeoutMs: number;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -85,6 +88,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
       maxWaitMs: intFrom(env.INKWELL_GROUP_COMMIT_WAIT_MS, DEFAULT_GROUP_COMMIT.maxWaitMs, 'INKWELL_GROUP_COMMIT_WAIT_MS'),
     },
     feedPollMs: positive(intFrom(env.INKWELL_FEED_POLL_MS, DEFAULT_FEED_POLL_MS, 'INKWELL_FEED_POLL_MS'), 'INKWELL_FEED_POLL_MS'),
+    requestTimeoutMs: positive(intFrom(env.INKWELL_REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, 'INKWELL_REQUEST_TIMEOUT_MS'), 'INKWELL_REQUEST_TIMEOUT_MS'),
   };
 }
 

@@ -17,6 +17,7 @@ import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { useApiKeys, type FaultReply, type Principals } from './auth/http-auth.js';
 import { RateLimiter } from './auth/rate-limit.js';
 import { DEFAULT_QUERY_LIMITS, DEFAULT_RATE_LIMIT, type QueryLimits, type RateLimit } from './config.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, isDeadlineExceeded, timeoutError, useDeadline } from './graphql/deadline.js';
 import { nestingGuard } from './graphql/nesting-guard.js';
 import { schema } from './graphql/schema.js';
 import type { GraphQLContext } from './graphql/builder.js';
@@ -46,6 +47,8 @@ export interface ServerOptions {
   stopping?: AbortSignal;
   /** The checkpointed subscribers (daily balances, monitors); startServer runs the default ones. */
   subscribers?: SubscriberRunner;
+  /** Each request's time budget (default 10 s): a read past it is abandoned with TIMEOUT. */
+  requestTimeoutMs?: number;
 }
 
 interface RequestScope {
@@ -145,6 +148,7 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
       // carry a header that only a script allowed by CORS can set.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
       nestingGuard(),
+      useDeadline(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
       EnvelopArmorPlugin({
         maxDepth: { n: limits.maxDepth },
         maxTokens: { n: limits.maxTokens },
@@ -163,21 +167,15 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
         const isGraphQLError = (e: unknown): e is GraphQLError => e instanceof Error && e.name === 'GraphQLError';
         const original = isGraphQLError(error) ? error.originalError : error;
         if (isGraphQLError(error) && (!original || isGraphQLError(original))) return error;
+        const at = { nodes: isGraphQLError(error) ? error.nodes : undefined, path: isGraphQLError(error) ? error.path : undefined };
+        if (isDeadlineExceeded(original)) return new GraphQLError(timeoutError(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS).message, { ...at, extensions: { code: 'TIMEOUT' } });
         const requestId = requestScope.getStore()?.requestId ?? null;
         const fault = storageFault(original);
         if (fault) {
-          return new GraphQLError(fault.message, {
-            nodes: isGraphQLError(error) ? error.nodes : undefined,
-            path: isGraphQLError(error) ? error.path : undefined,
-            extensions: fault.extensions,
-          });
+          return new GraphQLError(fault.message, { ...at, extensions: fault.extensions });
         }
         logger.log('error', 'unexpected error', { requestId, error: String((original as Error | undefined)?.stack ?? original) });
-        return new GraphQLError(`${message} Quote request id ${requestId ?? 'n/a'} when reporting it.`, {
-          nodes: isGraphQLError(error) ? error.nodes : undefined,
-          path: isGraphQLError(error) ? error.path : undefined,
-          extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
-        });
+        return new GraphQLError(`${message} Quote request id ${requestId ?? 'n/a'} when reporting it.`, { ...at, extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } });
       },
     },
     context: ({ request }): GraphQLContext => {

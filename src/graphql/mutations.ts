@@ -2,12 +2,12 @@
 import type DataLoader from 'dataloader';
 import { builder, type GraphQLContext } from './builder.js';
 import { asResult, errorData, resultUnion } from './errors.js';
-import { MAX_BATCH, type BatchResult } from '../ledger/ledger.js';
+import { MAX_BATCH, MAX_BATCH_LEGS, checkBatchSize, type BatchResult } from '../ledger/ledger.js';
 import { AccountRef } from './types/account-ref.js';
 import { AccountTypeRef } from './types/account.js';
 import { TransactionRef } from './types/entry.js';
 import { DirectionRef } from './types/money.js';
-import { badInput } from './bad-input.js';
+import { asInput, badInput } from './bad-input.js';
 
 const OpenAccountInput = builder.inputType('OpenAccountInput', {
   description: 'A new account. Sending the same fields again returns the existing account.',
@@ -51,7 +51,7 @@ const PostTransactionInput = builder.inputType('PostTransactionInput', {
 const PostTransactionsInput = builder.inputType('PostTransactionsInput', {
   description: `Up to ${MAX_BATCH} transactions, posted in order in one durable commit.`,
   fields: (t) => ({
-    transactions: t.field({ type: [PostTransactionInput], required: true, description: `1 to ${MAX_BATCH} transactions; each sees the ones before it.` }),
+    transactions: t.field({ type: [PostTransactionInput], required: true, description: `1 to ${MAX_BATCH} transactions, ${MAX_BATCH_LEGS} legs in all at most; each sees the ones before it.` }),
     atomic: t.boolean({ description: 'All or nothing (default false: a refused transaction fails alone and the others are posted).' }),
   }),
 });
@@ -211,12 +211,10 @@ builder.mutationType({
     postTransactions: t.field({
       authScopes: { post: true },
       type: PostTransactionsPayload,
-      description: `Posts 1 to ${MAX_BATCH} transactions in one durable commit; atomic means all or nothing. Each keeps its own idempotency key.`,
+      description: `Posts 1 to ${MAX_BATCH} transactions (${MAX_BATCH_LEGS} legs in all at most) in one durable commit; atomic means all or nothing. Each keeps its own idempotency key.`,
       args: { input: t.arg({ type: PostTransactionsInput, required: true, description: 'The batch.' }) },
       resolve: async (_root, { input }, ctx) => {
-        if (input.transactions.length < 1 || input.transactions.length > MAX_BATCH) {
-          throw badInput(`transactions: 1 to ${MAX_BATCH} per request, not ${input.transactions.length}`);
-        }
+        asInput(() => checkBatchSize(input.transactions));
         const outcomes = await ctx.ledger.postTransactions(input.transactions, ctx.command, { atomic: input.atomic ?? false });
         ctx.now = new Date().toISOString();
         ctx.transactions.clearAll();

@@ -11,6 +11,7 @@
 import { LedgerError } from '../domain/errors.js';
 import type { ProjectionPolicy } from '../projections/project.js';
 import type { Database } from '../store/db.js';
+import { withoutDeadline } from '../store/deadline.js';
 import type { Clock } from '../store/event-store.js';
 import { WriteCache, WriteSession } from './write-session.js';
 
@@ -63,7 +64,8 @@ export class GroupCommitter {
       if (!this.draining) {
         this.draining = true;
         // After the current task: commands submitted in the same tick join the first group.
-        setImmediate(() => void this.drain());
+        // Outside any request's deadline: a queued command commits or fails whole.
+        setImmediate(() => void withoutDeadline(() => this.drain()));
       }
     });
   }

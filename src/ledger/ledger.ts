@@ -13,6 +13,7 @@ import { parseInstant } from '../domain/time.js';
 import { Amount, formatAmount, parseCurrency, parsePositiveAmount } from '../domain/money.js';
 import { checkCode, checkDescription, checkIdempotencyKey, checkMetadata, checkName } from '../domain/limits.js';
 import { MAX_LEGS, MIN_LEGS, buildTransaction, type EntryInput } from '../domain/transaction.js';
+import { Slicer } from './slices.js';
 import { encodeEvent } from '../events/catalogue.js';
 import type { EventMetadata } from '../events/envelope.js';
 import { accountStream, BOOKS_STREAM } from '../events/streams.js';
@@ -229,15 +230,18 @@ export class Ledger {
    * Each keeps its own idempotency key: a retried batch returns the first results.
    */
   async postTransactions(inputs: PostTransactionInput[], ctx: CommandContext, options: { atomic: boolean }): Promise<BatchResult[]> {
-    if (inputs.length < 1 || inputs.length > MAX_BATCH) throw new ValidationError('transactions', `a batch holds 1 to ${MAX_BATCH} transactions, not ${inputs.length}`);
-    const planned = inputs.map((input) => {
+    checkBatchSize(inputs);
+    const slicer = new Slicer();
+    const planned: Array<{ plan: Plan; error?: undefined } | { plan?: undefined; error: LedgerError }> = [];
+    for (const input of inputs) {
+      await slicer.next();
       try {
-        return { plan: this.postingPlan(input, { command: 'postTransaction', fingerprintOf: input }) };
+        planned.push({ plan: this.postingPlan(input, { command: 'postTransaction', fingerprintOf: input }) });
       } catch (error) {
-        if (error instanceof LedgerError) return { error };
-        throw error;
+        if (!(error instanceof LedgerError)) throw error;
+        planned.push({ error });
       }
-    });
+    }
     if (options.atomic) {
       const refused = planned.findIndex((p) => p.error);
       if (refused >= 0) return abortedBatch(planned.length, refused, planned[refused]!.error!);
@@ -248,6 +252,7 @@ export class Ledger {
         async (session) => {
           const results: BatchResult[] = [];
           for (const [index, item] of planned.entries()) {
+            await slicer.next();
             if (item.error) {
               results.push({ error: item.error });
               continue;
@@ -584,6 +589,15 @@ export class Ledger {
 
 /** Transactions per postTransactions request. */
 export const MAX_BATCH = 1000;
+/** Legs per postTransactions request, all transactions together: what bounds a batch's work. */
+export const MAX_BATCH_LEGS = 10_000;
+
+/** A batch's bounds, checked before anything of it is planned. */
+export function checkBatchSize(inputs: ReadonlyArray<{ entries: readonly unknown[] }>): void {
+  if (inputs.length < 1 || inputs.length > MAX_BATCH) throw new ValidationError('transactions', `a batch holds 1 to ${MAX_BATCH} transactions, not ${inputs.length}`);
+  const legs = inputs.reduce((sum, input) => sum + input.entries.length, 0);
+  if (legs > MAX_BATCH_LEGS) throw new ValidationError('transactions', `a batch holds at most ${MAX_BATCH_LEGS} legs in all, not ${legs}`);
+}
 
 /** One transaction of a batch: its id (the first one, on a retry) or why it was not posted. */
 export type BatchResult = { transactionId: string; error?: undefined } | { transactionId?: undefined; error: LedgerError };

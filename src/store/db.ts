@@ -4,10 +4,11 @@
  */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Schema } from './schema.js';
+import { currentDeadline, DeadlineExceeded, withoutDeadline } from './deadline.js';
+import { ThreadPool, ThreadedSqliteDialect, touch } from './sqlite-threads.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 export type Db = Kysely<Schema>;
@@ -66,8 +67,8 @@ export interface Database {
   readonly location: string;
   /** PostgreSQL only: the schema the tables live in, when not the default. */
   readonly schema?: string;
-  /** SQLite only: the connection writes go through (its pragmas: operations and fault tests). */
-  readonly sqlite?: SQLite.Database;
+  /** SQLite only: a pragma on the write connection (operations and fault tests); `simple` gives the first value. */
+  pragma?(source: string, simple?: boolean): Promise<unknown>;
   /**
    * Runs `work` in one write transaction that is durable when the promise resolves.
    * Writers are serialised, so positions are assigned gap-free in commit order.
@@ -82,31 +83,23 @@ export interface SqliteOptions {
   busyTimeoutMs?: number;
   /** Inspect an existing file without changing it (verify, checks of a backup copy). */
   readonly?: boolean;
+  /** Reader threads (default 2: one per core here); the writer has a thread of its own. */
+  readers?: number;
 }
 
+/**
+ * SQLite on worker threads (sqlite-threads.ts): one writer thread owns the write connection and
+ * its fsyncs; a pool of reader threads serves queries, which WAL lets read while the writer
+ * commits. The event loop only compiles SQL and receives rows.
+ */
 export function openSqlite(file: string, options: SqliteOptions = {}): Database {
   if (options.readonly) {
     if (!existsSync(file)) throw new Error(`no database file at ${file}`);
   } else if (file !== ':memory:') {
     mkdirSync(dirname(file), { recursive: true });
+    touch(file);
   }
-  const connect = () => {
-    const native = new SQLite(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
-    if (!options.readonly) {
-      native.pragma('journal_mode = WAL');
-      // FULL: a commit is on disk before the mutation is acknowledged; never trade this for speed.
-      native.pragma('synchronous = FULL');
-    }
-    native.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-    native.pragma('foreign_keys = ON');
-    cacheStatements(native);
-    return native;
-  };
-  // Two connections: write transactions hold theirs across awaits (a whole group commit), while
-  // queries go on through the other and see what is committed (WAL readers never wait for the
-  // writer). `db` is for reads and for writes while no write transaction runs (migrations, tools):
-  // a write through it during one would wait on the lock with the thread blocked.
-  const native = connect();
+  const thread = { file, readonly: options.readonly ?? false, busyTimeoutMs: options.busyTimeoutMs ?? 5000 };
   // The file this connection opened: a write to it after it was removed (or replaced) would be
   // acknowledged and then lost with the orphaned inode, so every write transaction checks it first.
   const inode = file === ':memory:' ? null : statSync(file).ino;
@@ -114,18 +107,21 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Database 
     if (inode === null || statSync(file, { throwIfNoEntry: false })?.ino === inode) return;
     throw new StorageFault('STORAGE_MISSING', `the database file ${file} was removed or replaced while in use: put it back, or restart on the right file`);
   };
-  const writer = new Kysely<Schema>({ dialect: new SqliteDialect({ database: native }) });
+  const writerThread = new ThreadPool({ ...thread, writer: true }, 1, false);
+  const writer = new Kysely<Schema>({ dialect: new ThreadedSqliteDialect(writerThread) });
+  // An in-memory database lives in one connection; a read-only one needs no writer beside it.
   const separate = file !== ':memory:' && !options.readonly;
-  const db = separate ? new Kysely<Schema>({ dialect: new SqliteDialect({ database: connect() }) }) : writer;
+  const readerThreads = separate ? new ThreadPool({ ...thread, writer: false }, options.readers ?? 2, true) : writerThread;
+  const db = separate ? new Kysely<Schema>({ dialect: new ThreadedSqliteDialect(readerThreads) }) : writer;
   return {
     dialect: 'sqlite',
     db,
     location: file,
-    sqlite: native,
+    pragma: (source, simple = false) => writerThread.pragma(source, simple),
     write: (work) =>
-      // Kysely's SQLite driver has one connection behind a mutex: holding it for the whole
-      // transaction keeps other writes of this process out. BEGIN IMMEDIATE takes the write
-      // lock up front, so another process waits (busy_timeout) instead of failing mid-way.
+      // The writer pool has one thread, leased for the whole transaction: other writes of this
+      // process wait for it. BEGIN IMMEDIATE takes the write lock up front, so another process
+      // waits (busy_timeout, on the writer thread) instead of failing mid-way.
       writer.connection().execute(async (conn) => {
         try {
           checkFile();
@@ -134,7 +130,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Database 
           await sql`COMMIT`.execute(conn);
           return result;
         } catch (error) {
-          if (native.inTransaction) await sql`ROLLBACK`.execute(conn);
+          await writerThread.rollbackIfOpen();
           throw sqliteFault(error, file) ?? error;
         }
       }),
@@ -144,26 +140,6 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Database 
       if (separate) await db.destroy();
     },
   };
-}
-
-/**
- * Kysely prepares every query anew (a tenth of a transfer's CPU, profiled). A better-sqlite3
- * statement can be run again: runs are synchronous and nothing here streams, so one is never
- * busy when it is reused; SQLite re-prepares a statement by itself after a schema change.
- */
-function cacheStatements(native: SQLite.Database, size = 500): void {
-  const prepare = native.prepare.bind(native);
-  const cache = new Map<string, SQLite.Statement>();
-  native.prepare = ((sql: string) => {
-    let statement = cache.get(sql);
-    if (!statement) {
-      statement = prepare(sql);
-      // Statements with IN lists vary in length: keep the cache bounded (oldest first out).
-      if (cache.size >= size) cache.delete(cache.keys().next().value!);
-      cache.set(sql, statement);
-    }
-    return statement;
-  }) as typeof native.prepare;
 }
 
 export interface PostgresOptions {
@@ -200,28 +176,67 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
   // the process. pg drops the broken session and opens a new one for the next query; a query that
   // meets it fails with a connection error, which the client sees as STORAGE_UNAVAILABLE.
   pool.on('error', () => {});
-  pool.on('connect', (client) => client.on('error', () => {}));
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+    cancelAtDeadline(client, url);
+  });
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   return {
     dialect: 'postgres',
     db,
     location: redact(url),
     schema: options.schema,
-    write: async (work) => {
-      try {
-        return await db.transaction().execute(async (trx) => {
-          // A writer stuck holding the lock must not hang every request: wait this long, then fail clearly.
-          await sql`SELECT set_config('lock_timeout', ${`${options.lockTimeoutMs ?? 5000}ms`}, true)`.execute(trx);
-          await sql`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`.execute(trx);
-          await sql`SELECT set_config('lock_timeout', '0', true)`.execute(trx);
-          return work(trx);
-        });
-      } catch (error) {
-        throw postgresFault(error, redact(url)) ?? error;
-      }
-    },
+    write: (work) =>
+      // A queued write commits or fails whole: no request's deadline cancels its statements.
+      withoutDeadline(async () => {
+        try {
+          return await db.transaction().execute(async (trx) => {
+            // A writer stuck holding the lock must not hang every request: wait this long, then fail clearly.
+            await sql`SELECT set_config('lock_timeout', ${`${options.lockTimeoutMs ?? 5000}ms`}, true)`.execute(trx);
+            await sql`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`.execute(trx);
+            await sql`SELECT set_config('lock_timeout', '0', true)`.execute(trx);
+            return work(trx);
+          });
+        } catch (error) {
+          throw postgresFault(error, redact(url)) ?? error;
+        }
+      }),
     fault: (error) => postgresFault(error, redact(url)),
     close: () => db.destroy(),
+  };
+}
+
+/**
+ * A read whose request runs out of time (or whose client leaves) is cancelled on the server, as
+ * psql's Ctrl-C does: a cancel request for the session's backend, sent on a connection of its own
+ * (the pool may be exhausted). The statement then fails, and the caller sees DeadlineExceeded.
+ */
+function cancelAtDeadline(client: pg.PoolClient, url: string): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  (client as { query: unknown }).query = (...args: unknown[]) => {
+    const signal = currentDeadline();
+    if (!signal) return query(...args);
+    if (signal.aborted) return Promise.reject(new DeadlineExceeded());
+    const cancel = () => {
+      const canceller = new pg.Client({ connectionString: url });
+      canceller.on('error', () => {});
+      void canceller
+        .connect()
+        .then(() => canceller.query('SELECT pg_cancel_backend($1)', [(client as unknown as { processID: number }).processID]))
+        .catch(() => undefined)
+        .finally(() => void canceller.end().catch(() => undefined));
+    };
+    signal.addEventListener('abort', cancel, { once: true });
+    return query(...args).then(
+      (result) => {
+        signal.removeEventListener('abort', cancel);
+        return result;
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', cancel);
+        throw signal.aborted ? new DeadlineExceeded() : error;
+      },
+    );
   };
 }
 

@@ -59,26 +59,26 @@ async function survives(fault: string, cause: () => Promise<void> | void, recove
 
 describe('storage faults', () => {
   it('a full database', async () => {
-    const sqlite = server.database.sqlite!;
+    const pragma = server.database.pragma!;
     await survives(
       'STORAGE_FULL',
-      () => void sqlite.pragma(`max_page_count = ${sqlite.pragma('page_count', { simple: true })}`),
-      () => void sqlite.pragma('max_page_count = 1073741823'),
+      async () => void (await pragma(`max_page_count = ${await pragma('page_count', true)}`)),
+      async () => void (await pragma('max_page_count = 1073741823')),
     );
   });
 
   it('a database that cannot be written (read-only)', async () => {
-    const sqlite = server.database.sqlite!;
+    const pragma = server.database.pragma!;
     await survives(
       'STORAGE_READ_ONLY',
-      () => void sqlite.pragma('query_only = ON'),
-      () => void sqlite.pragma('query_only = OFF'),
+      async () => void (await pragma('query_only = ON')),
+      async () => void (await pragma('query_only = OFF')),
     );
   });
 
   it('a database locked by another process', async () => {
-    const sqlite = server.database.sqlite!;
-    sqlite.pragma('busy_timeout = 300');
+    const pragma = server.database.pragma!;
+    await pragma('busy_timeout = 300');
     let holder!: ReturnType<typeof spawn>;
     let released!: Promise<void>;
     const script = `const D = require(${JSON.stringify(createRequire(import.meta.url).resolve('better-sqlite3'))}); const d = new D(${JSON.stringify(server.file)});
@@ -97,7 +97,7 @@ describe('storage faults', () => {
         },
       );
     } finally {
-      sqlite.pragma('busy_timeout = 5000');
+      await pragma('busy_timeout = 5000');
     }
   });
 
