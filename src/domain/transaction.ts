@@ -4,6 +4,7 @@ import { AccountClosed, AccountFrozen, AccountNotFound, CurrencyMismatch, Unbala
 import type { JsonObject } from './json.js';
 import { Amount, ZERO, formatAmount, parsePositiveAmount } from './money.js';
 import { printable } from './text.js';
+import { freezeDeep } from './json.js';
 
 export const MIN_LEGS = 2;
 export const MAX_LEGS = 100;
@@ -56,14 +57,15 @@ export function buildTransaction(input: PostingInput, accounts: ReadonlyMap<stri
   }
   const imbalances = imbalancesOf(legs, accounts);
   if (imbalances.length > 0) throw new UnbalancedTransaction(imbalances);
-  return {
+  // Frozen: every touched account's event embeds this very record, encoded once.
+  return freezeDeep({
     transactionId: input.transactionId,
     idempotencyKey: input.idempotencyKey,
     legs,
     description: input.description,
     metadata: input.metadata,
     reverses: input.reverses ?? null,
-  };
+  });
 }
 
 /** Per-currency totals whose debits and credits differ; empty when the legs balance. */

@@ -13,7 +13,7 @@ import { parseInstant } from '../domain/time.js';
 import { Amount, formatAmount, parseCurrency, parsePositiveAmount } from '../domain/money.js';
 import { checkCode, checkDescription, checkIdempotencyKey, checkMetadata, checkName } from '../domain/limits.js';
 import { MAX_LEGS, MIN_LEGS, buildTransaction, type EntryInput } from '../domain/transaction.js';
-import { Slicer } from './slices.js';
+import { breathe } from './slices.js';
 import { encodeEvent } from '../events/catalogue.js';
 import type { EventMetadata } from '../events/envelope.js';
 import { accountStream, BOOKS_STREAM } from '../events/streams.js';
@@ -231,10 +231,9 @@ export class Ledger {
    */
   async postTransactions(inputs: PostTransactionInput[], ctx: CommandContext, options: { atomic: boolean }): Promise<BatchResult[]> {
     checkBatchSize(inputs);
-    const slicer = new Slicer();
     const planned: Array<{ plan: Plan; error?: undefined } | { plan?: undefined; error: LedgerError }> = [];
     for (const input of inputs) {
-      await slicer.next();
+      await breathe();
       try {
         planned.push({ plan: this.postingPlan(input, { command: 'postTransaction', fingerprintOf: input }) });
       } catch (error) {
@@ -252,7 +251,7 @@ export class Ledger {
         async (session) => {
           const results: BatchResult[] = [];
           for (const [index, item] of planned.entries()) {
-            await slicer.next();
+            await breathe();
             if (item.error) {
               results.push({ error: item.error });
               continue;

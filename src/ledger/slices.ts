@@ -1,19 +1,31 @@
 /**
- * Long loops on the main thread (a batch of a thousand postings to plan, decide and encode) give
- * the event loop back every few milliseconds, so the requests that arrived meanwhile are served
- * between slices instead of after the whole batch.
+ * Long work on the main thread (a batch of a thousand postings to plan and decide, a query that
+ * completes thousands of fields) gives the event loop back every few milliseconds, so requests
+ * that arrived meanwhile are served between slices instead of after the whole of it.
+ *
+ * `await breathe()` at the points where such work can pause: it returns at once while the current
+ * slice is young, and otherwise parks the caller until the event loop has polled for I/O. All
+ * callers share one slice, so a thousand paused resolvers resume a slice's worth at a time.
  */
 
-/** How long a loop may hold the event loop before it yields. */
+/** How long the main thread may run before it yields. */
 const SLICE_MS = 5;
 
-export class Slicer {
-  private started = performance.now();
+let sliceStart = performance.now();
+let markerQueued = false;
 
-  /** Yields to the event loop when this slice has run its time; call once per item. */
-  async next(): Promise<void> {
-    if (performance.now() - this.started < SLICE_MS) return;
+/** Runs first in a check phase: the slice of that turn of the event loop starts. */
+function mark(): void {
+  markerQueued = false;
+  sliceStart = performance.now();
+}
+
+export async function breathe(): Promise<void> {
+  while (performance.now() - sliceStart >= SLICE_MS) {
+    if (!markerQueued) {
+      markerQueued = true;
+      setImmediate(mark);
+    }
     await new Promise((resolve) => setImmediate(resolve));
-    this.started = performance.now();
   }
 }

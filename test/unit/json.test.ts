@@ -1,7 +1,8 @@
 /** Canonical JSON feeds fingerprints and the hash chain: its bytes must never change. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../src/domain/json.js';
+import { canonicalJson, freezeDeep } from '../../src/domain/json.js';
+import { hashedBytes, hashedBytesPlain } from '../../src/events/envelope.js';
 
 /** The first, plainly written encoder: sorted entries, no undefined, joined. The fast one must agree byte for byte. */
 function reference(value: unknown): string {
@@ -32,5 +33,43 @@ describe('canonicalJson', () => {
     expect(() => canonicalJson(Number.NaN)).toThrow(/non-finite/);
     expect(() => canonicalJson([undefined])).toThrow(/undefined cannot be encoded/);
     expect(() => canonicalJson({ f: () => 1 })).toThrow(/function cannot be encoded/);
+  });
+
+  it('remembers the encoding of a value frozen deep, which then cannot change', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const frozen = freezeDeep(structuredClone(value));
+        expect(canonicalJson(frozen)).toBe(reference(value));
+        expect(canonicalJson([frozen, frozen])).toBe(reference([value, value]));
+      }),
+      { numRuns: 500 },
+    );
+    const record = freezeDeep({ legs: [{ amount: '1.00' }] });
+    expect(() => {
+      (record.legs[0] as { amount: string }).amount = '2.00';
+    }).toThrow(TypeError);
+  });
+});
+
+describe('the bytes the hash chain covers', () => {
+  it('are the canonical JSON of the envelope, byte for byte, also when events share their data', () => {
+    const envelope = fc.record({
+      position: fc.nat(),
+      streamId: fc.string({ unit: 'binary' }),
+      version: fc.nat(),
+      type: fc.string(),
+      schemaVersion: fc.nat(),
+      data: fc.oneof(fc.constant('{"a":"\\u00e9\\"x"}'), fc.jsonValue().map((v) => canonicalJson(v))),
+      metadata: fc.string({ unit: 'binary' }),
+      recordedAt: fc.string(),
+      effectiveAt: fc.string(),
+      transactionId: fc.option(fc.uuid(), { nil: null }),
+    });
+    fc.assert(
+      fc.property(fc.array(envelope, { minLength: 1, maxLength: 5 }), (events) => {
+        for (const event of events) expect(hashedBytes(event)).toBe(hashedBytesPlain(event));
+      }),
+      { numRuns: 1000 },
+    );
   });
 });

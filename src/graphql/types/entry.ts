@@ -1,6 +1,7 @@
 /** Entries (the legs as each account sees them) and transactions. */
 import type { Leg } from '../../domain/account.js';
 import { reversalOf, type TransactionView } from '../../ledger/queries.js';
+import { breathe } from '../../ledger/slices.js';
 import { builder } from '../builder.js';
 import { DirectionRef, MoneyRef } from './money.js';
 import { NodeRef } from './node.js';
@@ -25,14 +26,22 @@ EntryRef.implement({
     account: t.field({
       type: AccountRef,
       description: 'The account the leg posts to.',
-      resolve: async (entry, _args, ctx) => (await ctx.accounts.load(entry.accountCode))!,
+      resolve: async (entry, _args, ctx) => {
+        const account = (await ctx.accounts.load(entry.accountCode))!;
+        await breathe();
+        return account;
+      },
     }),
     direction: t.field({ type: DirectionRef, description: 'DEBIT or CREDIT.', resolve: (e) => e.direction }),
     amount: t.field({ type: MoneyRef, description: 'The amount, > 0.', resolve: (e) => ({ amount: e.amount, currency: e.currency }) }),
     transaction: t.field({
       type: TransactionRef,
       description: 'The transaction this leg belongs to.',
-      resolve: async (entry, _args, ctx) => (await ctx.transactions.load(entry.transactionId))!,
+      resolve: async (entry, _args, ctx) => {
+        const transaction = (await ctx.transactions.load(entry.transactionId))!;
+        await breathe();
+        return transaction;
+      },
     }),
     effectiveAt: t.expose('effectiveAt', { type: 'DateTime', description: 'When it counts for the business.' }),
     recordedAt: t.expose('recordedAt', { type: 'DateTime', description: 'When the ledger recorded it.' }),
