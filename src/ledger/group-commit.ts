@@ -3,6 +3,15 @@
  * arrival order, inside ONE write transaction — one fsync for all of them. Each is acknowledged
  * only once that transaction is durable.
  *
+ * Pipelined: while group n is being written and committed (on the writer thread, or by the
+ * PostgreSQL server), group n+1 is decided on the main thread against the state n leaves — from
+ * memory, committed rows and what n staged (write-session.ts). n+1's own transaction starts only
+ * once n has committed, and first checks the log head is the one n left. Should n fail, n+1's
+ * decisions are dropped and it is decided again, classic, after n's commands were re-run: nothing
+ * is ever acknowledged on a state that did not commit. Commands that read what their own
+ * transaction wrote (a reversal's check, a void) and those that run alone are decided classic:
+ * inside their write transaction, after the group in flight has committed.
+ *
  * A command that is refused (a LedgerError, thrown before it staged anything) fails alone: its
  * neighbours go on against the state the ones before them left, exactly as one by one. Anything
  * else going wrong fails the whole transaction (nothing of it is written); then every command of
@@ -13,7 +22,7 @@ import type { ProjectionPolicy } from '../projections/project.js';
 import type { Database } from '../store/db.js';
 import { withoutDeadline } from '../store/deadline.js';
 import type { Clock } from '../store/event-store.js';
-import { WriteCache, WriteSession } from './write-session.js';
+import { StaleDecision, WriteCache, WriteSession } from './write-session.js';
 
 export interface GroupCommitOptions {
   /** The most commands in one transaction. */
@@ -33,18 +42,28 @@ interface Job {
   keys: string[];
   /** Runs in a transaction of its own (a batch that must be all or nothing, a books change). */
   alone: boolean;
+  /** Reads rows its own transaction writes: decided inside the write transaction, never pipelined. */
+  classic: boolean;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
 
 type Outcome = { value: unknown } | { error: LedgerError };
 
+/** How the write of a pipelined group ended: null once committed and acknowledged. */
+type Landing = null | { jobs: Job[]; error: unknown };
+
 export class GroupCommitter {
   private readonly queue: Job[] = [];
   private draining = false;
   private wake: (() => void) | null = null;
-  /** Transactions committed and commands acknowledged in them (observed by tests and the bench). */
-  readonly stats = { groups: 0, commands: 0, largest: 0 };
+  /** The write of the pipelined group being committed, if one is. */
+  private inFlight: Promise<Landing> | null = null;
+  /**
+   * Transactions committed and commands acknowledged in them; groups decided while the one before
+   * them committed, and those decided again because it failed (observed by tests and the bench).
+   */
+  readonly stats = { groups: 0, commands: 0, largest: 0, pipelined: 0, redecided: 0 };
 
   constructor(
     private readonly database: Database,
@@ -57,9 +76,10 @@ export class GroupCommitter {
   ) {}
 
   /** Queues a command; resolves to what `run` returned once its transaction is durable. */
-  submit<T>(run: (session: WriteSession) => Promise<T>, options: { keys?: string[]; alone?: boolean } = {}): Promise<T> {
+  submit<T>(run: (session: WriteSession) => Promise<T>, options: { keys?: string[]; alone?: boolean; classic?: boolean } = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ run, keys: options.keys ?? [], alone: options.alone ?? false, resolve: resolve as (value: unknown) => void, reject });
+      const job = { run, keys: options.keys ?? [], alone: options.alone ?? false, classic: options.classic ?? false };
+      this.queue.push({ ...job, resolve: resolve as (value: unknown) => void, reject });
       if (this.queue.length >= this.options.maxBatch) this.wake?.();
       if (!this.draining) {
         this.draining = true;
@@ -72,13 +92,76 @@ export class GroupCommitter {
 
   private async drain(): Promise<void> {
     try {
-      while (this.queue.length > 0) {
-        await this.gather();
-        await this.commit(this.take());
-      }
+      do {
+        while (this.queue.length > 0) {
+          await this.gather();
+          const jobs = this.take();
+          const pipelinable = !jobs[0]!.alone && !jobs.some((job) => job.classic);
+          if (pipelinable && (await this.pipelined(jobs))) continue;
+          await this.settle();
+          await this.commit(jobs);
+        }
+        await this.settle();
+        // Commands submitted while the last write settled found the drain running: take them too.
+      } while (this.queue.length > 0);
     } finally {
       this.draining = false;
     }
+  }
+
+  /**
+   * Decides `jobs` while the group before them commits, then starts their own write. False when
+   * they must be decided classic instead (the cache cannot vouch for the state, a read failed, or
+   * the group before them failed); nothing of them has been acknowledged then.
+   */
+  private async pipelined(jobs: Job[]): Promise<boolean> {
+    const session = WriteSession.continue(this.database.db, this.cache, this.policy, this.clock());
+    if (!session) return false;
+    let outcomes: Outcome[];
+    try {
+      outcomes = await this.decide(session, jobs);
+    } catch {
+      // Unexpected while deciding: decide again, classic, where the group-failure rules apply.
+      await this.settle();
+      this.cache.reset();
+      return false;
+    }
+    if (!(await this.settle())) {
+      this.stats.redecided += 1;
+      return false;
+    }
+    this.stats.pipelined += 1;
+    // From here the cache stands for the state after these jobs, as if they had committed.
+    this.cache.inFlight = session.inFlight;
+    this.cache.position = session.position;
+    this.cache.head = session.endHead;
+    this.inFlight = this.database.write((trx) => session.writeTo(trx)).then(
+      () => {
+        this.acknowledge(jobs, outcomes);
+        return null;
+      },
+      (error: unknown) => ({ jobs, error }),
+    );
+    return true;
+  }
+
+  /**
+   * Waits for the pipelined group in flight. True when it committed (or none was in flight);
+   * false when it failed: the cache is emptied and its commands were run again, classic.
+   */
+  private async settle(): Promise<boolean> {
+    const flight = this.inFlight;
+    if (!flight) return true;
+    this.inFlight = null;
+    const landing = await flight;
+    if (!landing) return true;
+    this.cache.reset();
+    const { jobs, error } = landing;
+    // The log moved under them (another writer): decide them again. Otherwise as a classic group fails.
+    if (error instanceof StaleDecision) await this.commit(jobs);
+    else if (jobs.length === 1) jobs[0]!.reject(error);
+    else for (const job of jobs) await this.commit([job]);
+    return false;
   }
 
   /** Waits up to maxWaitMs for the queue to fill a batch. */
@@ -102,32 +185,46 @@ export class GroupCommitter {
     return this.queue.splice(0, count);
   }
 
+  /** Classic: decides and writes `jobs` inside one write transaction. */
   private async commit(jobs: Job[]): Promise<void> {
-    const outcomes: Outcome[] = [];
-    let position: number;
+    let outcomes: Outcome[];
+    let session: WriteSession;
     try {
-      position = await this.database.write(async (trx) => {
+      [outcomes, session] = await this.database.write(async (trx) => {
         const session = await WriteSession.begin(trx, this.cache, this.policy, this.clock());
-        await session.prefetchIdempotency(jobs.flatMap((job) => job.keys));
-        for (const job of jobs) {
-          const staged = session.staged;
-          try {
-            outcomes.push({ value: await job.run(session) });
-          } catch (error) {
-            // A refusal is only clean when the command wrote nothing; anything else fails the group.
-            if (!(error instanceof LedgerError) || session.staged !== staged) throw error;
-            outcomes.push({ error });
-          }
-        }
+        const outcomes = await this.decide(session, jobs);
         await session.flush();
-        return session.position;
+        return [outcomes, session] as const;
       });
     } catch (error) {
       if (jobs.length === 1) return jobs[0]!.reject(error);
       for (const job of jobs) await this.commit([job]);
       return;
     }
-    this.cache.position = position;
+    this.cache.position = session.position;
+    this.cache.head = session.endHead;
+    this.acknowledge(jobs, outcomes);
+  }
+
+  /** Runs each job against the session in order; a refused one fails alone. */
+  private async decide(session: WriteSession, jobs: Job[]): Promise<Outcome[]> {
+    await session.prefetchIdempotency(jobs.flatMap((job) => job.keys));
+    const outcomes: Outcome[] = [];
+    for (const job of jobs) {
+      const staged = session.staged;
+      try {
+        outcomes.push({ value: await job.run(session) });
+      } catch (error) {
+        // A refusal is only clean when the command wrote nothing; anything else fails the group.
+        if (!(error instanceof LedgerError) || session.staged !== staged) throw error;
+        outcomes.push({ error });
+      }
+    }
+    return outcomes;
+  }
+
+  /** Once the group's transaction is durable: the answers go out. */
+  private acknowledge(jobs: Job[], outcomes: Outcome[]): void {
     this.onCommit();
     this.stats.groups += 1;
     this.stats.commands += jobs.length;

@@ -112,6 +112,11 @@ interface Plan {
   precondition?(session: WriteSession): Promise<void>;
   /** Reads what `decide` needs beyond the states, in the same transaction, right after they load. */
   prepare?(session: WriteSession, states: Map<string, AccountState>): Promise<void>;
+  /**
+   * The precondition or preparation reads rows this very transaction writes (it flushes first):
+   * decided inside its write transaction, never pipelined (group-commit.ts).
+   */
+  readsOwnWrites?: boolean;
 }
 
 export class Ledger {
@@ -304,6 +309,7 @@ export class Ledger {
         accounts: input.entries.map((e) => e.account),
         transactionId,
         precondition: options.precondition,
+        readsOwnWrites: options.precondition !== undefined,
         guard: (session) => checkPeriodOpen(session, effectiveAt),
         decide: (states) => {
           const transaction = buildTransaction(
@@ -431,6 +437,7 @@ export class Ledger {
         idempotency: null,
         accounts: original.legs.map((leg) => leg.account),
         transactionId: original.id,
+        readsOwnWrites: true,
         // A concurrent void may have come first (same group, or just before): then this one changes
         // nothing, as one by one it would. Only a hold no longer open needs its status read (staged
         // rows included); the usual void reads nothing more.
@@ -526,7 +533,7 @@ export class Ledger {
    * key was used before with the same request, otherwise to null once the events are durable.
    */
   private execute(plan: Plan, ctx: CommandContext): Promise<string | null> {
-    return this.committer.submit((session) => this.decideAndStage(session, plan, ctx), { keys: plan.idempotency ? [plan.idempotency.key] : [] });
+    return this.committer.submit((session) => this.decideAndStage(session, plan, ctx), { keys: plan.idempotency ? [plan.idempotency.key] : [], classic: plan.readsOwnWrites });
   }
 
   /**

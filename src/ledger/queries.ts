@@ -162,8 +162,11 @@ export async function notYetAvailableOf(db: Db, states: ReadonlyMap<string, Acco
     .where('account_code', 'in', codes)
     .where('effective_at', '>', now)
     .execute();
-  // With the entries of this transaction not yet written (a group commit writes them at its end).
-  const rows = [...stored, ...pending.filter((e) => e.effective_at > now && codes.includes(e.account_code))].sort(
+  // With the entries of this transaction not yet written (a group commit writes them at its end),
+  // and those of a group committing meanwhile (pipelined), which the read may already have seen.
+  const seen = new Set(stored.map((e) => `${e.position}.${e.leg_index}`));
+  const unwritten = pending.filter((e) => e.effective_at > now && codes.includes(e.account_code) && !seen.has(`${e.position}.${e.leg_index}`));
+  const rows = [...stored, ...unwritten].sort(
     (a, b) => (a.effective_at < b.effective_at ? -1 : a.effective_at > b.effective_at ? 1 : Number(a.position) - Number(b.position) || a.leg_index - b.leg_index),
   );
   for (const state of bounded) {

@@ -8,6 +8,12 @@
  * the head under the write lock, and anything else having appended since (another process,
  * another Ledger on the same database) empties it. While a transaction is open the cache is
  * marked unknown, so a rollback empties it too.
+ *
+ * Pipelined (group-commit.ts): a session may also `continue` from the state the group still being
+ * committed leaves. It then decides from memory and from committed rows read outside any write
+ * transaction, with what that group staged (its idempotency keys, its entries) laid over them;
+ * everything it stages is written later by `writeTo`, which first checks the log head is the one
+ * it decided after. Commands that must read what their own transaction wrote run classic.
  */
 import { evolve, type AccountEvent, type AccountState, type OpenedAccount } from '../domain/account.js';
 import type { BooksState } from '../domain/books.js';
@@ -25,17 +31,38 @@ import { loadAccount } from './load.js';
 /** Accounts kept in memory at most; beyond, the cache starts over (a reload is always correct). */
 const MAX_CACHED_ACCOUNTS = 100_000;
 
+/** What the group being committed staged: the next group reads it as if it were committed. */
+export interface InFlight {
+  keys: ReadonlyMap<string, IdempotencyRecord>;
+  entries: readonly EntriesTable[];
+}
+
 export class WriteCache {
   /** The log position the cache reflects; null while a transaction is open or after one failed. */
   position: number | null = null;
+  /** The head at `position` (a pipelined session seals after it). */
+  head: LogHead | null = null;
+  /** The staged rows of the group being committed, while one is. */
+  inFlight: InFlight | null = null;
   states = new Map<string, AccountState>();
   frontiers = new OnTimeFrontiers();
   books: BooksState | null = null;
 
   reset(): void {
+    this.position = null;
+    this.head = null;
+    this.inFlight = null;
     this.states = new Map();
     this.frontiers = new OnTimeFrontiers();
     this.books = null;
+  }
+}
+
+/** The log moved under a pipelined session's decisions (its predecessor failed, or another writer wrote): decide again. */
+export class StaleDecision extends Error {
+  constructor() {
+    super('the log head moved since these commands were decided');
+    this.name = 'StaleDecision';
   }
 }
 
@@ -49,15 +76,22 @@ export class WriteSession {
   /** Events staged so far: a command that refuses must not have moved it. */
   staged = 0;
 
+  /** The head this session decided after (a pipelined one checks it before writing). */
+  private readonly startHead: LogHead | null;
+
   private constructor(
+    /** Where decisions read: the write transaction, or (pipelined) committed rows. */
     readonly trx: Db,
     private readonly cache: WriteCache,
     private head: LogHead | null,
     /** The recorded time of everything this transaction appends: one commit, one instant. */
     readonly recordedAt: Date,
     policy: ProjectionPolicy,
+    /** Pipelined: what the group being committed staged; null when this session writes as it goes. */
+    private readonly carried: InFlight | null,
   ) {
     this.projection = new ProjectionBatch(policy, cache.frontiers);
+    this.startHead = head;
   }
 
   /** Call first, inside the write transaction (under the write lock). */
@@ -65,7 +99,28 @@ export class WriteSession {
     const head = await readHead(trx);
     if (cache.position !== (head?.position ?? 0) || cache.states.size > MAX_CACHED_ACCOUNTS) cache.reset();
     cache.position = null;
-    return new WriteSession(trx, cache, head, now, policy);
+    return new WriteSession(trx, cache, head, now, policy, null);
+  }
+
+  /**
+   * A pipelined session: decides after the state the cache holds (the group in flight included),
+   * reading committed rows through `reader`; null when the cache cannot vouch for that state.
+   */
+  static continue(reader: Db, cache: WriteCache, policy: ProjectionPolicy, now: Date): WriteSession | null {
+    if (cache.position === null || cache.states.size > MAX_CACHED_ACCOUNTS) return null;
+    return new WriteSession(reader, cache, cache.head, now, policy, cache.inFlight ?? { keys: new Map(), entries: [] });
+  }
+
+  /** What this session staged, for the session that decides while it commits. */
+  get inFlight(): InFlight {
+    const keys = new Map<string, IdempotencyRecord>();
+    for (const record of this.records) keys.set(record.key, record);
+    return { keys, entries: this.projection.pendingEntries };
+  }
+
+  /** The head after this session's events (where the cache is left once they commit). */
+  get endHead(): LogHead | null {
+    return this.head;
   }
 
   /** The log position once this transaction commits: where the cache is left. */
@@ -76,8 +131,9 @@ export class WriteSession {
   /** Looks these keys up in one statement (the commands of a group name theirs up front). */
   async prefetchIdempotency(keys: string[]): Promise<void> {
     const unknown = keys.filter((key) => !this.keys.has(key));
-    for (const key of unknown) this.keys.set(key, null);
-    for (const record of await findIdempotencies(this.trx, unknown)) this.keys.set(record.key, record);
+    for (const key of unknown) this.keys.set(key, this.carried?.keys.get(key) ?? null);
+    const toRead = unknown.filter((key) => this.keys.get(key) === null);
+    for (const record of await findIdempotencies(this.trx, toRead)) this.keys.set(record.key, record);
   }
 
   async idempotency(key: string): Promise<IdempotencyRecord | undefined> {
@@ -105,9 +161,13 @@ export class WriteSession {
     return this.cache.books;
   }
 
-  /** Entries staged and not yet written: readers of entries in this transaction add them. */
+  /**
+   * Entries staged and not yet written (and, pipelined, those of the group being committed):
+   * readers of entries in this transaction add them, by (position, leg) once.
+   */
   get pendingEntries(): readonly EntriesTable[] {
-    return this.projection.pendingEntries;
+    const own = this.projection.pendingEntries;
+    return this.carried && this.carried.entries.length > 0 ? [...this.carried.entries, ...own] : own;
   }
 
   /** Appends account events decided against `states`; stages their read models; moves the cache on. */
@@ -142,6 +202,21 @@ export class WriteSession {
 
   /** Writes everything staged. Runs before the commit, and before a read that needs the rows. */
   async flush(): Promise<void> {
+    if (this.carried) throw new Error('invariant: a pipelined session writes only through writeTo (a command reading its own writes must run classic)');
+    await this.write(this.trx);
+  }
+
+  /**
+   * Pipelined: writes what this session staged in `trx`, the write transaction, once the log
+   * head is still the one it decided after (the group before it committed, and nobody else wrote).
+   */
+  async writeTo(trx: Db): Promise<void> {
+    const head = await readHead(trx);
+    if ((head?.position ?? 0) !== (this.startHead?.position ?? 0) || head?.hash !== this.startHead?.hash) throw new StaleDecision();
+    await this.write(trx);
+  }
+
+  private async write(trx: Db): Promise<void> {
     const [events, records] = [this.events, this.records];
     if (events.length === 0 && records.length === 0) return;
     this.events = [];
@@ -149,9 +224,9 @@ export class WriteSession {
     // Under the write lock no stream can move. Were the memory ever behind the store (a bug),
     // the unique (stream, version) index refuses the fork: the group fails and runs again, one
     // command at a time, from a reloaded state.
-    await insertEvents(this.trx, events);
-    await this.projection.write(this.trx);
-    await saveIdempotencies(this.trx, records);
+    await insertEvents(trx, events);
+    await this.projection.write(trx);
+    await saveIdempotencies(trx, records);
   }
 
   private append(requests: AppendRequest[]): StoredEvent[] {

@@ -226,6 +226,76 @@ describe('group commit', () => {
   });
 });
 
+
+describe('pipelined group commit', () => {
+  it('decides group n+1 while group n commits, and its results equal one by one', async () => {
+    const command = fc.record({
+      key: fc.constantFrom('k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7', 'k8', 'k9'),
+      debit: fc.constantFrom(...CODES, 'assets:nope'),
+      credit: fc.constantFrom(...CODES),
+      amount: fc.constantFrom('1.00', '5.00', '20.00'),
+      ahead: fc.boolean(),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(command, { minLength: 4, maxLength: 30 }), async (commands) => {
+        const [piped, sequential] = [await fresh(), await fresh()];
+        // Groups of 3: a burst of commands becomes a chain of groups, each decided during its predecessor's commit.
+        const [p, s] = [await setUp(piped.database, { groupCommit: { maxBatch: 3 } }), await setUp(sequential.database)];
+        const ahead = new Date(Date.now() + 60_000).toISOString();
+        const run = (ledger: Ledger, c: (typeof commands)[number]) => transfer(ledger, c.key, c.debit, c.credit, c.amount, undefined, c.ahead ? ahead : undefined);
+        const pipelinedBefore = p.committer.stats.pipelined;
+        const together = await Promise.allSettled(commands.map((c) => run(p, c)));
+        const oneByOne: PromiseSettledResult<string>[] = [];
+        for (const c of commands) oneByOne.push(...(await Promise.allSettled([run(s, c)])));
+        expect(outcomes(together)).toEqual(outcomes(oneByOne));
+        expect(p.committer.stats.pipelined - pipelinedBefore).toBeGreaterThan(0);
+        const balances = async (db: Database) => {
+          const accounts = await getAccounts(db.db, CODES);
+          return CODES.map((code) => [code, accounts.get(code)?.balance, accounts.get(code)?.version]);
+        };
+        expect(await balances(piped.database)).toEqual(await balances(sequential.database));
+        expect((await rebuildReadModels(piped.database, { apply: false })).differences).toEqual([]);
+        for (const temp of [piped, sequential]) await temp.dispose();
+        temps = temps.filter((t) => t !== piped && t !== sequential);
+      }),
+      { numRuns: 10 },
+    );
+  });
+
+  it('decides group n+1 again when group n fails at its commit: nothing is acknowledged on a state that did not commit', async () => {
+    const { database } = await fresh();
+    const ledger = await setUp(database, { groupCommit: { maxBatch: 2 } });
+    await transfer(ledger, 'fund', 'assets:a', 'equity:c', '3.00');
+    if (database.dialect === 'sqlite') {
+      await sql`CREATE TRIGGER boom BEFORE INSERT ON transactions WHEN NEW.description = 'boom' BEGIN SELECT RAISE(ABORT, 'boom'); END`.execute(database.db);
+    } else {
+      await sql`CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN IF NEW.description = 'boom' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`.execute(database.db);
+      await sql`CREATE TRIGGER boom BEFORE INSERT ON transactions FOR EACH ROW EXECUTE FUNCTION boom()`.execute(database.db);
+    }
+    // Every write transaction waits at its start until released: group n is held there.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const write = database.write.bind(database);
+    (database as { write: Database['write'] }).write = (work) => write(async (trx) => (await gate, work(trx)));
+    // Group n: 'boom' spends 3.00 of assets:a, then fails at its commit. Group n+1, decided while n
+    // is held at its commit, sees only 0.00 left and would refuse 'spend'; decided again after n
+    // failed, it finds the 3.00 and posts.
+    const first = [transfer(ledger, 'boom', 'equity:c', 'assets:a', '3.00', 'boom'), transfer(ledger, 'other', 'assets:b', 'equity:c', '1.00')];
+    const acknowledged: string[] = [];
+    const second = [transfer(ledger, 'spend', 'equity:c', 'assets:a', '3.00').then((id) => (acknowledged.push('spend'), id))];
+    const results = Promise.allSettled([...first, ...second]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(acknowledged).toEqual([]);
+    release();
+    const settled = await results;
+    expect(settled.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
+    expect(String((settled[0] as PromiseRejectedResult).reason)).toMatch(/boom/);
+    expect(ledger.committer.stats.redecided).toBeGreaterThan(0);
+    expect((await getAccounts(database.db, ['assets:a'])).get('assets:a')).toMatchObject({ balance: '0.00' });
+    expect((await rebuildReadModels(database, { apply: false })).differences).toEqual([]);
+  });
+});
+
 /** Each command's outcome, comparable across databases: its error code, or which command's id it got. */
 function outcomes(results: PromiseSettledResult<string>[]): string[] {
   const firstIndexOf = new Map<string, number>();
