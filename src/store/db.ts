@@ -72,11 +72,23 @@ export interface Database {
   /**
    * Runs `work` in one write transaction that is durable when the promise resolves.
    * Writers are serialised, so positions are assigned gap-free in commit order.
+   * `options.lock` (PostgreSQL): serialise against the writers of that lock only, not the ledger's.
    */
-  write<T>(work: (trx: Db) => Promise<T>): Promise<T>;
+  write<T>(work: (trx: Db) => Promise<T>, options?: WriteOptions): Promise<T>;
   /** An error from this storage (a write's, or a read's) as the StorageFault it is; null when it is none. */
   fault(error: unknown): StorageFault | null;
   close(): Promise<void>;
+}
+
+export interface WriteOptions {
+  /**
+   * A named lock to take instead of the ledger's write lock, for work that appends no events
+   * (a subscriber's batch and checkpoint: 'subscriber:' + name): it then waits only for other
+   * holders of that name, and commands never wait for it. Such work must not append to the log,
+   * whose positions are assigned under the ledger's lock. PostgreSQL only: SQLite has one writer
+   * per file, so there every write transaction is serialised with every other whatever the lock.
+   */
+  lock?: string;
 }
 
 export interface SqliteOptions {
@@ -118,6 +130,8 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Database 
     db,
     location: file,
     pragma: (source, simple = false) => writerThread.pragma(source, simple),
+    // WriteOptions.lock changes nothing here: SQLite has one writer per file, so a subscriber's
+    // batch is serialised with the ledger's commands whatever lock it names.
     write: (work) =>
       // The writer pool has one thread, leased for the whole transaction: other writes of this
       // process wait for it. BEGIN IMMEDIATE takes the write lock up front, so another process
@@ -152,6 +166,11 @@ export interface PostgresOptions {
 
 /** Any fixed number: the advisory lock every write transaction takes first. */
 const WRITE_LOCK = 7_341_853_001;
+/**
+ * Named locks (WriteOptions.lock) use the two-int4 advisory key (this namespace, hashtext(name)),
+ * a key space apart from the one-bigint WRITE_LOCK's: no name can collide with the ledger's lock.
+ */
+const NAMED_LOCKS = 7_341;
 
 /**
  * PostgreSQL through pg. Write transactions are serialised by a transaction-level advisory
@@ -186,14 +205,16 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
     db,
     location: redact(url),
     schema: options.schema,
-    write: (work) =>
+    write: (work, writeOptions) =>
       // A queued write commits or fails whole: no request's deadline cancels its statements.
       withoutDeadline(async () => {
+        const lock = writeOptions?.lock;
         try {
           return await db.transaction().execute(async (trx) => {
             // A writer stuck holding the lock must not hang every request: wait this long, then fail clearly.
             await sql`SELECT set_config('lock_timeout', ${`${options.lockTimeoutMs ?? 5000}ms`}, true)`.execute(trx);
-            await sql`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`.execute(trx);
+            if (lock === undefined) await sql`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`.execute(trx);
+            else await sql`SELECT pg_advisory_xact_lock(${NAMED_LOCKS}, hashtext(${lock}))`.execute(trx);
             await sql`SELECT set_config('lock_timeout', '0', true)`.execute(trx);
             return work(trx);
           });

@@ -9,6 +9,7 @@
  * balance. A monitor created (or resumed) at log position P judges the events after P, from the
  * condition as it stood at P.
  */
+import { PostgresAdapter, type Insertable } from 'kysely';
 import { evolve, type OpenedAccount } from '../domain/account.js';
 import { AccountNotFound, MonitorNotFound } from '../domain/errors.js';
 import { checkCondition, conditionHolds, figureOf, type Comparison, type Metric, type MonitorCondition } from '../domain/monitors.js';
@@ -18,6 +19,7 @@ import type { StoredEvent } from '../events/envelope.js';
 import { accountCodeOf, isAccountStream } from '../events/streams.js';
 import { uuidv7 } from '../ledger/ids.js';
 import { loadAccount } from '../ledger/load.js';
+import { chunks } from '../store/chunks.js';
 import type { Database, Db } from '../store/db.js';
 import { readHead } from '../store/event-store.js';
 import type { BalanceAlertsTable, BalanceMonitorsTable } from '../store/schema.js';
@@ -61,7 +63,9 @@ export const balanceMonitors: Subscriber = {
       streams.get(code)!.push(stored);
     }
     if (streams.size === 0) return;
-    const monitors = await trx.selectFrom('balance_monitors').selectAll().where('account_code', 'in', [...streams.keys()]).where('status', '=', 'ACTIVE').execute();
+    const monitors = await activeMonitors(trx, [...streams.keys()]);
+    const alerts: Insertable<BalanceAlertsTable>[] = [];
+    const flipped = new Map<string, number>();
     for (const code of new Set(monitors.map((m) => m.account_code))) {
       const watching = monitors.filter((m) => m.account_code === code);
       const stream = streams.get(code)!;
@@ -70,23 +74,55 @@ export const balanceMonitors: Subscriber = {
       for (const stored of stream) {
         state = evolve(state, decodeAccountEvent(stored));
         if (!state.exists) continue;
-        for (const monitor of watching) if (stored.position > Number(monitor.after_position)) await judge(trx, monitor, state, stored);
+        for (const monitor of watching) {
+          if (stored.position <= Number(monitor.after_position)) continue;
+          const alert = judge(monitor, state, stored);
+          if (!alert) continue;
+          alerts.push(alert);
+          flipped.set(monitor.id, alert.holds);
+        }
       }
     }
+    await record(trx, alerts, flipped);
   },
   async drop() {},
 };
 
-async function judge(trx: Db, monitor: BalanceMonitorsTable, state: OpenedAccount, stored: StoredEvent): Promise<void> {
+/** Alerts and monitor flags written per chunk, never a statement per alert or per monitor. */
+const ROWS_PER_STATEMENT = 500;
+
+/**
+ * The active monitors of these accounts. On PostgreSQL their rows are locked (FOR UPDATE): the batch
+ * does not hold the ledger's write lock, so a pause, resume or delete (which take that lock) waits
+ * for it, or it reads the row as they left it. SQLite has one writer: nothing runs in between.
+ */
+async function activeMonitors(trx: Db, codes: string[]): Promise<BalanceMonitorsTable[]> {
+  const monitors: BalanceMonitorsTable[] = [];
+  for (const chunk of chunks(codes, ROWS_PER_STATEMENT)) {
+    const query = trx.selectFrom('balance_monitors').selectAll().where('account_code', 'in', chunk).where('status', '=', 'ACTIVE');
+    monitors.push(...(await (isPostgres(trx) ? query.forUpdate() : query).execute()));
+  }
+  return monitors;
+}
+
+const isPostgres = (db: Db): boolean => db.getExecutor().adapter instanceof PostgresAdapter;
+
+/** The alert when the condition flips with this event (the monitor row then holds the new flag), else null. */
+function judge(monitor: BalanceMonitorsTable, state: OpenedAccount, stored: StoredEvent): Insertable<BalanceAlertsTable> | null {
   const figure = figureOf(state, monitor.metric as Metric, stored.recordedAt);
   const holds = conditionHolds(asCondition(monitor), figure) ? 1 : 0;
-  if (holds === Number(monitor.holds)) return;
+  if (holds === Number(monitor.holds)) return null;
   monitor.holds = holds;
-  await trx.updateTable('balance_monitors').set({ holds }).where('id', '=', monitor.id).execute();
-  await trx
-    .insertInto('balance_alerts')
-    .values({ monitor_id: monitor.id, account_code: state.code, holds, figure: formatAmount(figure, state.currency.scale), event_position: stored.position, effective_at: stored.effectiveAt, recorded_at: stored.recordedAt })
-    .execute();
+  return { monitor_id: monitor.id, account_code: state.code, holds, figure: formatAmount(figure, state.currency.scale), event_position: stored.position, effective_at: stored.effectiveAt, recorded_at: stored.recordedAt };
+}
+
+/** Inserts the alerts in the order they were raised (their ids number them so) and sets each flipped monitor's last flag. */
+async function record(trx: Db, alerts: Insertable<BalanceAlertsTable>[], flipped: Map<string, number>): Promise<void> {
+  for (const chunk of chunks(alerts, ROWS_PER_STATEMENT)) await trx.insertInto('balance_alerts').values(chunk).execute();
+  for (const holds of [0, 1]) {
+    const ids = [...flipped].filter(([, h]) => h === holds).map(([id]) => id);
+    for (const chunk of chunks(ids, ROWS_PER_STATEMENT)) await trx.updateTable('balance_monitors').set({ holds }).where('id', 'in', chunk).execute();
+  }
 }
 
 const asCondition = (row: BalanceMonitorsTable): MonitorCondition => ({ metric: row.metric as Metric, comparison: row.comparison as Comparison, threshold: row.threshold });

@@ -9,9 +9,16 @@ import { Amount, ZERO, formatAmount } from '../domain/money.js';
 import { decodeAccountEvent } from '../events/catalogue.js';
 import { accountCodeOf, isAccountStream } from '../events/streams.js';
 import type { Db } from '../store/db.js';
+import { chunks } from '../store/chunks.js';
 import { activeGeneration, type Subscriber } from './runner.js';
 
 export const DAILY_BALANCES = 'daily-balances';
+
+/**
+ * Account-days per read or upsert statement: 5 bound values a row, well under SQLite's variable
+ * limit (32,766) and PostgreSQL's (65,535); a default batch of 500 events fits in one.
+ */
+const ROWS_PER_STATEMENT = 500;
 
 export const dailyBalances: Subscriber = {
   name: DAILY_BALANCES,
@@ -32,17 +39,29 @@ export const dailyBalances: Subscriber = {
       }
       moved.set(key, sums);
     }
-    for (const { code, day, debits, credits } of moved.values()) {
-      const row = await trx
+    const touched = [...moved.values()];
+    // Set-based: one read of every touched row and one upsert per chunk, whatever the batch holds.
+    const existing = new Map<string, { debits: string; credits: string }>();
+    for (const chunk of chunks(touched, ROWS_PER_STATEMENT)) {
+      const rows = await trx
         .selectFrom('daily_balances')
-        .select(['debits', 'credits'])
+        .select(['account_code', 'day', 'debits', 'credits'])
         .where('generation', '=', generation)
-        .where('account_code', '=', code)
-        .where('day', '=', day)
-        .executeTakeFirst();
-      const values = { debits: debits.plus(row?.debits ?? 0).toFixed(), credits: credits.plus(row?.credits ?? 0).toFixed() };
-      if (row) await trx.updateTable('daily_balances').set(values).where('generation', '=', generation).where('account_code', '=', code).where('day', '=', day).execute();
-      else await trx.insertInto('daily_balances').values({ generation, account_code: code, day, ...values }).execute();
+        .where((eb) => eb(eb.refTuple('account_code', 'day'), 'in', chunk.map((k) => eb.tuple(k.code, k.day))))
+        .execute();
+      for (const row of rows) existing.set(`${row.account_code}\u0000${row.day}`, row);
+    }
+    // The sums in decimal.js, exactly; SQL only stores the strings.
+    const values = touched.map(({ code, day, debits, credits }) => {
+      const row = existing.get(`${code}\u0000${day}`);
+      return { generation, account_code: code, day, debits: debits.plus(row?.debits ?? 0).toFixed(), credits: credits.plus(row?.credits ?? 0).toFixed() };
+    });
+    for (const chunk of chunks(values, ROWS_PER_STATEMENT)) {
+      await trx
+        .insertInto('daily_balances')
+        .values(chunk)
+        .onConflict((oc) => oc.columns(['generation', 'account_code', 'day']).doUpdateSet((eb) => ({ debits: eb.ref('excluded.debits'), credits: eb.ref('excluded.credits') })))
+        .execute();
     }
   },
   async drop(trx, generation) {

@@ -1,9 +1,12 @@
 /**
  * Checkpointed subscribers: small projections that follow the log after the fact (the daily
  * balance history, balance monitors). Each batch of events and the subscriber's new checkpoint
- * are written in ONE write transaction, under the write lock, so every event takes effect exactly
- * once — after a crash, a restart, or with several processes running the same subscriber (each
- * reads the checkpoint inside the lock and finds the other's work done).
+ * are written in ONE transaction under the subscriber's own lock ('subscriber:' + name), so every
+ * event takes effect exactly once — after a crash, a restart, or with several processes running
+ * the same subscriber (each reads the checkpoint inside the lock and finds the other's work done).
+ * It never takes the ledger's write lock, so commands never queue behind a subscriber (on
+ * PostgreSQL; SQLite has one writer per file, see Database.write). A subscriber writes its rows
+ * in a few set-based statements per batch, never a round trip per row.
  *
  * A rebuild is blue-green: generation n+1 starts at position 0 beside the live generation n,
  * catches up batch by batch while writes go on, then — in the transaction that applies its last
@@ -11,13 +14,17 @@
  */
 import type { StoredEvent } from '../events/envelope.js';
 import { CommitSignal, DEFAULT_FEED_POLL_MS } from '../ledger/feed.js';
-import type { Database, Db } from '../store/db.js';
+import type { Database, Db, WriteOptions } from '../store/db.js';
 import { fromRow } from '../store/event-store.js';
 import { silentLogger, type Logger } from '../log.js';
 
 export interface Subscriber {
   readonly name: string;
-  /** Applies events (in log order) for one generation, in the transaction that moves its checkpoint. */
+  /**
+   * Applies events (in log order) for one generation, in the transaction that moves its checkpoint.
+   * That transaction does not hold the ledger's write lock (on PostgreSQL): write in a few
+   * set-based statements, never a round trip per row, and never append to the log.
+   */
   apply(trx: Db, events: StoredEvent[], generation: number): Promise<void>;
   /** Deletes a generation's rows (the old copy, once a rebuild has switched). */
   drop(trx: Db, generation: number): Promise<void>;
@@ -50,6 +57,9 @@ export async function activeGeneration(db: Db, name: string): Promise<Checkpoint
   const active = (await checkpoints(db, name)).find((c) => c.active);
   return active ?? { generation: 1, position: 0, active: true };
 }
+
+/** The lock a subscriber's transactions take: runners of the same subscriber exclude each other, nothing else. */
+const lockOf = (subscriber: Subscriber): WriteOptions => ({ lock: `subscriber:${subscriber.name}` });
 
 export class SubscriberRunner {
   /** Signalled after every batch a subscriber commits (alert feeds wait on it). */
@@ -101,7 +111,7 @@ export class SubscriberRunner {
       const next = Math.max(...all.map((c) => c.generation)) + 1;
       await trx.insertInto('subscribers').values({ name, generation: next, position: 0, active: 0, started_at: this.now() }).execute();
       return next;
-    });
+    }, lockOf(subscriber));
     while (!(await this.stepGeneration(subscriber, generation, { switchWhenCaughtUp: true })).switched);
     return generation;
   }
@@ -140,17 +150,24 @@ export class SubscriberRunner {
 
   private async stepGeneration(subscriber: Subscriber, which: number | 'active', options: { switchWhenCaughtUp: boolean }): Promise<{ applied: number; switched: boolean }> {
     const result = await this.database.write(async (trx) => {
-      // Read inside the write lock: whoever held it before us has committed its batch and checkpoint.
+      // Read inside the subscriber's lock: whoever held it before us has committed its batch and checkpoint.
       const checkpoint = (await this.ensure(trx, subscriber)).find((c) => (which === 'active' ? c.active : c.generation === which));
       if (!checkpoint) return { applied: 0, switched: false };
       const generation = checkpoint.generation;
+      // Gap-free without the ledger's write lock: positions are assigned under that lock in commit
+      // order, and a transaction is visible before its advisory lock is released, so position n is
+      // visible before the transaction that takes n+1 even starts (docs/operations.md, "Several API
+      // processes"). What this statement sees after the checkpoint is therefore a prefix of the
+      // log with no hole; what commits later has higher positions and is the next batch's. (On
+      // SQLite this runs inside the one write transaction: nothing commits meanwhile.)
       const rows = await trx.selectFrom('events').selectAll().where('position', '>', checkpoint.position).orderBy('position').limit(this.batchSize).execute();
       const events = rows.map(fromRow);
       if (events.length > 0) {
         await subscriber.apply(trx, events, generation);
         await trx.updateTable('subscribers').set({ position: events[events.length - 1]!.position }).where('name', '=', subscriber.name).where('generation', '=', generation).execute();
       }
-      // Caught up under the lock: nothing can commit in between, so the switch loses nothing.
+      // Less than a batch behind: switch. Events may commit meanwhile (the ledger's lock is not
+      // held); they lie after this generation's checkpoint, so its next step applies them.
       if (options.switchWhenCaughtUp && events.length < this.batchSize) {
         for (const old of await checkpoints(trx, subscriber.name)) {
           if (old.generation === generation) continue;
@@ -161,7 +178,7 @@ export class SubscriberRunner {
         return { applied: events.length, switched: true };
       }
       return { applied: events.length, switched: false };
-    });
+    }, lockOf(subscriber));
     if (result.applied > 0 || result.switched) this.commits.notify();
     return result;
   }
