@@ -3,7 +3,9 @@
  * omitted page sizes, refused over the limit before it runs, and spent from its key's budget;
  * every response says what it cost. Over a real socket.
  */
+import { createClient } from 'graphql-sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_QUERY_LIMITS } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
 import { startTestServer, type GraphQLResponse, type TestServer } from '../support/server.js';
 import { logState } from '../support/log-state.js';
@@ -146,6 +148,37 @@ describe('the cost of an operation', () => {
     expect(res.status).toBeLessThan(500);
     expect(res.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect((res.body as any).extensions.cost.requested).toBe(1);
+  });
+
+  it('prices a subscription when it starts, and each of its events carries the cost', async () => {
+    const client = createClient({ url: server.url, headers: { authorization: `Bearer ${server.adminKey}` }, retryAttempts: 0 });
+    try {
+      const costs: unknown[] = [];
+      for await (const result of client.iterate({ query: 'subscription { ledgerEvents(afterPosition: 0) { position type } }' })) {
+        expect(result.errors).toBeUndefined();
+        costs.push(result.extensions?.cost);
+        if (costs.length === 2) break;
+      }
+      expect(costs).toEqual([1, 2].map(() => ({ requested: 3, limit: LIMIT, remaining: null })));
+    } finally {
+      client.dispose();
+    }
+  });
+
+  it('refuses a subscription over the limit before it starts', async () => {
+    const strict = await startTestServer({}, silentLogger, { queryLimits: { ...DEFAULT_QUERY_LIMITS, maxCost: 2 } });
+    try {
+      const res = await strict.raw({
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ query: 'subscription { ledgerEvents(afterPosition: 0) { position type } }' }),
+      });
+      const text = await res.text();
+      expect(text).toContain('"code":"COST_LIMIT_EXCEEDED"');
+      expect(text).toContain('operation cost 3 exceeds the limit of 2');
+    } finally {
+      await strict.close();
+    }
   });
 
   it('puts extensions.cost on every kind of GraphQL response', async () => {
