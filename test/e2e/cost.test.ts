@@ -156,7 +156,7 @@ describe('the cost of an operation', () => {
       const costs: unknown[] = [];
       for await (const result of client.iterate({ query: 'subscription { ledgerEvents(afterPosition: 0) { position type } }' })) {
         expect(result.errors).toBeUndefined();
-        costs.push(result.extensions?.cost);
+        costs.push((result.extensions as { cost?: unknown } | undefined)?.cost);
         if (costs.length === 2) break;
       }
       expect(costs).toEqual([1, 2].map(() => ({ requested: 3, limit: LIMIT, remaining: null })));
