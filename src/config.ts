@@ -3,7 +3,7 @@ import { DEFAULT_FEED_POLL_MS } from './ledger/feed.js';
 import { DEFAULT_GROUP_COMMIT } from './ledger/group-commit.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './store/deadline.js';
 
-/** What one GraphQL document may ask for (graphql-armor). */
+/** What one GraphQL document may ask for (graphql-armor; the cost: src/graphql/cost.ts). */
 export interface QueryLimits {
   maxDepth: number;
   maxTokens: number;
@@ -14,13 +14,23 @@ export interface QueryLimits {
 
 export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 12, maxTokens: 2000, maxAliases: 20, maxDirectives: 20, maxCost: 20000 };
 
-/** Requests per second per API key, with bursts up to `burst`; perSecond 0 turns it off. */
+/**
+ * The cost budget of each API key: cost points per second, saved up to `burst`; perSecond 0
+ * turns it off. Every request spends its operation's cost, at least 1 (docs/security.md).
+ */
 export interface RateLimit {
   perSecond: number;
   burst: number;
 }
 
-export const DEFAULT_RATE_LIMIT: RateLimit = { perSecond: 100, burst: 200 };
+/** Half a maximal query a second; two maximal queries back to back. */
+export const DEFAULT_RATE_LIMIT: RateLimit = { perSecond: 10_000, burst: 40_000 };
+
+/** Settings that no longer exist, and what took their place: a start with one of them fails. */
+const REPLACED: Record<string, string> = {
+  INKWELL_RATE_LIMIT: 'INKWELL_COST_BUDGET (cost points per second, not requests; see docs/security.md)',
+  INKWELL_RATE_BURST: 'INKWELL_COST_BURST (cost points, not requests; see docs/security.md)',
+};
 
 export interface Config {
   port: number;
@@ -57,6 +67,9 @@ export interface Config {
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
   const production = env.NODE_ENV === 'production';
+  for (const [name, instead] of Object.entries(REPLACED)) {
+    if (env[name] !== undefined && env[name] !== '') throw new Error(`${name} was replaced by ${instead}`);
+  }
   return {
     port: intFrom(env.PORT, 4000, 'PORT'),
     host: env.HOST ?? '0.0.0.0',
@@ -74,8 +87,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
       maxCost: positive(intFrom(env.INKWELL_MAX_COST, DEFAULT_QUERY_LIMITS.maxCost, 'INKWELL_MAX_COST'), 'INKWELL_MAX_COST'),
     },
     rateLimit: {
-      perSecond: intFrom(env.INKWELL_RATE_LIMIT, DEFAULT_RATE_LIMIT.perSecond, 'INKWELL_RATE_LIMIT'),
-      burst: positive(intFrom(env.INKWELL_RATE_BURST, DEFAULT_RATE_LIMIT.burst, 'INKWELL_RATE_BURST'), 'INKWELL_RATE_BURST'),
+      perSecond: intFrom(env.INKWELL_COST_BUDGET, DEFAULT_RATE_LIMIT.perSecond, 'INKWELL_COST_BUDGET'),
+      burst: positive(intFrom(env.INKWELL_COST_BURST, DEFAULT_RATE_LIMIT.burst, 'INKWELL_COST_BURST'), 'INKWELL_COST_BURST'),
     },
     corsOrigins: (env.INKWELL_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
     adminKey: env.INKWELL_ADMIN_KEY || null,

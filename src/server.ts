@@ -17,6 +17,7 @@ import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { useApiKeys, type FaultReply, type Principals } from './auth/http-auth.js';
 import { RateLimiter } from './auth/rate-limit.js';
 import { DEFAULT_QUERY_LIMITS, DEFAULT_RATE_LIMIT, type QueryLimits, type RateLimit } from './config.js';
+import { useCostBudget } from './graphql/cost-budget.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, isDeadlineExceeded, timeoutError, useDeadline } from './graphql/deadline.js';
 import { nestingGuard } from './graphql/nesting-guard.js';
 import { schema } from './graphql/schema.js';
@@ -113,6 +114,7 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
   const limits = options.queryLimits ?? DEFAULT_QUERY_LIMITS;
   const rate = options.rateLimit ?? DEFAULT_RATE_LIMIT;
   const principals: Principals = new WeakMap();
+  const limiter = new RateLimiter(rate.perSecond, rate.burst);
   /**
    * A storage fault, logged under the request id and told to the client as what it is (not a bug;
    * retrying later is the right move); null for any other error.
@@ -140,10 +142,10 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
     logging: false,
     // No CORS headers unless origins are configured: browsers then refuse cross-origin calls.
     cors: options.corsOrigins?.length
-      ? { origin: options.corsOrigins, methods: ['GET', 'POST'], allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'x-correlation-id', 'x-causation-id', 'x-graphql-yoga-csrf'], exposedHeaders: ['x-request-id', 'retry-after'] }
+      ? { origin: options.corsOrigins, methods: ['GET', 'POST'], allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'x-correlation-id', 'x-causation-id', 'x-graphql-yoga-csrf'], exposedHeaders: ['x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'] }
       : false,
     plugins: [
-      useApiKeys({ database: ledger.database, limiter: new RateLimiter(rate.perSecond, rate.burst), principals, storageFault }),
+      useApiKeys({ database: ledger.database, limiter, maxCost: limits.maxCost, principals, storageFault }),
       // A GET carries no body, so a browser sends it cross-site without a preflight: it must
       // carry a header that only a script allowed by CORS can set.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
@@ -154,9 +156,11 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
         maxTokens: { n: limits.maxTokens },
         maxAliases: { n: limits.maxAliases },
         maxDirectives: { n: limits.maxDirectives },
-        costLimit: { maxCost: limits.maxCost },
+        // The cost is counted with variables and defaults by useCostBudget instead.
+        costLimit: { enabled: false },
         blockFieldSuggestion: { enabled: options.production ?? false },
       }),
+      useCostBudget({ limiter, principals, maxCost: limits.maxCost }),
       ...((options.introspection ?? !options.production) ? [] : [noIntrospection]),
       ...(options.production ? [noHints] : []),
       errorCodes,

@@ -1,6 +1,7 @@
 /**
  * The yoga plugin that lets a request in: a valid API key first (401 otherwise), then the
- * key's rate limit (429 with Retry-After). It runs before parsing, so a caller without a key
+ * floor of the key's cost budget, 1 point (429 with Retry-After); the rest of the operation's
+ * cost is spent once it is priced (src/graphql/cost-budget.ts). It runs before parsing, so a caller without a key
  * learns nothing about the schema, not even from a validation error. GraphiQL's page (an
  * HTML GET) and CORS preflights are answered by yoga before this plugin and need no key.
  * When the key cannot be looked up because the storage failed, the answer is 503 with the
@@ -9,7 +10,7 @@
 import type { Plugin } from 'graphql-yoga';
 import type { Database } from '../store/db.js';
 import { authenticate, type Principal } from './api-keys.js';
-import type { RateLimiter } from './rate-limit.js';
+import { budgetHeaders, budgetRefusal, type RateLimiter } from './rate-limit.js';
 
 /** The principal of each admitted request, for the context factory. */
 export type Principals = WeakMap<Request, Principal>;
@@ -20,13 +21,13 @@ export interface FaultReply {
   extensions: Record<string, unknown>;
 }
 
-export function useApiKeys(options: { database: Database; limiter: RateLimiter; principals: Principals; storageFault: (error: unknown) => FaultReply | null }): Plugin {
+export function useApiKeys(options: { database: Database; limiter: RateLimiter; maxCost: number; principals: Principals; storageFault: (error: unknown) => FaultReply | null }): Plugin {
   return {
     async onRequest({ request, endResponse, fetchAPI }) {
       if (request.method === 'OPTIONS') return;
-      const answer = (status: number, error: FaultReply, headers: Record<string, string>) =>
+      const answer = (status: number, error: FaultReply, headers: Record<string, string>, extensions?: Record<string, unknown>) =>
         endResponse(
-          new fetchAPI.Response(JSON.stringify({ errors: [error] }), {
+          new fetchAPI.Response(JSON.stringify({ errors: [error], ...(extensions && { extensions }) }), {
             status,
             headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
           }),
@@ -45,10 +46,12 @@ export function useApiKeys(options: { database: Database; limiter: RateLimiter; 
         const challenge = result.failure === 'missing' ? 'Bearer realm="inkwell"' : `Bearer realm="inkwell", error="invalid_token"`;
         return refuse(401, 'UNAUTHENTICATED', result.message, { 'www-authenticate': challenge });
       }
-      const wait = options.limiter.take(result.principal.name);
+      const key = result.principal.name;
+      const wait = options.limiter.take(key, 1);
       if (wait !== null) {
-        const message = `rate limit of API key "${result.principal.name}" reached (${options.limiter.perSecond} requests/s, bursts of ${options.limiter.burst}): retry in ${wait} s`;
-        return refuse(429, 'RATE_LIMITED', message, { 'retry-after': String(wait) });
+        const cost = { requested: 1, limit: options.maxCost, remaining: options.limiter.remaining(key) };
+        const error = { message: budgetRefusal(key, options.limiter, wait, 1), extensions: { code: 'RATE_LIMITED' } };
+        return answer(429, error, { 'retry-after': String(wait), ...budgetHeaders(options.limiter, key) }, { cost });
       }
       options.principals.set(request, result.principal);
     },

@@ -157,7 +157,7 @@ describe('limits and production defaults', () => {
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(limited.body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
-    expect(limited.body.errors?.[0]?.message).toMatch(/rate limit of API key "reader-\d+" reached \(1 requests\/s, bursts of 3\)/);
+    expect(limited.body.errors?.[0]?.message).toMatch(/cost budget of API key "reader-\d+" spent: this request costs 1, 0 left \(1 points\/s, bursts of 3\)/);
     expect((await other.gql('{ __typename }')).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 1100));
     expect((await other.gqlAs(reader, '{ __typename }')).status).toBe(200);

@@ -34,7 +34,7 @@ export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdefghijklmnopqrstuvwx
 
 export async function serve(dbFile: string, env: Record<string, string> = {}): Promise<ServeProcess> {
   const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: childEnv({ INKWELL_DB: dbFile, PORT: '0', HOST: '127.0.0.1', INKWELL_ADMIN_KEY: TEST_ADMIN_KEY, INKWELL_RATE_LIMIT: '0', ...env }),
+    env: childEnv({ INKWELL_DB: dbFile, PORT: '0', HOST: '127.0.0.1', INKWELL_ADMIN_KEY: TEST_ADMIN_KEY, INKWELL_COST_BUDGET: '0', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

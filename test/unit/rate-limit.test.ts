@@ -60,3 +60,39 @@ describe('RateLimiter', () => {
     );
   });
 });
+
+describe('RateLimiter as a cost budget', () => {
+  it('spends amounts, refuses one it cannot cover without spending, and says when it can', () => {
+    const { rate, advance } = limiter(10, 100);
+    expect(rate.take('k', 70)).toBeNull();
+    expect(rate.remaining('k')).toBe(30);
+    expect(rate.take('k', 50)).toBe(2);
+    expect(rate.remaining('k')).toBe(30);
+    expect(rate.resetSeconds('k')).toBe(7);
+    advance(2000);
+    expect(rate.take('k', 50)).toBeNull();
+    expect(rate.remaining('k')).toBe(0);
+  });
+
+  it('lets 200 cheap requests through where 2 heavy ones exhaust the same budget', () => {
+    const { rate } = limiter(1, 3000);
+    for (let i = 0; i < 200; i++) expect(rate.take('cheap', 2)).toBeNull();
+    expect(rate.take('heavy', 1809)).toBeNull();
+    expect(rate.take('heavy', 1809)).toBeGreaterThan(600);
+  });
+
+  it('needs at most a full bucket: a cost above the burst waits for one and empties it', () => {
+    const { rate, advance } = limiter(100, 1000);
+    expect(rate.take('k', 5000)).toBeNull();
+    expect(rate.remaining('k')).toBe(0);
+    expect(rate.take('k', 5000)).toBe(10);
+    advance(10_000);
+    expect(rate.take('k', 5000)).toBeNull();
+  });
+
+  it('reports a full budget for a key never seen, and nothing to wait for when off', () => {
+    expect(limiter(5, 50).rate.remaining('new')).toBe(50);
+    expect(limiter(5, 50).rate.resetSeconds('new')).toBe(0);
+    expect(limiter(0, 50).rate.take('k', 1e9)).toBeNull();
+  });
+});
