@@ -99,7 +99,7 @@ async function tempSqlite(): Promise<TempDatabase> {
 export interface GraphQLResponse<T = any> {
   status: number;
   headers: Headers;
-  body: { data?: T; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
+  body: { data?: T; errors?: Array<{ message: string; extensions?: Record<string, unknown> }>; extensions?: Record<string, any> };
 }
 
 export interface TestServer {
