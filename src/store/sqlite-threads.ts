@@ -65,7 +65,7 @@ class SqliteThread {
     this.worker = new Worker(WORKER_URL, { workerData: options });
     this.worker.on('error', (error) => this.end(error));
     this.worker.on('exit', (code) => this.end(new Error(`the SQLite thread stopped (exit code ${code})`)));
-    this.worker.on('message', (reply: Reply & { ready?: boolean }) => this.receive(reply));
+    this.worker.on('message', (reply: Reply) => this.receive(reply));
     // A thread between requests must not keep the process alive.
     this.worker.unref();
   }
@@ -103,8 +103,7 @@ class SqliteThread {
     });
   }
 
-  private receive(reply: Reply & { ready?: boolean }): void {
-    if (reply.ready) return;
+  private receive(reply: Reply): void {
     const waiter = this.pending.get(reply.id);
     this.pending.delete(reply.id);
     if (this.pending.size === 0) this.worker.unref();
@@ -195,7 +194,6 @@ class ThreadConnection implements DatabaseConnection {
     return { rows: [], numAffectedRows: BigInt(reply.changes), insertId: reply.lastInsertRowid === undefined ? undefined : BigInt(reply.lastInsertRowid) };
   }
 
-  // eslint-disable-next-line require-yield
   async *streamQuery(): AsyncIterableIterator<QueryResult<never>> {
     throw new Error('streaming is not supported on SQLite threads: read in pages');
   }

@@ -62,4 +62,3 @@ parentPort.on('message', (message) => {
     parentPort.postMessage({ id: message.id, error: { message: error.message, code: error.code, name: error.name } });
   }
 });
-parentPort.postMessage({ ready: true });
