@@ -18,7 +18,7 @@ import { useApiKeys, type FaultReply, type Principals } from './auth/http-auth.j
 import { RateLimiter } from './auth/rate-limit.js';
 import { DEFAULT_QUERY_LIMITS, DEFAULT_RATE_LIMIT, type QueryLimits, type RateLimit } from './config.js';
 import { useCostBudget } from './graphql/cost-budget.js';
-import { DEFAULT_REQUEST_TIMEOUT_MS, isDeadlineExceeded, timeoutError, useDeadline } from './graphql/deadline.js';
+import { timeoutError, useDeadline } from './graphql/deadline.js';
 import { nestingGuard } from './graphql/nesting-guard.js';
 import { schema } from './graphql/schema.js';
 import type { GraphQLContext } from './graphql/builder.js';
@@ -29,6 +29,7 @@ import { defaultSubscribers } from './subscribers/defaults.js';
 import type { SubscriberRunner } from './subscribers/runner.js';
 import { stderrLogger, type Logger } from './log.js';
 import { DEFAULT_FEED_POLL_MS } from './ledger/feed.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, DeadlineExceeded } from './store/deadline.js';
 
 export interface ServerOptions {
   ledger: Ledger;
@@ -115,6 +116,7 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
   const rate = options.rateLimit ?? DEFAULT_RATE_LIMIT;
   const principals: Principals = new WeakMap();
   const limiter = new RateLimiter(rate.perSecond, rate.burst);
+  const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   /**
    * A storage fault, logged under the request id and told to the client as what it is (not a bug;
    * retrying later is the right move); null for any other error.
@@ -150,7 +152,7 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
       // carry a header that only a script allowed by CORS can set.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
       nestingGuard(),
-      useDeadline(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
+      useDeadline(timeoutMs),
       EnvelopArmorPlugin({
         maxDepth: { n: limits.maxDepth },
         maxTokens: { n: limits.maxTokens },
@@ -172,7 +174,7 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
         const original = isGraphQLError(error) ? error.originalError : error;
         if (isGraphQLError(error) && (!original || isGraphQLError(original))) return error;
         const at = { nodes: isGraphQLError(error) ? error.nodes : undefined, path: isGraphQLError(error) ? error.path : undefined };
-        if (isDeadlineExceeded(original)) return new GraphQLError(timeoutError(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS).message, { ...at, extensions: { code: 'TIMEOUT' } });
+        if (original instanceof DeadlineExceeded) return timeoutError(timeoutMs, at);
         const requestId = requestScope.getStore()?.requestId ?? null;
         const fault = storageFault(original);
         if (fault) {

@@ -66,15 +66,15 @@ export function useCostBudget(options: { limiter: RateLimiter; principals: Princ
     return { ...result, extensions: { ...result.extensions, cost } };
   };
 
+  /** Queries and mutations (onExecute) and subscriptions (onSubscribe) are priced alike. */
+  const refuseOverBudget = ({ args, setResultAndStopExecution }: { args: ExecutionArgs; setResultAndStopExecution(result: ExecutionResult): void }) => {
+    const refusal = admit(args);
+    if (refusal) setResultAndStopExecution({ errors: [refusal] });
+  };
+
   return {
-    onExecute({ args, setResultAndStopExecution }) {
-      const refusal = admit(args);
-      if (refusal) setResultAndStopExecution({ errors: [refusal] });
-    },
-    onSubscribe({ args, setResultAndStopExecution }) {
-      const refusal = admit(args);
-      if (refusal) setResultAndStopExecution({ errors: [refusal] });
-    },
+    onExecute: refuseOverBudget,
+    onSubscribe: refuseOverBudget,
     onResultProcess({ request, result, setResult }) {
       if (isAsyncIterable(result)) setResult(mapAsyncIterator(result, (each) => withCost(request, each)));
       else if (Array.isArray(result)) setResult(result.map((each) => withCost(request, each)));

@@ -6,21 +6,16 @@
  * are still doing. A mutation is not raced: once its command is queued it commits or fails whole,
  * and its answer says which; only the reads before that can time out (nothing written).
  */
-import { GraphQLError, Kind, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, Kind, type ASTNode, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { DeadlineExceeded, withDeadline } from '../store/deadline.js';
+import { withDeadline } from '../store/deadline.js';
 
-export { DEFAULT_REQUEST_TIMEOUT_MS } from '../store/deadline.js';
-
-/** The TIMEOUT error a client gets for a read abandoned at its deadline. */
-export const timeoutError = (timeoutMs: number) =>
+/** The TIMEOUT error a client gets for a read abandoned at its deadline (at a field, when it is one's). */
+export const timeoutError = (timeoutMs: number, at: { nodes?: readonly ASTNode[]; path?: readonly (string | number)[] } = {}) =>
   new GraphQLError(`the request ran past its time budget of ${timeoutMs} ms (or its client went away) and was stopped: ask for less, or page through it`, {
+    ...at,
     extensions: { code: 'TIMEOUT' },
   });
-
-export function isDeadlineExceeded(error: unknown): boolean {
-  return error instanceof DeadlineExceeded;
-}
 
 const operationOf = (document: DocumentNode, name: string | null | undefined): OperationDefinitionNode | undefined =>
   document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!name || d.name?.value === name));

@@ -133,7 +133,6 @@ export class GroupCommitter {
     this.stats.pipelined += 1;
     // From here the cache stands for the state after these jobs, as if they had committed.
     this.cache.inFlight = session.inFlight;
-    this.cache.position = session.position;
     this.cache.head = session.endHead;
     this.inFlight = this.database.write((trx) => session.writeTo(trx)).then(
       () => {
@@ -159,8 +158,7 @@ export class GroupCommitter {
     const { jobs, error } = landing;
     // The log moved under them (another writer): decide them again. Otherwise as a classic group fails.
     if (error instanceof StaleDecision) await this.commit(jobs);
-    else if (jobs.length === 1) jobs[0]!.reject(error);
-    else for (const job of jobs) await this.commit([job]);
+    else await this.failed(jobs, error);
     return false;
   }
 
@@ -197,13 +195,16 @@ export class GroupCommitter {
         return [outcomes, session] as const;
       });
     } catch (error) {
-      if (jobs.length === 1) return jobs[0]!.reject(error);
-      for (const job of jobs) await this.commit([job]);
-      return;
+      return this.failed(jobs, error);
     }
-    this.cache.position = session.position;
     this.cache.head = session.endHead;
     this.acknowledge(jobs, outcomes);
+  }
+
+  /** A group's transaction failed (nothing of it written): a lone command fails, a group runs again one by one. */
+  private async failed(jobs: Job[], error: unknown): Promise<void> {
+    if (jobs.length === 1) return jobs[0]!.reject(error);
+    for (const job of jobs) await this.commit([job]);
   }
 
   /** Runs each job against the session in order; a refused one fails alone. */

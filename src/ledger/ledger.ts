@@ -113,8 +113,8 @@ interface Plan {
   /** Reads what `decide` needs beyond the states, in the same transaction, right after they load. */
   prepare?(session: WriteSession, states: Map<string, AccountState>): Promise<void>;
   /**
-   * The precondition or preparation reads rows this very transaction writes (it flushes first):
-   * decided inside its write transaction, never pipelined (group-commit.ts).
+   * The preparation reads rows this very transaction writes (it flushes first): decided inside
+   * its write transaction, never pipelined (group-commit.ts). A precondition always is.
    */
   readsOwnWrites?: boolean;
 }
@@ -304,12 +304,11 @@ export class Ledger {
         command,
         idempotency: { key: idempotencyKey, fingerprint },
         prepare: async (session, states) => {
-          notYetAvailable = await notYetAvailableOf(session.trx, states, this.clock().toISOString(), session.pendingEntries);
+          notYetAvailable = await notYetAvailableOf(session.trx, states, this.clock().toISOString(), session.pendingEntries());
         },
         accounts: input.entries.map((e) => e.account),
         transactionId,
         precondition: options.precondition,
-        readsOwnWrites: options.precondition !== undefined,
         guard: (session) => checkPeriodOpen(session, effectiveAt),
         decide: (states) => {
           const transaction = buildTransaction(
@@ -407,7 +406,7 @@ export class Ledger {
         accounts: legs.map((leg) => leg.account),
         transactionId: hold.id,
         prepare: async (session, states) => {
-          notYetAvailable = await notYetAvailableOf(session.trx, states, this.clock().toISOString(), session.pendingEntries);
+          notYetAvailable = await notYetAvailableOf(session.trx, states, this.clock().toISOString(), session.pendingEntries());
         },
         guard: (session) => checkPeriodOpen(session, effectiveAt),
         decide: (states) => {
@@ -533,7 +532,10 @@ export class Ledger {
    * key was used before with the same request, otherwise to null once the events are durable.
    */
   private execute(plan: Plan, ctx: CommandContext): Promise<string | null> {
-    return this.committer.submit((session) => this.decideAndStage(session, plan, ctx), { keys: plan.idempotency ? [plan.idempotency.key] : [], classic: plan.readsOwnWrites });
+    return this.committer.submit((session) => this.decideAndStage(session, plan, ctx), {
+      keys: plan.idempotency ? [plan.idempotency.key] : [],
+      classic: plan.precondition !== undefined || plan.readsOwnWrites === true,
+    });
   }
 
   /**

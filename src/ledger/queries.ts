@@ -151,7 +151,7 @@ export async function getTransactions(db: Db, ids: readonly string[]): Promise<M
  * less their lowest running sum (never above zero). Only entries the loaded state includes count
  * (a later one makes the append conflict anyway).
  */
-export async function notYetAvailableOf(db: Db, states: ReadonlyMap<string, AccountState>, now: string, pending: readonly EntriesTable[] = []): Promise<Map<string, Amount>> {
+export async function notYetAvailableOf(db: Db, states: ReadonlyMap<string, AccountState>, now: string, pending: Iterable<EntriesTable> = []): Promise<Map<string, Amount>> {
   const bounded = [...states.values()].filter((s): s is OpenedAccount => s.exists && s.minimumBalance !== null);
   const result = new Map<string, Amount>();
   if (bounded.length === 0) return result;
@@ -165,7 +165,7 @@ export async function notYetAvailableOf(db: Db, states: ReadonlyMap<string, Acco
   // With the entries of this transaction not yet written (a group commit writes them at its end),
   // and those of a group committing meanwhile (pipelined), which the read may already have seen.
   const seen = new Set(stored.map((e) => `${e.position}.${e.leg_index}`));
-  const unwritten = pending.filter((e) => e.effective_at > now && codes.includes(e.account_code) && !seen.has(`${e.position}.${e.leg_index}`));
+  const unwritten = [...pending].filter((e) => e.effective_at > now && codes.includes(e.account_code) && !seen.has(`${e.position}.${e.leg_index}`));
   const rows = [...stored, ...unwritten].sort(
     (a, b) => (a.effective_at < b.effective_at ? -1 : a.effective_at > b.effective_at ? 1 : Number(a.position) - Number(b.position) || a.leg_index - b.leg_index),
   );

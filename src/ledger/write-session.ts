@@ -38,10 +38,11 @@ export interface InFlight {
 }
 
 export class WriteCache {
-  /** The log position the cache reflects; null while a transaction is open or after one failed. */
-  position: number | null = null;
-  /** The head at `position` (a pipelined session seals after it). */
-  head: LogHead | null = null;
+  /**
+   * The log head the cache reflects (null: the empty log); undefined while a classic transaction
+   * is open or after one failed. A pipelined session seals after it.
+   */
+  head: LogHead | null | undefined = undefined;
   /** The staged rows of the group being committed, while one is. */
   inFlight: InFlight | null = null;
   states = new Map<string, AccountState>();
@@ -49,8 +50,7 @@ export class WriteCache {
   books: BooksState | null = null;
 
   reset(): void {
-    this.position = null;
-    this.head = null;
+    this.head = undefined;
     this.inFlight = null;
     this.states = new Map();
     this.frontiers = new OnTimeFrontiers();
@@ -59,6 +59,11 @@ export class WriteCache {
 }
 
 /** The log moved under a pipelined session's decisions (its predecessor failed, or another writer wrote): decide again. */
+/** The same place in the log: the same position with the same hash (null: the empty log). */
+function sameHead(a: LogHead | null, b: LogHead | null): boolean {
+  return (a?.position ?? 0) === (b?.position ?? 0) && a?.hash === b?.hash;
+}
+
 export class StaleDecision extends Error {
   constructor() {
     super('the log head moved since these commands were decided');
@@ -97,8 +102,8 @@ export class WriteSession {
   /** Call first, inside the write transaction (under the write lock). */
   static async begin(trx: Db, cache: WriteCache, policy: ProjectionPolicy, now: Date): Promise<WriteSession> {
     const head = await readHead(trx);
-    if (cache.position !== (head?.position ?? 0) || cache.states.size > MAX_CACHED_ACCOUNTS) cache.reset();
-    cache.position = null;
+    if (cache.head === undefined || !sameHead(cache.head, head) || cache.states.size > MAX_CACHED_ACCOUNTS) cache.reset();
+    cache.head = undefined;
     return new WriteSession(trx, cache, head, now, policy, null);
   }
 
@@ -107,7 +112,7 @@ export class WriteSession {
    * reading committed rows through `reader`; null when the cache cannot vouch for that state.
    */
   static continue(reader: Db, cache: WriteCache, policy: ProjectionPolicy, now: Date): WriteSession | null {
-    if (cache.position === null || cache.states.size > MAX_CACHED_ACCOUNTS) return null;
+    if (cache.head === undefined || cache.states.size > MAX_CACHED_ACCOUNTS) return null;
     return new WriteSession(reader, cache, cache.head, now, policy, cache.inFlight ?? { keys: new Map(), entries: [] });
   }
 
@@ -121,11 +126,6 @@ export class WriteSession {
   /** The head after this session's events (where the cache is left once they commit). */
   get endHead(): LogHead | null {
     return this.head;
-  }
-
-  /** The log position once this transaction commits: where the cache is left. */
-  get position(): number {
-    return this.head?.position ?? 0;
   }
 
   /** Looks these keys up in one statement (the commands of a group name theirs up front). */
@@ -163,11 +163,12 @@ export class WriteSession {
 
   /**
    * Entries staged and not yet written (and, pipelined, those of the group being committed):
-   * readers of entries in this transaction add them, by (position, leg) once.
+   * readers of entries in this transaction add them, by (position, leg) once. Lazy: most
+   * postings never look (only bounded accounts do), and nothing is copied for them.
    */
-  get pendingEntries(): readonly EntriesTable[] {
-    const own = this.projection.pendingEntries;
-    return this.carried && this.carried.entries.length > 0 ? [...this.carried.entries, ...own] : own;
+  *pendingEntries(): Iterable<EntriesTable> {
+    if (this.carried) yield* this.carried.entries;
+    yield* this.projection.pendingEntries;
   }
 
   /** Appends account events decided against `states`; stages their read models; moves the cache on. */
@@ -211,8 +212,7 @@ export class WriteSession {
    * head is still the one it decided after (the group before it committed, and nobody else wrote).
    */
   async writeTo(trx: Db): Promise<void> {
-    const head = await readHead(trx);
-    if ((head?.position ?? 0) !== (this.startHead?.position ?? 0) || head?.hash !== this.startHead?.hash) throw new StaleDecision();
+    if (!sameHead(await readHead(trx), this.startHead)) throw new StaleDecision();
     await this.write(trx);
   }
 
