@@ -139,13 +139,15 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Database 
       writer.connection().execute(async (conn) => {
         try {
           checkFile();
-          await sql`BEGIN IMMEDIATE`.execute(conn);
+          writerThread.beginDeferred();
           const result = await work(conn);
           await sql`COMMIT`.execute(conn);
           return result;
         } catch (error) {
           await writerThread.rollbackIfOpen();
           throw sqliteFault(error, file) ?? error;
+        } finally {
+          writerThread.deferWrites = false;
         }
       }),
     fault: (error) => sqliteFault(error, file),

@@ -103,6 +103,12 @@ class SqliteThread {
     });
   }
 
+  /** Sends a statement nobody waits for (see ThreadPool.deferWrites); the thread does not answer it. */
+  post(message: Record<string, unknown>): void {
+    if (this.dead) throw this.dead;
+    this.worker.postMessage({ ...message, deferred: true });
+  }
+
   private receive(reply: Reply): void {
     const waiter = this.pending.get(reply.id);
     this.pending.delete(reply.id);
@@ -122,6 +128,13 @@ export class ThreadPool {
   private readonly idle: SqliteThread[] = [];
   private readonly all = new Set<SqliteThread>();
   private readonly waiting: Array<(thread: SqliteThread) => void> = [];
+  /**
+   * Set by the holder of a write transaction (a pool of one): its inserts, updates and deletes
+   * whose result is not read are sent without waiting for the thread's answer, so a transaction's
+   * writes cost the event loop no round trip each. The thread runs them in order; the first to
+   * fail fails every later statement, COMMIT included (sqlite-worker.js).
+   */
+  deferWrites = false;
 
   constructor(
     private readonly options: ThreadOptions,
@@ -164,6 +177,14 @@ export class ThreadPool {
     if (thread && !thread.dead) await thread.send({ op: 'rollback-if-open' });
   }
 
+  /** Starts a write transaction without waiting for it (deferWrites on): a failure answers the next statement. Pool of one, its holder only. */
+  beginDeferred(): void {
+    if (this.size !== 1) throw new Error('invariant: beginDeferred on a pool of more than one thread');
+    const [thread] = this.all;
+    thread!.post({ sql: 'BEGIN IMMEDIATE', parameters: [] });
+    this.deferWrites = true;
+  }
+
   /** Runs one statement outside Kysely (pragmas of operations and fault tests). */
   async pragma(source: string, simple: boolean): Promise<unknown> {
     const thread = await this.acquire();
@@ -184,11 +205,15 @@ export class ThreadPool {
 class ThreadConnection implements DatabaseConnection {
   constructor(
     readonly thread: SqliteThread,
-    private readonly interruptible: boolean,
+    private readonly pool: ThreadPool,
   ) {}
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
-    const signal = this.interruptible ? currentDeadline() : undefined;
+    if (this.pool.deferWrites && isBlindWrite(compiled)) {
+      this.thread.post({ sql: compiled.sql, parameters: compiled.parameters });
+      return { rows: [] };
+    }
+    const signal = this.pool.interruptible ? currentDeadline() : undefined;
     const reply = await this.thread.send({ sql: compiled.sql, parameters: compiled.parameters }, signal);
     if (reply.changes === undefined) return { rows: reply.rows as R[] };
     return { rows: [], numAffectedRows: BigInt(reply.changes), insertId: reply.lastInsertRowid === undefined ? undefined : BigInt(reply.lastInsertRowid) };
@@ -199,11 +224,18 @@ class ThreadConnection implements DatabaseConnection {
   }
 }
 
+/** An insert, update or delete without RETURNING: its result is never read (nothing in src reads affected-row counts). */
+function isBlindWrite(compiled: CompiledQuery): boolean {
+  const { kind } = compiled.query;
+  if (kind !== 'InsertQueryNode' && kind !== 'UpdateQueryNode' && kind !== 'DeleteQueryNode') return false;
+  return !(compiled.query as { returning?: unknown }).returning;
+}
+
 class ThreadDriver implements Driver {
   constructor(private readonly pool: ThreadPool) {}
   async init(): Promise<void> {}
   async acquireConnection(): Promise<DatabaseConnection> {
-    return new ThreadConnection(await this.pool.acquire(), this.pool.interruptible);
+    return new ThreadConnection(await this.pool.acquire(), this.pool);
   }
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin'));

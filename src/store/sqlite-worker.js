@@ -32,11 +32,19 @@ function prepare(sql) {
 // Structured cloning turns a Buffer into a plain Uint8Array, which better-sqlite3 refuses.
 const bind = (parameters) => parameters.map((p) => (p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p) : p));
 
+// A deferred statement (a write inside a transaction whose result nobody reads) gets no answer:
+// the main thread goes on without waiting a round trip for it. Should one fail, that failure is
+// the answer to every later statement of the transaction, COMMIT included (which then does not
+// run), until the transaction is rolled back: nothing after a failed write can commit.
+let failure = null;
+
 function run(message) {
+  if (failure && message.op !== 'rollback-if-open') throw failure;
   switch (message.op) {
     case 'pragma':
       return { rows: db.pragma(message.source, { simple: message.simple }) };
     case 'rollback-if-open':
+      failure = null;
       if (db.inTransaction) db.exec('ROLLBACK');
       return { rows: [] };
     default: {
@@ -54,6 +62,14 @@ parentPort.on('message', (message) => {
     db.close();
     parentPort.postMessage({ id: message.id, rows: [] });
     parentPort.close();
+    return;
+  }
+  if (message.deferred) {
+    try {
+      run(message);
+    } catch (error) {
+      failure ??= error;
+    }
     return;
   }
   try {
