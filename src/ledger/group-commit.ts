@@ -43,6 +43,8 @@ interface Job {
   run(session: WriteSession): Promise<unknown>;
   /** Idempotency keys the command will look up: the group reads them in one statement. */
   keys: string[];
+  /** Accounts the command will load: the group loads those it has not cached side by side, up front. */
+  accounts: string[];
   /** Runs in a transaction of its own (a batch that must be all or nothing, a books change). */
   alone: boolean;
   /** Reads rows its own transaction writes: decided inside the write transaction, never pipelined. */
@@ -79,9 +81,9 @@ export class GroupCommitter {
   ) {}
 
   /** Queues a command; resolves to what `run` returned once its transaction is durable. */
-  submit<T>(run: (session: WriteSession) => Promise<T>, options: { keys?: string[]; alone?: boolean; classic?: boolean } = {}): Promise<T> {
+  submit<T>(run: (session: WriteSession) => Promise<T>, options: { keys?: string[]; accounts?: string[]; alone?: boolean; classic?: boolean } = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const job = { run, keys: options.keys ?? [], alone: options.alone ?? false, classic: options.classic ?? false };
+      const job = { run, keys: options.keys ?? [], accounts: options.accounts ?? [], alone: options.alone ?? false, classic: options.classic ?? false };
       this.queue.push({ ...job, resolve: resolve as (value: unknown) => void, reject });
       if (this.queue.length >= this.options.maxBatch) this.wake?.();
       if (!this.draining) {
@@ -212,7 +214,7 @@ export class GroupCommitter {
 
   /** Runs each job against the session in order; a refused one fails alone. */
   private async decide(session: WriteSession, jobs: Job[]): Promise<Outcome[]> {
-    await session.prefetchIdempotency(jobs.flatMap((job) => job.keys));
+    await Promise.all([session.prefetchIdempotency(jobs.flatMap((job) => job.keys)), session.prefetchAccounts(jobs.flatMap((job) => job.accounts))]);
     const outcomes: Outcome[] = [];
     let slice = performance.now();
     for (const job of jobs) {

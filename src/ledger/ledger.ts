@@ -534,6 +534,7 @@ export class Ledger {
   private execute(plan: Plan, ctx: CommandContext): Promise<string | null> {
     return this.committer.submit((session) => this.decideAndStage(session, plan, ctx), {
       keys: plan.idempotency ? [plan.idempotency.key] : [],
+      accounts: plan.accounts,
       classic: plan.precondition !== undefined || plan.readsOwnWrites === true,
     });
   }

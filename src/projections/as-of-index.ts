@@ -46,18 +46,23 @@ export class OnTimeFrontiers {
 
   /** Loads the frontiers of these accounts as stored (call before classifying their postings). */
   async load(db: Db, codes: Iterable<string>): Promise<void> {
-    for (const code of codes) {
-      if (this.frontiers.has(code)) continue;
-      const row = await db
-        .selectFrom('entries')
-        .select('effective_at')
-        .where('account_code', '=', code)
-        .where('late', '=', 0)
-        .orderBy('position', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      this.frontiers.set(code, row?.effective_at ?? null);
-    }
+    const missing = [...new Set(codes)].filter((code) => !this.frontiers.has(code));
+    // Side by side: a group's first touch of many accounts costs one wait, not one each.
+    const rows = await Promise.all(
+      missing.map((code) =>
+        db
+          .selectFrom('entries')
+          .select('effective_at')
+          .where('account_code', '=', code)
+          .where('late', '=', 0)
+          .orderBy('position', 'desc')
+          .limit(1)
+          .executeTakeFirst(),
+      ),
+    );
+    missing.forEach((code, i) => {
+      if (!this.frontiers.has(code)) this.frontiers.set(code, rows[i]?.effective_at ?? null);
+    });
   }
 
   /** Whether this posting is late, advancing the frontier when it is on time. */
