@@ -57,7 +57,7 @@ export interface Config {
   epochEvery: number;
   /** How far ahead an effectiveAt may be (INKWELL_MAX_FUTURE_SKEW_MS, default 300000). */
   maxFutureSkewMs: number;
-  /** Group commit: commands per transaction (INKWELL_GROUP_COMMIT_MAX, default 256) and idle wait (INKWELL_GROUP_COMMIT_WAIT_MS, default 0). */
+  /** Group commit: commands per transaction (INKWELL_GROUP_COMMIT_MAX, default 1024) and idle wait (INKWELL_GROUP_COMMIT_WAIT_MS, default 0). */
   groupCommit: { maxBatch: number; maxWaitMs: number };
   /** How often subscriptions look for other processes' commits (INKWELL_FEED_POLL_MS, default 500). */
   feedPollMs: number;

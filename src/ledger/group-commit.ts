@@ -34,10 +34,10 @@ export interface GroupCommitOptions {
   maxWaitMs: number;
 }
 
-/** How long a pipelined decide runs before the write in flight gets a turn. */
+/** How long deciding a group runs before it yields to the event loop. */
 const YIELD_EVERY_MS = 1;
 
-export const DEFAULT_GROUP_COMMIT: GroupCommitOptions = { maxBatch: 256, maxWaitMs: 0 };
+export const DEFAULT_GROUP_COMMIT: GroupCommitOptions = { maxBatch: 1024, maxWaitMs: 0 };
 
 interface Job {
   run(session: WriteSession): Promise<unknown>;
@@ -218,9 +218,9 @@ export class GroupCommitter {
     const outcomes: Outcome[] = [];
     let slice = performance.now();
     for (const job of jobs) {
-      // While the group before commits, its write needs the event loop now and then (a read's
-      // answer, then COMMIT): deciding gives it back every millisecond rather than at the end.
-      if (this.inFlight && performance.now() - slice >= YIELD_EVERY_MS) {
+      // Deciding a group gives the event loop back every millisecond: other requests are served
+      // meanwhile, and the write of the group before (pipelined) gets its answers and its COMMIT.
+      if (performance.now() - slice >= YIELD_EVERY_MS) {
         await new Promise((resolve) => setImmediate(resolve));
         slice = performance.now();
       }

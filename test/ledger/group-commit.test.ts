@@ -246,7 +246,9 @@ describe('pipelined group commit', () => {
       fc.asyncProperty(fc.array(command, { minLength: 4, maxLength: 30 }), fc.boolean(), async (commands, cold) => {
         // Groups of 3: a burst of commands becomes a chain of groups, each decided during its predecessor's commit.
         const p = await sameAsOneByOne(commands, { maxBatch: 3 }, { cold });
-        expect(p.committer.stats.pipelined).toBeGreaterThan(0);
+        // A cold ledger decides its first group classic (nothing cached vouches for the state);
+        // every group after it is pipelined. (Commands refused while planning never queue.)
+        if (p.committer.stats.commands > 3) expect(p.committer.stats.pipelined).toBeGreaterThan(0);
       }),
       { numRuns: 10 },
     );
