@@ -6,6 +6,7 @@
  * are still doing. A mutation is not raced: once its command is queued it commits or fails whole,
  * and its answer says which; only the reads before that can time out (nothing written).
  */
+import { setMaxListeners } from 'node:events';
 import { GraphQLError, Kind, type ASTNode, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { withDeadline } from '../store/deadline.js';
@@ -26,6 +27,9 @@ export function useDeadline(timeoutMs: number): Plugin {
       const request = (args.contextValue as { request?: Request }).request;
       const timer = AbortSignal.timeout(timeoutMs);
       const signal = request?.signal ? AbortSignal.any([timer, request.signal]) : timer;
+      // Each read in flight listens on it until it ends: a query fanning out through DataLoader
+      // has dozens at once. That is no leak, so no warning past Node's default of 10.
+      setMaxListeners(0, signal);
       const isQuery = operationOf(args.document, args.operationName)?.operation === 'query';
       setExecuteFn((executeArgs) => {
         const execution = withDeadline(signal, () => executeFn(executeArgs));
