@@ -18,6 +18,11 @@ export function freezeDeep<T>(value: T): T {
   return value;
 }
 
+/** Whether `value` was frozen all the way down by freezeDeep (it can never change). */
+export function isDeepFrozen(value: object): boolean {
+  return encodings.has(value);
+}
+
 /**
  * Canonical JSON: object keys sorted by code point, no whitespace. Two equal values
  * always encode to the same bytes, which fingerprints and the hash chain rely on.
