@@ -30,11 +30,5 @@ export function before(t: string): string {
   return new Date(Date.parse(t) - 1).toISOString();
 }
 
-/**
- * Lets the event loop run between batches of a long report. better-sqlite3 answers
- * synchronously, so without this a big report would hold every other request (and /health)
- * until it is done.
- */
-export function breathe(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
+/** A long report gives the event loop back between its batches (slices.ts). */
+export { breathe } from '../slices.js';

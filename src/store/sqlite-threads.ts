@@ -22,6 +22,7 @@ import {
   type Kysely,
   type QueryResult,
 } from 'kysely';
+import { breathe } from '../slices.js';
 import { currentDeadline, DeadlineExceeded } from './deadline.js';
 
 const WORKER_URL = new URL('./sqlite-worker.js', import.meta.url);
@@ -211,6 +212,9 @@ class ThreadConnection implements DatabaseConnection {
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     if (this.pool.deferWrites && isBlindWrite(compiled)) {
       this.thread.post({ sql: compiled.sql, parameters: compiled.parameters });
+      // Nothing to wait for, so a big transaction's statements would otherwise be compiled and
+      // sent in one stretch of the event loop: it is given back every few milliseconds.
+      await breathe();
       return { rows: [] };
     }
     const signal = this.pool.interruptible ? currentDeadline() : undefined;

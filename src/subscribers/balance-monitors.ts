@@ -17,6 +17,7 @@ import { formatAmount } from '../domain/money.js';
 import { decodeAccountEvent } from '../events/catalogue.js';
 import type { StoredEvent } from '../events/envelope.js';
 import { accountCodeOf, isAccountStream } from '../events/streams.js';
+import { breathe } from '../slices.js';
 import { uuidv7 } from '../ledger/ids.js';
 import { loadAccount } from '../ledger/load.js';
 import { chunks } from '../store/chunks.js';
@@ -72,6 +73,7 @@ export const balanceMonitors: Subscriber = {
       // The account as it stood before this batch's first event of it, then event by event.
       let state = await loadAccount(trx, code, { atVersion: stream[0]!.version - 1 });
       for (const stored of stream) {
+        await breathe();
         state = evolve(state, decodeAccountEvent(stored));
         if (!state.exists) continue;
         for (const monitor of watching) {

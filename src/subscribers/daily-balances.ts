@@ -7,6 +7,7 @@
 import { postedLegs, signedOnNormalSide, type AccountType } from '../domain/account.js';
 import { Amount, ZERO, formatAmount } from '../domain/money.js';
 import { decodeAccountEvent } from '../events/catalogue.js';
+import { breathe } from '../slices.js';
 import { accountCodeOf, isAccountStream } from '../events/streams.js';
 import type { Db } from '../store/db.js';
 import { chunks } from '../store/chunks.js';
@@ -25,6 +26,8 @@ export const dailyBalances: Subscriber = {
   async apply(trx, events, generation) {
     const moved = new Map<string, { code: string; day: string; debits: Amount; credits: Amount }>();
     for (const stored of events) {
+      // A batch of wide postings takes a while to decode: other requests are served meanwhile.
+      await breathe();
       if (!isAccountStream(stored.streamId)) continue;
       const legs = postedLegs(decodeAccountEvent(stored));
       if (!legs) continue;

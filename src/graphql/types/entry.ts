@@ -1,7 +1,7 @@
 /** Entries (the legs as each account sees them) and transactions. */
 import type { Leg } from '../../domain/account.js';
 import { reversalOf, type TransactionView } from '../../ledger/queries.js';
-import { breathe } from '../../ledger/slices.js';
+import { breathe } from '../../slices.js';
 import { builder } from '../builder.js';
 import { DirectionRef, MoneyRef } from './money.js';
 import { NodeRef } from './node.js';
