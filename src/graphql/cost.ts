@@ -25,8 +25,12 @@ import {
   isAbstractType,
   isCompositeType,
   isListType,
+  isInputObjectType,
   isObjectType,
   Kind,
+  typeFromAST,
+  valueFromASTUntyped,
+  type VariableDefinitionNode,
   type GraphQLField,
   type SelectionNode,
   type SelectionSetNode,
@@ -53,7 +57,8 @@ export function pageBound(parentArgs: Args): number {
 /** A batch's results: one per transaction given (a batch outside 1 … MAX_BATCH is refused). */
 function batchBound(parentArgs: Args): number {
   const transactions = (parentArgs.input as { transactions?: unknown } | undefined)?.transactions;
-  return Array.isArray(transactions) ? Math.min(Math.max(transactions.length, 1), MAX_BATCH) : MAX_BATCH;
+  // Raw as sent (costVariables): a single object stands for a list of one, as coercion reads it.
+  return Array.isArray(transactions) ? Math.min(Math.max(transactions.length, 1), MAX_BATCH) : 1;
 }
 
 /** The lists of objects that are not connection pages, and what bounds them. */
@@ -131,14 +136,39 @@ export type CostResult = { ok: true; cost: number } | { ok: false; reason: strin
 export function operationCost(schema: GraphQLSchema, document: DocumentNode, rawVariables: Args | null | undefined, operationName?: string | null): CostResult {
   const operation = getOperationAST(document, operationName);
   if (!operation) return { ok: false, reason: 'no operation to run' };
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {}, { maxErrors: 1 });
-  if (coerced.errors) return { ok: false, reason: coerced.errors[0]!.message };
+  const variables = costVariables(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
+  if ('reason' in variables) return { ok: false, reason: variables.reason };
   const root = schema.getRootType(operation.operation);
   if (!root) return { ok: false, reason: `no ${operation.operation} type` };
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-  const walker = new CostWalker(schema, fragments, coerced.coerced, operation.operation === 'mutation' ? MUTATION_WEIGHT : 1);
+  const walker = new CostWalker(schema, fragments, variables.values, operation.operation === 'mutation' ? MUTATION_WEIGHT : 1);
   return { ok: true, cost: walker.selectionSet(operation.selectionSet, root, {}, true) };
+}
+
+/**
+ * The variables the walker reads. Scalars and enums (a page's `first`, `@skip(if:)`) are coerced
+ * as execution will coerce them: one that does not coerce leaves the operation unpriced. An input
+ * object is taken as sent: only list lengths are read from it, each bound checks what it reads,
+ * and execution coerces it anyway — coercing a batch of thousands of legs twice, once here, was
+ * the longest stall of the event loop such a request caused (docs/performance.md).
+ */
+function costVariables(schema: GraphQLSchema, definitions: readonly VariableDefinitionNode[], raw: Args): { values: Args } | { reason: string } {
+  const isInputObject = (definition: VariableDefinitionNode) => {
+    const type = typeFromAST(schema, definition.type);
+    return type !== undefined && isInputObjectType(getNamedType(type));
+  };
+  const scalars = definitions.filter((definition) => !isInputObject(definition));
+  const coerced = getVariableValues(schema, scalars, raw, { maxErrors: 1 });
+  if (coerced.errors) return { reason: coerced.errors[0]!.message };
+  const values: Args = { ...coerced.coerced };
+  for (const definition of definitions) {
+    if (!isInputObject(definition)) continue;
+    const name = definition.variable.name.value;
+    if (Object.hasOwn(raw, name)) values[name] = raw[name];
+    else if (definition.defaultValue) values[name] = valueFromASTUntyped(definition.defaultValue);
+  }
+  return { values };
 }
 
 class CostWalker {

@@ -126,6 +126,22 @@ describe('the cost of an operation', () => {
   });
 
   it.each([
+    ['transactions as a string', { transactions: 'all of them' }],
+    ['transactions as one object without legs', { transactions: { idempotencyKey: 'x' } }],
+    ['a leg with an amount as a number', { transactions: [{ entries: [{ account: 'assets:bank', direction: 'DEBIT', amount: 1 }] }] }],
+    ['no transactions at all', {}],
+  ])('answers a batch input with %s with its typed variable error, posting nothing', async (_label, input) => {
+    // An input object is priced as sent (only its list lengths count); execution then coerces it.
+    const before = await server.ledger.store.head();
+    const res = await server.gql('mutation($input: PostTransactionsInput!) { postTransactions(input: $input) { posted } }', { input });
+    expect(res.status).toBeLessThan(500);
+    expect(res.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(res.body.errors?.[0]?.message).toMatch(/Variable "\$input"/);
+    expect(typeof (res.body as any).extensions.cost.requested).toBe('number');
+    expect(await server.ledger.store.head()).toEqual(before);
+  });
+
+  it.each([
     ['a negative first', -5],
     ['a zero first', 0],
     ['a huge first', 1_000_000],
