@@ -2,7 +2,7 @@
  * A load generator for the fairness figure (g), run as a process of its own so its work never
  * shares the server's event loop. FAIRNESS_MODE=probe sends `{ __typename }` every 20 ms and
  * prints each answer's latency; FAIRNESS_MODE=heavy sends the request in FAIRNESS_BODY (a file)
- * back to back. Both stop after FAIRNESS_SECONDS and print one JSON line.
+ * back to back (each with idempotency keys of its own). Both stop after FAIRNESS_SECONDS and print one JSON line.
  */
 import { readFileSync } from 'node:fs';
 
@@ -30,11 +30,13 @@ if (process.env.FAIRNESS_MODE === 'probe') {
   console.log(JSON.stringify({ latencies }));
 } else {
   const body = readFileSync(process.env.FAIRNESS_BODY!, 'utf8');
+  // Idempotency keys written fair-SERIAL-… are made new for each request, so each one posts.
+  const run = `${process.pid}-${Date.now()}`;
   let requests = 0;
   let failed = 0;
   const codes = new Set<string>();
   while (Date.now() < until) {
-    const result = await send(body);
+    const result = await send(body.replaceAll('fair-SERIAL-', `fair-${run}-${requests}-`));
     requests += 1;
     if (!result.ok) {
       failed += 1;

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApiKey } from '../src/auth/api-keys.js';
 import type { Ledger } from '../src/ledger/ledger.js';
-import { MAX_BATCH_LEGS } from '../src/ledger/ledger.js';
+import { MAX_BATCH, MAX_BATCH_LEGS } from '../src/ledger/ledger.js';
 import { silentLogger } from '../src/log.js';
 import { startServer } from '../src/server.js';
 import { transferPair } from './workload.js';
@@ -39,11 +39,15 @@ export const HEAVY_READ = `query Heavy($accounts: Int!, $entries: Int!) {
   } } }
 }`;
 
-/** A postTransactions of 100 transactions × 100 legs: the most one request may carry. */
-function maxBatch(accounts: number, serial: number): unknown {
-  const legsEach = 100;
-  const transactions = Array.from({ length: MAX_BATCH_LEGS / legsEach }, (_, t) => ({
-    idempotencyKey: `fair-${serial}-${t}`,
+/**
+ * A postTransactions at the legs limit: `legsEach` legs per transaction, as many transactions as
+ * the limit allows (1,000 × 4: the most items, whose input GraphQL coerces; or 40 × 100: the
+ * widest postings, each writing an event of 100 legs to each of 100 accounts).
+ */
+function maxBatch(accounts: number, legsEach: number): unknown {
+  const transactions = Array.from({ length: Math.min(MAX_BATCH, MAX_BATCH_LEGS / legsEach) }, (_, t) => ({
+    // The client makes each request's keys its own (SERIAL): a resent batch would only replay.
+    idempotencyKey: `fair-SERIAL-${legsEach}-${t}`,
     entries: Array.from({ length: legsEach }, (_, l) => {
       const { debitAccount, creditAccount } = transferPair(t * legsEach + l, accounts);
       return { account: l % 2 === 0 ? debitAccount : creditAccount, direction: l % 2 === 0 ? 'DEBIT' : 'CREDIT', amount: '1.00' };
@@ -59,7 +63,8 @@ export async function measureFairness(label: string, ledger: Ledger, accounts: n
   const dir = mkdtempSync(join(tmpdir(), 'inkwell-fair-'));
   const cases: Record<string, unknown> = {
     heavy_read: { query: HEAVY_READ, variables: heavyRead },
-    max_batch: maxBatch(accounts, Date.now()),
+    max_batch: maxBatch(accounts, MAX_BATCH_LEGS / MAX_BATCH),
+    max_batch_wide: maxBatch(accounts, 100),
     export_report: { query: '{ exportReport(input: { report: TRIAL_BALANCE, format: CSV }) { rows } }' },
   };
   try {

@@ -598,8 +598,14 @@ export class Ledger {
 
 /** Transactions per postTransactions request. */
 export const MAX_BATCH = 1000;
-/** Legs per postTransactions request, all transactions together: what bounds a batch's work. */
-export const MAX_BATCH_LEGS = 10_000;
+/**
+ * Legs per postTransactions request, all transactions together: what bounds a batch's work. Set
+ * so that the largest batch holds no other request for long: GraphQL coerces a request's input
+ * in one synchronous step (~5 ms per 4,000 legs here, more under load), and at 10,000 legs that
+ * step alone stalled the event loop 25–40 ms (docs/performance.md). A full batch of transfers
+ * (1,000 × 2 legs) fits, and so do 40 transactions of 100 legs.
+ */
+export const MAX_BATCH_LEGS = 4_000;
 
 /** A batch's bounds, checked before anything of it is planned. */
 export function checkBatchSize(inputs: ReadonlyArray<{ entries: readonly unknown[] }>): void {

@@ -83,19 +83,19 @@ describe('postTransactions', () => {
     }
   });
 
-  it('refuses a batch of more than 10,000 legs in all, before anything is planned, and serves the limit itself', async () => {
+  it('refuses a batch of more than 4,000 legs in all, before anything is planned, and serves the limit itself', async () => {
     const before = await logState(batched.database.db);
-    // 100 transactions of 100 legs: 10,000 legs, the most one request may carry.
+    // 40 transactions of 100 legs: 4,000 legs, the most one request may carry.
     const wide = (key: string, amount: string) => ({
       idempotencyKey: key,
       entries: Array.from({ length: 100 }, (_, l) => leg(l % 2 === 0 ? 'assets:bank' : 'equity:capital', l % 2 === 0 ? 'DEBIT' : 'CREDIT', amount)),
     });
-    const over = [...Array.from({ length: 100 }, (_, i) => wide(`w${i}`, '0.01')), tx('w100', 'assets:bank', 'equity:capital', '0.01')];
+    const over = [...Array.from({ length: 40 }, (_, i) => wide(`w${i}`, '0.01')), tx('w40', 'assets:bank', 'equity:capital', '0.01')];
     const refused = await batched.gql(BATCH, { input: { transactions: over } });
     expect(refused.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    expect(refused.body.errors?.[0]?.message).toContain('at most 10000 legs in all, not 10002');
+    expect(refused.body.errors?.[0]?.message).toContain('at most 4000 legs in all, not 4002');
     expect(await logState(batched.database.db)).toEqual(before);
-    const atLimit = await batched.gql(BATCH, { input: { transactions: over.slice(0, 100) } });
-    expect(atLimit.body.data?.postTransactions.posted, JSON.stringify(atLimit.body.errors)).toBe(100);
+    const atLimit = await batched.gql(BATCH, { input: { transactions: over.slice(0, 40) } });
+    expect(atLimit.body.data?.postTransactions.posted, JSON.stringify(atLimit.body.errors)).toBe(40);
   });
 });
