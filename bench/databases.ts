@@ -14,13 +14,15 @@ export function dialects(): BenchDialect[] {
   return process.env.DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
 }
 
-export async function withDatabase<T>(dialect: BenchDialect, run: (database: Database) => Promise<T>): Promise<T> {
+/** `run` gets the database and where it lives: the SQLite file, or the PostgreSQL database's URL. */
+export async function withDatabase<T>(dialect: BenchDialect, run: (database: Database, location: string) => Promise<T>): Promise<T> {
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'inkwell-bench-'));
-    const database = openSqlite(join(dir, 'bench.db'));
+    const file = join(dir, 'bench.db');
+    const database = openSqlite(file);
     try {
       await migrateToLatest(database);
-      return await run(database);
+      return await run(database, file);
     } finally {
       await database.close();
       rmSync(dir, { recursive: true, force: true });
@@ -35,7 +37,7 @@ export async function withDatabase<T>(dialect: BenchDialect, run: (database: Dat
   const database = openPostgres(url.toString(), { poolSize: 20 });
   try {
     await migrateToLatest(database);
-    return await run(database);
+    return await run(database, url.toString());
   } finally {
     await database.close();
     await admin.query(`DROP DATABASE ${name}`);

@@ -56,6 +56,16 @@ function maxBatch(accounts: number, legsEach: number): unknown {
   return { query: 'mutation($input: PostTransactionsInput!) { postTransactions(input: $input) { posted } }', variables: { input: { transactions } } };
 }
 
+/** Waits until every active subscriber has applied the whole log. */
+async function subscribersCaughtUp(ledger: Ledger): Promise<void> {
+  const head = (await ledger.store.head())?.position ?? 0;
+  for (;;) {
+    const behind = await ledger.database.db.selectFrom('subscribers').select('name').where('active', '=', 1).where('position', '<', head).execute();
+    if (behind.length === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 export async function measureFairness(label: string, ledger: Ledger, accounts: number, seconds: number, heavyRead: Record<string, number>, report: Report): Promise<void> {
   const now = new Date().toISOString();
   const { secret } = await createApiKey(ledger.database, { name: `bench-fair-${label}-${Date.now()}`, role: 'admin', createdBy: 'bench', now });
@@ -69,6 +79,8 @@ export async function measureFairness(label: string, ledger: Ledger, accounts: n
   };
   try {
     for (const [name, body] of Object.entries(cases)) {
+      // Each case alone: the subscribers first digest what the cases before it posted.
+      await subscribersCaughtUp(ledger);
       const file = join(dir, `${name}.json`);
       writeFileSync(file, JSON.stringify(body));
       const common = { FAIRNESS_URL: server.url, FAIRNESS_KEY: secret, FAIRNESS_SECONDS: String(seconds) };

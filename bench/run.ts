@@ -9,6 +9,7 @@ import { Ledger } from '../src/ledger/ledger.js';
 import { measureAsOf } from './as-of.js';
 import { dialects, withDatabase } from './databases.js';
 import { storageCeiling } from './ceiling.js';
+import { postgresCeiling } from './ceiling-postgres.js';
 import { measureFairness } from './fairness.js';
 import { measureBatches, measureHttp } from './http.js';
 import { transferPair } from './workload.js';
@@ -52,7 +53,7 @@ const accounts = quick ? 500 : 10_000;
 const HEAVY_READ_SIZE = { accounts: 4, entries: 8 };
 const [sequentialCount, concurrentCount] = quick ? [200, 2000] : [2000, 30_000];
 for (const dialect of only === 'as-of' ? [] : dialects()) {
-  await withDatabase(dialect, async (database) => {
+  await withDatabase(dialect, async (database, location) => {
     const ledger = new Ledger(database);
     await openAccounts(ledger, accounts);
     if (only === 'fairness') {
@@ -73,13 +74,15 @@ for (const dialect of only === 'as-of' ? [] : dialects()) {
       const perCommit = (ledger.committer.stats.commands - groups.commands) / (ledger.committer.stats.groups - groups.groups);
       report(`transfer.in_process.concurrent${callers}.${dialect}`, concurrent[callers]!, 'transfers/s', { ...conditions, transfers: concurrentCount, callers, transfersPerCommit: Number(perCommit.toFixed(1)) });
     }
-    if (dialect === 'sqlite') {
-      // (a) the same rows straight into storage, and (b) as a share of it.
-      const ceiling = await storageCeiling(database.location, opened, sequentialCount + 2 * concurrentCount);
-      report('storage.ceiling.sqlite', ceiling, 'transfers/s', { transfers: sequentialCount + 2 * concurrentCount, perTransaction: 1000 });
-      report('transfer.in_process.concurrent2048_to_ceiling.sqlite', concurrent[2048]! / ceiling, 'ratio', { target: '>= 0.5' });
-      report('transfer.in_process.concurrent256_to_ceiling.sqlite', concurrent[256]! / ceiling, 'ratio');
-    }
+    // (a) the same rows straight into storage, and (b) as a share of it.
+    const copied = sequentialCount + 2 * concurrentCount;
+    // The best of three: the disk's fsyncs vary run to run, and (b) is judged against the highest.
+    const ceilings: number[] = [];
+    for (let run = 0; run < 3; run++) ceilings.push(dialect === 'sqlite' ? await storageCeiling(location, opened, copied) : await postgresCeiling(location, opened, copied));
+    const ceiling = Math.max(...ceilings);
+    report(`storage.ceiling.${dialect}`, ceiling, 'transfers/s', { transfers: copied, perTransaction: 1000, runs: ceilings.map(Math.round) });
+    report(`transfer.in_process.concurrent2048_to_ceiling.${dialect}`, concurrent[2048]! / ceiling, 'ratio', { target: '>= 0.5' });
+    report(`transfer.in_process.concurrent256_to_ceiling.${dialect}`, concurrent[256]! / ceiling, 'ratio');
     await measureBatches(dialect, ledger, accounts, quick, report);
     await measureHttp(dialect, ledger, accounts, quick ? 3 : 10, report);
     await measureFairness(dialect, ledger, accounts, quick ? 3 : 10, HEAVY_READ_SIZE, report);
