@@ -1,8 +1,10 @@
 /**
  * HTTP throughput over a real socket: the `transfer` mutation from 64 concurrent clients
- * (autocannon), beside a trivial `{ __typename }` query on the same server in the same run.
+ * (autocannon, in a process of its own), beside a trivial `{ __typename }` query on the same
+ * server in the same run.
  */
-import autocannon from 'autocannon';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { createApiKey } from '../src/auth/api-keys.js';
 import type { Ledger } from '../src/ledger/ledger.js';
 import { silentLogger } from '../src/log.js';
@@ -11,9 +13,22 @@ import { transferPair } from './workload.js';
 
 type Report = (name: string, value: number, unit: string, extra?: Record<string, unknown>) => void;
 
-function run(options: autocannon.Options): Promise<autocannon.Result> {
+const CLIENT = fileURLToPath(new URL('./http-client.ts', import.meta.url));
+
+interface Load {
+  requests: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+/** Runs the load generator in a process of its own (http-client.ts) against the server. */
+function load(env: Record<string, string>): Promise<Load> {
   return new Promise((resolve, reject) => {
-    autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
+    execFile(process.execPath, ['--import', 'tsx', CLIENT], { env: { ...process.env, ...env } }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${error.message}\n${stderr}`));
+      else resolve(JSON.parse(stdout.trim().split('\n').pop()!) as Load);
+    });
   });
 }
 
@@ -24,32 +39,15 @@ export async function measureHttp(label: string, ledger: Ledger, accounts: numbe
   const count = async () => Number((await ledger.database.db.selectFrom('transactions').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
   try {
     const before = await count();
-    const headers = { 'content-type': 'application/json', authorization: `Bearer ${secret}` };
-    const trivial = await run({ url: server.url, connections: 64, duration: seconds, method: 'POST', headers, body: JSON.stringify({ query: '{ __typename }' }) });
-    let n = 0;
-    const mutation = 'mutation($input: TransferInput!) { transfer(input: $input) { __typename ... on Error { code } } }';
-    const transfer = await run({
-      url: server.url,
-      connections: 64,
-      duration: seconds,
-      requests: [
-        {
-          method: 'POST',
-          headers,
-          setupRequest: (request) => {
-            const i = n++;
-            const input = { idempotencyKey: `${label}-http-${i}`, ...transferPair(i, accounts), amount: '1.00' };
-            return { ...request, body: JSON.stringify({ query: mutation, variables: { input } }) };
-          },
-        },
-      ],
-    });
+    const common = { HTTP_URL: server.url, HTTP_KEY: secret, HTTP_SECONDS: String(seconds), HTTP_ACCOUNTS: String(accounts), HTTP_LABEL: `${label}-${Date.now()}` };
+    const trivial = await load({ ...common, HTTP_MODE: 'trivial' });
+    const transfer = await load({ ...common, HTTP_MODE: 'transfer' });
     // Every answered transfer must have posted: the count is checked, not assumed.
     const posted = (await count()) - before;
-    const conditions = { connections: 64, seconds, accounts };
-    report(`http.trivial_query.${label}`, trivial.requests.average, 'req/s', { p99Ms: trivial.latency.p99, non2xx: trivial.non2xx, ...conditions });
-    report(`http.transfer.${label}`, transfer.requests.average, 'req/s', { p99Ms: transfer.latency.p99, non2xx: transfer.non2xx, errors: transfer.errors, posted, ...conditions });
-    report(`http.transfer_to_trivial_ratio.${label}`, transfer.requests.average / trivial.requests.average, 'ratio');
+    const conditions = { connections: 64, seconds, accounts, client: 'autocannon in a process of its own' };
+    report(`http.trivial_query.${label}`, trivial.requests, 'req/s', { p99Ms: trivial.p99, non2xx: trivial.non2xx, ...conditions });
+    report(`http.transfer.${label}`, transfer.requests, 'req/s', { p99Ms: transfer.p99, non2xx: transfer.non2xx, errors: transfer.errors, posted, ...conditions });
+    report(`http.transfer_to_trivial_ratio.${label}`, transfer.requests / trivial.requests, 'ratio');
   } finally {
     await server.close();
   }

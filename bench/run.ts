@@ -10,6 +10,7 @@ import { measureAsOf } from './as-of.js';
 import { dialects, withDatabase } from './databases.js';
 import { storageCeiling } from './ceiling.js';
 import { postgresCeiling } from './ceiling-postgres.js';
+import { pgledgerTransfers } from './pgledger.js';
 import { measureFairness } from './fairness.js';
 import { measureBatches, measureHttp } from './http.js';
 import { transferPair } from './workload.js';
@@ -85,6 +86,13 @@ for (const dialect of only === 'as-of' ? [] : dialects()) {
     report(`transfer.in_process.concurrent256_to_ceiling.${dialect}`, concurrent[256]! / ceiling, 'ratio');
     await measureBatches(dialect, ledger, accounts, quick, report);
     await measureHttp(dialect, ledger, accounts, quick ? 3 : 10, report);
+    if (dialect === 'postgres') {
+      // (c) beside pgledger on the same cluster, the same transfers from as many connections.
+      const peer = await pgledgerTransfers(process.env.DATABASE_URL!, accounts, 64, quick ? 3 : 10);
+      report('pgledger.transfers.postgres', peer, 'transfers/s', { connections: 64, accounts, via: 'SQL function calls, no HTTP' });
+      const ours = figures.find((f) => f.name === 'http.transfer.postgres')!.value;
+      report('http.transfer_to_pgledger.postgres', ours / peer, 'ratio', { target: '>= 2' });
+    }
     await measureFairness(dialect, ledger, accounts, quick ? 3 : 10, HEAVY_READ_SIZE, report);
   });
 }
