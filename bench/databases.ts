@@ -28,18 +28,28 @@ export async function withDatabase<T>(dialect: BenchDialect, run: (database: Dat
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  const url = new URL(process.env.DATABASE_URL!);
-  const name = `bench_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url.toString() });
+  return withFreshPostgres(process.env.DATABASE_URL!, 'bench', async (url) => {
+    const database = openPostgres(url, { poolSize: 20 });
+    try {
+      await migrateToLatest(database);
+      return await run(database, url);
+    } finally {
+      await database.close();
+    }
+  });
+}
+
+/** Runs `run` with the URL of a new, empty database on the server of `serverUrl`; drops it after. */
+export async function withFreshPostgres<T>(serverUrl: string, prefix: string, run: (url: string) => Promise<T>): Promise<T> {
+  const url = new URL(serverUrl);
+  const name = `${prefix}_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   url.pathname = `/${name}`;
-  const database = openPostgres(url.toString(), { poolSize: 20 });
   try {
-    await migrateToLatest(database);
-    return await run(database, url.toString());
+    return await run(url.toString());
   } finally {
-    await database.close();
     await admin.query(`DROP DATABASE ${name}`);
     await admin.end();
   }
