@@ -147,10 +147,13 @@ export class WriteSession {
    */
   async prefetchAccounts(codes: string[]): Promise<void> {
     const uncached = [...new Set(codes)].filter((code) => !this.cache.states.has(code));
-    await Promise.all([
-      ...uncached.map(async (code) => this.cache.states.set(code, await loadAccount(this.trx, code))),
-      this.cache.frontiers.load(this.trx, uncached),
-    ]);
+    const load = async (code: string) => void this.cache.states.set(code, await loadAccount(this.trx, code));
+    // Pipelined, reads go through the pool (reader threads, pooled connections) side by side;
+    // inside a write transaction there is one connection, which takes one statement at a time.
+    const parallel = this.carried !== null;
+    if (parallel) await Promise.all(uncached.map(load));
+    else for (const code of uncached) await load(code);
+    await this.cache.frontiers.load(this.trx, uncached, { parallel });
   }
 
   /** The accounts' current states (a new code gives the initial, not-yet-opened state). */

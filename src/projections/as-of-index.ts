@@ -45,22 +45,15 @@ export class OnTimeFrontiers {
   private readonly frontiers = new Map<string, string | null>();
 
   /** Loads the frontiers of these accounts as stored (call before classifying their postings). */
-  async load(db: Db, codes: Iterable<string>): Promise<void> {
+  async load(db: Db, codes: Iterable<string>, options: { parallel?: boolean } = {}): Promise<void> {
     const missing = [...new Set(codes)].filter((code) => !this.frontiers.has(code));
-    // Side by side: a group's first touch of many accounts costs one wait, not one each.
-    const rows = await Promise.all(
-      missing.map((code) =>
-        db
-          .selectFrom('entries')
-          .select('effective_at')
-          .where('account_code', '=', code)
-          .where('late', '=', 0)
-          .orderBy('position', 'desc')
-          .limit(1)
-          .executeTakeFirst(),
-      ),
-    );
+    const read = (code: string) =>
+      db.selectFrom('entries').select('effective_at').where('account_code', '=', code).where('late', '=', 0).orderBy('position', 'desc').limit(1).executeTakeFirst();
+    // Side by side (through a pool): a group's first touch of many accounts costs one wait, not one each.
+    const rows = options.parallel ? await Promise.all(missing.map(read)) : [];
+    if (!options.parallel) for (const code of missing) rows.push(await read(code));
     missing.forEach((code, i) => {
+      // A frontier classified meanwhile is newer than what was read.
       if (!this.frontiers.has(code)) this.frontiers.set(code, rows[i]?.effective_at ?? null);
     });
   }
