@@ -4,7 +4,10 @@
  * server in the same run.
  */
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { createSchema, createYoga } from 'graphql-yoga';
 import { createApiKey } from '../src/auth/api-keys.js';
 import type { Ledger } from '../src/ledger/ledger.js';
 import { silentLogger } from '../src/log.js';
@@ -32,6 +35,19 @@ function load(env: Record<string, string>): Promise<Load> {
   });
 }
 
+/** A graphql-yoga server with nothing of Inkwell in it, for `run`'s duration. */
+async function withBareYoga<T>(run: (url: string) => Promise<T>): Promise<T> {
+  const yoga = createYoga({ schema: createSchema({ typeDefs: 'type Query { ok: Boolean }', resolvers: { Query: { ok: () => true } } }), logging: false, graphiql: false });
+  const server = createServer(yoga);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    return await run(`http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
 export async function measureHttp(label: string, ledger: Ledger, accounts: number, seconds: number, report: Report): Promise<void> {
   // A writer key on every request, as a client would send it; no rate limit, which is per key.
   const { secret } = await createApiKey(ledger.database, { name: `bench-${label}-${Date.now()}`, role: 'writer', createdBy: 'bench', now: new Date().toISOString() });
@@ -42,12 +58,15 @@ export async function measureHttp(label: string, ledger: Ledger, accounts: numbe
     const common = { HTTP_URL: server.url, HTTP_KEY: secret, HTTP_SECONDS: String(seconds), HTTP_ACCOUNTS: String(accounts), HTTP_LABEL: `${label}-${Date.now()}` };
     const trivial = await load({ ...common, HTTP_MODE: 'trivial' });
     const transfer = await load({ ...common, HTTP_MODE: 'transfer' });
+    // The stack's own ceiling: graphql-yoga alone, one field, no plugin, the same load.
+    const bare = await withBareYoga((url) => load({ ...common, HTTP_URL: url, HTTP_MODE: 'trivial' }));
     // Every answered transfer must have posted: the count is checked, not assumed.
     const posted = (await count()) - before;
     const conditions = { connections: 64, seconds, accounts, client: 'autocannon in a process of its own' };
     report(`http.trivial_query.${label}`, trivial.requests, 'req/s', { p99Ms: trivial.p99, non2xx: trivial.non2xx, ...conditions });
     report(`http.transfer.${label}`, transfer.requests, 'req/s', { p99Ms: transfer.p99, non2xx: transfer.non2xx, errors: transfer.errors, posted, ...conditions });
     report(`http.transfer_to_trivial_ratio.${label}`, transfer.requests / trivial.requests, 'ratio');
+    report(`http.bare_yoga_trivial_query.${label}`, bare.requests, 'req/s', { p99Ms: bare.p99, ...conditions, server: 'createYoga, a one-field schema, no plugins' });
   } finally {
     await server.close();
   }
