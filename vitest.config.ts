@@ -11,29 +11,41 @@ const require = createRequire(import.meta.url);
  * out locally — but never in CI (CI=true), where its tests then fail instead of skipping.
  */
 const postgres = Boolean(process.env.DATABASE_URL) || process.env.CI === 'true';
-if (!postgres) console.warn('DATABASE_URL is not set: the PostgreSQL suites are left out of this run (.ci/run includes them).');
+if (!postgres)
+  console.warn('DATABASE_URL is not set: the PostgreSQL suites are left out of this run (.ci/run includes them).');
 
 /**
  * Suites that drive programs from Debian packages: hledger reads the journal export, Chromium
  * opens the HTML reports. Left out locally when a program is missing (npm test needs nothing
  * but npm ci), never in CI, where .ci/run installs them and a missing one fails the run.
  */
-const onPath = (program: string) => (process.env.PATH ?? '').split(delimiter).some((dir) => existsSync(join(dir, program)));
+const onPath = (program: string) =>
+  (process.env.PATH ?? '').split(delimiter).some((dir) => existsSync(join(dir, program)));
 const TOOLS = { 'test/tools/hledger.test.ts': 'hledger', 'test/tools/html-report.test.ts': 'chromium' };
 const missingTools = process.env.CI === 'true' ? [] : Object.entries(TOOLS).filter(([, program]) => !onPath(program));
-if (missingTools.length) console.warn(`not installed: ${missingTools.map(([, p]) => p).join(', ')}; left out: ${missingTools.map(([f]) => f).join(', ')} (apt-get install hledger chromium).`);
+if (missingTools.length)
+  console.warn(
+    `not installed: ${missingTools.map(([, p]) => p).join(', ')}; left out: ${missingTools.map(([f]) => f).join(', ')} (apt-get install hledger chromium).`,
+  );
 /**
  * The PostgreSQL faults that change a whole server run on a cluster of their own, with a tmpfs
  * mounted for a tablespace: they need PostgreSQL's server binaries and root. Same rule as above.
  */
 const SERVER_FAULTS = 'test/postgres/server-faults.test.ts';
-const pgServer = existsSync('/usr/lib/postgresql') && readdirSync('/usr/lib/postgresql').some((v) => existsSync(join('/usr/lib/postgresql', v, 'bin/initdb')));
+const pgServer =
+  existsSync('/usr/lib/postgresql') &&
+  readdirSync('/usr/lib/postgresql').some((v) => existsSync(join('/usr/lib/postgresql', v, 'bin/initdb')));
 const serverFaultsOut = process.env.CI !== 'true' && postgres && (!pgServer || process.getuid?.() !== 0);
-if (serverFaultsOut) console.warn(`${SERVER_FAULTS} needs root and PostgreSQL's server binaries (apt-get install postgresql): left out.`);
+if (serverFaultsOut)
+  console.warn(`${SERVER_FAULTS} needs root and PostgreSQL's server binaries (apt-get install postgresql): left out.`);
 const LEFT_OUT = [...missingTools.map(([file]) => file), ...(serverFaultsOut ? [SERVER_FAULTS] : [])];
 
 /** Suites that exercise the SQLite file itself (raw file access, INKWELL_DB, the CLI on a file). */
-const SQLITE_ONLY = ['test/e2e/process.test.ts', 'test/events/verify-command.test.ts', 'test/reliability/storage-faults.test.ts'];
+const SQLITE_ONLY = [
+  'test/e2e/process.test.ts',
+  'test/events/verify-command.test.ts',
+  'test/reliability/storage-faults.test.ts',
+];
 /** Pure code: nothing a database changes. */
 const PURE = ['test/unit/**'];
 
@@ -53,7 +65,12 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: ['test/postgres/**', ...LEFT_OUT], env: { INKWELL_TEST_DB: 'sqlite' } },
+        test: {
+          name: 'sqlite',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/postgres/**', ...LEFT_OUT],
+          env: { INKWELL_TEST_DB: 'sqlite' },
+        },
       },
       ...(postgres
         ? [

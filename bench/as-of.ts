@@ -24,8 +24,15 @@ import { openSqlite, type Database } from '../src/store/db.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 
 const START = Date.parse('2024-01-01T00:00:00.000Z');
-const METADATA = canonicalJson({ actor: 'bench', requestId: 'bench', correlationId: 'bench', causationId: null, idempotencyKey: null, command: 'bench', clientAddress: null });
-
+const METADATA = canonicalJson({
+  actor: 'bench',
+  requestId: 'bench',
+  correlationId: 'bench',
+  causationId: null,
+  idempotencyKey: null,
+  command: 'bench',
+  clientAddress: null,
+});
 
 /**
  * The account `assets:hot` with `events` events: one posting a second of recorded time,
@@ -39,11 +46,24 @@ export async function seed(database: Database, events: number): Promise<{ first:
   let batch: StoredEvent[] = [];
   const flush = async () => {
     const rows = batch.map((e) => ({
-      position: e.position, stream_id: e.streamId, version: e.version, type: e.type, schema_version: e.schemaVersion, data: e.data,
-      metadata: e.metadata, recorded_at: e.recordedAt, effective_at: e.effectiveAt, transaction_id: e.transactionId, hash: e.hash,
+      position: e.position,
+      stream_id: e.streamId,
+      version: e.version,
+      type: e.type,
+      schema_version: e.schemaVersion,
+      data: e.data,
+      metadata: e.metadata,
+      recorded_at: e.recordedAt,
+      effective_at: e.effectiveAt,
+      transaction_id: e.transactionId,
+      hash: e.hash,
     }));
     await database.write(async (trx) => {
-      for (let i = 0; i < rows.length; i += 500) await trx.insertInto('events').values(rows.slice(i, i + 500)).execute();
+      for (let i = 0; i < rows.length; i += 500)
+        await trx
+          .insertInto('events')
+          .values(rows.slice(i, i + 500))
+          .execute();
     });
     batch = [];
   };
@@ -51,13 +71,34 @@ export async function seed(database: Database, events: number): Promise<{ first:
     const version = (streams.get(code) ?? 0) + 1;
     streams.set(code, version);
     position += 1;
-    const unhashed = { ...encodeEvent(event), metadata: METADATA, position, streamId: accountStream(code), version, recordedAt, effectiveAt: event.effectiveAt, transactionId };
+    const unhashed = {
+      ...encodeEvent(event),
+      metadata: METADATA,
+      position,
+      streamId: accountStream(code),
+      version,
+      recordedAt,
+      effectiveAt: event.effectiveAt,
+      transactionId,
+    };
     hash = chainHash(hash, unhashed);
     batch.push({ ...unhashed, hash });
   };
   const opened = new Date(START - 30 * 86_400_000).toISOString();
-  for (const [code, type] of [['assets:hot', 'ASSET'], ['equity:other', 'EQUITY']] as const) {
-    append(code, { type: 'AccountOpened', effectiveAt: opened, data: { code, name: code, type, currency: 'USD', minimumBalance: null, metadata: null } }, opened, null);
+  for (const [code, type] of [
+    ['assets:hot', 'ASSET'],
+    ['equity:other', 'EQUITY'],
+  ] as const) {
+    append(
+      code,
+      {
+        type: 'AccountOpened',
+        effectiveAt: opened,
+        data: { code, name: code, type, currency: 'USD', minimumBalance: null, metadata: null },
+      },
+      opened,
+      null,
+    );
   }
   let clock = START;
   for (let i = 1; i < events; i++) {
@@ -68,7 +109,11 @@ export async function seed(database: Database, events: number): Promise<{ first:
     const debit = next() < 0.6;
     const id = `bench-${i}`;
     const data = {
-      transactionId: id, idempotencyKey: id, description: null, metadata: null, reverses: null,
+      transactionId: id,
+      idempotencyKey: id,
+      description: null,
+      metadata: null,
+      reverses: null,
       legs: [
         { account: 'assets:hot', direction: debit ? 'DEBIT' : 'CREDIT', amount, currency: 'USD' },
         { account: 'equity:other', direction: debit ? 'CREDIT' : 'DEBIT', amount, currency: 'USD' },
@@ -76,7 +121,8 @@ export async function seed(database: Database, events: number): Promise<{ first:
     } as const;
     const recordedAt = new Date(clock).toISOString();
     const effectiveAt = new Date(Math.max(effective, START - 30 * 86_400_000)).toISOString();
-    for (const code of ['assets:hot', 'equity:other']) append(code, { type: 'TransactionPosted', effectiveAt, data: { ...data, legs: [...data.legs] } }, recordedAt, id);
+    for (const code of ['assets:hot', 'equity:other'])
+      append(code, { type: 'TransactionPosted', effectiveAt, data: { ...data, legs: [...data.legs] } }, recordedAt, id);
     if (batch.length >= 20_000) await flush();
   }
   await flush();
@@ -95,7 +141,11 @@ export interface AsOfFigure {
   replayMs?: number;
 }
 
-export async function measureAsOf(sizes: number[], queries: number, report: (name: string, value: number, unit: string, extra?: Record<string, unknown>) => void): Promise<void> {
+export async function measureAsOf(
+  sizes: number[],
+  queries: number,
+  report: (name: string, value: number, unit: string, extra?: Record<string, unknown>) => void,
+): Promise<void> {
   const figures: AsOfFigure[] = [];
   for (const events of sizes) {
     const dir = mkdtempSync(join(tmpdir(), 'inkwell-asof-'));
@@ -109,7 +159,10 @@ export async function measureAsOf(sizes: number[], queries: number, report: (nam
       const rebuildSeconds = Number(process.hrtime.bigint() - rebuilding) / 1e9;
       const seedSeconds = (Date.now() - seeded) / 1000;
       // The read models and as-of indexes from the whole log (both sides of every transfer): what `inkwell rebuild` does.
-      if (events === sizes[sizes.length - 1]) report(`rebuild.read_models.${replayed}_events`, replayed / rebuildSeconds, 'events/s', { seconds: Number(rebuildSeconds.toFixed(1)) });
+      if (events === sizes[sizes.length - 1])
+        report(`rebuild.read_models.${replayed}_events`, replayed / rebuildSeconds, 'events/s', {
+          seconds: Number(rebuildSeconds.toFixed(1)),
+        });
       const account = (await getAccounts(database.db, ['assets:hot'])).get('assets:hot')!;
       const next = random(7);
       const instant = () => new Date(span.first + Math.floor(next() * (span.last - span.first))).toISOString();
@@ -136,9 +189,21 @@ export async function measureAsOf(sizes: number[], queries: number, report: (nam
         // The exports stream: peak memory stays flat whatever the size of the log.
         const file = join(dir, 'asof.db');
         const logSize = 2 * events; // each seeded transfer is one event on each of its two accounts
-        await measureExport(file, `audit_trail_csv.${logSize}_events`, ['audit-trail', '--format', 'csv'], logSize, report);
+        await measureExport(
+          file,
+          `audit_trail_csv.${logSize}_events`,
+          ['audit-trail', '--format', 'csv'],
+          logSize,
+          report,
+        );
         const whole = ['--from', '0001-01-01T00:00:00Z', '--to', '9999-12-31T00:00:00Z'];
-        await measureExport(file, `statement_csv.${events - 1}_lines`, ['account-statement', '--format', 'csv', '--account', 'assets:hot', ...whole], events - 1, report);
+        await measureExport(
+          file,
+          `statement_csv.${events - 1}_lines`,
+          ['account-statement', '--format', 'csv', '--account', 'assets:hot', ...whole],
+          events - 1,
+          report,
+        );
       }
       figures.push(figure);
     } finally {
@@ -148,5 +213,7 @@ export async function measureAsOf(sizes: number[], queries: number, report: (nam
   }
   const smallest = figures[0]!;
   const largest = figures[figures.length - 1]!;
-  report(`as_of.balance.p50.ratio_${largest.events}_to_${smallest.events}`, largest.p50 / smallest.p50, 'ratio', { target: '<= 2' });
+  report(`as_of.balance.p50.ratio_${largest.events}_to_${smallest.events}`, largest.p50 / smallest.p50, 'ratio', {
+    target: '<= 2',
+  });
 }

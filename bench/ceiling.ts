@@ -13,7 +13,15 @@ import { openSqlite } from '../src/store/db.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 
 /** Tables whose rows belong to one log position (the event that wrote them). */
-const BY_POSITION = ['events', 'transactions', 'entries', 'idempotency', 'balance_epochs', 'late_sums', 'snapshots'] as const;
+const BY_POSITION = [
+  'events',
+  'transactions',
+  'entries',
+  'idempotency',
+  'balance_epochs',
+  'late_sums',
+  'snapshots',
+] as const;
 
 /**
  * Transfers per second the storage takes for the rows `sourceFile` holds after log position
@@ -33,12 +41,15 @@ export async function storageCeiling(sourceFile: string, after: number, transfer
     const statements = new Map<string, SQLite.Statement>();
     const insert = (table: string, row: Record<string, unknown>, upsertOn?: string) => {
       const columns = Object.keys(row);
-      const update = upsertOn ? ` ON CONFLICT (${upsertOn}) DO UPDATE SET ${columns.map((c) => `${c} = excluded.${c}`).join(', ')}` : '';
+      const update = upsertOn
+        ? ` ON CONFLICT (${upsertOn}) DO UPDATE SET ${columns.map((c) => `${c} = excluded.${c}`).join(', ')}`
+        : '';
       const text = `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})${update}`;
       if (!statements.has(text)) statements.set(text, db.prepare(text));
       return statements.get(text)!;
     };
-    const rowsOf = (table: string, where: string) => source.prepare(`SELECT * FROM ${table} WHERE ${where}`).all() as Record<string, unknown>[];
+    const rowsOf = (table: string, where: string) =>
+      source.prepare(`SELECT * FROM ${table} WHERE ${where}`).all() as Record<string, unknown>[];
     // Before the timed part: the opened accounts and whatever else came before `after`.
     db.transaction(() => {
       for (const table of [...BY_POSITION, 'accounts']) {
@@ -49,13 +60,16 @@ export async function storageCeiling(sourceFile: string, after: number, transfer
     const accounts = new Map(rowsOf('accounts', '1').map((row) => [row.code as string, Object.values(row)]));
     const upsertAccount = insert('accounts', rowsOf('accounts', '1 LIMIT 1')[0]!, 'code');
     // Statements prepared and rows turned into parameter lists before the clock starts.
-    const streams = rowsOf('events', `position > ${after}`).map((row) => accounts.get(String(row.stream_id).replace(/^account:/, '')));
+    const streams = rowsOf('events', `position > ${after}`).map((row) =>
+      accounts.get(String(row.stream_id).replace(/^account:/, '')),
+    );
     const work = BY_POSITION.map((table) => {
       const rows = rowsOf(table, `position > ${after}`);
       return { statement: rows[0] ? insert(table, rows[0]) : null, rows: rows.map((row) => Object.values(row)) };
     });
     const batches = Math.max(1, Math.ceil(transfers / 1000));
-    const slice = <T>(items: T[], b: number) => items.slice(Math.floor((items.length * b) / batches), Math.floor((items.length * (b + 1)) / batches));
+    const slice = <T>(items: T[], b: number) =>
+      items.slice(Math.floor((items.length * b) / batches), Math.floor((items.length * (b + 1)) / batches));
     const start = process.hrtime.bigint();
     for (let b = 0; b < batches; b++) {
       db.transaction(() => {

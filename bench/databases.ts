@@ -15,7 +15,10 @@ export function dialects(): BenchDialect[] {
 }
 
 /** `run` gets the database and where it lives: the SQLite file, or the PostgreSQL database's URL. */
-export async function withDatabase<T>(dialect: BenchDialect, run: (database: Database, location: string) => Promise<T>): Promise<T> {
+export async function withDatabase<T>(
+  dialect: BenchDialect,
+  run: (database: Database, location: string) => Promise<T>,
+): Promise<T> {
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'inkwell-bench-'));
     const file = join(dir, 'bench.db');
@@ -40,7 +43,11 @@ export async function withDatabase<T>(dialect: BenchDialect, run: (database: Dat
 }
 
 /** Runs `run` with the URL of a new, empty database on the server of `serverUrl`; drops it after. */
-export async function withFreshPostgres<T>(serverUrl: string, prefix: string, run: (url: string) => Promise<T>): Promise<T> {
+export async function withFreshPostgres<T>(
+  serverUrl: string,
+  prefix: string,
+  run: (url: string) => Promise<T>,
+): Promise<T> {
   const url = new URL(serverUrl);
   const name = `${prefix}_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });

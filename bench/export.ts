@@ -25,7 +25,10 @@ export async function measureExport(
   report: (name: string, value: number, unit: string, extra?: Record<string, unknown>) => void,
 ): Promise<void> {
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [BIN, 'export', ...args, '--out', '/dev/null'], { env: { ...process.env, INKWELL_DB: dbFile, DATABASE_URL: '' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'export', ...args, '--out', '/dev/null'], {
+    env: { ...process.env, INKWELL_DB: dbFile, DATABASE_URL: '' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   let peak = 0;
@@ -34,7 +37,8 @@ export async function measureExport(
   clearInterval(poll);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const rows = Number(/^(\d+) rows/.exec(stderr)?.[1] ?? NaN);
-  if (code !== 0 || rows !== rowsExpected) throw new Error(`export ${label} exited ${code} with ${rows} rows (expected ${rowsExpected}): ${stderr}`);
+  if (code !== 0 || rows !== rowsExpected)
+    throw new Error(`export ${label} exited ${code} with ${rows} rows (expected ${rowsExpected}): ${stderr}`);
   report(`export.${label}.peak_rss`, peak / 1024, 'MiB', { rows, target: '<= 256' });
   report(`export.${label}.rate`, rows / seconds, 'rows/s', { rows, seconds: Math.round(seconds * 10) / 10 });
 }

@@ -14,7 +14,11 @@ async function send(body: string): Promise<{ ms: number; ok: boolean; code?: str
   const start = performance.now();
   const response = await fetch(url, { method: 'POST', headers, body });
   const answer = (await response.json()) as { data?: unknown; errors?: Array<{ extensions?: { code?: string } }> };
-  return { ms: performance.now() - start, ok: response.ok && !answer.errors, code: answer.errors?.[0]?.extensions?.code };
+  return {
+    ms: performance.now() - start,
+    ok: response.ok && !answer.errors,
+    code: answer.errors?.[0]?.extensions?.code,
+  };
 }
 
 if (process.env.FAIRNESS_MODE === 'probe') {

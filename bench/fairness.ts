@@ -23,14 +23,20 @@ const CLIENT = fileURLToPath(new URL('./fairness-client.ts', import.meta.url));
 
 function client(env: Record<string, string>): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', CLIENT], { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${error.message}\n${stderr}`));
-      else resolve(JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>);
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', CLIENT],
+      { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`${error.message}\n${stderr}`));
+        else resolve(JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>);
+      },
+    );
   });
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 /** The heaviest read the cost limit lets a reader send: accounts → entries → transaction → legs → account. */
 export const HEAVY_READ = `query Heavy($accounts: Int!, $entries: Int!) {
@@ -50,26 +56,56 @@ function maxBatch(accounts: number, legsEach: number): unknown {
     idempotencyKey: `fair-SERIAL-${legsEach}-${t}`,
     entries: Array.from({ length: legsEach }, (_, l) => {
       const { debitAccount, creditAccount } = transferPair(t * legsEach + l, accounts);
-      return { account: l % 2 === 0 ? debitAccount : creditAccount, direction: l % 2 === 0 ? 'DEBIT' : 'CREDIT', amount: '1.00' };
+      return {
+        account: l % 2 === 0 ? debitAccount : creditAccount,
+        direction: l % 2 === 0 ? 'DEBIT' : 'CREDIT',
+        amount: '1.00',
+      };
     }),
   }));
-  return { query: 'mutation($input: PostTransactionsInput!) { postTransactions(input: $input) { posted } }', variables: { input: { transactions } } };
+  return {
+    query: 'mutation($input: PostTransactionsInput!) { postTransactions(input: $input) { posted } }',
+    variables: { input: { transactions } },
+  };
 }
 
 /** Waits until every active subscriber has applied the whole log. */
 async function subscribersCaughtUp(ledger: Ledger): Promise<void> {
   const head = (await ledger.store.head())?.position ?? 0;
   for (;;) {
-    const behind = await ledger.database.db.selectFrom('subscribers').select('name').where('active', '=', 1).where('position', '<', head).execute();
+    const behind = await ledger.database.db
+      .selectFrom('subscribers')
+      .select('name')
+      .where('active', '=', 1)
+      .where('position', '<', head)
+      .execute();
     if (behind.length === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
-export async function measureFairness(label: string, ledger: Ledger, accounts: number, seconds: number, heavyRead: Record<string, number>, report: Report): Promise<void> {
+export async function measureFairness(
+  label: string,
+  ledger: Ledger,
+  accounts: number,
+  seconds: number,
+  heavyRead: Record<string, number>,
+  report: Report,
+): Promise<void> {
   const now = new Date().toISOString();
-  const { secret } = await createApiKey(ledger.database, { name: `bench-fair-${label}-${Date.now()}`, role: 'admin', createdBy: 'bench', now });
-  const server = await startServer({ ledger, port: 0, host: '127.0.0.1', logger: silentLogger, rateLimit: { perSecond: 0, burst: 1 } });
+  const { secret } = await createApiKey(ledger.database, {
+    name: `bench-fair-${label}-${Date.now()}`,
+    role: 'admin',
+    createdBy: 'bench',
+    now,
+  });
+  const server = await startServer({
+    ledger,
+    port: 0,
+    host: '127.0.0.1',
+    logger: silentLogger,
+    rateLimit: { perSecond: 0, burst: 1 },
+  });
   const dir = mkdtempSync(join(tmpdir(), 'inkwell-fair-'));
   const cases: Record<string, unknown> = {
     heavy_read: { query: HEAVY_READ, variables: heavyRead },
@@ -84,9 +120,18 @@ export async function measureFairness(label: string, ledger: Ledger, accounts: n
       const file = join(dir, `${name}.json`);
       writeFileSync(file, JSON.stringify(body));
       const common = { FAIRNESS_URL: server.url, FAIRNESS_KEY: secret, FAIRNESS_SECONDS: String(seconds) };
-      const [probe, heavy] = await Promise.all([client({ ...common, FAIRNESS_MODE: 'probe' }), client({ ...common, FAIRNESS_MODE: 'heavy', FAIRNESS_BODY: file })]);
+      const [probe, heavy] = await Promise.all([
+        client({ ...common, FAIRNESS_MODE: 'probe' }),
+        client({ ...common, FAIRNESS_MODE: 'heavy', FAIRNESS_BODY: file }),
+      ]);
       const sorted = (probe.latencies as number[]).sort((a, b) => a - b);
-      report(`fairness.${name}.probe_p99.${label}`, percentile(sorted, 99), 'ms', { probes: sorted.length, p50: percentile(sorted, 50), max: sorted.at(-1), heavy, target: 'p99 <= 20, max <= 50' });
+      report(`fairness.${name}.probe_p99.${label}`, percentile(sorted, 99), 'ms', {
+        probes: sorted.length,
+        p50: percentile(sorted, 50),
+        max: sorted.at(-1),
+        heavy,
+        target: 'p99 <= 20, max <= 50',
+      });
       report(`fairness.${name}.probe_max.${label}`, sorted.at(-1)!, 'ms');
     }
   } finally {

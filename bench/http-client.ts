@@ -18,13 +18,27 @@ const request: autocannon.Request =
         headers,
         setupRequest: (req) => {
           const i = n++;
-          const input = { idempotencyKey: `${HTTP_LABEL}-http-${i}`, ...transferPair(i, Number(HTTP_ACCOUNTS)), amount: '1.00' };
+          const input = {
+            idempotencyKey: `${HTTP_LABEL}-http-${i}`,
+            ...transferPair(i, Number(HTTP_ACCOUNTS)),
+            amount: '1.00',
+          };
           return { ...req, body: JSON.stringify({ query: mutation, variables: { input } }) };
         },
       }
     : { method: 'POST', headers, body: JSON.stringify({ query: '{ __typename }' }) };
 
-autocannon({ url: HTTP_URL!, connections: 64, duration: Number(HTTP_SECONDS), requests: [request] }, (error, result) => {
-  if (error) throw error;
-  console.log(JSON.stringify({ requests: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors }));
-});
+autocannon(
+  { url: HTTP_URL!, connections: 64, duration: Number(HTTP_SECONDS), requests: [request] },
+  (error, result) => {
+    if (error) throw error;
+    console.log(
+      JSON.stringify({
+        requests: result.requests.average,
+        p99: result.latency.p99,
+        non2xx: result.non2xx,
+        errors: result.errors,
+      }),
+    );
+  },
+);

@@ -9,10 +9,17 @@ import pg from 'pg';
 import { withFreshPostgres } from './databases.js';
 import { transferPair } from './workload.js';
 
-const SQL = ['ulid-to-uuid.sql', 'uuid-to-ulid.sql', 'pgledger.sql'].map((file) => readFileSync(new URL(`./pgledger/${file}`, import.meta.url), 'utf8'));
+const SQL = ['ulid-to-uuid.sql', 'uuid-to-ulid.sql', 'pgledger.sql'].map((file) =>
+  readFileSync(new URL(`./pgledger/${file}`, import.meta.url), 'utf8'),
+);
 
 /** pgledger's transfers per second: `connections` clients sending transfers back to back for `seconds`. */
-export async function pgledgerTransfers(serverUrl: string, accounts: number, connections: number, seconds: number): Promise<number> {
+export async function pgledgerTransfers(
+  serverUrl: string,
+  accounts: number,
+  connections: number,
+  seconds: number,
+): Promise<number> {
   return withFreshPostgres(serverUrl, 'pgledger', async (url) => {
     const pool = new pg.Pool({ connectionString: url, max: connections });
     try {
@@ -26,7 +33,12 @@ export async function pgledgerTransfers(serverUrl: string, accounts: number, con
       } finally {
         setup.release();
       }
-      const ids = new Map((await pool.query('SELECT name, id FROM pgledger_accounts')).rows.map((row) => [row.name as string, row.id as string]));
+      const ids = new Map(
+        (await pool.query('SELECT name, id FROM pgledger_accounts')).rows.map((row) => [
+          row.name as string,
+          row.id as string,
+        ]),
+      );
       let next = 0;
       let done = 0;
       const until = Date.now() + seconds * 1000;
@@ -36,7 +48,10 @@ export async function pgledgerTransfers(serverUrl: string, accounts: number, con
           while (Date.now() < until) {
             const { debitAccount, creditAccount } = transferPair(next++, accounts);
             // pgledger moves money from the first account to the second: the credited one to the debited one.
-            await pool.query('SELECT id FROM pgledger_create_transfer($1, $2, 1.00)', [ids.get(creditAccount), ids.get(debitAccount)]);
+            await pool.query('SELECT id FROM pgledger_create_transfer($1, $2, 1.00)', [
+              ids.get(creditAccount),
+              ids.get(debitAccount),
+            ]);
             done += 1;
           }
         }),

@@ -19,7 +19,11 @@ const quick = process.env.BENCH_QUICK === '1';
 /** BENCH_ONLY=write (transfers, ceiling, batches, HTTP, fairness), fairness (only g) or as-of (as-of, replay, exports); default all. */
 const only = process.env.BENCH_ONLY ?? 'all';
 const ctx = { actor: 'bench', requestId: 'bench' };
-const conditions = { machine: `${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown'}`, node: process.version, quick };
+const conditions = {
+  machine: `${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown'}`,
+  node: process.version,
+  quick,
+};
 const figures: Array<{ name: string; value: number; unit: string }> = [];
 
 function report(name: string, value: number, unit: string, extra: Record<string, unknown> = {}): void {
@@ -31,13 +35,21 @@ async function openAccounts(ledger: Ledger, accounts: number): Promise<void> {
   // Concurrently, so group commit opens them in a few transactions.
   for (let i = 0; i < accounts; i += 1000) {
     await Promise.all(
-      Array.from({ length: Math.min(1000, accounts - i) }, (_, j) => ledger.openAccount({ code: `assets:a${i + j}`, name: `a${i + j}`, type: 'ASSET', currency: 'USD' }, ctx)),
+      Array.from({ length: Math.min(1000, accounts - i) }, (_, j) =>
+        ledger.openAccount({ code: `assets:a${i + j}`, name: `a${i + j}`, type: 'ASSET', currency: 'USD' }, ctx),
+      ),
     );
   }
 }
 
 /** Transfers/s for `count` transfers from `callers` concurrent in-process callers (each awaits its own). */
-async function transfers(ledger: Ledger, count: number, callers: number, accounts: number, prefix: string): Promise<number> {
+async function transfers(
+  ledger: Ledger,
+  count: number,
+  callers: number,
+  accounts: number,
+  prefix: string,
+): Promise<number> {
   let next = 0;
   const start = process.hrtime.bigint();
   const caller = async () => {
@@ -65,31 +77,56 @@ for (const dialect of only === 'as-of' ? [] : dialects()) {
     const opened = (await ledger.store.head())?.position ?? 0;
     const conditions = { accounts, hotSet: '4 in 5 transfers touch 1% of the accounts' };
     const sequential = await transfers(ledger, sequentialCount, 1, accounts, 'seq');
-    report(`transfer.in_process.sequential.${dialect}`, sequential, 'transfers/s', { ...conditions, transfers: sequentialCount, callers: 1 });
+    report(`transfer.in_process.sequential.${dialect}`, sequential, 'transfers/s', {
+      ...conditions,
+      transfers: sequentialCount,
+      callers: 1,
+    });
     // 256 callers, and 2,048: enough waiting commands for groups of up to 1,024 (the ceiling's
     // transaction size) while the group before commits.
     const concurrent: Record<number, number> = {};
     for (const callers of [256, 2048]) {
       const groups = { ...ledger.committer.stats };
       concurrent[callers] = await transfers(ledger, concurrentCount, callers, accounts, `par${callers}`);
-      const perCommit = (ledger.committer.stats.commands - groups.commands) / (ledger.committer.stats.groups - groups.groups);
-      report(`transfer.in_process.concurrent${callers}.${dialect}`, concurrent[callers]!, 'transfers/s', { ...conditions, transfers: concurrentCount, callers, transfersPerCommit: Number(perCommit.toFixed(1)) });
+      const perCommit =
+        (ledger.committer.stats.commands - groups.commands) / (ledger.committer.stats.groups - groups.groups);
+      report(`transfer.in_process.concurrent${callers}.${dialect}`, concurrent[callers]!, 'transfers/s', {
+        ...conditions,
+        transfers: concurrentCount,
+        callers,
+        transfersPerCommit: Number(perCommit.toFixed(1)),
+      });
     }
     // (a) the same rows straight into storage, and (b) as a share of it.
     const copied = sequentialCount + 2 * concurrentCount;
     // The best of three: the disk's fsyncs vary run to run, and (b) is judged against the highest.
     const ceilings: number[] = [];
-    for (let run = 0; run < 3; run++) ceilings.push(dialect === 'sqlite' ? await storageCeiling(location, opened, copied) : await postgresCeiling(location, opened, copied));
+    for (let run = 0; run < 3; run++)
+      ceilings.push(
+        dialect === 'sqlite'
+          ? await storageCeiling(location, opened, copied)
+          : await postgresCeiling(location, opened, copied),
+      );
     const ceiling = Math.max(...ceilings);
-    report(`storage.ceiling.${dialect}`, ceiling, 'transfers/s', { transfers: copied, perTransaction: 1000, runs: ceilings.map(Math.round) });
-    report(`transfer.in_process.concurrent2048_to_ceiling.${dialect}`, concurrent[2048]! / ceiling, 'ratio', { target: '>= 0.5' });
+    report(`storage.ceiling.${dialect}`, ceiling, 'transfers/s', {
+      transfers: copied,
+      perTransaction: 1000,
+      runs: ceilings.map(Math.round),
+    });
+    report(`transfer.in_process.concurrent2048_to_ceiling.${dialect}`, concurrent[2048]! / ceiling, 'ratio', {
+      target: '>= 0.5',
+    });
     report(`transfer.in_process.concurrent256_to_ceiling.${dialect}`, concurrent[256]! / ceiling, 'ratio');
     await measureBatches(dialect, ledger, accounts, quick, report);
     await measureHttp(dialect, ledger, accounts, quick ? 3 : 10, report);
     if (dialect === 'postgres') {
       // (c) beside pgledger on the same cluster, the same transfers from as many connections.
       const peer = await pgledgerTransfers(process.env.DATABASE_URL!, accounts, 64, quick ? 3 : 10);
-      report('pgledger.transfers.postgres', peer, 'transfers/s', { connections: 64, accounts, via: 'SQL function calls, no HTTP' });
+      report('pgledger.transfers.postgres', peer, 'transfers/s', {
+        connections: 64,
+        accounts,
+        via: 'SQL function calls, no HTTP',
+      });
       const ours = figures.find((f) => f.name === 'http.transfer.postgres')!.value;
       report('http.transfer_to_pgledger.postgres', ours / peer, 'ratio', { target: '>= 2' });
     }
@@ -97,7 +134,8 @@ for (const dialect of only === 'as-of' ? [] : dialects()) {
   });
 }
 
-if (only === 'all' || only === 'as-of') await measureAsOf(quick ? [1_000, 10_000] : [1_000, 100_000, 1_000_000], quick ? 300 : 2000, report);
+if (only === 'all' || only === 'as-of')
+  await measureAsOf(quick ? [1_000, 10_000] : [1_000, 100_000, 1_000_000], quick ? 300 : 2000, report);
 
 console.log('\nfigure                                       value');
 for (const f of figures) console.log(`${f.name.padEnd(44)} ${f.value.toFixed(3).padStart(12)} ${f.unit}`);

@@ -32,13 +32,21 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
 
   // The log is append-only, and the database itself enforces it.
   if (dialect === 'sqlite') {
-    await sql`CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are immutable: UPDATE refused'); END`.execute(db);
-    await sql`CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are immutable: DELETE refused'); END`.execute(db);
+    await sql`CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are immutable: UPDATE refused'); END`.execute(
+      db,
+    );
+    await sql`CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are immutable: DELETE refused'); END`.execute(
+      db,
+    );
   } else {
     await sql`CREATE FUNCTION inkwell_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'events are immutable: % refused', TG_OP; END $$`.execute(db);
-    await sql`CREATE TRIGGER events_no_update BEFORE UPDATE OR DELETE ON events FOR EACH ROW EXECUTE FUNCTION inkwell_refuse_change()`.execute(db);
-    await sql`CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events FOR EACH STATEMENT EXECUTE FUNCTION inkwell_refuse_change()`.execute(db);
+    await sql`CREATE TRIGGER events_no_update BEFORE UPDATE OR DELETE ON events FOR EACH ROW EXECUTE FUNCTION inkwell_refuse_change()`.execute(
+      db,
+    );
+    await sql`CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events FOR EACH STATEMENT EXECUTE FUNCTION inkwell_refuse_change()`.execute(
+      db,
+    );
   }
 
   await db.schema
@@ -87,7 +95,11 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .addPrimaryKeyConstraint('entries_pk', ['position', 'leg_index'])
     .execute();
   await db.schema.createIndex('entries_account_position').on('entries').columns(['account_code', 'position']).execute();
-  await db.schema.createIndex('entries_account_effective').on('entries').columns(['account_code', 'effective_at']).execute();
+  await db.schema
+    .createIndex('entries_account_effective')
+    .on('entries')
+    .columns(['account_code', 'effective_at'])
+    .execute();
 
   await db.schema
     .createTable('idempotency')

@@ -27,7 +27,11 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
 
   // A posting is late when it is effective before an earlier posting of the same account.
   await sql`ALTER TABLE entries ADD COLUMN late integer NOT NULL DEFAULT 0`.execute(db);
-  await db.schema.createIndex('entries_account_on_time').on('entries').columns(['account_code', 'late', 'effective_at', 'position']).execute();
+  await db.schema
+    .createIndex('entries_account_on_time')
+    .on('entries')
+    .columns(['account_code', 'late', 'effective_at', 'position'])
+    .execute();
 
   // Every N events of an account: where the epoch ends and the running sums of its on-time postings.
   await db.schema
@@ -40,8 +44,16 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .addColumn('on_time_credits', text, (c) => c.notNull())
     .addPrimaryKeyConstraint('balance_epochs_pk', ['account_code', 'version'])
     .execute();
-  await db.schema.createIndex('balance_epochs_recorded').on('balance_epochs').columns(['account_code', 'recorded_at', 'position']).execute();
-  await db.schema.createIndex('balance_epochs_position').on('balance_epochs').columns(['account_code', 'position']).execute();
+  await db.schema
+    .createIndex('balance_epochs_recorded')
+    .on('balance_epochs')
+    .columns(['account_code', 'recorded_at', 'position'])
+    .execute();
+  await db.schema
+    .createIndex('balance_epochs_position')
+    .on('balance_epochs')
+    .columns(['account_code', 'position'])
+    .execute();
 
   // Late postings summed over dyadic ranges of effective time (a Fenwick-style tree), one row
   // per node each time a late posting lands in it: never rewritten.

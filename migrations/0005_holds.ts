@@ -5,7 +5,9 @@ type Dialect = 'sqlite' | 'postgres';
 
 export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
   const text = dialect === 'sqlite' ? 'text' : sql`text COLLATE "C"`;
-  await sql`ALTER TABLE transactions ADD COLUMN expires_at ${dialect === 'sqlite' ? sql`text` : sql`text COLLATE "C"`}`.execute(db);
+  await sql`ALTER TABLE transactions ADD COLUMN expires_at ${dialect === 'sqlite' ? sql`text` : sql`text COLLATE "C"`}`.execute(
+    db,
+  );
   await db.schema
     .createTable('holds')
     .addColumn('transaction_id', text, (c) => c.notNull())

@@ -45,7 +45,8 @@ when DATABASE_URL=postgres://… is set. A fresh database gets an admin key at i
  * and refuse what is not an Inkwell database rather than report an empty one as intact.
  */
 async function openExisting(config: ReturnType<typeof configFromEnv>, options: { readonly: boolean }) {
-  if (!config.databaseUrl && !existsSync(config.sqliteFile)) throw new Error(`no database file at ${config.sqliteFile}`);
+  if (!config.databaseUrl && !existsSync(config.sqliteFile))
+    throw new Error(`no database file at ${config.sqliteFile}`);
   const database = openDatabase(config, options);
   try {
     await database.db.selectFrom('events').select('position').limit(1).execute();
@@ -72,10 +73,14 @@ async function main(argv: string[]): Promise<number> {
       // Loaded here, not at the top: the server and the schema weigh ~100 MB that exports and checks do without.
       const { startServer } = await import('./server.js');
       const running = await startServer({ ...config, ledger });
-      stderrLogger.log('info', `Inkwell serves ${running.url}${config.graphiql ? ' (GraphiQL: open it in a browser)' : ''}`, {
-        listen: `${config.host}:${(running.server.address() as { port: number }).port}`,
-        database: database.location,
-      });
+      stderrLogger.log(
+        'info',
+        `Inkwell serves ${running.url}${config.graphiql ? ' (GraphiQL: open it in a browser)' : ''}`,
+        {
+          listen: `${config.host}:${(running.server.address() as { port: number }).port}`,
+          database: database.location,
+        },
+      );
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
           stderrLogger.log('info', `${signal}: finishing in-flight requests, then closing the database`);
@@ -143,11 +148,14 @@ async function main(argv: string[]): Promise<number> {
       const events = chain.ok ? await verifyEvents(database.db) : null;
       await database.close();
       if (!chain.ok) {
-        console.log(`BROKEN at position ${chain.firstBrokenPosition}: expected hash ${chain.expectedHash}, stored ${chain.actualHash} (${chain.eventsChecked} events before it are intact)`);
+        console.log(
+          `BROKEN at position ${chain.firstBrokenPosition}: expected hash ${chain.expectedHash}, stored ${chain.actualHash} (${chain.eventsChecked} events before it are intact)`,
+        );
         return 1;
       }
       console.log(`hash chain intact: ${chain.eventsChecked} events, head ${chain.headHash ?? '(empty log)'}`);
-      if (chain.eventsChecked === 0) console.log('WARNING: the log is empty; if this is a restored backup, the restore did not bring its events');
+      if (chain.eventsChecked === 0)
+        console.log('WARNING: the log is empty; if this is a restored backup, the restore did not bring its events');
       if (events && !events.ok) {
         console.log(`FAILED at position ${events.firstBad!.position}: ${events.firstBad!.reason}`);
         return 1;
@@ -163,7 +171,9 @@ async function main(argv: string[]): Promise<number> {
       const database = openDatabase(config);
       await migrateToLatest(database);
       const result = await rebuildSnapshots(database, config.snapshotEvery);
-      console.log(`${result.eventsReplayed} events replayed, ${result.snapshots} snapshots taken (every ${config.snapshotEvery} events)`);
+      console.log(
+        `${result.eventsReplayed} events replayed, ${result.snapshots} snapshots taken (every ${config.snapshotEvery} events)`,
+      );
       await database.close();
       return 0;
     }
@@ -201,8 +211,13 @@ async function main(argv: string[]): Promise<number> {
 
 /** At `serve`: a fresh database gets its first admin key, printed here once (stdout, not the log). */
 async function announceAdminKey(database: Database, config: Config): Promise<void> {
-  const result = await bootstrapAdminKey(database, { secret: config.adminKey, name: config.adminKeyName, now: new Date().toISOString() }).catch((error: unknown) => {
-    if (error instanceof LedgerError) throw new Error(`INKWELL_ADMIN_KEY: ${error.message} (set INKWELL_ADMIN_KEY_NAME to name it differently)`);
+  const result = await bootstrapAdminKey(database, {
+    secret: config.adminKey,
+    name: config.adminKeyName,
+    now: new Date().toISOString(),
+  }).catch((error: unknown) => {
+    if (error instanceof LedgerError)
+      throw new Error(`INKWELL_ADMIN_KEY: ${error.message} (set INKWELL_ADMIN_KEY_NAME to name it differently)`);
     throw error;
   });
   switch (result.kind) {
@@ -211,7 +226,10 @@ async function announceAdminKey(database: Database, config: Config): Promise<voi
         `\nThis database had no API key, so an admin key named "${result.name}" was created. It is shown this once:\n\n` +
           `    ${result.secret}\n\nSend it as "Authorization: Bearer <key>". Make keys with fewer rights with \`node bin/inkwell.js keys create\`.\n`,
       );
-      stderrLogger.log('warn', `created the first admin key "${result.name}" (its secret went to stdout, not to this log)`);
+      stderrLogger.log(
+        'warn',
+        `created the first admin key "${result.name}" (its secret went to stdout, not to this log)`,
+      );
       return;
     case 'seeded':
       stderrLogger.log('info', `INKWELL_ADMIN_KEY stored as admin key "${result.name}"`);
@@ -230,14 +248,25 @@ async function keys(args: string[], config: Config): Promise<number> {
     await migrateToLatest(database);
     const now = new Date().toISOString();
     if (sub === 'create') {
-      const { values } = parseArgs({ args: rest, options: { name: { type: 'string' }, role: { type: 'string' }, 'expires-at': { type: 'string' } } });
+      const { values } = parseArgs({
+        args: rest,
+        options: { name: { type: 'string' }, role: { type: 'string' }, 'expires-at': { type: 'string' } },
+      });
       if (!values.name || !values.role) {
         console.error('keys create needs --name NAME and --role reader|writer|auditor|admin');
         return 2;
       }
       const expiresAt = values['expires-at'] === undefined ? null : parseInstant(values['expires-at']);
-      const { key, secret } = await createApiKey(database, { name: values.name, role: values.role, expiresAt, createdBy: 'cli', now });
-      console.error(`created ${key.role} key "${key.name}"${key.expiresAt ? `, expiring ${key.expiresAt}` : ''}; its secret, shown once:`);
+      const { key, secret } = await createApiKey(database, {
+        name: values.name,
+        role: values.role,
+        expiresAt,
+        createdBy: 'cli',
+        now,
+      });
+      console.error(
+        `created ${key.role} key "${key.name}"${key.expiresAt ? `, expiring ${key.expiresAt}` : ''}; its secret, shown once:`,
+      );
       console.log(secret);
       return 0;
     }
@@ -246,8 +275,23 @@ async function keys(args: string[], config: Config): Promise<number> {
       for (;;) {
         const page = await listApiKeys(database.db, { afterName, limit: 500 });
         for (const key of page) {
-          const state = key.revokedAt ? `revoked ${key.revokedAt} by ${key.revokedBy}` : key.expiresAt && key.expiresAt <= now ? `expired ${key.expiresAt}` : 'active';
-          console.log([key.name, key.role, `${key.prefix}…`, `created ${key.createdAt} by ${key.createdBy}`, key.expiresAt && !key.revokedAt ? `expires ${key.expiresAt}` : '', state].filter(Boolean).join('\t'));
+          const state = key.revokedAt
+            ? `revoked ${key.revokedAt} by ${key.revokedBy}`
+            : key.expiresAt && key.expiresAt <= now
+              ? `expired ${key.expiresAt}`
+              : 'active';
+          console.log(
+            [
+              key.name,
+              key.role,
+              `${key.prefix}…`,
+              `created ${key.createdAt} by ${key.createdBy}`,
+              key.expiresAt && !key.revokedAt ? `expires ${key.expiresAt}` : '',
+              state,
+            ]
+              .filter(Boolean)
+              .join('\t'),
+          );
         }
         if (page.length < 500) return 0;
         afterName = page[page.length - 1]!.name;

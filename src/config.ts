@@ -12,7 +12,13 @@ export interface QueryLimits {
   maxCost: number;
 }
 
-export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 12, maxTokens: 2000, maxAliases: 20, maxDirectives: 20, maxCost: 20000 };
+export const DEFAULT_QUERY_LIMITS: QueryLimits = {
+  maxDepth: 12,
+  maxTokens: 2000,
+  maxAliases: 20,
+  maxDirectives: 20,
+  maxCost: 20000,
+};
 
 /**
  * The cost budget of each API key: cost points per second, saved up to `burst`; perSecond 0
@@ -80,28 +86,59 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: intFrom(env.INKWELL_MAX_BODY_BYTES, 1024 * 1024, 'INKWELL_MAX_BODY_BYTES'),
     production,
     queryLimits: {
-      maxDepth: positive(intFrom(env.INKWELL_MAX_DEPTH, DEFAULT_QUERY_LIMITS.maxDepth, 'INKWELL_MAX_DEPTH'), 'INKWELL_MAX_DEPTH'),
-      maxTokens: positive(intFrom(env.INKWELL_MAX_TOKENS, DEFAULT_QUERY_LIMITS.maxTokens, 'INKWELL_MAX_TOKENS'), 'INKWELL_MAX_TOKENS'),
+      maxDepth: positive(
+        intFrom(env.INKWELL_MAX_DEPTH, DEFAULT_QUERY_LIMITS.maxDepth, 'INKWELL_MAX_DEPTH'),
+        'INKWELL_MAX_DEPTH',
+      ),
+      maxTokens: positive(
+        intFrom(env.INKWELL_MAX_TOKENS, DEFAULT_QUERY_LIMITS.maxTokens, 'INKWELL_MAX_TOKENS'),
+        'INKWELL_MAX_TOKENS',
+      ),
       maxAliases: intFrom(env.INKWELL_MAX_ALIASES, DEFAULT_QUERY_LIMITS.maxAliases, 'INKWELL_MAX_ALIASES'),
       maxDirectives: intFrom(env.INKWELL_MAX_DIRECTIVES, DEFAULT_QUERY_LIMITS.maxDirectives, 'INKWELL_MAX_DIRECTIVES'),
-      maxCost: positive(intFrom(env.INKWELL_MAX_COST, DEFAULT_QUERY_LIMITS.maxCost, 'INKWELL_MAX_COST'), 'INKWELL_MAX_COST'),
+      maxCost: positive(
+        intFrom(env.INKWELL_MAX_COST, DEFAULT_QUERY_LIMITS.maxCost, 'INKWELL_MAX_COST'),
+        'INKWELL_MAX_COST',
+      ),
     },
     rateLimit: {
       perSecond: intFrom(env.INKWELL_COST_BUDGET, DEFAULT_RATE_LIMIT.perSecond, 'INKWELL_COST_BUDGET'),
-      burst: positive(intFrom(env.INKWELL_COST_BURST, DEFAULT_RATE_LIMIT.burst, 'INKWELL_COST_BURST'), 'INKWELL_COST_BURST'),
+      burst: positive(
+        intFrom(env.INKWELL_COST_BURST, DEFAULT_RATE_LIMIT.burst, 'INKWELL_COST_BURST'),
+        'INKWELL_COST_BURST',
+      ),
     },
-    corsOrigins: (env.INKWELL_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    corsOrigins: (env.INKWELL_CORS_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
     adminKey: env.INKWELL_ADMIN_KEY || null,
     adminKeyName: env.INKWELL_ADMIN_KEY_NAME || 'admin',
-    snapshotEvery: positive(intFrom(env.INKWELL_SNAPSHOT_EVERY, 100, 'INKWELL_SNAPSHOT_EVERY'), 'INKWELL_SNAPSHOT_EVERY'),
+    snapshotEvery: positive(
+      intFrom(env.INKWELL_SNAPSHOT_EVERY, 100, 'INKWELL_SNAPSHOT_EVERY'),
+      'INKWELL_SNAPSHOT_EVERY',
+    ),
     epochEvery: positive(intFrom(env.INKWELL_EPOCH_EVERY, 64, 'INKWELL_EPOCH_EVERY'), 'INKWELL_EPOCH_EVERY'),
     maxFutureSkewMs: intFrom(env.INKWELL_MAX_FUTURE_SKEW_MS, 5 * 60_000, 'INKWELL_MAX_FUTURE_SKEW_MS'),
     groupCommit: {
-      maxBatch: positive(intFrom(env.INKWELL_GROUP_COMMIT_MAX, DEFAULT_GROUP_COMMIT.maxBatch, 'INKWELL_GROUP_COMMIT_MAX'), 'INKWELL_GROUP_COMMIT_MAX'),
-      maxWaitMs: intFrom(env.INKWELL_GROUP_COMMIT_WAIT_MS, DEFAULT_GROUP_COMMIT.maxWaitMs, 'INKWELL_GROUP_COMMIT_WAIT_MS'),
+      maxBatch: positive(
+        intFrom(env.INKWELL_GROUP_COMMIT_MAX, DEFAULT_GROUP_COMMIT.maxBatch, 'INKWELL_GROUP_COMMIT_MAX'),
+        'INKWELL_GROUP_COMMIT_MAX',
+      ),
+      maxWaitMs: intFrom(
+        env.INKWELL_GROUP_COMMIT_WAIT_MS,
+        DEFAULT_GROUP_COMMIT.maxWaitMs,
+        'INKWELL_GROUP_COMMIT_WAIT_MS',
+      ),
     },
-    feedPollMs: positive(intFrom(env.INKWELL_FEED_POLL_MS, DEFAULT_FEED_POLL_MS, 'INKWELL_FEED_POLL_MS'), 'INKWELL_FEED_POLL_MS'),
-    requestTimeoutMs: positive(intFrom(env.INKWELL_REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, 'INKWELL_REQUEST_TIMEOUT_MS'), 'INKWELL_REQUEST_TIMEOUT_MS'),
+    feedPollMs: positive(
+      intFrom(env.INKWELL_FEED_POLL_MS, DEFAULT_FEED_POLL_MS, 'INKWELL_FEED_POLL_MS'),
+      'INKWELL_FEED_POLL_MS',
+    ),
+    requestTimeoutMs: positive(
+      intFrom(env.INKWELL_REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, 'INKWELL_REQUEST_TIMEOUT_MS'),
+      'INKWELL_REQUEST_TIMEOUT_MS',
+    ),
   };
 }
 

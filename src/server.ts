@@ -80,7 +80,8 @@ type SentError = { message: string; extensions?: Record<string, unknown> };
 /** A plugin that rewrites every error of every result just before it is sent. */
 const onEachError = (rewrite: (error: SentError) => void): Plugin => ({
   onResultProcess({ result }) {
-    for (const r of Array.isArray(result) ? result : [result]) for (const error of (r as { errors?: SentError[] }).errors ?? []) rewrite(error);
+    for (const r of Array.isArray(result) ? result : [result])
+      for (const error of (r as { errors?: SentError[] }).errors ?? []) rewrite(error);
   },
 });
 
@@ -101,7 +102,10 @@ const noHints = onEachError((error) => {
  */
 const errorCodes = onEachError((error) => {
   if (error.extensions?.code) return;
-  error.extensions = { ...error.extensions, code: error.message.startsWith('Variable "') ? 'BAD_USER_INPUT' : 'BAD_REQUEST' };
+  error.extensions = {
+    ...error.extensions,
+    code: error.message.startsWith('Variable "') ? 'BAD_USER_INPUT' : 'BAD_REQUEST',
+  };
 });
 
 /** Refuses `__schema` and `__type` (not `__typename`) at validation. */
@@ -125,17 +129,27 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
     const fault = ledger.database.fault(error);
     if (!fault) return null;
     const requestId = requestScope.getStore()?.requestId ?? null;
-    logger.log('error', 'storage fault', { requestId, fault: fault.fault, error: fault.message, cause: String((fault.cause as Error | undefined)?.message ?? '') });
+    logger.log('error', 'storage fault', {
+      requestId,
+      fault: fault.fault,
+      error: fault.message,
+      cause: String((fault.cause as Error | undefined)?.message ?? ''),
+    });
     // A connection lost during a commit leaves its outcome unknown; every other fault rolled back.
     const outcome =
       fault.fault === 'STORAGE_UNAVAILABLE'
         ? 'If it broke off while committing, the request may have been written: retry with the same idempotency key, which never posts twice.'
         : 'Nothing was written.';
-    return { message: `${fault.message}. ${outcome}`, extensions: { code: 'SERVICE_UNAVAILABLE', fault: fault.fault, requestId } };
+    return {
+      message: `${fault.message}. ${outcome}`,
+      extensions: { code: 'SERVICE_UNAVAILABLE', fault: fault.fault, requestId },
+    };
   };
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
-    graphiql: options.graphiql ? { title: 'Inkwell', defaultQuery: DEFAULT_QUERY, headers: AUTH_HEADER_TEMPLATE } : false,
+    graphiql: options.graphiql
+      ? { title: 'Inkwell', defaultQuery: DEFAULT_QUERY, headers: AUTH_HEADER_TEMPLATE }
+      : false,
     // Self-hosted GraphiQL: yoga's default page loads its scripts from unpkg.com, which breaks offline.
     renderGraphiQL,
     landingPage: false,
@@ -144,7 +158,19 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
     logging: false,
     // No CORS headers unless origins are configured: browsers then refuse cross-origin calls.
     cors: options.corsOrigins?.length
-      ? { origin: options.corsOrigins, methods: ['GET', 'POST'], allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'x-correlation-id', 'x-causation-id', 'x-graphql-yoga-csrf'], exposedHeaders: ['x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'] }
+      ? {
+          origin: options.corsOrigins,
+          methods: ['GET', 'POST'],
+          allowedHeaders: [
+            'authorization',
+            'content-type',
+            'x-request-id',
+            'x-correlation-id',
+            'x-causation-id',
+            'x-graphql-yoga-csrf',
+          ],
+          exposedHeaders: ['x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
+        }
       : false,
     plugins: [
       useApiKeys({ database: ledger.database, limiter, maxCost: limits.maxCost, principals, storageFault }),
@@ -173,15 +199,24 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
         const isGraphQLError = (e: unknown): e is GraphQLError => e instanceof Error && e.name === 'GraphQLError';
         const original = isGraphQLError(error) ? error.originalError : error;
         if (isGraphQLError(error) && (!original || isGraphQLError(original))) return error;
-        const at = { nodes: isGraphQLError(error) ? error.nodes : undefined, path: isGraphQLError(error) ? error.path : undefined };
+        const at = {
+          nodes: isGraphQLError(error) ? error.nodes : undefined,
+          path: isGraphQLError(error) ? error.path : undefined,
+        };
         if (original instanceof DeadlineExceeded) return timeoutError(timeoutMs, at);
         const requestId = requestScope.getStore()?.requestId ?? null;
         const fault = storageFault(original);
         if (fault) {
           return new GraphQLError(fault.message, { ...at, extensions: fault.extensions });
         }
-        logger.log('error', 'unexpected error', { requestId, error: String((original as Error | undefined)?.stack ?? original) });
-        return new GraphQLError(`${message} Quote request id ${requestId ?? 'n/a'} when reporting it.`, { ...at, extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } });
+        logger.log('error', 'unexpected error', {
+          requestId,
+          error: String((original as Error | undefined)?.stack ?? original),
+        });
+        return new GraphQLError(`${message} Quote request id ${requestId ?? 'n/a'} when reporting it.`, {
+          ...at,
+          extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+        });
       },
     },
     context: ({ request }): GraphQLContext => {
@@ -245,12 +280,17 @@ export async function startServer(options: ServerOptions & { port: number; host?
     res.setHeader('x-request-id', requestId);
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/health') return void json(res, 200, { status: 'ok' });
-    if (path !== '/graphql') return void json(res, 404, { errors: [{ message: 'not found: the API is at /graphql', extensions: { code: 'NOT_FOUND' } }] });
+    if (path !== '/graphql')
+      return void json(res, 404, {
+        errors: [{ message: 'not found: the API is at /graphql', extensions: { code: 'NOT_FOUND' } }],
+      });
     const refusal = transportRefusal(req, maxBody);
     if (refusal) {
       // Drain nothing: close after answering so an unread body cannot be smuggled into the next request.
       res.setHeader('connection', 'close');
-      return void json(res, refusal.status, { errors: [{ message: refusal.message, extensions: { code: refusal.code } }] });
+      return void json(res, refusal.status, {
+        errors: [{ message: refusal.message, extensions: { code: refusal.code } }],
+      });
     }
     inFlight += 1;
     res.on('close', () => {
@@ -264,7 +304,12 @@ export async function startServer(options: ServerOptions & { port: number; host?
   await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '0.0.0.0', resolve));
   const address = server.address() as AddressInfo;
   // Listening on every interface: point people at localhost, which reaches it from this machine.
-  const host = address.address === '0.0.0.0' || address.address === '::' ? 'localhost' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const host =
+    address.address === '0.0.0.0' || address.address === '::'
+      ? 'localhost'
+      : address.family === 'IPv6'
+        ? `[${address.address}]`
+        : address.address;
   return {
     server,
     url: `http://${host}:${address.port}/graphql`,
@@ -281,17 +326,23 @@ export async function startServer(options: ServerOptions & { port: number; host?
 }
 
 /** The transport rules: why a request is refused before GraphQL sees it, or null. */
-function transportRefusal(req: IncomingMessage, maxBody: number): { status: number; code: string; message: string } | null {
+function transportRefusal(
+  req: IncomingMessage,
+  maxBody: number,
+): { status: number; code: string; message: string } | null {
   if (req.method === 'OPTIONS') return null;
   if (req.method === 'GET') return getRefusal(req.url ?? '');
-  if (req.method !== 'POST') return { status: 405, code: 'METHOD_NOT_ALLOWED', message: 'use POST (or GET for queries)' };
+  if (req.method !== 'POST')
+    return { status: 405, code: 'METHOD_NOT_ALLOWED', message: 'use POST (or GET for queries)' };
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/json') return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'POST bodies must be application/json' };
+  if (type !== 'application/json')
+    return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'POST bodies must be application/json' };
   // Media types are case-insensitive: hand yoga the form it recognises.
   req.headers['content-type'] = 'application/json';
   const length = req.headers['content-length'];
   if (length === undefined) return { status: 411, code: 'LENGTH_REQUIRED', message: 'send a Content-Length header' };
-  if (Number(length) > maxBody) return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: `the body is limited to ${maxBody} bytes` };
+  if (Number(length) > maxBody)
+    return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: `the body is limited to ${maxBody} bytes` };
   return null;
 }
 

@@ -9,7 +9,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { checkKeyName, checkRole, ROLE_PERMISSIONS, type Permission, type Role } from '../domain/access.js';
 import { ApiKeyAlreadyExists, ApiKeyNotFound, ValidationError } from '../domain/errors.js';
-import { countKeys, findKeyByHash, findKeyByName, insertKey, listKeys, markRevoked, type ApiKeyRow } from '../store/api-keys.js';
+import {
+  countKeys,
+  findKeyByHash,
+  findKeyByName,
+  insertKey,
+  listKeys,
+  markRevoked,
+  type ApiKeyRow,
+} from '../store/api-keys.js';
 import type { Database, Db } from '../store/db.js';
 
 export interface ApiKey {
@@ -80,9 +88,13 @@ export async function createApiKey(database: Database, input: NewKey): Promise<{
   const name = checkKeyName(input.name);
   const role = checkRole(input.role);
   const expiresAt = input.expiresAt ?? null;
-  if (expiresAt !== null && expiresAt <= input.now) throw new ValidationError('expiresAt', `${expiresAt} is not in the future`);
+  if (expiresAt !== null && expiresAt <= input.now)
+    throw new ValidationError('expiresAt', `${expiresAt} is not in the future`);
   if (input.secret !== undefined && !BROUGHT_SECRET.test(input.secret)) {
-    throw new ValidationError('secret', 'a key of your own must be 32 to 256 printable ASCII characters without spaces');
+    throw new ValidationError(
+      'secret',
+      'a key of your own must be 32 to 256 printable ASCII characters without spaces',
+    );
   }
   const secret = input.secret ?? newSecret();
   const row: ApiKeyRow = {
@@ -98,7 +110,8 @@ export async function createApiKey(database: Database, input: NewKey): Promise<{
   };
   await database.write(async (trx) => {
     if (await findKeyByName(trx, name)) throw new ApiKeyAlreadyExists(name);
-    if (await findKeyByHash(trx, row.key_hash)) throw new ValidationError('secret', 'this secret is already in use by another key');
+    if (await findKeyByHash(trx, row.key_hash))
+      throw new ValidationError('secret', 'this secret is already in use by another key');
     await insertKey(trx, row);
   });
   return { key: toApiKey(row), secret };
@@ -127,11 +140,16 @@ export async function authenticate(db: Db, header: string | null, now: string): 
   }
   const match = /^Bearer ([^ ]+)$/i.exec(header);
   if (!match || !TOKEN.test(match[1]!)) {
-    return { ok: false, failure: 'malformed', message: 'the Authorization header must be "Bearer <key>", one key of printable ASCII' };
+    return {
+      ok: false,
+      failure: 'malformed',
+      message: 'the Authorization header must be "Bearer <key>", one key of printable ASCII',
+    };
   }
   const row = await findKeyByHash(db, hashSecret(match[1]!));
   if (!row) return { ok: false, failure: 'unknown', message: 'this API key is not known' };
-  if (row.revoked_at !== null) return { ok: false, failure: 'revoked', message: `API key "${row.name}" was revoked at ${row.revoked_at}` };
+  if (row.revoked_at !== null)
+    return { ok: false, failure: 'revoked', message: `API key "${row.name}" was revoked at ${row.revoked_at}` };
   if (row.expires_at !== null && row.expires_at <= now) {
     return { ok: false, failure: 'expired', message: `API key "${row.name}" expired at ${row.expires_at}` };
   }
@@ -152,13 +170,22 @@ export type Bootstrap =
  * caller prints once. A database with keys (even only revoked ones) gets nothing new:
  * `inkwell keys create` is the way back in.
  */
-export async function bootstrapAdminKey(database: Database, options: { secret: string | null; name: string; now: string }): Promise<Bootstrap> {
+export async function bootstrapAdminKey(
+  database: Database,
+  options: { secret: string | null; name: string; now: string },
+): Promise<Bootstrap> {
   if (options.secret !== null) {
     const existing = () => findKeyByHash(database.db, hashSecret(options.secret!));
     const found = await existing();
     if (found) return { kind: found.revoked_at === null ? 'present' : 'revoked', name: found.name };
     try {
-      await createApiKey(database, { name: options.name, role: 'admin', createdBy: 'startup', now: options.now, secret: options.secret });
+      await createApiKey(database, {
+        name: options.name,
+        role: 'admin',
+        createdBy: 'startup',
+        now: options.now,
+        secret: options.secret,
+      });
       return { kind: 'seeded', name: options.name };
     } catch (error) {
       // Processes starting together on one database all try: the losers find the winner's row.
@@ -169,7 +196,12 @@ export async function bootstrapAdminKey(database: Database, options: { secret: s
   }
   if ((await countKeys(database.db)) > 0) return { kind: 'none' };
   try {
-    const { secret } = await createApiKey(database, { name: options.name, role: 'admin', createdBy: 'startup', now: options.now });
+    const { secret } = await createApiKey(database, {
+      name: options.name,
+      role: 'admin',
+      createdBy: 'startup',
+      now: options.now,
+    });
     return { kind: 'created', name: options.name, secret };
   } catch (error) {
     // Another process sharing the database created the first key meanwhile: it printed it.

@@ -21,21 +21,37 @@ export interface FaultReply {
   extensions: Record<string, unknown>;
 }
 
-export function useApiKeys(options: { database: Database; limiter: RateLimiter; maxCost: number; principals: Principals; storageFault: (error: unknown) => FaultReply | null }): Plugin {
+export function useApiKeys(options: {
+  database: Database;
+  limiter: RateLimiter;
+  maxCost: number;
+  principals: Principals;
+  storageFault: (error: unknown) => FaultReply | null;
+}): Plugin {
   return {
     async onRequest({ request, endResponse, fetchAPI }) {
       if (request.method === 'OPTIONS') return;
-      const answer = (status: number, error: FaultReply, headers: Record<string, string>, extensions?: Record<string, unknown>) =>
+      const answer = (
+        status: number,
+        error: FaultReply,
+        headers: Record<string, string>,
+        extensions?: Record<string, unknown>,
+      ) =>
         endResponse(
           new fetchAPI.Response(JSON.stringify({ errors: [error], ...(extensions && { extensions }) }), {
             status,
             headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
           }),
         );
-      const refuse = (status: number, code: string, message: string, headers: Record<string, string>) => answer(status, { message, extensions: { code } }, headers);
+      const refuse = (status: number, code: string, message: string, headers: Record<string, string>) =>
+        answer(status, { message, extensions: { code } }, headers);
       let result: Awaited<ReturnType<typeof authenticate>>;
       try {
-        result = await authenticate(options.database.db, request.headers.get('authorization'), new Date().toISOString());
+        result = await authenticate(
+          options.database.db,
+          request.headers.get('authorization'),
+          new Date().toISOString(),
+        );
       } catch (error) {
         const fault = options.storageFault(error);
         if (!fault) throw error;
@@ -43,7 +59,8 @@ export function useApiKeys(options: { database: Database; limiter: RateLimiter; 
       }
       if (!result.ok) {
         // RFC 6750: no error attribute when no credentials were sent at all.
-        const challenge = result.failure === 'missing' ? 'Bearer realm="inkwell"' : `Bearer realm="inkwell", error="invalid_token"`;
+        const challenge =
+          result.failure === 'missing' ? 'Bearer realm="inkwell"' : `Bearer realm="inkwell", error="invalid_token"`;
         return refuse(401, 'UNAUTHENTICATED', result.message, { 'www-authenticate': challenge });
       }
       const key = result.principal.name;

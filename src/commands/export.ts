@@ -46,7 +46,9 @@ export async function exportCommand(command: 'report' | 'export', args: string[]
     rows = await writeJournal(database.db, cut, streamSink(out), progress);
   } else {
     if (!REPORTS.includes(name as ReportName)) {
-      console.error(`${name === undefined ? `${command} needs a report name` : `no report named "${name}"`}; usage:\n${EXPORT_USAGE}`);
+      console.error(
+        `${name === undefined ? `${command} needs a report name` : `no report named "${name}"`}; usage:\n${EXPORT_USAGE}`,
+      );
       return 2;
     }
     const format = (values.format ?? (command === 'report' ? 'text' : undefined)) as Format | undefined;
@@ -54,7 +56,15 @@ export async function exportCommand(command: 'report' | 'export', args: string[]
       console.error(`export needs --format ${FORMATS.filter((f) => f !== 'text').join('|')}`);
       return 2;
     }
-    const params = { account: values.account, from: time(values.from), to: time(values.to), asOf: time(values['as-of']), actor: values.actor, transaction: values.transaction, type: values.type };
+    const params = {
+      account: values.account,
+      from: time(values.from),
+      to: time(values.to),
+      asOf: time(values['as-of']),
+      actor: values.actor,
+      transaction: values.transaction,
+      type: values.type,
+    };
     const table = await reportTable(database, name as ReportName, params, cut, now);
     rows = await writeReport(table, format, streamSink(out), progress);
   }
@@ -63,7 +73,10 @@ export async function exportCommand(command: 'report' | 'export', args: string[]
     await finished(out);
   }
   if (progress) process.stderr.write('\n');
-  if (command === 'export') console.error(`${rows} ${rows === 1 ? 'row' : 'rows'} at log position ${cut.atPosition} (known at ${cut.knownAt})${values.out ? ` written to ${values.out}` : ''}`);
+  if (command === 'export')
+    console.error(
+      `${rows} ${rows === 1 ? 'row' : 'rows'} at log position ${cut.atPosition} (known at ${cut.knownAt})${values.out ? ` written to ${values.out}` : ''}`,
+    );
   return 0;
 }
 
@@ -77,6 +90,8 @@ function progressBar(): Progress {
     if (!expected) return void process.stderr.write(`\r${rows} rows`);
     const share = Math.min(1, rows / expected);
     const filled = Math.round(share * 30);
-    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(30 - filled)}] ${String(Math.round(share * 100)).padStart(3)}%  ${rows}/${expected}`);
+    process.stderr.write(
+      `\r[${'#'.repeat(filled)}${'.'.repeat(30 - filled)}] ${String(Math.round(share * 100)).padStart(3)}%  ${rows}/${expected}`,
+    );
   };
 }

@@ -23,7 +23,8 @@ export function isRole(value: string): value is Role {
 }
 
 export function checkRole(value: string): Role {
-  if (!isRole(value)) throw new ValidationError('role', `"${value.slice(0, 40)}" is not a role: one of ${ROLES.join(', ')}`);
+  if (!isRole(value))
+    throw new ValidationError('role', `"${value.slice(0, 40)}" is not a role: one of ${ROLES.join(', ')}`);
   return value;
 }
 
@@ -35,10 +36,16 @@ export const RESERVED_KEY_NAMES = ['anonymous', 'cli', 'startup', 'system', 'tes
 
 export function checkKeyName(name: string): string {
   if (!KEY_NAME.test(name)) {
-    throw new ValidationError('name', 'an API key name is 1 to 64 characters: lowercase a-z, 0-9, ".", "_" and "-", starting with a letter or digit');
+    throw new ValidationError(
+      'name',
+      'an API key name is 1 to 64 characters: lowercase a-z, 0-9, ".", "_" and "-", starting with a letter or digit',
+    );
   }
   if ((RESERVED_KEY_NAMES as readonly string[]).includes(name)) {
-    throw new ValidationError('name', `"${name}" is reserved (${RESERVED_KEY_NAMES.join(', ')} name the ledger's own actors)`);
+    throw new ValidationError(
+      'name',
+      `"${name}" is reserved (${RESERVED_KEY_NAMES.join(', ')} name the ledger's own actors)`,
+    );
   }
   return name;
 }

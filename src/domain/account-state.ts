@@ -44,7 +44,9 @@ export function encodeState(state: AccountState): EncodedAccountState {
     // Full precision, not the currency scale: state is never rounded.
     debits: state.debits.toString(),
     credits: state.credits.toString(),
-    holds: Object.fromEntries(Object.entries(state.holds).map(([id, h]) => [id, { reserved: h.reserved.toString(), expiresAt: h.expiresAt }])),
+    holds: Object.fromEntries(
+      Object.entries(state.holds).map(([id, h]) => [id, { reserved: h.reserved.toString(), expiresAt: h.expiresAt }]),
+    ),
   };
 }
 
@@ -65,6 +67,11 @@ export function decodeState(encoded: EncodedAccountState): AccountState | null {
     openedAt: encoded.openedAt!,
     debits: new Amount(encoded.debits!),
     credits: new Amount(encoded.credits!),
-    holds: Object.fromEntries(Object.entries(encoded.holds ?? {}).map(([id, h]) => [id, { reserved: new Amount(h.reserved), expiresAt: h.expiresAt }])),
+    holds: Object.fromEntries(
+      Object.entries(encoded.holds ?? {}).map(([id, h]) => [
+        id,
+        { reserved: new Amount(h.reserved), expiresAt: h.expiresAt },
+      ]),
+    ),
   };
 }

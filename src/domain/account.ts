@@ -2,7 +2,17 @@
  * The Account aggregate as a pure decider: initialState, decide, evolve.
  * No I/O; the same evolve serves command handling, replay, rebuild and as-of queries.
  */
-import { AccountAlreadyExists, AccountClosed, AccountFrozen, AccountHasBalance, AccountHasPendingHolds, HoldExpired, HoldNotPending, InsufficientFunds, ValidationError } from './errors.js';
+import {
+  AccountAlreadyExists,
+  AccountClosed,
+  AccountFrozen,
+  AccountHasBalance,
+  AccountHasPendingHolds,
+  HoldExpired,
+  HoldNotPending,
+  InsufficientFunds,
+  ValidationError,
+} from './errors.js';
 import { canonicalJson, type JsonObject } from './json.js';
 import { Amount, ZERO, formatAmount, parseCurrency, parseSignedAmount, type Currency } from './money.js';
 
@@ -90,7 +100,8 @@ export function holdIsLive(hold: OpenHold, now: string): boolean {
 /** What live holds reserve on the account at `now` (without a `now`: what every hold reserves), but `except`. */
 export function reservedAt(state: OpenedAccount, now: string | undefined, except?: string): Amount {
   let total = ZERO;
-  for (const [id, hold] of Object.entries(state.holds)) if (id !== except && (now === undefined || holdIsLive(hold, now))) total = total.plus(hold.reserved);
+  for (const [id, hold] of Object.entries(state.holds))
+    if (id !== except && (now === undefined || holdIsLive(hold, now))) total = total.plus(hold.reserved);
   return total;
 }
 export type AccountState = { exists: false; version: 0 } | OpenedAccount;
@@ -120,9 +131,23 @@ export type AccountCommand =
       /** The command's time: holds that expired by then reserve nothing. Omitted: every hold reserves. */
       now?: string;
     }
-  | { type: 'PlaceHold'; transaction: TransactionRecord; expiresAt: string | null; effectiveAt: string; now: string; notYetAvailable?: Amount }
+  | {
+      type: 'PlaceHold';
+      transaction: TransactionRecord;
+      expiresAt: string | null;
+      effectiveAt: string;
+      now: string;
+      notYetAvailable?: Amount;
+    }
   /** `legs`: what is posted, all legs of the hold at their committed amounts (at most the held ones). */
-  | { type: 'CommitHold'; transactionId: string; legs: Leg[]; effectiveAt: string; now: string; notYetAvailable?: Amount }
+  | {
+      type: 'CommitHold';
+      transactionId: string;
+      legs: Leg[];
+      effectiveAt: string;
+      now: string;
+      notYetAvailable?: Amount;
+    }
   | { type: 'VoidHold'; transactionId: string; effectiveAt: string }
   | { type: 'CloseAccount'; effectiveAt: string }
   | { type: 'FreezeAccount'; reason: string | null; effectiveAt: string }
@@ -155,7 +180,13 @@ export function decide(command: AccountCommand, state: AccountState): AccountEve
     case 'PlaceHold': {
       const account = requireOpen(state);
       checkBound(account, changeOf(account, command.transaction.legs), command.now, command.notYetAvailable);
-      return [{ type: 'HoldPlaced', effectiveAt: command.effectiveAt, data: { ...command.transaction, expiresAt: command.expiresAt } }];
+      return [
+        {
+          type: 'HoldPlaced',
+          effectiveAt: command.effectiveAt,
+          data: { ...command.transaction, expiresAt: command.expiresAt },
+        },
+      ];
     }
     case 'CommitHold': {
       const account = requireOpen(state);
@@ -164,18 +195,27 @@ export function decide(command: AccountCommand, state: AccountState): AccountEve
       if (!holdIsLive(hold, command.now)) throw new HoldExpired(command.transactionId, hold.expiresAt!);
       // The hold's own reservation is what the commit spends: it does not count against it.
       checkBound(account, changeOf(account, command.legs), command.now, command.notYetAvailable, command.transactionId);
-      return [{ type: 'HoldCommitted', effectiveAt: command.effectiveAt, data: { transactionId: command.transactionId, legs: command.legs } }];
+      return [
+        {
+          type: 'HoldCommitted',
+          effectiveAt: command.effectiveAt,
+          data: { transactionId: command.transactionId, legs: command.legs },
+        },
+      ];
     }
     case 'VoidHold': {
       if (!state.exists) throw new Error('invariant: the ledger must load an existing account first');
-      if (!state.holds[command.transactionId]) throw new HoldNotPending(command.transactionId, 'not an open hold of this account');
+      if (!state.holds[command.transactionId])
+        throw new HoldNotPending(command.transactionId, 'not an open hold of this account');
       return [{ type: 'HoldVoided', effectiveAt: command.effectiveAt, data: { transactionId: command.transactionId } }];
     }
     case 'CloseAccount':
       return decideClose(command, state);
     case 'FreezeAccount': {
       const account = requireNotClosed(state);
-      return account.status === 'FROZEN' ? [] : [{ type: 'AccountFrozen', effectiveAt: command.effectiveAt, data: { reason: command.reason } }];
+      return account.status === 'FROZEN'
+        ? []
+        : [{ type: 'AccountFrozen', effectiveAt: command.effectiveAt, data: { reason: command.reason } }];
     }
     case 'UnfreezeAccount': {
       const account = requireNotClosed(state);
@@ -183,16 +223,27 @@ export function decide(command: AccountCommand, state: AccountState): AccountEve
     }
     case 'UpdateAccount': {
       const account = requireNotClosed(state);
-      const data = { name: command.name ?? account.name, metadata: command.metadata === undefined ? account.metadata : command.metadata };
+      const data = {
+        name: command.name ?? account.name,
+        metadata: command.metadata === undefined ? account.metadata : command.metadata,
+      };
       const unchanged = data.name === account.name && canonicalJson(data.metadata) === canonicalJson(account.metadata);
       return unchanged ? [] : [{ type: 'AccountUpdated', effectiveAt: command.effectiveAt, data }];
     }
     case 'ChangeMinimumBalance': {
       const account = requireNotClosed(state);
       const minimumBalance =
-        command.minimumBalance === null ? null : formatAmount(parseSignedAmount(command.minimumBalance, account.currency, 'minimumBalance'), account.currency.scale);
-      const current = account.minimumBalance === null ? null : formatAmount(account.minimumBalance, account.currency.scale);
-      return minimumBalance === current ? [] : [{ type: 'MinimumBalanceChanged', effectiveAt: command.effectiveAt, data: { minimumBalance } }];
+        command.minimumBalance === null
+          ? null
+          : formatAmount(
+              parseSignedAmount(command.minimumBalance, account.currency, 'minimumBalance'),
+              account.currency.scale,
+            );
+      const current =
+        account.minimumBalance === null ? null : formatAmount(account.minimumBalance, account.currency.scale);
+      return minimumBalance === current
+        ? []
+        : [{ type: 'MinimumBalanceChanged', effectiveAt: command.effectiveAt, data: { minimumBalance } }];
     }
   }
 }
@@ -207,7 +258,9 @@ function requireNotClosed(state: AccountState): OpenedAccount {
 function decideOpen(command: Extract<AccountCommand, { type: 'OpenAccount' }>, state: AccountState): AccountEvent[] {
   const currency = parseCurrency(command.currency);
   const minimumBalance =
-    command.minimumBalance === null ? null : formatAmount(parseSignedAmount(command.minimumBalance, currency, 'minimumBalance'), currency.scale);
+    command.minimumBalance === null
+      ? null
+      : formatAmount(parseSignedAmount(command.minimumBalance, currency, 'minimumBalance'), currency.scale);
   const data: AccountOpenedData = {
     code: command.code,
     name: command.name,
@@ -249,7 +302,10 @@ function decidePost(command: Extract<AccountCommand, { type: 'PostEntries' }>, s
   const legs = command.transaction.legs.filter((leg) => leg.account === state.code);
   if (legs.length === 0) throw new Error(`invariant: transaction has no leg for ${state.code}`);
   if (command.effectiveAt < state.openedAt) {
-    throw new ValidationError('effectiveAt', `${command.effectiveAt} is before account "${state.code}" was opened (${state.openedAt})`);
+    throw new ValidationError(
+      'effectiveAt',
+      `${command.effectiveAt} is before account "${state.code}" was opened (${state.openedAt})`,
+    );
   }
   checkBound(state, changeOf(state, command.transaction.legs), command.now, command.notYetAvailable);
   return [{ type: 'TransactionPosted', effectiveAt: command.effectiveAt, data: command.transaction }];
@@ -257,7 +313,9 @@ function decidePost(command: Extract<AccountCommand, { type: 'PostEntries' }>, s
 
 /** The change the legs naming this account make to its normal-side balance. */
 function changeOf(state: OpenedAccount, legs: readonly Leg[]): Amount {
-  return legs.filter((leg) => leg.account === state.code).reduce((sum, leg) => sum.plus(signedOnNormalSide(state.type, leg)), ZERO);
+  return legs
+    .filter((leg) => leg.account === state.code)
+    .reduce((sum, leg) => sum.plus(signedOnNormalSide(state.type, leg)), ZERO);
 }
 
 /**
@@ -265,11 +323,24 @@ function changeOf(state: OpenedAccount, legs: readonly Leg[]): Amount {
  * records for later, less what live holds reserve (but `spending`, the hold being committed).
  * Without a `now`, every hold reserves.
  */
-function checkBound(state: OpenedAccount, change: Amount, now: string | undefined, notYetAvailable: Amount | undefined, spending?: string): void {
+function checkBound(
+  state: OpenedAccount,
+  change: Amount,
+  now: string | undefined,
+  notYetAvailable: Amount | undefined,
+  spending?: string,
+): void {
   if (state.minimumBalance === null || !change.isNegative()) return;
-  const available = balanceOf(state).minus(notYetAvailable ?? ZERO).minus(reservedAt(state, now, spending)).minus(state.minimumBalance);
+  const available = balanceOf(state)
+    .minus(notYetAvailable ?? ZERO)
+    .minus(reservedAt(state, now, spending))
+    .minus(state.minimumBalance);
   if (available.plus(change).isNegative()) {
-    throw new InsufficientFunds(state.code, formatAmount(Amount.max(available, 0), state.currency.scale), formatAmount(change.negated(), state.currency.scale));
+    throw new InsufficientFunds(
+      state.code,
+      formatAmount(Amount.max(available, 0), state.currency.scale),
+      formatAmount(change.negated(), state.currency.scale),
+    );
   }
 }
 
@@ -308,7 +379,10 @@ export function evolve(state: AccountState, event: AccountEvent): AccountState {
     case 'HoldPlaced': {
       const opened = mustExist(state, event.type);
       const change = changeOf(opened, event.data.legs);
-      const hold: OpenHold = { reserved: change.isNegative() ? change.negated() : ZERO, expiresAt: event.data.expiresAt };
+      const hold: OpenHold = {
+        reserved: change.isNegative() ? change.negated() : ZERO,
+        expiresAt: event.data.expiresAt,
+      };
       return { ...opened, holds: { ...opened.holds, [event.data.transactionId]: hold }, version: state.version + 1 };
     }
     case 'HoldCommitted': {
@@ -326,7 +400,12 @@ export function evolve(state: AccountState, event: AccountEvent): AccountState {
     case 'AccountUnfrozen':
       return { ...mustExist(state, event.type), status: 'OPEN', version: state.version + 1 };
     case 'AccountUpdated':
-      return { ...mustExist(state, event.type), name: event.data.name, metadata: event.data.metadata, version: state.version + 1 };
+      return {
+        ...mustExist(state, event.type),
+        name: event.data.name,
+        metadata: event.data.metadata,
+        version: state.version + 1,
+      };
     case 'MinimumBalanceChanged': {
       const minimumBalance = event.data.minimumBalance === null ? null : new Amount(event.data.minimumBalance);
       return { ...mustExist(state, event.type), minimumBalance, version: state.version + 1 };

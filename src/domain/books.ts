@@ -27,18 +27,31 @@ export function decideBooks(command: BooksCommand, state: BooksState): BooksEven
   const { lockedThrough } = state;
   switch (command.type) {
     case 'ClosePeriod':
-      if (command.through > command.now) throw new ValidationError('through', `${command.through} is in the future: only the past can be closed`);
+      if (command.through > command.now)
+        throw new ValidationError('through', `${command.through} is in the future: only the past can be closed`);
       // Already closed through that instant (or later): nothing to do.
       if (lockedThrough !== null && command.through <= lockedThrough) return [];
-      return [{ type: 'PeriodClosed', effectiveAt: command.now, data: { through: command.through, reason: command.reason } }];
+      return [
+        { type: 'PeriodClosed', effectiveAt: command.now, data: { through: command.through, reason: command.reason } },
+      ];
     case 'ReopenPeriod':
       // Asking again for the lock the books already have changes nothing: the command is idempotent.
       if (command.through === lockedThrough) return [];
-      if (lockedThrough === null) throw new ValidationError('through', 'the books are not closed: there is nothing to reopen');
+      if (lockedThrough === null)
+        throw new ValidationError('through', 'the books are not closed: there is nothing to reopen');
       if (command.through !== null && command.through >= lockedThrough) {
-        throw new ValidationError('through', `reopening moves the lock back: give an instant before ${lockedThrough}, or null to reopen everything`);
+        throw new ValidationError(
+          'through',
+          `reopening moves the lock back: give an instant before ${lockedThrough}, or null to reopen everything`,
+        );
       }
-      return [{ type: 'PeriodReopened', effectiveAt: command.now, data: { through: command.through, reason: command.reason } }];
+      return [
+        {
+          type: 'PeriodReopened',
+          effectiveAt: command.now,
+          data: { through: command.through, reason: command.reason },
+        },
+      ];
   }
 }
 

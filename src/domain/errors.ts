@@ -158,7 +158,9 @@ export class PeriodClosed extends LedgerError {
     readonly lockedThrough: string,
     readonly effectiveAt: string,
   ) {
-    super(`the books are closed through ${lockedThrough}: nothing effective at ${effectiveAt} can be posted until they are reopened`);
+    super(
+      `the books are closed through ${lockedThrough}: nothing effective at ${effectiveAt} can be posted until they are reopened`,
+    );
   }
 }
 

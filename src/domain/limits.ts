@@ -18,7 +18,10 @@ const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
 export function checkCode(code: string, field = 'code'): string {
   if (code.length > LIMITS.codeLength) throw new ValidationError(field, `at most ${LIMITS.codeLength} characters`);
   if (!CODE.test(code)) {
-    throw new ValidationError(field, `"${printable(code)}" is not an account code: lowercase a-z, 0-9, "_" and "-", segments joined by ":"`);
+    throw new ValidationError(
+      field,
+      `"${printable(code)}" is not an account code: lowercase a-z, 0-9, "_" and "-", segments joined by ":"`,
+    );
   }
   return code;
 }
@@ -26,7 +29,8 @@ export function checkCode(code: string, field = 'code'): string {
 export function checkName(name: string): string {
   if (name.trim().length === 0) throw new ValidationError('name', 'must not be blank');
   if (!wellFormed(name)) throw new ValidationError('name', 'must be well-formed Unicode (no lone surrogates)');
-  if (characters(name) > LIMITS.nameLength) throw new ValidationError('name', `at most ${LIMITS.nameLength} characters`);
+  if (characters(name) > LIMITS.nameLength)
+    throw new ValidationError('name', `at most ${LIMITS.nameLength} characters`);
   if (hasControl(name)) throw new ValidationError('name', 'control characters are not allowed');
   return name;
 }
@@ -36,17 +40,21 @@ export function checkDescription(description: string | null | undefined): string
   if (characters(description) > LIMITS.descriptionLength) {
     throw new ValidationError('description', `at most ${LIMITS.descriptionLength} characters`);
   }
-  if (!wellFormed(description)) throw new ValidationError('description', 'must be well-formed Unicode (no lone surrogates)');
-  if (hasControl(description.replace(/[\r\n\t]/g, ''))) throw new ValidationError('description', 'control characters are not allowed');
+  if (!wellFormed(description))
+    throw new ValidationError('description', 'must be well-formed Unicode (no lone surrogates)');
+  if (hasControl(description.replace(/[\r\n\t]/g, '')))
+    throw new ValidationError('description', 'control characters are not allowed');
   return description;
 }
 
 export function checkMetadata(metadata: unknown): JsonObject | null {
   if (metadata == null) return null;
-  if (typeof metadata !== 'object' || Array.isArray(metadata)) throw new ValidationError('metadata', 'must be a JSON object');
+  if (typeof metadata !== 'object' || Array.isArray(metadata))
+    throw new ValidationError('metadata', 'must be a JSON object');
   checkJsonShape(metadata);
   const bytes = new TextEncoder().encode(canonicalJson(metadata)).length;
-  if (bytes > LIMITS.metadataBytes) throw new ValidationError('metadata', `at most ${LIMITS.metadataBytes} bytes as JSON, not ${bytes}`);
+  if (bytes > LIMITS.metadataBytes)
+    throw new ValidationError('metadata', `at most ${LIMITS.metadataBytes} bytes as JSON, not ${bytes}`);
   return metadata as JsonObject;
 }
 
@@ -59,13 +67,18 @@ function checkJsonShape(root: object): void {
   let nodes = 0;
   while (stack.length > 0) {
     const [value, depth] = stack.pop()!;
-    if (++nodes > LIMITS.metadataBytes) throw new ValidationError('metadata', `at most ${LIMITS.metadataBytes} bytes as JSON`);
-    if (typeof value === 'number' && !Number.isFinite(value)) throw new ValidationError('metadata', 'numbers must be finite (1e400 is not)');
-    if (typeof value === 'string' && !wellFormed(value)) throw new ValidationError('metadata', 'strings must be well-formed Unicode (no lone surrogates)');
+    if (++nodes > LIMITS.metadataBytes)
+      throw new ValidationError('metadata', `at most ${LIMITS.metadataBytes} bytes as JSON`);
+    if (typeof value === 'number' && !Number.isFinite(value))
+      throw new ValidationError('metadata', 'numbers must be finite (1e400 is not)');
+    if (typeof value === 'string' && !wellFormed(value))
+      throw new ValidationError('metadata', 'strings must be well-formed Unicode (no lone surrogates)');
     if (typeof value !== 'object' || value === null) continue;
-    if (depth > LIMITS.metadataDepth) throw new ValidationError('metadata', `nested at most ${LIMITS.metadataDepth} levels deep`);
+    if (depth > LIMITS.metadataDepth)
+      throw new ValidationError('metadata', `nested at most ${LIMITS.metadataDepth} levels deep`);
     for (const [key, child] of Object.entries(value)) {
-      if (!wellFormed(key)) throw new ValidationError('metadata', 'keys must be well-formed Unicode (no lone surrogates)');
+      if (!wellFormed(key))
+        throw new ValidationError('metadata', 'keys must be well-formed Unicode (no lone surrogates)');
       stack.push([child, depth + 1]);
     }
   }
@@ -90,9 +103,8 @@ function characters(text: string): number {
   return count;
 }
 
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this pattern's purpose
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 function hasControl(text: string): boolean {
   return CONTROL.test(text);
 }
-

@@ -46,11 +46,66 @@ export interface Currency {
 
 /** ISO 4217 minor units for the currencies a ledger meets most. */
 const ISO_4217: Record<string, number> = {
-  USD: 2, EUR: 2, GBP: 2, CHF: 2, JPY: 0, KRW: 0, BHD: 3, KWD: 3, OMR: 3, JOD: 3, TND: 3, LYD: 3, IQD: 3,
-  CAD: 2, AUD: 2, NZD: 2, CNY: 2, HKD: 2, SGD: 2, INR: 2, SEK: 2, NOK: 2, DKK: 2, PLN: 2, CZK: 2,
-  HUF: 2, RON: 2, BGN: 2, TRY: 2, ILS: 2, ZAR: 2, BRL: 2, MXN: 2, ARS: 2, CLP: 0, COP: 2, PEN: 2,
-  AED: 2, SAR: 2, QAR: 2, EGP: 2, NGN: 2, KES: 2, MAD: 2, THB: 2, MYR: 2, IDR: 2, PHP: 2, VND: 0,
-  TWD: 2, PKR: 2, UAH: 2, ISK: 0, UGX: 0, XAF: 0, XOF: 0, PYG: 0, RWF: 0, CLF: 4, UYW: 4,
+  USD: 2,
+  EUR: 2,
+  GBP: 2,
+  CHF: 2,
+  JPY: 0,
+  KRW: 0,
+  BHD: 3,
+  KWD: 3,
+  OMR: 3,
+  JOD: 3,
+  TND: 3,
+  LYD: 3,
+  IQD: 3,
+  CAD: 2,
+  AUD: 2,
+  NZD: 2,
+  CNY: 2,
+  HKD: 2,
+  SGD: 2,
+  INR: 2,
+  SEK: 2,
+  NOK: 2,
+  DKK: 2,
+  PLN: 2,
+  CZK: 2,
+  HUF: 2,
+  RON: 2,
+  BGN: 2,
+  TRY: 2,
+  ILS: 2,
+  ZAR: 2,
+  BRL: 2,
+  MXN: 2,
+  ARS: 2,
+  CLP: 0,
+  COP: 2,
+  PEN: 2,
+  AED: 2,
+  SAR: 2,
+  QAR: 2,
+  EGP: 2,
+  NGN: 2,
+  KES: 2,
+  MAD: 2,
+  THB: 2,
+  MYR: 2,
+  IDR: 2,
+  PHP: 2,
+  VND: 0,
+  TWD: 2,
+  PKR: 2,
+  UAH: 2,
+  ISK: 0,
+  UGX: 0,
+  XAF: 0,
+  XOF: 0,
+  PYG: 0,
+  RWF: 0,
+  CLF: 4,
+  UYW: 4,
 };
 
 export const MAX_CUSTOM_SCALE = 18;
@@ -81,7 +136,10 @@ export function parsePositiveAmount(text: string, currency: Currency): Amount {
   const syntax = decimalSyntaxError(text);
   if (syntax) throw new InvalidAmount(text, syntax);
   if (writtenScale(text) > currency.scale) {
-    throw new InvalidAmount(text, `${currency.code} allows at most ${currency.scale} decimals (amounts are never rounded)`);
+    throw new InvalidAmount(
+      text,
+      `${currency.code} allows at most ${currency.scale} decimals (amounts are never rounded)`,
+    );
   }
   const value = new Amount(text);
   if (value.lte(0)) throw new InvalidAmount(text, 'must be greater than zero');

@@ -16,12 +16,21 @@ export interface MonitorCondition {
 }
 
 /** Checks a condition against the account's currency: an amount with more decimals than it allows is refused. */
-export function checkCondition(condition: { metric: string; comparison: string; threshold: string }, currency: string): MonitorCondition {
-  if (!(METRICS as readonly string[]).includes(condition.metric)) throw new ValidationError('metric', `one of ${METRICS.join(', ')}`);
-  if (!(COMPARISONS as readonly string[]).includes(condition.comparison)) throw new ValidationError('comparison', `one of ${COMPARISONS.join(', ')}`);
+export function checkCondition(
+  condition: { metric: string; comparison: string; threshold: string },
+  currency: string,
+): MonitorCondition {
+  if (!(METRICS as readonly string[]).includes(condition.metric))
+    throw new ValidationError('metric', `one of ${METRICS.join(', ')}`);
+  if (!(COMPARISONS as readonly string[]).includes(condition.comparison))
+    throw new ValidationError('comparison', `one of ${COMPARISONS.join(', ')}`);
   const parsed = parseCurrency(currency);
   const threshold = parseSignedAmount(condition.threshold, parsed, 'amount');
-  return { metric: condition.metric as Metric, comparison: condition.comparison as Comparison, threshold: formatAmount(threshold, parsed.scale) };
+  return {
+    metric: condition.metric as Metric,
+    comparison: condition.comparison as Comparison,
+    threshold: formatAmount(threshold, parsed.scale),
+  };
 }
 
 /** POSTED: the normal-side balance; AVAILABLE: that less what live holds reserve at `now`. */

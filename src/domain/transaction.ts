@@ -1,8 +1,16 @@
 /** Pure rules of a journal entry, checked before any account decides on its own legs. */
 import type { AccountState, Direction, Leg, TransactionRecord } from './account.js';
-import { AccountClosed, AccountFrozen, AccountNotFound, CurrencyMismatch, UnbalancedTransaction, ValidationError, type CurrencyImbalance } from './errors.js';
+import {
+  AccountClosed,
+  AccountFrozen,
+  AccountNotFound,
+  CurrencyMismatch,
+  UnbalancedTransaction,
+  ValidationError,
+  type CurrencyImbalance,
+} from './errors.js';
 import type { JsonObject } from './json.js';
-import { Amount, ZERO, formatAmount, parsePositiveAmount } from './money.js';
+import { type Amount, ZERO, formatAmount, parsePositiveAmount } from './money.js';
 import { printable } from './text.js';
 import { freezeDeep } from './json.js';
 
@@ -34,7 +42,10 @@ export interface PostingInput {
  */
 export function buildTransaction(input: PostingInput, accounts: ReadonlyMap<string, AccountState>): TransactionRecord {
   if (input.entries.length < MIN_LEGS || input.entries.length > MAX_LEGS) {
-    throw new ValidationError('entries', `a transaction has ${MIN_LEGS} to ${MAX_LEGS} legs, not ${input.entries.length}`);
+    throw new ValidationError(
+      'entries',
+      `a transaction has ${MIN_LEGS} to ${MAX_LEGS} legs, not ${input.entries.length}`,
+    );
   }
   const legs: Leg[] = input.entries.map((entry) => {
     const state = accounts.get(entry.account);
@@ -78,7 +89,8 @@ export function imbalancesOf(legs: readonly Leg[], accounts?: ReadonlyMap<string
     totals.set(leg.currency, total);
   }
   const scaleOf = (currency: string) => {
-    for (const state of accounts?.values() ?? []) if (state.exists && state.currency.code === currency) return state.currency.scale;
+    for (const state of accounts?.values() ?? [])
+      if (state.exists && state.currency.code === currency) return state.currency.scale;
     return undefined;
   };
   return [...totals.entries()]

@@ -9,7 +9,12 @@ import type { BooksEvent } from '../domain/books.js';
 import { canonicalJson } from '../domain/json.js';
 import { validate } from './schema-check.js';
 import { ACCOUNT_CLOSED } from './types/account-closed.js';
-import { ACCOUNT_FROZEN, ACCOUNT_UNFROZEN, ACCOUNT_UPDATED, MINIMUM_BALANCE_CHANGED } from './types/account-lifecycle.js';
+import {
+  ACCOUNT_FROZEN,
+  ACCOUNT_UNFROZEN,
+  ACCOUNT_UPDATED,
+  MINIMUM_BALANCE_CHANGED,
+} from './types/account-lifecycle.js';
 import { ACCOUNT_OPENED } from './types/account-opened.js';
 import { PERIOD_CLOSED, PERIOD_REOPENED } from './types/books.js';
 import { HOLD_COMMITTED, HOLD_PLACED, HOLD_VOIDED } from './types/holds.js';
@@ -72,7 +77,10 @@ export function decodeEvent(row: StoredPayload): LedgerEvent {
   const versions = (CATALOGUE as Record<string, readonly EventVersion[] | undefined>)[row.type];
   if (!versions) throw new EventDecodingError(row.position, `unknown event type ${describe(row)}`);
   if (!Number.isInteger(row.schemaVersion) || row.schemaVersion < 1 || row.schemaVersion > versions.length) {
-    throw new EventDecodingError(row.position, `${describe(row)}: this build reads versions 1 to ${versions.length} of ${row.type}; a newer Inkwell wrote it`);
+    throw new EventDecodingError(
+      row.position,
+      `${describe(row)}: this build reads versions 1 to ${versions.length} of ${row.type}; a newer Inkwell wrote it`,
+    );
   }
   let data: unknown;
   try {
@@ -85,7 +93,8 @@ export function decodeEvent(row: StoredPayload): LedgerEvent {
     try {
       validate(spec.validate, data);
     } catch (error) {
-      const how = version === row.schemaVersion ? 'fails its validator' : `fails the v${version} validator after upcasting`;
+      const how =
+        version === row.schemaVersion ? 'fails its validator' : `fails the v${version} validator after upcasting`;
       throw new EventDecodingError(row.position, `${describe(row)} ${how}: ${(error as Error).message}`);
     }
     if (!spec.upcast) break;
@@ -97,13 +106,15 @@ export function decodeEvent(row: StoredPayload): LedgerEvent {
 /** For account streams: an event of the books there is a corrupt log, named like any decoding error. */
 export function decodeAccountEvent(row: StoredPayload): AccountEvent {
   const event = decodeEvent(row);
-  if (isBooksEvent(event)) throw new EventDecodingError(row.position, `"${row.type}" belongs to the books stream, not to an account`);
+  if (isBooksEvent(event))
+    throw new EventDecodingError(row.position, `"${row.type}" belongs to the books stream, not to an account`);
   return event;
 }
 
 export function decodeBooksEvent(row: StoredPayload): BooksEvent {
   const event = decodeEvent(row);
-  if (!isBooksEvent(event)) throw new EventDecodingError(row.position, `"${row.type}" is an account event, not one of the books`);
+  if (!isBooksEvent(event))
+    throw new EventDecodingError(row.position, `"${row.type}" is an account event, not one of the books`);
   return event;
 }
 

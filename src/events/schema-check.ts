@@ -26,7 +26,9 @@ export function validate(check: Check, value: unknown): void {
     check(value);
   } catch (error) {
     if (!(error instanceof InvalidField)) throw error;
-    const path = error.path.map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? key : `.${key}`)).join('');
+    const path = error.path
+      .map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? key : `.${key}`))
+      .join('');
     throw new Error(`${path || 'data'}: ${error.problem}`);
   }
 }
@@ -51,7 +53,8 @@ function member(check: Check, value: unknown, key: string | number): void {
 export const string =
   (pattern?: RegExp): Check =>
   (value) => {
-    if (typeof value !== 'string' || (pattern && !pattern.test(value))) fail(`expected ${pattern ? `a string matching ${pattern}` : 'a string'}`);
+    if (typeof value !== 'string' || (pattern && !pattern.test(value)))
+      fail(`expected ${pattern ? `a string matching ${pattern}` : 'a string'}`);
   };
 
 export const integer: Check = (value) => {

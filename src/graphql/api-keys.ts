@@ -1,6 +1,6 @@
 /** API key management for admin keys: list, create (the secret is returned once), revoke. */
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKey } from '../auth/api-keys.js';
-import { ROLES } from '../domain/access.js';
+import type { ROLES } from '../domain/access.js';
 import { builder } from './builder.js';
 import { connectionType, decodeCursor, encodeCursor, pageSize, toPage } from './connection.js';
 import { asResult, resultUnion } from './errors.js';
@@ -10,7 +10,10 @@ const RoleRef = builder.enumType('Role', {
   values: {
     reader: { value: 'reader', description: 'Queries.' },
     writer: { value: 'writer', description: 'Queries and posting (postTransaction, transfer, reverseTransaction).' },
-    auditor: { value: 'auditor', description: 'Queries and audit data (event metadata, integrity, audit trail, exports).' },
+    auditor: {
+      value: 'auditor',
+      description: 'Queries and audit data (event metadata, integrity, audit trail, exports).',
+    },
     admin: { value: 'admin', description: 'Everything: account lifecycle, keys.' },
   } satisfies Record<(typeof ROLES)[number], unknown>,
 });
@@ -23,7 +26,11 @@ const ApiKeyRef = builder.objectRef<ApiKey>('ApiKey').implement({
     prefix: t.exposeString('prefix', { description: 'The first characters of the secret, to recognise it.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
     createdBy: t.exposeString('createdBy', { description: 'Who created it: a key name, "cli" or "startup".' }),
-    expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true, description: 'From this instant on it is refused.' }),
+    expiresAt: t.expose('expiresAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'From this instant on it is refused.',
+    }),
     revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true, description: 'When it was revoked.' }),
     revokedBy: t.exposeString('revokedBy', { nullable: true, description: 'Who revoked it.' }),
   }),
@@ -52,8 +59,18 @@ const RevokeApiKeyInput = builder.inputType('RevokeApiKeyInput', {
 });
 
 const ApiKeyConnection = connectionType('ApiKey', ApiKeyRef, 'apiKey');
-const CreateApiKeyResult = resultUnion('CreateApiKeyResult', CreatedApiKeyRef, ['ValidationError', 'ApiKeyAlreadyExists'], 'The new key, or why it was not created.');
-const RevokeApiKeyResult = resultUnion('RevokeApiKeyResult', ApiKeyRef, ['ValidationError', 'ApiKeyNotFound'], 'The revoked key, or why not.');
+const CreateApiKeyResult = resultUnion(
+  'CreateApiKeyResult',
+  CreatedApiKeyRef,
+  ['ValidationError', 'ApiKeyAlreadyExists'],
+  'The new key, or why it was not created.',
+);
+const RevokeApiKeyResult = resultUnion(
+  'RevokeApiKeyResult',
+  ApiKeyRef,
+  ['ValidationError', 'ApiKeyNotFound'],
+  'The revoked key, or why not.',
+);
 
 builder.queryField('apiKeys', (t) =>
   t.field({
@@ -80,13 +97,16 @@ builder.mutationFields((t) => ({
     description: 'Creates an API key and returns its secret, once. Admin only.',
     args: { input: t.arg({ type: CreateApiKeyInput, required: true, description: 'The key.' }) },
     resolve: (_root, { input }, ctx) =>
-      asResult(() => createApiKey(ctx.ledger.database, { ...input, createdBy: ctx.command.actor, now: new Date().toISOString() })),
+      asResult(() =>
+        createApiKey(ctx.ledger.database, { ...input, createdBy: ctx.command.actor, now: new Date().toISOString() }),
+      ),
   }),
   revokeApiKey: t.field({
     type: RevokeApiKeyResult,
     authScopes: { admin: true },
     description: 'Revokes an API key from the next request on; revoking it again changes nothing. Admin only.',
     args: { input: t.arg({ type: RevokeApiKeyInput, required: true, description: 'The key.' }) },
-    resolve: (_root, { input }, ctx) => asResult(() => revokeApiKey(ctx.ledger.database, input.name, ctx.command.actor, new Date().toISOString())),
+    resolve: (_root, { input }, ctx) =>
+      asResult(() => revokeApiKey(ctx.ledger.database, input.name, ctx.command.actor, new Date().toISOString())),
   }),
 }));

@@ -5,7 +5,8 @@
 import { GraphQLError } from 'graphql';
 import { LedgerError } from '../domain/errors.js';
 
-export const badInput = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+export const badInput = (message: string): GraphQLError =>
+  new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
 
 /** Runs a domain check of an argument: a rule it breaks is the client's mistake. */
 export function asInput<T>(check: () => T): T {

@@ -10,7 +10,8 @@ export const BooksRef = builder.objectRef<BooksState>('Books').implement({
     lockedThrough: t.expose('lockedThrough', {
       type: 'DateTime',
       nullable: true,
-      description: 'Nothing effective at or before this instant can be posted, reversed or committed; null when no period is closed.',
+      description:
+        'Nothing effective at or before this instant can be posted, reversed or committed; null when no period is closed.',
     }),
   }),
 });
@@ -18,7 +19,11 @@ export const BooksRef = builder.objectRef<BooksState>('Books').implement({
 const ClosePeriodInput = builder.inputType('ClosePeriodInput', {
   description: 'Close the books through an instant in the past.',
   fields: (t) => ({
-    through: t.field({ type: 'DateTime', required: true, description: 'The last instant of the closed period (inclusive).' }),
+    through: t.field({
+      type: 'DateTime',
+      required: true,
+      description: 'The last instant of the closed period (inclusive).',
+    }),
     reason: t.string({ description: 'Why, for the audit trail (at most 1,000 characters).' }),
   }),
 });
@@ -31,7 +36,12 @@ const ReopenPeriodInput = builder.inputType('ReopenPeriodInput', {
   }),
 });
 
-const BooksResult = resultUnion('BooksResult', BooksRef, ['ValidationError'], 'The books after the command, or why nothing changed.');
+const BooksResult = resultUnion(
+  'BooksResult',
+  BooksRef,
+  ['ValidationError'],
+  'The books after the command, or why nothing changed.',
+);
 
 builder.queryField('books', (t) =>
   t.field({
@@ -46,7 +56,8 @@ builder.mutationFields((t) => ({
   closePeriod: t.field({
     type: BooksResult,
     authScopes: { admin: true },
-    description: 'Closes the books through an instant: no posting, reversal or hold commit effective at or before it is accepted (PeriodClosed). Admin only.',
+    description:
+      'Closes the books through an instant: no posting, reversal or hold commit effective at or before it is accepted (PeriodClosed). Admin only.',
     args: { input: t.arg({ type: ClosePeriodInput, required: true, description: 'The command.' }) },
     resolve: (_root, { input }, ctx) => asResult(() => ctx.ledger.closePeriod(input, ctx.command)),
   }),
@@ -55,6 +66,7 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     description: 'Reopens the books back to an earlier instant (or entirely), recorded as its own event. Admin only.',
     args: { input: t.arg({ type: ReopenPeriodInput, required: true, description: 'The command.' }) },
-    resolve: (_root, { input }, ctx) => asResult(() => ctx.ledger.reopenPeriod({ through: input.through ?? null, reason: input.reason }, ctx.command)),
+    resolve: (_root, { input }, ctx) =>
+      asResult(() => ctx.ledger.reopenPeriod({ through: input.through ?? null, reason: input.reason }, ctx.command)),
   }),
 }));

@@ -22,7 +22,11 @@ export function encodeCursor(kind: string, key: string | number): string {
   return Buffer.from(JSON.stringify([kind, key])).toString('base64url');
 }
 
-export function decodeCursor<K extends 'string' | 'number'>(kind: string, cursor: string | null | undefined, keyType: K): (K extends 'string' ? string : number) | undefined {
+export function decodeCursor<K extends 'string' | 'number'>(
+  kind: string,
+  cursor: string | null | undefined,
+  keyType: K,
+): (K extends 'string' ? string : number) | undefined {
   if (cursor == null) return undefined;
   const invalid = () => badInput(`after: not a cursor of this list (${kind})`);
   if (cursor.length > 512 || !/^[A-Za-z0-9_-]*$/.test(cursor)) throw invalid();
@@ -32,9 +36,11 @@ export function decodeCursor<K extends 'string' | 'number'>(kind: string, cursor
   } catch {
     throw invalid();
   }
-  if (!Array.isArray(parsed) || parsed.length !== 2 || parsed[0] !== kind || typeof parsed[1] !== keyType) throw invalid();
+  if (!Array.isArray(parsed) || parsed.length !== 2 || parsed[0] !== kind || typeof parsed[1] !== keyType)
+    throw invalid();
   // Keys stay inside what every column can compare (int4 versions; no NUL in text for PostgreSQL).
-  if (keyType === 'number' && !(Number.isSafeInteger(parsed[1]) && parsed[1] >= 0 && parsed[1] <= 2_147_483_647)) throw invalid();
+  if (keyType === 'number' && !(Number.isSafeInteger(parsed[1]) && parsed[1] >= 0 && parsed[1] <= 2_147_483_647))
+    throw invalid();
   if (keyType === 'string' && !/^[\x20-\x7e]{1,200}$/.test(parsed[1])) throw invalid();
   return parsed[1];
 }
@@ -45,7 +51,12 @@ export interface Page<T> {
 }
 
 /** Turns `limit + 1` fetched rows into a page. */
-export function toPage<T>(rows: T[], limit: number, after: string | null | undefined, cursorOf: (row: T) => string): Page<T> {
+export function toPage<T>(
+  rows: T[],
+  limit: number,
+  after: string | null | undefined,
+  cursorOf: (row: T) => string,
+): Page<T> {
   const nodes = rows.slice(0, limit);
   const edges = nodes.map((node) => ({ node, cursor: cursorOf(node) }));
   return {
@@ -62,15 +73,24 @@ export function toPage<T>(rows: T[], limit: number, after: string | null | undef
 const PageInfoRef = builder.objectRef<Page<unknown>['pageInfo']>('PageInfo').implement({
   description: 'Where a page sits in its list.',
   fields: (t) => ({
-    hasNextPage: t.exposeBoolean('hasNextPage', { description: 'Whether a page follows; fetch it with after: endCursor.' }),
-    hasPreviousPage: t.exposeBoolean('hasPreviousPage', { description: 'Whether this page was reached with a cursor.' }),
+    hasNextPage: t.exposeBoolean('hasNextPage', {
+      description: 'Whether a page follows; fetch it with after: endCursor.',
+    }),
+    hasPreviousPage: t.exposeBoolean('hasPreviousPage', {
+      description: 'Whether this page was reached with a cursor.',
+    }),
     startCursor: t.exposeString('startCursor', { nullable: true, description: 'The cursor of the first edge.' }),
     endCursor: t.exposeString('endCursor', { nullable: true, description: 'The cursor of the last edge.' }),
   }),
 });
 
 /** Declares `<Name>Connection` and `<Name>Edge` for a node type, with any fields of the whole list. */
-export function connectionType<T, P extends Page<T> = Page<T>>(name: string, node: ObjectRef<any, T>, what: string, listFields?: (t: any) => Record<string, any>) {
+export function connectionType<T, P extends Page<T> = Page<T>>(
+  name: string,
+  node: ObjectRef<any, T>,
+  what: string,
+  listFields?: (t: any) => Record<string, any>,
+) {
   const edge = builder.objectRef<{ node: T; cursor: string }>(`${name}Edge`).implement({
     description: `One ${what} and its cursor.`,
     fields: (t) => ({

@@ -42,9 +42,12 @@ export function useCostBudget(options: { limiter: RateLimiter; principals: Princ
     const cost = Math.max(1, priced.cost);
     if (request) requested.set(request, cost);
     if (cost > maxCost) {
-      return new GraphQLError(`operation cost ${cost} exceeds the limit of ${maxCost}: ask for smaller pages (first) or fewer nested lists (docs/security.md, "Cost")`, {
-        extensions: { code: 'COST_LIMIT_EXCEEDED', cost, limit: maxCost, http: AS_VALIDATION_ERROR },
-      });
+      return new GraphQLError(
+        `operation cost ${cost} exceeds the limit of ${maxCost}: ask for smaller pages (first) or fewer nested lists (docs/security.md, "Cost")`,
+        {
+          extensions: { code: 'COST_LIMIT_EXCEEDED', cost, limit: maxCost, http: AS_VALIDATION_ERROR },
+        },
+      );
     }
     const key = request ? keyOf(request) : null;
     if (key === null) return null;
@@ -67,7 +70,13 @@ export function useCostBudget(options: { limiter: RateLimiter; principals: Princ
   };
 
   /** Queries and mutations (onExecute) and subscriptions (onSubscribe) are priced alike. */
-  const refuseOverBudget = ({ args, setResultAndStopExecution }: { args: ExecutionArgs; setResultAndStopExecution(result: ExecutionResult): void }) => {
+  const refuseOverBudget = ({
+    args,
+    setResultAndStopExecution,
+  }: {
+    args: ExecutionArgs;
+    setResultAndStopExecution(result: ExecutionResult): void;
+  }) => {
     const refusal = admit(args);
     if (refusal) setResultAndStopExecution({ errors: [refusal] });
   };

@@ -51,7 +51,9 @@ type ListBound = (parentArgs: Args) => number;
 export function pageBound(parentArgs: Args): number {
   const first = parentArgs.first;
   if (first == null) return DEFAULT_PAGE_SIZE;
-  return Number.isInteger(first) && (first as number) >= 1 && (first as number) <= MAX_PAGE_SIZE ? (first as number) : MAX_PAGE_SIZE;
+  return Number.isInteger(first) && (first as number) >= 1 && (first as number) <= MAX_PAGE_SIZE
+    ? (first as number)
+    : MAX_PAGE_SIZE;
 }
 
 /** A batch's results: one per transaction given (a batch outside 1 … MAX_BATCH is refused). */
@@ -99,7 +101,10 @@ const WEIGHTS: Record<string, number> = {
 const MUTATION_WEIGHT = 10;
 
 /** How a list field's items multiply what is selected under it; undefined when the model has no rule. */
-export function listMultiplier(parent: GraphQLObjectType, field: GraphQLField<unknown, unknown>): ListBound | undefined {
+export function listMultiplier(
+  parent: GraphQLObjectType,
+  field: GraphQLField<unknown, unknown>,
+): ListBound | undefined {
   if (!isListType(getNullableType(field.type)) || !isCompositeType(getNamedType(field.type))) return () => 1;
   const key = `${parent.name}.${field.name}`;
   if (field.name === 'edges' && parent.name.endsWith('Connection')) return pageBound;
@@ -112,7 +117,8 @@ export function uncountedLists(schema: GraphQLSchema): string[] {
   const missing: string[] = [];
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
-    for (const field of Object.values(type.getFields())) if (!listMultiplier(type, field)) missing.push(`${type.name}.${field.name}`);
+    for (const field of Object.values(type.getFields()))
+      if (!listMultiplier(type, field)) missing.push(`${type.name}.${field.name}`);
   }
   return missing;
 }
@@ -133,7 +139,12 @@ export type CostResult = { ok: true; cost: number } | { ok: false; reason: strin
  * The cost of the operation a request runs. Not ok when the operation cannot run at all
  * (no such operation, variables that do not coerce): execution then reports why, and nothing runs.
  */
-export function operationCost(schema: GraphQLSchema, document: DocumentNode, rawVariables: Args | null | undefined, operationName?: string | null): CostResult {
+export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  rawVariables: Args | null | undefined,
+  operationName?: string | null,
+): CostResult {
   const operation = getOperationAST(document, operationName);
   if (!operation) return { ok: false, reason: 'no operation to run' };
   const variables = costVariables(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
@@ -141,8 +152,14 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, raw
   const root = schema.getRootType(operation.operation);
   if (!root) return { ok: false, reason: `no ${operation.operation} type` };
   const fragments: Record<string, FragmentDefinitionNode> = {};
-  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-  const walker = new CostWalker(schema, fragments, variables.values, operation.operation === 'mutation' ? MUTATION_WEIGHT : 1);
+  for (const definition of document.definitions)
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+  const walker = new CostWalker(
+    schema,
+    fragments,
+    variables.values,
+    operation.operation === 'mutation' ? MUTATION_WEIGHT : 1,
+  );
   return { ok: true, cost: walker.selectionSet(operation.selectionSet, root, {}, true) };
 }
 
@@ -153,7 +170,11 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, raw
  * and execution coerces it anyway — coercing a batch of thousands of legs twice, once here, was
  * the longest stall of the event loop such a request caused (docs/performance.md).
  */
-function costVariables(schema: GraphQLSchema, definitions: readonly VariableDefinitionNode[], raw: Args): { values: Args } | { reason: string } {
+function costVariables(
+  schema: GraphQLSchema,
+  definitions: readonly VariableDefinitionNode[],
+  raw: Args,
+): { values: Args } | { reason: string } {
   const isInputObject = (definition: VariableDefinitionNode) => {
     const type = typeFromAST(schema, definition.type);
     return type !== undefined && isInputObjectType(getNamedType(type));
@@ -216,7 +237,14 @@ class CostWalker {
 
   private field(node: FieldNode, parent: GraphQLObjectType, parentArgs: Args, root: boolean): number {
     const name = node.name.value;
-    const field = name === '__typename' ? TypeNameMetaFieldDef : name === '__schema' ? SchemaMetaFieldDef : name === '__type' ? TypeMetaFieldDef : parent.getFields()[name];
+    const field =
+      name === '__typename'
+        ? TypeNameMetaFieldDef
+        : name === '__schema'
+          ? SchemaMetaFieldDef
+          : name === '__type'
+            ? TypeMetaFieldDef
+            : parent.getFields()[name];
     // Validation has passed, so every field exists; counted anyway rather than trusted.
     if (!field) return 1;
     const own = root ? Math.max(WEIGHTS[`${parent.name}.${name}`] ?? 1, this.rootWeight) : 1;

@@ -12,14 +12,22 @@ import type { Plugin } from 'graphql-yoga';
 import { withDeadline } from '../store/deadline.js';
 
 /** The TIMEOUT error a client gets for a read abandoned at its deadline (at a field, when it is one's). */
-export const timeoutError = (timeoutMs: number, at: { nodes?: readonly ASTNode[]; path?: readonly (string | number)[] } = {}) =>
-  new GraphQLError(`the request ran past its time budget of ${timeoutMs} ms (or its client went away) and was stopped: ask for less, or page through it`, {
-    ...at,
-    extensions: { code: 'TIMEOUT' },
-  });
+export const timeoutError = (
+  timeoutMs: number,
+  at: { nodes?: readonly ASTNode[]; path?: readonly (string | number)[] } = {},
+) =>
+  new GraphQLError(
+    `the request ran past its time budget of ${timeoutMs} ms (or its client went away) and was stopped: ask for less, or page through it`,
+    {
+      ...at,
+      extensions: { code: 'TIMEOUT' },
+    },
+  );
 
 const operationOf = (document: DocumentNode, name: string | null | undefined): OperationDefinitionNode | undefined =>
-  document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!name || d.name?.value === name));
+  document.definitions.find(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!name || d.name?.value === name),
+  );
 
 export function useDeadline(timeoutMs: number): Plugin {
   return {
@@ -34,8 +42,10 @@ export function useDeadline(timeoutMs: number): Plugin {
       setExecuteFn((executeArgs) => {
         const execution = withDeadline(signal, () => executeFn(executeArgs));
         if (!isQuery) return execution;
-        let answer = () => undefined as void;
-        const expired = new Promise((resolve) => (answer = () => resolve({ data: null, errors: [timeoutError(timeoutMs)] })));
+        let answer: () => void = () => undefined;
+        const expired = new Promise(
+          (resolve) => (answer = () => resolve({ data: null, errors: [timeoutError(timeoutMs)] })),
+        );
         if (signal.aborted) answer();
         signal.addEventListener('abort', answer, { once: true });
         const done = Promise.resolve(execution).finally(() => signal.removeEventListener('abort', answer));

@@ -19,15 +19,24 @@ const ExportReportRef = builder.enumType('ExportReport', {
     TRIAL_BALANCE: { value: 'trial-balance', description: 'As of asOf (default now).' },
     BALANCE_SHEET: { value: 'balance-sheet', description: 'As of asOf (default now).' },
     INCOME_STATEMENT: { value: 'income-statement', description: 'Needs from and to.' },
-    AUDIT_TRAIL: { value: 'audit-trail', description: 'Optionally filtered by from, to, actor, account, transaction, type.' },
-    JOURNAL: { value: 'journal', description: 'The hledger journal of every transaction known at knownAt (format HLEDGER).' },
+    AUDIT_TRAIL: {
+      value: 'audit-trail',
+      description: 'Optionally filtered by from, to, actor, account, transaction, type.',
+    },
+    JOURNAL: {
+      value: 'journal',
+      description: 'The hledger journal of every transaction known at knownAt (format HLEDGER).',
+    },
   },
 });
 
 const ExportFormatRef = builder.enumType('ExportFormat', {
   description: 'The file format.',
   values: {
-    CSV: { value: 'csv', description: 'RFC 4180; text that would run as a spreadsheet formula is prefixed with an apostrophe.' },
+    CSV: {
+      value: 'csv',
+      description: 'RFC 4180; text that would run as a spreadsheet formula is prefixed with an apostrophe.',
+    },
     JSONL: { value: 'jsonl', description: 'JSON Lines: a report record, one record per row, a footer.' },
     HTML: { value: 'html', description: 'A self-contained printable page (the statement with its balance chart).' },
     TEXT: { value: 'text', description: 'Tab-separated text with the summary and footer.' },
@@ -41,7 +50,10 @@ const ExportInput = builder.inputType('ExportInput', {
     report: t.field({ type: ExportReportRef, required: true, description: 'Which report.' }),
     format: t.field({ type: ExportFormatRef, required: true, description: 'The file format.' }),
     account: t.string({ description: 'An account code (statement, audit trail).' }),
-    from: t.field({ type: 'DateTime', description: 'Period start (statement, income statement: effective; audit trail: recorded).' }),
+    from: t.field({
+      type: 'DateTime',
+      description: 'Period start (statement, income statement: effective; audit trail: recorded).',
+    }),
     to: t.field({ type: 'DateTime', description: 'Period end, excluded.' }),
     asOf: t.field({ type: 'DateTime', description: 'Effective time (trial balance, balance sheet); default now.' }),
     knownAt: t.field({ type: 'DateTime', description: 'Recorded time the report is taken at; default now.' }),
@@ -88,16 +100,27 @@ builder.queryField('exportReport', (t) =>
     args: { input: t.arg({ type: ExportInput, required: true, description: 'The report.' }) },
     resolve: async (_root, { input }, ctx) => {
       const journal = input.report === 'journal';
-      if (journal !== (input.format === 'hledger')) throw badInput('the JOURNAL report is exported, and only exported, in the HLEDGER format');
+      if (journal !== (input.format === 'hledger'))
+        throw badInput('the JOURNAL report is exported, and only exported, in the HLEDGER format');
       const db = ctx.ledger.database;
       const cut = await reportCut(db.db, input.knownAt, ctx.now);
       const sink = stringSink(EXPORT_MAX_BYTES);
       try {
         const rows = journal
           ? await writeJournal(db.db, cut, sink)
-          : await writeReport(await reportTable(db, input.report as ReportName, input, cut, ctx.now), input.format as Format, sink);
+          : await writeReport(
+              await reportTable(db, input.report as ReportName, input, cut, ctx.now),
+              input.format as Format,
+              sink,
+            );
         const [contentType, extension] = TYPES[input.format]!;
-        return { filename: `${input.report}-${cut.atPosition}.${extension}`, contentType, content: sink.text(), rows, ...cut };
+        return {
+          filename: `${input.report}-${cut.atPosition}.${extension}`,
+          contentType,
+          content: sink.text(),
+          rows,
+          ...cut,
+        };
       } catch (error) {
         if (error instanceof LedgerError || error instanceof ExportTooLarge) throw badInput(error.message);
         throw error;

@@ -1,8 +1,16 @@
 /** Balance monitors through GraphQL: create, list, pause, resume, delete; their alerts as a live feed. */
 import { GraphQLError } from 'graphql';
-import { COMPARISONS, METRICS } from '../domain/monitors.js';
+import type { COMPARISONS, METRICS } from '../domain/monitors.js';
 import { followPages } from '../ledger/feed.js';
-import { alertsAfter, createMonitor, deleteMonitor, listMonitors, setMonitorStatus, type AlertView, type MonitorView } from '../subscribers/balance-monitors.js';
+import {
+  alertsAfter,
+  createMonitor,
+  deleteMonitor,
+  listMonitors,
+  setMonitorStatus,
+  type AlertView,
+  type MonitorView,
+} from '../subscribers/balance-monitors.js';
 import type { Database } from '../store/db.js';
 import { builder } from './builder.js';
 import { asResult, resultUnion } from './errors.js';
@@ -30,7 +38,10 @@ const ComparisonRef = builder.enumType('MonitorComparison', {
 
 const MonitorStatusRef = builder.enumType('MonitorStatus', {
   description: 'Whether a monitor judges new events.',
-  values: { ACTIVE: { value: 'ACTIVE', description: 'Judges every new event of its account.' }, PAUSED: { value: 'PAUSED', description: 'Judges nothing until resumed.' } },
+  values: {
+    ACTIVE: { value: 'ACTIVE', description: 'Judges every new event of its account.' },
+    PAUSED: { value: 'PAUSED', description: 'Judges nothing until resumed.' },
+  },
 });
 
 const MonitorRef = builder.objectRef<MonitorView>('BalanceMonitor').implement({
@@ -68,7 +79,11 @@ const CreateMonitorInput = builder.inputType('CreateBalanceMonitorInput', {
     account: t.string({ required: true, description: 'The account code.' }),
     metric: t.field({ type: MetricRef, required: true, description: 'The figure to watch.' }),
     comparison: t.field({ type: ComparisonRef, required: true, description: 'How to compare.' }),
-    amount: t.field({ type: 'Decimal', required: true, description: 'At the account’s currency scale at most; may be negative.' }),
+    amount: t.field({
+      type: 'Decimal',
+      required: true,
+      description: 'At the account’s currency scale at most; may be negative.',
+    }),
   }),
 });
 
@@ -77,7 +92,12 @@ const MonitorIdInput = builder.inputType('BalanceMonitorIdInput', {
   fields: (t) => ({ id: t.string({ required: true, description: 'Its id.' }) }),
 });
 
-const CreateMonitorResult = resultUnion('CreateBalanceMonitorResult', MonitorRef, ['ValidationError', 'InvalidAmount', 'AccountNotFound'], 'The new monitor, or why not.');
+const CreateMonitorResult = resultUnion(
+  'CreateBalanceMonitorResult',
+  MonitorRef,
+  ['ValidationError', 'InvalidAmount', 'AccountNotFound'],
+  'The new monitor, or why not.',
+);
 const MonitorResult = resultUnion('BalanceMonitorResult', MonitorRef, ['MonitorNotFound'], 'The monitor, or why not.');
 
 const MAX_MONITORS = 1000;
@@ -89,7 +109,12 @@ builder.queryField('balanceMonitors', (t) =>
     authScopes: { read: true },
     description: `Balance monitors (of one account, or all), oldest first, at most ${MAX_MONITORS}.`,
     args: { account: t.arg.string({ description: 'Only this account’s.' }) },
-    resolve: (_root, args, ctx) => listMonitors(ctx.ledger.database.db, args.account == null ? null : validCode(args.account, 'account'), MAX_MONITORS),
+    resolve: (_root, args, ctx) =>
+      listMonitors(
+        ctx.ledger.database.db,
+        args.account == null ? null : validCode(args.account, 'account'),
+        MAX_MONITORS,
+      ),
   }),
 );
 
@@ -107,13 +132,32 @@ builder.mutationFields((t) => {
     createBalanceMonitor: t.field({
       type: CreateMonitorResult,
       authScopes: { post: true },
-      description: 'Watches an account: an alert is recorded (and pushed on balanceAlerts) each time a later event flips the condition.',
+      description:
+        'Watches an account: an alert is recorded (and pushed on balanceAlerts) each time a later event flips the condition.',
       args: { input: t.arg({ type: CreateMonitorInput, required: true, description: 'The monitor.' }) },
       resolve: (_root, { input }, ctx) =>
-        asResult(() => createMonitor(ctx.ledger.database, { account: validCode(input.account, 'account'), metric: input.metric, comparison: input.comparison, threshold: input.amount }, ctx.command.actor, now())),
+        asResult(() =>
+          createMonitor(
+            ctx.ledger.database,
+            {
+              account: validCode(input.account, 'account'),
+              metric: input.metric,
+              comparison: input.comparison,
+              threshold: input.amount,
+            },
+            ctx.command.actor,
+            now(),
+          ),
+        ),
     }),
-    pauseBalanceMonitor: onMonitor('Stops judging events until resumed (pausing a paused monitor changes nothing).', (database, id) => setMonitorStatus(database, id, 'PAUSED', now())),
-    resumeBalanceMonitor: onMonitor('Judges events again, from now on, starting from the condition as it stands now.', (database, id) => setMonitorStatus(database, id, 'ACTIVE', now())),
+    pauseBalanceMonitor: onMonitor(
+      'Stops judging events until resumed (pausing a paused monitor changes nothing).',
+      (database, id) => setMonitorStatus(database, id, 'PAUSED', now()),
+    ),
+    resumeBalanceMonitor: onMonitor(
+      'Judges events again, from now on, starting from the condition as it stands now.',
+      (database, id) => setMonitorStatus(database, id, 'ACTIVE', now()),
+    ),
     deleteBalanceMonitor: onMonitor('Deletes a monitor; its alerts stay.', deleteMonitor),
   };
 });
@@ -122,7 +166,8 @@ builder.subscriptionField('balanceAlerts', (t) =>
   t.field({
     type: AlertRef,
     authScopes: { read: true },
-    description: 'Every alert after `afterId` (default 0: from the first), then each new one as it is recorded. Resume after the last id seen.',
+    description:
+      'Every alert after `afterId` (default 0: from the first), then each new one as it is recorded. Resume after the last id seen.',
     args: {
       afterId: t.arg.int({ description: 'The last alert id already seen (0: none).' }),
       monitorId: t.arg.string({ description: 'Only this monitor’s alerts.' }),
@@ -130,7 +175,8 @@ builder.subscriptionField('balanceAlerts', (t) =>
     subscribe: (_root, args, ctx) => {
       mustStream(ctx);
       if ((args.afterId ?? 0) < 0) throw badInput(`afterId: 0 or more, not ${args.afterId}`);
-      if (!ctx.subscribers) throw new GraphQLError('this server runs no balance monitors', { extensions: { code: 'BAD_REQUEST' } });
+      if (!ctx.subscribers)
+        throw new GraphQLError('this server runs no balance monitors', { extensions: { code: 'BAD_REQUEST' } });
       let after = args.afterId ?? 0;
       return followPages(ctx.subscribers.commits, { pollMs: ctx.feedPollMs, signal: ctx.signal }, async (limit) => {
         const alerts = await alertsAfter(ctx.ledger.database.db, after, limit, args.monitorId ?? null);

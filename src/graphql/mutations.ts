@@ -7,21 +7,31 @@ import { AccountRef } from './types/account-ref.js';
 import { AccountTypeRef } from './types/account.js';
 import { TransactionRef } from './types/entry.js';
 import { DirectionRef } from './types/money.js';
-import { asInput, badInput } from './bad-input.js';
+import { asInput } from './bad-input.js';
 
 const OpenAccountInput = builder.inputType('OpenAccountInput', {
   description: 'A new account. Sending the same fields again returns the existing account.',
   fields: (t) => ({
-    code: t.string({ required: true, description: 'Unique, immutable: [a-z0-9_-] segments joined by ":", at most 128 characters.' }),
+    code: t.string({
+      required: true,
+      description: 'Unique, immutable: [a-z0-9_-] segments joined by ":", at most 128 characters.',
+    }),
     name: t.string({ required: true, description: 'Display name, at most 200 characters.' }),
     type: t.field({ type: AccountTypeRef, required: true, description: 'Fixes the normal side.' }),
-    currency: t.string({ required: true, description: 'ISO 4217 ("USD") or a custom asset with its scale ("BTC/8", scale at most 18).' }),
+    currency: t.string({
+      required: true,
+      description: 'ISO 4217 ("USD") or a custom asset with its scale ("BTC/8", scale at most 18).',
+    }),
     minimumBalance: t.field({
       type: 'Decimal',
-      description: 'Lowest allowed normal-side balance: "0" forbids overdraft, "-100.00" allows that much. Omit for no bound.',
+      description:
+        'Lowest allowed normal-side balance: "0" forbids overdraft, "-100.00" allows that much. Omit for no bound.',
     }),
     metadata: t.field({ type: 'JSON', description: 'A JSON object of at most 16 KiB.' }),
-    effectiveAt: t.field({ type: 'DateTime', description: 'Opened as of this time (e.g. when migrating history); default now.' }),
+    effectiveAt: t.field({
+      type: 'DateTime',
+      description: 'Opened as of this time (e.g. when migrating history); default now.',
+    }),
   }),
 });
 
@@ -31,28 +41,48 @@ const EntryInput = builder.inputType('EntryInput', {
     account: t.string({ required: true, description: 'The account code.' }),
     direction: t.field({ type: DirectionRef, required: true, description: 'DEBIT or CREDIT.' }),
     amount: t.field({ type: 'Decimal', required: true, description: '> 0, at most the currency’s decimals.' }),
-    currency: t.string({ description: 'Optional check: refused with CurrencyMismatch unless it is the account’s currency.' }),
+    currency: t.string({
+      description: 'Optional check: refused with CurrencyMismatch unless it is the account’s currency.',
+    }),
   }),
 });
 
 const PostTransactionInput = builder.inputType('PostTransactionInput', {
   description: 'A balanced journal entry: 2 to 100 legs, debits equal to credits in every currency.',
   fields: (t) => ({
-    idempotencyKey: t.string({ required: true, description: '1 to 128 printable ASCII characters. A retry with the same key and request returns the first result.' }),
+    idempotencyKey: t.string({
+      required: true,
+      description:
+        '1 to 128 printable ASCII characters. A retry with the same key and request returns the first result.',
+    }),
     entries: t.field({ type: [EntryInput], required: true, description: 'The legs.' }),
-    effectiveAt: t.field({ type: 'DateTime', description: 'Value time; default now. Not before its accounts opened, not more than 5 minutes ahead.' }),
+    effectiveAt: t.field({
+      type: 'DateTime',
+      description: 'Value time; default now. Not before its accounts opened, not more than 5 minutes ahead.',
+    }),
     description: t.string({ description: 'At most 1,000 characters.' }),
     metadata: t.field({ type: 'JSON', description: 'A JSON object of at most 16 KiB.' }),
-    pending: t.boolean({ description: 'A hold: reserve the funds now (status PENDING), post them with commitPending.' }),
-    expiresAt: t.field({ type: 'DateTime', description: 'A hold’s expiry (only with pending): from then on it reserves nothing and cannot be committed.' }),
+    pending: t.boolean({
+      description: 'A hold: reserve the funds now (status PENDING), post them with commitPending.',
+    }),
+    expiresAt: t.field({
+      type: 'DateTime',
+      description: 'A hold’s expiry (only with pending): from then on it reserves nothing and cannot be committed.',
+    }),
   }),
 });
 
 const PostTransactionsInput = builder.inputType('PostTransactionsInput', {
   description: `Up to ${MAX_BATCH} transactions, posted in order in one durable commit.`,
   fields: (t) => ({
-    transactions: t.field({ type: [PostTransactionInput], required: true, description: `1 to ${MAX_BATCH} transactions, ${MAX_BATCH_LEGS} legs in all at most; each sees the ones before it.` }),
-    atomic: t.boolean({ description: 'All or nothing (default false: a refused transaction fails alone and the others are posted).' }),
+    transactions: t.field({
+      type: [PostTransactionInput],
+      required: true,
+      description: `1 to ${MAX_BATCH} transactions, ${MAX_BATCH_LEGS} legs in all at most; each sees the ones before it.`,
+    }),
+    atomic: t.boolean({
+      description: 'All or nothing (default false: a refused transaction fails alone and the others are posted).',
+    }),
   }),
 });
 
@@ -61,7 +91,11 @@ const CommitPendingInput = builder.inputType('CommitPendingInput', {
   fields: (t) => ({
     idempotencyKey: t.string({ required: true, description: '1 to 128 printable ASCII characters.' }),
     transactionId: t.id({ required: true, description: 'The pending transaction (the hold).' }),
-    amount: t.field({ type: 'Decimal', description: 'Commit every leg at this amount (at most the held one; the legs must share one amount); the rest is released. Default: in full.' }),
+    amount: t.field({
+      type: 'Decimal',
+      description:
+        'Commit every leg at this amount (at most the held one; the legs must share one amount); the rest is released. Default: in full.',
+    }),
     effectiveAt: t.field({ type: 'DateTime', description: 'Value time of the posting; default now.' }),
   }),
 });
@@ -72,7 +106,8 @@ const VoidPendingInput = builder.inputType('VoidPendingInput', {
 });
 
 const TransferInput = builder.inputType('TransferInput', {
-  description: 'A two-leg transaction with explicit sides (as TigerBeetle does: "from/to" means opposite things for assets and liabilities).',
+  description:
+    'A two-leg transaction with explicit sides (as TigerBeetle does: "from/to" means opposite things for assets and liabilities).',
   fields: (t) => ({
     idempotencyKey: t.string({ required: true, description: '1 to 128 printable ASCII characters.' }),
     debitAccount: t.string({ required: true, description: 'The account debited.' }),
@@ -101,51 +136,125 @@ const CloseAccountInput = builder.inputType('CloseAccountInput', {
   fields: (t) => ({ code: t.string({ required: true, description: 'The account code.' }) }),
 });
 
-const OpenAccountResult = resultUnion('OpenAccountResult', AccountRef, ['ValidationError', 'AccountAlreadyExists', 'PeriodClosed', 'ConcurrencyConflict'], 'The account, or why it was not opened.');
+const OpenAccountResult = resultUnion(
+  'OpenAccountResult',
+  AccountRef,
+  ['ValidationError', 'AccountAlreadyExists', 'PeriodClosed', 'ConcurrencyConflict'],
+  'The account, or why it was not opened.',
+);
 const PostTransactionResult = resultUnion(
   'PostTransactionResult',
   TransactionRef,
-  ['ValidationError', 'AccountNotFound', 'AccountClosed', 'AccountFrozen', 'CurrencyMismatch', 'InvalidAmount', 'UnbalancedTransaction', 'InsufficientFunds', 'PeriodClosed', 'IdempotencyConflict', 'ConcurrencyConflict'],
+  [
+    'ValidationError',
+    'AccountNotFound',
+    'AccountClosed',
+    'AccountFrozen',
+    'CurrencyMismatch',
+    'InvalidAmount',
+    'UnbalancedTransaction',
+    'InsufficientFunds',
+    'PeriodClosed',
+    'IdempotencyConflict',
+    'ConcurrencyConflict',
+  ],
   'The posted transaction, or why nothing was posted.',
 );
 const ReverseTransactionResult = resultUnion(
   'ReverseTransactionResult',
   TransactionRef,
-  ['ValidationError', 'TransactionNotFound', 'TransactionAlreadyReversed', 'TransactionPending', 'HoldNotPending', 'AccountClosed', 'AccountFrozen', 'InsufficientFunds', 'PeriodClosed', 'IdempotencyConflict', 'ConcurrencyConflict'],
+  [
+    'ValidationError',
+    'TransactionNotFound',
+    'TransactionAlreadyReversed',
+    'TransactionPending',
+    'HoldNotPending',
+    'AccountClosed',
+    'AccountFrozen',
+    'InsufficientFunds',
+    'PeriodClosed',
+    'IdempotencyConflict',
+    'ConcurrencyConflict',
+  ],
   'The reversal, or why nothing was posted.',
 );
 const BatchItemResult = resultUnion(
   'PostTransactionsItemResult',
   TransactionRef,
-  ['ValidationError', 'AccountNotFound', 'AccountClosed', 'AccountFrozen', 'CurrencyMismatch', 'InvalidAmount', 'UnbalancedTransaction', 'InsufficientFunds', 'PeriodClosed', 'IdempotencyConflict', 'BatchItemNotPosted'],
+  [
+    'ValidationError',
+    'AccountNotFound',
+    'AccountClosed',
+    'AccountFrozen',
+    'CurrencyMismatch',
+    'InvalidAmount',
+    'UnbalancedTransaction',
+    'InsufficientFunds',
+    'PeriodClosed',
+    'IdempotencyConflict',
+    'BatchItemNotPosted',
+  ],
   'One transaction of the batch: posted, or why not.',
 );
-const PostTransactionsPayload = builder.objectRef<{ outcomes: BatchResult[]; posted: number }>('PostTransactionsPayload').implement({
-  description: 'A result per transaction, in the order given.',
-  fields: (t) => ({
-    results: t.field({
-      type: [BatchItemResult],
-      description: 'Per transaction: the Transaction, or the typed error.',
-      // Loaded only when asked for (a client counting `posted` reads no transaction back).
-      resolve: (p, _args, ctx) => Promise.all(p.outcomes.map(async (o) => (o.error ? errorData(o.error) : (await ctx.transactions.load(o.transactionId))!))) as never,
+const PostTransactionsPayload = builder
+  .objectRef<{ outcomes: BatchResult[]; posted: number }>('PostTransactionsPayload')
+  .implement({
+    description: 'A result per transaction, in the order given.',
+    fields: (t) => ({
+      results: t.field({
+        type: [BatchItemResult],
+        description: 'Per transaction: the Transaction, or the typed error.',
+        // Loaded only when asked for (a client counting `posted` reads no transaction back).
+        resolve: (p, _args, ctx) =>
+          Promise.all(
+            p.outcomes.map(async (o) =>
+              o.error ? errorData(o.error) : (await ctx.transactions.load(o.transactionId))!,
+            ),
+          ) as never,
+      }),
+      posted: t.exposeInt('posted', { description: 'How many were posted (or found posted, on a retry).' }),
     }),
-    posted: t.exposeInt('posted', { description: 'How many were posted (or found posted, on a retry).' }),
-  }),
-});
-const CloseAccountResult = resultUnion('CloseAccountResult', AccountRef, ['ValidationError', 'AccountNotFound', 'AccountHasBalance', 'AccountHasPendingHolds', 'ConcurrencyConflict'], 'The closed account, or why it stays open.');
+  });
+const CloseAccountResult = resultUnion(
+  'CloseAccountResult',
+  AccountRef,
+  ['ValidationError', 'AccountNotFound', 'AccountHasBalance', 'AccountHasPendingHolds', 'ConcurrencyConflict'],
+  'The closed account, or why it stays open.',
+);
 const CommitPendingResult = resultUnion(
   'CommitPendingResult',
   TransactionRef,
-  ['ValidationError', 'TransactionNotFound', 'HoldNotPending', 'HoldExpired', 'InvalidAmount', 'AccountClosed', 'AccountFrozen', 'InsufficientFunds', 'PeriodClosed', 'IdempotencyConflict', 'ConcurrencyConflict'],
+  [
+    'ValidationError',
+    'TransactionNotFound',
+    'HoldNotPending',
+    'HoldExpired',
+    'InvalidAmount',
+    'AccountClosed',
+    'AccountFrozen',
+    'InsufficientFunds',
+    'PeriodClosed',
+    'IdempotencyConflict',
+    'ConcurrencyConflict',
+  ],
   'The posted transaction, or why the hold stays as it is.',
 );
-const VoidPendingResult = resultUnion('VoidPendingResult', TransactionRef, ['ValidationError', 'TransactionNotFound', 'HoldNotPending', 'ConcurrencyConflict'], 'The voided hold, or why not.');
+const VoidPendingResult = resultUnion(
+  'VoidPendingResult',
+  TransactionRef,
+  ['ValidationError', 'TransactionNotFound', 'HoldNotPending', 'ConcurrencyConflict'],
+  'The voided hold, or why not.',
+);
 
 /**
  * Runs a command, then loads what it names. The rest of the response must see the commit:
  * "now" moves past it and nothing cached earlier in the request is reused.
  */
-async function committed<T>(ctx: GraphQLContext, command: Promise<string>, loader: DataLoader<string, T | null>): Promise<T> {
+async function committed<T>(
+  ctx: GraphQLContext,
+  command: Promise<string>,
+  loader: DataLoader<string, T | null>,
+): Promise<T> {
   const key = await command;
   ctx.now = new Date().toISOString();
   ctx.accounts.clearAll();
@@ -154,7 +263,10 @@ async function committed<T>(ctx: GraphQLContext, command: Promise<string>, loade
 }
 
 const AccountCodeInput = (name: string, description: string) =>
-  builder.inputType(name, { description, fields: (t) => ({ code: t.string({ required: true, description: 'The account code.' }) }) });
+  builder.inputType(name, {
+    description,
+    fields: (t) => ({ code: t.string({ required: true, description: 'The account code.' }) }),
+  });
 
 const FreezeAccountInput = builder.inputType('FreezeAccountInput', {
   description: 'The account to freeze: it takes no postings until unfrozen.',
@@ -169,20 +281,32 @@ const UpdateAccountInput = builder.inputType('UpdateAccountInput', {
   fields: (t) => ({
     code: t.string({ required: true, description: 'The account code (never changes).' }),
     name: t.string({ description: 'The new display name, at most 200 characters.' }),
-    metadata: t.field({ type: 'JSON', description: 'The new metadata, a JSON object of at most 16 KiB; null clears it.' }),
+    metadata: t.field({
+      type: 'JSON',
+      description: 'The new metadata, a JSON object of at most 16 KiB; null clears it.',
+    }),
   }),
 });
 const SetMinimumBalanceInput = builder.inputType('SetMinimumBalanceInput', {
   description: 'The lowest allowed normal-side balance from now on.',
   fields: (t) => ({
     code: t.string({ required: true, description: 'The account code.' }),
-    minimumBalance: t.field({ type: 'Decimal', description: '"0" forbids overdraft, "-100.00" allows that much; null (or omitted) removes the bound.' }),
+    minimumBalance: t.field({
+      type: 'Decimal',
+      description: '"0" forbids overdraft, "-100.00" allows that much; null (or omitted) removes the bound.',
+    }),
   }),
 });
-const LifecycleResult = resultUnion('AccountLifecycleResult', AccountRef, ['ValidationError', 'AccountNotFound', 'AccountClosed', 'ConcurrencyConflict'], 'The account after the change, or why nothing changed.');
+const LifecycleResult = resultUnion(
+  'AccountLifecycleResult',
+  AccountRef,
+  ['ValidationError', 'AccountNotFound', 'AccountClosed', 'ConcurrencyConflict'],
+  'The account after the change, or why nothing changed.',
+);
 
 builder.mutationType({
-  description: 'Commands. Each is acknowledged only after its events are durably committed. Posting needs a writer key; account lifecycle an admin key.',
+  description:
+    'Commands. Each is acknowledged only after its events are durably committed. Posting needs a writer key; account lifecycle an admin key.',
   fields: (t) => ({
     openAccount: t.field({
       authScopes: { admin: true },
@@ -215,7 +339,9 @@ builder.mutationType({
       args: { input: t.arg({ type: PostTransactionsInput, required: true, description: 'The batch.' }) },
       resolve: async (_root, { input }, ctx) => {
         asInput(() => checkBatchSize(input.transactions));
-        const outcomes = await ctx.ledger.postTransactions(input.transactions, ctx.command, { atomic: input.atomic ?? false });
+        const outcomes = await ctx.ledger.postTransactions(input.transactions, ctx.command, {
+          atomic: input.atomic ?? false,
+        });
         ctx.now = new Date().toISOString();
         ctx.transactions.clearAll();
         ctx.accounts.clearAll();
@@ -225,54 +351,89 @@ builder.mutationType({
     commitPending: t.field({
       authScopes: { post: true },
       type: CommitPendingResult,
-      description: 'Posts a hold in full or in part (the remainder is released); refused once it expired, was committed or voided.',
+      description:
+        'Posts a hold in full or in part (the remainder is released); refused once it expired, was committed or voided.',
       args: { input: t.arg({ type: CommitPendingInput, required: true, description: 'The command.' }) },
       resolve: (_root, { input }, ctx) =>
-        asResult(() => committed(ctx, ctx.ledger.commitPending({ ...input, transactionId: String(input.transactionId) }, ctx.command), ctx.transactions)),
+        asResult(() =>
+          committed(
+            ctx,
+            ctx.ledger.commitPending({ ...input, transactionId: String(input.transactionId) }, ctx.command),
+            ctx.transactions,
+          ),
+        ),
     }),
     voidPending: t.field({
       authScopes: { post: true },
       type: VoidPendingResult,
       description: 'Releases a hold without posting (an expired one too); voiding it again changes nothing.',
       args: { input: t.arg({ type: VoidPendingInput, required: true, description: 'The command.' }) },
-      resolve: (_root, { input }, ctx) => asResult(() => committed(ctx, ctx.ledger.voidPending({ transactionId: String(input.transactionId) }, ctx.command), ctx.transactions)),
+      resolve: (_root, { input }, ctx) =>
+        asResult(() =>
+          committed(
+            ctx,
+            ctx.ledger.voidPending({ transactionId: String(input.transactionId) }, ctx.command),
+            ctx.transactions,
+          ),
+        ),
     }),
     reverseTransaction: t.field({
       authScopes: { post: true },
       type: ReverseTransactionResult,
-      description: 'Posts the exact opposite of a transaction, linked both ways; a transaction is reversed at most once.',
+      description:
+        'Posts the exact opposite of a transaction, linked both ways; a transaction is reversed at most once.',
       args: { input: t.arg({ type: ReverseTransactionInput, required: true, description: 'The command.' }) },
       resolve: (_root, { input }, ctx) =>
-        asResult(() => committed(ctx, ctx.ledger.reverseTransaction({ ...input, transactionId: String(input.transactionId) }, ctx.command), ctx.transactions)),
+        asResult(() =>
+          committed(
+            ctx,
+            ctx.ledger.reverseTransaction({ ...input, transactionId: String(input.transactionId) }, ctx.command),
+            ctx.transactions,
+          ),
+        ),
     }),
     freezeAccount: t.field({
       authScopes: { admin: true },
       type: LifecycleResult,
-      description: 'Freezes an account: postings to it fail with AccountFrozen until it is unfrozen. Freezing it again changes nothing.',
+      description:
+        'Freezes an account: postings to it fail with AccountFrozen until it is unfrozen. Freezing it again changes nothing.',
       args: { input: t.arg({ type: FreezeAccountInput, required: true, description: 'The command.' }) },
-      resolve: (_root, { input }, ctx) => asResult(() => committed(ctx, ctx.ledger.freezeAccount(input, ctx.command), ctx.accounts)),
+      resolve: (_root, { input }, ctx) =>
+        asResult(() => committed(ctx, ctx.ledger.freezeAccount(input, ctx.command), ctx.accounts)),
     }),
     unfreezeAccount: t.field({
       authScopes: { admin: true },
       type: LifecycleResult,
       description: 'Lets a frozen account take postings again.',
       args: { input: t.arg({ type: UnfreezeAccountInput, required: true, description: 'The command.' }) },
-      resolve: (_root, { input }, ctx) => asResult(() => committed(ctx, ctx.ledger.unfreezeAccount(input, ctx.command), ctx.accounts)),
+      resolve: (_root, { input }, ctx) =>
+        asResult(() => committed(ctx, ctx.ledger.unfreezeAccount(input, ctx.command), ctx.accounts)),
     }),
     updateAccount: t.field({
       authScopes: { admin: true },
       type: LifecycleResult,
       description: 'Renames an account and/or replaces its metadata, as an event in its stream.',
       args: { input: t.arg({ type: UpdateAccountInput, required: true, description: 'The command.' }) },
-      resolve: (_root, { input }, ctx) => asResult(() => committed(ctx, ctx.ledger.updateAccount(input, ctx.command), ctx.accounts)),
+      resolve: (_root, { input }, ctx) =>
+        asResult(() => committed(ctx, ctx.ledger.updateAccount(input, ctx.command), ctx.accounts)),
     }),
     setMinimumBalance: t.field({
       authScopes: { admin: true },
       type: LifecycleResult,
-      description: 'Changes the lower bound of the account’s normal-side balance; later postings are checked against it.',
+      description:
+        'Changes the lower bound of the account’s normal-side balance; later postings are checked against it.',
       args: { input: t.arg({ type: SetMinimumBalanceInput, required: true, description: 'The command.' }) },
       resolve: (_root, { input }, ctx) =>
-        asResult(() => committed(ctx, ctx.ledger.changeMinimumBalance({ code: input.code, minimumBalance: input.minimumBalance ?? null }, ctx.command), ctx.accounts)),
+        asResult(() =>
+          committed(
+            ctx,
+            ctx.ledger.changeMinimumBalance(
+              { code: input.code, minimumBalance: input.minimumBalance ?? null },
+              ctx.command,
+            ),
+            ctx.accounts,
+          ),
+        ),
     }),
     closeAccount: t.field({
       authScopes: { admin: true },

@@ -34,7 +34,9 @@ builder.queryType({
       args: {
         first: t.arg.int({ description: 'Page size, 1 to 100 (default 20).' }),
         after: t.arg.string({ description: 'A cursor from a previous page.' }),
-        prefix: t.arg.string({ description: 'A code: that account and every account below it ("assets" matches "assets:bank").' }),
+        prefix: t.arg.string({
+          description: 'A code: that account and every account below it ("assets" matches "assets:bank").',
+        }),
         type: t.arg({ type: AccountTypeRef, description: 'Only accounts of this type.' }),
       },
       resolve: async (_root, args, ctx) => {
@@ -59,7 +61,8 @@ builder.queryType({
     verifyIntegrity: t.field({
       type: IntegrityReportRef,
       authScopes: { audit: true },
-      description: 'Re-hashes the whole event log (constant memory) and reports the first broken position, if any. Auditor and admin keys.',
+      description:
+        'Re-hashes the whole event log (constant memory) and reports the first broken position, if any. Auditor and admin keys.',
       resolve: (_root, _args, ctx) => verifyIntegrityShared(ctx.ledger.database.db),
     }),
     node: t.field({

@@ -6,10 +6,26 @@
 import { checkCode } from '../domain/limits.js';
 import { parseInstant } from '../domain/time.js';
 import { auditEvents, checkAuditFilter, type AuditEvent } from '../reports/audit-trail.js';
-import { balanceSheet, incomeStatement, trialBalance, type BalanceSheet, type IncomeStatement, type StatementSection, type Subtotal, type TrialBalance, type TrialBalanceLine } from '../reports/balances.js';
+import {
+  balanceSheet,
+  incomeStatement,
+  trialBalance,
+  type BalanceSheet,
+  type IncomeStatement,
+  type StatementSection,
+  type Subtotal,
+  type TrialBalance,
+  type TrialBalanceLine,
+} from '../reports/balances.js';
 import { loadBooks } from '../ledger/books.js';
 import { reportCut, type ReportCut } from '../reports/cut.js';
-import { statementHeader, statementLines, type LineKey, type StatementHeader, type StatementLine } from '../reports/statement.js';
+import {
+  statementHeader,
+  statementLines,
+  type LineKey,
+  type StatementHeader,
+  type StatementLine,
+} from '../reports/statement.js';
 import { builder, type GraphQLContext } from './builder.js';
 import { connectionType, decodeCursor, encodeCursor, pageSize, toPage, type Page } from './connection.js';
 import { AccountRef } from './types/account-ref.js';
@@ -48,13 +64,19 @@ function decodeReportCursor(kind: string, cursor: string | null | undefined): { 
 const MAX_POSITION = 2_147_483_647;
 
 const cutFields = (t: any) => ({
-  knownAt: t.expose('knownAt', { type: 'DateTime', description: 'The recorded time the ledger’s knowledge is taken at (never after now).' }),
-  atPosition: t.exposeInt('atPosition', { description: 'The last log position counted: every figure of the report is as of this one position.' }),
+  knownAt: t.expose('knownAt', {
+    type: 'DateTime',
+    description: 'The recorded time the ledger’s knowledge is taken at (never after now).',
+  }),
+  atPosition: t.exposeInt('atPosition', {
+    description: 'The last log position counted: every figure of the report is as of this one position.',
+  }),
   lockedThrough: t.field({
     type: 'DateTime',
     nullable: true,
     description: 'The books were closed through this instant at that position (null: no period closed).',
-    resolve: async (r: ReportCut, _args: unknown, ctx: GraphQLContext) => r.lockedThrough ?? (await loadBooks(ctx.ledger.database.db, r.atPosition)).lockedThrough,
+    resolve: async (r: ReportCut, _args: unknown, ctx: GraphQLContext) =>
+      r.lockedThrough ?? (await loadBooks(ctx.ledger.database.db, r.atPosition)).lockedThrough,
   }),
 });
 
@@ -67,13 +89,31 @@ const StatementLineRef = builder.objectRef<StatementLine & { currency: string }>
   fields: (t) => ({
     effectiveAt: t.expose('effectiveAt', { type: 'DateTime', description: 'When it counts.' }),
     recordedAt: t.expose('recordedAt', { type: 'DateTime', description: 'When the ledger recorded it.' }),
-    transaction: t.field({ type: TransactionRef, description: 'Its transaction.', resolve: async (l, _a, ctx) => (await ctx.transactions.load(l.transactionId))! }),
+    transaction: t.field({
+      type: TransactionRef,
+      description: 'Its transaction.',
+      resolve: async (l, _a, ctx) => (await ctx.transactions.load(l.transactionId))!,
+    }),
     description: t.exposeString('description', { nullable: true, description: 'The transaction’s description.' }),
     counterAccounts: t.exposeStringList('counterAccounts', { description: 'The other accounts of the transaction.' }),
-    direction: t.field({ type: DirectionRef, description: 'Debit or credit to this account.', resolve: (l) => l.direction }),
-    amount: t.field({ type: MoneyRef, description: 'The amount of the entry.', resolve: (l) => money(l.amount, l.currency) }),
-    runningBalance: t.field({ type: MoneyRef, description: 'The balance after it, on the account’s normal side.', resolve: (l) => money(l.runningBalance, l.currency) }),
-    late: t.exposeBoolean('late', { description: 'Recorded at or after the end of the period (backdated into it after it closed).' }),
+    direction: t.field({
+      type: DirectionRef,
+      description: 'Debit or credit to this account.',
+      resolve: (l) => l.direction,
+    }),
+    amount: t.field({
+      type: MoneyRef,
+      description: 'The amount of the entry.',
+      resolve: (l) => money(l.amount, l.currency),
+    }),
+    runningBalance: t.field({
+      type: MoneyRef,
+      description: 'The balance after it, on the account’s normal side.',
+      resolve: (l) => money(l.runningBalance, l.currency),
+    }),
+    late: t.exposeBoolean('late', {
+      description: 'Recorded at or after the end of the period (backdated into it after it closed).',
+    }),
   }),
 });
 
@@ -87,23 +127,47 @@ const AccountStatementRef = builder.objectRef<StatementValue>('AccountStatement'
     account: t.field({ type: AccountRef, description: 'The account.', resolve: (s) => s.account }),
     from: t.expose('from', { type: 'DateTime', description: 'Start of the period (inclusive).' }),
     to: t.expose('to', { type: 'DateTime', description: 'End of the period (exclusive).' }),
-    opening: t.field({ type: MoneyRef, description: 'The balance of everything effective before `from`.', resolve: (s) => money(s.opening, s.account.currency) }),
-    closing: t.field({ type: MoneyRef, description: 'The balance of everything effective before `to`.', resolve: (s) => money(s.closing, s.account.currency) }),
-    totalDebits: t.field({ type: MoneyRef, description: 'Sum of the period’s debits.', resolve: (s) => money(s.totalDebits, s.account.currency) }),
-    totalCredits: t.field({ type: MoneyRef, description: 'Sum of the period’s credits.', resolve: (s) => money(s.totalCredits, s.account.currency) }),
+    opening: t.field({
+      type: MoneyRef,
+      description: 'The balance of everything effective before `from`.',
+      resolve: (s) => money(s.opening, s.account.currency),
+    }),
+    closing: t.field({
+      type: MoneyRef,
+      description: 'The balance of everything effective before `to`.',
+      resolve: (s) => money(s.closing, s.account.currency),
+    }),
+    totalDebits: t.field({
+      type: MoneyRef,
+      description: 'Sum of the period’s debits.',
+      resolve: (s) => money(s.totalDebits, s.account.currency),
+    }),
+    totalCredits: t.field({
+      type: MoneyRef,
+      description: 'Sum of the period’s credits.',
+      resolve: (s) => money(s.totalCredits, s.account.currency),
+    }),
     lineCount: t.exposeInt('lineCount', { description: 'Entries in the period.' }),
     lines: t.field({
       type: StatementLineConnection,
       description: 'The entries, in effective-time order (then recording order).',
-      args: { first: t.arg.int({ description: 'Page size, 1 to 100 (default 20).' }), after: t.arg.string({ description: 'A cursor from a previous page.' }) },
+      args: {
+        first: t.arg.int({ description: 'Page size, 1 to 100 (default 20).' }),
+        after: t.arg.string({ description: 'A cursor from a previous page.' }),
+      },
       resolve: async (s, args, ctx) => {
         const limit = pageSize(args.first);
         const after = decodeReportCursor('statementLine', args.after);
-        if (after && after.cut.atPosition !== s.atPosition) throw badInput(`after: this cursor belongs to the statement at log position ${after.cut.atPosition}: pass atPosition: ${after.cut.atPosition}`);
+        if (after && after.cut.atPosition !== s.atPosition)
+          throw badInput(
+            `after: this cursor belongs to the statement at log position ${after.cut.atPosition}: pass atPosition: ${after.cut.atPosition}`,
+          );
         const key = after ? parseLineKey(after.key) : null;
         const rows = await statementLines(ctx.ledger.database.db, s, key, limit + 1);
         const lines = rows.map((l) => ({ ...l, currency: s.account.currency }));
-        return toPage(lines, limit, args.after, (l) => encodeReportCursor('statementLine', s, `${l.effectiveAt}|${l.position}|${l.legIndex}`));
+        return toPage(lines, limit, args.after, (l) =>
+          encodeReportCursor('statementLine', s, `${l.effectiveAt}|${l.position}|${l.legIndex}`),
+        );
       },
     }),
   }),
@@ -128,25 +192,51 @@ const TrialBalanceLineRef = builder.objectRef<TrialBalanceLine>('TrialBalanceLin
     code: t.exposeString('code', { description: 'The account code.' }),
     name: t.exposeString('name', { description: 'The account name.' }),
     type: t.field({ type: AccountTypeRef, description: 'The account type.', resolve: (l) => l.type }),
-    debit: t.field({ type: MoneyRef, description: 'A debit balance, or zero.', resolve: (l) => money(l.debit, l.currency) }),
-    credit: t.field({ type: MoneyRef, description: 'A credit balance, or zero.', resolve: (l) => money(l.credit, l.currency) }),
+    debit: t.field({
+      type: MoneyRef,
+      description: 'A debit balance, or zero.',
+      resolve: (l) => money(l.debit, l.currency),
+    }),
+    credit: t.field({
+      type: MoneyRef,
+      description: 'A credit balance, or zero.',
+      resolve: (l) => money(l.credit, l.currency),
+    }),
   }),
 });
 
 const SubtotalRef = builder.objectRef<Subtotal>('Subtotal').implement({
   description: 'Debit and credit sums of a group of accounts in one currency.',
   fields: (t) => ({
-    key: t.exposeString('key', { description: 'The group: an account type, or a code prefix ("assets", "assets:bank").' }),
-    debit: t.field({ type: MoneyRef, description: 'Sum of debit balances.', resolve: (s) => money(s.debit, s.currency) }),
-    credit: t.field({ type: MoneyRef, description: 'Sum of credit balances.', resolve: (s) => money(s.credit, s.currency) }),
+    key: t.exposeString('key', {
+      description: 'The group: an account type, or a code prefix ("assets", "assets:bank").',
+    }),
+    debit: t.field({
+      type: MoneyRef,
+      description: 'Sum of debit balances.',
+      resolve: (s) => money(s.debit, s.currency),
+    }),
+    credit: t.field({
+      type: MoneyRef,
+      description: 'Sum of credit balances.',
+      resolve: (s) => money(s.credit, s.currency),
+    }),
   }),
 });
 
 const CurrencyTotalRef = builder.objectRef<TrialBalance['totals'][number]>('TrialBalanceTotal').implement({
   description: 'The debit and credit totals of one currency.',
   fields: (t) => ({
-    debit: t.field({ type: MoneyRef, description: 'Total of debit balances.', resolve: (s) => money(s.debit, s.currency) }),
-    credit: t.field({ type: MoneyRef, description: 'Total of credit balances.', resolve: (s) => money(s.credit, s.currency) }),
+    debit: t.field({
+      type: MoneyRef,
+      description: 'Total of debit balances.',
+      resolve: (s) => money(s.debit, s.currency),
+    }),
+    credit: t.field({
+      type: MoneyRef,
+      description: 'Total of credit balances.',
+      resolve: (s) => money(s.credit, s.currency),
+    }),
     balanced: t.exposeBoolean('balanced', { description: 'Whether they are equal.' }),
   }),
 });
@@ -156,9 +246,21 @@ const TrialBalanceRef = builder.objectRef<TrialBalance>('TrialBalance').implemen
   fields: (t) => ({
     ...cutFields(t),
     asOf: t.expose('asOf', { type: 'DateTime', description: 'Effective time of the balances (inclusive).' }),
-    lines: t.field({ type: [TrialBalanceLineRef], description: 'One line per account opened by asOf, in code order.', resolve: (r) => r.lines }),
-    byType: t.field({ type: [SubtotalRef], description: 'Subtotals per account type and currency.', resolve: (r) => r.byType }),
-    byPrefix: t.field({ type: [SubtotalRef], description: 'Subtotals per code prefix and currency.', resolve: (r) => r.byPrefix }),
+    lines: t.field({
+      type: [TrialBalanceLineRef],
+      description: 'One line per account opened by asOf, in code order.',
+      resolve: (r) => r.lines,
+    }),
+    byType: t.field({
+      type: [SubtotalRef],
+      description: 'Subtotals per account type and currency.',
+      resolve: (r) => r.byType,
+    }),
+    byPrefix: t.field({
+      type: [SubtotalRef],
+      description: 'Subtotals per code prefix and currency.',
+      resolve: (r) => r.byPrefix,
+    }),
     totals: t.field({ type: [CurrencyTotalRef], description: 'Totals per currency.', resolve: (r) => r.totals }),
     balanced: t.exposeBoolean('balanced', { description: 'Whether debits equal credits in every currency.' }),
   }),
@@ -169,7 +271,11 @@ const SectionLineRef = builder.objectRef<StatementSection['lines'][number]>('Fin
   fields: (t) => ({
     code: t.exposeString('code', { description: 'The account code.' }),
     name: t.exposeString('name', { description: 'The account name.' }),
-    amount: t.field({ type: MoneyRef, description: 'Its balance (or movement over the period).', resolve: (l) => money(l.amount, l.currency) }),
+    amount: t.field({
+      type: MoneyRef,
+      description: 'Its balance (or movement over the period).',
+      resolve: (l) => money(l.amount, l.currency),
+    }),
   }),
 });
 
@@ -178,7 +284,11 @@ const SectionRef = builder.objectRef<StatementSection>('FinancialStatementSectio
   fields: (t) => ({
     type: t.field({ type: AccountTypeRef, description: 'The account type.', resolve: (s) => s.type }),
     lines: t.field({ type: [SectionLineRef], description: 'Its accounts in code order.', resolve: (s) => s.lines }),
-    totals: t.field({ type: [MoneyRef], description: 'Totals per currency.', resolve: (s) => s.totals.map((x) => money(x.amount, x.currency)) }),
+    totals: t.field({
+      type: [MoneyRef],
+      description: 'Totals per currency.',
+      resolve: (s) => s.totals.map((x) => money(x.amount, x.currency)),
+    }),
   }),
 });
 
@@ -186,9 +296,17 @@ const BalanceSheetTotalRef = builder.objectRef<BalanceSheet['totals'][number]>('
   description: 'The accounting equation in one currency.',
   fields: (t) => ({
     assets: t.field({ type: MoneyRef, description: 'Total assets.', resolve: (x) => money(x.assets, x.currency) }),
-    liabilities: t.field({ type: MoneyRef, description: 'Total liabilities.', resolve: (x) => money(x.liabilities, x.currency) }),
+    liabilities: t.field({
+      type: MoneyRef,
+      description: 'Total liabilities.',
+      resolve: (x) => money(x.liabilities, x.currency),
+    }),
     equity: t.field({ type: MoneyRef, description: 'Total equity.', resolve: (x) => money(x.equity, x.currency) }),
-    earnings: t.field({ type: MoneyRef, description: 'Revenue less expenses to date (not yet closed into equity).', resolve: (x) => money(x.earnings, x.currency) }),
+    earnings: t.field({
+      type: MoneyRef,
+      description: 'Revenue less expenses to date (not yet closed into equity).',
+      resolve: (x) => money(x.earnings, x.currency),
+    }),
     balanced: t.exposeBoolean('balanced', { description: 'Whether assets = liabilities + equity + earnings.' }),
   }),
 });
@@ -206,9 +324,21 @@ const BalanceSheetRef = builder.objectRef<BalanceSheet>('BalanceSheet').implemen
 const IncomeTotalRef = builder.objectRef<IncomeStatement['totals'][number]>('IncomeStatementTotal').implement({
   description: 'Revenue, expenses and net income in one currency.',
   fields: (t) => ({
-    revenue: t.field({ type: MoneyRef, description: 'Revenue over the period.', resolve: (x) => money(x.revenue, x.currency) }),
-    expenses: t.field({ type: MoneyRef, description: 'Expenses over the period.', resolve: (x) => money(x.expenses, x.currency) }),
-    netIncome: t.field({ type: MoneyRef, description: 'Revenue less expenses.', resolve: (x) => money(x.netIncome, x.currency) }),
+    revenue: t.field({
+      type: MoneyRef,
+      description: 'Revenue over the period.',
+      resolve: (x) => money(x.revenue, x.currency),
+    }),
+    expenses: t.field({
+      type: MoneyRef,
+      description: 'Expenses over the period.',
+      resolve: (x) => money(x.expenses, x.currency),
+    }),
+    netIncome: t.field({
+      type: MoneyRef,
+      description: 'Revenue less expenses.',
+      resolve: (x) => money(x.netIncome, x.currency),
+    }),
   }),
 });
 
@@ -226,19 +356,40 @@ const IncomeStatementRef = builder.objectRef<IncomeStatement>('IncomeStatement')
 // ----- Audit trail -----------------------------------------------------------------------------
 
 type AuditPage = Page<AuditEvent> & ReportCut;
-const AuditEventConnection = connectionType<AuditEvent, AuditPage>('AuditEvent', LedgerEventRef, 'audit event', cutFields);
+const AuditEventConnection = connectionType<AuditEvent, AuditPage>(
+  'AuditEvent',
+  LedgerEventRef,
+  'audit event',
+  cutFields,
+);
 
 // ----- Root fields -----------------------------------------------------------------------------
 
-const cut = (ctx: GraphQLContext, knownAt: string | null | undefined) => reportCut(ctx.ledger.database.db, knownAt, ctx.now);
+const cut = (ctx: GraphQLContext, knownAt: string | null | undefined) =>
+  reportCut(ctx.ledger.database.db, knownAt, ctx.now);
 
 /** A cut named by its position (from an earlier page): it must exist; knownAt is when that event was recorded. */
 async function cutAtPosition(ctx: GraphQLContext, atPosition: number): Promise<ReportCut> {
   const db = ctx.ledger.database.db;
-  const head = Number((await db.selectFrom('events').select((eb) => eb.fn.max('position').as('p')).executeTakeFirst())?.p ?? 0);
-  if (atPosition < 0 || atPosition > head) throw badInput(`atPosition: ${atPosition} is not a position of the log (0 to ${head})`);
-  const event = atPosition === 0 ? undefined : await db.selectFrom('events').select('recorded_at').where('position', '=', atPosition).executeTakeFirst();
-  return { knownAt: event?.recorded_at ?? ctx.now, atPosition, lockedThrough: (await loadBooks(db, atPosition)).lockedThrough };
+  const head = Number(
+    (
+      await db
+        .selectFrom('events')
+        .select((eb) => eb.fn.max('position').as('p'))
+        .executeTakeFirst()
+    )?.p ?? 0,
+  );
+  if (atPosition < 0 || atPosition > head)
+    throw badInput(`atPosition: ${atPosition} is not a position of the log (0 to ${head})`);
+  const event =
+    atPosition === 0
+      ? undefined
+      : await db.selectFrom('events').select('recorded_at').where('position', '=', atPosition).executeTakeFirst();
+  return {
+    knownAt: event?.recorded_at ?? ctx.now,
+    atPosition,
+    lockedThrough: (await loadBooks(db, atPosition)).lockedThrough,
+  };
 }
 
 builder.queryFields((t) => ({
@@ -246,30 +397,37 @@ builder.queryFields((t) => ({
     type: AccountStatementRef,
     nullable: true,
     authScopes: { read: true },
-    description: 'An account’s statement for [from, to): opening, entries with running balances, closing, totals. Null for an unknown account.',
+    description:
+      'An account’s statement for [from, to): opening, entries with running balances, closing, totals. Null for an unknown account.',
     args: {
       account: t.arg.string({ required: true, description: 'The account code.' }),
       from: t.arg({ type: 'DateTime', required: true, description: 'Start (inclusive), effective time.' }),
       to: t.arg({ type: 'DateTime', required: true, description: 'End (exclusive), effective time.' }),
       knownAt: t.arg({ type: 'DateTime', description: 'Recorded time the report is taken at; default now.' }),
-      atPosition: t.arg.int({ description: 'Read the statement at this log position (the atPosition of its first page, to read on with its cursors); overrides knownAt.' }),
+      atPosition: t.arg.int({
+        description:
+          'Read the statement at this log position (the atPosition of its first page, to read on with its cursors); overrides knownAt.',
+      }),
     },
     resolve: async (_root, args, ctx) => {
       const account = await ctx.accounts.load(code(args.account, 'account'));
       if (!account) return null;
-      const reportAt = args.atPosition == null ? await cut(ctx, args.knownAt) : await cutAtPosition(ctx, args.atPosition);
+      const reportAt =
+        args.atPosition == null ? await cut(ctx, args.knownAt) : await cutAtPosition(ctx, args.atPosition);
       return statementHeader(ctx.ledger.database.db, account, period(args.from, args.to), reportAt);
     },
   }),
   trialBalance: t.field({
     type: TrialBalanceRef,
     authScopes: { read: true },
-    description: 'Every account’s debit or credit balance effective at asOf, with subtotals by type and code prefix and totals per currency.',
+    description:
+      'Every account’s debit or credit balance effective at asOf, with subtotals by type and code prefix and totals per currency.',
     args: {
       asOf: t.arg({ type: 'DateTime', description: 'Effective time (inclusive); default now.' }),
       knownAt: t.arg({ type: 'DateTime', description: 'Recorded time the report is taken at; default now.' }),
     },
-    resolve: async (_root, args, ctx) => trialBalance(ctx.ledger.database.db, args.asOf ?? ctx.now, await cut(ctx, args.knownAt)),
+    resolve: async (_root, args, ctx) =>
+      trialBalance(ctx.ledger.database.db, args.asOf ?? ctx.now, await cut(ctx, args.knownAt)),
   }),
   balanceSheet: t.field({
     type: BalanceSheetRef,
@@ -279,7 +437,8 @@ builder.queryFields((t) => ({
       asOf: t.arg({ type: 'DateTime', description: 'Effective time (inclusive); default now.' }),
       knownAt: t.arg({ type: 'DateTime', description: 'Recorded time the report is taken at; default now.' }),
     },
-    resolve: async (_root, args, ctx) => balanceSheet(ctx.ledger.database.db, args.asOf ?? ctx.now, await cut(ctx, args.knownAt)),
+    resolve: async (_root, args, ctx) =>
+      balanceSheet(ctx.ledger.database.db, args.asOf ?? ctx.now, await cut(ctx, args.knownAt)),
   }),
   incomeStatement: t.field({
     type: IncomeStatementRef,
@@ -290,12 +449,14 @@ builder.queryFields((t) => ({
       to: t.arg({ type: 'DateTime', required: true, description: 'End (exclusive).' }),
       knownAt: t.arg({ type: 'DateTime', description: 'Recorded time the report is taken at; default now.' }),
     },
-    resolve: async (_root, args, ctx) => incomeStatement(ctx.ledger.database.db, period(args.from, args.to), await cut(ctx, args.knownAt)),
+    resolve: async (_root, args, ctx) =>
+      incomeStatement(ctx.ledger.database.db, period(args.from, args.to), await cut(ctx, args.knownAt)),
   }),
   auditTrail: t.field({
     type: AuditEventConnection,
     authScopes: { audit: true },
-    description: 'Events recorded in [from, to), optionally of one actor, account, transaction or event type, in log order, with metadata, stored schema version and hash. Auditor and admin keys.',
+    description:
+      'Events recorded in [from, to), optionally of one actor, account, transaction or event type, in log order, with metadata, stored schema version and hash. Auditor and admin keys.',
     args: {
       from: t.arg({ type: 'DateTime', description: 'Recorded at or after.' }),
       to: t.arg({ type: 'DateTime', description: 'Recorded before.' }),
@@ -313,9 +474,17 @@ builder.queryFields((t) => ({
       const reportAt = after ? await cutAtPosition(ctx, after.cut.atPosition) : await cut(ctx, args.knownAt);
       const afterPosition = after ? Number(/^\d{1,15}$/.test(after.key) ? after.key : NaN) : 0;
       if (Number.isNaN(afterPosition)) throw badInput('after: not a cursor of this list (audit)');
-      const rows = await auditEvents(ctx.ledger.database, asInput(() => checkAuditFilter(args)), reportAt, afterPosition, limit + 1);
-      return { ...toPage(rows, limit, args.after, (e) => encodeReportCursor('audit', reportAt, String(e.stored.position))), ...reportAt };
+      const rows = await auditEvents(
+        ctx.ledger.database,
+        asInput(() => checkAuditFilter(args)),
+        reportAt,
+        afterPosition,
+        limit + 1,
+      );
+      return {
+        ...toPage(rows, limit, args.after, (e) => encodeReportCursor('audit', reportAt, String(e.stored.position))),
+        ...reportAt,
+      };
     },
   }),
 }));
-

@@ -20,7 +20,8 @@ builder.scalarType('Decimal', {
 });
 
 function parseDecimal(value: unknown): string {
-  if (typeof value !== 'string') throw badInput(`Decimal must be a JSON string such as "12.50", not ${describe(value)}`);
+  if (typeof value !== 'string')
+    throw badInput(`Decimal must be a JSON string such as "12.50", not ${describe(value)}`);
   const error = decimalSyntaxError(value);
   if (error) throw badInput(`Decimal "${value.slice(0, 50)}": ${error}`);
   return value;

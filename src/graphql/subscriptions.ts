@@ -21,7 +21,10 @@ function startingPoint(value: number | null | undefined, field: string): number 
 /** A subscription over plain JSON would hold the request open with nothing to show for it. */
 export function mustStream(ctx: GraphQLContext): void {
   if (ctx.streaming === false) {
-    throw new GraphQLError('subscriptions are served as server-sent events: send "Accept: text/event-stream" (graphql-sse or an EventSource)', { extensions: { code: 'BAD_REQUEST' } });
+    throw new GraphQLError(
+      'subscriptions are served as server-sent events: send "Accept: text/event-stream" (graphql-sse or an EventSource)',
+      { extensions: { code: 'BAD_REQUEST' } },
+    );
   }
 }
 
@@ -31,12 +34,14 @@ function follow(ctx: GraphQLContext, from: { afterPosition?: number; stream?: { 
 }
 
 builder.subscriptionType({
-  description: 'Live feeds over server-sent events (Accept: text/event-stream). Each catches up from the log, then follows it: in order, without gaps or repeats.',
+  description:
+    'Live feeds over server-sent events (Accept: text/event-stream). Each catches up from the log, then follows it: in order, without gaps or repeats.',
   fields: (t) => ({
     ledgerEvents: t.field({
       type: LedgerEventRef,
       authScopes: { read: true },
-      description: 'Every event of the log after `afterPosition` (default 0: from the start), then each new one as it commits. To resume, subscribe again after the last position received.',
+      description:
+        'Every event of the log after `afterPosition` (default 0: from the start), then each new one as it commits. To resume, subscribe again after the last position received.',
       args: { afterPosition: t.arg.int({ description: 'The last position already seen (0: none).' }) },
       subscribe: (_root, args, ctx) => {
         mustStream(ctx);
@@ -47,14 +52,20 @@ builder.subscriptionType({
     accountEvents: t.field({
       type: LedgerEventRef,
       authScopes: { read: true },
-      description: 'The events of one account’s stream after `afterVersion` (default 0: from its opening), then each new one. An account not yet opened is waited for.',
+      description:
+        'The events of one account’s stream after `afterVersion` (default 0: from its opening), then each new one. An account not yet opened is waited for.',
       args: {
         code: t.arg.string({ required: true, description: 'The account code.' }),
         afterVersion: t.arg.int({ description: 'The last stream version already seen (0: none).' }),
       },
       subscribe: (_root, args, ctx) => {
         mustStream(ctx);
-        return follow(ctx, { stream: { id: accountStream(validCode(args.code, 'code')), afterVersion: startingPoint(args.afterVersion, 'afterVersion') } });
+        return follow(ctx, {
+          stream: {
+            id: accountStream(validCode(args.code, 'code')),
+            afterVersion: startingPoint(args.afterVersion, 'afterVersion'),
+          },
+        });
       },
       resolve: (stored) => eventView(stored),
     }),

@@ -86,7 +86,11 @@ export async function balanceAtPosition(db: Db, account: AccountView, asOf: stri
   }
 
   const posted = normalSide(account.type) === 'DEBIT' ? debits.minus(credits) : credits.minus(debits);
-  return { posted: formatAmount(posted, account.scale), currency: account.currency, version: await versionAt(db, code, P) };
+  return {
+    posted: formatAmount(posted, account.scale),
+    currency: account.currency,
+    version: await versionAt(db, code, P),
+  };
 }
 
 /** The stream's version at log position P: bounded by the epochs around it. */

@@ -59,7 +59,11 @@ export interface FollowOptions {
  * as `commits` signals. Ends when `signal` aborts or the consumer returns (graphql-js does when
  * the client goes away) — at once, even while waiting for the next commit.
  */
-export function followPages<T>(commits: CommitSignal, options: FollowOptions, page: (limit: number) => Promise<T[]>): AsyncIterableIterator<T> {
+export function followPages<T>(
+  commits: CommitSignal,
+  options: FollowOptions,
+  page: (limit: number) => Promise<T[]>,
+): AsyncIterableIterator<T> {
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   const pageSize = options.pageSize ?? 500;
@@ -87,7 +91,12 @@ export function followPages<T>(commits: CommitSignal, options: FollowOptions, pa
 }
 
 /** The whole log after `afterPosition`, or one stream after `afterVersion`, then live. */
-export function followLog(db: Db, commits: CommitSignal, from: { afterPosition?: number; stream?: { id: string; afterVersion: number } }, options: FollowOptions): AsyncIterableIterator<StoredEvent> {
+export function followLog(
+  db: Db,
+  commits: CommitSignal,
+  from: { afterPosition?: number; stream?: { id: string; afterVersion: number } },
+  options: FollowOptions,
+): AsyncIterableIterator<StoredEvent> {
   let position = from.afterPosition ?? 0;
   let version = from.stream?.afterVersion ?? 0;
   return followPages(commits, options, async (limit) => {

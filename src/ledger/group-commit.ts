@@ -22,7 +22,7 @@ import type { ProjectionPolicy } from '../projections/project.js';
 import type { Database } from '../store/db.js';
 import { withoutDeadline } from '../store/deadline.js';
 import type { Clock } from '../store/event-store.js';
-import { StaleDecision, WriteCache, WriteSession } from './write-session.js';
+import { StaleDecision, type WriteCache, WriteSession } from './write-session.js';
 
 export interface GroupCommitOptions {
   /** The most commands in one transaction. */
@@ -81,9 +81,18 @@ export class GroupCommitter {
   ) {}
 
   /** Queues a command; resolves to what `run` returned once its transaction is durable. */
-  submit<T>(run: (session: WriteSession) => Promise<T>, options: { keys?: string[]; accounts?: string[]; alone?: boolean; classic?: boolean } = {}): Promise<T> {
+  submit<T>(
+    run: (session: WriteSession) => Promise<T>,
+    options: { keys?: string[]; accounts?: string[]; alone?: boolean; classic?: boolean } = {},
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const job = { run, keys: options.keys ?? [], accounts: options.accounts ?? [], alone: options.alone ?? false, classic: options.classic ?? false };
+      const job = {
+        run,
+        keys: options.keys ?? [],
+        accounts: options.accounts ?? [],
+        alone: options.alone ?? false,
+        classic: options.classic ?? false,
+      };
       this.queue.push({ ...job, resolve: resolve as (value: unknown) => void, reject });
       if (this.queue.length >= this.options.maxBatch) this.wake?.();
       if (!this.draining) {
@@ -139,13 +148,15 @@ export class GroupCommitter {
     // From here the cache stands for the state after these jobs, as if they had committed.
     this.cache.inFlight = session.inFlight;
     this.cache.head = session.endHead;
-    this.inFlight = this.database.write((trx) => session.writeTo(trx)).then(
-      () => {
-        this.acknowledge(jobs, outcomes);
-        return null;
-      },
-      (error: unknown) => ({ jobs, error }),
-    );
+    this.inFlight = this.database
+      .write((trx) => session.writeTo(trx))
+      .then(
+        () => {
+          this.acknowledge(jobs, outcomes);
+          return null;
+        },
+        (error: unknown) => ({ jobs, error }),
+      );
     return true;
   }
 
@@ -214,7 +225,10 @@ export class GroupCommitter {
 
   /** Runs each job against the session in order; a refused one fails alone. */
   private async decide(session: WriteSession, jobs: Job[]): Promise<Outcome[]> {
-    await Promise.all([session.prefetchIdempotency(jobs.flatMap((job) => job.keys)), session.prefetchAccounts(jobs.flatMap((job) => job.accounts))]);
+    await Promise.all([
+      session.prefetchIdempotency(jobs.flatMap((job) => job.keys)),
+      session.prefetchAccounts(jobs.flatMap((job) => job.accounts)),
+    ]);
     const outcomes: Outcome[] = [];
     let slice = performance.now();
     for (const job of jobs) {

@@ -10,7 +10,8 @@ export function uuidv7(now: number = Date.now()): string {
     randomFillSync(pool);
     used = 0;
   }
-  const bytes = Buffer.from(pool.subarray(used, (used += 16)));
+  const bytes = Buffer.from(pool.subarray(used, used + 16));
+  used += 16;
   bytes.writeUIntBE(now, 0, 6);
   bytes[6] = 0x70 | (bytes[6]! & 0x0f);
   bytes[8] = 0x80 | (bytes[8]! & 0x3f);

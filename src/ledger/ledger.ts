@@ -5,9 +5,28 @@
  * record the idempotency key — all durable together, acknowledged after the commit.
  */
 import { createHash } from 'node:crypto';
-import { ACCOUNT_TYPES, decide, type AccountCommand, type AccountEvent, type AccountState, type AccountType } from '../domain/account.js';
+import {
+  ACCOUNT_TYPES,
+  decide,
+  type AccountCommand,
+  type AccountEvent,
+  type AccountState,
+  type AccountType,
+} from '../domain/account.js';
 import { decideBooks, evolveBooks, type BooksCommand, type BooksState } from '../domain/books.js';
-import { AccountNotFound, BatchItemNotPosted, HoldNotPending, IdempotencyConflict, InvalidAmount, LedgerError, PeriodClosed, TransactionAlreadyReversed, TransactionNotFound, TransactionPending, ValidationError } from '../domain/errors.js';
+import {
+  AccountNotFound,
+  BatchItemNotPosted,
+  HoldNotPending,
+  IdempotencyConflict,
+  InvalidAmount,
+  LedgerError,
+  PeriodClosed,
+  TransactionAlreadyReversed,
+  TransactionNotFound,
+  TransactionPending,
+  ValidationError,
+} from '../domain/errors.js';
 import { canonicalJson } from '../domain/json.js';
 import { parseInstant } from '../domain/time.js';
 import { Amount, formatAmount, parseCurrency, parsePositiveAmount } from '../domain/money.js';
@@ -136,7 +155,14 @@ export class Ledger {
     this.store = new EventStore(database, this.clock);
     this.maxFutureSkewMs = options.maxFutureSkewMs ?? 5 * 60_000;
     this.policy = { ...DEFAULT_POLICY, ...options.policy };
-    this.committer = new GroupCommitter(database, new WriteCache(), this.policy, this.clock, { ...DEFAULT_GROUP_COMMIT, ...options.groupCommit }, () => this.commits.notify());
+    this.committer = new GroupCommitter(
+      database,
+      new WriteCache(),
+      this.policy,
+      this.clock,
+      { ...DEFAULT_GROUP_COMMIT, ...options.groupCommit },
+      () => this.commits.notify(),
+    );
   }
 
   /** Opens an account; the same fields again return it unchanged. Resolves to its code. */
@@ -194,14 +220,23 @@ export class Ledger {
     if (original.status === 'VOIDED') throw new HoldNotPending(original.id, 'voided: it posted nothing to reverse');
     const reversedBy = await reversalOf(this.database.db, original.id);
     if (reversedBy) throw new TransactionAlreadyReversed(original.id, reversedBy);
-    const entries: EntryInput[] = original.legs.map((leg) => ({ account: leg.account, direction: leg.direction === 'DEBIT' ? 'CREDIT' : 'DEBIT', amount: leg.amount, currency: leg.currency }));
+    const entries: EntryInput[] = original.legs.map((leg) => ({
+      account: leg.account,
+      direction: leg.direction === 'DEBIT' ? 'CREDIT' : 'DEBIT',
+      amount: leg.amount,
+      currency: leg.currency,
+    }));
     return this.post(
       {
         idempotencyKey: input.idempotencyKey,
         entries,
         effectiveAt: input.effectiveAt ?? original.effectiveAt,
         // Cut by code points, not UTF-16 units: half a surrogate pair is not text.
-        description: input.description ?? Array.from(`Reversal of ${original.id}${original.description ? `: ${original.description}` : ''}`).slice(0, 1000).join(''),
+        description:
+          input.description ??
+          Array.from(`Reversal of ${original.id}${original.description ? `: ${original.description}` : ''}`)
+            .slice(0, 1000)
+            .join(''),
         metadata: input.metadata,
       },
       { ...ctx, causationId: original.id },
@@ -234,7 +269,11 @@ export class Ledger {
    * written. Otherwise each refused transaction fails alone and the others commit together.
    * Each keeps its own idempotency key: a retried batch returns the first results.
    */
-  async postTransactions(inputs: PostTransactionInput[], ctx: CommandContext, options: { atomic: boolean }): Promise<BatchResult[]> {
+  async postTransactions(
+    inputs: PostTransactionInput[],
+    ctx: CommandContext,
+    options: { atomic: boolean },
+  ): Promise<BatchResult[]> {
     checkBatchSize(inputs);
     const planned: Array<{ plan: Plan; error?: undefined } | { plan?: undefined; error: LedgerError }> = [];
     for (const input of inputs) {
@@ -263,7 +302,9 @@ export class Ledger {
             }
             try {
               // Each decides against the state the ones before it left; all share one recorded time.
-              results.push({ transactionId: (await this.decideAndStage(session, item.plan, ctx)) ?? item.plan.transactionId! });
+              results.push({
+                transactionId: (await this.decideAndStage(session, item.plan, ctx)) ?? item.plan.transactionId!,
+              });
             } catch (error) {
               // Rules are checked before anything of the item is staged: a refused item leaves no trace.
               if (!(error instanceof LedgerError)) throw error;
@@ -282,7 +323,10 @@ export class Ledger {
   }
 
   /** The plan of one posting (or hold): every input rule is checked here, before anything is loaded. */
-  private postingPlan(input: PostTransactionInput, options: { command: string; fingerprintOf: unknown; reverses?: string; precondition?: Plan['precondition'] }): Plan {
+  private postingPlan(
+    input: PostTransactionInput,
+    options: { command: string; fingerprintOf: unknown; reverses?: string; precondition?: Plan['precondition'] },
+  ): Plan {
     const { command, fingerprintOf } = options;
     const idempotencyKey = checkIdempotencyKey(input.idempotencyKey);
     const description = checkDescription(input.description);
@@ -290,43 +334,60 @@ export class Ledger {
     const effectiveAt = this.effectiveAt(input.effectiveAt);
     // Before anything is loaded: a body can name thousands of accounts.
     if (input.entries.length < MIN_LEGS || input.entries.length > MAX_LEGS) {
-      throw new ValidationError('entries', `a transaction has ${MIN_LEGS} to ${MAX_LEGS} legs, not ${input.entries.length}`);
+      throw new ValidationError(
+        'entries',
+        `a transaction has ${MIN_LEGS} to ${MAX_LEGS} legs, not ${input.entries.length}`,
+      );
     }
     for (const [i, entry] of input.entries.entries()) checkCode(entry.account, `entries[${i}].account`);
     const fingerprint = fingerprintFor(command, fingerprintOf);
     const transactionId = uuidv7(this.clock().getTime());
     const pending = input.pending === true;
-    if (input.expiresAt != null && !pending) throw new ValidationError('expiresAt', 'only a pending transaction (a hold) expires');
+    if (input.expiresAt != null && !pending)
+      throw new ValidationError('expiresAt', 'only a pending transaction (a hold) expires');
     const expiresAt = input.expiresAt == null ? null : instant(input.expiresAt, 'expiresAt');
-    if (expiresAt !== null && expiresAt <= this.clock().toISOString()) throw new ValidationError('expiresAt', `${expiresAt} is not in the future`);
+    if (expiresAt !== null && expiresAt <= this.clock().toISOString())
+      throw new ValidationError('expiresAt', `${expiresAt} is not in the future`);
     let notYetAvailable = new Map<string, Amount>();
     return {
-        command,
-        idempotency: { key: idempotencyKey, fingerprint },
-        prepare: async (session, states) => {
-          notYetAvailable = await notYetAvailableOf(session.trx, states, this.clock().toISOString(), session.pendingEntries());
-        },
-        accounts: input.entries.map((e) => e.account),
-        transactionId,
-        precondition: options.precondition,
-        guard: (session) => checkPeriodOpen(session, effectiveAt),
-        decide: (states) => {
-          const transaction = buildTransaction(
-            { transactionId, idempotencyKey, entries: input.entries, description, metadata, reverses: options.reverses ?? null },
-            states,
-          );
-          const now = this.clock().toISOString();
-          const decisions = new Map<string, AccountEvent[]>();
-          for (const code of new Set(transaction.legs.map((leg) => leg.account))) {
-            const later = notYetAvailable.get(code);
-            const command: AccountCommand = pending
-              ? { type: 'PlaceHold', transaction, expiresAt, effectiveAt, now, notYetAvailable: later }
-              : { type: 'PostEntries', transaction, effectiveAt, now, notYetAvailable: later };
-            decisions.set(code, decide(command, states.get(code)!));
-          }
-          return decisions;
-        },
-      };
+      command,
+      idempotency: { key: idempotencyKey, fingerprint },
+      prepare: async (session, states) => {
+        notYetAvailable = await notYetAvailableOf(
+          session.trx,
+          states,
+          this.clock().toISOString(),
+          session.pendingEntries(),
+        );
+      },
+      accounts: input.entries.map((e) => e.account),
+      transactionId,
+      precondition: options.precondition,
+      guard: (session) => checkPeriodOpen(session, effectiveAt),
+      decide: (states) => {
+        const transaction = buildTransaction(
+          {
+            transactionId,
+            idempotencyKey,
+            entries: input.entries,
+            description,
+            metadata,
+            reverses: options.reverses ?? null,
+          },
+          states,
+        );
+        const now = this.clock().toISOString();
+        const decisions = new Map<string, AccountEvent[]>();
+        for (const code of new Set(transaction.legs.map((leg) => leg.account))) {
+          const later = notYetAvailable.get(code);
+          const command: AccountCommand = pending
+            ? { type: 'PlaceHold', transaction, expiresAt, effectiveAt, now, notYetAvailable: later }
+            : { type: 'PostEntries', transaction, effectiveAt, now, notYetAvailable: later };
+          decisions.set(code, decide(command, states.get(code)!));
+        }
+        return decisions;
+      },
+    };
   }
 
   /** A two-leg shortcut with explicit sides: debit one account, credit the other. */
@@ -334,7 +395,12 @@ export class Ledger {
     if (input.debitAccount === input.creditAccount) {
       return Promise.reject(new ValidationError('creditAccount', 'a transfer needs two different accounts'));
     }
-    const leg = (account: string, direction: 'DEBIT' | 'CREDIT'): EntryInput => ({ account, direction, amount: input.amount, currency: input.currency ?? null });
+    const leg = (account: string, direction: 'DEBIT' | 'CREDIT'): EntryInput => ({
+      account,
+      direction,
+      amount: input.amount,
+      currency: input.currency ?? null,
+    });
     return this.post(
       {
         idempotencyKey: input.idempotencyKey,
@@ -356,23 +422,42 @@ export class Ledger {
   /** Freezes an account: it takes no postings until unfrozen. Freezing a frozen account changes nothing. */
   freezeAccount(input: { code: string; reason?: string | null }, ctx: CommandContext): Promise<string> {
     const reason = input.reason == null ? null : checkDescription(input.reason);
-    return this.lifecycle('freezeAccount', input.code, ctx, (effectiveAt) => ({ type: 'FreezeAccount', reason, effectiveAt }));
+    return this.lifecycle('freezeAccount', input.code, ctx, (effectiveAt) => ({
+      type: 'FreezeAccount',
+      reason,
+      effectiveAt,
+    }));
   }
 
   unfreezeAccount(input: { code: string }, ctx: CommandContext): Promise<string> {
-    return this.lifecycle('unfreezeAccount', input.code, ctx, (effectiveAt) => ({ type: 'UnfreezeAccount', effectiveAt }));
+    return this.lifecycle('unfreezeAccount', input.code, ctx, (effectiveAt) => ({
+      type: 'UnfreezeAccount',
+      effectiveAt,
+    }));
   }
 
   /** Renames an account and/or replaces its metadata (an omitted field keeps its value; metadata null clears it). */
-  updateAccount(input: { code: string; name?: string | null; metadata?: unknown }, ctx: CommandContext): Promise<string> {
+  updateAccount(
+    input: { code: string; name?: string | null; metadata?: unknown },
+    ctx: CommandContext,
+  ): Promise<string> {
     const name = input.name == null ? undefined : checkName(input.name);
     const metadata = input.metadata === undefined ? undefined : checkMetadata(input.metadata);
-    return this.lifecycle('updateAccount', input.code, ctx, (effectiveAt) => ({ type: 'UpdateAccount', name, metadata, effectiveAt }));
+    return this.lifecycle('updateAccount', input.code, ctx, (effectiveAt) => ({
+      type: 'UpdateAccount',
+      name,
+      metadata,
+      effectiveAt,
+    }));
   }
 
   /** Sets the lower bound of the normal-side balance ("0": no overdraft; "-100.00": an overdraft limit; null: none). */
   changeMinimumBalance(input: { code: string; minimumBalance: string | null }, ctx: CommandContext): Promise<string> {
-    return this.lifecycle('changeMinimumBalance', input.code, ctx, (effectiveAt) => ({ type: 'ChangeMinimumBalance', minimumBalance: input.minimumBalance, effectiveAt }));
+    return this.lifecycle('changeMinimumBalance', input.code, ctx, (effectiveAt) => ({
+      type: 'ChangeMinimumBalance',
+      minimumBalance: input.minimumBalance,
+      effectiveAt,
+    }));
   }
 
   /**
@@ -390,7 +475,10 @@ export class Ledger {
     const legs = hold.legs.map((leg) => ({ ...leg }));
     if (input.amount != null) {
       if (new Set(hold.legs.map((leg) => leg.amount)).size !== 1) {
-        throw new ValidationError('amount', 'a partial commit needs a hold whose legs share one amount; this one has several');
+        throw new ValidationError(
+          'amount',
+          'a partial commit needs a hold whose legs share one amount; this one has several',
+        );
       }
       const held = new Amount(hold.legs[0]!.amount);
       const currency = parseCurrency(hold.legs[0]!.currency);
@@ -406,14 +494,32 @@ export class Ledger {
         accounts: legs.map((leg) => leg.account),
         transactionId: hold.id,
         prepare: async (session, states) => {
-          notYetAvailable = await notYetAvailableOf(session.trx, states, this.clock().toISOString(), session.pendingEntries());
+          notYetAvailable = await notYetAvailableOf(
+            session.trx,
+            states,
+            this.clock().toISOString(),
+            session.pendingEntries(),
+          );
         },
         guard: (session) => checkPeriodOpen(session, effectiveAt),
         decide: (states) => {
           const now = this.clock().toISOString();
           const decisions = new Map<string, AccountEvent[]>();
           for (const code of new Set(legs.map((leg) => leg.account))) {
-            decisions.set(code, decide({ type: 'CommitHold', transactionId: hold.id, legs, effectiveAt, now, notYetAvailable: notYetAvailable.get(code) }, states.get(code)!));
+            decisions.set(
+              code,
+              decide(
+                {
+                  type: 'CommitHold',
+                  transactionId: hold.id,
+                  legs,
+                  effectiveAt,
+                  now,
+                  notYetAvailable: notYetAvailable.get(code),
+                },
+                states.get(code)!,
+              ),
+            );
           }
           return decisions;
         },
@@ -449,7 +555,12 @@ export class Ledger {
         decide: (states) =>
           voidedMeanwhile
             ? new Map()
-            : new Map([...new Set(original.legs.map((leg) => leg.account))].map((code) => [code, decide({ type: 'VoidHold', transactionId: original.id, effectiveAt }, states.get(code)!)])),
+            : new Map(
+                [...new Set(original.legs.map((leg) => leg.account))].map((code) => [
+                  code,
+                  decide({ type: 'VoidHold', transactionId: original.id, effectiveAt }, states.get(code)!),
+                ]),
+              ),
       },
       ctx,
     );
@@ -497,7 +608,16 @@ export class Ledger {
         const metadata = metadataFor(ctx, command, null);
         const after = events.reduce(evolveBooks, state);
         session.appendBooksEvents(
-          { streamId: BOOKS_STREAM, expectedVersion: state.version, events: events.map((e) => ({ ...encodeEvent(e), metadata, effectiveAt: e.effectiveAt, transactionId: null })) },
+          {
+            streamId: BOOKS_STREAM,
+            expectedVersion: state.version,
+            events: events.map((e) => ({
+              ...encodeEvent(e),
+              metadata,
+              effectiveAt: e.effectiveAt,
+              transactionId: null,
+            })),
+          },
           after,
         );
         return after;
@@ -507,7 +627,12 @@ export class Ledger {
   }
 
   /** A command on one existing account, effective now; resolves to its code. */
-  private async lifecycle(command: string, rawCode: string, ctx: CommandContext, make: (effectiveAt: string) => AccountCommand): Promise<string> {
+  private async lifecycle(
+    command: string,
+    rawCode: string,
+    ctx: CommandContext,
+    make: (effectiveAt: string) => AccountCommand,
+  ): Promise<string> {
     const code = checkCode(rawCode);
     const effectiveAt = this.effectiveAt(null);
     await this.execute(
@@ -560,12 +685,20 @@ export class Ledger {
     const stored = await session.appendAccountEvents(requests, decisions, states);
     if (plan.idempotency) {
       const { key, fingerprint } = plan.idempotency;
-      session.saveIdempotency({ key, command: plan.command, fingerprint, result: plan.transactionId ?? '', position: stored[0]!.position }, stored[0]!.recordedAt);
+      session.saveIdempotency(
+        { key, command: plan.command, fingerprint, result: plan.transactionId ?? '', position: stored[0]!.position },
+        stored[0]!.recordedAt,
+      );
     }
     return null;
   }
 
-  private appendRequests(plan: Plan, ctx: CommandContext, states: Map<string, AccountState>, decisions: Map<string, AccountEvent[]>): AppendRequest[] {
+  private appendRequests(
+    plan: Plan,
+    ctx: CommandContext,
+    states: Map<string, AccountState>,
+    decisions: Map<string, AccountEvent[]>,
+  ): AppendRequest[] {
     const encodedMetadata = metadataFor(ctx, plan.command, plan.idempotency?.key ?? null);
     const requests: AppendRequest[] = [];
     for (const [code, events] of decisions) {
@@ -609,13 +742,17 @@ export const MAX_BATCH_LEGS = 4_000;
 
 /** A batch's bounds, checked before anything of it is planned. */
 export function checkBatchSize(inputs: ReadonlyArray<{ entries: readonly unknown[] }>): void {
-  if (inputs.length < 1 || inputs.length > MAX_BATCH) throw new ValidationError('transactions', `a batch holds 1 to ${MAX_BATCH} transactions, not ${inputs.length}`);
+  if (inputs.length < 1 || inputs.length > MAX_BATCH)
+    throw new ValidationError('transactions', `a batch holds 1 to ${MAX_BATCH} transactions, not ${inputs.length}`);
   const legs = inputs.reduce((sum, input) => sum + input.entries.length, 0);
-  if (legs > MAX_BATCH_LEGS) throw new ValidationError('transactions', `a batch holds at most ${MAX_BATCH_LEGS} legs in all, not ${legs}`);
+  if (legs > MAX_BATCH_LEGS)
+    throw new ValidationError('transactions', `a batch holds at most ${MAX_BATCH_LEGS} legs in all, not ${legs}`);
 }
 
 /** One transaction of a batch: its id (the first one, on a retry) or why it was not posted. */
-export type BatchResult = { transactionId: string; error?: undefined } | { transactionId?: undefined; error: LedgerError };
+export type BatchResult =
+  | { transactionId: string; error?: undefined }
+  | { transactionId?: undefined; error: LedgerError };
 
 /** Thrown inside an atomic batch's transaction to roll it back, naming the item at fault. */
 class BatchAborted extends Error {
@@ -668,7 +805,9 @@ function replay(record: IdempotencyRecord, fingerprint: string): string {
 
 /** The whole canonical input, description and metadata included; the command name too. */
 function fingerprintFor(command: string, input: unknown): string {
-  return createHash('sha256').update(canonicalJson({ command, input: withoutNulls(input) })).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson({ command, input: withoutNulls(input) }))
+    .digest('hex');
 }
 
 /** An omitted field and an explicit null mean the same request (top level and legs only; metadata is kept as sent). */

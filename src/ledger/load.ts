@@ -11,10 +11,17 @@ import { latestSnapshot } from '../store/snapshot-store.js';
 const PAGE = 10_000;
 
 /** The account's state now, or once its stream reached `atVersion`. */
-export async function loadAccount(db: Db, code: string, options: { useSnapshots?: boolean; atVersion?: number } = {}): Promise<AccountState> {
+export async function loadAccount(
+  db: Db,
+  code: string,
+  options: { useSnapshots?: boolean; atVersion?: number } = {},
+): Promise<AccountState> {
   const streamId = accountStream(code);
   const last = options.atVersion ?? Number.MAX_SAFE_INTEGER;
-  const snapshot = options.useSnapshots === false ? undefined : await latestSnapshot(db, streamId, ACCOUNT_STATE_VERSION, options.atVersion);
+  const snapshot =
+    options.useSnapshots === false
+      ? undefined
+      : await latestSnapshot(db, streamId, ACCOUNT_STATE_VERSION, options.atVersion);
   // A snapshot of another state version never gets here (filtered by version); one that will
   // not decode is ignored the same way: the stream is replayed from the start.
   let state = (snapshot && decodeState(JSON.parse(snapshot.state))) || initialState();
@@ -24,10 +31,11 @@ export async function loadAccount(db: Db, code: string, options: { useSnapshots?
     for (const stored of page) {
       state = evolve(state, decodeAccountEvent(stored));
       if (state.version !== stored.version) {
-        throw new Error(`invariant: ${streamId} folded to version ${state.version} at stored version ${stored.version}`);
+        throw new Error(
+          `invariant: ${streamId} folded to version ${state.version} at stored version ${stored.version}`,
+        );
       }
     }
     if (page.length < PAGE || state.version >= last) return state;
   }
 }
-

@@ -96,7 +96,11 @@ function toAccountView(row: AccountsTable): AccountView {
 
 export async function getAccounts(db: Db, codes: readonly string[]): Promise<Map<string, AccountView>> {
   if (codes.length === 0) return new Map();
-  const rows = await db.selectFrom('accounts').selectAll().where('code', 'in', [...codes]).execute();
+  const rows = await db
+    .selectFrom('accounts')
+    .selectAll()
+    .where('code', 'in', [...codes])
+    .execute();
   return new Map(rows.map((row) => [row.code, toAccountView(row)]));
 }
 
@@ -110,9 +114,14 @@ export async function listAccounts(
   const prefix = options.prefix;
   if (prefix) {
     // The code itself or anything below it: ":" sorts just before ";", so this is an index range.
-    query = query.where((eb) => eb.or([eb('code', '=', prefix), eb.and([eb('code', '>=', `${prefix}:`), eb('code', '<', `${prefix};`)])]));
+    query = query.where((eb) =>
+      eb.or([eb('code', '=', prefix), eb.and([eb('code', '>=', `${prefix}:`), eb('code', '<', `${prefix};`)])]),
+    );
   }
-  const rows = await query.orderBy('code').limit(options.limit + 1).execute();
+  const rows = await query
+    .orderBy('code')
+    .limit(options.limit + 1)
+    .execute();
   return rows.map(toAccountView);
 }
 
@@ -124,7 +133,11 @@ export async function getTransaction(db: Db, id: string): Promise<TransactionVie
 export async function getTransactions(db: Db, ids: readonly string[]): Promise<Map<string, TransactionView>> {
   const found = new Map<string, TransactionView>();
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db.selectFrom('transactions').selectAll().where('id', 'in', ids.slice(i, i + 500)).execute();
+    const rows = await db
+      .selectFrom('transactions')
+      .selectAll()
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute();
     for (const row of rows) {
       found.set(row.id, {
         id: row.id,
@@ -151,7 +164,12 @@ export async function getTransactions(db: Db, ids: readonly string[]): Promise<M
  * less their lowest running sum (never above zero). Only entries the loaded state includes count
  * (a later one makes the append conflict anyway).
  */
-export async function notYetAvailableOf(db: Db, states: ReadonlyMap<string, AccountState>, now: string, pending: Iterable<EntriesTable> = []): Promise<Map<string, Amount>> {
+export async function notYetAvailableOf(
+  db: Db,
+  states: ReadonlyMap<string, AccountState>,
+  now: string,
+  pending: Iterable<EntriesTable> = [],
+): Promise<Map<string, Amount>> {
   const bounded = [...states.values()].filter((s): s is OpenedAccount => s.exists && s.minimumBalance !== null);
   const result = new Map<string, Amount>();
   if (bounded.length === 0) return result;
@@ -165,16 +183,24 @@ export async function notYetAvailableOf(db: Db, states: ReadonlyMap<string, Acco
   // With the entries of this transaction not yet written (a group commit writes them at its end),
   // and those of a group committing meanwhile (pipelined), which the read may already have seen.
   const seen = new Set(stored.map((e) => `${e.position}.${e.leg_index}`));
-  const unwritten = [...pending].filter((e) => e.effective_at > now && codes.includes(e.account_code) && !seen.has(`${e.position}.${e.leg_index}`));
-  const rows = [...stored, ...unwritten].sort(
-    (a, b) => (a.effective_at < b.effective_at ? -1 : a.effective_at > b.effective_at ? 1 : Number(a.position) - Number(b.position) || a.leg_index - b.leg_index),
+  const unwritten = [...pending].filter(
+    (e) => e.effective_at > now && codes.includes(e.account_code) && !seen.has(`${e.position}.${e.leg_index}`),
+  );
+  const rows = [...stored, ...unwritten].sort((a, b) =>
+    a.effective_at < b.effective_at
+      ? -1
+      : a.effective_at > b.effective_at
+        ? 1
+        : Number(a.position) - Number(b.position) || a.leg_index - b.leg_index,
   );
   for (const state of bounded) {
     let running = ZERO;
     let lowest = ZERO;
     for (const row of rows) {
       if (row.account_code !== state.code || Number(row.account_version) > state.version) continue;
-      running = running.plus(signedOnNormalSide(state.type, { direction: row.direction as 'DEBIT' | 'CREDIT', amount: row.amount }));
+      running = running.plus(
+        signedOnNormalSide(state.type, { direction: row.direction as 'DEBIT' | 'CREDIT', amount: row.amount }),
+      );
       lowest = Amount.min(lowest, running);
     }
     if (!running.isZero() || !lowest.isZero()) result.set(state.code, running.minus(lowest));
@@ -184,8 +210,14 @@ export async function notYetAvailableOf(db: Db, states: ReadonlyMap<string, Acco
 
 /** What the account's live holds reserve at `now` (an outflow on its normal side), at its scale. */
 export async function pendingOf(db: Db, account: AccountView, now: string): Promise<string> {
-  const rows = await db.selectFrom('holds').select(['reserved', 'expires_at']).where('account_code', '=', account.code).execute();
-  const total = rows.filter((r) => r.expires_at === null || r.expires_at > now).reduce((sum, r) => sum.plus(r.reserved), ZERO);
+  const rows = await db
+    .selectFrom('holds')
+    .select(['reserved', 'expires_at'])
+    .where('account_code', '=', account.code)
+    .execute();
+  const total = rows
+    .filter((r) => r.expires_at === null || r.expires_at > now)
+    .reduce((sum, r) => sum.plus(r.reserved), ZERO);
   return formatAmount(total, account.scale);
 }
 
@@ -202,19 +234,32 @@ export async function reversalOf(db: Db, id: string): Promise<string | null> {
 export async function listEntries(
   db: Db,
   code: string,
-  options: { after?: { position: number; legIndex: number }; limit: number; from?: string | null; to?: string | null; knownAt?: string | null },
+  options: {
+    after?: { position: number; legIndex: number };
+    limit: number;
+    from?: string | null;
+    to?: string | null;
+    knownAt?: string | null;
+  },
 ): Promise<EntryView[]> {
   let query = db.selectFrom('entries').selectAll().where('account_code', '=', code);
   const after = options.after;
   if (after) {
     query = query.where((eb) =>
-      eb.or([eb('position', '>', after.position), eb.and([eb('position', '=', after.position), eb('leg_index', '>', after.legIndex)])]),
+      eb.or([
+        eb('position', '>', after.position),
+        eb.and([eb('position', '=', after.position), eb('leg_index', '>', after.legIndex)]),
+      ]),
     );
   }
   if (options.from) query = query.where('effective_at', '>=', options.from);
   if (options.to) query = query.where('effective_at', '<', options.to);
   if (options.knownAt) query = query.where('recorded_at', '<=', options.knownAt);
-  const rows = await query.orderBy('position').orderBy('leg_index').limit(options.limit + 1).execute();
+  const rows = await query
+    .orderBy('position')
+    .orderBy('leg_index')
+    .limit(options.limit + 1)
+    .execute();
   return rows.map((row) => ({
     position: Number(row.position),
     legIndex: Number(row.leg_index),
@@ -230,7 +275,11 @@ export async function listEntries(
 }
 
 /** An account's own events, decoded to their current shape, in version order. */
-export async function listEvents(db: Db, code: string, options: { afterVersion?: number; limit: number }): Promise<EventView[]> {
+export async function listEvents(
+  db: Db,
+  code: string,
+  options: { afterVersion?: number; limit: number },
+): Promise<EventView[]> {
   const rows = await db
     .selectFrom('events')
     .selectAll()
@@ -261,7 +310,10 @@ export async function currentBalance(db: Db, account: AccountView, now: string):
     .where('position', '<=', account.lastPosition)
     .execute();
   const posted = future.reduce(
-    (sum, row) => sum.minus(signedOnNormalSide(account.type, { direction: row.direction as 'DEBIT' | 'CREDIT', amount: row.amount })),
+    (sum, row) =>
+      sum.minus(
+        signedOnNormalSide(account.type, { direction: row.direction as 'DEBIT' | 'CREDIT', amount: row.amount }),
+      ),
     new Amount(account.balance),
   );
   return { posted: formatAmount(posted, account.scale), currency: account.currency, version: account.version };

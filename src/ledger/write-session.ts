@@ -22,7 +22,14 @@ import { accountCodeOf } from '../events/streams.js';
 import { OnTimeFrontiers } from '../projections/as-of-index.js';
 import { ProjectionBatch, type Committed, type ProjectionPolicy } from '../projections/project.js';
 import type { Db } from '../store/db.js';
-import { headAfter, insertEvents, readHead, sealEvents, type AppendRequest, type LogHead } from '../store/event-store.js';
+import {
+  headAfter,
+  insertEvents,
+  readHead,
+  sealEvents,
+  type AppendRequest,
+  type LogHead,
+} from '../store/event-store.js';
 import { findIdempotencies, saveIdempotencies, type IdempotencyRecord } from '../store/idempotency.js';
 import type { EntriesTable } from '../store/schema.js';
 import { loadBooks } from './books.js';
@@ -102,7 +109,8 @@ export class WriteSession {
   /** Call first, inside the write transaction (under the write lock). */
   static async begin(trx: Db, cache: WriteCache, policy: ProjectionPolicy, now: Date): Promise<WriteSession> {
     const head = await readHead(trx);
-    if (cache.head === undefined || !sameHead(cache.head, head) || cache.states.size > MAX_CACHED_ACCOUNTS) cache.reset();
+    if (cache.head === undefined || !sameHead(cache.head, head) || cache.states.size > MAX_CACHED_ACCOUNTS)
+      cache.reset();
     cache.head = undefined;
     return new WriteSession(trx, cache, head, now, policy, null);
   }
@@ -187,7 +195,11 @@ export class WriteSession {
   }
 
   /** Appends account events decided against `states`; stages their read models; moves the cache on. */
-  async appendAccountEvents(requests: AppendRequest[], decisions: Map<string, AccountEvent[]>, states: Map<string, AccountState>): Promise<StoredEvent[]> {
+  async appendAccountEvents(
+    requests: AppendRequest[],
+    decisions: Map<string, AccountEvent[]>,
+    states: Map<string, AccountState>,
+  ): Promise<StoredEvent[]> {
     const codes = requests.map((r) => accountCodeOf(r.streamId));
     await this.cache.frontiers.load(this.trx, codes);
     const stored = this.append(requests);
@@ -218,7 +230,10 @@ export class WriteSession {
 
   /** Writes everything staged. Runs before the commit, and before a read that needs the rows. */
   async flush(): Promise<void> {
-    if (this.carried) throw new Error('invariant: a pipelined session writes only through writeTo (a command reading its own writes must run classic)');
+    if (this.carried)
+      throw new Error(
+        'invariant: a pipelined session writes only through writeTo (a command reading its own writes must run classic)',
+      );
     await this.write(this.trx);
   }
 

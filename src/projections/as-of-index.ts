@@ -48,7 +48,14 @@ export class OnTimeFrontiers {
   async load(db: Db, codes: Iterable<string>, options: { parallel?: boolean } = {}): Promise<void> {
     const missing = [...new Set(codes)].filter((code) => !this.frontiers.has(code));
     const read = (code: string) =>
-      db.selectFrom('entries').select('effective_at').where('account_code', '=', code).where('late', '=', 0).orderBy('position', 'desc').limit(1).executeTakeFirst();
+      db
+        .selectFrom('entries')
+        .select('effective_at')
+        .where('account_code', '=', code)
+        .where('late', '=', 0)
+        .orderBy('position', 'desc')
+        .limit(1)
+        .executeTakeFirst();
     // Side by side (through a pool): a group's first touch of many accounts costs one wait, not one each.
     const rows = options.parallel ? await Promise.all(missing.map(read)) : [];
     if (!options.parallel) for (const code of missing) rows.push(await read(code));
@@ -69,7 +76,14 @@ export class OnTimeFrontiers {
 }
 
 /** Inside the append transaction, after the entries are written. */
-export async function indexForAsOf(trx: Db, stored: StoredEvent, event: AccountEvent, state: OpenedAccount, late: boolean, every: number): Promise<void> {
+export async function indexForAsOf(
+  trx: Db,
+  stored: StoredEvent,
+  event: AccountEvent,
+  state: OpenedAccount,
+  late: boolean,
+  every: number,
+): Promise<void> {
   const posting = postingOf(state.code, event);
   if (posting && late) await addLate(trx, state, stored, posting);
   if (stored.version % every === 0) await closeEpoch(trx, state, stored);
@@ -104,8 +118,15 @@ export async function latestSums(db: Db, code: string, nodes: Node[], position: 
     (n) =>
       sql`SELECT * FROM (SELECT level, node, debits, credits FROM late_sums WHERE account_code = ${code} AND level = ${n.level} AND node = ${n.node} AND position <= ${position} ORDER BY position DESC LIMIT 1) AS latest`,
   );
-  const { rows } = await sql<{ level: number; node: number; debits: string; credits: string }>`${sql.join(parts, sql` UNION ALL `)}`.execute(db);
-  return new Map(rows.map((r) => [`${r.level}/${r.node}`, { debits: new Amount(r.debits), credits: new Amount(r.credits) }]));
+  const { rows } = await sql<{
+    level: number;
+    node: number;
+    debits: string;
+    credits: string;
+  }>`${sql.join(parts, sql` UNION ALL `)}`.execute(db);
+  return new Map(
+    rows.map((r) => [`${r.level}/${r.node}`, { debits: new Amount(r.debits), credits: new Amount(r.credits) }]),
+  );
 }
 
 async function closeEpoch(trx: Db, state: OpenedAccount, stored: StoredEvent): Promise<void> {

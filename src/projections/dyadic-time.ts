@@ -14,7 +14,8 @@ export interface Node {
 
 export function millisecondOf(instant: string): number {
   const ms = Date.parse(instant) + OFFSET;
-  if (!Number.isSafeInteger(ms) || ms < 0 || ms >= 2 ** LEVELS) throw new Error(`invariant: ${instant} is outside years 0001..9999`);
+  if (!Number.isSafeInteger(ms) || ms < 0 || ms >= 2 ** LEVELS)
+    throw new Error(`invariant: ${instant} is outside years 0001..9999`);
   return ms;
 }
 

@@ -47,10 +47,13 @@ export class ProjectionBatch {
 
   add(committed: Committed[]): void {
     for (const c of committed) {
-      const late = postedLegs(c.event) !== null && this.frontiers.classify(c.state.code, c.stored.effectiveAt, c.stored.recordedAt);
+      const late =
+        postedLegs(c.event) !== null &&
+        this.frontiers.classify(c.state.code, c.stored.effectiveAt, c.stored.recordedAt);
       addEvent(this.rows, c, c.state, this.seen, late);
       const { version } = c.stored;
-      if (late || version % this.policy.epochEvery === 0 || this.snapshotDue(version)) this.indexed.push({ committed: c, late });
+      if (late || version % this.policy.epochEvery === 0 || this.snapshotDue(version))
+        this.indexed.push({ committed: c, late });
     }
   }
 
@@ -72,7 +75,16 @@ export class ProjectionBatch {
       const { stored, event, state } = committed;
       await indexForAsOf(trx, stored, event, state, late, this.policy.epochEvery);
       if (this.snapshotDue(stored.version)) {
-        await saveSnapshot(trx, { streamId: stored.streamId, version: stored.version, position: stored.position, state: JSON.stringify(encodeState(state)) }, ACCOUNT_STATE_VERSION);
+        await saveSnapshot(
+          trx,
+          {
+            streamId: stored.streamId,
+            version: stored.version,
+            position: stored.position,
+            state: JSON.stringify(encodeState(state)),
+          },
+          ACCOUNT_STATE_VERSION,
+        );
       }
     }
   }

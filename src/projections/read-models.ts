@@ -36,7 +36,13 @@ export function emptyRows(): ReadModelRows {
  * first event in log order (its lowest position). `late` classifies the posting for as-of
  * queries (see as-of-index.ts).
  */
-export function addEvent(rows: ReadModelRows, { stored, event }: DecodedEvent, stateAfter: OpenedAccount, seenTransactions: Set<string>, late: boolean): void {
+export function addEvent(
+  rows: ReadModelRows,
+  { stored, event }: DecodedEvent,
+  stateAfter: OpenedAccount,
+  seenTransactions: Set<string>,
+  late: boolean,
+): void {
   const code = accountCodeOf(stored.streamId);
   rows.accounts.set(code, accountRow(stateAfter, stored.position));
   // A transaction's row comes from its first event in log order; `seen` is keyed by event type too,
@@ -67,7 +73,12 @@ export function addEvent(rows: ReadModelRows, { stored, event }: DecodedEvent, s
     }
     if (hold) {
       const reserved = stateAfter.holds[hold.transactionId]!.reserved;
-      const row = { transaction_id: hold.transactionId, account_code: code, reserved: formatAmount(reserved, stateAfter.currency.scale), expires_at: hold.expiresAt };
+      const row = {
+        transaction_id: hold.transactionId,
+        account_code: code,
+        reserved: formatAmount(reserved, stateAfter.currency.scale),
+        expires_at: hold.expiresAt,
+      };
       rows.holds.set(`${hold.transactionId}/${code}`, { transaction_id: hold.transactionId, account_code: code, row });
       return;
     }
@@ -80,7 +91,13 @@ export function addEvent(rows: ReadModelRows, { stored, event }: DecodedEvent, s
       const update: Partial<TransactionsTable> =
         event.type === 'HoldVoided'
           ? { status: 'VOIDED' }
-          : { status: 'POSTED', legs: canonicalJson(event.data.legs), effective_at: stored.effectiveAt, recorded_at: stored.recordedAt, position: stored.position };
+          : {
+              status: 'POSTED',
+              legs: canonicalJson(event.data.legs),
+              effective_at: stored.effectiveAt,
+              recorded_at: stored.recordedAt,
+              position: stored.position,
+            };
       rows.transactionUpdates.set(id, update);
     }
   }
@@ -133,21 +150,50 @@ export async function writeRows(trx: Db, rows: ReadModelRows): Promise<void> {
     await trx
       .insertInto('accounts')
       .values(accounts.slice(i, i + CHUNK))
-      .onConflict((oc) => oc.column('code').doUpdateSet((eb) => Object.fromEntries(ACCOUNT_UPDATES.map((c) => [c, eb.ref(`excluded.${c}`)]))))
+      .onConflict((oc) =>
+        oc
+          .column('code')
+          .doUpdateSet((eb) => Object.fromEntries(ACCOUNT_UPDATES.map((c) => [c, eb.ref(`excluded.${c}`)]))),
+      )
       .execute();
   }
   for (let i = 0; i < rows.transactions.length; i += CHUNK) {
-    await trx.insertInto('transactions').values(rows.transactions.slice(i, i + CHUNK)).execute();
+    await trx
+      .insertInto('transactions')
+      .values(rows.transactions.slice(i, i + CHUNK))
+      .execute();
   }
-  for (const [id, update] of rows.transactionUpdates) await trx.updateTable('transactions').set(update).where('id', '=', id).execute();
+  for (const [id, update] of rows.transactionUpdates)
+    await trx.updateTable('transactions').set(update).where('id', '=', id).execute();
   for (let i = 0; i < rows.entries.length; i += CHUNK) {
-    await trx.insertInto('entries').values(rows.entries.slice(i, i + CHUNK)).execute();
+    await trx
+      .insertInto('entries')
+      .values(rows.entries.slice(i, i + CHUNK))
+      .execute();
   }
   for (const { transaction_id, account_code, row } of rows.holds.values()) {
     if (row) await trx.insertInto('holds').values(row).execute();
-    else await trx.deleteFrom('holds').where('transaction_id', '=', transaction_id).where('account_code', '=', account_code).execute();
+    else
+      await trx
+        .deleteFrom('holds')
+        .where('transaction_id', '=', transaction_id)
+        .where('account_code', '=', account_code)
+        .execute();
   }
 }
 
 /** Every column of an account row but its key: what an upsert replaces. */
-const ACCOUNT_UPDATES = ['name', 'type', 'currency', 'status', 'minimum_balance', 'metadata', 'opened_at', 'debits', 'credits', 'balance', 'version', 'last_position'] as const satisfies ReadonlyArray<Exclude<keyof AccountsTable, 'code'>>;
+const ACCOUNT_UPDATES = [
+  'name',
+  'type',
+  'currency',
+  'status',
+  'minimum_balance',
+  'metadata',
+  'opened_at',
+  'debits',
+  'credits',
+  'balance',
+  'version',
+  'last_position',
+] as const satisfies ReadonlyArray<Exclude<keyof AccountsTable, 'code'>>;

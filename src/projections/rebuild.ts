@@ -20,13 +20,14 @@ export interface RebuildReport {
 }
 
 /** Every table derived from the log, with the columns that identify a row. */
+type Row = Record<string, unknown>;
 const READ_MODELS = {
-  accounts: (r: any) => r.code,
-  transactions: (r: any) => r.id,
-  entries: (r: any) => `${r.position}/${r.leg_index}`,
-  balance_epochs: (r: any) => `${r.account_code}@${r.version}`,
-  late_sums: (r: any) => `${r.account_code}@${r.level}/${r.node}#${r.position}`,
-  holds: (r: any) => `${r.transaction_id}/${r.account_code}`,
+  accounts: (r: Row) => `${r.code}`,
+  transactions: (r: Row) => `${r.id}`,
+  entries: (r: Row) => `${r.position}/${r.leg_index}`,
+  balance_epochs: (r: Row) => `${r.account_code}@${r.version}`,
+  late_sums: (r: Row) => `${r.account_code}@${r.level}/${r.node}#${r.position}`,
+  holds: (r: Row) => `${r.transaction_id}/${r.account_code}`,
 } as const;
 type ReadModel = keyof typeof READ_MODELS;
 
@@ -47,12 +48,18 @@ export async function replayProjections(trx: Db, epochEvery: number, batchSize =
     const event = decodeAccountEvent(stored);
     const code = accountCodeOf(stored.streamId);
     const state = evolve(states.get(code) ?? initialState(), event);
-    if (state.version !== stored.version) throw new Error(`invariant: ${stored.streamId} folded to version ${state.version} at stored version ${stored.version}`);
+    if (state.version !== stored.version)
+      throw new Error(
+        `invariant: ${stored.streamId} folded to version ${state.version} at stored version ${stored.version}`,
+      );
     states.set(code, state);
     // Cut batches only between transactions: a transaction's row comes from its first event in
     // a batch, so its events (contiguous in the log) must never straddle two batches.
     const previous = batch[batch.length - 1];
-    if (batch.length >= batchSize && (stored.transactionId === null || stored.transactionId !== previous?.stored.transactionId)) {
+    if (
+      batch.length >= batchSize &&
+      (stored.transactionId === null || stored.transactionId !== previous?.stored.transactionId)
+    ) {
       await projectIn(trx, batch, policy);
       batch = [];
     }
@@ -67,7 +74,10 @@ class CheckOnly {
   constructor(readonly report: RebuildReport) {}
 }
 
-export async function rebuildReadModels(database: Database, options: { apply?: boolean; epochEvery?: number; batchSize?: number } = {}): Promise<RebuildReport> {
+export async function rebuildReadModels(
+  database: Database,
+  options: { apply?: boolean; epochEvery?: number; batchSize?: number } = {},
+): Promise<RebuildReport> {
   const apply = options.apply ?? true;
   try {
     // One write transaction: no commit lands in between, and a check leaves nothing behind.
@@ -76,7 +86,8 @@ export async function rebuildReadModels(database: Database, options: { apply?: b
       const eventsReplayed = await replayProjections(trx, options.epochEvery ?? DEFAULT_EPOCH_EVERY, options.batchSize);
       const after = await readAll(trx);
       const differences: string[] = [];
-      for (const table of Object.keys(READ_MODELS) as ReadModel[]) compare(differences, table, before[table], after[table], READ_MODELS[table]);
+      for (const table of Object.keys(READ_MODELS) as ReadModel[])
+        compare(differences, table, before[table], after[table], READ_MODELS[table]);
       const report = { eventsReplayed, differences, applied: apply && differences.length > 0 };
       if (!report.applied) throw new CheckOnly(report);
       return report;
@@ -87,13 +98,14 @@ export async function rebuildReadModels(database: Database, options: { apply?: b
   }
 }
 
-async function readAll(db: Db): Promise<Record<ReadModel, object[]>> {
-  const rows = {} as Record<ReadModel, object[]>;
-  for (const table of Object.keys(READ_MODELS) as ReadModel[]) rows[table] = await db.selectFrom(table).selectAll().execute();
+async function readAll(db: Db): Promise<Record<ReadModel, Row[]>> {
+  const rows = {} as Record<ReadModel, Row[]>;
+  for (const table of Object.keys(READ_MODELS) as ReadModel[])
+    rows[table] = await db.selectFrom(table).selectAll().execute();
   return rows;
 }
 
-function compare(out: string[], table: string, stored: object[], rebuilt: object[], keyOf: (row: object) => string): void {
+function compare(out: string[], table: string, stored: Row[], rebuilt: Row[], keyOf: (row: Row) => string): void {
   const storedByKey = new Map(stored.map((row) => [keyOf(row), row]));
   for (const row of rebuilt) {
     const key = keyOf(row);
@@ -106,7 +118,8 @@ function compare(out: string[], table: string, stored: object[], rebuilt: object
     for (const [column, value] of Object.entries(row)) {
       const actual = (existing as Record<string, unknown>)[column];
       // Integers may come back as strings from some drivers; compare as text.
-      if (String(actual) !== String(value)) out.push(`${table}[${key}].${column}: stored ${JSON.stringify(actual)}, rebuilt ${JSON.stringify(value)}`);
+      if (String(actual) !== String(value))
+        out.push(`${table}[${key}].${column}: stored ${JSON.stringify(actual)}, rebuilt ${JSON.stringify(value)}`);
     }
   }
   for (const key of storedByKey.keys()) out.push(`${table}[${key}]: not in the log (extra row)`);

@@ -7,7 +7,10 @@ import type { Database } from '../store/db.js';
 import { readLog } from '../store/event-store.js';
 import { saveSnapshot } from '../store/snapshot-store.js';
 
-export async function rebuildSnapshots(database: Database, snapshotEvery: number): Promise<{ eventsReplayed: number; snapshots: number }> {
+export async function rebuildSnapshots(
+  database: Database,
+  snapshotEvery: number,
+): Promise<{ eventsReplayed: number; snapshots: number }> {
   return database.write(async (trx) => {
     await trx.deleteFrom('snapshots').execute();
     const states = new Map<string, AccountState>();
@@ -20,7 +23,16 @@ export async function rebuildSnapshots(database: Database, snapshotEvery: number
       const state = evolve(states.get(code) ?? initialState(), decodeAccountEvent(stored));
       states.set(code, state);
       if (stored.version % snapshotEvery === 0) {
-        await saveSnapshot(trx, { streamId: stored.streamId, version: stored.version, position: stored.position, state: JSON.stringify(encodeState(state)) }, ACCOUNT_STATE_VERSION);
+        await saveSnapshot(
+          trx,
+          {
+            streamId: stored.streamId,
+            version: stored.version,
+            position: stored.position,
+            state: JSON.stringify(encodeState(state)),
+          },
+          ACCOUNT_STATE_VERSION,
+        );
         snapshots += 1;
       }
     }

@@ -25,16 +25,30 @@ export type AuditEvent = EventView;
 
 /** The filter's own rules (the same for the auditTrail field and every export of it). */
 export function checkAuditFilter(filter: AuditFilter): AuditFilter {
-  if (filter.from && filter.to && filter.from >= filter.to) throw new ValidationError('from', `from (${filter.from}) must be before to (${filter.to})`);
-  if (filter.actor != null && !/^[\x20-\x7e]{1,128}$/.test(filter.actor)) throw new ValidationError('actor', '1 to 128 printable ASCII characters');
-  if (filter.type != null && !/^[A-Za-z]{1,64}$/.test(filter.type)) throw new ValidationError('type', 'an event type name, e.g. TransactionPosted');
-  if (filter.transaction != null && !/^[0-9a-f-]{36}$/.test(filter.transaction)) throw new ValidationError('transaction', 'a transaction id (UUID)');
+  if (filter.from && filter.to && filter.from >= filter.to)
+    throw new ValidationError('from', `from (${filter.from}) must be before to (${filter.to})`);
+  if (filter.actor != null && !/^[\x20-\x7e]{1,128}$/.test(filter.actor))
+    throw new ValidationError('actor', '1 to 128 printable ASCII characters');
+  if (filter.type != null && !/^[A-Za-z]{1,64}$/.test(filter.type))
+    throw new ValidationError('type', 'an event type name, e.g. TransactionPosted');
+  if (filter.transaction != null && !/^[0-9a-f-]{36}$/.test(filter.transaction))
+    throw new ValidationError('transaction', 'a transaction id (UUID)');
   return { ...filter, account: filter.account == null ? null : checkCode(filter.account, 'account') };
 }
 
 /** Up to `limit` events after position `after`, in log order. */
-export async function auditEvents(database: Database, filter: AuditFilter, cut: ReportCut, after: number, limit: number): Promise<AuditEvent[]> {
-  let query = database.db.selectFrom('events').selectAll().where('position', '>', after).where('position', '<=', cut.atPosition);
+export async function auditEvents(
+  database: Database,
+  filter: AuditFilter,
+  cut: ReportCut,
+  after: number,
+  limit: number,
+): Promise<AuditEvent[]> {
+  let query = database.db
+    .selectFrom('events')
+    .selectAll()
+    .where('position', '>', after)
+    .where('position', '<=', cut.atPosition);
   if (filter.from) query = query.where('recorded_at', '>=', filter.from);
   if (filter.to) query = query.where('recorded_at', '<', filter.to);
   if (filter.account) query = query.where('stream_id', '=', accountStream(filter.account));
@@ -42,7 +56,10 @@ export async function auditEvents(database: Database, filter: AuditFilter, cut: 
   if (filter.type) query = query.where('type', '=', filter.type);
   if (filter.actor) {
     // Metadata is stored as canonical JSON text; each dialect reads a field of it its own way.
-    const actor = database.dialect === 'postgres' ? sql<string>`(metadata::jsonb ->> 'actor')` : sql<string>`json_extract(metadata, '$.actor')`;
+    const actor =
+      database.dialect === 'postgres'
+        ? sql<string>`(metadata::jsonb ->> 'actor')`
+        : sql<string>`json_extract(metadata, '$.actor')`;
     query = query.where(actor, '=', filter.actor);
   }
   const rows = await query.orderBy('position').limit(limit).execute();
@@ -50,7 +67,12 @@ export async function auditEvents(database: Database, filter: AuditFilter, cut: 
 }
 
 /** Every matching event, for exports: batches in log order, constant memory. */
-export async function* allAuditEvents(database: Database, filter: AuditFilter, cut: ReportCut, batch = 1000): AsyncGenerator<AuditEvent> {
+export async function* allAuditEvents(
+  database: Database,
+  filter: AuditFilter,
+  cut: ReportCut,
+  batch = 1000,
+): AsyncGenerator<AuditEvent> {
   let after = 0;
   for (;;) {
     const page = await auditEvents(database, filter, cut, after, batch);

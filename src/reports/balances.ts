@@ -43,7 +43,12 @@ export interface TrialBalance extends ReportCut {
 }
 
 /** Accounts as the log knew them at the cut and opened (effective) by `asOf`, in code order, with their balances then. */
-async function* balancesAt(db: Db, asOf: string, cut: ReportCut, types?: readonly AccountType[]): AsyncGenerator<{ account: AccountView; balance: Amount }> {
+async function* balancesAt(
+  db: Db,
+  asOf: string,
+  cut: ReportCut,
+  types?: readonly AccountType[],
+): AsyncGenerator<{ account: AccountView; balance: Amount }> {
   let afterCode: string | undefined;
   for (;;) {
     const page = await listAccounts(db, { afterCode, limit: 500 });
@@ -74,8 +79,15 @@ class Sums {
 
   list(): Subtotal[] {
     return [...this.sums.values()]
-      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0))
-      .map((s) => ({ key: s.key, currency: s.currency, debit: money(s.debit, s.currency), credit: money(s.credit, s.currency) }));
+      .sort((a, b) =>
+        a.key < b.key ? -1 : a.key > b.key ? 1 : a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0,
+      )
+      .map((s) => ({
+        key: s.key,
+        currency: s.currency,
+        debit: money(s.debit, s.currency),
+        credit: money(s.credit, s.currency),
+      }));
   }
 }
 
@@ -99,12 +111,21 @@ export async function trialBalance(db: Db, asOf: string, cut: ReportCut): Promis
     const onDebit = (normalSide(account.type) === 'DEBIT') === !balance.isNegative();
     const debit = onDebit ? balance.abs() : ZERO;
     const credit = onDebit ? ZERO : balance.abs();
-    lines.push({ code: account.code, name: account.name, type: account.type, currency: account.currency, debit: money(debit, account.currency), credit: money(credit, account.currency) });
+    lines.push({
+      code: account.code,
+      name: account.name,
+      type: account.type,
+      currency: account.currency,
+      debit: money(debit, account.currency),
+      credit: money(credit, account.currency),
+    });
     byType.add(account.type, account.currency, debit, credit);
     for (const prefix of prefixes(account.code)) byPrefix.add(prefix, account.currency, debit, credit);
     totals.add('', account.currency, debit, credit);
   }
-  const currencyTotals = totals.list().map(({ currency, debit, credit }) => ({ currency, debit, credit, balanced: new Amount(debit).eq(credit) }));
+  const currencyTotals = totals
+    .list()
+    .map(({ currency, debit, credit }) => ({ currency, debit, credit, balanced: new Amount(debit).eq(credit) }));
   const typeOrder = (s: Subtotal) => ACCOUNT_TYPES.indexOf(s.key as AccountType);
   return {
     ...cut,
@@ -127,7 +148,14 @@ export interface BalanceSheet extends ReportCut {
   asOf: string;
   sections: StatementSection[];
   /** Per currency: assets, liabilities, equity, revenue less expenses not yet closed into equity, and whether A = L + E + earnings. */
-  totals: Array<{ currency: string; assets: string; liabilities: string; equity: string; earnings: string; balanced: boolean }>;
+  totals: Array<{
+    currency: string;
+    assets: string;
+    liabilities: string;
+    equity: string;
+    earnings: string;
+    balanced: boolean;
+  }>;
 }
 
 export interface IncomeStatement extends ReportCut {
@@ -138,14 +166,22 @@ export interface IncomeStatement extends ReportCut {
 }
 
 /** Sections per type, with amounts signed on each account's normal side. */
-function sections(types: readonly AccountType[], items: Array<{ account: AccountView; amount: Amount }>): StatementSection[] {
+function sections(
+  types: readonly AccountType[],
+  items: Array<{ account: AccountView; amount: Amount }>,
+): StatementSection[] {
   return types.map((type) => {
     const lines = items.filter((i) => i.account.type === type);
     const totals = new Sums();
     for (const { account, amount } of lines) totals.add('', account.currency, amount, ZERO);
     return {
       type,
-      lines: lines.map(({ account, amount }) => ({ code: account.code, name: account.name, currency: account.currency, amount: money(amount, account.currency) })),
+      lines: lines.map(({ account, amount }) => ({
+        code: account.code,
+        name: account.name,
+        currency: account.currency,
+        amount: money(amount, account.currency),
+      })),
       totals: totals.list().map((t) => ({ currency: t.currency, amount: t.debit })),
     };
   });
@@ -169,16 +205,30 @@ export async function balanceSheet(db: Db, asOf: string, cut: ReportCut): Promis
       const l = totalOf(liabilities, currency);
       const e = totalOf(equity, currency);
       const earnings = totalOf(revenue, currency).minus(totalOf(expenses, currency));
-      return { currency, assets: money(a, currency), liabilities: money(l, currency), equity: money(e, currency), earnings: money(earnings, currency), balanced: a.eq(l.plus(e).plus(earnings)) };
+      return {
+        currency,
+        assets: money(a, currency),
+        liabilities: money(l, currency),
+        equity: money(e, currency),
+        earnings: money(earnings, currency),
+        balanced: a.eq(l.plus(e).plus(earnings)),
+      };
     }),
   };
 }
 
-export async function incomeStatement(db: Db, period: { from: string; to: string }, cut: ReportCut): Promise<IncomeStatement> {
+export async function incomeStatement(
+  db: Db,
+  period: { from: string; to: string },
+  cut: ReportCut,
+): Promise<IncomeStatement> {
   const types = ['REVENUE', 'EXPENSE'] as const;
   const items: Array<{ account: AccountView; amount: Amount }> = [];
   for await (const { account, balance } of balancesAt(db, before(period.to), cut, types)) {
-    const opening = account.openedAt < period.from ? new Amount((await balanceAtPosition(db, account, before(period.from), cut.atPosition)).posted) : ZERO;
+    const opening =
+      account.openedAt < period.from
+        ? new Amount((await balanceAtPosition(db, account, before(period.from), cut.atPosition)).posted)
+        : ZERO;
     items.push({ account, amount: balance.minus(opening) });
   }
   const [revenue, expenses] = sections(types, items);
@@ -190,7 +240,12 @@ export async function incomeStatement(db: Db, period: { from: string; to: string
     totals: currencies.map((currency) => {
       const r = totalOf(revenue, currency);
       const x = totalOf(expenses, currency);
-      return { currency, revenue: money(r, currency), expenses: money(x, currency), netIncome: money(r.minus(x), currency) };
+      return {
+        currency,
+        revenue: money(r, currency),
+        expenses: money(x, currency),
+        netIncome: money(r.minus(x), currency),
+      };
     }),
   };
 }

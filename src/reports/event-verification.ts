@@ -34,7 +34,8 @@ export async function verifyEvents(db: Db, batchSize = 1000): Promise<EventVerif
       throw error;
     }
     const expected = (streamVersions.get(stored.streamId) ?? 0) + 1;
-    if (stored.version !== expected) return bad(`stream ${stored.streamId} jumps from version ${expected - 1} to ${stored.version}`);
+    if (stored.version !== expected)
+      return bad(`stream ${stored.streamId} jumps from version ${expected - 1} to ${stored.version}`);
     streamVersions.set(stored.streamId, stored.version);
     const key = `${stored.type} v${stored.schemaVersion}`;
     counts[key] = (counts[key] ?? 0) + 1;

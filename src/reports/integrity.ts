@@ -23,13 +23,27 @@ export async function verifyIntegrity(db: Db, batchSize = 1000): Promise<Integri
     const { hash, ...rest } = event;
     const expected = chainHash(previous, rest);
     if (hash !== expected || event.position !== eventsChecked + 1) {
-      return { ok: false, eventsChecked, headHash: null, firstBrokenPosition: event.position, expectedHash: expected, actualHash: hash };
+      return {
+        ok: false,
+        eventsChecked,
+        headHash: null,
+        firstBrokenPosition: event.position,
+        expectedHash: expected,
+        actualHash: hash,
+      };
     }
     previous = hash;
     eventsChecked += 1;
     if (eventsChecked % batchSize === 0) await breathe();
   }
-  return { ok: true, eventsChecked, headHash: eventsChecked > 0 ? previous : null, firstBrokenPosition: null, expectedHash: null, actualHash: null };
+  return {
+    ok: true,
+    eventsChecked,
+    headHash: eventsChecked > 0 ? previous : null,
+    firstBrokenPosition: null,
+    expectedHash: null,
+    actualHash: null,
+  };
 }
 
 const running = new WeakMap<Db, Promise<IntegrityReport>>();

@@ -40,7 +40,12 @@ export interface StatementLine {
 
 export type LineKey = Pick<StatementLine, 'effectiveAt' | 'position' | 'legIndex'>;
 
-export async function statementHeader(db: Db, account: AccountView, period: { from: string; to: string }, cut: ReportCut): Promise<StatementHeader> {
+export async function statementHeader(
+  db: Db,
+  account: AccountView,
+  period: { from: string; to: string },
+  cut: ReportCut,
+): Promise<StatementHeader> {
   const { from, to } = period;
   const opening = await balanceBeforeInstant(db, account, from, cut.atPosition);
   const closing = await balanceBeforeInstant(db, account, to, cut.atPosition);
@@ -71,7 +76,12 @@ export async function statementHeader(db: Db, account: AccountView, period: { fr
  * Up to `limit` lines after `after` (or from the start), each with its running balance.
  * The balance before the first line is recomputed from the as-of index, never trusted from a cursor.
  */
-export async function statementLines(db: Db, header: StatementHeader, after: LineKey | null, limit: number): Promise<StatementLine[]> {
+export async function statementLines(
+  db: Db,
+  header: StatementHeader,
+  after: LineKey | null,
+  limit: number,
+): Promise<StatementLine[]> {
   const account = header.account;
   let running = new Amount(await balanceBefore(db, header, after));
   const rows = await linePage(db, account.code, header, header.atPosition, after, limit);
@@ -133,9 +143,20 @@ async function balanceBefore(db: Db, header: StatementHeader, after: LineKey | n
     .where('account_code', '=', account.code)
     .where('effective_at', '=', after.effectiveAt)
     .where('position', '<=', header.atPosition)
-    .where((eb) => eb.or([eb('position', '<', after.position), eb.and([eb('position', '=', after.position), eb('leg_index', '<=', after.legIndex)])]))
+    .where((eb) =>
+      eb.or([
+        eb('position', '<', after.position),
+        eb.and([eb('position', '=', after.position), eb('leg_index', '<=', after.legIndex)]),
+      ]),
+    )
     .execute();
-  const sum = siblings.reduce((total, row) => total.plus(signedOnNormalSide(account.type, { direction: row.direction as LineRow['direction'], amount: row.amount })), new Amount(upTo));
+  const sum = siblings.reduce(
+    (total, row) =>
+      total.plus(
+        signedOnNormalSide(account.type, { direction: row.direction as LineRow['direction'], amount: row.amount }),
+      ),
+    new Amount(upTo),
+  );
   return formatAmount(sum, account.scale);
 }
 
@@ -145,7 +166,14 @@ async function balanceBeforeInstant(db: Db, account: AccountView, t: string, P: 
   return (await balanceAtPosition(db, account, before(t), P)).posted;
 }
 
-async function linePage(db: Db, code: string, period: { from: string; to: string }, atPosition: number, after: LineKey | null, limit: number): Promise<LineRow[]> {
+async function linePage(
+  db: Db,
+  code: string,
+  period: { from: string; to: string },
+  atPosition: number,
+  after: LineKey | null,
+  limit: number,
+): Promise<LineRow[]> {
   let query = db
     .selectFrom('entries')
     .innerJoin('transactions', 'transactions.id', 'entries.transaction_id')
@@ -166,19 +194,37 @@ async function linePage(db: Db, code: string, period: { from: string; to: string
     .where('entries.position', '<=', atPosition);
   if (after) {
     // The plain lower bound lets the (account, effective time) index seek to the page instead of scanning from the start.
-    query = query.where('entries.effective_at', '>=', after.effectiveAt).where((eb) =>
-      eb.or([
-        eb('entries.effective_at', '>', after.effectiveAt),
-        eb.and([eb('entries.effective_at', '=', after.effectiveAt), eb('entries.position', '>', after.position)]),
-        eb.and([eb('entries.effective_at', '=', after.effectiveAt), eb('entries.position', '=', after.position), eb('entries.leg_index', '>', after.legIndex)]),
-      ]),
-    );
+    query = query
+      .where('entries.effective_at', '>=', after.effectiveAt)
+      .where((eb) =>
+        eb.or([
+          eb('entries.effective_at', '>', after.effectiveAt),
+          eb.and([eb('entries.effective_at', '=', after.effectiveAt), eb('entries.position', '>', after.position)]),
+          eb.and([
+            eb('entries.effective_at', '=', after.effectiveAt),
+            eb('entries.position', '=', after.position),
+            eb('entries.leg_index', '>', after.legIndex),
+          ]),
+        ]),
+      );
   }
-  const rows = await query.orderBy('entries.effective_at').orderBy('entries.position').orderBy('entries.leg_index').limit(limit).execute();
+  const rows = await query
+    .orderBy('entries.effective_at')
+    .orderBy('entries.position')
+    .orderBy('entries.leg_index')
+    .limit(limit)
+    .execute();
   return rows as LineRow[];
 }
 
-async function* linePages(db: Db, code: string, period: { from: string; to: string }, atPosition: number, after: LineKey | null, batch: number): AsyncGenerator<LineRow[]> {
+async function* linePages(
+  db: Db,
+  code: string,
+  period: { from: string; to: string },
+  atPosition: number,
+  after: LineKey | null,
+  batch: number,
+): AsyncGenerator<LineRow[]> {
   let key = after;
   for (;;) {
     const rows = await linePage(db, code, period, atPosition, key, batch);

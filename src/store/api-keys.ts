@@ -17,7 +17,12 @@ export async function insertKey(trx: Db, row: ApiKeyRow): Promise<void> {
 }
 
 export async function markRevoked(trx: Db, name: string, revokedAt: string, revokedBy: string): Promise<void> {
-  await trx.updateTable('api_keys').set({ revoked_at: revokedAt, revoked_by: revokedBy }).where('name', '=', name).where('revoked_at', 'is', null).execute();
+  await trx
+    .updateTable('api_keys')
+    .set({ revoked_at: revokedAt, revoked_by: revokedBy })
+    .where('name', '=', name)
+    .where('revoked_at', 'is', null)
+    .execute();
 }
 
 /** In name order, after `afterName`. */
@@ -28,6 +33,9 @@ export async function listKeys(db: Db, options: { afterName: string | null; limi
 }
 
 export async function countKeys(db: Db): Promise<number> {
-  const row = await db.selectFrom('api_keys').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('api_keys')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }

@@ -31,21 +31,46 @@ export class StorageFault extends Error {
 }
 
 /** Socket errors on the way to a PostgreSQL server: it is down, restarting or unreachable. */
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 /** A PostgreSQL error the storage gave (by SQLSTATE, or a lost connection) as a StorageFault; null for anything else. */
 function postgresFault(error: unknown, where: string): StorageFault | null {
   if (error instanceof StorageFault) return error;
   const code = (error as { code?: unknown }).code;
-  if (code === '53100') return new StorageFault('STORAGE_FULL', `the database is full (${where}): free disk space, then retry`, error);
-  if (code === '55P03') return new StorageFault('STORAGE_LOCKED', `the database's write lock is held by another session (${where}): retry shortly`, error);
-  if (code === '25006') return new StorageFault('STORAGE_READ_ONLY', `the database cannot be written (${where} is read-only): retry once it is writable`, error);
+  if (code === '53100')
+    return new StorageFault('STORAGE_FULL', `the database is full (${where}): free disk space, then retry`, error);
+  if (code === '55P03')
+    return new StorageFault(
+      'STORAGE_LOCKED',
+      `the database's write lock is held by another session (${where}): retry shortly`,
+      error,
+    );
+  if (code === '25006')
+    return new StorageFault(
+      'STORAGE_READ_ONLY',
+      `the database cannot be written (${where} is read-only): retry once it is writable`,
+      error,
+    );
   // 08xxx: connection exception; 57P01-03: the server is shutting down, crashed, or starting up.
   // pg's own "Connection terminated …" errors carry no code.
   const lost =
     (typeof code === 'string' && (UNREACHABLE.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code))) ||
     (error instanceof Error && /^Connection terminated|connection error and is not queryable/.test(error.message));
-  if (lost) return new StorageFault('STORAGE_UNAVAILABLE', `the database server cannot be reached (${where}): retry shortly`, error);
+  if (lost)
+    return new StorageFault(
+      'STORAGE_UNAVAILABLE',
+      `the database server cannot be reached (${where}): retry shortly`,
+      error,
+    );
   return null;
 }
 
@@ -54,9 +79,24 @@ function sqliteFault(error: unknown, file: string): StorageFault | null {
   if (error instanceof StorageFault) return error;
   const code = (error as { code?: unknown }).code;
   if (typeof code !== 'string') return null;
-  if (code === 'SQLITE_FULL') return new StorageFault('STORAGE_FULL', `the database is full (${file}): free disk space or raise its size limit, then retry`, error);
-  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return new StorageFault('STORAGE_LOCKED', `the database is locked by another process (${file}): retry shortly`, error);
-  if (code.startsWith('SQLITE_READONLY')) return new StorageFault('STORAGE_READ_ONLY', `the database cannot be written (${file} is read-only): retry once it is writable`, error);
+  if (code === 'SQLITE_FULL')
+    return new StorageFault(
+      'STORAGE_FULL',
+      `the database is full (${file}): free disk space or raise its size limit, then retry`,
+      error,
+    );
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
+    return new StorageFault(
+      'STORAGE_LOCKED',
+      `the database is locked by another process (${file}): retry shortly`,
+      error,
+    );
+  if (code.startsWith('SQLITE_READONLY'))
+    return new StorageFault(
+      'STORAGE_READ_ONLY',
+      `the database cannot be written (${file} is read-only): retry once it is writable`,
+      error,
+    );
   return null;
 }
 
@@ -117,13 +157,18 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Database 
   const inode = file === ':memory:' ? null : statSync(file).ino;
   const checkFile = () => {
     if (inode === null || statSync(file, { throwIfNoEntry: false })?.ino === inode) return;
-    throw new StorageFault('STORAGE_MISSING', `the database file ${file} was removed or replaced while in use: put it back, or restart on the right file`);
+    throw new StorageFault(
+      'STORAGE_MISSING',
+      `the database file ${file} was removed or replaced while in use: put it back, or restart on the right file`,
+    );
   };
   const writerThread = new ThreadPool({ ...thread, writer: true }, 1, false);
   const writer = new Kysely<Schema>({ dialect: new ThreadedSqliteDialect(writerThread) });
   // An in-memory database lives in one connection; a read-only one needs no writer beside it.
   const separate = file !== ':memory:' && !options.readonly;
-  const readerThreads = separate ? new ThreadPool({ ...thread, writer: false }, options.readers ?? 2, true) : writerThread;
+  const readerThreads = separate
+    ? new ThreadPool({ ...thread, writer: false }, options.readers ?? 2, true)
+    : writerThread;
   const db = separate ? new Kysely<Schema>({ dialect: new ThreadedSqliteDialect(readerThreads) }) : writer;
   return {
     dialect: 'sqlite',
@@ -245,7 +290,9 @@ function cancelAtDeadline(client: pg.PoolClient, url: string): void {
       canceller.on('error', () => {});
       void canceller
         .connect()
-        .then(() => canceller.query('SELECT pg_cancel_backend($1)', [(client as unknown as { processID: number }).processID]))
+        .then(() =>
+          canceller.query('SELECT pg_cancel_backend($1)', [(client as unknown as { processID: number }).processID]),
+        )
         .catch(() => undefined)
         .finally(() => void canceller.end().catch(() => undefined));
     };
@@ -281,7 +328,10 @@ function redact(url: string): string {
 }
 
 /** DATABASE_URL=postgres://… selects PostgreSQL; otherwise the SQLite file. */
-export function openDatabase(config: { databaseUrl: string | null; sqliteFile: string }, options: { readonly?: boolean } = {}): Database {
+export function openDatabase(
+  config: { databaseUrl: string | null; sqliteFile: string },
+  options: { readonly?: boolean } = {},
+): Database {
   if (config.databaseUrl) {
     if (!/^postgres(ql)?:\/\//.test(config.databaseUrl)) throw new Error('DATABASE_URL must be a postgres:// URL');
     return openPostgres(config.databaseUrl);

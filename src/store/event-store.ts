@@ -51,10 +51,14 @@ export class EventStore {
    * without gaps; recordedAt is the store's clock, never earlier than the log's head.
    */
   async appendIn(trx: Db, requests: AppendRequest[], at?: Date): Promise<StoredEvent[]> {
-    const actual = await streamVersionsIn(trx, requests.map((r) => r.streamId));
+    const actual = await streamVersionsIn(
+      trx,
+      requests.map((r) => r.streamId),
+    );
     for (const request of requests) {
       const version = actual.get(request.streamId) ?? 0;
-      if (version !== request.expectedVersion) throw new ConcurrencyConflict(request.streamId, request.expectedVersion, version);
+      if (version !== request.expectedVersion)
+        throw new ConcurrencyConflict(request.streamId, request.expectedVersion, version);
     }
     // `at`: one instant for several appends of one database transaction (a batch commits as one).
     const stored = sealEvents(await this.headIn(trx), requests, at ?? this.clock());
@@ -83,7 +87,12 @@ export class EventStore {
 
 /** The log's last event: where the next append continues the positions and the chain. */
 export async function readHead(db: Db): Promise<LogHead | null> {
-  const row = await db.selectFrom('events').select(['position', 'hash', 'recorded_at']).orderBy('position', 'desc').limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom('events')
+    .select(['position', 'hash', 'recorded_at'])
+    .orderBy('position', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   return row ? { position: Number(row.position), hash: row.hash, recordedAt: row.recorded_at } : null;
 }
 
@@ -103,7 +112,13 @@ export function sealEvents(head: LogHead | null, requests: AppendRequest[], now:
   for (const request of requests) {
     request.events.forEach((event, i) => {
       position += 1;
-      const unhashed = { ...event, position, streamId: request.streamId, version: request.expectedVersion + i + 1, recordedAt };
+      const unhashed = {
+        ...event,
+        position,
+        streamId: request.streamId,
+        version: request.expectedVersion + i + 1,
+        recordedAt,
+      };
       hash = chainHash(hash, unhashed);
       stored.push({ ...unhashed, hash });
     });
@@ -119,7 +134,10 @@ export function headAfter(head: LogHead | null, stored: StoredEvent[]): LogHead 
 
 export async function insertEvents(trx: Db, stored: StoredEvent[]): Promise<void> {
   for (let i = 0; i < stored.length; i += INSERT_CHUNK) {
-    await trx.insertInto('events').values(stored.slice(i, i + INSERT_CHUNK).map(toRow)).execute();
+    await trx
+      .insertInto('events')
+      .values(stored.slice(i, i + INSERT_CHUNK).map(toRow))
+      .execute();
   }
 }
 
@@ -136,7 +154,11 @@ export async function streamVersionsIn(trx: Db, streamIds: string[]): Promise<Ma
 }
 
 /** Events of one stream through any handle, a transaction's included. */
-export async function readStream(db: Db, streamId: string, range: { fromVersion?: number; toVersion?: number } = {}): Promise<StoredEvent[]> {
+export async function readStream(
+  db: Db,
+  streamId: string,
+  range: { fromVersion?: number; toVersion?: number } = {},
+): Promise<StoredEvent[]> {
   let query = db.selectFrom('events').selectAll().where('stream_id', '=', streamId);
   if (range.fromVersion !== undefined) query = query.where('version', '>=', range.fromVersion);
   if (range.toVersion !== undefined) query = query.where('version', '<=', range.toVersion);
@@ -154,14 +176,27 @@ export async function readStreamPayloads(db: Db, streamId: string, fromVersion: 
     .where('version', '<=', toVersion)
     .orderBy('version')
     .execute();
-  return rows.map((row) => ({ position: Number(row.position), version: Number(row.version), type: row.type, schemaVersion: Number(row.schema_version), data: row.data, effectiveAt: row.effective_at }));
+  return rows.map((row) => ({
+    position: Number(row.position),
+    version: Number(row.version),
+    type: row.type,
+    schemaVersion: Number(row.schema_version),
+    data: row.data,
+    effectiveAt: row.effective_at,
+  }));
 }
 
 /** The log after `afterPosition` through any handle, a transaction's included. */
 export async function* readLog(db: Db, afterPosition = 0, batchSize = 1000): AsyncGenerator<StoredEvent> {
   let after = afterPosition;
   for (;;) {
-    const rows = await db.selectFrom('events').selectAll().where('position', '>', after).orderBy('position').limit(batchSize).execute();
+    const rows = await db
+      .selectFrom('events')
+      .selectAll()
+      .where('position', '>', after)
+      .orderBy('position')
+      .limit(batchSize)
+      .execute();
     for (const row of rows) yield fromRow(row);
     if (rows.length < batchSize) return;
     after = Number(rows[rows.length - 1]!.position);

@@ -19,13 +19,20 @@ export async function findIdempotency(db: Db, key: string): Promise<IdempotencyR
 export async function findIdempotencies(db: Db, keys: string[]): Promise<IdempotencyRecord[]> {
   const found: IdempotencyRecord[] = [];
   for (let i = 0; i < keys.length; i += CHUNK) {
-    const rows = await db.selectFrom('idempotency').select(['key', 'command', 'fingerprint', 'result', 'position']).where('key', 'in', keys.slice(i, i + CHUNK)).execute();
+    const rows = await db
+      .selectFrom('idempotency')
+      .select(['key', 'command', 'fingerprint', 'result', 'position'])
+      .where('key', 'in', keys.slice(i, i + CHUNK))
+      .execute();
     for (const row of rows) found.push({ ...row, position: Number(row.position) });
   }
   return found;
 }
 
-export async function saveIdempotencies(trx: Db, records: Array<IdempotencyRecord & { createdAt: string }>): Promise<void> {
+export async function saveIdempotencies(
+  trx: Db,
+  records: Array<IdempotencyRecord & { createdAt: string }>,
+): Promise<void> {
   for (let i = 0; i < records.length; i += CHUNK) {
     await trx
       .insertInto('idempotency')

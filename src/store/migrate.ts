@@ -11,7 +11,9 @@ export async function migrateToLatest(database: Database): Promise<MigrationResu
   const migrator = new Migrator({
     db: database.db,
     provider: { getMigrations: async () => migrations },
-    ...(database.dialect === 'postgres' ? { migrationTableSchema: database.schema ?? (await currentSchema(database)) } : {}),
+    ...(database.dialect === 'postgres'
+      ? { migrationTableSchema: database.schema ?? (await currentSchema(database)) }
+      : {}),
   });
   const result = await migrator.migrateToLatest();
   if (result.error) throw result.error;

@@ -220,10 +220,14 @@ class ThreadConnection implements DatabaseConnection {
     const signal = this.pool.interruptible ? currentDeadline() : undefined;
     const reply = await this.thread.send({ sql: compiled.sql, parameters: compiled.parameters }, signal);
     if (reply.changes === undefined) return { rows: reply.rows as R[] };
-    return { rows: [], numAffectedRows: BigInt(reply.changes), insertId: reply.lastInsertRowid === undefined ? undefined : BigInt(reply.lastInsertRowid) };
+    return {
+      rows: [],
+      numAffectedRows: BigInt(reply.changes),
+      insertId: reply.lastInsertRowid === undefined ? undefined : BigInt(reply.lastInsertRowid),
+    };
   }
 
-  async *streamQuery(): AsyncIterableIterator<QueryResult<never>> {
+  streamQuery(): AsyncIterableIterator<QueryResult<never>> {
     throw new Error('streaming is not supported on SQLite threads: read in pages');
   }
 }

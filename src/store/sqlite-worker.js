@@ -30,7 +30,8 @@ function prepare(sql) {
 }
 
 // Structured cloning turns a Buffer into a plain Uint8Array, which better-sqlite3 refuses.
-const bind = (parameters) => parameters.map((p) => (p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p) : p));
+const bind = (parameters) =>
+  parameters.map((p) => (p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p) : p));
 
 // A deferred statement (a write inside a transaction whose result nobody reads) gets no answer:
 // the main thread goes on without waiting a round trip for it. Should one fail, that failure is

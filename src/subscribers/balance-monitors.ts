@@ -12,7 +12,14 @@
 import { PostgresAdapter, type Insertable } from 'kysely';
 import { evolve, type OpenedAccount } from '../domain/account.js';
 import { AccountNotFound, MonitorNotFound } from '../domain/errors.js';
-import { checkCondition, conditionHolds, figureOf, type Comparison, type Metric, type MonitorCondition } from '../domain/monitors.js';
+import {
+  checkCondition,
+  conditionHolds,
+  figureOf,
+  type Comparison,
+  type Metric,
+  type MonitorCondition,
+} from '../domain/monitors.js';
 import { formatAmount } from '../domain/money.js';
 import { decodeAccountEvent } from '../events/catalogue.js';
 import type { StoredEvent } from '../events/envelope.js';
@@ -101,7 +108,11 @@ const ROWS_PER_STATEMENT = 500;
 async function activeMonitors(trx: Db, codes: string[]): Promise<BalanceMonitorsTable[]> {
   const monitors: BalanceMonitorsTable[] = [];
   for (const chunk of chunks(codes, ROWS_PER_STATEMENT)) {
-    const query = trx.selectFrom('balance_monitors').selectAll().where('account_code', 'in', chunk).where('status', '=', 'ACTIVE');
+    const query = trx
+      .selectFrom('balance_monitors')
+      .selectAll()
+      .where('account_code', 'in', chunk)
+      .where('status', '=', 'ACTIVE');
     monitors.push(...(await (isPostgres(trx) ? query.forUpdate() : query).execute()));
   }
   return monitors;
@@ -110,27 +121,53 @@ async function activeMonitors(trx: Db, codes: string[]): Promise<BalanceMonitors
 const isPostgres = (db: Db): boolean => db.getExecutor().adapter instanceof PostgresAdapter;
 
 /** The alert when the condition flips with this event (the monitor row then holds the new flag), else null. */
-function judge(monitor: BalanceMonitorsTable, state: OpenedAccount, stored: StoredEvent): Insertable<BalanceAlertsTable> | null {
+function judge(
+  monitor: BalanceMonitorsTable,
+  state: OpenedAccount,
+  stored: StoredEvent,
+): Insertable<BalanceAlertsTable> | null {
   const figure = figureOf(state, monitor.metric as Metric, stored.recordedAt);
   const holds = conditionHolds(asCondition(monitor), figure) ? 1 : 0;
   if (holds === Number(monitor.holds)) return null;
   monitor.holds = holds;
-  return { monitor_id: monitor.id, account_code: state.code, holds, figure: formatAmount(figure, state.currency.scale), event_position: stored.position, effective_at: stored.effectiveAt, recorded_at: stored.recordedAt };
+  return {
+    monitor_id: monitor.id,
+    account_code: state.code,
+    holds,
+    figure: formatAmount(figure, state.currency.scale),
+    event_position: stored.position,
+    effective_at: stored.effectiveAt,
+    recorded_at: stored.recordedAt,
+  };
 }
 
 /** Inserts the alerts in the order they were raised (their ids number them so) and sets each flipped monitor's last flag. */
 async function record(trx: Db, alerts: Insertable<BalanceAlertsTable>[], flipped: Map<string, number>): Promise<void> {
-  for (const chunk of chunks(alerts, ROWS_PER_STATEMENT)) await trx.insertInto('balance_alerts').values(chunk).execute();
+  for (const chunk of chunks(alerts, ROWS_PER_STATEMENT))
+    await trx.insertInto('balance_alerts').values(chunk).execute();
   for (const holds of [0, 1]) {
     const ids = [...flipped].filter(([, h]) => h === holds).map(([id]) => id);
-    for (const chunk of chunks(ids, ROWS_PER_STATEMENT)) await trx.updateTable('balance_monitors').set({ holds }).where('id', 'in', chunk).execute();
+    for (const chunk of chunks(ids, ROWS_PER_STATEMENT))
+      await trx.updateTable('balance_monitors').set({ holds }).where('id', 'in', chunk).execute();
   }
 }
 
-const asCondition = (row: BalanceMonitorsTable): MonitorCondition => ({ metric: row.metric as Metric, comparison: row.comparison as Comparison, threshold: row.threshold });
+const asCondition = (row: BalanceMonitorsTable): MonitorCondition => ({
+  metric: row.metric as Metric,
+  comparison: row.comparison as Comparison,
+  threshold: row.threshold,
+});
 
 function toView(row: BalanceMonitorsTable): MonitorView {
-  return { id: row.id, account: row.account_code, ...asCondition(row), status: row.status as MonitorView['status'], holds: Number(row.holds) === 1, createdAt: row.created_at, createdBy: row.created_by };
+  return {
+    id: row.id,
+    account: row.account_code,
+    ...asCondition(row),
+    status: row.status as MonitorView['status'],
+    holds: Number(row.holds) === 1,
+    createdAt: row.created_at,
+    createdBy: row.created_by,
+  };
 }
 
 function toAlertView(row: Omit<BalanceAlertsTable, 'id'> & { id: number }): AlertView {
@@ -147,24 +184,52 @@ function toAlertView(row: Omit<BalanceAlertsTable, 'id'> & { id: number }): Aler
 }
 
 /** Where a monitor starts judging from: the head of the log, and the condition as the account stands there. */
-async function startingPoint(trx: Db, code: string, condition: { metric: string; comparison: string; threshold: string }, now: string) {
+async function startingPoint(
+  trx: Db,
+  code: string,
+  condition: { metric: string; comparison: string; threshold: string },
+  now: string,
+) {
   const [head, state] = [await readHead(trx), await loadAccount(trx, code)];
   if (!state.exists) throw new AccountNotFound(code);
   const checked = checkCondition(condition, state.currency.code);
-  return { checked, after: head?.position ?? 0, holds: conditionHolds(checked, figureOf(state, checked.metric, now)) ? 1 : 0 };
+  return {
+    checked,
+    after: head?.position ?? 0,
+    holds: conditionHolds(checked, figureOf(state, checked.metric, now)) ? 1 : 0,
+  };
 }
 
-export function createMonitor(database: Database, input: { account: string; metric: string; comparison: string; threshold: string }, actor: string, now: string): Promise<MonitorView> {
+export function createMonitor(
+  database: Database,
+  input: { account: string; metric: string; comparison: string; threshold: string },
+  actor: string,
+  now: string,
+): Promise<MonitorView> {
   return database.write(async (trx) => {
     const { checked, after, holds } = await startingPoint(trx, input.account, input, now);
-    const row: BalanceMonitorsTable = { id: uuidv7(), account_code: input.account, ...checked, status: 'ACTIVE', holds, after_position: after, created_at: now, created_by: actor };
+    const row: BalanceMonitorsTable = {
+      id: uuidv7(),
+      account_code: input.account,
+      ...checked,
+      status: 'ACTIVE',
+      holds,
+      after_position: after,
+      created_at: now,
+      created_by: actor,
+    };
     await trx.insertInto('balance_monitors').values(row).execute();
     return toView(row);
   });
 }
 
 /** Pauses (judges nothing) or resumes (from now, from the condition as it stands now) a monitor. */
-export function setMonitorStatus(database: Database, id: string, status: 'ACTIVE' | 'PAUSED', now: string): Promise<MonitorView> {
+export function setMonitorStatus(
+  database: Database,
+  id: string,
+  status: 'ACTIVE' | 'PAUSED',
+  now: string,
+): Promise<MonitorView> {
   return database.write(async (trx) => {
     const row = await trx.selectFrom('balance_monitors').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) throw new MonitorNotFound(id);
@@ -195,7 +260,12 @@ export async function listMonitors(db: Db, account: string | null, limit: number
 }
 
 /** Alerts after `afterId`, in order, at most `limit`. */
-export async function alertsAfter(db: Db, afterId: number, limit: number, monitorId: string | null): Promise<AlertView[]> {
+export async function alertsAfter(
+  db: Db,
+  afterId: number,
+  limit: number,
+  monitorId: string | null,
+): Promise<AlertView[]> {
   let query = db.selectFrom('balance_alerts').selectAll().where('id', '>', afterId).orderBy('id').limit(limit);
   if (monitorId !== null) query = query.where('monitor_id', '=', monitorId);
   return (await query.execute()).map(toAlertView);

@@ -50,20 +50,36 @@ export const dailyBalances: Subscriber = {
         .selectFrom('daily_balances')
         .select(['account_code', 'day', 'debits', 'credits'])
         .where('generation', '=', generation)
-        .where((eb) => eb(eb.refTuple('account_code', 'day'), 'in', chunk.map((k) => eb.tuple(k.code, k.day))))
+        .where((eb) =>
+          eb(
+            eb.refTuple('account_code', 'day'),
+            'in',
+            chunk.map((k) => eb.tuple(k.code, k.day)),
+          ),
+        )
         .execute();
       for (const row of rows) existing.set(`${row.account_code}\u0000${row.day}`, row);
     }
     // The sums in decimal.js, exactly; SQL only stores the strings.
     const values = touched.map(({ code, day, debits, credits }) => {
       const row = existing.get(`${code}\u0000${day}`);
-      return { generation, account_code: code, day, debits: debits.plus(row?.debits ?? 0).toFixed(), credits: credits.plus(row?.credits ?? 0).toFixed() };
+      return {
+        generation,
+        account_code: code,
+        day,
+        debits: debits.plus(row?.debits ?? 0).toFixed(),
+        credits: credits.plus(row?.credits ?? 0).toFixed(),
+      };
     });
     for (const chunk of chunks(values, ROWS_PER_STATEMENT)) {
       await trx
         .insertInto('daily_balances')
         .values(chunk)
-        .onConflict((oc) => oc.columns(['generation', 'account_code', 'day']).doUpdateSet((eb) => ({ debits: eb.ref('excluded.debits'), credits: eb.ref('excluded.credits') })))
+        .onConflict((oc) =>
+          oc
+            .columns(['generation', 'account_code', 'day'])
+            .doUpdateSet((eb) => ({ debits: eb.ref('excluded.debits'), credits: eb.ref('excluded.credits') })),
+        )
         .execute();
     }
   },
@@ -97,7 +113,9 @@ export async function dailyBalancesOf(
     .orderBy('day')
     .execute();
   const net = (moved: { debits: string; credits: string }) =>
-    signedOnNormalSide(account.type, { direction: 'DEBIT', amount: moved.debits }).plus(signedOnNormalSide(account.type, { direction: 'CREDIT', amount: moved.credits }));
+    signedOnNormalSide(account.type, { direction: 'DEBIT', amount: moved.debits }).plus(
+      signedOnNormalSide(account.type, { direction: 'CREDIT', amount: moved.credits }),
+    );
   let balance = ZERO;
   const byDay = new Map<string, { debits: string; credits: string }>();
   for (const row of rows) {
@@ -109,7 +127,12 @@ export async function dailyBalancesOf(
     const day = new Date(t).toISOString().slice(0, 10);
     const moved = byDay.get(day) ?? { debits: '0', credits: '0' };
     balance = balance.plus(net(moved));
-    days.push({ day, debits: formatAmount(new Amount(moved.debits), account.scale), credits: formatAmount(new Amount(moved.credits), account.scale), balance: formatAmount(balance, account.scale) });
+    days.push({
+      day,
+      debits: formatAmount(new Amount(moved.debits), account.scale),
+      credits: formatAmount(new Amount(moved.credits), account.scale),
+      balance: formatAmount(balance, account.scale),
+    });
   }
   return { throughPosition: position, days };
 }

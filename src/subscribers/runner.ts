@@ -48,8 +48,17 @@ export interface RunnerOptions {
 
 /** Every checkpoint of a subscriber, oldest generation first. */
 export async function checkpoints(db: Db, name: string): Promise<Checkpoint[]> {
-  const rows = await db.selectFrom('subscribers').select(['generation', 'position', 'active']).where('name', '=', name).orderBy('generation').execute();
-  return rows.map((r) => ({ generation: Number(r.generation), position: Number(r.position), active: Number(r.active) === 1 }));
+  const rows = await db
+    .selectFrom('subscribers')
+    .select(['generation', 'position', 'active'])
+    .where('name', '=', name)
+    .orderBy('generation')
+    .execute();
+  return rows.map((r) => ({
+    generation: Number(r.generation),
+    position: Number(r.position),
+    active: Number(r.active) === 1,
+  }));
 }
 
 /** The generation readers read (1 until a subscriber has run: its first generation). */
@@ -105,11 +114,15 @@ export class SubscriberRunner {
    */
   async rebuild(name: string): Promise<number> {
     const subscriber = this.subscriber(name);
-    if (subscriber.rebuildable === false) throw new Error(`subscriber "${name}" cannot be rebuilt: it keeps a record of what it pushed`);
+    if (subscriber.rebuildable === false)
+      throw new Error(`subscriber "${name}" cannot be rebuilt: it keeps a record of what it pushed`);
     const generation = await this.database.write(async (trx) => {
       const all = await this.ensure(trx, subscriber);
       const next = Math.max(...all.map((c) => c.generation)) + 1;
-      await trx.insertInto('subscribers').values({ name, generation: next, position: 0, active: 0, started_at: this.now() }).execute();
+      await trx
+        .insertInto('subscribers')
+        .values({ name, generation: next, position: 0, active: 0, started_at: this.now() })
+        .execute();
       return next;
     }, lockOf(subscriber));
     while (!(await this.stepGeneration(subscriber, generation, { switchWhenCaughtUp: true })).switched);
@@ -118,7 +131,8 @@ export class SubscriberRunner {
 
   private subscriber(name: string): Subscriber {
     const subscriber = this.subscribers.find((s) => s.name === name);
-    if (!subscriber) throw new Error(`no subscriber named "${name}" (known: ${this.subscribers.map((s) => s.name).join(', ')})`);
+    if (!subscriber)
+      throw new Error(`no subscriber named "${name}" (known: ${this.subscribers.map((s) => s.name).join(', ')})`);
     return subscriber;
   }
 
@@ -129,7 +143,9 @@ export class SubscriberRunner {
         applied = await this.step(subscriber);
       } catch (error) {
         // The subscriber stays where it was (its batch rolled back) and tries again after a pause.
-        this.logger.log('error', `subscriber ${subscriber.name} failed; retrying`, { error: String((error as Error).stack ?? error) });
+        this.logger.log('error', `subscriber ${subscriber.name} failed; retrying`, {
+          error: String((error as Error).stack ?? error),
+        });
       }
       if (applied === 0) await this.ledgerCommits.wait(this.pollMs, this.stopping.signal);
     }
@@ -144,14 +160,23 @@ export class SubscriberRunner {
   private async ensure(trx: Db, subscriber: Subscriber): Promise<Checkpoint[]> {
     const all = await checkpoints(trx, subscriber.name);
     if (all.length > 0) return all;
-    await trx.insertInto('subscribers').values({ name: subscriber.name, generation: 1, position: 0, active: 1, started_at: this.now() }).execute();
+    await trx
+      .insertInto('subscribers')
+      .values({ name: subscriber.name, generation: 1, position: 0, active: 1, started_at: this.now() })
+      .execute();
     return [{ generation: 1, position: 0, active: true }];
   }
 
-  private async stepGeneration(subscriber: Subscriber, which: number | 'active', options: { switchWhenCaughtUp: boolean }): Promise<{ applied: number; switched: boolean }> {
+  private async stepGeneration(
+    subscriber: Subscriber,
+    which: number | 'active',
+    options: { switchWhenCaughtUp: boolean },
+  ): Promise<{ applied: number; switched: boolean }> {
     const result = await this.database.write(async (trx) => {
       // Read inside the subscriber's lock: whoever held it before us has committed its batch and checkpoint.
-      const checkpoint = (await this.ensure(trx, subscriber)).find((c) => (which === 'active' ? c.active : c.generation === which));
+      const checkpoint = (await this.ensure(trx, subscriber)).find((c) =>
+        which === 'active' ? c.active : c.generation === which,
+      );
       if (!checkpoint) return { applied: 0, switched: false };
       const generation = checkpoint.generation;
       // Gap-free without the ledger's write lock: positions are assigned under that lock in commit
@@ -160,11 +185,22 @@ export class SubscriberRunner {
       // processes"). What this statement sees after the checkpoint is therefore a prefix of the
       // log with no hole; what commits later has higher positions and is the next batch's. (On
       // SQLite this runs inside the one write transaction: nothing commits meanwhile.)
-      const rows = await trx.selectFrom('events').selectAll().where('position', '>', checkpoint.position).orderBy('position').limit(this.batchSize).execute();
+      const rows = await trx
+        .selectFrom('events')
+        .selectAll()
+        .where('position', '>', checkpoint.position)
+        .orderBy('position')
+        .limit(this.batchSize)
+        .execute();
       const events = rows.map(fromRow);
       if (events.length > 0) {
         await subscriber.apply(trx, events, generation);
-        await trx.updateTable('subscribers').set({ position: events[events.length - 1]!.position }).where('name', '=', subscriber.name).where('generation', '=', generation).execute();
+        await trx
+          .updateTable('subscribers')
+          .set({ position: events[events.length - 1]!.position })
+          .where('name', '=', subscriber.name)
+          .where('generation', '=', generation)
+          .execute();
       }
       // Less than a batch behind: switch. Events may commit meanwhile (the ledger's lock is not
       // held); they lie after this generation's checkpoint, so its next step applies them.
@@ -172,9 +208,18 @@ export class SubscriberRunner {
         for (const old of await checkpoints(trx, subscriber.name)) {
           if (old.generation === generation) continue;
           await subscriber.drop(trx, old.generation);
-          await trx.deleteFrom('subscribers').where('name', '=', subscriber.name).where('generation', '=', old.generation).execute();
+          await trx
+            .deleteFrom('subscribers')
+            .where('name', '=', subscriber.name)
+            .where('generation', '=', old.generation)
+            .execute();
         }
-        await trx.updateTable('subscribers').set({ active: 1 }).where('name', '=', subscriber.name).where('generation', '=', generation).execute();
+        await trx
+          .updateTable('subscribers')
+          .set({ active: 1 })
+          .where('name', '=', subscriber.name)
+          .where('generation', '=', generation)
+          .execute();
         return { applied: events.length, switched: true };
       }
       return { applied: events.length, switched: false };

@@ -32,7 +32,13 @@ async function loopLag(rounds: number): Promise<number> {
 }
 
 const runningSleeps = async () =>
-  (await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(600)%' AND state = 'active'`.execute(temp.database.db)).rows[0]!.n;
+  (
+    await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(600)%' AND state = 'active'`.execute(
+      temp.database.db,
+    )
+  ).rows[0]!.n;
 
 describe(`read deadlines (${TEST_DIALECT})`, () => {
   it('stops a read at its deadline while the event loop and other reads go on', async () => {
@@ -60,14 +66,26 @@ describe(`read deadlines (${TEST_DIALECT})`, () => {
   });
 
   it('refuses a read whose deadline has already passed, before it runs', async () => {
-    await expect(withDeadline(AbortSignal.abort(), () => temp.database.db.selectFrom('events').selectAll().execute())).rejects.toBeInstanceOf(DeadlineExceeded);
+    await expect(
+      withDeadline(AbortSignal.abort(), () => temp.database.db.selectFrom('events').selectAll().execute()),
+    ).rejects.toBeInstanceOf(DeadlineExceeded);
   });
 
   it('never abandons a write, even one queued by a request out of time', async () => {
     const written = await withDeadline(AbortSignal.abort(), () =>
       temp.database.write(async (trx) => {
-        await trx.insertInto('subscribers').values({ name: 'deadline-test', generation: 1, position: 0, active: 1, started_at: new Date().toISOString() }).execute();
-        return (await trx.selectFrom('subscribers').select('name').where('name', '=', 'deadline-test').execute()).length;
+        await trx
+          .insertInto('subscribers')
+          .values({
+            name: 'deadline-test',
+            generation: 1,
+            position: 0,
+            active: 1,
+            started_at: new Date().toISOString(),
+          })
+          .execute();
+        return (await trx.selectFrom('subscribers').select('name').where('name', '=', 'deadline-test').execute())
+          .length;
       }),
     );
     expect(written).toBe(1);

@@ -45,7 +45,10 @@ export function eventStoreContract(backend: string, open: () => Promise<OpenedDa
 
     it('appends to a new stream with versions from 1 and gap-free positions from 1', async () => {
       const stored = await store.append([{ streamId: 's1', expectedVersion: 0, events: [event(1), event(2)] }]);
-      expect(stored.map((e) => [e.position, e.version])).toEqual([[1, 1], [2, 2]]);
+      expect(stored.map((e) => [e.position, e.version])).toEqual([
+        [1, 1],
+        [2, 2],
+      ]);
       expect(stored.every((e) => e.recordedAt === '2026-06-01T12:00:00.000Z')).toBe(true);
       expect(await store.readStream('s1')).toEqual(stored);
     });
@@ -77,7 +80,9 @@ export function eventStoreContract(backend: string, open: () => Promise<OpenedDa
     it('lets exactly one of many concurrent appends at the same expected version win', async () => {
       await store.append([{ streamId: 'hot', expectedVersion: 0, events: [event(0)] }]);
       const results = await Promise.allSettled(
-        Array.from({ length: 10 }, (_, i) => store.append([{ streamId: 'hot', expectedVersion: 1, events: [event(i)] }])),
+        Array.from({ length: 10 }, (_, i) =>
+          store.append([{ streamId: 'hot', expectedVersion: 1, events: [event(i)] }]),
+        ),
       );
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(ConcurrencyConflict);
@@ -102,7 +107,8 @@ export function eventStoreContract(backend: string, open: () => Promise<OpenedDa
     });
 
     it('reads the whole log from a position in batches, in position order', async () => {
-      for (let i = 0; i < 7; i++) await store.append([{ streamId: `s${i % 3}`, expectedVersion: Math.floor(i / 3), events: [event(i)] }]);
+      for (let i = 0; i < 7; i++)
+        await store.append([{ streamId: `s${i % 3}`, expectedVersion: Math.floor(i / 3), events: [event(i)] }]);
       const seen = [];
       for await (const e of store.readAll(2, 2)) seen.push(e.position);
       expect(seen).toEqual([3, 4, 5, 6, 7]);
@@ -129,7 +135,9 @@ export function eventStoreContract(backend: string, open: () => Promise<OpenedDa
     it('refuses UPDATE and DELETE on the event table in the database itself', async () => {
       await store.append([{ streamId: 'a', expectedVersion: 0, events: [event(1)] }]);
       const { db } = opened.database;
-      await expect(db.updateTable('events').set({ data: '{}' }).where('position', '=', 1).execute()).rejects.toThrow(/immutable/);
+      await expect(db.updateTable('events').set({ data: '{}' }).where('position', '=', 1).execute()).rejects.toThrow(
+        /immutable/,
+      );
       await expect(db.deleteFrom('events').where('position', '=', 1).execute()).rejects.toThrow(/immutable/);
       await expect(sql`DELETE FROM events`.execute(db)).rejects.toThrow(/immutable/);
       expect(await all()).toHaveLength(1);

@@ -12,7 +12,9 @@ const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 async function transfer(key: string, amount: string, effectiveAt: string) {
   await pause(); // distinct recorded times between the postings
-  const res = await server.gql(TRANSFER, { input: { idempotencyKey: key, debitAccount: 'assets:cash', creditAccount: 'revenue:sales', amount, effectiveAt } });
+  const res = await server.gql(TRANSFER, {
+    input: { idempotencyKey: key, debitAccount: 'assets:cash', creditAccount: 'revenue:sales', amount, effectiveAt },
+  });
   return res.body.data.transfer;
 }
 
@@ -24,8 +26,14 @@ async function balance(asOf?: string, knownAt?: string) {
 
 beforeAll(async () => {
   server = await startTestServer({ policy: { epochEvery: 2, snapshotEvery: 2 } });
-  for (const [code, type] of [['assets:cash', 'ASSET'], ['revenue:sales', 'REVENUE']]) {
-    await server.gql(`mutation($code: String!, $type: AccountType!) { openAccount(input: { code: $code, name: $code, type: $type, currency: "USD", effectiveAt: "2026-01-01T00:00:00Z" }) { __typename } }`, { code, type });
+  for (const [code, type] of [
+    ['assets:cash', 'ASSET'],
+    ['revenue:sales', 'REVENUE'],
+  ]) {
+    await server.gql(
+      `mutation($code: String!, $type: AccountType!) { openAccount(input: { code: $code, name: $code, type: $type, currency: "USD", effectiveAt: "2026-01-01T00:00:00Z" }) { __typename } }`,
+      { code, type },
+    );
   }
   recorded.t1 = (await transfer('t1', '100.00', '2026-02-01T00:00:00Z')).recordedAt;
   recorded.t2 = (await transfer('t2', '50.00', '2026-03-01T00:00:00Z')).recordedAt;
@@ -66,7 +74,12 @@ describe('balance(asOf, knownAt)', () => {
     expect(future.posted.amount).toBe('160.00');
     expect(Date.parse(future.knownAt)).toBeLessThanOrEqual(Date.now());
     expect(future.knownAt).toBe(future.asOf);
-    expect(await balance(undefined, recorded.t1)).toMatchObject({ posted: { amount: '100.00' }, version: 2, pending: { amount: '0.00' }, available: { amount: '100.00' } });
+    expect(await balance(undefined, recorded.t1)).toMatchObject({
+      posted: { amount: '100.00' },
+      version: 2,
+      pending: { amount: '0.00' },
+      available: { amount: '100.00' },
+    });
     // Before the ledger knew anything of the account.
     expect(await balance(undefined, '2000-01-01T00:00:00Z')).toMatchObject({ posted: { amount: '0.00' }, version: 0 });
   });
@@ -76,12 +89,17 @@ describe('balance(asOf, knownAt)', () => {
     const amounts = async (vars: Record<string, string>) =>
       (await server.gql(ENTRIES, vars)).body.data.account.entries.edges.map((e: any) => e.node.amount.amount);
     expect(await amounts({ from: '2026-01-01T00:00:00Z', to: '2026-02-16T00:00:00Z' })).toEqual(['100.00', '7.00']);
-    expect(await amounts({ from: '2026-01-01T00:00:00Z', to: '2026-02-16T00:00:00Z', knownAt: recorded.t2! })).toEqual(['100.00']);
+    expect(await amounts({ from: '2026-01-01T00:00:00Z', to: '2026-02-16T00:00:00Z', knownAt: recorded.t2! })).toEqual([
+      '100.00',
+    ]);
     expect(await amounts({ from: '2026-04-01T00:00:00Z', to: '2026-04-01T00:00:00.001Z' })).toEqual(['1.00', '2.00']);
   });
 
   it('refuses an effective time before the account opened or beyond the allowed skew', async () => {
-    expect(await transfer('early', '1.00', '2025-12-31T23:59:59.999Z')).toMatchObject({ __typename: 'ValidationError', code: 'VALIDATION_ERROR' });
+    expect(await transfer('early', '1.00', '2025-12-31T23:59:59.999Z')).toMatchObject({
+      __typename: 'ValidationError',
+      code: 'VALIDATION_ERROR',
+    });
     const tooLate = new Date(Date.now() + 10 * 60_000).toISOString();
     expect(await transfer('late', '1.00', tooLate)).toMatchObject({ __typename: 'ValidationError' });
     expect((await balance()).posted.amount).toBe('160.00');

@@ -17,9 +17,19 @@ let server: TestServer;
 /** What a refusal must not change: the log, the idempotency table and the read models. */
 async function writeState() {
   const db = server.database.db;
-  const events = await db.selectFrom('events').select((eb) => eb.fn.max('position').as('max')).executeTakeFirstOrThrow();
+  const events = await db
+    .selectFrom('events')
+    .select((eb) => eb.fn.max('position').as('max'))
+    .executeTakeFirstOrThrow();
   const count = async (table: 'idempotency' | 'accounts' | 'transactions' | 'entries') =>
-    Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   return {
     ...(await logState(db)),
     maxPosition: Number(events.max ?? 0),
@@ -94,7 +104,9 @@ function literal(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(literal).join(', ')}]`;
   if (value !== null && typeof value === 'object') {
-    return `{ ${Object.entries(value).map(([k, v]) => `${k}: ${literal(v)}`).join(', ')} }`;
+    return `{ ${Object.entries(value)
+      .map(([k, v]) => `${k}: ${literal(v)}`)
+      .join(', ')} }`;
   }
   return String(value);
 }
@@ -175,7 +187,7 @@ afterAll(() => server.close());
 // Decimal amounts
 // ---------------------------------------------------------------------------------------------
 
-const DIGITS_41 = '1' + '0'.repeat(40);
+const DIGITS_41 = `1${'0'.repeat(40)}`;
 
 /**
  * Each amount, posted on both legs of an otherwise valid transaction. A well-formed decimal
@@ -217,7 +229,7 @@ const AMOUNTS: Array<[label: string, amount: unknown, currency: string, expected
   ['fullwidth digit "１"', '１', 'USD', /Decimal/],
   ['Arabic-Indic digit "٥"', '٥', 'USD', /Decimal/],
   ['a 41-digit number', DIGITS_41, 'USD', /Decimal/],
-  ['a 41-digit fraction', '0.' + '1'.repeat(40), 'BHD', /Decimal/],
+  ['a 41-digit fraction', `0.${'1'.repeat(40)}`, 'BHD', /Decimal/],
   ['a JSON number 5', 5, 'USD', /Decimal/],
   ['a JSON number 5.5', 5.5, 'USD', /Decimal/],
   ['null for a required amount', null, 'USD', /Decimal!|non-null|null/i],
@@ -242,7 +254,8 @@ describe('Decimal amounts as variables', () => {
 describe('Decimal amounts as inline literals', () => {
   it.each(AMOUNTS)('refuses %s', async (_label, amount, currency, expected) => {
     const [debit, credit] = SCALED[currency]!;
-    const leg = (account: string, direction: string) => `{ account: ${literal(account)}, direction: ${direction}, amount: ${literal(amount)} }`;
+    const leg = (account: string, direction: string) =>
+      `{ account: ${literal(account)}, direction: ${direction}, amount: ${literal(amount)} }`;
     const query = `mutation { postTransaction(input: { idempotencyKey: ${literal(freshKey())}, entries: [${leg(debit, 'DEBIT')}, ${leg(credit, 'CREDIT')}] }) { ${RESULT} } }`;
     const res = await writesNothing(() => server.gql(query));
     if (expected === 'InvalidAmount') {
@@ -264,7 +277,9 @@ describe('Decimal amounts of a transfer', () => {
     ['"1e2"', '1e2', /Decimal/],
     ['a JSON number 1', 1, /Decimal/],
   ])('refuses %s', async (_label, amount, expected) => {
-    const res = await writesNothing(() => transfer({ idempotencyKey: freshKey(), debitAccount: 'assets:bank', creditAccount: 'equity:capital', amount }));
+    const res = await writesNothing(() =>
+      transfer({ idempotencyKey: freshKey(), debitAccount: 'assets:bank', creditAccount: 'equity:capital', amount }),
+    );
     if (expected === 'InvalidAmount') expect(expectTyped(res, 'transfer', 'InvalidAmount').amount).toBe(amount);
     else expectGraphQLError(res, expected);
   });
@@ -278,8 +293,11 @@ describe('minimumBalance', () => {
     ['exponent', '1e3', /Decimal/],
     ['a JSON number', 0, /Decimal/],
   ])('refuses %s', async (_label, minimumBalance, expected) => {
-    const res = await writesNothing(() => open({ code: 'assets:minbal', name: 'Min', type: 'ASSET', currency: 'USD', minimumBalance }));
-    if (expected === 'ValidationError') expect(expectTyped(res, 'openAccount', 'ValidationError').field).toBe('minimumBalance');
+    const res = await writesNothing(() =>
+      open({ code: 'assets:minbal', name: 'Min', type: 'ASSET', currency: 'USD', minimumBalance }),
+    );
+    if (expected === 'ValidationError')
+      expect(expectTyped(res, 'openAccount', 'ValidationError').field).toBe('minimumBalance');
     else expectGraphQLError(res, expected);
   });
 });
@@ -295,7 +313,14 @@ describe('postings the ledger refuses', () => {
   });
 
   it('an unknown account in a transfer is AccountNotFound', async () => {
-    const res = await writesNothing(() => transfer({ idempotencyKey: freshKey(), debitAccount: 'assets:bank', creditAccount: 'equity:nowhere', amount: '1.00' }));
+    const res = await writesNothing(() =>
+      transfer({
+        idempotencyKey: freshKey(),
+        debitAccount: 'assets:bank',
+        creditAccount: 'equity:nowhere',
+        amount: '1.00',
+      }),
+    );
     expect(expectTyped(res, 'transfer', 'AccountNotFound').account).toBe('equity:nowhere');
   });
 
@@ -305,7 +330,14 @@ describe('postings the ledger refuses', () => {
   });
 
   it('a closed account in a transfer is AccountClosed', async () => {
-    const res = await writesNothing(() => transfer({ idempotencyKey: freshKey(), debitAccount: 'assets:bank', creditAccount: 'expenses:closed', amount: '1.00' }));
+    const res = await writesNothing(() =>
+      transfer({
+        idempotencyKey: freshKey(),
+        debitAccount: 'assets:bank',
+        creditAccount: 'expenses:closed',
+        amount: '1.00',
+      }),
+    );
     expect(expectTyped(res, 'transfer', 'AccountClosed').account).toBe('expenses:closed');
   });
 
@@ -318,23 +350,46 @@ describe('postings the ledger refuses', () => {
     const input = usd();
     (input.entries[0] as any).currency = 'EUR';
     const res = await writesNothing(() => post(input));
-    expect(expectTyped(res, 'postTransaction', 'CurrencyMismatch')).toMatchObject({ account: 'assets:bank', expected: 'USD', actual: 'EUR' });
+    expect(expectTyped(res, 'postTransaction', 'CurrencyMismatch')).toMatchObject({
+      account: 'assets:bank',
+      expected: 'USD',
+      actual: 'EUR',
+    });
   });
 
   it('EntryInput.currency "usd" (wrong case) on a USD account is CurrencyMismatch', async () => {
     const input = usd();
     (input.entries[1] as any).currency = 'usd';
     const res = await writesNothing(() => post(input));
-    expect(expectTyped(res, 'postTransaction', 'CurrencyMismatch')).toMatchObject({ account: 'equity:capital', expected: 'USD', actual: 'usd' });
+    expect(expectTyped(res, 'postTransaction', 'CurrencyMismatch')).toMatchObject({
+      account: 'equity:capital',
+      expected: 'USD',
+      actual: 'usd',
+    });
   });
 
   it('a transfer asserting "EUR" between USD accounts is CurrencyMismatch', async () => {
-    const res = await writesNothing(() => transfer({ idempotencyKey: freshKey(), debitAccount: 'assets:bank', creditAccount: 'equity:capital', amount: '1.00', currency: 'EUR' }));
+    const res = await writesNothing(() =>
+      transfer({
+        idempotencyKey: freshKey(),
+        debitAccount: 'assets:bank',
+        creditAccount: 'equity:capital',
+        amount: '1.00',
+        currency: 'EUR',
+      }),
+    );
     expect(expectTyped(res, 'transfer', 'CurrencyMismatch')).toMatchObject({ expected: 'USD', actual: 'EUR' });
   });
 
   it('a transfer between a USD and an EUR account is refused as typed (unbalanced per currency)', async () => {
-    const res = await writesNothing(() => transfer({ idempotencyKey: freshKey(), debitAccount: 'assets:euro', creditAccount: 'equity:capital', amount: '1.00' }));
+    const res = await writesNothing(() =>
+      transfer({
+        idempotencyKey: freshKey(),
+        debitAccount: 'assets:euro',
+        creditAccount: 'equity:capital',
+        amount: '1.00',
+      }),
+    );
     const error = expectTyped(res, 'transfer', ['UnbalancedTransaction', 'CurrencyMismatch']);
     // What the code does today: each currency is checked on its own, so both are unbalanced.
     expect(error.__typename).toBe('UnbalancedTransaction');
@@ -347,13 +402,27 @@ describe('postings the ledger refuses', () => {
   });
 
   it('debits not equal to credits is UnbalancedTransaction', async () => {
-    const input = { idempotencyKey: freshKey(), entries: [{ account: 'assets:bank', direction: 'DEBIT', amount: '10.00' }, { account: 'equity:capital', direction: 'CREDIT', amount: '9.99' }] };
+    const input = {
+      idempotencyKey: freshKey(),
+      entries: [
+        { account: 'assets:bank', direction: 'DEBIT', amount: '10.00' },
+        { account: 'equity:capital', direction: 'CREDIT', amount: '9.99' },
+      ],
+    };
     const res = await writesNothing(() => post(input));
-    expect(expectTyped(res, 'postTransaction', 'UnbalancedTransaction').imbalances).toEqual([{ currency: 'USD', debit: '10.00', credit: '9.99' }]);
+    expect(expectTyped(res, 'postTransaction', 'UnbalancedTransaction').imbalances).toEqual([
+      { currency: 'USD', debit: '10.00', credit: '9.99' },
+    ]);
   });
 
   it('two debits and no credit is UnbalancedTransaction', async () => {
-    const input = { idempotencyKey: freshKey(), entries: [{ account: 'assets:bank', direction: 'DEBIT', amount: '1' }, { account: 'equity:capital', direction: 'DEBIT', amount: '1' }] };
+    const input = {
+      idempotencyKey: freshKey(),
+      entries: [
+        { account: 'assets:bank', direction: 'DEBIT', amount: '1' },
+        { account: 'equity:capital', direction: 'DEBIT', amount: '1' },
+      ],
+    };
     const res = await writesNothing(() => post(input));
     expectTyped(res, 'postTransaction', 'UnbalancedTransaction');
   });
@@ -363,7 +432,12 @@ describe('postings the ledger refuses', () => {
     ['a single leg', () => [{ account: 'assets:bank', direction: 'DEBIT', amount: '1.00' }]],
     [
       '101 legs',
-      () => Array.from({ length: 101 }, (_, i) => ({ account: i % 2 ? 'equity:capital' : 'assets:bank', direction: i % 2 ? 'CREDIT' : 'DEBIT', amount: i === 100 ? '2.00' : '1.00' })),
+      () =>
+        Array.from({ length: 101 }, (_, i) => ({
+          account: i % 2 ? 'equity:capital' : 'assets:bank',
+          direction: i % 2 ? 'CREDIT' : 'DEBIT',
+          amount: i === 100 ? '2.00' : '1.00',
+        })),
     ],
     [
       'the same account on both sides',
@@ -378,10 +452,18 @@ describe('postings the ledger refuses', () => {
   });
 
   it('debits off by 0.01 in 40 digits are UnbalancedTransaction (exact, never float)', async () => {
-    const big = '1' + '0'.repeat(37);
-    const input = { idempotencyKey: freshKey(), entries: [{ account: 'assets:bank', direction: 'DEBIT', amount: `${big}.01` }, { account: 'equity:capital', direction: 'CREDIT', amount: `${big}.00` }] };
+    const big = `1${'0'.repeat(37)}`;
+    const input = {
+      idempotencyKey: freshKey(),
+      entries: [
+        { account: 'assets:bank', direction: 'DEBIT', amount: `${big}.01` },
+        { account: 'equity:capital', direction: 'CREDIT', amount: `${big}.00` },
+      ],
+    };
     const res = await writesNothing(() => post(input));
-    expect(expectTyped(res, 'postTransaction', 'UnbalancedTransaction').imbalances).toEqual([{ currency: 'USD', debit: `${big}.01`, credit: `${big}.00` }]);
+    expect(expectTyped(res, 'postTransaction', 'UnbalancedTransaction').imbalances).toEqual([
+      { currency: 'USD', debit: `${big}.01`, credit: `${big}.00` },
+    ]);
   });
 
   it('0.10 + 0.20 against 0.30 balances (no float arithmetic)', async () => {
@@ -400,23 +482,43 @@ describe('postings the ledger refuses', () => {
   });
 
   it('a transfer from an account to itself is a ValidationError', async () => {
-    const res = await writesNothing(() => transfer({ idempotencyKey: freshKey(), debitAccount: 'assets:bank', creditAccount: 'assets:bank', amount: '1.00' }));
+    const res = await writesNothing(() =>
+      transfer({
+        idempotencyKey: freshKey(),
+        debitAccount: 'assets:bank',
+        creditAccount: 'assets:bank',
+        amount: '1.00',
+      }),
+    );
     expectTyped(res, 'transfer', 'ValidationError');
   });
 
   it('100 legs (the limit) are accepted', async () => {
-    const entries = Array.from({ length: 100 }, (_, i) => ({ account: i % 2 ? 'equity:capital' : 'assets:bank', direction: i % 2 ? 'CREDIT' : 'DEBIT', amount: '0.01' }));
+    const entries = Array.from({ length: 100 }, (_, i) => ({
+      account: i % 2 ? 'equity:capital' : 'assets:bank',
+      direction: i % 2 ? 'CREDIT' : 'DEBIT',
+      amount: '0.01',
+    }));
     const res = await post({ idempotencyKey: freshKey('limit'), entries });
     expect(res.body.data.postTransaction.__typename).toBe('Transaction');
   });
 
   it('a reused idempotency key with a different request is IdempotencyConflict', async () => {
-    const res = await writesNothing(() => post({ ...pair('assets:bank', 'equity:capital', '3.00'), idempotencyKey: 'seed-1' }));
+    const res = await writesNothing(() =>
+      post({ ...pair('assets:bank', 'equity:capital', '3.00'), idempotencyKey: 'seed-1' }),
+    );
     expect(expectTyped(res, 'postTransaction', 'IdempotencyConflict').idempotencyKey).toBe('seed-1');
   });
 
   it('a posting key reused by a transfer with the same legs is IdempotencyConflict', async () => {
-    const res = await writesNothing(() => transfer({ idempotencyKey: 'seed-1', debitAccount: 'assets:bank', creditAccount: 'equity:capital', amount: '1.00' }));
+    const res = await writesNothing(() =>
+      transfer({
+        idempotencyKey: 'seed-1',
+        debitAccount: 'assets:bank',
+        creditAccount: 'equity:capital',
+        amount: '1.00',
+      }),
+    );
     expectTyped(res, 'transfer', 'IdempotencyConflict');
   });
 
@@ -432,10 +534,34 @@ describe('malformed posting inputs', () => {
     ['an unknown input field', () => ({ ...usd(), amount: '1.00' }), /amount/],
     ['a missing idempotencyKey', () => ({ entries: usd().entries }), /idempotencyKey/],
     ['an idempotencyKey that is a number', () => ({ ...usd(), idempotencyKey: 5 }), /String/],
-    ['a lowercase direction', () => ({ ...usd(), entries: [{ account: 'assets:bank', direction: 'debit', amount: '1.00' }, { account: 'equity:capital', direction: 'CREDIT', amount: '1.00' }] }), /Direction/],
-    ['a null leg', () => ({ ...usd(), entries: [null, { account: 'equity:capital', direction: 'CREDIT', amount: '1.00' }] }), /EntryInput|null/],
+    [
+      'a lowercase direction',
+      () => ({
+        ...usd(),
+        entries: [
+          { account: 'assets:bank', direction: 'debit', amount: '1.00' },
+          { account: 'equity:capital', direction: 'CREDIT', amount: '1.00' },
+        ],
+      }),
+      /Direction/,
+    ],
+    [
+      'a null leg',
+      () => ({ ...usd(), entries: [null, { account: 'equity:capital', direction: 'CREDIT', amount: '1.00' }] }),
+      /EntryInput|null/,
+    ],
     ['entries that are null', () => ({ ...usd(), entries: null }), /entries|null/],
-    ['an account that is a number', () => ({ ...usd(), entries: [{ account: 42, direction: 'DEBIT', amount: '1.00' }, { account: 'equity:capital', direction: 'CREDIT', amount: '1.00' }] }), /String/],
+    [
+      'an account that is a number',
+      () => ({
+        ...usd(),
+        entries: [
+          { account: 42, direction: 'DEBIT', amount: '1.00' },
+          { account: 'equity:capital', direction: 'CREDIT', amount: '1.00' },
+        ],
+      }),
+      /String/,
+    ],
   ])('refuses %s', async (_label, input, message) => {
     expectGraphQLError(await writesNothing(() => post(input())), message);
   });
@@ -460,7 +586,15 @@ describe('effective time of a posting', () => {
 
   it('a transfer an hour in the future is a ValidationError', async () => {
     const effectiveAt = new Date(Date.now() + 3_600_000).toISOString();
-    const res = await writesNothing(() => transfer({ idempotencyKey: freshKey(), debitAccount: 'assets:bank', creditAccount: 'equity:capital', amount: '1.00', effectiveAt }));
+    const res = await writesNothing(() =>
+      transfer({
+        idempotencyKey: freshKey(),
+        debitAccount: 'assets:bank',
+        creditAccount: 'equity:capital',
+        amount: '1.00',
+        effectiveAt,
+      }),
+    );
     expect(expectTyped(res, 'transfer', 'ValidationError').field).toBe('effectiveAt');
   });
 
@@ -471,7 +605,9 @@ describe('effective time of a posting', () => {
 
   it('opening an account an hour in the future is a ValidationError', async () => {
     const effectiveAt = new Date(Date.now() + 3_600_000).toISOString();
-    const res = await writesNothing(() => open({ code: 'assets:future', name: 'Future', type: 'ASSET', currency: 'USD', effectiveAt }));
+    const res = await writesNothing(() =>
+      open({ code: 'assets:future', name: 'Future', type: 'ASSET', currency: 'USD', effectiveAt }),
+    );
     expect(expectTyped(res, 'openAccount', 'ValidationError').field).toBe('effectiveAt');
   });
 });
@@ -611,7 +747,15 @@ describe('names and descriptions', () => {
   });
 
   it('transfer refuses a description of 1,001 characters', async () => {
-    const res = await writesNothing(() => transfer({ idempotencyKey: freshKey(), debitAccount: 'assets:bank', creditAccount: 'equity:capital', amount: '1.00', description: 'd'.repeat(1001) }));
+    const res = await writesNothing(() =>
+      transfer({
+        idempotencyKey: freshKey(),
+        debitAccount: 'assets:bank',
+        creditAccount: 'equity:capital',
+        amount: '1.00',
+        description: 'd'.repeat(1001),
+      }),
+    );
     expect(expectTyped(res, 'transfer', 'ValidationError').field).toBe('description');
   });
 
@@ -641,12 +785,22 @@ describe('metadata', () => {
   });
 
   it.each(BAD_METADATA)('openAccount refuses metadata that is %s', async (_label, metadata) => {
-    const res = await writesNothing(() => open({ code: 'assets:meta', name: 'Meta', type: 'ASSET', currency: 'USD', metadata }));
+    const res = await writesNothing(() =>
+      open({ code: 'assets:meta', name: 'Meta', type: 'ASSET', currency: 'USD', metadata }),
+    );
     expect(expectTyped(res, 'openAccount', 'ValidationError').field).toBe('metadata');
   });
 
   it.each(BAD_METADATA)('transfer refuses metadata that is %s', async (_label, metadata) => {
-    const res = await writesNothing(() => transfer({ idempotencyKey: freshKey(), debitAccount: 'assets:bank', creditAccount: 'equity:capital', amount: '1.00', metadata }));
+    const res = await writesNothing(() =>
+      transfer({
+        idempotencyKey: freshKey(),
+        debitAccount: 'assets:bank',
+        creditAccount: 'equity:capital',
+        amount: '1.00',
+        metadata,
+      }),
+    );
     expect(expectTyped(res, 'transfer', 'ValidationError').field).toBe('metadata');
   });
 
@@ -712,7 +866,9 @@ describe('idempotency keys', () => {
   });
 
   it.each(KEYS)('transfer refuses a key that is %s', async (_label, idempotencyKey) => {
-    const res = await writesNothing(() => transfer({ idempotencyKey, debitAccount: 'assets:bank', creditAccount: 'equity:capital', amount: '1.00' }));
+    const res = await writesNothing(() =>
+      transfer({ idempotencyKey, debitAccount: 'assets:bank', creditAccount: 'equity:capital', amount: '1.00' }),
+    );
     expect(expectTyped(res, 'transfer', 'ValidationError').field).toBe('idempotencyKey');
   });
 
@@ -749,14 +905,42 @@ const BAD_TIMES: Array<[string, unknown]> = [
 
 const TIME_FIELDS: Array<[string, (time: unknown) => Promise<GraphQLResponse>]> = [
   ['postTransaction.effectiveAt', (time) => post(usd({ effectiveAt: time }))],
-  ['transfer.effectiveAt', (time) => transfer({ idempotencyKey: freshKey(), debitAccount: 'assets:bank', creditAccount: 'equity:capital', amount: '1.00', effectiveAt: time })],
-  ['openAccount.effectiveAt', (time) => open({ code: 'assets:timed', name: 'Timed', type: 'ASSET', currency: 'USD', effectiveAt: time })],
-  ['balance(asOf)', (time) => server.gql(`query($t: DateTime) { account(code: "assets:bank") { balance(asOf: $t) { posted { amount } } } }`, { t: time })],
-  ['balance(knownAt)', (time) => server.gql(`query($t: DateTime) { account(code: "assets:bank") { balance(knownAt: $t) { posted { amount } } } }`, { t: time })],
+  [
+    'transfer.effectiveAt',
+    (time) =>
+      transfer({
+        idempotencyKey: freshKey(),
+        debitAccount: 'assets:bank',
+        creditAccount: 'equity:capital',
+        amount: '1.00',
+        effectiveAt: time,
+      }),
+  ],
+  [
+    'openAccount.effectiveAt',
+    (time) => open({ code: 'assets:timed', name: 'Timed', type: 'ASSET', currency: 'USD', effectiveAt: time }),
+  ],
+  [
+    'balance(asOf)',
+    (time) =>
+      server.gql(`query($t: DateTime) { account(code: "assets:bank") { balance(asOf: $t) { posted { amount } } } }`, {
+        t: time,
+      }),
+  ],
+  [
+    'balance(knownAt)',
+    (time) =>
+      server.gql(
+        `query($t: DateTime) { account(code: "assets:bank") { balance(knownAt: $t) { posted { amount } } } }`,
+        { t: time },
+      ),
+  ],
 ];
 
 describe('DateTime as variables', () => {
-  const cases = TIME_FIELDS.flatMap(([field, send]) => BAD_TIMES.map(([label, time]) => [field, label, time, send] as const));
+  const cases = TIME_FIELDS.flatMap(([field, send]) =>
+    BAD_TIMES.map(([label, time]) => [field, label, time, send] as const),
+  );
   it.each(cases)('%s refuses %s', async (_field, _label, time, send) => {
     const res = await writesNothing(() => send(time));
     expectGraphQLError(res, /DateTime/);
@@ -771,7 +955,9 @@ describe('DateTime as inline literals', () => {
   });
 
   it.each(cases)('entries(from:) refuses %s', async (_label, time) => {
-    const res = await server.gql(`{ account(code: "assets:bank") { entries(from: ${literal(time)}) { edges { cursor } } } }`);
+    const res = await server.gql(
+      `{ account(code: "assets:bank") { entries(from: ${literal(time)}) { edges { cursor } } } }`,
+    );
     expectGraphQLError(res, /DateTime/);
   });
 });
@@ -785,7 +971,10 @@ describe('DateTime values the scalar must accept', () => {
     ['a positive offset', '2026-01-01T05:30:00+05:30', '2026-01-01T00:00:00.000Z'],
     ['a negative offset crossing midnight', '2025-12-31T19:00:00-05:00', '2026-01-01T00:00:00.000Z'],
   ])('balance(asOf:) accepts %s', async (_label, asOf, normalised) => {
-    const res = await server.gql(`query($t: DateTime) { account(code: "assets:bank") { balance(asOf: $t) { asOf } } }`, { t: asOf });
+    const res = await server.gql(
+      `query($t: DateTime) { account(code: "assets:bank") { balance(asOf: $t) { asOf } } }`,
+      { t: asOf },
+    );
     expectNoServerFault(res);
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data.account.balance.asOf).toBe(normalised);
@@ -796,7 +985,9 @@ describe('DateTime values the scalar must accept', () => {
 describe('knownAt in the future', () => {
   it('means now, and the answer says so', async () => {
     const before = Date.now();
-    const res = await server.gql(`{ account(code: "assets:bank") { balance(knownAt: "9999-12-31T23:59:59.999Z") { knownAt } } }`);
+    const res = await server.gql(
+      `{ account(code: "assets:bank") { balance(knownAt: "9999-12-31T23:59:59.999Z") { knownAt } } }`,
+    );
     expect(res.body.errors).toBeUndefined();
     const knownAt = Date.parse(res.body.data.account.balance.knownAt);
     expect(knownAt).toBeGreaterThanOrEqual(before - 1000);
@@ -813,16 +1004,28 @@ describe('page sizes', () => {
   const declare = (first: string) => (first === '$n' ? 'query($n: Int)' : '');
   const LISTS: Array<[string, (first: string) => string, string]> = [
     ['accounts', (first) => `${declare(first)} { accounts(first: ${first}) { edges { cursor } } }`, 'accounts'],
-    ['Account.entries', (first) => `${declare(first)} { account(code: "assets:bank") { entries(first: ${first}) { edges { cursor } } } }`, 'account'],
-    ['Account.events', (first) => `${declare(first)} { account(code: "assets:bank") { events(first: ${first}) { edges { cursor } } } }`, 'account'],
+    [
+      'Account.entries',
+      (first) => `${declare(first)} { account(code: "assets:bank") { entries(first: ${first}) { edges { cursor } } } }`,
+      'account',
+    ],
+    [
+      'Account.events',
+      (first) => `${declare(first)} { account(code: "assets:bank") { events(first: ${first}) { edges { cursor } } } }`,
+      'account',
+    ],
   ];
-  const asVariables = LISTS.flatMap(([list, query, root]) => [0, 101, -1, 1_000_000].map((first) => [list, first, query, root] as const));
+  const asVariables = LISTS.flatMap(([list, query, root]) =>
+    [0, 101, -1, 1_000_000].map((first) => [list, first, query, root] as const),
+  );
   it.each(asVariables)('%s refuses first: $n = %s', async (_list, first, query, root) => {
     expectNestedError(await server.gql(query('$n'), { n: first }), /first must be between 1 and 100/, root);
   });
 
   // A literal is priced as a variable is (an out-of-range first counts as 100), so both get the resolver's error.
-  const asLiterals = LISTS.flatMap(([list, query, root]) => ['0', '101', '-1', '1000000'].map((first) => [list, first, query, root] as const));
+  const asLiterals = LISTS.flatMap(([list, query, root]) =>
+    ['0', '101', '-1', '1000000'].map((first) => [list, first, query, root] as const),
+  );
   it.each(asLiterals)('%s refuses the literal first: %s', async (_list, first, query, root) => {
     expectNestedError(await server.gql(query(first)), /first must be between 1 and 100/, root);
   });
@@ -833,7 +1036,10 @@ describe('page sizes', () => {
     ['a string', '10'],
     ['a boolean', true],
   ])('accounts refuses a first variable that is %s', async (_label, first) => {
-    expectGraphQLError(await server.gql(`query($n: Int) { accounts(first: $n) { edges { cursor } } }`, { n: first }), /Int cannot represent/);
+    expectGraphQLError(
+      await server.gql(`query($n: Int) { accounts(first: $n) { edges { cursor } } }`, { n: first }),
+      /Int cannot represent/,
+    );
   });
 
   it.each([
@@ -850,11 +1056,15 @@ describe('cursors', () => {
   let eventsCursor = '';
   let entriesCursor = '';
   beforeAll(async () => {
-    const res = await server.gql(`{ accounts(first: 1) { pageInfo { endCursor } } account(code: "assets:bank") { events(first: 1) { pageInfo { endCursor } } entries(first: 1) { pageInfo { endCursor } } } }`);
+    const res = await server.gql(
+      `{ accounts(first: 1) { pageInfo { endCursor } } account(code: "assets:bank") { events(first: 1) { pageInfo { endCursor } } entries(first: 1) { pageInfo { endCursor } } } }`,
+    );
     accountsCursor = res.body.data.accounts.pageInfo.endCursor;
     eventsCursor = res.body.data.account.events.pageInfo.endCursor;
     entriesCursor = res.body.data.account.entries.pageInfo.endCursor;
-    expect([accountsCursor, eventsCursor, entriesCursor].every((c) => typeof c === 'string' && c.length > 0)).toBe(true);
+    expect([accountsCursor, eventsCursor, entriesCursor].every((c) => typeof c === 'string' && c.length > 0)).toBe(
+      true,
+    );
   });
 
   const ENTRIES = `query($after: String) { account(code: "assets:bank") { entries(first: 5, after: $after) { edges { cursor } } } }`;
@@ -903,7 +1113,10 @@ describe('list filters', () => {
     ['an empty prefix', ''],
     ['SQL', "a' OR '1'='1"],
   ])('accounts(prefix:) refuses %s', async (_label, prefix) => {
-    expectGraphQLError(await server.gql(`query($p: String) { accounts(prefix: $p) { edges { cursor } } }`, { p: prefix }), /prefix/);
+    expectGraphQLError(
+      await server.gql(`query($p: String) { accounts(prefix: $p) { edges { cursor } } }`, { p: prefix }),
+      /prefix/,
+    );
   });
 
   it('accounts(type:) refuses an unknown enum value', async () => {
@@ -918,9 +1131,24 @@ describe('list filters', () => {
 describe('lookups', () => {
   it.each<[string, string, Record<string, unknown>, string]>([
     ['account(code: "unknown:x")', `query($v: String!) { account(code: $v) { code } }`, { v: 'unknown:x' }, 'account'],
-    ['transaction with an unknown UUID', `query($v: ID!) { transaction(id: $v) { id } }`, { v: '00000000-0000-7000-8000-000000000000' }, 'transaction'],
-    ['transaction(id: "not-a-uuid")', `query($v: ID!) { transaction(id: $v) { id } }`, { v: 'not-a-uuid' }, 'transaction'],
-    ['transaction with an account id', `query($v: ID!) { transaction(id: $v) { id } }`, { v: 'Account:assets:bank' }, 'transaction'],
+    [
+      'transaction with an unknown UUID',
+      `query($v: ID!) { transaction(id: $v) { id } }`,
+      { v: '00000000-0000-7000-8000-000000000000' },
+      'transaction',
+    ],
+    [
+      'transaction(id: "not-a-uuid")',
+      `query($v: ID!) { transaction(id: $v) { id } }`,
+      { v: 'not-a-uuid' },
+      'transaction',
+    ],
+    [
+      'transaction with an account id',
+      `query($v: ID!) { transaction(id: $v) { id } }`,
+      { v: 'Account:assets:bank' },
+      'transaction',
+    ],
     ['transaction with SQL', `query($v: ID!) { transaction(id: $v) { id } }`, { v: "' OR 1=1 --" }, 'transaction'],
     ['node with an unknown account', `query($v: ID!) { node(id: $v) { id } }`, { v: 'Account:unknown:x' }, 'node'],
     ['node with a malformed account code', `query($v: ID!) { node(id: $v) { id } }`, { v: 'Account:Ключ' }, 'node'],
@@ -962,8 +1190,18 @@ async function rawRequest(init: RawInit) {
 
 describe('transport', () => {
   it.each<[string, Record<string, string>, BodyInit, number]>([
-    ['a form-encoded POST', { 'content-type': 'application/x-www-form-urlencoded' }, `query=${encodeURIComponent(OPEN_LITERAL)}`, 415],
-    ['a multipart POST', { 'content-type': 'multipart/form-data; boundary=X' }, `--X\r\nContent-Disposition: form-data; name="operations"\r\n\r\n${JSON.stringify({ query: OPEN_LITERAL })}\r\n--X--\r\n`, 415],
+    [
+      'a form-encoded POST',
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      `query=${encodeURIComponent(OPEN_LITERAL)}`,
+      415,
+    ],
+    [
+      'a multipart POST',
+      { 'content-type': 'multipart/form-data; boundary=X' },
+      `--X\r\nContent-Disposition: form-data; name="operations"\r\n\r\n${JSON.stringify({ query: OPEN_LITERAL })}\r\n--X--\r\n`,
+      415,
+    ],
     ['a text/plain POST', { 'content-type': 'text/plain' }, JSON.stringify({ query: OPEN_LITERAL }), 415],
     ['a POST without a content type', {}, new Blob([JSON.stringify({ query: OPEN_LITERAL })]), 415],
     ['an application/graphql POST', { 'content-type': 'application/graphql' }, OPEN_LITERAL, 415],
@@ -976,20 +1214,36 @@ describe('transport', () => {
   const CSRF = { 'x-graphql-yoga-csrf': '1' };
 
   it('refuses a GET without the CSRF header (a browser could send it cross-site without a preflight)', async () => {
-    const res = await writesNothing(() => rawRequest({ path: `/graphql?query=${encodeURIComponent('{ __typename }')}` }));
+    const res = await writesNothing(() =>
+      rawRequest({ path: `/graphql?query=${encodeURIComponent('{ __typename }')}` }),
+    );
     expect(res.status).toBe(403);
     expect(res.body.errors[0].message).toMatch(/CSRF/);
     expect(res.body.errors[0].extensions.code).toBe('BAD_REQUEST');
   });
 
   it('gives a variable that was not provided a code too (graphql-js gives it none)', async () => {
-    const res = await writesNothing(() => rawRequest({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'mutation($i: TransferInput!) { transfer(input: $i) { __typename } }', variables: null }) }));
+    const res = await writesNothing(() =>
+      rawRequest({
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          query: 'mutation($i: TransferInput!) { transfer(input: $i) { __typename } }',
+          variables: null,
+        }),
+      }),
+    );
     expect(res.status).toBe(400);
-    expect(res.body.errors[0]).toMatchObject({ message: expect.stringMatching(/^Variable "\$i" of required type "TransferInput!" was not provided/), extensions: { code: 'BAD_USER_INPUT' } });
+    expect(res.body.errors[0]).toMatchObject({
+      message: expect.stringMatching(/^Variable "\$i" of required type "TransferInput!" was not provided/),
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   });
 
   it('refuses a mutation sent with GET and executes nothing', async () => {
-    const res = await writesNothing(() => rawRequest({ path: `/graphql?query=${encodeURIComponent(OPEN_LITERAL)}`, headers: CSRF }));
+    const res = await writesNothing(() =>
+      rawRequest({ path: `/graphql?query=${encodeURIComponent(OPEN_LITERAL)}`, headers: CSRF }),
+    );
     expect(res.status).toBe(405);
     expect(res.body.errors[0].message).toMatch(/mutation/i);
     expect(res.body.errors[0].extensions.code).toBe('BAD_REQUEST');
@@ -997,7 +1251,9 @@ describe('transport', () => {
 
   it('refuses a mutation sent with GET under an operationName and executes nothing', async () => {
     const query = `query Q { __typename } ${OPEN_LITERAL.replace('mutation', 'mutation M')}`;
-    const res = await writesNothing(() => rawRequest({ path: `/graphql?operationName=M&query=${encodeURIComponent(query)}`, headers: CSRF }));
+    const res = await writesNothing(() =>
+      rawRequest({ path: `/graphql?operationName=M&query=${encodeURIComponent(query)}`, headers: CSRF }),
+    );
     expect(res.status).toBe(405);
   });
 
@@ -1007,14 +1263,20 @@ describe('transport', () => {
     ['extensions that are not JSON', 'extensions=%7B'],
     ['extensions that are a string', 'extensions=%22x%22'],
   ])('refuses a GET with %s as 400', async (_label, param) => {
-    const res = await writesNothing(() => rawRequest({ path: `/graphql?query=${encodeURIComponent('{ __typename }')}&${param}`, headers: CSRF }));
+    const res = await writesNothing(() =>
+      rawRequest({ path: `/graphql?query=${encodeURIComponent('{ __typename }')}&${param}`, headers: CSRF }),
+    );
     expect(res.status).toBe(400);
     expect(res.body.errors[0].extensions.code).toBe('BAD_REQUEST');
   });
 
   it('refuses application/graphql-response+json bodies with a message, and reads application/json in any case', async () => {
     const body = JSON.stringify({ query: '{ __typename }' });
-    const other = await rawRequest({ method: 'POST', headers: { 'content-type': 'application/graphql-response+json' }, body });
+    const other = await rawRequest({
+      method: 'POST',
+      headers: { 'content-type': 'application/graphql-response+json' },
+      body,
+    });
     expect(other.status).toBe(415);
     expect(other.body.errors[0].message).toMatch(/application\/json/);
     for (const type of ['Application/JSON', 'APPLICATION/JSON ; charset=UTF-8', 'application/json;charset=utf-8']) {
@@ -1044,7 +1306,9 @@ describe('transport', () => {
     ['a form body labelled JSON', `query=${encodeURIComponent(OPEN_LITERAL)}`, [400]],
     ['JSON with a BOM and trailing garbage', `\ufeff${JSON.stringify({ query: OPEN_LITERAL })}xyz`, [400]],
   ])('refuses %s (status %j) and executes nothing', async (_label, body, statuses) => {
-    const res = await writesNothing(() => rawRequest({ method: 'POST', headers: { 'content-type': 'application/json' }, body }));
+    const res = await writesNothing(() =>
+      rawRequest({ method: 'POST', headers: { 'content-type': 'application/json' }, body }),
+    );
     expectNoServerFault(res);
     expect(statuses).toContain(res.status);
     expect(res.body?.errors?.[0]?.message).toEqual(expect.any(String));
@@ -1053,7 +1317,9 @@ describe('transport', () => {
 
   it('refuses a body over 1 MiB with 413 and executes nothing', async () => {
     const body = JSON.stringify({ query: OPEN_LITERAL, variables: { pad: 'x'.repeat(1024 * 1024 + 1) } });
-    const res = await writesNothing(() => rawRequest({ method: 'POST', headers: { 'content-type': 'application/json' }, body }));
+    const res = await writesNothing(() =>
+      rawRequest({ method: 'POST', headers: { 'content-type': 'application/json' }, body }),
+    );
     expect(res.status).toBe(413);
     expect(res.body.errors[0].message).toMatch(/limited to \d+ bytes/);
   });
@@ -1066,7 +1332,14 @@ describe('transport', () => {
         controller.close();
       },
     });
-    const res = await writesNothing(() => rawRequest({ method: 'POST', headers: { 'content-type': 'application/json' }, body: stream, duplex: 'half' } as RawInit));
+    const res = await writesNothing(() =>
+      rawRequest({
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: stream,
+        duplex: 'half',
+      } as RawInit),
+    );
     expect([411, 413]).toContain(res.status);
   });
 
@@ -1076,14 +1349,20 @@ describe('transport', () => {
     ['a traversal', '/graphql/../admin', 'GET'],
   ])('answers %s with 404', async (_label, path, method) => {
     const init: RawInit = { path, method };
-    if (method === 'POST') Object.assign(init, { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: OPEN_LITERAL }) });
+    if (method === 'POST')
+      Object.assign(init, {
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: OPEN_LITERAL }),
+      });
     const res = await writesNothing(() => rawRequest(init));
     expect(res.status).toBe(404);
   });
 
   it('refuses a GET whose URL is over the header limit, without a 500', async () => {
     const query = `{ ${'__typename '.repeat(2000)}}`;
-    const res = await writesNothing(() => rawRequest({ path: `/graphql?query=${encodeURIComponent(query)}&pad=${'x'.repeat(20_000)}` }));
+    const res = await writesNothing(() =>
+      rawRequest({ path: `/graphql?query=${encodeURIComponent(query)}&pad=${'x'.repeat(20_000)}` }),
+    );
     expect([414, 431]).toContain(res.status);
   });
 
@@ -1098,7 +1377,13 @@ describe('transport', () => {
   });
 
   it.each(['PUT', 'DELETE', 'PATCH'])('refuses method %s with 405 and executes nothing', async (method) => {
-    const res = await writesNothing(() => rawRequest({ method, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: OPEN_LITERAL }) }));
+    const res = await writesNothing(() =>
+      rawRequest({
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: OPEN_LITERAL }),
+      }),
+    );
     expect(res.status).toBe(405);
   });
 
@@ -1109,7 +1394,11 @@ describe('transport', () => {
 
   it('refuses an operationName that is not in the document and executes nothing', async () => {
     const res = await writesNothing(async () => {
-      const r = await rawRequest({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: OPEN_LITERAL.replace('mutation', 'mutation A'), operationName: 'B' }) });
+      const r = await rawRequest({
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: OPEN_LITERAL.replace('mutation', 'mutation A'), operationName: 'B' }),
+      });
       return r;
     });
     expectNoServerFault(res);
@@ -1123,24 +1412,57 @@ describe('abusive documents', () => {
   /** account → entries → edges → node → account → …, `levels` fields deep. */
   const depthQuery = (levels: number) => {
     const cycle = ['account', 'entries(first: 1)', 'edges', 'node'];
-    const fields = Array.from({ length: levels }, (_, i) => (i === 0 ? 'account(code: "assets:bank")' : cycle[i % cycle.length]));
+    const fields = Array.from({ length: levels }, (_, i) =>
+      i === 0 ? 'account(code: "assets:bank")' : cycle[i % cycle.length],
+    );
     return `{ ${fields.map((field) => `${field} {`).join(' ')} __typename ${'}'.repeat(levels)} }`;
   };
 
   it.each<[string, () => string, RegExp]>([
     ['a 10,000-deep nesting of "{"', () => '{'.repeat(10_000), /token|Syntax/i],
-    ['a 10,000-deep nesting of selections', () => `${'{ a '.repeat(10_000)}${'}'.repeat(10_000)}`, /nested more than 64 levels/i],
-    ['a 10,000-deep list literal', () => `{ account(code: ${'['.repeat(10_000)}"x"${']'.repeat(10_000)}) { code } }`, /nested more than 64 levels/i],
-    ['a 10,000-deep object literal', () => `mutation { openAccount(input: { code: "assets:deep", name: "D", type: ASSET, currency: "USD", metadata: ${'{ a: '.repeat(10_000)}1${' }'.repeat(10_000)} }) { __typename } }`, /nested more than 64 levels/i],
+    [
+      'a 10,000-deep nesting of selections',
+      () => `${'{ a '.repeat(10_000)}${'}'.repeat(10_000)}`,
+      /nested more than 64 levels/i,
+    ],
+    [
+      'a 10,000-deep list literal',
+      () => `{ account(code: ${'['.repeat(10_000)}"x"${']'.repeat(10_000)}) { code } }`,
+      /nested more than 64 levels/i,
+    ],
+    [
+      'a 10,000-deep object literal',
+      () =>
+        `mutation { openAccount(input: { code: "assets:deep", name: "D", type: ASSET, currency: "USD", metadata: ${'{ a: '.repeat(10_000)}1${' }'.repeat(10_000)} }) { __typename } }`,
+      /nested more than 64 levels/i,
+    ],
     ['a cyclic query 30 levels deep', () => depthQuery(30), /depth|cost/i],
     ['a cyclic query 13 levels deep (one past the limit)', () => depthQuery(13), /depth/i],
     // Aliases of __typename are free (graphql-armor allows them); aliases of real fields count.
-    ['50 aliases', () => `{ ${Array.from({ length: 50 }, (_, i) => `a${i}: account(code: "assets:bank") { code }`).join(' ')} }`, /alias/i],
-    ['50 aliased mutations', () => `mutation { ${Array.from({ length: 50 }, (_, i) => `m${i}: openAccount(input: { code: "assets:alias-${i}", name: "A", type: ASSET, currency: "USD" }) { __typename }`).join(' ')} }`, /alias|token|cost/i],
+    [
+      '50 aliases',
+      () => `{ ${Array.from({ length: 50 }, (_, i) => `a${i}: account(code: "assets:bank") { code }`).join(' ')} }`,
+      /alias/i,
+    ],
+    [
+      '50 aliased mutations',
+      () =>
+        `mutation { ${Array.from({ length: 50 }, (_, i) => `m${i}: openAccount(input: { code: "assets:alias-${i}", name: "A", type: ASSET, currency: "USD" }) { __typename }`).join(' ')} }`,
+      /alias|token|cost/i,
+    ],
     ['3,000 tokens', () => `{ ${'__typename '.repeat(3000)}}`, /token/i],
     // Found by a red-team pass: a comment ended by a bare CR, or an escaped \""" in a block string, hid nesting from the guard.
-    ['a deep list after a comment ended by a bare CR', () => `# x\r{ accounts(prefix: ${'['.repeat(70)}"a"${']'.repeat(70)}) { edges { cursor } } }`, /nested more than 64 levels/i],
-    ['a deep list after a block string with an escaped quote', () => `{ a: accounts(prefix: """ \\""" [ """) { edges { cursor } } b: accounts(prefix: ${'['.repeat(70)}"a"${']'.repeat(70)}) { edges { cursor } } }`, /nested more than 64 levels/i],
+    [
+      'a deep list after a comment ended by a bare CR',
+      () => `# x\r{ accounts(prefix: ${'['.repeat(70)}"a"${']'.repeat(70)}) { edges { cursor } } }`,
+      /nested more than 64 levels/i,
+    ],
+    [
+      'a deep list after a block string with an escaped quote',
+      () =>
+        `{ a: accounts(prefix: """ \\""" [ """) { edges { cursor } } b: accounts(prefix: ${'['.repeat(70)}"a"${']'.repeat(70)}) { edges { cursor } } }`,
+      /nested more than 64 levels/i,
+    ],
     ['50 directives', () => `{ __typename ${'@include(if: true) '.repeat(50)}}`, /directive/i],
   ])('refuses %s quickly', async (_label, query, message) => {
     const started = Date.now();
@@ -1164,10 +1486,30 @@ describe('abusive documents', () => {
 // Found in review: text PostgreSQL and SQLite would store differently, cursors only one dialect refuses.
 describe('text that is not well-formed Unicode, and cursors beyond any column', () => {
   it.each([
-    ['a name with a lone high surrogate', { input: { code: 'assets:lone1', name: 'x\ud800y', type: 'ASSET', currency: 'USD' } }, OPEN, 'openAccount'],
-    ['a name with a lone low surrogate', { input: { code: 'assets:lone2', name: 'x\udc00', type: 'ASSET', currency: 'USD' } }, OPEN, 'openAccount'],
-    ['metadata with a lone surrogate in a value', { input: { code: 'assets:lone3', name: 'A', type: 'ASSET', currency: 'USD', metadata: { k: '\ud83d' } } }, OPEN, 'openAccount'],
-    ['metadata with a lone surrogate in a key', { input: { code: 'assets:lone4', name: 'A', type: 'ASSET', currency: 'USD', metadata: { ['\udfff']: 1 } } }, OPEN, 'openAccount'],
+    [
+      'a name with a lone high surrogate',
+      { input: { code: 'assets:lone1', name: 'x\ud800y', type: 'ASSET', currency: 'USD' } },
+      OPEN,
+      'openAccount',
+    ],
+    [
+      'a name with a lone low surrogate',
+      { input: { code: 'assets:lone2', name: 'x\udc00', type: 'ASSET', currency: 'USD' } },
+      OPEN,
+      'openAccount',
+    ],
+    [
+      'metadata with a lone surrogate in a value',
+      { input: { code: 'assets:lone3', name: 'A', type: 'ASSET', currency: 'USD', metadata: { k: '\ud83d' } } },
+      OPEN,
+      'openAccount',
+    ],
+    [
+      'metadata with a lone surrogate in a key',
+      { input: { code: 'assets:lone4', name: 'A', type: 'ASSET', currency: 'USD', metadata: { '\udfff': 1 } } },
+      OPEN,
+      'openAccount',
+    ],
   ])('refuses %s as a ValidationError, writing nothing', async (_label, variables, query, field) => {
     const res = await writesNothing(() => server.gql(query, variables));
     expectNoServerFault(res);
@@ -1175,19 +1517,33 @@ describe('text that is not well-formed Unicode, and cursors beyond any column', 
   });
 
   it('accepts well-formed astral characters (a surrogate pair)', async () => {
-    const res = await server.gql(OPEN, { input: { code: 'assets:emoji', name: 'Piggy 🐷', type: 'ASSET', currency: 'USD' } });
+    const res = await server.gql(OPEN, {
+      input: { code: 'assets:emoji', name: 'Piggy 🐷', type: 'ASSET', currency: 'USD' },
+    });
     expect(res.body.data.openAccount).toMatchObject({ code: 'assets:emoji', name: 'Piggy 🐷' });
   });
 
   it.each([
-    ['an event cursor beyond a 32-bit version', `{ account(code: "assets:bank") { events(after: "${Buffer.from(JSON.stringify(['event', 3_000_000_000])).toString('base64url')}") { edges { cursor } } } }`],
-    ['an account cursor holding a NUL byte', `{ accounts(after: "${Buffer.from(JSON.stringify(['account', 'a\u0000'])).toString('base64url')}") { edges { cursor } } }`],
-    ['an account cursor holding a control character', `{ accounts(after: "${Buffer.from(JSON.stringify(['account', 'a\u0007b'])).toString('base64url')}") { edges { cursor } } }`],
+    [
+      'an event cursor beyond a 32-bit version',
+      `{ account(code: "assets:bank") { events(after: "${Buffer.from(JSON.stringify(['event', 3_000_000_000])).toString('base64url')}") { edges { cursor } } } }`,
+    ],
+    [
+      'an account cursor holding a NUL byte',
+      `{ accounts(after: "${Buffer.from(JSON.stringify(['account', 'a\u0000'])).toString('base64url')}") { edges { cursor } } }`,
+    ],
+    [
+      'an account cursor holding a control character',
+      `{ accounts(after: "${Buffer.from(JSON.stringify(['account', 'a\u0007b'])).toString('base64url')}") { edges { cursor } } }`,
+    ],
   ])('refuses %s as a bad cursor, not a server error', async (_label, query) => {
     const res = await server.gql(query);
     expectNoServerFault(res);
     // A nested field's error leaves its parent null; a root field's leaves data null.
-    expect(res.body.errors?.[0]).toMatchObject({ message: expect.stringMatching(/not a cursor of this list/), extensions: { code: 'BAD_USER_INPUT' } });
+    expect(res.body.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/not a cursor of this list/),
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   });
 });
 
@@ -1198,7 +1554,11 @@ describe('text that is not well-formed Unicode, and cursors beyond any column', 
 describe('credentials', () => {
   const MUTATION = JSON.stringify({ query: OPEN_LITERAL });
   const postWith = (authorization: string | null) =>
-    rawRequest({ method: 'POST', headers: { 'content-type': 'application/json', authorization: authorization ?? '' }, body: MUTATION });
+    rawRequest({
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: authorization ?? '' },
+      body: MUTATION,
+    });
 
   it.each<[string, string | null]>([
     ['no Authorization header', null],
@@ -1239,7 +1599,10 @@ describe('credentials', () => {
   });
 
   it('refuses an expired key with 401 and writes nothing', async () => {
-    const key = await server.createKey('admin', { name: 'hostile-expired', expiresAt: new Date(Date.now() + 300).toISOString() });
+    const key = await server.createKey('admin', {
+      name: 'hostile-expired',
+      expiresAt: new Date(Date.now() + 300).toISOString(),
+    });
     await new Promise((resolve) => setTimeout(resolve, 400));
     const res = await writesNothing(() => postWith(`Bearer ${key}`));
     expect(res.status).toBe(401);
@@ -1248,12 +1611,36 @@ describe('credentials', () => {
 
   it.each([
     ['a reader opening an account', 'reader', OPEN_LITERAL],
-    ['a reader posting', 'reader', `mutation { transfer(input: { idempotencyKey: "r-1", debitAccount: "assets:bank", creditAccount: "equity:capital", amount: "1.00" }) { __typename } }`],
-    ['an auditor posting', 'auditor', `mutation { postTransaction(input: { idempotencyKey: "a-1", entries: [{ account: "assets:bank", direction: DEBIT, amount: "1.00" }, { account: "equity:capital", direction: CREDIT, amount: "1.00" }] }) { __typename } }`],
-    ['a writer closing an account', 'writer', `mutation { closeAccount(input: { code: "assets:euro" }) { __typename } }`],
-    ['a writer minting itself an admin key', 'writer', `mutation { createApiKey(input: { name: "escalated", role: admin }) { __typename } }`],
-    ['a writer revoking the admin key', 'writer', `mutation { revokeApiKey(input: { name: "test-admin" }) { __typename } }`],
-    ['a reader posting inside an aliased batch of reads', 'reader', `mutation { a: __typename b: transfer(input: { idempotencyKey: "r-2", debitAccount: "assets:bank", creditAccount: "equity:capital", amount: "1.00" }) { __typename } }`],
+    [
+      'a reader posting',
+      'reader',
+      `mutation { transfer(input: { idempotencyKey: "r-1", debitAccount: "assets:bank", creditAccount: "equity:capital", amount: "1.00" }) { __typename } }`,
+    ],
+    [
+      'an auditor posting',
+      'auditor',
+      `mutation { postTransaction(input: { idempotencyKey: "a-1", entries: [{ account: "assets:bank", direction: DEBIT, amount: "1.00" }, { account: "equity:capital", direction: CREDIT, amount: "1.00" }] }) { __typename } }`,
+    ],
+    [
+      'a writer closing an account',
+      'writer',
+      `mutation { closeAccount(input: { code: "assets:euro" }) { __typename } }`,
+    ],
+    [
+      'a writer minting itself an admin key',
+      'writer',
+      `mutation { createApiKey(input: { name: "escalated", role: admin }) { __typename } }`,
+    ],
+    [
+      'a writer revoking the admin key',
+      'writer',
+      `mutation { revokeApiKey(input: { name: "test-admin" }) { __typename } }`,
+    ],
+    [
+      'a reader posting inside an aliased batch of reads',
+      'reader',
+      `mutation { a: __typename b: transfer(input: { idempotencyKey: "r-2", debitAccount: "assets:bank", creditAccount: "equity:capital", amount: "1.00" }) { __typename } }`,
+    ],
   ])('refuses %s as FORBIDDEN and writes nothing', async (_label, role, query) => {
     const key = await server.createKey(role);
     const before = await server.database.db.selectFrom('api_keys').selectAll().execute();

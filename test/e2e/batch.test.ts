@@ -9,25 +9,36 @@ import { startTestServer, type TestServer } from '../support/server.js';
 
 let batched: TestServer;
 let oneByOne: TestServer;
-const ACCOUNTS = [['assets:bank', 'ASSET', null], ['liabilities:wallet', 'LIABILITY', '0'], ['equity:capital', 'EQUITY', null]] as const;
+const ACCOUNTS = [
+  ['assets:bank', 'ASSET', null],
+  ['liabilities:wallet', 'LIABILITY', '0'],
+  ['equity:capital', 'EQUITY', null],
+] as const;
 const SINGLE = '__typename ... on Transaction { id } ... on Error { code }';
 const RESULT = `${SINGLE} ... on BatchItemNotPosted { failedIndex }`;
 const BATCH = `mutation($input: PostTransactionsInput!) { postTransactions(input: $input) { posted results { ${RESULT} } } }`;
 const leg = (account: string, direction: 'DEBIT' | 'CREDIT', amount: string) => ({ account, direction, amount });
-const tx = (key: string, debit: string, credit: string, amount: string) => ({ idempotencyKey: key, entries: [leg(debit, 'DEBIT', amount), leg(credit, 'CREDIT', amount)] });
+const tx = (key: string, debit: string, credit: string, amount: string) => ({
+  idempotencyKey: key,
+  entries: [leg(debit, 'DEBIT', amount), leg(credit, 'CREDIT', amount)],
+});
 
 beforeAll(async () => {
   [batched, oneByOne] = await Promise.all([startTestServer(), startTestServer()]);
   for (const server of [batched, oneByOne]) {
     for (const [code, type, minimumBalance] of ACCOUNTS) {
-      await server.gql('mutation($input: OpenAccountInput!) { openAccount(input: $input) { __typename } }', { input: { code, name: code, type, currency: 'USD', minimumBalance } });
+      await server.gql('mutation($input: OpenAccountInput!) { openAccount(input: $input) { __typename } }', {
+        input: { code, name: code, type, currency: 'USD', minimumBalance },
+      });
     }
   }
 });
 afterAll(async () => Promise.all([batched.close(), oneByOne.close()]));
 
 const balances = async (server: TestServer) =>
-  (await server.gql('{ accounts(first: 10) { edges { node { code balance { posted { amount } } } } } }')).body.data.accounts.edges.map((e: any) => [e.node.code, e.node.balance.posted.amount]);
+  (
+    await server.gql('{ accounts(first: 10) { edges { node { code balance { posted { amount } } } } } }')
+  ).body.data.accounts.edges.map((e: any) => [e.node.code, e.node.balance.posted.amount]);
 
 describe('postTransactions', () => {
   it('fails refused items alone, each seeing the ones before it, exactly as one by one', async () => {
@@ -43,20 +54,50 @@ describe('postTransactions', () => {
     ];
     const batch = (await batched.gql(BATCH, { input: { transactions: items } })).body.data.postTransactions;
     const single = [];
-    for (const input of items) single.push((await oneByOne.gql(`mutation($input: PostTransactionInput!) { postTransaction(input: $input) { ${SINGLE} } }`, { input })).body.data.postTransaction);
+    for (const input of items)
+      single.push(
+        (
+          await oneByOne.gql(
+            `mutation($input: PostTransactionInput!) { postTransaction(input: $input) { ${SINGLE} } }`,
+            { input },
+          )
+        ).body.data.postTransaction,
+      );
     expect(batch.results.map((r: any) => r.__typename)).toEqual(single.map((r) => r.__typename));
-    expect(batch.results.map((r: any) => r.__typename)).toEqual(['Transaction', 'Transaction', 'InsufficientFunds', 'UnbalancedTransaction', 'AccountNotFound', 'Transaction', 'Transaction', 'IdempotencyConflict']);
+    expect(batch.results.map((r: any) => r.__typename)).toEqual([
+      'Transaction',
+      'Transaction',
+      'InsufficientFunds',
+      'UnbalancedTransaction',
+      'AccountNotFound',
+      'Transaction',
+      'Transaction',
+      'IdempotencyConflict',
+    ]);
     expect(batch.results[6].id).toBe(batch.results[0].id);
     expect(batch.posted).toBe(4);
     expect(await balances(batched)).toEqual(await balances(oneByOne));
     // All of it in one commit: one recorded time for every event of the batch.
-    const times = await batched.database.db.selectFrom('events').select('recorded_at').where('transaction_id', 'in', batch.results.filter((r: any) => r.id).map((r: any) => r.id)).distinct().execute();
+    const times = await batched.database.db
+      .selectFrom('events')
+      .select('recorded_at')
+      .where(
+        'transaction_id',
+        'in',
+        batch.results.filter((r: any) => r.id).map((r: any) => r.id),
+      )
+      .distinct()
+      .execute();
     expect(times).toHaveLength(1);
   });
 
   it('atomic: one refusal and nothing is written; the refused item says why, the others name it', async () => {
     const before = await logState(batched.database.db);
-    const items = [tx('b1', 'assets:bank', 'equity:capital', '5.00'), tx('b2', 'liabilities:wallet', 'assets:bank', '1000.00'), tx('b3', 'assets:bank', 'equity:capital', '5.00')];
+    const items = [
+      tx('b1', 'assets:bank', 'equity:capital', '5.00'),
+      tx('b2', 'liabilities:wallet', 'assets:bank', '1000.00'),
+      tx('b3', 'assets:bank', 'equity:capital', '5.00'),
+    ];
     const res = (await batched.gql(BATCH, { input: { transactions: items, atomic: true } })).body.data.postTransactions;
     expect(res.posted).toBe(0);
     expect(res.results).toEqual([
@@ -65,7 +106,8 @@ describe('postTransactions', () => {
       { __typename: 'BatchItemNotPosted', code: 'BATCH_ITEM_NOT_POSTED', failedIndex: 1 },
     ]);
     expect(await logState(batched.database.db)).toEqual(before);
-    const ok = (await batched.gql(BATCH, { input: { transactions: [items[0], items[2]], atomic: true } })).body.data.postTransactions;
+    const ok = (await batched.gql(BATCH, { input: { transactions: [items[0], items[2]], atomic: true } })).body.data
+      .postTransactions;
     expect(ok.results.map((r: any) => r.__typename)).toEqual(['Transaction', 'Transaction']);
   });
 
@@ -88,9 +130,14 @@ describe('postTransactions', () => {
     // 40 transactions of 100 legs: 4,000 legs, the most one request may carry.
     const wide = (key: string, amount: string) => ({
       idempotencyKey: key,
-      entries: Array.from({ length: 100 }, (_, l) => leg(l % 2 === 0 ? 'assets:bank' : 'equity:capital', l % 2 === 0 ? 'DEBIT' : 'CREDIT', amount)),
+      entries: Array.from({ length: 100 }, (_, l) =>
+        leg(l % 2 === 0 ? 'assets:bank' : 'equity:capital', l % 2 === 0 ? 'DEBIT' : 'CREDIT', amount),
+      ),
     });
-    const over = [...Array.from({ length: 40 }, (_, i) => wide(`w${i}`, '0.01')), tx('w40', 'assets:bank', 'equity:capital', '0.01')];
+    const over = [
+      ...Array.from({ length: 40 }, (_, i) => wide(`w${i}`, '0.01')),
+      tx('w40', 'assets:bank', 'equity:capital', '0.01'),
+    ];
     const refused = await batched.gql(BATCH, { input: { transactions: over } });
     expect(refused.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(refused.body.errors?.[0]?.message).toContain('at most 4000 legs in all, not 4002');

@@ -40,11 +40,18 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 async function openAndPost(target: TestServer) {
-  for (const [code, type] of [['assets:bank', 'ASSET'], ['equity:capital', 'EQUITY']]) {
-    const opened = await target.gql(`mutation { openAccount(input: { code: "${code}", name: "N", type: ${type}, currency: "USD" }) { __typename } }`);
+  for (const [code, type] of [
+    ['assets:bank', 'ASSET'],
+    ['equity:capital', 'EQUITY'],
+  ]) {
+    const opened = await target.gql(
+      `mutation { openAccount(input: { code: "${code}", name: "N", type: ${type}, currency: "USD" }) { __typename } }`,
+    );
     expect(opened.body.data.openAccount.__typename).toBe('Account');
   }
-  const posted = await target.gql('mutation { transfer(input: { idempotencyKey: "cost-1", debitAccount: "assets:bank", creditAccount: "equity:capital", amount: "10.00" }) { __typename } }');
+  const posted = await target.gql(
+    'mutation { transfer(input: { idempotencyKey: "cost-1", debitAccount: "assets:bank", creditAccount: "equity:capital", amount: "10.00" }) { __typename } }',
+  );
   expect(posted.body.data.transfer.__typename).toBe('Transaction');
 }
 
@@ -73,7 +80,9 @@ describe('the cost of an operation', () => {
   it('counts omitted page sizes at their default (20), as the same query written with literals', async () => {
     expectCostRefusal(await server.gql(NESTED_OMITTED, { code: 'assets:bank' }), nestedCost(20, 20));
     expectCostRefusal(await server.gql(NESTED, { code: 'assets:bank' }), nestedCost(20, 20));
-    const literal = NESTED.replace('(first: $n)', '(first: 20)').replace('(first: $m)', '(first: 20)').replace(', $n: Int, $m: Int', '');
+    const literal = NESTED.replace('(first: $n)', '(first: 20)')
+      .replace('(first: $m)', '(first: 20)')
+      .replace(', $n: Int, $m: Int', '');
     expect(literal).not.toContain('$n');
     expectCostRefusal(await server.gql(literal, { code: 'assets:bank' }), nestedCost(20, 20));
   });
@@ -90,9 +99,11 @@ describe('the cost of an operation', () => {
 
   it('lets a query through at exactly the limit and refuses it one page item above', async () => {
     // A node of 9 fields (6 + balance, posted, amount): a page of k costs 1 + 1 + k × (1 + 9) = 2 + 10k.
-    const page = (alias: string, first: number) => `${alias}: accounts(first: ${first}) { edges { node { code name type currency status id balance { posted { amount } } } } }`;
+    const page = (alias: string, first: number) =>
+      `${alias}: accounts(first: ${first}) { edges { node { code name type currency status id balance { posted { amount } } } } }`;
     // 19 pages of 100 = 19 × 1,002 = 19,038; a 20th of k makes 19,040 + 10k: 20,000 at k = 96.
-    const pages = (k: number) => `{ ${Array.from({ length: 19 }, (_, i) => page(`p${i}`, 100)).join(' ')} ${page('last', k)} }`;
+    const pages = (k: number) =>
+      `{ ${Array.from({ length: 19 }, (_, i) => page(`p${i}`, 100)).join(' ')} ${page('last', k)} }`;
     const at = await server.gql(pages(96));
     expect(at.body.errors).toBeUndefined();
     expect((at.body as any).extensions.cost.requested).toBe(LIMIT);
@@ -110,7 +121,9 @@ describe('the cost of an operation', () => {
   });
 
   it('prices mutations (10 for each root field, a durable commit) and a batch by its size', async () => {
-    const opened = await server.gql('mutation { openAccount(input: { code: "assets:priced", name: "N", type: ASSET, currency: "USD" }) { __typename } }');
+    const opened = await server.gql(
+      'mutation { openAccount(input: { code: "assets:priced", name: "N", type: ASSET, currency: "USD" }) { __typename } }',
+    );
     expect((opened.body as any).extensions.cost.requested).toBe(11);
     const transactions = Array.from({ length: 3 }, (_, i) => ({
       idempotencyKey: `cost-batch-${i}`,
@@ -119,7 +132,10 @@ describe('the cost of an operation', () => {
         { account: 'equity:capital', direction: 'CREDIT', amount: '1.00' },
       ],
     }));
-    const batch = await server.gql('mutation($input: PostTransactionsInput!) { postTransactions(input: $input) { posted results { __typename ... on Transaction { id } } } }', { input: { transactions } });
+    const batch = await server.gql(
+      'mutation($input: PostTransactionsInput!) { postTransactions(input: $input) { posted results { __typename ... on Transaction { id } } } }',
+      { input: { transactions } },
+    );
     expect(batch.body.data.postTransactions.posted).toBe(3);
     // postTransactions 10 + posted 1 + results (1 + 3 × (__typename 1 + id 1)).
     expect((batch.body as any).extensions.cost.requested).toBe(10 + 1 + 1 + 3 * 2);
@@ -128,12 +144,18 @@ describe('the cost of an operation', () => {
   it.each([
     ['transactions as a string', { transactions: 'all of them' }],
     ['transactions as one object without legs', { transactions: { idempotencyKey: 'x' } }],
-    ['a leg with an amount as a number', { transactions: [{ entries: [{ account: 'assets:bank', direction: 'DEBIT', amount: 1 }] }] }],
+    [
+      'a leg with an amount as a number',
+      { transactions: [{ entries: [{ account: 'assets:bank', direction: 'DEBIT', amount: 1 }] }] },
+    ],
     ['no transactions at all', {}],
   ])('answers a batch input with %s with its typed variable error, posting nothing', async (_label, input) => {
     // An input object is priced as sent (only its list lengths count); execution then coerces it.
     const before = await server.ledger.store.head();
-    const res = await server.gql('mutation($input: PostTransactionsInput!) { postTransactions(input: $input) { posted } }', { input });
+    const res = await server.gql(
+      'mutation($input: PostTransactionsInput!) { postTransactions(input: $input) { posted } }',
+      { input },
+    );
     expect(res.status).toBeLessThan(500);
     expect(res.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(res.body.errors?.[0]?.message).toMatch(/Variable "\$input"/);
@@ -167,10 +189,16 @@ describe('the cost of an operation', () => {
   });
 
   it('prices a subscription when it starts, and each of its events carries the cost', async () => {
-    const client = createClient({ url: server.url, headers: { authorization: `Bearer ${server.adminKey}` }, retryAttempts: 0 });
+    const client = createClient({
+      url: server.url,
+      headers: { authorization: `Bearer ${server.adminKey}` },
+      retryAttempts: 0,
+    });
     try {
       const costs: unknown[] = [];
-      for await (const result of client.iterate({ query: 'subscription { ledgerEvents(afterPosition: 0) { position type } }' })) {
+      for await (const result of client.iterate({
+        query: 'subscription { ledgerEvents(afterPosition: 0) { position type } }',
+      })) {
         expect(result.errors).toBeUndefined();
         costs.push((result.extensions as { cost?: unknown } | undefined)?.cost);
         if (costs.length === 2) break;
@@ -204,14 +232,24 @@ describe('the cost of an operation', () => {
       await server.gql('{ account(code: '),
       await server.gql('{ nothingHere }'),
       await server.gql('query($c: String!) { account(code: $c) { code } }', {}),
-      await server.gqlAs(reader, 'mutation { openAccount(input: { code: "assets:nope", name: "N", type: ASSET, currency: "USD" }) { __typename } }'),
+      await server.gqlAs(
+        reader,
+        'mutation { openAccount(input: { code: "assets:nope", name: "N", type: ASSET, currency: "USD" }) { __typename } }',
+      ),
       await server.gql(NESTED, { code: 'assets:bank' }),
     ];
     for (const res of answers) {
       expect((res.body as any).extensions?.cost).toMatchObject({ limit: LIMIT, remaining: null });
       expect((res.body as any).extensions.cost.requested).toBeGreaterThanOrEqual(1);
     }
-    expect(answers.map((res) => (res.body as any).extensions.cost.requested)).toEqual([CHEAP_COST, 1, 1, 1, 11, nestedCost(20, 20)]);
+    expect(answers.map((res) => (res.body as any).extensions.cost.requested)).toEqual([
+      CHEAP_COST,
+      1,
+      1,
+      1,
+      11,
+      nestedCost(20, 20),
+    ]);
   });
 });
 
@@ -252,7 +290,11 @@ describe('the cost budget of a key', () => {
     expect(Number(second.headers.get('retry-after'))).toBeGreaterThanOrEqual(cost - (BURST - cost) - 2);
     expect(second.headers.get('ratelimit-remaining')).not.toBeNull();
     expect(second.body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
-    expect(second.body.errors?.[0]?.message).toMatch(new RegExp(`cost budget of API key "reader-\\d+" spent: this request costs ${cost}, \\d+ left \\(1 points/s, bursts of ${BURST}\\)`));
+    expect(second.body.errors?.[0]?.message).toMatch(
+      new RegExp(
+        `cost budget of API key "reader-\\d+" spent: this request costs ${cost}, \\d+ left \\(1 points/s, bursts of ${BURST}\\)`,
+      ),
+    );
     expect((second.body as any).extensions.cost.requested).toBe(cost);
     // What is left still pays for cheap reads: the budget counts points, not requests.
     expect((await budgeted.gqlAs(heavy, CHEAP)).status).toBe(200);

@@ -58,10 +58,21 @@ afterAll(async () => {
 });
 
 const post = (query: string, signal?: AbortSignal) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }), signal });
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+    signal,
+  });
 
 const runningSleeps = async () =>
-  (await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(600)%' AND state = 'active'`.execute(temp.database.db)).rows[0]!.n;
+  (
+    await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(600)%' AND state = 'active'`.execute(
+      temp.database.db,
+    )
+  ).rows[0]!.n;
 
 it(`stops the read of a client that disconnects (${TEST_DIALECT})`, async () => {
   const client = new AbortController();
@@ -78,5 +89,6 @@ it(`stops the read of a client that disconnects (${TEST_DIALECT})`, async () => 
   expect(performance.now() - goneAt).toBeLessThan(2000);
   if (TEST_DIALECT === 'postgres') await expect.poll(runningSleeps, { timeout: 5000 }).toBe(0);
   // The storage serves reads again (on SQLite from a fresh thread in place of the stopped one).
-  for (let i = 0; i < 4; i++) expect(await temp.database.db.selectFrom('events').select('position').limit(1).execute()).toEqual([]);
+  for (let i = 0; i < 4; i++)
+    expect(await temp.database.db.selectFrom('events').select('position').limit(1).execute()).toEqual([]);
 });

@@ -18,13 +18,34 @@ beforeAll(async () => {
   const database = await db.open();
   const ledger = new Ledger(database);
   const ctx = { actor: 'seed', requestId: 'seed' };
-  for (const [code, type] of [['assets:bank', 'ASSET'], ['equity:capital', 'EQUITY'], ['revenue:sales', 'REVENUE']] as const) {
+  for (const [code, type] of [
+    ['assets:bank', 'ASSET'],
+    ['equity:capital', 'EQUITY'],
+    ['revenue:sales', 'REVENUE'],
+  ] as const) {
     await ledger.openAccount({ code, name: code, type, currency: 'USD', effectiveAt: '2026-01-01T00:00:00Z' }, ctx);
   }
   for (let i = 1; i <= 5; i++) {
-    await ledger.transfer({ idempotencyKey: `s${i}`, debitAccount: 'assets:bank', creditAccount: i === 1 ? 'equity:capital' : 'revenue:sales', amount: `${i}0.00`, effectiveAt: `2026-01-0${i + 1}T00:00:00Z`, description: `sale ${i}` }, ctx);
+    await ledger.transfer(
+      {
+        idempotencyKey: `s${i}`,
+        debitAccount: 'assets:bank',
+        creditAccount: i === 1 ? 'equity:capital' : 'revenue:sales',
+        amount: `${i}0.00`,
+        effectiveAt: `2026-01-0${i + 1}T00:00:00Z`,
+        description: `sale ${i}`,
+      },
+      ctx,
+    );
   }
-  positions = Number((await database.db.selectFrom('events').select((eb) => eb.fn.max('position').as('p')).executeTakeFirstOrThrow()).p);
+  positions = Number(
+    (
+      await database.db
+        .selectFrom('events')
+        .select((eb) => eb.fn.max('position').as('p'))
+        .executeTakeFirstOrThrow()
+    ).p,
+  );
   await database.close();
   outDir = db.file === 'unused.db' ? (await import('node:os')).tmpdir() : join(db.file, '..');
 });
@@ -49,7 +70,10 @@ describe('inkwell export and report', () => {
     const result = inkwell('export', 'audit-trail', '--format', 'jsonl', '--out', file);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toBe('');
-    const records = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const records = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(records).toHaveLength(positions + 2);
     expect(records[1]).toMatchObject({ record: 'row', position: 1, type: 'AccountOpened', actor: 'seed' });
     expect(records.at(-1)).toEqual({ record: 'footer', Events: String(positions) });

@@ -14,14 +14,20 @@ let server: TestServer;
 let hurried: TestServer;
 
 const open = (s: TestServer, i: number) =>
-  s.gql('mutation($input: OpenAccountInput!) { openAccount(input: $input) { __typename } }', { input: { code: `assets:a${i}`, name: `A${i}`, type: 'ASSET', currency: 'USD' } });
+  s.gql('mutation($input: OpenAccountInput!) { openAccount(input: $input) { __typename } }', {
+    input: { code: `assets:a${i}`, name: `A${i}`, type: 'ASSET', currency: 'USD' },
+  });
 const BATCH = 'mutation($input: PostTransactionsInput!) { postTransactions(input: $input) { posted } }';
 
 /** 40 transactions of 100 legs, 4,000 legs: the most one request may carry. */
 const widestBatch = (serial: number) => ({
   transactions: Array.from({ length: MAX_BATCH_LEGS / 100 }, (_, t) => ({
     idempotencyKey: `wide-${serial}-${t}`,
-    entries: Array.from({ length: 100 }, (_, l) => ({ account: `assets:a${l}`, direction: l % 2 === 0 ? 'DEBIT' : 'CREDIT', amount: '0.01' })),
+    entries: Array.from({ length: 100 }, (_, l) => ({
+      account: `assets:a${l}`,
+      direction: l % 2 === 0 ? 'DEBIT' : 'CREDIT',
+      amount: '0.01',
+    })),
   })),
 });
 
@@ -34,7 +40,10 @@ beforeAll(async () => {
 afterAll(() => Promise.all([server.close(), hurried.close()]));
 
 /** Probes every 20 ms while `heavy` runs; the worst latency and how many heavy requests completed. */
-async function probeWhile(heavy: () => Promise<void>, ms: number): Promise<{ worst: number; probes: number; heavyDone: number }> {
+async function probeWhile(
+  heavy: () => Promise<void>,
+  ms: number,
+): Promise<{ worst: number; probes: number; heavyDone: number }> {
   const until = Date.now() + ms;
   let heavyDone = 0;
   const load = (async () => {
@@ -46,7 +55,12 @@ async function probeWhile(heavy: () => Promise<void>, ms: number): Promise<{ wor
   const latencies: Promise<number>[] = [];
   while (Date.now() < until) {
     const start = performance.now();
-    latencies.push(server.gql('{ __typename }').then((r) => (expect(r.body.data?.__typename).toBe('Query'), performance.now() - start)));
+    latencies.push(
+      server.gql('{ __typename }').then((r) => {
+        expect(r.body.data?.__typename).toBe('Query');
+        return performance.now() - start;
+      }),
+    );
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   await load;
@@ -76,7 +90,8 @@ describe('fairness', () => {
   });
 
   it('stops a query past its time budget with TIMEOUT, and serves the next request', async () => {
-    const query = '{ accounts(first: 100) { edges { node { code balance { posted { amount } } entries(first: 5) { edges { node { amount { amount } } } } } } } }';
+    const query =
+      '{ accounts(first: 100) { edges { node { code balance { posted { amount } } entries(first: 5) { edges { node { amount { amount } } } } } } } }';
     const res = await hurried.gql(query);
     expect(res.body.errors?.[0]?.extensions?.code).toBe('TIMEOUT');
     expect(res.body.errors?.[0]?.message).toContain('time budget of 1 ms');

@@ -5,22 +5,66 @@ import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
 let seq = 0;
-const TX = '__typename ... on Error { code message } ... on Transaction { id status expiresAt entries { account { code } amount { amount } } }';
+const TX =
+  '__typename ... on Error { code message } ... on Transaction { id status expiresAt entries { account { code } amount { amount } } }';
 const hold = async (amount: string, extra: Record<string, unknown> = {}) =>
-  (await server.gql(`mutation($input: PostTransactionInput!) { postTransaction(input: $input) { ${TX} } }`, { input: { idempotencyKey: `h${++seq}`, pending: true, entries: [{ account: 'liabilities:wallet', direction: 'DEBIT', amount }, { account: 'assets:bank', direction: 'CREDIT', amount }], ...extra } })).body.data.postTransaction;
+  (
+    await server.gql(`mutation($input: PostTransactionInput!) { postTransaction(input: $input) { ${TX} } }`, {
+      input: {
+        idempotencyKey: `h${++seq}`,
+        pending: true,
+        entries: [
+          { account: 'liabilities:wallet', direction: 'DEBIT', amount },
+          { account: 'assets:bank', direction: 'CREDIT', amount },
+        ],
+        ...extra,
+      },
+    })
+  ).body.data.postTransaction;
 const commit = async (transactionId: string, extra: Record<string, unknown> = {}) =>
-  (await server.gql(`mutation($input: CommitPendingInput!) { commitPending(input: $input) { ${TX} ... on HoldExpired { expiredAt: expiresAt } ... on HoldNotPending { holdStatus: status } } }`, { input: { idempotencyKey: `c${++seq}`, transactionId, ...extra } })).body.data.commitPending;
-const voidHold = async (transactionId: string) => (await server.gql(`mutation { voidPending(input: { transactionId: "${transactionId}" }) { ${TX} } }`)).body.data.voidPending;
-const balance = async () => (await server.gql('{ account(code: "liabilities:wallet") { balance { posted { amount } pending { amount } available { amount } } } }')).body.data.account.balance;
+  (
+    await server.gql(
+      `mutation($input: CommitPendingInput!) { commitPending(input: $input) { ${TX} ... on HoldExpired { expiredAt: expiresAt } ... on HoldNotPending { holdStatus: status } } }`,
+      { input: { idempotencyKey: `c${++seq}`, transactionId, ...extra } },
+    )
+  ).body.data.commitPending;
+const voidHold = async (transactionId: string) =>
+  (await server.gql(`mutation { voidPending(input: { transactionId: "${transactionId}" }) { ${TX} } }`)).body.data
+    .voidPending;
+const balance = async () =>
+  (
+    await server.gql(
+      '{ account(code: "liabilities:wallet") { balance { posted { amount } pending { amount } available { amount } } } }',
+    )
+  ).body.data.account.balance;
 const spend = async (amount: string) =>
-  (await server.gql('mutation($input: TransferInput!) { transfer(input: $input) { __typename ... on InsufficientFunds { available requested } } }', { input: { idempotencyKey: `s${++seq}`, debitAccount: 'liabilities:wallet', creditAccount: 'assets:bank', amount } })).body.data.transfer;
+  (
+    await server.gql(
+      'mutation($input: TransferInput!) { transfer(input: $input) { __typename ... on InsufficientFunds { available requested } } }',
+      {
+        input: {
+          idempotencyKey: `s${++seq}`,
+          debitAccount: 'liabilities:wallet',
+          creditAccount: 'assets:bank',
+          amount,
+        },
+      },
+    )
+  ).body.data.transfer;
 
 beforeAll(async () => {
   server = await startTestServer();
-  for (const [code, type, minimumBalance] of [['assets:bank', 'ASSET', null], ['liabilities:wallet', 'LIABILITY', '0']] as const) {
-    await server.gql('mutation($input: OpenAccountInput!) { openAccount(input: $input) { __typename } }', { input: { code, name: code, type, currency: 'USD', minimumBalance } });
+  for (const [code, type, minimumBalance] of [
+    ['assets:bank', 'ASSET', null],
+    ['liabilities:wallet', 'LIABILITY', '0'],
+  ] as const) {
+    await server.gql('mutation($input: OpenAccountInput!) { openAccount(input: $input) { __typename } }', {
+      input: { code, name: code, type, currency: 'USD', minimumBalance },
+    });
   }
-  await server.gql('mutation { transfer(input: { idempotencyKey: "fund", debitAccount: "assets:bank", creditAccount: "liabilities:wallet", amount: "100.00" }) { __typename } }');
+  await server.gql(
+    'mutation { transfer(input: { idempotencyKey: "fund", debitAccount: "assets:bank", creditAccount: "liabilities:wallet", amount: "100.00" }) { __typename } }',
+  );
 });
 afterAll(() => server.close());
 
@@ -37,19 +81,35 @@ describe('holds', () => {
     expect(await logState(server.database.db)).toEqual(before);
     const key = `c${seq + 1}`;
     const done = await commit(h.id, { amount: '45.00' });
-    expect(done).toMatchObject({ __typename: 'Transaction', id: h.id, status: 'POSTED', entries: [{ amount: { amount: '45.00' } }, { amount: { amount: '45.00' } }] });
+    expect(done).toMatchObject({
+      __typename: 'Transaction',
+      id: h.id,
+      status: 'POSTED',
+      entries: [{ amount: { amount: '45.00' } }, { amount: { amount: '45.00' } }],
+    });
     expect(flat(await balance())).toEqual(['55.00', '0.00', '55.00']);
     // A retry of the commit returns it; another commit finds no hold.
-    const retry = await server.gql(`mutation { commitPending(input: { idempotencyKey: "${key}", transactionId: "${h.id}", amount: "45.00" }) { __typename ... on Error { message } ... on Transaction { id } } }`);
+    const retry = await server.gql(
+      `mutation { commitPending(input: { idempotencyKey: "${key}", transactionId: "${h.id}", amount: "45.00" }) { __typename ... on Error { message } ... on Transaction { id } } }`,
+    );
     expect(retry.body.data.commitPending, JSON.stringify(retry.body)).toMatchObject({ id: h.id });
     expect(await commit(h.id)).toMatchObject({ __typename: 'HoldNotPending', holdStatus: 'posted' });
-    const statement = await server.gql(`{ auditTrail(transaction: "${h.id}") { edges { node { type metadata { command } } } } }`);
-    expect(statement.body.data.auditTrail.edges.map((e: any) => e.node.type)).toEqual(['HoldPlaced', 'HoldPlaced', 'HoldCommitted', 'HoldCommitted']);
+    const statement = await server.gql(
+      `{ auditTrail(transaction: "${h.id}") { edges { node { type metadata { command } } } } }`,
+    );
+    expect(statement.body.data.auditTrail.edges.map((e: any) => e.node.type)).toEqual([
+      'HoldPlaced',
+      'HoldPlaced',
+      'HoldCommitted',
+      'HoldCommitted',
+    ]);
   });
 
   it('void: releases without posting, once; a pending hold is voided, not reversed', async () => {
     const h = await hold('30.00');
-    const reversal = await server.gql(`mutation { reverseTransaction(input: { idempotencyKey: "rv", transactionId: "${h.id}" }) { __typename } }`);
+    const reversal = await server.gql(
+      `mutation { reverseTransaction(input: { idempotencyKey: "rv", transactionId: "${h.id}" }) { __typename } }`,
+    );
     expect(reversal.body.data.reverseTransaction.__typename).toBe('TransactionPending');
     expect(await voidHold(h.id)).toMatchObject({ status: 'VOIDED' });
     expect(await voidHold(h.id)).toMatchObject({ status: 'VOIDED' });
@@ -62,28 +122,42 @@ describe('holds', () => {
     expect(flat(await balance())).toEqual(['55.00', '50.00', '5.00']);
     await new Promise((resolve) => setTimeout(resolve, 1600));
     expect(flat(await balance())).toEqual(['55.00', '0.00', '55.00']);
-    expect((await server.gql(`{ transaction(id: "${h.id}") { status } }`)).body.data.transaction.status).toBe('EXPIRED');
+    expect((await server.gql(`{ transaction(id: "${h.id}") { status } }`)).body.data.transaction.status).toBe(
+      'EXPIRED',
+    );
     expect(await commit(h.id)).toMatchObject({ __typename: 'HoldExpired', expiredAt: h.expiresAt });
     expect(await spend('55.00')).toEqual({ __typename: 'Transaction' });
     expect(await voidHold(h.id)).toMatchObject({ status: 'VOIDED' });
   });
 
   it('keeps an account with open holds from closing, refuses bad requests, and commits once under a race', async () => {
-    await server.gql('mutation { transfer(input: { idempotencyKey: "fund-2", debitAccount: "assets:bank", creditAccount: "liabilities:wallet", amount: "10.00" }) { __typename } }');
+    await server.gql(
+      'mutation { transfer(input: { idempotencyKey: "fund-2", debitAccount: "assets:bank", creditAccount: "liabilities:wallet", amount: "10.00" }) { __typename } }',
+    );
     const h = await hold('10.00');
     const close = await server.gql('mutation { closeAccount(input: { code: "liabilities:wallet" }) { __typename } }');
     expect(close.body.data.closeAccount.__typename).toBe('AccountHasBalance');
-    expect(await hold('1.00', { pending: false, expiresAt: '2999-01-01T00:00:00Z' })).toMatchObject({ __typename: 'ValidationError', message: expect.stringMatching(/^expiresAt:/) });
-    expect(await hold('1.00', { expiresAt: '2020-01-01T00:00:00Z' })).toMatchObject({ __typename: 'ValidationError', message: expect.stringMatching(/not in the future/) });
+    expect(await hold('1.00', { pending: false, expiresAt: '2999-01-01T00:00:00Z' })).toMatchObject({
+      __typename: 'ValidationError',
+      message: expect.stringMatching(/^expiresAt:/),
+    });
+    expect(await hold('1.00', { expiresAt: '2020-01-01T00:00:00Z' })).toMatchObject({
+      __typename: 'ValidationError',
+      message: expect.stringMatching(/not in the future/),
+    });
     expect(await commit('01900000-0000-7000-8000-000000000000')).toMatchObject({ __typename: 'TransactionNotFound' });
     const results = await Promise.all(Array.from({ length: 6 }, () => commit(h.id)));
     expect(results.filter((r) => r.__typename === 'Transaction')).toHaveLength(1);
-    expect(results.filter((r) => r.__typename === 'HoldNotPending' || r.__typename === 'ConcurrencyConflict').length).toBe(5);
+    expect(
+      results.filter((r) => r.__typename === 'HoldNotPending' || r.__typename === 'ConcurrencyConflict').length,
+    ).toBe(5);
     expect(flat(await balance())).toEqual(['0.00', '0.00', '0.00']);
   });
 
   it('a commit effective in a closed period is refused', async () => {
-    await server.gql('mutation { transfer(input: { idempotencyKey: "fund-3", debitAccount: "assets:bank", creditAccount: "liabilities:wallet", amount: "5.00" }) { __typename } }');
+    await server.gql(
+      'mutation { transfer(input: { idempotencyKey: "fund-3", debitAccount: "assets:bank", creditAccount: "liabilities:wallet", amount: "5.00" }) { __typename } }',
+    );
     const h = await hold('5.00');
     await server.gql('mutation { closePeriod(input: { through: "2026-01-31T00:00:00Z" }) { __typename } }');
     expect(await commit(h.id, { effectiveAt: '2026-01-15T00:00:00Z' })).toMatchObject({ __typename: 'PeriodClosed' });

@@ -36,7 +36,13 @@ afterEach(async () => {
 });
 
 const status = async (url: string, key: string | null) =>
-  (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) }, body: '{"query":"{ __typename }"}' })).status;
+  (
+    await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+      body: '{"query":"{ __typename }"}',
+    })
+  ).status;
 
 describe('a fresh start', () => {
   it('is locked, prints an admin key once on stdout (never in the log), and that key opens it', async () => {
@@ -48,14 +54,24 @@ describe('a fresh start', () => {
     expect(first.log()).toContain('created the first admin key \\"admin\\"');
     expect(await status(first.url, null)).toBe(401);
     expect(await status(first.url, key!)).toBe(200);
-    const opened = await gqlAt(first.url, 'mutation { openAccount(input: { code: "assets:cash", name: "Cash", type: ASSET, currency: "USD" }) { __typename } }', undefined, key);
+    const opened = await gqlAt(
+      first.url,
+      'mutation { openAccount(input: { code: "assets:cash", name: "Cash", type: ASSET, currency: "USD" }) { __typename } }',
+      undefined,
+      key,
+    );
     expect(opened.data.openAccount.__typename).toBe('Account');
     await stop(first);
 
     const second = await start(db, { INKWELL_ADMIN_KEY: '' });
     expect(second.out()).not.toMatch(/ink_/);
     expect(await status(second.url, key!)).toBe(200);
-    const events = await gqlAt(second.url, '{ account(code: "assets:cash") { events(first: 1) { edges { node { metadata { actor } } } } } }', undefined, key);
+    const events = await gqlAt(
+      second.url,
+      '{ account(code: "assets:cash") { events(first: 1) { edges { node { metadata { actor } } } } } }',
+      undefined,
+      key,
+    );
     expect(events.data.account.events.edges[0].node.metadata.actor).toBe('admin');
   });
 
@@ -89,7 +105,9 @@ describe('inkwell keys', () => {
 
     const listed = run(['keys', 'list'], db.file, db.env);
     expect(listed.status).toBe(0);
-    expect(listed.stdout).toMatch(new RegExp(`^ci-bot\\twriter\\t${secret.slice(0, 10)}…\\tcreated \\S+ by cli\\tactive$`, 'm'));
+    expect(listed.stdout).toMatch(
+      new RegExp(`^ci-bot\\twriter\\t${secret.slice(0, 10)}…\\tcreated \\S+ by cli\\tactive$`, 'm'),
+    );
     expect(listed.stdout).toMatch(/^admin\tadmin\t/m);
     expect(listed.stdout).not.toContain(secret);
 
@@ -106,7 +124,10 @@ describe('inkwell keys', () => {
       [['keys', 'create', '--name', 'x'], /needs --name NAME and --role/],
       [['keys', 'create', '--name', 'x', '--role', 'root'], /"root" is not a role/],
       [['keys', 'create', '--name', 'Has Space', '--role', 'reader'], /API key name/],
-      [['keys', 'create', '--name', 'old', '--role', 'reader', '--expires-at', '2001-01-01T00:00:00Z'], /not in the future/],
+      [
+        ['keys', 'create', '--name', 'old', '--role', 'reader', '--expires-at', '2001-01-01T00:00:00Z'],
+        /not in the future/,
+      ],
       [['keys', 'create', '--name', 'when', '--role', 'reader', '--expires-at', 'tomorrow'], /not RFC 3339/],
       [['keys', 'revoke', 'ghost'], /no API key is named "ghost"/],
       [['keys', 'rotate'], /usage: inkwell keys/],

@@ -40,10 +40,20 @@ async function balance(code: string, asOf?: string, knownAt?: string) {
 
 describe('a first session', () => {
   it('opens two accounts, posts a transaction and reads balances', async () => {
-    const bank = await server.gql(OPEN, { input: { code: 'assets:bank', name: 'Bank', type: 'ASSET', currency: 'USD' } });
+    const bank = await server.gql(OPEN, {
+      input: { code: 'assets:bank', name: 'Bank', type: 'ASSET', currency: 'USD' },
+    });
     expect(bank.status).toBe(200);
-    expect(bank.body.data.openAccount).toMatchObject({ __typename: 'Account', id: 'Account:assets:bank', code: 'assets:bank', status: 'OPEN', version: 1 });
-    const capital = await server.gql(OPEN, { input: { code: 'equity:capital', name: 'Capital', type: 'EQUITY', currency: 'USD' } });
+    expect(bank.body.data.openAccount).toMatchObject({
+      __typename: 'Account',
+      id: 'Account:assets:bank',
+      code: 'assets:bank',
+      status: 'OPEN',
+      version: 1,
+    });
+    const capital = await server.gql(OPEN, {
+      input: { code: 'equity:capital', name: 'Capital', type: 'EQUITY', currency: 'USD' },
+    });
     expect(capital.body.data.openAccount.__typename).toBe('Account');
 
     const posted = await server.gql(POST, {
@@ -58,7 +68,12 @@ describe('a first session', () => {
       },
     });
     const tx = posted.body.data.postTransaction;
-    expect(tx).toMatchObject({ __typename: 'Transaction', status: 'POSTED', description: 'Owner invests', metadata: { source: 'readme' } });
+    expect(tx).toMatchObject({
+      __typename: 'Transaction',
+      status: 'POSTED',
+      description: 'Owner invests',
+      metadata: { source: 'readme' },
+    });
     expect(tx.entries).toEqual([
       { account: { code: 'assets:bank' }, direction: 'DEBIT', amount: { amount: '1000.00', currency: 'USD' } },
       { account: { code: 'equity:capital' }, direction: 'CREDIT', amount: { amount: '1000.00', currency: 'USD' } },
@@ -67,8 +82,14 @@ describe('a first session', () => {
     expect((await balance('assets:bank')).posted).toEqual({ amount: '1000.00', currency: 'USD' });
     expect((await balance('equity:capital')).posted).toEqual({ amount: '1000.00', currency: 'USD' });
 
-    const fetched = await server.gql(`query($id: ID!) { transaction(id: $id) { id description } node(id: $id) { id ... on Transaction { status } } }`, { id: tx.id });
-    expect(fetched.body.data).toEqual({ transaction: { id: tx.id, description: 'Owner invests' }, node: { id: tx.id, status: 'POSTED' } });
+    const fetched = await server.gql(
+      `query($id: ID!) { transaction(id: $id) { id description } node(id: $id) { id ... on Transaction { status } } }`,
+      { id: tx.id },
+    );
+    expect(fetched.body.data).toEqual({
+      transaction: { id: tx.id, description: 'Owner invests' },
+      node: { id: tx.id, status: 'POSTED' },
+    });
   });
 
   it('answers a retry with the same idempotency key with the first result, and refuses a different request', async () => {
@@ -83,34 +104,74 @@ describe('a first session', () => {
     const second = (await server.gql(POST, { input })).body.data.postTransaction;
     expect(second).toEqual(first);
     expect((await balance('assets:bank')).posted.amount).toBe('990.00');
-    const conflict = (await server.gql(POST, { input: { ...input, description: 'changed' } })).body.data.postTransaction;
+    const conflict = (await server.gql(POST, { input: { ...input, description: 'changed' } })).body.data
+      .postTransaction;
     expect(conflict).toMatchObject({ __typename: 'IdempotencyConflict', code: 'IDEMPOTENCY_CONFLICT' });
     expect((await balance('assets:bank')).posted.amount).toBe('990.00');
   });
 
   it('is idempotent on openAccount with identical fields and refuses different ones', async () => {
-    const again = await server.gql(OPEN, { input: { code: 'assets:bank', name: 'Bank', type: 'ASSET', currency: 'USD' } });
+    const again = await server.gql(OPEN, {
+      input: { code: 'assets:bank', name: 'Bank', type: 'ASSET', currency: 'USD' },
+    });
     expect(again.body.data.openAccount).toMatchObject({ __typename: 'Account', version: 3 });
-    const different = await server.gql(OPEN, { input: { code: 'assets:bank', name: 'Bank', type: 'ASSET', currency: 'EUR' } });
-    expect(different.body.data.openAccount).toMatchObject({ __typename: 'AccountAlreadyExists', code: 'ACCOUNT_ALREADY_EXISTS' });
+    const different = await server.gql(OPEN, {
+      input: { code: 'assets:bank', name: 'Bank', type: 'ASSET', currency: 'EUR' },
+    });
+    expect(different.body.data.openAccount).toMatchObject({
+      __typename: 'AccountAlreadyExists',
+      code: 'ACCOUNT_ALREADY_EXISTS',
+    });
   });
 
   it('transfers with explicit sides and enforces a minimum balance', async () => {
-    await server.gql(OPEN, { input: { code: 'liabilities:customers:42', name: 'Customer 42', type: 'LIABILITY', currency: 'USD', minimumBalance: '0' } });
+    await server.gql(OPEN, {
+      input: {
+        code: 'liabilities:customers:42',
+        name: 'Customer 42',
+        type: 'LIABILITY',
+        currency: 'USD',
+        minimumBalance: '0',
+      },
+    });
     const TRANSFER = `mutation($input: TransferInput!) { transfer(input: $input) { __typename ... on Transaction { id } ... on InsufficientFunds { account available requested } } }`;
-    const deposit = await server.gql(TRANSFER, { input: { idempotencyKey: 't-1', debitAccount: 'assets:bank', creditAccount: 'liabilities:customers:42', amount: '25.50' } });
+    const deposit = await server.gql(TRANSFER, {
+      input: {
+        idempotencyKey: 't-1',
+        debitAccount: 'assets:bank',
+        creditAccount: 'liabilities:customers:42',
+        amount: '25.50',
+      },
+    });
     expect(deposit.body.data.transfer.__typename).toBe('Transaction');
-    const overdraw = await server.gql(TRANSFER, { input: { idempotencyKey: 't-2', debitAccount: 'liabilities:customers:42', creditAccount: 'assets:bank', amount: '25.51' } });
-    expect(overdraw.body.data.transfer).toEqual({ __typename: 'InsufficientFunds', account: 'liabilities:customers:42', available: '25.50', requested: '25.51' });
+    const overdraw = await server.gql(TRANSFER, {
+      input: {
+        idempotencyKey: 't-2',
+        debitAccount: 'liabilities:customers:42',
+        creditAccount: 'assets:bank',
+        amount: '25.51',
+      },
+    });
+    expect(overdraw.body.data.transfer).toEqual({
+      __typename: 'InsufficientFunds',
+      account: 'liabilities:customers:42',
+      available: '25.50',
+      requested: '25.51',
+    });
     expect((await balance('liabilities:customers:42')).posted.amount).toBe('25.50');
   });
 
   it('pages entries and accounts with opaque cursors and rejects bad page sizes', async () => {
-    const first = await server.gql(`{ account(code: "assets:bank") { entries(first: 2) { edges { cursor node { amount { amount } } } pageInfo { hasNextPage endCursor } } } }`);
+    const first = await server.gql(
+      `{ account(code: "assets:bank") { entries(first: 2) { edges { cursor node { amount { amount } } } pageInfo { hasNextPage endCursor } } } }`,
+    );
     const page = first.body.data.account.entries;
     expect(page.edges).toHaveLength(2);
     expect(page.pageInfo.hasNextPage).toBe(true);
-    const next = await server.gql(`query($after: String) { account(code: "assets:bank") { entries(first: 2, after: $after) { edges { node { amount { amount } } } pageInfo { hasNextPage } } } }`, { after: page.pageInfo.endCursor });
+    const next = await server.gql(
+      `query($after: String) { account(code: "assets:bank") { entries(first: 2, after: $after) { edges { node { amount { amount } } } pageInfo { hasNextPage } } } }`,
+      { after: page.pageInfo.endCursor },
+    );
     expect(next.body.data.account.entries.edges.map((e: any) => e.node.amount.amount)).toEqual(['25.50']);
     expect(next.body.data.account.entries.pageInfo.hasNextPage).toBe(false);
 
@@ -125,20 +186,42 @@ describe('a first session', () => {
 
   it('closes an account only at zero balance', async () => {
     const CLOSE = `mutation($code: String!) { closeAccount(input: { code: $code }) { __typename ... on Account { status } ... on AccountHasBalance { balance } } }`;
-    expect((await server.gql(CLOSE, { code: 'assets:bank' })).body.data.closeAccount).toEqual({ __typename: 'AccountHasBalance', balance: '1015.50' });
+    expect((await server.gql(CLOSE, { code: 'assets:bank' })).body.data.closeAccount).toEqual({
+      __typename: 'AccountHasBalance',
+      balance: '1015.50',
+    });
     await server.gql(OPEN, { input: { code: 'expenses:unused', name: 'Unused', type: 'EXPENSE', currency: 'EUR' } });
-    expect((await server.gql(CLOSE, { code: 'expenses:unused' })).body.data.closeAccount).toEqual({ __typename: 'Account', status: 'CLOSED' });
+    expect((await server.gql(CLOSE, { code: 'expenses:unused' })).body.data.closeAccount).toEqual({
+      __typename: 'Account',
+      status: 'CLOSED',
+    });
     const post = await server.gql(POST, {
-      input: { idempotencyKey: 'closed-1', entries: [{ account: 'expenses:unused', direction: 'DEBIT', amount: '1' }, { account: 'assets:bank', direction: 'CREDIT', amount: '1' }] },
+      input: {
+        idempotencyKey: 'closed-1',
+        entries: [
+          { account: 'expenses:unused', direction: 'DEBIT', amount: '1' },
+          { account: 'assets:bank', direction: 'CREDIT', amount: '1' },
+        ],
+      },
     });
     expect(post.body.data.postTransaction.code).toBe('ACCOUNT_CLOSED');
   });
 
   it('shows events with audit metadata and echoes the request id', async () => {
-    const res = await server.gql(`{ account(code: "assets:bank") { events(first: 1) { edges { node { position version type schemaVersion hash metadata { actor requestId command } } } } } }`, undefined, { 'x-request-id': 'req-abc' });
+    const res = await server.gql(
+      `{ account(code: "assets:bank") { events(first: 1) { edges { node { position version type schemaVersion hash metadata { actor requestId command } } } } } }`,
+      undefined,
+      { 'x-request-id': 'req-abc' },
+    );
     expect(res.headers.get('x-request-id')).toBe('req-abc');
     const event = res.body.data.account.events.edges[0].node;
-    expect(event).toMatchObject({ position: 1, version: 1, type: 'AccountOpened', schemaVersion: 3, metadata: { actor: 'test-admin', command: 'openAccount' } });
+    expect(event).toMatchObject({
+      position: 1,
+      version: 1,
+      type: 'AccountOpened',
+      schemaVersion: 3,
+      metadata: { actor: 'test-admin', command: 'openAccount' },
+    });
     expect(event.hash).toMatch(/^[0-9a-f]{64}$/);
   });
 
@@ -149,14 +232,25 @@ describe('a first session', () => {
       `${key}: transfer(input: { idempotencyKey: "${key}", debitAccount: "assets:fresh", creditAccount: "equity:fresh", amount: "${amount}" }) { ... on Transaction { entries { account { code balance { posted { amount } } } } } }`;
     const res = await server.gql(`mutation { ${leg('fresh1', '10.00')} ${leg('fresh2', '5.00')} }`);
     expect(res.body.errors).toBeUndefined();
-    const balances = (key: string) => res.body.data[key].entries.map((e: any) => [e.account.code, e.account.balance.posted.amount]);
-    expect(balances('fresh1')).toEqual([['assets:fresh', '10.00'], ['equity:fresh', '10.00']]);
-    expect(balances('fresh2')).toEqual([['assets:fresh', '15.00'], ['equity:fresh', '15.00']]);
+    const balances = (key: string) =>
+      res.body.data[key].entries.map((e: any) => [e.account.code, e.account.balance.posted.amount]);
+    expect(balances('fresh1')).toEqual([
+      ['assets:fresh', '10.00'],
+      ['equity:fresh', '10.00'],
+    ]);
+    expect(balances('fresh2')).toEqual([
+      ['assets:fresh', '15.00'],
+      ['equity:fresh', '15.00'],
+    ]);
   });
 
   it('serves /health and refuses form-encoded bodies', async () => {
     expect((await server.raw({ path: '/health' })).status).toBe(200);
-    const form = await server.raw({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'query=mutation%7B__typename%7D' });
+    const form = await server.raw({
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'query=mutation%7B__typename%7D',
+    });
     expect(form.status).toBe(415);
   });
 });

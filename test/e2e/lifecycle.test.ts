@@ -4,16 +4,34 @@ import { logState } from '../support/log-state.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
-const RESULT = '__typename ... on Error { code message } ... on Account { code name metadata status minimumBalance version }';
-const mutate = async (field: string, input: Record<string, unknown>) => (await server.gql(`mutation($input: ${field[0]!.toUpperCase()}${field.slice(1)}Input!) { ${field}(input: $input) { ${RESULT} } }`, { input })).body.data[field];
+const RESULT =
+  '__typename ... on Error { code message } ... on Account { code name metadata status minimumBalance version }';
+const mutate = async (field: string, input: Record<string, unknown>) =>
+  (
+    await server.gql(
+      `mutation($input: ${field[0]!.toUpperCase()}${field.slice(1)}Input!) { ${field}(input: $input) { ${RESULT} } }`,
+      { input },
+    )
+  ).body.data[field];
 let seq = 0;
 const transfer = async (debit: string, credit: string, amount: string) =>
-  (await server.gql('mutation($input: TransferInput!) { transfer(input: $input) { __typename ... on Error { code } ... on InsufficientFunds { available requested } } }', { input: { idempotencyKey: `l${++seq}`, debitAccount: debit, creditAccount: credit, amount } })).body.data.transfer;
+  (
+    await server.gql(
+      'mutation($input: TransferInput!) { transfer(input: $input) { __typename ... on Error { code } ... on InsufficientFunds { available requested } } }',
+      { input: { idempotencyKey: `l${++seq}`, debitAccount: debit, creditAccount: credit, amount } },
+    )
+  ).body.data.transfer;
 
 beforeAll(async () => {
   server = await startTestServer();
-  for (const [code, type] of [['assets:bank', 'ASSET'], ['equity:capital', 'EQUITY'], ['liabilities:wallet', 'LIABILITY']] as const) {
-    await server.gql('mutation($input: OpenAccountInput!) { openAccount(input: $input) { __typename } }', { input: { code, name: code, type, currency: 'USD', metadata: { team: 'ops' } } });
+  for (const [code, type] of [
+    ['assets:bank', 'ASSET'],
+    ['equity:capital', 'EQUITY'],
+    ['liabilities:wallet', 'LIABILITY'],
+  ] as const) {
+    await server.gql('mutation($input: OpenAccountInput!) { openAccount(input: $input) { __typename } }', {
+      input: { code, name: code, type, currency: 'USD', metadata: { team: 'ops' } },
+    });
   }
   expect(await transfer('assets:bank', 'liabilities:wallet', '50.00')).toMatchObject({ __typename: 'Transaction' });
 });
@@ -21,43 +39,88 @@ afterAll(() => server.close());
 
 describe('account lifecycle', () => {
   it('freezes: postings fail with AccountFrozen and write nothing; unfreezing lets them through', async () => {
-    expect(await mutate('freezeAccount', { code: 'liabilities:wallet', reason: 'chargeback review' })).toMatchObject({ __typename: 'Account', status: 'FROZEN' });
+    expect(await mutate('freezeAccount', { code: 'liabilities:wallet', reason: 'chargeback review' })).toMatchObject({
+      __typename: 'Account',
+      status: 'FROZEN',
+    });
     const again = await mutate('freezeAccount', { code: 'liabilities:wallet' });
     expect(again).toMatchObject({ status: 'FROZEN' });
     const before = await logState(server.database.db);
-    expect(await transfer('liabilities:wallet', 'assets:bank', '1.00')).toEqual({ __typename: 'AccountFrozen', code: 'ACCOUNT_FROZEN' });
+    expect(await transfer('liabilities:wallet', 'assets:bank', '1.00')).toEqual({
+      __typename: 'AccountFrozen',
+      code: 'ACCOUNT_FROZEN',
+    });
     expect(await logState(server.database.db)).toEqual(before);
-    expect(await mutate('unfreezeAccount', { code: 'liabilities:wallet' })).toMatchObject({ status: 'OPEN', version: again.version + 1 });
+    expect(await mutate('unfreezeAccount', { code: 'liabilities:wallet' })).toMatchObject({
+      status: 'OPEN',
+      version: again.version + 1,
+    });
     expect(await transfer('liabilities:wallet', 'assets:bank', '1.00')).toMatchObject({ __typename: 'Transaction' });
   });
 
   it('renames and replaces metadata as events the audit trail shows', async () => {
-    expect(await mutate('updateAccount', { code: 'assets:bank', name: 'Main bank' })).toMatchObject({ name: 'Main bank', metadata: { team: 'ops' } });
-    expect(await mutate('updateAccount', { code: 'assets:bank', metadata: null })).toMatchObject({ name: 'Main bank', metadata: null });
-    const trail = await server.gql('{ auditTrail(account: "assets:bank", type: "AccountUpdated") { edges { node { data metadata { actor command } } } } }');
+    expect(await mutate('updateAccount', { code: 'assets:bank', name: 'Main bank' })).toMatchObject({
+      name: 'Main bank',
+      metadata: { team: 'ops' },
+    });
+    expect(await mutate('updateAccount', { code: 'assets:bank', metadata: null })).toMatchObject({
+      name: 'Main bank',
+      metadata: null,
+    });
+    const trail = await server.gql(
+      '{ auditTrail(account: "assets:bank", type: "AccountUpdated") { edges { node { data metadata { actor command } } } } }',
+    );
     expect(trail.body.data.auditTrail.edges.map((e: any) => [e.node.data, e.node.metadata])).toEqual([
-      [{ name: 'Main bank', metadata: { team: 'ops' } }, { actor: 'test-admin', command: 'updateAccount' }],
-      [{ name: 'Main bank', metadata: null }, { actor: 'test-admin', command: 'updateAccount' }],
+      [
+        { name: 'Main bank', metadata: { team: 'ops' } },
+        { actor: 'test-admin', command: 'updateAccount' },
+      ],
+      [
+        { name: 'Main bank', metadata: null },
+        { actor: 'test-admin', command: 'updateAccount' },
+      ],
     ]);
   });
 
   it('changes the balance bound: an overdraft limit, then none, checked on the next posting', async () => {
     // The wallet (a liability) holds 49.00.
-    expect(await mutate('setMinimumBalance', { code: 'liabilities:wallet', minimumBalance: '-10' })).toMatchObject({ minimumBalance: '-10.00' });
-    expect(await transfer('liabilities:wallet', 'assets:bank', '59.01')).toEqual({ __typename: 'InsufficientFunds', code: 'INSUFFICIENT_FUNDS', available: '59.00', requested: '59.01' });
+    expect(await mutate('setMinimumBalance', { code: 'liabilities:wallet', minimumBalance: '-10' })).toMatchObject({
+      minimumBalance: '-10.00',
+    });
+    expect(await transfer('liabilities:wallet', 'assets:bank', '59.01')).toEqual({
+      __typename: 'InsufficientFunds',
+      code: 'INSUFFICIENT_FUNDS',
+      available: '59.00',
+      requested: '59.01',
+    });
     expect(await transfer('liabilities:wallet', 'assets:bank', '59.00')).toMatchObject({ __typename: 'Transaction' });
-    expect(await mutate('setMinimumBalance', { code: 'liabilities:wallet', minimumBalance: null })).toMatchObject({ minimumBalance: null });
+    expect(await mutate('setMinimumBalance', { code: 'liabilities:wallet', minimumBalance: null })).toMatchObject({
+      minimumBalance: null,
+    });
     expect(await transfer('liabilities:wallet', 'assets:bank', '1000.00')).toMatchObject({ __typename: 'Transaction' });
   });
 
   it('answers unknown, closed and malformed accounts with typed errors', async () => {
     expect(await mutate('freezeAccount', { code: 'assets:ghost' })).toMatchObject({ __typename: 'AccountNotFound' });
-    expect(await mutate('updateAccount', { code: 'assets:bank', name: ' ' })).toMatchObject({ __typename: 'ValidationError' });
-    expect(await mutate('setMinimumBalance', { code: 'assets:bank', minimumBalance: '1.001' })).toMatchObject({ __typename: 'ValidationError' });
-    await server.gql('mutation($input: OpenAccountInput!) { openAccount(input: $input) { __typename } }', { input: { code: 'assets:old', name: 'Old', type: 'ASSET', currency: 'USD' } });
+    expect(await mutate('updateAccount', { code: 'assets:bank', name: ' ' })).toMatchObject({
+      __typename: 'ValidationError',
+    });
+    expect(await mutate('setMinimumBalance', { code: 'assets:bank', minimumBalance: '1.001' })).toMatchObject({
+      __typename: 'ValidationError',
+    });
+    await server.gql('mutation($input: OpenAccountInput!) { openAccount(input: $input) { __typename } }', {
+      input: { code: 'assets:old', name: 'Old', type: 'ASSET', currency: 'USD' },
+    });
     expect(await mutate('closeAccount', { code: 'assets:old' })).toMatchObject({ status: 'CLOSED' });
-    for (const [field, input] of [['freezeAccount', {}], ['unfreezeAccount', {}], ['updateAccount', { name: 'X' }], ['setMinimumBalance', { minimumBalance: '0' }]] as const) {
-      expect(await mutate(field, { code: 'assets:old', ...input }), field).toMatchObject({ __typename: 'AccountClosed' });
+    for (const [field, input] of [
+      ['freezeAccount', {}],
+      ['unfreezeAccount', {}],
+      ['updateAccount', { name: 'X' }],
+      ['setMinimumBalance', { minimumBalance: '0' }],
+    ] as const) {
+      expect(await mutate(field, { code: 'assets:old', ...input }), field).toMatchObject({
+        __typename: 'AccountClosed',
+      });
     }
   });
 });
@@ -66,15 +129,30 @@ describe('account lifecycle', () => {
 describe('the balance bound and future-dated inflows', () => {
   it('does not let an inflow effective later fund an outflow now', async () => {
     const open = 'mutation($input: OpenAccountInput!) { openAccount(input: $input) { __typename } }';
-    await server.gql(open, { input: { code: 'assets:cash', name: 'Cash', type: 'ASSET', currency: 'USD', minimumBalance: '0' } });
+    await server.gql(open, {
+      input: { code: 'assets:cash', name: 'Cash', type: 'ASSET', currency: 'USD', minimumBalance: '0' },
+    });
     const post = async (key: string, debit: string, credit: string, amount: string, effectiveAt?: string) =>
-      (await server.gql('mutation($input: TransferInput!) { transfer(input: $input) { __typename ... on InsufficientFunds { available requested } } }', { input: { idempotencyKey: key, debitAccount: debit, creditAccount: credit, amount, effectiveAt } })).body.data.transfer;
+      (
+        await server.gql(
+          'mutation($input: TransferInput!) { transfer(input: $input) { __typename ... on InsufficientFunds { available requested } } }',
+          { input: { idempotencyKey: key, debitAccount: debit, creditAccount: credit, amount, effectiveAt } },
+        )
+      ).body.data.transfer;
     const soon = new Date(Date.now() + 4 * 60_000).toISOString();
     expect(await post('fi-1', 'assets:cash', 'equity:capital', '10.00', soon)).toEqual({ __typename: 'Transaction' });
-    expect(await post('fi-2', 'equity:capital', 'assets:cash', '10.00')).toEqual({ __typename: 'InsufficientFunds', available: '0.00', requested: '10.00' });
+    expect(await post('fi-2', 'equity:capital', 'assets:cash', '10.00')).toEqual({
+      __typename: 'InsufficientFunds',
+      available: '0.00',
+      requested: '10.00',
+    });
     // Money that is there now still counts: 3.00 today, of which all 3.00 can go.
     expect(await post('fi-3', 'assets:cash', 'equity:capital', '3.00')).toEqual({ __typename: 'Transaction' });
-    expect(await post('fi-4', 'equity:capital', 'assets:cash', '3.01')).toEqual({ __typename: 'InsufficientFunds', available: '3.00', requested: '3.01' });
+    expect(await post('fi-4', 'equity:capital', 'assets:cash', '3.01')).toEqual({
+      __typename: 'InsufficientFunds',
+      available: '3.00',
+      requested: '3.01',
+    });
     expect(await post('fi-5', 'equity:capital', 'assets:cash', '3.00')).toEqual({ __typename: 'Transaction' });
   });
 });
@@ -82,13 +160,35 @@ describe('the balance bound and future-dated inflows', () => {
 // Found in review: an inflow dated later and its reversal counted twice against the bound.
 describe('money that comes later and leaves again', () => {
   it('counts only the lowest the balance will be, not every future inflow', async () => {
-    await server.gql('mutation($input: OpenAccountInput!) { openAccount(input: $input) { __typename } }', { input: { code: 'liabilities:purse', name: 'Purse', type: 'LIABILITY', currency: 'USD', minimumBalance: '0' } });
+    await server.gql('mutation($input: OpenAccountInput!) { openAccount(input: $input) { __typename } }', {
+      input: { code: 'liabilities:purse', name: 'Purse', type: 'LIABILITY', currency: 'USD', minimumBalance: '0' },
+    });
     const post = async (key: string, debit: string, credit: string, amount: string, effectiveAt?: string) =>
-      (await server.gql('mutation($input: TransferInput!) { transfer(input: $input) { __typename ... on Transaction { id } ... on InsufficientFunds { available } } }', { input: { idempotencyKey: key, debitAccount: debit, creditAccount: credit, amount, effectiveAt } })).body.data.transfer;
-    expect(await post('pu-1', 'assets:bank', 'liabilities:purse', '100.00')).toMatchObject({ __typename: 'Transaction' });
-    const later = await post('pu-2', 'assets:bank', 'liabilities:purse', '50.00', new Date(Date.now() + 60_000).toISOString());
-    await server.gql(`mutation { reverseTransaction(input: { idempotencyKey: "pu-3", transactionId: "${later.id}" }) { __typename } }`);
-    expect(await post('pu-4', 'liabilities:purse', 'assets:bank', '100.01')).toEqual({ __typename: 'InsufficientFunds', available: '100.00' });
-    expect(await post('pu-5', 'liabilities:purse', 'assets:bank', '100.00')).toMatchObject({ __typename: 'Transaction' });
+      (
+        await server.gql(
+          'mutation($input: TransferInput!) { transfer(input: $input) { __typename ... on Transaction { id } ... on InsufficientFunds { available } } }',
+          { input: { idempotencyKey: key, debitAccount: debit, creditAccount: credit, amount, effectiveAt } },
+        )
+      ).body.data.transfer;
+    expect(await post('pu-1', 'assets:bank', 'liabilities:purse', '100.00')).toMatchObject({
+      __typename: 'Transaction',
+    });
+    const later = await post(
+      'pu-2',
+      'assets:bank',
+      'liabilities:purse',
+      '50.00',
+      new Date(Date.now() + 60_000).toISOString(),
+    );
+    await server.gql(
+      `mutation { reverseTransaction(input: { idempotencyKey: "pu-3", transactionId: "${later.id}" }) { __typename } }`,
+    );
+    expect(await post('pu-4', 'liabilities:purse', 'assets:bank', '100.01')).toEqual({
+      __typename: 'InsufficientFunds',
+      available: '100.00',
+    });
+    expect(await post('pu-5', 'liabilities:purse', 'assets:bank', '100.00')).toMatchObject({
+      __typename: 'Transaction',
+    });
   });
 });

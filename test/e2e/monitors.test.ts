@@ -12,13 +12,21 @@ const ctx = { actor: 'test', requestId: 'monitors' };
 let sequence = 0;
 
 type Alert = { id: number; monitorId: string; holds: boolean; figure: string; eventPosition: number };
-const ALERTS = 'subscription($after: Int, $monitor: String) { balanceAlerts(afterId: $after, monitorId: $monitor) { id monitorId holds figure eventPosition } }';
+const ALERTS =
+  'subscription($after: Int, $monitor: String) { balanceAlerts(afterId: $after, monitorId: $monitor) { id monitorId holds figure eventPosition } }';
 
 async function alerts(after: number, count: number, monitor?: string): Promise<Alert[]> {
-  const client = createClient({ url: server.url, headers: { authorization: `Bearer ${server.adminKey}` }, retryAttempts: 0 });
+  const client = createClient({
+    url: server.url,
+    headers: { authorization: `Bearer ${server.adminKey}` },
+    retryAttempts: 0,
+  });
   clients.push(client);
   const received: Alert[] = [];
-  for await (const result of client.iterate<{ balanceAlerts: Alert }>({ query: ALERTS, variables: { after, monitor } })) {
+  for await (const result of client.iterate<{ balanceAlerts: Alert }>({
+    query: ALERTS,
+    variables: { after, monitor },
+  })) {
     if (result.errors) throw new Error(JSON.stringify(result.errors));
     received.push(result.data!.balanceAlerts);
     if (received.length === count) break;
@@ -26,9 +34,20 @@ async function alerts(after: number, count: number, monitor?: string): Promise<A
   return received;
 }
 
-const move = (from: string, to: string, amount: string) => server.ledger.transfer({ idempotencyKey: `m${++sequence}`, debitAccount: to, creditAccount: from, amount }, ctx);
+const move = (from: string, to: string, amount: string) =>
+  server.ledger.transfer({ idempotencyKey: `m${++sequence}`, debitAccount: to, creditAccount: from, amount }, ctx);
 const hold = (from: string, to: string, amount: string) =>
-  server.ledger.postTransaction({ idempotencyKey: `h${++sequence}`, pending: true, entries: [{ account: to, direction: 'DEBIT', amount }, { account: from, direction: 'CREDIT', amount }] }, ctx);
+  server.ledger.postTransaction(
+    {
+      idempotencyKey: `h${++sequence}`,
+      pending: true,
+      entries: [
+        { account: to, direction: 'DEBIT', amount },
+        { account: from, direction: 'CREDIT', amount },
+      ],
+    },
+    ctx,
+  );
 
 async function create(account: string, metric: string, comparison: string, amount: string) {
   const res = await server.gql(
@@ -39,11 +58,20 @@ async function create(account: string, metric: string, comparison: string, amoun
 }
 
 const setStatus = async (mutation: string, id: string) =>
-  (await server.gql(`mutation($id: String!) { r: ${mutation}(input: { id: $id }) { __typename ... on BalanceMonitor { id status holds } ... on Error { code } } }`, { id })).body.data.r;
+  (
+    await server.gql(
+      `mutation($id: String!) { r: ${mutation}(input: { id: $id }) { __typename ... on BalanceMonitor { id status holds } ... on Error { code } } }`,
+      { id },
+    )
+  ).body.data.r;
 
 beforeAll(async () => {
   server = await startTestServer();
-  for (const [code, type] of [['assets:wallet', 'ASSET'], ['assets:other', 'ASSET'], ['equity:funding', 'EQUITY']] as const) {
+  for (const [code, type] of [
+    ['assets:wallet', 'ASSET'],
+    ['assets:other', 'ASSET'],
+    ['equity:funding', 'EQUITY'],
+  ] as const) {
     await server.ledger.openAccount({ code, name: code, type, currency: 'USD' }, ctx);
   }
 });
@@ -70,8 +98,16 @@ describe('balance monitors', () => {
     ]);
     // Resume after the first: the same alerts, nothing twice; and the list shows where it stands.
     expect(await alerts(received[0]!.id, 2, monitor.id)).toEqual(received.slice(1));
-    const listed = await server.gql('{ balanceMonitors(account: "assets:wallet") { id holds metric comparison amount } }');
-    expect(listed.body.data.balanceMonitors).toContainEqual({ id: monitor.id, holds: false, metric: 'AVAILABLE', comparison: 'LT', amount: '100.00' });
+    const listed = await server.gql(
+      '{ balanceMonitors(account: "assets:wallet") { id holds metric comparison amount } }',
+    );
+    expect(listed.body.data.balanceMonitors).toContainEqual({
+      id: monitor.id,
+      holds: false,
+      metric: 'AVAILABLE',
+      comparison: 'LT',
+      amount: '100.00',
+    });
   });
 
   it('judges nothing while paused, and resumes from the condition as it stands', async () => {
@@ -84,14 +120,24 @@ describe('balance monitors', () => {
     const [alert] = await alerts(0, 1, monitor.id);
     expect(alert).toMatchObject({ holds: false, figure: '5.00' });
     expect(await setStatus('deleteBalanceMonitor', monitor.id)).toMatchObject({ id: monitor.id });
-    expect(await setStatus('deleteBalanceMonitor', monitor.id)).toEqual({ __typename: 'MonitorNotFound', code: 'MONITOR_NOT_FOUND' });
-    expect(await setStatus('pauseBalanceMonitor', 'nope')).toEqual({ __typename: 'MonitorNotFound', code: 'MONITOR_NOT_FOUND' });
+    expect(await setStatus('deleteBalanceMonitor', monitor.id)).toEqual({
+      __typename: 'MonitorNotFound',
+      code: 'MONITOR_NOT_FOUND',
+    });
+    expect(await setStatus('pauseBalanceMonitor', 'nope')).toEqual({
+      __typename: 'MonitorNotFound',
+      code: 'MONITOR_NOT_FOUND',
+    });
   });
 
   it('refuses an unknown account, an amount finer than the currency, and a malformed code', async () => {
     expect(await create('assets:ghost', 'POSTED', 'LT', '1.00')).toMatchObject({ __typename: 'AccountNotFound' });
-    expect((await create('assets:wallet', 'POSTED', 'LT', '1.001')).__typename).toMatch(/InvalidAmount|ValidationError/);
-    const res = await server.gql('mutation { createBalanceMonitor(input: { account: "Bad Code", metric: POSTED, comparison: LT, amount: "1" }) { __typename } }');
+    expect((await create('assets:wallet', 'POSTED', 'LT', '1.001')).__typename).toMatch(
+      /InvalidAmount|ValidationError/,
+    );
+    const res = await server.gql(
+      'mutation { createBalanceMonitor(input: { account: "Bad Code", metric: POSTED, comparison: LT, amount: "1" }) { __typename } }',
+    );
     expect(res.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 });

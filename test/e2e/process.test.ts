@@ -28,11 +28,25 @@ describe('the inkwell process', () => {
 
   it('finishes in-flight commits on SIGTERM and keeps idempotency across a restart', async () => {
     const server = await serve(db);
-    expect((await gqlAt(server.url, OPEN, { code: 'assets:cash', type: 'ASSET' })).data.openAccount.__typename).toBe('Account');
-    expect((await gqlAt(server.url, OPEN, { code: 'revenue:sales', type: 'REVENUE' })).data.openAccount.__typename).toBe('Account');
+    expect((await gqlAt(server.url, OPEN, { code: 'assets:cash', type: 'ASSET' })).data.openAccount.__typename).toBe(
+      'Account',
+    );
+    expect(
+      (await gqlAt(server.url, OPEN, { code: 'revenue:sales', type: 'REVENUE' })).data.openAccount.__typename,
+    ).toBe('Account');
 
-    const inputs = Array.from({ length: 40 }, (_, i) => ({ idempotencyKey: `sale-${i}`, debitAccount: 'assets:cash', creditAccount: 'revenue:sales', amount: '1.25' }));
-    const requests = inputs.map((input) => gqlAt(server.url, TRANSFER, { input }).then((body) => body.data.transfer, () => null));
+    const inputs = Array.from({ length: 40 }, (_, i) => ({
+      idempotencyKey: `sale-${i}`,
+      debitAccount: 'assets:cash',
+      creditAccount: 'revenue:sales',
+      amount: '1.25',
+    }));
+    const requests = inputs.map((input) =>
+      gqlAt(server.url, TRANSFER, { input }).then(
+        (body) => body.data.transfer,
+        () => null,
+      ),
+    );
     await new Promise((resolve) => setTimeout(resolve, 15));
     server.child.kill('SIGTERM');
     const answers = await Promise.all(requests);
@@ -49,11 +63,17 @@ describe('the inkwell process', () => {
         const retry = (await gqlAt(again.url, TRANSFER, { input })).data.transfer;
         expect(retry).toEqual(answer);
       }
-      const balance = await gqlAt(again.url, `{ account(code: "assets:cash") { version balance { posted { amount } } } }`);
+      const balance = await gqlAt(
+        again.url,
+        `{ account(code: "assets:cash") { version balance { posted { amount } } } }`,
+      );
       const all = inputs.length;
       // Unacknowledged ones were either committed before the stop or are posted by the retries above; none twice.
       for (const input of inputs) await gqlAt(again.url, TRANSFER, { input });
-      const after = await gqlAt(again.url, `{ account(code: "assets:cash") { version balance { posted { amount } } } }`);
+      const after = await gqlAt(
+        again.url,
+        `{ account(code: "assets:cash") { version balance { posted { amount } } } }`,
+      );
       expect(after.data.account.balance.posted.amount).toBe('50.00'); // 40 × 1.25
       expect(after.data.account.version).toBe(1 + all);
       expect(balance.data.account.version).toBeGreaterThanOrEqual(1 + acknowledged.length);
@@ -93,8 +113,12 @@ describe('the inkwell process', () => {
     expect(result).toMatchObject({ status: 0, stdout: 'daily-balances: generation 2 is live\n' });
     const raw = new SQLite(db, { readonly: true });
     try {
-      expect(raw.prepare(`SELECT generation, active FROM subscribers WHERE name = 'daily-balances'`).all()).toEqual([{ generation: 2, active: 1 }]);
-      const days = raw.prepare(`SELECT debits FROM daily_balances WHERE generation = 2 AND account_code = 'assets:cash'`).all() as Array<{ debits: string }>;
+      expect(raw.prepare(`SELECT generation, active FROM subscribers WHERE name = 'daily-balances'`).all()).toEqual([
+        { generation: 2, active: 1 },
+      ]);
+      const days = raw
+        .prepare(`SELECT debits FROM daily_balances WHERE generation = 2 AND account_code = 'assets:cash'`)
+        .all() as Array<{ debits: string }>;
       expect(days.reduce((sum, d) => sum.plus(d.debits), new Amount(0)).toFixed(2)).toBe('50.00'); // 40 × 1.25
     } finally {
       raw.close();
@@ -114,7 +138,9 @@ describe('the inkwell process', () => {
     raw.close();
     const broken = run(['verify'], db);
     expect(broken.status).toBe(1);
-    expect(broken.stdout).toMatch(/BROKEN at position 17: expected hash [0-9a-f]{64}, stored [0-9a-f]{64} \(16 events before it are intact\)/);
+    expect(broken.stdout).toMatch(
+      /BROKEN at position 17: expected hash [0-9a-f]{64}, stored [0-9a-f]{64} \(16 events before it are intact\)/,
+    );
   });
 
   it('refuses to check a database that does not exist, instead of creating an empty one', () => {

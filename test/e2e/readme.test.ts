@@ -47,7 +47,9 @@ describe('README first session', () => {
     expect(await typename(mistake.replace('"assets:bank:checking"', '"assets:nope"'))).toBe('AccountNotFound');
     const asNumber = await server.gql(mistake.replace('"10.001"', '10.5'));
     expect(asNumber.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    const balance = await server.gql(`{ account(code: "assets:bank:checking") { version balance { posted { amount } } } }`);
+    const balance = await server.gql(
+      `{ account(code: "assets:bank:checking") { version balance { posted { amount } } } }`,
+    );
     expect(balance.body.data.account).toEqual({ version: 2, balance: { posted: { amount: '1000.00' } } });
   });
 });

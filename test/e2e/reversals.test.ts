@@ -5,7 +5,8 @@ import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
 const OPEN = 'mutation($input: OpenAccountInput!) { openAccount(input: $input) { __typename } }';
-const TRANSFER = 'mutation($input: TransferInput!) { transfer(input: $input) { __typename ... on Transaction { id effectiveAt } ... on Error { code } } }';
+const TRANSFER =
+  'mutation($input: TransferInput!) { transfer(input: $input) { __typename ... on Transaction { id effectiveAt } ... on Error { code } } }';
 const REVERSE = `mutation($input: ReverseTransactionInput!) { reverseTransaction(input: $input) {
   __typename ... on Error { code message }
   ... on TransactionAlreadyReversed { transactionId reversedBy }
@@ -14,14 +15,39 @@ const REVERSE = `mutation($input: ReverseTransactionInput!) { reverseTransaction
 
 let seq = 0;
 const transfer = async (debit: string, credit: string, amount: string, effectiveAt?: string) =>
-  (await server.gql(TRANSFER, { input: { idempotencyKey: `t${++seq}`, debitAccount: debit, creditAccount: credit, amount, effectiveAt, description: `payment ${seq}` } })).body.data.transfer;
-const reverse = async (input: Record<string, unknown>) => (await server.gql(REVERSE, { input })).body.data.reverseTransaction;
-const balance = async (code: string) => (await server.gql(`{ account(code: "${code}") { balance { posted { amount } } } }`)).body.data.account.balance.posted.amount;
+  (
+    await server.gql(TRANSFER, {
+      input: {
+        idempotencyKey: `t${++seq}`,
+        debitAccount: debit,
+        creditAccount: credit,
+        amount,
+        effectiveAt,
+        description: `payment ${seq}`,
+      },
+    })
+  ).body.data.transfer;
+const reverse = async (input: Record<string, unknown>) =>
+  (await server.gql(REVERSE, { input })).body.data.reverseTransaction;
+const balance = async (code: string) =>
+  (await server.gql(`{ account(code: "${code}") { balance { posted { amount } } } }`)).body.data.account.balance.posted
+    .amount;
 
 beforeAll(async () => {
   server = await startTestServer();
-  for (const [code, type, minimumBalance] of [['assets:bank', 'ASSET', null], ['equity:capital', 'EQUITY', null], ['liabilities:wallet', 'LIABILITY', '0'], ['expenses:fees', 'EXPENSE', null]] as const) {
-    expect((await server.gql(OPEN, { input: { code, name: code, type, currency: 'USD', minimumBalance, effectiveAt: '2026-01-01T00:00:00Z' } })).body.data.openAccount.__typename).toBe('Account');
+  for (const [code, type, minimumBalance] of [
+    ['assets:bank', 'ASSET', null],
+    ['equity:capital', 'EQUITY', null],
+    ['liabilities:wallet', 'LIABILITY', '0'],
+    ['expenses:fees', 'EXPENSE', null],
+  ] as const) {
+    expect(
+      (
+        await server.gql(OPEN, {
+          input: { code, name: code, type, currency: 'USD', minimumBalance, effectiveAt: '2026-01-01T00:00:00Z' },
+        })
+      ).body.data.openAccount.__typename,
+    ).toBe('Account');
   }
 });
 afterAll(() => server.close());
@@ -41,7 +67,9 @@ describe('reverseTransaction', () => {
       reverses: { id: original.id, reversedBy: { id: reversal.id } },
     });
     expect(await balance('assets:bank')).toBe('0.00');
-    const trail = await server.gql(`{ auditTrail(transaction: "${reversal.id}") { edges { node { metadata { command causationId } } } } }`);
+    const trail = await server.gql(
+      `{ auditTrail(transaction: "${reversal.id}") { edges { node { metadata { command causationId } } } } }`,
+    );
     expect(trail.body.data.auditTrail.edges.map((e: any) => e.node.metadata)).toEqual([
       { command: 'reverseTransaction', causationId: original.id },
       { command: 'reverseTransaction', causationId: original.id },
@@ -49,11 +77,25 @@ describe('reverseTransaction', () => {
     // A retry returns the first reversal; a second reversal is refused and names the first.
     expect((await reverse({ idempotencyKey: 'rev-1', transactionId: original.id })).id).toBe(reversal.id);
     const before = await logState(server.database.db);
-    expect(await reverse({ idempotencyKey: 'rev-1b', transactionId: original.id })).toMatchObject({ __typename: 'TransactionAlreadyReversed', code: 'TRANSACTION_ALREADY_REVERSED', transactionId: original.id, reversedBy: reversal.id });
+    expect(await reverse({ idempotencyKey: 'rev-1b', transactionId: original.id })).toMatchObject({
+      __typename: 'TransactionAlreadyReversed',
+      code: 'TRANSACTION_ALREADY_REVERSED',
+      transactionId: original.id,
+      reversedBy: reversal.id,
+    });
     expect(await logState(server.database.db)).toEqual(before);
     // A reversal is a transaction like any other: it can be reversed in turn.
-    const again = await reverse({ idempotencyKey: 'rev-1c', transactionId: reversal.id, effectiveAt: '2026-03-01T00:00:00Z', description: 'Re-instated' });
-    expect(again).toMatchObject({ __typename: 'Transaction', effectiveAt: '2026-03-01T00:00:00.000Z', description: 'Re-instated' });
+    const again = await reverse({
+      idempotencyKey: 'rev-1c',
+      transactionId: reversal.id,
+      effectiveAt: '2026-03-01T00:00:00Z',
+      description: 'Re-instated',
+    });
+    expect(again).toMatchObject({
+      __typename: 'Transaction',
+      effectiveAt: '2026-03-01T00:00:00.000Z',
+      description: 'Re-instated',
+    });
     expect(await balance('assets:bank')).toBe('125.50');
   });
 
@@ -61,22 +103,42 @@ describe('reverseTransaction', () => {
     const deposit = await transfer('assets:bank', 'liabilities:wallet', '50.00');
     await transfer('liabilities:wallet', 'expenses:fees', '30.00');
     const before = await logState(server.database.db);
-    expect(await reverse({ idempotencyKey: 'rev-x1', transactionId: '01900000-0000-7000-8000-000000000000' })).toMatchObject({ __typename: 'TransactionNotFound', code: 'TRANSACTION_NOT_FOUND' });
-    expect(await reverse({ idempotencyKey: 'rev-x2', transactionId: "1' OR '1'='1" })).toMatchObject({ __typename: 'ValidationError', message: expect.stringMatching(/^transactionId:/) });
+    expect(
+      await reverse({ idempotencyKey: 'rev-x1', transactionId: '01900000-0000-7000-8000-000000000000' }),
+    ).toMatchObject({ __typename: 'TransactionNotFound', code: 'TRANSACTION_NOT_FOUND' });
+    expect(await reverse({ idempotencyKey: 'rev-x2', transactionId: "1' OR '1'='1" })).toMatchObject({
+      __typename: 'ValidationError',
+      message: expect.stringMatching(/^transactionId:/),
+    });
     // The wallet holds 20.00 of the 50.00 deposit: taking the deposit back would overdraw it.
-    expect(await reverse({ idempotencyKey: 'rev-x3', transactionId: deposit.id })).toMatchObject({ __typename: 'InsufficientFunds', account: 'liabilities:wallet', available: '20.00', requested: '50.00' });
-    expect(await reverse({ idempotencyKey: 't1', transactionId: deposit.id })).toMatchObject({ __typename: 'IdempotencyConflict' });
+    expect(await reverse({ idempotencyKey: 'rev-x3', transactionId: deposit.id })).toMatchObject({
+      __typename: 'InsufficientFunds',
+      account: 'liabilities:wallet',
+      available: '20.00',
+      requested: '50.00',
+    });
+    expect(await reverse({ idempotencyKey: 't1', transactionId: deposit.id })).toMatchObject({
+      __typename: 'IdempotencyConflict',
+    });
     expect(await logState(server.database.db)).toEqual(before);
   });
 
   it('reverses once when many reversals race', async () => {
     const original = await transfer('assets:bank', 'equity:capital', '7.00');
-    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => reverse({ idempotencyKey: `race-${i}`, transactionId: original.id })));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => reverse({ idempotencyKey: `race-${i}`, transactionId: original.id })),
+    );
     const posted = results.filter((r) => r.__typename === 'Transaction');
     expect(posted).toHaveLength(1);
-    expect(results.filter((r) => r.__typename === 'TransactionAlreadyReversed').every((r) => r.reversedBy === posted[0].id)).toBe(true);
+    expect(
+      results.filter((r) => r.__typename === 'TransactionAlreadyReversed').every((r) => r.reversedBy === posted[0].id),
+    ).toBe(true);
     expect(results.filter((r) => r.__typename === 'TransactionAlreadyReversed')).toHaveLength(7);
-    const rows = await server.database.db.selectFrom('transactions').select('id').where('reverses', '=', original.id).execute();
+    const rows = await server.database.db
+      .selectFrom('transactions')
+      .select('id')
+      .where('reverses', '=', original.id)
+      .execute();
     expect(rows).toEqual([{ id: posted[0].id }]);
   });
 });

@@ -35,36 +35,103 @@ const next = () => `${Date.now().toString(36)}-${++sequence}`;
 
 const MATRIX: Record<string, Row> = {
   'Query.account': { needs: 'read', request: () => ({ query: '{ f: account(code: "assets:cash") { code } }' }) },
-  'Query.accounts': { needs: 'read', request: () => ({ query: '{ f: accounts(first: 5) { edges { node { code } } } }' }) },
-  'Query.transaction': { needs: 'read', request: () => ({ query: `{ f: transaction(id: "${transactionId}") { id } }` }) },
-  'Query.node': { needs: 'read', request: () => ({ query: `{ f: node(id: "Account:assets:cash") { id ... on Account { code } } }` }) },
-  'Query.verifyIntegrity': { needs: 'audit', request: () => ({ query: '{ f: verifyIntegrity { ok eventsChecked } }' }) },
+  'Query.accounts': {
+    needs: 'read',
+    request: () => ({ query: '{ f: accounts(first: 5) { edges { node { code } } } }' }),
+  },
+  'Query.transaction': {
+    needs: 'read',
+    request: () => ({ query: `{ f: transaction(id: "${transactionId}") { id } }` }),
+  },
+  'Query.node': {
+    needs: 'read',
+    request: () => ({ query: `{ f: node(id: "Account:assets:cash") { id ... on Account { code } } }` }),
+  },
+  'Query.verifyIntegrity': {
+    needs: 'audit',
+    request: () => ({ query: '{ f: verifyIntegrity { ok eventsChecked } }' }),
+  },
   'Query.accountStatement': {
     needs: 'read',
-    request: () => ({ query: '{ f: accountStatement(account: "assets:cash", from: "2020-01-01T00:00:00Z", to: "2100-01-01T00:00:00Z") { atPosition closing { amount } lines(first: 5) { edges { node { amount { amount } } } } } }' }),
+    request: () => ({
+      query:
+        '{ f: accountStatement(account: "assets:cash", from: "2020-01-01T00:00:00Z", to: "2100-01-01T00:00:00Z") { atPosition closing { amount } lines(first: 5) { edges { node { amount { amount } } } } } }',
+    }),
   },
-  'Query.trialBalance': { needs: 'read', request: () => ({ query: '{ f: trialBalance { atPosition balanced lines { code } } }' }) },
-  'Query.balanceSheet': { needs: 'read', request: () => ({ query: '{ f: balanceSheet { atPosition totals { balanced } } }' }) },
-  'Query.incomeStatement': { needs: 'read', request: () => ({ query: '{ f: incomeStatement(from: "2020-01-01T00:00:00Z", to: "2100-01-01T00:00:00Z") { atPosition totals { netIncome { amount } } } }' }) },
-  'Query.auditTrail': { needs: 'audit', request: () => ({ query: '{ f: auditTrail(first: 3) { atPosition edges { node { position hash } } } }' }) },
-  'Query.exportReport': { needs: 'audit', request: () => ({ query: '{ f: exportReport(input: { report: TRIAL_BALANCE, format: CSV }) { filename rows content } }' }) },
+  'Query.trialBalance': {
+    needs: 'read',
+    request: () => ({ query: '{ f: trialBalance { atPosition balanced lines { code } } }' }),
+  },
+  'Query.balanceSheet': {
+    needs: 'read',
+    request: () => ({ query: '{ f: balanceSheet { atPosition totals { balanced } } }' }),
+  },
+  'Query.incomeStatement': {
+    needs: 'read',
+    request: () => ({
+      query:
+        '{ f: incomeStatement(from: "2020-01-01T00:00:00Z", to: "2100-01-01T00:00:00Z") { atPosition totals { netIncome { amount } } } }',
+    }),
+  },
+  'Query.auditTrail': {
+    needs: 'audit',
+    request: () => ({ query: '{ f: auditTrail(first: 3) { atPosition edges { node { position hash } } } }' }),
+  },
+  'Query.exportReport': {
+    needs: 'audit',
+    request: () => ({
+      query: '{ f: exportReport(input: { report: TRIAL_BALANCE, format: CSV }) { filename rows content } }',
+    }),
+  },
   'Query.books': { needs: 'read', request: () => ({ query: '{ f: books { lockedThrough } }' }) },
-  'Subscription.ledgerEvents': { needs: 'read', stream: true, request: () => ({ query: 'subscription { f: ledgerEvents { position } }' }) },
-  'Subscription.accountEvents': { needs: 'read', stream: true, request: () => ({ query: 'subscription { f: accountEvents(code: "assets:cash") { version } }' }) },
+  'Subscription.ledgerEvents': {
+    needs: 'read',
+    stream: true,
+    request: () => ({ query: 'subscription { f: ledgerEvents { position } }' }),
+  },
+  'Subscription.accountEvents': {
+    needs: 'read',
+    stream: true,
+    request: () => ({ query: 'subscription { f: accountEvents(code: "assets:cash") { version } }' }),
+  },
   'Query.balanceMonitors': { needs: 'read', request: () => ({ query: '{ f: balanceMonitors { id } }' }) },
-  'Subscription.balanceAlerts': { needs: 'read', stream: true, request: () => ({ query: 'subscription { f: balanceAlerts { id } }' }) },
+  'Subscription.balanceAlerts': {
+    needs: 'read',
+    stream: true,
+    request: () => ({ query: 'subscription { f: balanceAlerts { id } }' }),
+  },
   'Mutation.createBalanceMonitor': {
     needs: 'post',
-    request: () => ({ query: 'mutation { f: createBalanceMonitor(input: { account: "assets:cash", metric: POSTED, comparison: LT, amount: "1.00" }) { __typename ... on BalanceMonitor { id } } }' }),
+    request: () => ({
+      query:
+        'mutation { f: createBalanceMonitor(input: { account: "assets:cash", metric: POSTED, comparison: LT, amount: "1.00" }) { __typename ... on BalanceMonitor { id } } }',
+    }),
   },
-  'Mutation.pauseBalanceMonitor': { needs: 'post', request: () => ({ query: `mutation { f: pauseBalanceMonitor(input: { id: "${monitorIds[0]}" }) { __typename } }` }) },
-  'Mutation.resumeBalanceMonitor': { needs: 'post', request: () => ({ query: `mutation { f: resumeBalanceMonitor(input: { id: "${monitorIds[0]}" }) { __typename } }` }) },
-  'Mutation.deleteBalanceMonitor': { needs: 'post', request: () => ({ query: `mutation { f: deleteBalanceMonitor(input: { id: "${monitorIds[++deleted]}" }) { __typename } }` }) },
-  'Query.apiKeys': { needs: 'admin', request: () => ({ query: '{ f: apiKeys(first: 5) { edges { node { name role } } } }' }) },
+  'Mutation.pauseBalanceMonitor': {
+    needs: 'post',
+    request: () => ({ query: `mutation { f: pauseBalanceMonitor(input: { id: "${monitorIds[0]}" }) { __typename } }` }),
+  },
+  'Mutation.resumeBalanceMonitor': {
+    needs: 'post',
+    request: () => ({
+      query: `mutation { f: resumeBalanceMonitor(input: { id: "${monitorIds[0]}" }) { __typename } }`,
+    }),
+  },
+  'Mutation.deleteBalanceMonitor': {
+    needs: 'post',
+    request: () => ({
+      query: `mutation { f: deleteBalanceMonitor(input: { id: "${monitorIds[++deleted]}" }) { __typename } }`,
+    }),
+  },
+  'Query.apiKeys': {
+    needs: 'admin',
+    request: () => ({ query: '{ f: apiKeys(first: 5) { edges { node { name role } } } }' }),
+  },
   'Mutation.openAccount': {
     needs: 'admin',
     request: () => ({
-      query: 'mutation($code: String!) { f: openAccount(input: { code: $code, name: "M", type: ASSET, currency: "USD" }) { __typename ... on Account { code } } }',
+      query:
+        'mutation($code: String!) { f: openAccount(input: { code: $code, name: "M", type: ASSET, currency: "USD" }) { __typename ... on Account { code } } }',
       variables: { code: `assets:m-${next()}` },
     }),
   },
@@ -79,53 +146,98 @@ const MATRIX: Record<string, Row> = {
   'Mutation.postTransactions': {
     needs: 'post',
     request: () => ({
-      query: 'mutation($key: String!) { f: postTransactions(input: { transactions: [{ idempotencyKey: $key, entries: [{ account: "assets:cash", direction: DEBIT, amount: "1.00" }, { account: "equity:capital", direction: CREDIT, amount: "1.00" }] }] }) { posted } }',
+      query:
+        'mutation($key: String!) { f: postTransactions(input: { transactions: [{ idempotencyKey: $key, entries: [{ account: "assets:cash", direction: DEBIT, amount: "1.00" }, { account: "equity:capital", direction: CREDIT, amount: "1.00" }] }] }) { posted } }',
       variables: { key: `b-${next()}` },
     }),
   },
   'Mutation.transfer': {
     needs: 'post',
     request: () => ({
-      query: 'mutation($key: String!) { f: transfer(input: { idempotencyKey: $key, debitAccount: "assets:cash", creditAccount: "equity:capital", amount: "1.00" }) { __typename ... on Transaction { id } } }',
+      query:
+        'mutation($key: String!) { f: transfer(input: { idempotencyKey: $key, debitAccount: "assets:cash", creditAccount: "equity:capital", amount: "1.00" }) { __typename ... on Transaction { id } } }',
       variables: { key: `t-${next()}` },
     }),
   },
   // A hold placed and committed (or voided) in one request, so every allowed call has one to act on.
   'Mutation.commitPending': {
     needs: 'post',
-    request: () => ({ query: `mutation($key: String!) { f: commitPending(input: { idempotencyKey: $key, transactionId: "${holdId}" }) { __typename } }`, variables: { key: `c-${next()}` } }),
+    request: () => ({
+      query: `mutation($key: String!) { f: commitPending(input: { idempotencyKey: $key, transactionId: "${holdId}" }) { __typename } }`,
+      variables: { key: `c-${next()}` },
+    }),
   },
-  'Mutation.voidPending': { needs: 'post', request: () => ({ query: `mutation { f: voidPending(input: { transactionId: "${voidId}" }) { __typename } }` }) },
+  'Mutation.voidPending': {
+    needs: 'post',
+    request: () => ({ query: `mutation { f: voidPending(input: { transactionId: "${voidId}" }) { __typename } }` }),
+  },
   'Mutation.reverseTransaction': {
     needs: 'post',
-    request: () => ({ query: `mutation($key: String!) { f: reverseTransaction(input: { idempotencyKey: $key, transactionId: "${transactionId}" }) { __typename } }`, variables: { key: `r-${next()}` } }),
+    request: () => ({
+      query: `mutation($key: String!) { f: reverseTransaction(input: { idempotencyKey: $key, transactionId: "${transactionId}" }) { __typename } }`,
+      variables: { key: `r-${next()}` },
+    }),
   },
-  'Mutation.freezeAccount': { needs: 'admin', request: () => ({ query: 'mutation { f: freezeAccount(input: { code: "assets:frozen" }) { __typename } }' }) },
-  'Mutation.unfreezeAccount': { needs: 'admin', request: () => ({ query: 'mutation { f: unfreezeAccount(input: { code: "assets:frozen" }) { __typename } }' }) },
-  'Mutation.updateAccount': { needs: 'admin', request: () => ({ query: `mutation { f: updateAccount(input: { code: "assets:frozen", name: "${next()}" }) { __typename } }` }) },
-  'Mutation.setMinimumBalance': { needs: 'admin', request: () => ({ query: 'mutation { f: setMinimumBalance(input: { code: "assets:frozen", minimumBalance: "0" }) { __typename } }' }) },
-  'Mutation.closePeriod': { needs: 'admin', request: () => ({ query: 'mutation { f: closePeriod(input: { through: "2000-01-01T00:00:00Z" }) { __typename } }' }) },
+  'Mutation.freezeAccount': {
+    needs: 'admin',
+    request: () => ({ query: 'mutation { f: freezeAccount(input: { code: "assets:frozen" }) { __typename } }' }),
+  },
+  'Mutation.unfreezeAccount': {
+    needs: 'admin',
+    request: () => ({ query: 'mutation { f: unfreezeAccount(input: { code: "assets:frozen" }) { __typename } }' }),
+  },
+  'Mutation.updateAccount': {
+    needs: 'admin',
+    request: () => ({
+      query: `mutation { f: updateAccount(input: { code: "assets:frozen", name: "${next()}" }) { __typename } }`,
+    }),
+  },
+  'Mutation.setMinimumBalance': {
+    needs: 'admin',
+    request: () => ({
+      query: 'mutation { f: setMinimumBalance(input: { code: "assets:frozen", minimumBalance: "0" }) { __typename } }',
+    }),
+  },
+  'Mutation.closePeriod': {
+    needs: 'admin',
+    request: () => ({
+      query: 'mutation { f: closePeriod(input: { through: "2000-01-01T00:00:00Z" }) { __typename } }',
+    }),
+  },
   // Each call moves the lock (set in beforeAll) a little further back, so there is always something to reopen.
   'Mutation.reopenPeriod': {
     needs: 'admin',
-    request: () => ({ query: `mutation { f: reopenPeriod(input: { through: "${new Date(Date.parse('1999-01-01T00:00:00Z') - ++sequence).toISOString()}" }) { __typename } }` }),
+    request: () => ({
+      query: `mutation { f: reopenPeriod(input: { through: "${new Date(Date.parse('1999-01-01T00:00:00Z') - ++sequence).toISOString()}" }) { __typename } }`,
+    }),
   },
   'Mutation.closeAccount': {
     needs: 'admin',
-    request: () => ({ query: 'mutation { f: closeAccount(input: { code: "assets:empty" }) { __typename ... on Account { status } } }' }),
+    request: () => ({
+      query: 'mutation { f: closeAccount(input: { code: "assets:empty" }) { __typename ... on Account { status } } }',
+    }),
   },
   'Mutation.createApiKey': {
     needs: 'admin',
-    request: () => ({ query: 'mutation($name: String!) { f: createApiKey(input: { name: $name, role: reader }) { __typename ... on CreatedApiKey { secret } } }', variables: { name: `k-${next()}` } }),
+    request: () => ({
+      query:
+        'mutation($name: String!) { f: createApiKey(input: { name: $name, role: reader }) { __typename ... on CreatedApiKey { secret } } }',
+      variables: { name: `k-${next()}` },
+    }),
   },
   'Mutation.revokeApiKey': {
     needs: 'admin',
-    request: () => ({ query: 'mutation { f: revokeApiKey(input: { name: "spare" }) { __typename ... on ApiKey { revokedAt } } }' }),
+    request: () => ({
+      query: 'mutation { f: revokeApiKey(input: { name: "spare" }) { __typename ... on ApiKey { revokedAt } } }',
+    }),
   },
   // Fields below the root with a scope of their own.
   'LedgerEvent.metadata': {
     needs: 'audit',
-    request: () => ({ query: '{ f: account(code: "assets:cash") { events(first: 1) { edges { node { metadata { actor clientAddress } } } } } }' }),
+    request: () => ({
+      query:
+        '{ f: account(code: "assets:cash") { events(first: 1) { edges { node { metadata { actor clientAddress } } } } } }',
+    }),
     path: ['f', 'events', 'edges', '0', 'node', 'metadata'],
   },
 };
@@ -134,20 +246,34 @@ beforeAll(async () => {
   server = await startTestServer();
   for (const role of ROLES) keys[role] = await server.createKey(role, { name: `matrix-${role}` });
   await server.createKey('reader', { name: 'spare' });
-  const open = 'mutation($code: String!, $type: AccountType!) { openAccount(input: { code: $code, name: $code, type: $type, currency: "USD" }) { __typename } }';
-  for (const [code, type] of [['assets:cash', 'ASSET'], ['equity:capital', 'EQUITY'], ['assets:empty', 'ASSET'], ['assets:frozen', 'ASSET']]) {
+  const open =
+    'mutation($code: String!, $type: AccountType!) { openAccount(input: { code: $code, name: $code, type: $type, currency: "USD" }) { __typename } }';
+  for (const [code, type] of [
+    ['assets:cash', 'ASSET'],
+    ['equity:capital', 'EQUITY'],
+    ['assets:empty', 'ASSET'],
+    ['assets:frozen', 'ASSET'],
+  ]) {
     expect((await server.gql(open, { code, type })).body.data.openAccount.__typename).toBe('Account');
   }
   await server.gql('mutation { closePeriod(input: { through: "2000-01-02T00:00:00Z" }) { __typename } }');
   // Before the first posting to assets:cash: it flips them, so balanceAlerts has an alert to show.
   for (let i = 0; i < 4; i++) {
-    const created = await server.gql('mutation { createBalanceMonitor(input: { account: "assets:cash", metric: AVAILABLE, comparison: GT, amount: "0" }) { ... on BalanceMonitor { id } } }');
+    const created = await server.gql(
+      'mutation { createBalanceMonitor(input: { account: "assets:cash", metric: AVAILABLE, comparison: GT, amount: "0" }) { ... on BalanceMonitor { id } } }',
+    );
     monitorIds.push(created.body.data.createBalanceMonitor.id);
   }
-  const posted = await server.gql('mutation { transfer(input: { idempotencyKey: "seed", debitAccount: "assets:cash", creditAccount: "equity:capital", amount: "5.00" }) { ... on Transaction { id } } }');
+  const posted = await server.gql(
+    'mutation { transfer(input: { idempotencyKey: "seed", debitAccount: "assets:cash", creditAccount: "equity:capital", amount: "5.00" }) { ... on Transaction { id } } }',
+  );
   transactionId = posted.body.data.transfer.id;
   const hold = async (key: string) =>
-    (await server.gql(`mutation { postTransaction(input: { idempotencyKey: "${key}", pending: true, entries: [{ account: "assets:cash", direction: DEBIT, amount: "1.00" }, { account: "equity:capital", direction: CREDIT, amount: "1.00" }] }) { ... on Transaction { id } } }`)).body.data.postTransaction.id;
+    (
+      await server.gql(
+        `mutation { postTransaction(input: { idempotencyKey: "${key}", pending: true, entries: [{ account: "assets:cash", direction: DEBIT, amount: "1.00" }, { account: "equity:capital", direction: CREDIT, amount: "1.00" }] }) { ... on Transaction { id } } }`,
+      )
+    ).body.data.postTransaction.id;
   holdId = await hold('hold-commit');
   voidId = await hold('hold-void');
 });
@@ -158,10 +284,15 @@ async function ask(row: Row, key: string | null, query: string, variables?: Reco
   if (!row.stream) return server.gqlAs(key, query, variables);
   const response = await fetch(server.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...(key === null ? {} : { authorization: `Bearer ${key}` }) },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+      ...(key === null ? {} : { authorization: `Bearer ${key}` }),
+    },
     body: JSON.stringify({ query, variables }),
   });
-  if (!response.headers.get('content-type')?.startsWith('text/event-stream')) return { status: response.status, headers: response.headers, body: await response.json() };
+  if (!response.headers.get('content-type')?.startsWith('text/event-stream'))
+    return { status: response.status, headers: response.headers, body: await response.json() };
   const reader = response.body!.getReader();
   let text = '';
   while (!/^data: .*$/m.test(text)) text += new TextDecoder().decode((await reader.read()).value);
@@ -194,7 +325,9 @@ describe('the role matrix', () => {
     });
   });
 
-  const cases = Object.entries(MATRIX).flatMap(([field, row]) => [...ROLES, null].map((role) => [field, role, row] as const));
+  const cases = Object.entries(MATRIX).flatMap(([field, row]) =>
+    [...ROLES, null].map((role) => [field, role, row] as const),
+  );
 
   it.each(cases)('%s as %s', async (field, role, row) => {
     const { query, variables } = row.request();
@@ -232,7 +365,10 @@ describe('object scopes', () => {
   // Every role can read, so the type-level scopes on Account and Transaction are shown here by
   // running the schema itself with a principal that holds no permission at all.
   it('guard every way to an account or a transaction, node(id:) included', async () => {
-    const context = { ...(await contextFor(server)), principal: { name: 'nobody', role: 'reader' as const, permissions: new Set<Permission>() } };
+    const context = {
+      ...(await contextFor(server)),
+      principal: { name: 'nobody', role: 'reader' as const, permissions: new Set<Permission>() },
+    };
     for (const query of [
       '{ node(id: "Account:assets:cash") { id } }',
       `{ node(id: "${transactionId}") { id } }`,
@@ -255,7 +391,9 @@ async function contextFor(s: TestServer) {
       const found = await getAccounts(db, codes);
       return codes.map((c) => found.get(c) ?? null);
     }),
-    transactions: new DataLoader(async (ids: readonly string[]) => Promise.all(ids.map((id) => getTransaction(db, id)))),
+    transactions: new DataLoader(async (ids: readonly string[]) =>
+      Promise.all(ids.map((id) => getTransaction(db, id))),
+    ),
     now: new Date().toISOString(),
   };
 }

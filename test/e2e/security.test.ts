@@ -15,9 +15,15 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const OPEN = 'mutation($code: String!) { openAccount(input: { code: $code, name: "A", type: ASSET, currency: "USD" }) { __typename } }';
+const OPEN =
+  'mutation($code: String!) { openAccount(input: { code: $code, name: "A", type: ASSET, currency: "USD" }) { __typename } }';
 
-async function expectRefused(key: string | null, headers: Record<string, string>, message: RegExp, invalidToken: boolean) {
+async function expectRefused(
+  key: string | null,
+  headers: Record<string, string>,
+  message: RegExp,
+  invalidToken: boolean,
+) {
   const before = await logState(server.database.db);
   const res = await server.gqlAs(key, OPEN, { code: 'assets:intruder' }, headers);
   expect(res.status).toBe(401);
@@ -25,7 +31,9 @@ async function expectRefused(key: string | null, headers: Record<string, string>
   expect(res.body.errors).toHaveLength(1);
   expect(res.body.errors![0]!.extensions?.code).toBe('UNAUTHENTICATED');
   expect(res.body.errors![0]!.message).toMatch(message);
-  expect(res.headers.get('www-authenticate')).toBe(invalidToken ? 'Bearer realm="inkwell", error="invalid_token"' : 'Bearer realm="inkwell"');
+  expect(res.headers.get('www-authenticate')).toBe(
+    invalidToken ? 'Bearer realm="inkwell", error="invalid_token"' : 'Bearer realm="inkwell"',
+  );
   expect(await logState(server.database.db)).toEqual(before);
 }
 
@@ -57,16 +65,27 @@ describe('API keys', () => {
   it('refuses a revoked key from the very next request', async () => {
     const key = await server.createKey('writer', { name: 'soon-revoked' });
     expect((await server.gqlAs(key, '{ __typename }')).status).toBe(200);
-    const revoked = await server.gql('mutation { revokeApiKey(input: { name: "soon-revoked" }) { __typename ... on ApiKey { name revokedAt revokedBy } } }');
-    expect(revoked.body.data.revokeApiKey).toMatchObject({ __typename: 'ApiKey', name: 'soon-revoked', revokedBy: 'test-admin' });
+    const revoked = await server.gql(
+      'mutation { revokeApiKey(input: { name: "soon-revoked" }) { __typename ... on ApiKey { name revokedAt revokedBy } } }',
+    );
+    expect(revoked.body.data.revokeApiKey).toMatchObject({
+      __typename: 'ApiKey',
+      name: 'soon-revoked',
+      revokedBy: 'test-admin',
+    });
     await expectRefused(key, {}, /"soon-revoked" was revoked at/, true);
     // Revoking again changes nothing.
-    const again = await server.gql('mutation { revokeApiKey(input: { name: "soon-revoked" }) { ... on ApiKey { revokedAt } } }');
+    const again = await server.gql(
+      'mutation { revokeApiKey(input: { name: "soon-revoked" }) { ... on ApiKey { revokedAt } } }',
+    );
     expect(again.body.data.revokeApiKey.revokedAt).toBe(revoked.body.data.revokeApiKey.revokedAt);
   });
 
   it('refuses an expired key, and accepts it until then', async () => {
-    const key = await server.createKey('admin', { name: 'short-lived', expiresAt: new Date(Date.now() + 1500).toISOString() });
+    const key = await server.createKey('admin', {
+      name: 'short-lived',
+      expiresAt: new Date(Date.now() + 1500).toISOString(),
+    });
     expect((await server.gqlAs(key, '{ __typename }')).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 1600));
     await expectRefused(key, {}, /"short-lived" expired at/, true);
@@ -76,9 +95,14 @@ describe('API keys', () => {
     const writer = await server.createKey('writer', { name: 'payments-service' });
     await server.gql(OPEN, { code: 'assets:a1' });
     await server.gql(OPEN.replace('ASSET', 'EQUITY'), { code: 'equity:e1' });
-    const posted = await server.gqlAs(writer, 'mutation { transfer(input: { idempotencyKey: "actor-1", debitAccount: "assets:a1", creditAccount: "equity:e1", amount: "2.50" }) { __typename } }');
+    const posted = await server.gqlAs(
+      writer,
+      'mutation { transfer(input: { idempotencyKey: "actor-1", debitAccount: "assets:a1", creditAccount: "equity:e1", amount: "2.50" }) { __typename } }',
+    );
     expect(posted.body.data.transfer.__typename).toBe('Transaction');
-    const events = await server.gql('{ account(code: "assets:a1") { events(first: 5) { edges { node { type metadata { actor } } } } } }');
+    const events = await server.gql(
+      '{ account(code: "assets:a1") { events(first: 5) { edges { node { type metadata { actor } } } } } }',
+    );
     expect(events.body.data.account.events.edges.map((e: any) => [e.node.type, e.node.metadata.actor])).toEqual([
       ['AccountOpened', 'test-admin'],
       ['TransactionPosted', 'payments-service'],
@@ -86,12 +110,22 @@ describe('API keys', () => {
   });
 
   it('creates a key through GraphQL whose secret works once shown, and never shows it again', async () => {
-    const created = await server.gql('mutation { createApiKey(input: { name: "dashboards", role: reader }) { __typename ... on CreatedApiKey { secret key { name role prefix createdBy revokedAt } } } }');
+    const created = await server.gql(
+      'mutation { createApiKey(input: { name: "dashboards", role: reader }) { __typename ... on CreatedApiKey { secret key { name role prefix createdBy revokedAt } } } }',
+    );
     const { secret, key } = created.body.data.createApiKey;
     expect(secret).toMatch(/^ink_[A-Za-z0-9_-]{43}$/);
-    expect(key).toEqual({ name: 'dashboards', role: 'reader', prefix: secret.slice(0, 10), createdBy: 'test-admin', revokedAt: null });
+    expect(key).toEqual({
+      name: 'dashboards',
+      role: 'reader',
+      prefix: secret.slice(0, 10),
+      createdBy: 'test-admin',
+      revokedAt: null,
+    });
     expect((await server.gqlAs(secret, '{ accounts(first: 1) { edges { cursor } } }')).body.errors).toBeUndefined();
-    const listed = JSON.stringify((await server.gql('{ apiKeys(first: 100) { edges { node { name prefix } } } }')).body);
+    const listed = JSON.stringify(
+      (await server.gql('{ apiKeys(first: 100) { edges { node { name prefix } } } }')).body,
+    );
     expect(listed).toContain('"dashboards"');
     expect(listed).not.toContain(secret);
     // Only a hash is stored.
@@ -100,18 +134,38 @@ describe('API keys', () => {
   });
 
   it('answers a taken name, a bad name, a past expiry and an unknown key with typed errors', async () => {
-    const create = (input: string) => server.gql(`mutation { createApiKey(input: ${input}) { __typename ... on Error { code message } } }`);
-    expect((await create('{ name: "test-admin", role: reader }')).body.data.createApiKey).toMatchObject({ __typename: 'ApiKeyAlreadyExists', code: 'API_KEY_ALREADY_EXISTS' });
-    expect((await create('{ name: "Bad Name", role: reader }')).body.data.createApiKey).toMatchObject({ __typename: 'ValidationError', message: expect.stringMatching(/^name:/) });
-    expect((await create('{ name: "late", role: reader, expiresAt: "2020-01-01T00:00:00Z" }')).body.data.createApiKey).toMatchObject({ __typename: 'ValidationError', message: expect.stringMatching(/^expiresAt:/) });
-    const revoke = await server.gql('mutation { revokeApiKey(input: { name: "nobody" }) { __typename ... on ApiKeyNotFound { code name } } }');
-    expect(revoke.body.data.revokeApiKey).toEqual({ __typename: 'ApiKeyNotFound', code: 'API_KEY_NOT_FOUND', name: 'nobody' });
+    const create = (input: string) =>
+      server.gql(`mutation { createApiKey(input: ${input}) { __typename ... on Error { code message } } }`);
+    expect((await create('{ name: "test-admin", role: reader }')).body.data.createApiKey).toMatchObject({
+      __typename: 'ApiKeyAlreadyExists',
+      code: 'API_KEY_ALREADY_EXISTS',
+    });
+    expect((await create('{ name: "Bad Name", role: reader }')).body.data.createApiKey).toMatchObject({
+      __typename: 'ValidationError',
+      message: expect.stringMatching(/^name:/),
+    });
+    expect(
+      (await create('{ name: "late", role: reader, expiresAt: "2020-01-01T00:00:00Z" }')).body.data.createApiKey,
+    ).toMatchObject({ __typename: 'ValidationError', message: expect.stringMatching(/^expiresAt:/) });
+    const revoke = await server.gql(
+      'mutation { revokeApiKey(input: { name: "nobody" }) { __typename ... on ApiKeyNotFound { code name } } }',
+    );
+    expect(revoke.body.data.revokeApiKey).toEqual({
+      __typename: 'ApiKeyNotFound',
+      code: 'API_KEY_NOT_FOUND',
+      name: 'nobody',
+    });
   });
 
   it('refuses the names the audit trail uses for the ledger itself', async () => {
     for (const name of ['cli', 'startup', 'anonymous', 'system', 'test']) {
-      const res = await server.gql(`mutation { createApiKey(input: { name: "${name}", role: admin }) { __typename ... on ValidationError { message } } }`);
-      expect(res.body.data.createApiKey).toEqual({ __typename: 'ValidationError', message: expect.stringMatching(/is reserved/) });
+      const res = await server.gql(
+        `mutation { createApiKey(input: { name: "${name}", role: admin }) { __typename ... on ValidationError { message } } }`,
+      );
+      expect(res.body.data.createApiKey).toEqual({
+        __typename: 'ValidationError',
+        message: expect.stringMatching(/is reserved/),
+      });
     }
   });
 
@@ -129,7 +183,12 @@ describe('API keys', () => {
     const names: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const page: any = (await server.gql('query($after: String) { apiKeys(first: 2, after: $after) { edges { node { name } } pageInfo { hasNextPage endCursor } } }', { after })).body.data.apiKeys;
+      const page: any = (
+        await server.gql(
+          'query($after: String) { apiKeys(first: 2, after: $after) { edges { node { name } } pageInfo { hasNextPage endCursor } } }',
+          { after },
+        )
+      ).body.data.apiKeys;
       names.push(...page.edges.map((e: any) => e.node.name));
       if (!page.pageInfo.hasNextPage) break;
       after = page.pageInfo.endCursor;
@@ -157,7 +216,9 @@ describe('limits and production defaults', () => {
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(limited.body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
-    expect(limited.body.errors?.[0]?.message).toMatch(/cost budget of API key "reader-\d+" spent: this request costs 1, 0 left \(1 points\/s, bursts of 3\)/);
+    expect(limited.body.errors?.[0]?.message).toMatch(
+      /cost budget of API key "reader-\d+" spent: this request costs 1, 0 left \(1 points\/s, bursts of 3\)/,
+    );
     expect((await other.gql('{ __typename }')).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 1100));
     expect((await other.gqlAs(reader, '{ __typename }')).status).toBe(200);
@@ -168,7 +229,9 @@ describe('limits and production defaults', () => {
     const schema = await other.gql('{ __schema { queryType { name } } }');
     expect(schema.body.errors?.[0]?.message).toMatch(/introspection/i);
     expect(schema.body.data).toBeUndefined();
-    expect((await other.gql('{ __type(name: "Account") { name } }')).body.errors?.[0]?.message).toMatch(/introspection/i);
+    expect((await other.gql('{ __type(name: "Account") { name } }')).body.errors?.[0]?.message).toMatch(
+      /introspection/i,
+    );
     expect((await other.gql('{ __typename }')).body.data).toEqual({ __typename: 'Query' });
     const typo = await other.gql('{ acounts { edges { cursor } } }');
     expect(typo.body.errors?.[0]?.message).not.toMatch(/Did you mean/);
@@ -181,8 +244,12 @@ describe('limits and production defaults', () => {
     const answers = [
       await other.gql('{ accounts(type: ASSETS) { edges { cursor } } }'),
       await other.gql('mutation { createApiKey(input: { name: "x", role: admn }) { __typename } }'),
-      await other.gql('mutation($i: OpenAccountInput!) { openAccount(input: $i) { __typename } }', { i: { cod: 'a', name: 'A', type: 'ASSET', currency: 'USD' } }),
-      await other.gql('mutation($i: OpenAccountInput!) { openAccount(input: $i) { __typename } }', { i: { code: 'a', name: 'A', type: 'ASSETS', currency: 'USD' } }),
+      await other.gql('mutation($i: OpenAccountInput!) { openAccount(input: $i) { __typename } }', {
+        i: { cod: 'a', name: 'A', type: 'ASSET', currency: 'USD' },
+      }),
+      await other.gql('mutation($i: OpenAccountInput!) { openAccount(input: $i) { __typename } }', {
+        i: { code: 'a', name: 'A', type: 'ASSETS', currency: 'USD' },
+      }),
     ];
     for (const res of answers) {
       expect(res.body.errors?.length).toBeGreaterThan(0);
@@ -195,13 +262,19 @@ describe('limits and production defaults', () => {
 
   it('in production with INKWELL_INTROSPECTION on, introspection answers', async () => {
     other = await startTestServer({}, silentLogger, { production: true, introspection: true });
-    expect((await other.gql('{ __schema { queryType { name } } }')).body.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+    expect((await other.gql('{ __schema { queryType { name } } }')).body.data).toEqual({
+      __schema: { queryType: { name: 'Query' } },
+    });
   });
 
   it('in development: introspection, suggestions, and GraphiQL without a key', async () => {
     other = await startTestServer({}, silentLogger, { graphiql: true });
-    expect((await other.gql('{ __schema { queryType { name } } }')).body.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
-    expect((await other.gql('{ acounts { edges { cursor } } }')).body.errors?.[0]?.message).toMatch(/Did you mean "accounts"/);
+    expect((await other.gql('{ __schema { queryType { name } } }')).body.data).toEqual({
+      __schema: { queryType: { name: 'Query' } },
+    });
+    expect((await other.gql('{ acounts { edges { cursor } } }')).body.errors?.[0]?.message).toMatch(
+      /Did you mean "accounts"/,
+    );
     const page = await other.raw({ path: '/graphql', headers: { accept: 'text/html', authorization: '' } });
     expect(page.status).toBe(200);
     const html = await page.text();
@@ -211,7 +284,15 @@ describe('limits and production defaults', () => {
 
   it('sends no CORS headers unless origins are configured, then only for those', async () => {
     const preflight = (s: TestServer, origin: string) =>
-      s.raw({ method: 'OPTIONS', path: '/graphql', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' } });
+      s.raw({
+        method: 'OPTIONS',
+        path: '/graphql',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization, content-type',
+        },
+      });
     expect((await preflight(server, 'https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
     const answer = await server.gql('{ __typename }', undefined, { origin: 'https://evil.example' });
     expect(answer.headers.get('access-control-allow-origin')).toBeNull();
@@ -230,7 +311,9 @@ describe('the first admin key', () => {
     const temp = await tempDatabase();
     try {
       const now = new Date().toISOString();
-      const results = await Promise.all([1, 2, 3, 4, 5].map(() => bootstrapAdminKey(temp.database, { secret: null, name: 'admin', now })));
+      const results = await Promise.all(
+        [1, 2, 3, 4, 5].map(() => bootstrapAdminKey(temp.database, { secret: null, name: 'admin', now })),
+      );
       expect(results.filter((r) => r.kind === 'created')).toHaveLength(1);
       expect(results.filter((r) => r.kind === 'none')).toHaveLength(4);
       // A database with a key gets no second one, even after that key is revoked.
@@ -246,11 +329,16 @@ describe('the first admin key', () => {
     try {
       const now = new Date().toISOString();
       const secret = 'x'.repeat(40);
-      const results = await Promise.all([1, 2, 3, 4, 5].map(() => bootstrapAdminKey(temp.database, { secret, name: 'ops', now })));
+      const results = await Promise.all(
+        [1, 2, 3, 4, 5].map(() => bootstrapAdminKey(temp.database, { secret, name: 'ops', now })),
+      );
       expect(results.filter((r) => r.kind === 'seeded')).toHaveLength(1);
       expect(results.filter((r) => r.kind === 'present')).toHaveLength(4);
       await temp.database.db.updateTable('api_keys').set({ revoked_at: now, revoked_by: 'test' }).execute();
-      expect(await bootstrapAdminKey(temp.database, { secret, name: 'ops', now })).toEqual({ kind: 'revoked', name: 'ops' });
+      expect(await bootstrapAdminKey(temp.database, { secret, name: 'ops', now })).toEqual({
+        kind: 'revoked',
+        name: 'ops',
+      });
       expect(await temp.database.db.selectFrom('api_keys').select('name').execute()).toEqual([{ name: 'ops' }]);
     } finally {
       await temp.dispose();
@@ -263,7 +351,9 @@ describe('revokeApiKey with a name no key can have', () => {
     const server2 = await startTestServer();
     try {
       for (const name of ['Bad Name', 'cli', 'x'.repeat(100)]) {
-        const res = await server2.gql(`mutation { revokeApiKey(input: { name: "${name}" }) { __typename ... on ValidationError { field } } }`);
+        const res = await server2.gql(
+          `mutation { revokeApiKey(input: { name: "${name}" }) { __typename ... on ValidationError { field } } }`,
+        );
         expect(res.body.errors, name).toBeUndefined();
         expect(res.body.data.revokeApiKey).toEqual({ __typename: 'ValidationError', field: 'name' });
       }

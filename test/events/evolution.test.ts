@@ -28,7 +28,10 @@ describe('the legacy fixture', () => {
   it('holds every old version of every event type, and current ones too', () => {
     for (const [type, versions] of Object.entries(CATALOGUE)) {
       for (let v = 1; v <= versions.length; v++) {
-        expect(legacy.some((r) => r.type === type && r.schemaVersion === v), `${type} v${v}`).toBe(true);
+        expect(
+          legacy.some((r) => r.type === type && r.schemaVersion === v),
+          `${type} v${v}`,
+        ).toBe(true);
       }
     }
     expect(currentVersion('AccountOpened')).toBeGreaterThanOrEqual(3);
@@ -61,11 +64,29 @@ describe('a log of every version against the same history at current versions', 
     await rebuildReadModels(old.database);
     await rebuildReadModels(now.database);
     for (const database of [old.database, now.database]) {
-      await createApiKey(database, { name: 'auditor', role: 'auditor', createdBy: 'test', now: new Date().toISOString(), secret: KEY });
+      await createApiKey(database, {
+        name: 'auditor',
+        role: 'auditor',
+        createdBy: 'test',
+        now: new Date().toISOString(),
+        secret: KEY,
+      });
     }
     // The cost budget off, as in test/support/server.ts: this suite sends heavy reads back to back.
-    oldServer = await startServer({ ledger: new Ledger(old.database), port: 0, host: '127.0.0.1', logger: silentLogger, rateLimit: { perSecond: 0, burst: 1 } });
-    nowServer = await startServer({ ledger: new Ledger(now.database), port: 0, host: '127.0.0.1', logger: silentLogger, rateLimit: { perSecond: 0, burst: 1 } });
+    oldServer = await startServer({
+      ledger: new Ledger(old.database),
+      port: 0,
+      host: '127.0.0.1',
+      logger: silentLogger,
+      rateLimit: { perSecond: 0, burst: 1 },
+    });
+    nowServer = await startServer({
+      ledger: new Ledger(now.database),
+      port: 0,
+      host: '127.0.0.1',
+      logger: silentLogger,
+      rateLimit: { perSecond: 0, burst: 1 },
+    });
   });
   afterAll(async () => {
     await oldServer.close();
@@ -93,7 +114,12 @@ describe('a log of every version against the same history at current versions', 
   });
 
   it('decodes amounts from minor units exactly', async () => {
-    const row = await old.database.db.selectFrom('accounts').select(['balance', 'debits']).where('code', 'in', ['assets:bank', 'assets:btc', 'assets:yen']).orderBy('code').execute();
+    const row = await old.database.db
+      .selectFrom('accounts')
+      .select(['balance', 'debits'])
+      .where('code', 'in', ['assets:bank', 'assets:btc', 'assets:yen'])
+      .orderBy('code')
+      .execute();
     // bank: 1000.00 + 19.99 - 250.00 + 40.00; btc: 150000001 satoshi; yen: 5000
     expect(row).toEqual([
       { balance: '809.99', debits: '1059.99' },
@@ -113,7 +139,11 @@ describe('a log of every version against the same history at current versions', 
       events(first: 50) { edges { node { position version type schemaVersion hash data metadata { actor command requestId } recordedAt effectiveAt transactionId } } }
     } }`;
     const ask = async (server: RunningServer, code: string) => {
-      const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` }, body: JSON.stringify({ query, variables: { code } }) });
+      const res = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+        body: JSON.stringify({ query, variables: { code } }),
+      });
       const body = await res.json();
       expect(body.errors).toBeUndefined();
       return body.data.account;
@@ -122,11 +152,18 @@ describe('a log of every version against the same history at current versions', 
       const a = await ask(oldServer, code);
       const b = await ask(nowServer, code);
       const stored = (x: any) => x.events.edges.map((e: any) => [e.node.schemaVersion, e.node.hash]);
-      const strip = (x: any) => ({ ...x, events: x.events.edges.map(({ node: { schemaVersion, hash, ...rest } }: any) => rest) });
+      const strip = (x: any) => ({
+        ...x,
+        events: x.events.edges.map(({ node: { schemaVersion, hash, ...rest } }: any) => rest),
+      });
       expect(strip(a)).toEqual(strip(b));
       // GraphQL shows the version each event was stored at, beside the upcast data.
-      expect(stored(a).map((s: any) => s[0])).toEqual(legacy.filter((r) => r.streamId === `account:${code}`).map((r) => r.schemaVersion));
-      expect(b.events.edges.map((e: any) => e.node.schemaVersion)).toEqual(b.events.edges.map((e: any) => currentVersion(e.node.type)));
+      expect(stored(a).map((s: any) => s[0])).toEqual(
+        legacy.filter((r) => r.streamId === `account:${code}`).map((r) => r.schemaVersion),
+      );
+      expect(b.events.edges.map((e: any) => e.node.schemaVersion)).toEqual(
+        b.events.edges.map((e: any) => currentVersion(e.node.type)),
+      );
     }
   });
 
@@ -156,11 +193,29 @@ describe('a log of every version against the same history at current versions', 
   it('lets the current ledger keep writing to accounts opened by v1 writers', async () => {
     const ledger = new Ledger(old.database);
     const ctx = { actor: 'test', requestId: 'evolution' };
-    await ledger.transfer({ idempotencyKey: 'after-upgrade', debitAccount: 'liabilities:customers:1', creditAccount: 'assets:bank', amount: '40.00' }, ctx);
+    await ledger.transfer(
+      {
+        idempotencyKey: 'after-upgrade',
+        debitAccount: 'liabilities:customers:1',
+        creditAccount: 'assets:bank',
+        amount: '40.00',
+      },
+      ctx,
+    );
     const state = await loadAccount(old.database.db, 'assets:bank');
     expect(encodeState(state)).toMatchObject({ version: 6, debits: '1059.99', credits: '290' });
     // Overdraft below the v3 minimumBalance is still refused.
-    await expect(ledger.transfer({ idempotencyKey: 'too-much', debitAccount: 'liabilities:customers:1', creditAccount: 'assets:bank', amount: '0.01' }, ctx)).rejects.toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
+    await expect(
+      ledger.transfer(
+        {
+          idempotencyKey: 'too-much',
+          debitAccount: 'liabilities:customers:1',
+          creditAccount: 'assets:bank',
+          amount: '0.01',
+        },
+        ctx,
+      ),
+    ).rejects.toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
     const verified = await verifyEvents(old.database.db);
     expect(verified.ok).toBe(true);
     // The fixture's six v2 events stay v2; the fixture's reversal and the new transfer are v3.

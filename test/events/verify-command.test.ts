@@ -35,7 +35,9 @@ describe('inkwell events verify', () => {
     rows[12] = { ...rows[12]!, schemaVersion: 9 };
     const result = run(['events', 'verify'], await databaseWith('broken.db', rows));
     expect(result.status).toBe(1);
-    expect(result.stdout).toMatch(/FAILED at position 10 \(TransactionVoided v1\): event at position 10: unknown event type "TransactionVoided" v1/);
+    expect(result.stdout).toMatch(
+      /FAILED at position 10 \(TransactionVoided v1\): event at position 10: unknown event type "TransactionVoided" v1/,
+    );
     expect(result.stdout).toMatch(/9 events decoded before the first bad one/);
   });
 });

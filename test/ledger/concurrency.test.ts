@@ -17,7 +17,10 @@ beforeEach(async () => {
 afterEach(() => temp.dispose());
 
 const transfer = (ledger: Ledger, key: string) =>
-  ledger.transfer({ idempotencyKey: key, debitAccount: 'assets:hot', creditAccount: 'revenue:hot', amount: '0.01' }, ctx);
+  ledger.transfer(
+    { idempotencyKey: key, debitAccount: 'assets:hot', creditAccount: 'revenue:hot', amount: '0.01' },
+    ctx,
+  );
 
 describe('concurrent postings', () => {
   it('lands every concurrent transfer on the hot accounts exactly once', async () => {
@@ -34,7 +37,10 @@ describe('concurrent postings', () => {
     const ledger = new Ledger(temp.database);
     const ids = await Promise.all(Array.from({ length: 10 }, () => transfer(ledger, 'same')));
     expect(new Set(ids).size).toBe(1);
-    expect((await getAccounts(temp.database.db, ['assets:hot'])).get('assets:hot')).toMatchObject({ balance: '0.01', version: 2 });
+    expect((await getAccounts(temp.database.db, ['assets:hot'])).get('assets:hot')).toMatchObject({
+      balance: '0.01',
+      version: 2,
+    });
   });
 
   it('keeps two writers on one database right: what one appends empties the memory of the other', async () => {
@@ -45,7 +51,10 @@ describe('concurrent postings', () => {
     const ids = await Promise.all(Array.from({ length: 40 }, (_, i) => transfer(i % 2 ? a : b, `ab${i}`)));
     for (let i = 0; i < 10; i++) await transfer(i % 2 ? a : b, `seq${i}`);
     expect(new Set(ids).size).toBe(40);
-    expect((await getAccounts(temp.database.db, ['assets:hot'])).get('assets:hot')).toMatchObject({ balance: '0.52', version: 53 });
+    expect((await getAccounts(temp.database.db, ['assets:hot'])).get('assets:hot')).toMatchObject({
+      balance: '0.52',
+      version: 53,
+    });
     expect((await rebuildReadModels(temp.database, { apply: false })).differences).toEqual([]);
   });
 
@@ -61,7 +70,10 @@ describe('concurrent postings', () => {
     expect(new Set(ids).size).toBe(2);
     // The group of two failed and wrote nothing; each then committed alone.
     expect(ledger.committer.stats).toMatchObject({ groups: 3, commands: 3, largest: 1 });
-    expect((await getAccounts(temp.database.db, ['assets:hot'])).get('assets:hot')).toMatchObject({ version: 4, balance: '0.03' });
+    expect((await getAccounts(temp.database.db, ['assets:hot'])).get('assets:hot')).toMatchObject({
+      version: 4,
+      balance: '0.03',
+    });
     expect((await rebuildReadModels(temp.database, { apply: false })).differences).toEqual([]);
   });
 });
@@ -69,11 +81,24 @@ describe('concurrent postings', () => {
 describe('a retry after its original drained the account', () => {
   it('gets the first result, not InsufficientFunds', async () => {
     const ledger = new Ledger(temp.database);
-    await ledger.openAccount({ code: 'assets:drain', name: 'drain', type: 'ASSET', currency: 'USD', minimumBalance: '0' }, ctx);
-    await ledger.transfer({ idempotencyKey: 'fund', debitAccount: 'assets:drain', creditAccount: 'revenue:hot', amount: '10.00' }, ctx);
-    const input = { idempotencyKey: 'drain', debitAccount: 'revenue:hot', creditAccount: 'assets:drain', amount: '10.00' };
+    await ledger.openAccount(
+      { code: 'assets:drain', name: 'drain', type: 'ASSET', currency: 'USD', minimumBalance: '0' },
+      ctx,
+    );
+    await ledger.transfer(
+      { idempotencyKey: 'fund', debitAccount: 'assets:drain', creditAccount: 'revenue:hot', amount: '10.00' },
+      ctx,
+    );
+    const input = {
+      idempotencyKey: 'drain',
+      debitAccount: 'revenue:hot',
+      creditAccount: 'assets:drain',
+      amount: '10.00',
+    };
     const first = await ledger.transfer(input, ctx);
     await expect(ledger.transfer(input, ctx)).resolves.toBe(first);
-    await expect(ledger.transfer({ ...input, amount: '10.01' }, ctx)).rejects.toMatchObject({ code: 'IDEMPOTENCY_CONFLICT' });
+    await expect(ledger.transfer({ ...input, amount: '10.01' }, ctx)).rejects.toMatchObject({
+      code: 'IDEMPOTENCY_CONFLICT',
+    });
   });
 });

@@ -27,8 +27,15 @@ async function setUp(database: Database, options: LedgerOptions = {}): Promise<L
   return ledger;
 }
 
-const transfer = (ledger: Ledger, key: string, debitAccount: string, creditAccount: string, amount = '1.00', description?: string, effectiveAt?: string) =>
-  ledger.transfer({ idempotencyKey: key, debitAccount, creditAccount, amount, description, effectiveAt }, ctx);
+const transfer = (
+  ledger: Ledger,
+  key: string,
+  debitAccount: string,
+  creditAccount: string,
+  amount = '1.00',
+  description?: string,
+  effectiveAt?: string,
+) => ledger.transfer({ idempotencyKey: key, debitAccount, creditAccount, amount, description, effectiveAt }, ctx);
 
 /** Counts the write transactions a database runs, and can hold each one before its commit. */
 function instrument(database: Database) {
@@ -71,13 +78,18 @@ type Command = typeof command extends fc.Arbitrary<infer C> ? C : never;
  * Sends `commands` at once to a ledger with these group-commit options and one by one to another;
  * checks both give the same results, balances and versions, and clean read models.
  */
-async function sameAsOneByOne(commands: Command[], groupCommit: LedgerOptions['groupCommit'] = {}, options: { cold?: boolean } = {}): Promise<Ledger> {
+async function sameAsOneByOne(
+  commands: Command[],
+  groupCommit: LedgerOptions['groupCommit'] = {},
+  options: { cold?: boolean } = {},
+): Promise<Ledger> {
   const [grouped, sequential] = [await fresh(), await fresh()];
   const [set, s] = [await setUp(grouped.database, { groupCommit }), await setUp(sequential.database)];
   // Cold: as after a restart, nothing cached; each group loads the accounts it names up front.
   const g = options.cold ? new Ledger(grouped.database, { groupCommit }) : set;
   const ahead = new Date(Date.now() + 60_000).toISOString(); // one instant for both runs: keys fingerprint it
-  const run = (ledger: Ledger, c: Command) => transfer(ledger, c.key, c.debit, c.credit, c.amount, undefined, c.ahead ? ahead : undefined);
+  const run = (ledger: Ledger, c: Command) =>
+    transfer(ledger, c.key, c.debit, c.credit, c.amount, undefined, c.ahead ? ahead : undefined);
   const together = await Promise.allSettled(commands.map((c) => run(g, c)));
   const oneByOne: PromiseSettledResult<string>[] = [];
   for (const c of commands) oneByOne.push(...(await Promise.allSettled([run(s, c)])));
@@ -99,12 +111,19 @@ describe('group commit', () => {
     const ledger = await setUp(database);
     const probe = instrument(database);
     const before = ledger.committer.stats.groups;
-    const ids = await Promise.all(Array.from({ length: 50 }, (_, i) => transfer(ledger, `t${i}`, 'assets:a', 'equity:c')));
+    const ids = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => transfer(ledger, `t${i}`, 'assets:a', 'equity:c')),
+    );
     expect(new Set(ids).size).toBe(50);
     expect(probe.transactions).toBe(1);
     expect(ledger.committer.stats.groups - before).toBe(1);
     expect(ledger.committer.stats.largest).toBe(50);
-    const times = await database.db.selectFrom('events').select('recorded_at').where('transaction_id', 'in', ids).distinct().execute();
+    const times = await database.db
+      .selectFrom('events')
+      .select('recorded_at')
+      .where('transaction_id', 'in', ids)
+      .distinct()
+      .execute();
     expect(times).toHaveLength(1);
     expect((await getAccounts(database.db, ['assets:a'])).get('assets:a')).toMatchObject({ balance: '50.00' });
   });
@@ -116,7 +135,9 @@ describe('group commit', () => {
     let release!: () => void;
     probe.gate = new Promise((resolve) => (release = resolve));
     const acknowledged: string[] = [];
-    const pending = Array.from({ length: 10 }, (_, i) => transfer(ledger, `held${i}`, 'assets:a', 'equity:c').then((id) => acknowledged.push(id)));
+    const pending = Array.from({ length: 10 }, (_, i) =>
+      transfer(ledger, `held${i}`, 'assets:a', 'equity:c').then((id) => acknowledged.push(id)),
+    );
     // Staged and written, the commit held back: nobody has an answer, and nobody else sees anything.
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(probe.transactions).toBe(1);
@@ -161,7 +182,9 @@ describe('group commit', () => {
     expect(inflow.status).toBe('fulfilled');
     expect(outflow).toMatchObject({ status: 'rejected', reason: { code: 'INSUFFICIENT_FUNDS' } });
     expect(today.status).toBe('fulfilled');
-    await expect(transfer(ledger, 'out-2', 'equity:c', 'assets:a', '3.01')).rejects.toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
+    await expect(transfer(ledger, 'out-2', 'equity:c', 'assets:a', '3.01')).rejects.toMatchObject({
+      code: 'INSUFFICIENT_FUNDS',
+    });
     await expect(transfer(ledger, 'out-3', 'equity:c', 'assets:a', '3.00')).resolves.toBeTruthy();
   });
 
@@ -169,9 +192,21 @@ describe('group commit', () => {
     const { database } = await fresh();
     const ledger = await setUp(database);
     await transfer(ledger, 'fund', 'assets:a', 'equity:c', '10.00');
-    const hold = await ledger.postTransaction({ idempotencyKey: 'h', pending: true, entries: [{ account: 'equity:c', direction: 'DEBIT', amount: '4.00' }, { account: 'assets:a', direction: 'CREDIT', amount: '4.00' }] }, ctx);
+    const hold = await ledger.postTransaction(
+      {
+        idempotencyKey: 'h',
+        pending: true,
+        entries: [
+          { account: 'equity:c', direction: 'DEBIT', amount: '4.00' },
+          { account: 'assets:a', direction: 'CREDIT', amount: '4.00' },
+        ],
+      },
+      ctx,
+    );
     const before = (await logState(database.db)).events;
-    await expect(Promise.all([ledger.voidPending({ transactionId: hold }, ctx), ledger.voidPending({ transactionId: hold }, ctx)])).resolves.toEqual([hold, hold]);
+    await expect(
+      Promise.all([ledger.voidPending({ transactionId: hold }, ctx), ledger.voidPending({ transactionId: hold }, ctx)]),
+    ).resolves.toEqual([hold, hold]);
     expect((await logState(database.db)).events).toBe(before + 2); // one HoldVoided per account, once
   });
 
@@ -181,10 +216,14 @@ describe('group commit', () => {
     // assets:a holds 6.00, all from the transaction: one reversal empties it, a second could not be funded.
     const original = await transfer(ledger, 'in', 'assets:a', 'equity:c', '6.00');
     const before = (await logState(database.db)).events;
-    const results = await Promise.allSettled([1, 2].map((n) => ledger.reverseTransaction({ idempotencyKey: `r${n}`, transactionId: original }, ctx)));
+    const results = await Promise.allSettled(
+      [1, 2].map((n) => ledger.reverseTransaction({ idempotencyKey: `r${n}`, transactionId: original }, ctx)),
+    );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     // The rule about the transaction comes first, as it does one by one — not "insufficient funds".
-    expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'TRANSACTION_ALREADY_REVERSED' } });
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({
+      reason: { code: 'TRANSACTION_ALREADY_REVERSED' },
+    });
     expect((await logState(database.db)).events).toBe(before + 2);
     expect((await getAccounts(database.db, ['assets:a'])).get('assets:a')!.balance).toBe('0.00');
   });
@@ -194,14 +233,22 @@ describe('group commit', () => {
     const ledger = await setUp(database);
     // A real fault of the database for one row: a trigger refuses the transaction described "boom".
     if (database.dialect === 'sqlite') {
-      await sql`CREATE TRIGGER boom BEFORE INSERT ON transactions WHEN NEW.description = 'boom' BEGIN SELECT RAISE(ABORT, 'boom'); END`.execute(database.db);
+      await sql`CREATE TRIGGER boom BEFORE INSERT ON transactions WHEN NEW.description = 'boom' BEGIN SELECT RAISE(ABORT, 'boom'); END`.execute(
+        database.db,
+      );
     } else {
-      await sql`CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN IF NEW.description = 'boom' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`.execute(database.db);
-      await sql`CREATE TRIGGER boom BEFORE INSERT ON transactions FOR EACH ROW EXECUTE FUNCTION boom()`.execute(database.db);
+      await sql`CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN IF NEW.description = 'boom' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`.execute(
+        database.db,
+      );
+      await sql`CREATE TRIGGER boom BEFORE INSERT ON transactions FOR EACH ROW EXECUTE FUNCTION boom()`.execute(
+        database.db,
+      );
     }
     const before = await logState(database.db);
     const results = await Promise.allSettled(
-      ['ok', 'ok', 'boom', 'ok', 'ok'].map((description, i) => transfer(ledger, `u${i}`, 'assets:a', 'equity:c', '1.00', description)),
+      ['ok', 'ok', 'boom', 'ok', 'ok'].map((description, i) =>
+        transfer(ledger, `u${i}`, 'assets:a', 'equity:c', '1.00', description),
+      ),
     );
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
     const failure = (results[2] as PromiseRejectedResult).reason;
@@ -210,7 +257,9 @@ describe('group commit', () => {
     expect((await logState(database.db)).events).toBe(before.events + 8);
     expect((await getAccounts(database.db, ['assets:a'])).get('assets:a')).toMatchObject({ balance: '4.00' });
     // The failed command left nothing: its key is free, and its retry (without the fault) posts.
-    await expect(database.db.selectFrom('idempotency').select('key').where('key', '=', 'u2').execute()).resolves.toEqual([]);
+    await expect(
+      database.db.selectFrom('idempotency').select('key').where('key', '=', 'u2').execute(),
+    ).resolves.toEqual([]);
     await expect(transfer(ledger, 'u2', 'assets:a', 'equity:c', '1.00', 'fine')).resolves.toMatch(/^[0-9a-f-]{36}$/);
     expect((await rebuildReadModels(database, { apply: false })).differences).toEqual([]);
   });
@@ -239,7 +288,6 @@ describe('group commit', () => {
   });
 });
 
-
 describe('pipelined group commit', () => {
   it('decides group n+1 while group n commits, and its results equal one by one', async () => {
     await fc.assert(
@@ -259,22 +307,40 @@ describe('pipelined group commit', () => {
     const ledger = await setUp(database, { groupCommit: { maxBatch: 2 } });
     await transfer(ledger, 'fund', 'assets:a', 'equity:c', '3.00');
     if (database.dialect === 'sqlite') {
-      await sql`CREATE TRIGGER boom BEFORE INSERT ON transactions WHEN NEW.description = 'boom' BEGIN SELECT RAISE(ABORT, 'boom'); END`.execute(database.db);
+      await sql`CREATE TRIGGER boom BEFORE INSERT ON transactions WHEN NEW.description = 'boom' BEGIN SELECT RAISE(ABORT, 'boom'); END`.execute(
+        database.db,
+      );
     } else {
-      await sql`CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN IF NEW.description = 'boom' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`.execute(database.db);
-      await sql`CREATE TRIGGER boom BEFORE INSERT ON transactions FOR EACH ROW EXECUTE FUNCTION boom()`.execute(database.db);
+      await sql`CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN IF NEW.description = 'boom' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`.execute(
+        database.db,
+      );
+      await sql`CREATE TRIGGER boom BEFORE INSERT ON transactions FOR EACH ROW EXECUTE FUNCTION boom()`.execute(
+        database.db,
+      );
     }
     // Every write transaction waits at its start until released: group n is held there.
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const write = database.write.bind(database);
-    (database as { write: Database['write'] }).write = (work) => write(async (trx) => (await gate, work(trx)));
+    (database as { write: Database['write'] }).write = (work) =>
+      write(async (trx) => {
+        await gate;
+        return work(trx);
+      });
     // Group n: 'boom' spends 3.00 of assets:a, then fails at its commit. Group n+1, decided while n
     // is held at its commit, sees only 0.00 left and would refuse 'spend'; decided again after n
     // failed, it finds the 3.00 and posts.
-    const first = [transfer(ledger, 'boom', 'equity:c', 'assets:a', '3.00', 'boom'), transfer(ledger, 'other', 'assets:b', 'equity:c', '1.00')];
+    const first = [
+      transfer(ledger, 'boom', 'equity:c', 'assets:a', '3.00', 'boom'),
+      transfer(ledger, 'other', 'assets:b', 'equity:c', '1.00'),
+    ];
     const acknowledged: string[] = [];
-    const second = [transfer(ledger, 'spend', 'equity:c', 'assets:a', '3.00').then((id) => (acknowledged.push('spend'), id))];
+    const second = [
+      transfer(ledger, 'spend', 'equity:c', 'assets:a', '3.00').then((id) => {
+        acknowledged.push('spend');
+        return id;
+      }),
+    ];
     const results = Promise.allSettled([...first, ...second]);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(acknowledged).toEqual([]);
@@ -292,7 +358,8 @@ describe('pipelined group commit', () => {
 function outcomes(results: PromiseSettledResult<string>[]): string[] {
   const firstIndexOf = new Map<string, number>();
   return results.map((result, i) => {
-    if (result.status === 'rejected') return `error ${(result.reason as { code?: string }).code ?? String(result.reason)}`;
+    if (result.status === 'rejected')
+      return `error ${(result.reason as { code?: string }).code ?? String(result.reason)}`;
     if (!firstIndexOf.has(result.value)) firstIndexOf.set(result.value, i);
     return `id of #${firstIndexOf.get(result.value)}`;
   });

@@ -10,7 +10,8 @@ let temp: TempDatabase;
 beforeEach(async () => {
   temp = await tempDatabase();
   const ledger = new Ledger(temp.database, { policy: { epochEvery: 2 } });
-  for (const code of ['assets:a', 'assets:b', 'assets:c']) await ledger.openAccount({ code, name: code, type: 'ASSET', currency: 'USD' }, ctx);
+  for (const code of ['assets:a', 'assets:b', 'assets:c'])
+    await ledger.openAccount({ code, name: code, type: 'ASSET', currency: 'USD' }, ctx);
   for (let i = 0; i < 12; i++) {
     // Three-leg entries: three events per transaction, so any batch size cuts through some of them.
     await ledger.postTransaction(

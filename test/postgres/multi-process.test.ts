@@ -34,8 +34,15 @@ afterAll(async () => {
 
 describe('four API processes on one PostgreSQL database', () => {
   it('post to the same hot accounts without losing, doubling or reordering anything', async () => {
-    for (const [code, type] of [['assets:hot', 'ASSET'], ['liabilities:hot', 'LIABILITY']]) {
-      const res = await gqlAt(servers[0]!.url, `mutation($code: String!, $type: AccountType!) { openAccount(input: { code: $code, name: $code, type: $type, currency: "USD" }) { __typename } }`, { code, type });
+    for (const [code, type] of [
+      ['assets:hot', 'ASSET'],
+      ['liabilities:hot', 'LIABILITY'],
+    ]) {
+      const res = await gqlAt(
+        servers[0]!.url,
+        `mutation($code: String!, $type: AccountType!) { openAccount(input: { code: $code, name: $code, type: $type, currency: "USD" }) { __typename } }`,
+        { code, type },
+      );
       expect(res.data.openAccount.__typename).toBe('Account');
     }
 
@@ -48,7 +55,10 @@ describe('four API processes on one PostgreSQL database', () => {
       await client.connect();
       let last = 0;
       while (following) {
-        const { rows } = await client.query<{ position: string }>('SELECT position FROM events WHERE position > $1 ORDER BY position LIMIT 500', [last]);
+        const { rows } = await client.query<{ position: string }>(
+          'SELECT position FROM events WHERE position > $1 ORDER BY position LIMIT 500',
+          [last],
+        );
         for (const row of rows) {
           const position = Number(row.position);
           expect(position, 'a reader following the log never skips a position').toBe(last + 1);
@@ -61,11 +71,26 @@ describe('four API processes on one PostgreSQL database', () => {
     })();
 
     const transfers = 160;
-    const inputs = Array.from({ length: transfers }, (_, i) => ({ idempotencyKey: `hot-${i}`, debitAccount: 'assets:hot', creditAccount: 'liabilities:hot', amount: '0.25' }));
+    const inputs = Array.from({ length: transfers }, (_, i) => ({
+      idempotencyKey: `hot-${i}`,
+      debitAccount: 'assets:hot',
+      creditAccount: 'liabilities:hot',
+      amount: '0.25',
+    }));
     // Every transfer goes to one process, and the first 40 are also retried on another one at once.
     const sends = [
-      ...inputs.map((input, i) => gqlAt(servers[i % 4]!.url, TRANSFER, { input }).then((r) => ({ key: input.idempotencyKey, result: r.data.transfer }))),
-      ...inputs.slice(0, 40).map((input, i) => gqlAt(servers[(i + 1) % 4]!.url, TRANSFER, { input }).then((r) => ({ key: input.idempotencyKey, result: r.data.transfer }))),
+      ...inputs.map((input, i) =>
+        gqlAt(servers[i % 4]!.url, TRANSFER, { input }).then((r) => ({
+          key: input.idempotencyKey,
+          result: r.data.transfer,
+        })),
+      ),
+      ...inputs.slice(0, 40).map((input, i) =>
+        gqlAt(servers[(i + 1) % 4]!.url, TRANSFER, { input }).then((r) => ({
+          key: input.idempotencyKey,
+          result: r.data.transfer,
+        })),
+      ),
     ];
     const answers = await Promise.all(sends);
     for (const { result } of answers) expect(result.__typename, JSON.stringify(result)).toBe('Transaction');
@@ -82,14 +107,28 @@ describe('four API processes on one PostgreSQL database', () => {
     const events = [];
     for await (const e of readLog(db)) events.push(e);
     // No lost update: every transfer is there once, and the balances add up.
-    const balance = await gqlAt(servers[2]!.url, `{ a: account(code: "assets:hot") { version balance { posted { amount } } } l: account(code: "liabilities:hot") { version balance { posted { amount } } } }`);
+    const balance = await gqlAt(
+      servers[2]!.url,
+      `{ a: account(code: "assets:hot") { version balance { posted { amount } } } l: account(code: "liabilities:hot") { version balance { posted { amount } } } }`,
+    );
     expect(balance.data.a).toEqual({ version: 1 + transfers, balance: { posted: { amount: '40.00' } } });
     expect(balance.data.l).toEqual({ version: 1 + transfers, balance: { posted: { amount: '40.00' } } });
-    expect(Number((await db.selectFrom('transactions').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)).toBe(transfers);
+    expect(
+      Number(
+        (
+          await db
+            .selectFrom('transactions')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+    ).toBe(transfers);
     // Gap-free positions, no duplicate or missing stream version.
     expect(events.map((e) => e.position)).toEqual(events.map((_, i) => i + 1));
     for (const stream of ['account:assets:hot', 'account:liabilities:hot']) {
-      expect(events.filter((e) => e.streamId === stream).map((e) => e.version)).toEqual(Array.from({ length: 1 + transfers }, (_, i) => i + 1));
+      expect(events.filter((e) => e.streamId === stream).map((e) => e.version)).toEqual(
+        Array.from({ length: 1 + transfers }, (_, i) => i + 1),
+      );
     }
     // recordedAt never goes back along the log, and the hash chain is intact.
     let previous = GENESIS_HASH;

@@ -12,7 +12,17 @@
  * suite out with a notice when either is missing.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Decimal } from 'decimal.js';
@@ -51,7 +61,11 @@ beforeAll(async () => {
 
   database = openPostgres(url);
   await migrateToLatest(database);
-  const tables = await database.db.selectFrom('pg_tables' as never).select('tablespace' as never).where('schemaname' as never, '=', 'public' as never).execute();
+  const tables = await database.db
+    .selectFrom('pg_tables' as never)
+    .select('tablespace' as never)
+    .where('schemaname' as never, '=', 'public' as never)
+    .execute();
   expect(tables.length).toBeGreaterThan(5);
   expect(new Set(tables.map((t) => (t as { tablespace: string }).tablespace))).toEqual(new Set(['small']));
 
@@ -144,7 +158,12 @@ describe('server-wide storage faults (PostgreSQL)', () => {
     const balanceBefore = await faults.cashBalance();
     await setReadOnly(true);
     try {
-      faults.expectRefused(await faults.transfer('read-only', 'read-only'), 'STORAGE_READ_ONLY', 'read-only', /read-only transaction/);
+      faults.expectRefused(
+        await faults.transfer('read-only', 'read-only'),
+        'STORAGE_READ_ONLY',
+        'read-only',
+        /read-only transaction/,
+      );
       expect(await faults.cashBalance()).toBe(balanceBefore);
       expect(await logState(database.db)).toEqual(before);
     } finally {
@@ -163,10 +182,25 @@ describe('server-wide storage faults (PostgreSQL)', () => {
     execFileSync('bash', [CLUSTER, 'stop', cluster]);
     try {
       // The API key cannot be looked up: refused before GraphQL, with 503 and Retry-After.
-      faults.expectRefused(await faults.transfer('restart', 'server-down'), 'STORAGE_UNAVAILABLE', 'server-down', /ECONNREFUSED|terminat/, 503);
+      faults.expectRefused(
+        await faults.transfer('restart', 'server-down'),
+        'STORAGE_UNAVAILABLE',
+        'server-down',
+        /ECONNREFUSED|terminat/,
+        503,
+      );
       // Past the key, a write and a read fail the same way (what a request meets when the server goes mid-way).
-      await expect(faults.ledger.transfer({ idempotencyKey: 'restart', debitAccount: 'assets:cash', creditAccount: 'equity:owner', amount: '1.00' }, faultCtx)).rejects.toMatchObject({ name: 'StorageFault', fault: 'STORAGE_UNAVAILABLE' });
-      const read = await database.db.selectFrom('accounts').selectAll().execute().catch((error: unknown) => error);
+      await expect(
+        faults.ledger.transfer(
+          { idempotencyKey: 'restart', debitAccount: 'assets:cash', creditAccount: 'equity:owner', amount: '1.00' },
+          faultCtx,
+        ),
+      ).rejects.toMatchObject({ name: 'StorageFault', fault: 'STORAGE_UNAVAILABLE' });
+      const read = await database.db
+        .selectFrom('accounts')
+        .selectAll()
+        .execute()
+        .catch((error: unknown) => error);
       expect(database.fault(read)?.fault).toBe('STORAGE_UNAVAILABLE');
     } finally {
       execFileSync('bash', [CLUSTER, 'resume', cluster, new URL(url).port]);
@@ -195,7 +229,13 @@ describe('server-wide storage faults (PostgreSQL)', () => {
           continue;
         }
         // Cut off: the answer names the lost server and says a retry with the key is safe.
-        faults.expectRefused(reply, 'STORAGE_UNAVAILABLE', key, /ECONNREFUSED|ECONNRESET|terminat|not queryable/, reply.status);
+        faults.expectRefused(
+          reply,
+          'STORAGE_UNAVAILABLE',
+          key,
+          /ECONNREFUSED|ECONNRESET|terminat|not queryable/,
+          reply.status,
+        );
         unknown.push(key);
         return;
       }
@@ -215,9 +255,11 @@ describe('server-wide storage faults (PostgreSQL)', () => {
     expect(survived).toBeGreaterThanOrEqual(acknowledged.size);
     expect(survived).toBeLessThanOrEqual(acknowledged.size + unknown.length);
     // Every acknowledged transfer is there, and its retry returns it unchanged.
-    for (const [key, id] of acknowledged) expect((await faults.transfer(key, `${key}-retry`)).data?.transfer.id, key).toBe(id);
+    for (const [key, id] of acknowledged)
+      expect((await faults.transfer(key, `${key}-retry`)).data?.transfer.id, key).toBe(id);
     // A request cut off may or may not have committed: its retry answers it or posts it — once either way.
-    for (const key of unknown) expect((await faults.transfer(key, `${key}-retry`)).data?.transfer.__typename, key).toBe('Transaction');
+    for (const key of unknown)
+      expect((await faults.transfer(key, `${key}-retry`)).data?.transfer.__typename, key).toBe('Transaction');
     const posted = acknowledged.size + unknown.length;
     expect(await faults.cashBalance()).toBe(new Decimal(balanceBefore).plus(posted).toFixed(2));
     expect((await logState(database.db)).events).toBe(before.events + 2 * posted);
@@ -240,7 +282,9 @@ function alive(pid: number): boolean {
  * sessions asynchronously: wait until a new one sees it, then a little longer for the others.
  */
 async function setReadOnly(on: boolean): Promise<void> {
-  await admin.query(on ? 'ALTER SYSTEM SET default_transaction_read_only = on' : 'ALTER SYSTEM RESET default_transaction_read_only');
+  await admin.query(
+    on ? 'ALTER SYSTEM SET default_transaction_read_only = on' : 'ALTER SYSTEM RESET default_transaction_read_only',
+  );
   await admin.query('SELECT pg_reload_conf()');
   for (;;) {
     const probe = new pg.Client({ connectionString: url });

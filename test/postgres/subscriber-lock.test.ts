@@ -32,7 +32,12 @@ beforeAll(async () => {
   ledger = new Ledger(database);
   await ledger.openAccount({ code: 'assets:wallet', name: 'W', type: 'ASSET', currency: 'USD' }, ctx);
   await ledger.openAccount({ code: 'equity:funding', name: 'F', type: 'EQUITY', currency: 'USD' }, ctx);
-  await createMonitor(database, { account: 'assets:wallet', metric: 'POSTED', comparison: 'GT', threshold: '1.00' }, 'test', new Date().toISOString());
+  await createMonitor(
+    database,
+    { account: 'assets:wallet', metric: 'POSTED', comparison: 'GT', threshold: '1.00' },
+    'test',
+    new Date().toISOString(),
+  );
 });
 
 afterAll(async () => {
@@ -40,7 +45,11 @@ afterAll(async () => {
   await drop?.();
 });
 
-const deposit = (amount = '2.00') => ledger.transfer({ idempotencyKey: `l${++sequence}`, debitAccount: 'assets:wallet', creditAccount: 'equity:funding', amount }, ctx);
+const deposit = (amount = '2.00') =>
+  ledger.transfer(
+    { idempotencyKey: `l${++sequence}`, debitAccount: 'assets:wallet', creditAccount: 'equity:funding', amount },
+    ctx,
+  );
 const head = async () => (await ledger.store.head())!.position;
 const positionOf = async (name: string) => (await checkpoints(database.db, name))[0]?.position;
 
@@ -55,10 +64,14 @@ describe('subscribers and the write lock (PostgreSQL)', () => {
       await holder.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
       // The lock is held: a command cannot commit.
       await expect(deposit()).rejects.toMatchObject({ fault: 'STORAGE_LOCKED' });
-      await new SubscriberRunner(database, ledger.commits, [dailyBalances, balanceMonitors], { batchSize: 1 }).catchUp();
+      await new SubscriberRunner(database, ledger.commits, [dailyBalances, balanceMonitors], {
+        batchSize: 1,
+      }).catchUp();
       expect(await positionOf(DAILY_BALANCES)).toBe(await head());
       expect(await positionOf(BALANCE_MONITORS)).toBe(await head());
-      expect((await database.db.selectFrom('balance_alerts').select('holds').execute()).map((a) => Number(a.holds))).toEqual([1]);
+      expect(
+        (await database.db.selectFrom('balance_alerts').select('holds').execute()).map((a) => Number(a.holds)),
+      ).toEqual([1]);
     } finally {
       await holder.query('ROLLBACK');
       await holder.end();
@@ -86,7 +99,9 @@ describe('subscribers and the write lock (PostgreSQL)', () => {
       await deposit('5.00'); // would fail with STORAGE_LOCKED after 300 ms if the batch held the write lock
       expect(await head()).toBe(before + 2);
       // The same subscriber's lock is held: another runner of it times out rather than run beside it.
-      await expect(new SubscriberRunner(database, ledger.commits, [dailyBalances]).catchUp()).rejects.toMatchObject({ fault: 'STORAGE_LOCKED' });
+      await expect(new SubscriberRunner(database, ledger.commits, [dailyBalances]).catchUp()).rejects.toMatchObject({
+        fault: 'STORAGE_LOCKED',
+      });
       // Another subscriber's lock is free.
       await new SubscriberRunner(database, ledger.commits, [balanceMonitors]).catchUp();
       expect(await positionOf(BALANCE_MONITORS)).toBe(await head());
@@ -96,7 +111,11 @@ describe('subscribers and the write lock (PostgreSQL)', () => {
     }
     await new SubscriberRunner(database, ledger.commits, [dailyBalances]).catchUp();
     expect(await positionOf(DAILY_BALANCES)).toBe(await head());
-    const [row] = await database.db.selectFrom('daily_balances').select(['debits', 'credits']).where('account_code', '=', 'assets:wallet').execute();
+    const [row] = await database.db
+      .selectFrom('daily_balances')
+      .select(['debits', 'credits'])
+      .where('account_code', '=', 'assets:wallet')
+      .execute();
     expect(row).toEqual({ debits: '11', credits: '0' }); // 2.00 × 3 and 5.00, each once
   });
 });

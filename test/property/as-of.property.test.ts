@@ -41,7 +41,13 @@ const step = fc.record({
   ),
 });
 
-async function bruteForce(db: Db, code: string, type: (typeof ACCOUNTS)[number]['type'], asOf: string, knownAt: string) {
+async function bruteForce(
+  db: Db,
+  code: string,
+  type: (typeof ACCOUNTS)[number]['type'],
+  asOf: string,
+  knownAt: string,
+) {
   let posted = ZERO;
   let version = 0;
   for (const stored of await readStream(db, accountStream(code))) {
@@ -61,19 +67,39 @@ describe('balance(asOf, knownAt)', () => {
         fc.array(step, { minLength: 1, maxLength: 60 }),
         fc.integer({ min: 1, max: 5 }),
         fc.integer({ min: 1, max: 7 }),
-        fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })), { minLength: 5, maxLength: 15 }),
+        fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })), {
+          minLength: 5,
+          maxLength: 15,
+        }),
         async (steps, epochEvery, snapshotEvery, randomQueries) => {
           const temp = await tempDatabase();
           let now = START;
-          const ledger = new Ledger(temp.database, { clock: () => new Date(now), policy: { epochEvery, snapshotEvery } });
+          const ledger = new Ledger(temp.database, {
+            clock: () => new Date(now),
+            policy: { epochEvery, snapshotEvery },
+          });
           try {
             for (const a of ACCOUNTS) {
-              await ledger.openAccount({ code: a.code, name: a.code, type: a.type, currency: 'USD', effectiveAt: new Date(START - 1_000_000).toISOString() }, ctx);
+              await ledger.openAccount(
+                {
+                  code: a.code,
+                  name: a.code,
+                  type: a.type,
+                  currency: 'USD',
+                  effectiveAt: new Date(START - 1_000_000).toISOString(),
+                },
+                ctx,
+              );
             }
             for (const [i, s] of steps.entries()) {
               now += s.advanceMs;
               if (s.from === s.to) continue;
-              const effective = s.effective === 'now' ? now : 'backMs' in s.effective ? now - s.effective.backMs : now + s.effective.aheadMs;
+              const effective =
+                s.effective === 'now'
+                  ? now
+                  : 'backMs' in s.effective
+                    ? now - s.effective.backMs
+                    : now + s.effective.aheadMs;
               await ledger.transfer(
                 {
                   idempotencyKey: `k${i}`,
@@ -102,16 +128,24 @@ describe('balance(asOf, knownAt)', () => {
               pairs.push([boundary[(i * 7) % boundary.length]!, boundary[(i * 13 + 3) % boundary.length]!]);
             }
             pairs.push([boundary[0] ?? randomInstant(0), new Date(now + 1e9).toISOString()]);
-            const views = await getAccounts(db, ACCOUNTS.map((a) => a.code));
+            const views = await getAccounts(
+              db,
+              ACCOUNTS.map((a) => a.code),
+            );
             for (const a of ACCOUNTS) {
               const view = views.get(a.code)!;
               for (const [asOf, knownAt] of pairs) {
                 const fast = await balanceAt(db, view, asOf, knownAt);
                 const slow = await bruteForce(db, a.code, a.type, asOf, knownAt);
-                expect({ posted: fast.posted, version: fast.version }, `${a.code} asOf ${asOf} knownAt ${knownAt}`).toEqual(slow);
+                expect(
+                  { posted: fast.posted, version: fast.version },
+                  `${a.code} asOf ${asOf} knownAt ${knownAt}`,
+                ).toEqual(slow);
               }
               // Snapshot + tail equals a full replay.
-              expect(encodeState(await loadAccount(db, a.code))).toEqual(encodeState(await loadAccount(db, a.code, { useSnapshots: false })));
+              expect(encodeState(await loadAccount(db, a.code))).toEqual(
+                encodeState(await loadAccount(db, a.code, { useSnapshots: false })),
+              );
             }
             // The checkpoints written on the way equal those computed by a rebuild.
             expect((await rebuildReadModels(temp.database, { apply: false, epochEvery })).differences).toEqual([]);

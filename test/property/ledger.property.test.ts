@@ -42,7 +42,12 @@ import {
 } from '../../src/domain/errors.js';
 import { Amount } from '../../src/domain/money.js';
 import type { CommandContext } from '../../src/ledger/context.js';
-import { Ledger, type OpenAccountInput, type PostTransactionInput, type TransferInput } from '../../src/ledger/ledger.js';
+import {
+  Ledger,
+  type OpenAccountInput,
+  type PostTransactionInput,
+  type TransferInput,
+} from '../../src/ledger/ledger.js';
 import { loadAccount } from '../../src/ledger/load.js';
 import { balanceAt, currentBalance, getAccounts, getTransaction } from '../../src/ledger/queries.js';
 import { rebuildReadModels } from '../../src/projections/rebuild.js';
@@ -110,7 +115,9 @@ const normalSideOf = (type: AccountType): Direction => (type === 'ASSET' || type
 const opposite = (d: Direction): Direction => (d === 'DEBIT' ? 'CREDIT' : 'DEBIT');
 
 function modelBalance(account: ModelAccount): Amount {
-  return normalSideOf(account.type) === 'DEBIT' ? account.debits.minus(account.credits) : account.credits.minus(account.debits);
+  return normalSideOf(account.type) === 'DEBIT'
+    ? account.debits.minus(account.credits)
+    : account.credits.minus(account.debits);
 }
 const atScale = (value: Amount, scale: number) => value.toFixed(scale);
 
@@ -136,7 +143,10 @@ function render(units: bigint, scale: number, compact = false): string {
 function requestIdentity(command: 'postTransaction' | 'transfer', input: object): string {
   const dropNulls = (o: object) => Object.fromEntries(Object.entries(o).filter(([, v]) => v != null));
   const top = Object.fromEntries(
-    Object.entries(dropNulls(input)).map(([k, v]) => [k, k === 'entries' && Array.isArray(v) ? v.map((e: object) => dropNulls(e)) : v]),
+    Object.entries(dropNulls(input)).map(([k, v]) => [
+      k,
+      k === 'entries' && Array.isArray(v) ? v.map((e: object) => dropNulls(e)) : v,
+    ]),
   );
   return stable({ command, input: top });
 }
@@ -144,7 +154,9 @@ function stable(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stable).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const o = value as Record<string, unknown>;
-    const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
+    const keys = Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort();
     return `{${keys.map((k) => `${JSON.stringify(k)}:${stable(o[k])}`).join(',')}}`;
   }
   return JSON.stringify(value);
@@ -178,7 +190,15 @@ interface LegRecipe {
 type RetryVariant = 'same' | 'sameWithNulls' | 'alterAmount' | 'alterDescription' | 'otherCommand';
 
 type Recipe =
-  | { kind: 'open'; slot: number; type: AccountType; currency: string; minimum: string | null; same: boolean; effectiveAt: string | null }
+  | {
+      kind: 'open';
+      slot: number;
+      type: AccountType;
+      currency: string;
+      minimum: string | null;
+      same: boolean;
+      effectiveAt: string | null;
+    }
   | {
       kind: 'post';
       legs: LegRecipe[];
@@ -220,17 +240,41 @@ const corruptionArb: fc.Arbitrary<Corruption> = fc.oneof(
   { weight: 20, arbitrary: fc.constant('none' as const) },
   {
     weight: 11,
-    arbitrary: fc.constantFrom<Corruption>('scale', 'zero', 'negative', 'syntax', 'unknownAccount', 'badCode', 'assertRight', 'assertWrong', 'sameAccount', 'closedAccount', 'oneLeg', 'unbalance'),
+    arbitrary: fc.constantFrom<Corruption>(
+      'scale',
+      'zero',
+      'negative',
+      'syntax',
+      'unknownAccount',
+      'badCode',
+      'assertRight',
+      'assertWrong',
+      'sameAccount',
+      'closedAccount',
+      'oneLeg',
+      'unbalance',
+    ),
   },
 );
 const openArb: fc.Arbitrary<Recipe> = fc.record({
   kind: fc.constant('open' as const),
   slot: fc.nat({ max: SLOTS - 1 }),
   type: fc.constantFrom<AccountType>('ASSET', 'LIABILITY', 'EQUITY', 'REVENUE', 'EXPENSE'),
-  currency: fc.oneof({ weight: 15, arbitrary: fc.constantFrom(...GOOD_CURRENCIES) }, { weight: 1, arbitrary: fc.constantFrom(...BAD_CURRENCIES) }),
-  minimum: fc.oneof({ weight: 6, arbitrary: fc.constant(null) }, { weight: 3, arbitrary: fc.constant('0') }, { weight: 1, arbitrary: fc.constantFrom('-50', '-0.5') }),
+  currency: fc.oneof(
+    { weight: 15, arbitrary: fc.constantFrom(...GOOD_CURRENCIES) },
+    { weight: 1, arbitrary: fc.constantFrom(...BAD_CURRENCIES) },
+  ),
+  minimum: fc.oneof(
+    { weight: 6, arbitrary: fc.constant(null) },
+    { weight: 3, arbitrary: fc.constant('0') },
+    { weight: 1, arbitrary: fc.constantFrom('-50', '-0.5') },
+  ),
   same: fc.boolean(),
-  effectiveAt: fc.oneof({ weight: 14, arbitrary: fc.constant(null) }, { weight: 5, arbitrary: fc.constantFrom(OPEN_EARLY, OPEN_LATE) }, { weight: 1, arbitrary: fc.constant(FUTURE) }),
+  effectiveAt: fc.oneof(
+    { weight: 14, arbitrary: fc.constant(null) },
+    { weight: 5, arbitrary: fc.constantFrom(OPEN_EARLY, OPEN_LATE) },
+    { weight: 1, arbitrary: fc.constant(FUTURE) },
+  ),
 });
 const postEffectiveAtArb = fc.oneof(
   { weight: 16, arbitrary: fc.constant(null) },
@@ -240,7 +284,12 @@ const postEffectiveAtArb = fc.oneof(
 const postArb: fc.Arbitrary<Recipe> = fc.record({
   kind: fc.constant('post' as const),
   legs: fc.array(
-    fc.record({ target: fc.nat(), direction: fc.constantFrom<Direction>('DEBIT', 'CREDIT'), units: unitsArb, compact: fc.boolean() }),
+    fc.record({
+      target: fc.nat(),
+      direction: fc.constantFrom<Direction>('DEBIT', 'CREDIT'),
+      units: unitsArb,
+      compact: fc.boolean(),
+    }),
     { minLength: 2, maxLength: 4 },
   ),
   sameCurrency: fc.oneof({ weight: 2, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
@@ -264,7 +313,14 @@ const transferArb: fc.Arbitrary<Recipe> = fc.record({
 const retryArb: fc.Arbitrary<Recipe> = fc.record({
   kind: fc.constant('retry' as const),
   which: fc.nat(),
-  variant: fc.constantFrom<RetryVariant>('same', 'same', 'sameWithNulls', 'alterAmount', 'alterDescription', 'otherCommand'),
+  variant: fc.constantFrom<RetryVariant>(
+    'same',
+    'same',
+    'sameWithNulls',
+    'alterAmount',
+    'alterDescription',
+    'otherCommand',
+  ),
   ofAccepted: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
 });
 const raceConflictArb: fc.Arbitrary<Recipe> = fc.record({
@@ -274,8 +330,16 @@ const raceConflictArb: fc.Arbitrary<Recipe> = fc.record({
   other: fc.nat(),
   units: unitsArb,
 });
-const drainArb: fc.Arbitrary<Recipe> = fc.record({ kind: fc.constant('drain' as const), target: fc.nat(), counter: fc.nat() });
-const closeArb: fc.Arbitrary<Recipe> = fc.record({ kind: fc.constant('close' as const), target: fc.nat(), anySlot: fc.boolean() });
+const drainArb: fc.Arbitrary<Recipe> = fc.record({
+  kind: fc.constant('drain' as const),
+  target: fc.nat(),
+  counter: fc.nat(),
+});
+const closeArb: fc.Arbitrary<Recipe> = fc.record({
+  kind: fc.constant('close' as const),
+  target: fc.nat(),
+  anySlot: fc.boolean(),
+});
 const restartArb: fc.Arbitrary<Recipe> = fc.constant({ kind: 'restart' as const });
 
 const recipesArb: fc.Arbitrary<Recipe[]> = fc
@@ -304,7 +368,10 @@ const recipesArb: fc.Arbitrary<Recipe[]> = fc
       const rotated = GOOD_CURRENCIES[(GOOD_CURRENCIES.indexOf(own) + 1) % GOOD_CURRENCIES.length]!;
       currencies.push(i % 2 === 1 ? currencies[i - 1]! : i === 2 && own === currencies[0] ? rotated : own);
     }
-    return [...opens.map((open, i) => (open.kind === 'open' ? { ...open, slot: i, currency: currencies[i]! } : open)), ...rest];
+    return [
+      ...opens.map((open, i) => (open.kind === 'open' ? { ...open, slot: i, currency: currencies[i]! } : open)),
+      ...rest,
+    ];
   });
 
 type Resolved =
@@ -393,7 +460,14 @@ function resolve(recipe: Recipe, model: Model, history: Attempt[], step: number)
       }
       return {
         kind: 'open',
-        input: { code, name: `Account ${recipe.slot}`, type: recipe.type, currency: recipe.currency, minimumBalance: recipe.minimum, effectiveAt: recipe.effectiveAt },
+        input: {
+          code,
+          name: `Account ${recipe.slot}`,
+          type: recipe.type,
+          currency: recipe.currency,
+          minimumBalance: recipe.minimum,
+          effectiveAt: recipe.effectiveAt,
+        },
       };
     }
     case 'post': {
@@ -406,7 +480,11 @@ function resolve(recipe: Recipe, model: Model, history: Attempt[], step: number)
       } else {
         // Legs alternate between two currencies: balanced per currency with four legs, never with three.
         const first = sameCurrencyPool(model, pool, recipe.at);
-        const second = sameCurrencyPool(model, pool.filter((c) => !first.includes(c)), recipe.at + 1);
+        const second = sameCurrencyPool(
+          model,
+          pool.filter((c) => !first.includes(c)),
+          recipe.at + 1,
+        );
         if (first.length >= 2 && second.length >= 2) {
           // A balanced mix needs two legs per currency: pad with mirrors of the first legs.
           while (recipe.balance && recipeLegs.length < 4) {
@@ -414,19 +492,32 @@ function resolve(recipe: Recipe, model: Model, history: Attempt[], step: number)
             recipeLegs.push({ ...mirror, target: mirror.target + 1, direction: opposite(mirror.direction) });
             targets.push(mirror.target + 1);
           }
-          const a = pickAccounts(first, targets.filter((_, i) => i % 2 === 0));
-          const b = pickAccounts(second, targets.filter((_, i) => i % 2 === 1));
+          const a = pickAccounts(
+            first,
+            targets.filter((_, i) => i % 2 === 0),
+          );
+          const b = pickAccounts(
+            second,
+            targets.filter((_, i) => i % 2 === 1),
+          );
           accounts = targets.map((_, i) => (i % 2 === 0 ? a[i / 2]! : b[(i - 1) / 2]!));
         } else {
           accounts = pickAccounts(pool, targets);
         }
       }
       if (recipe.corrupt === 'sameAccount') accounts = accounts.map(() => accounts[0]!);
-      const closed = [...model.accounts.values()].filter((a) => a.status === 'CLOSED').map((a) => a.code).sort();
+      const closed = [...model.accounts.values()]
+        .filter((a) => a.status === 'CLOSED')
+        .map((a) => a.code)
+        .sort();
       const at = recipe.at % recipeLegs.length;
       if (recipe.corrupt === 'closedAccount' && closed.length > 0) accounts[at] = closed[recipe.at % closed.length]!;
       const legs = recipeLegs;
-      if (recipe.balance) balanceLegs(legs, accounts.map((a) => currencyOf(model, a) ?? '?'));
+      if (recipe.balance)
+        balanceLegs(
+          legs,
+          accounts.map((a) => currencyOf(model, a) ?? '?'),
+        );
       if (recipe.corrupt === 'unbalance') legs[at]!.units += 1n;
       let entries: PostTransactionInput['entries'] = legs.map((l, i) => ({
         account: accounts[i]!,
@@ -448,8 +539,14 @@ function resolve(recipe: Recipe, model: Model, history: Attempt[], step: number)
     }
     case 'transfer': {
       const pool = poolOf(model);
-      const closed = [...model.accounts.values()].filter((a) => a.status === 'CLOSED').map((a) => a.code).sort();
-      const debitAccount = recipe.corrupt === 'closedAccount' && closed.length > 0 ? closed[recipe.debit % closed.length]! : pool[recipe.debit % pool.length]!;
+      const closed = [...model.accounts.values()]
+        .filter((a) => a.status === 'CLOSED')
+        .map((a) => a.code)
+        .sort();
+      const debitAccount =
+        recipe.corrupt === 'closedAccount' && closed.length > 0
+          ? closed[recipe.debit % closed.length]!
+          : pool[recipe.debit % pool.length]!;
       let candidates = pool;
       if (recipe.sameCurrency) {
         const same = pool.filter((c) => c !== debitAccount && currencyOf(model, c) === currencyOf(model, debitAccount));
@@ -468,7 +565,8 @@ function resolve(recipe: Recipe, model: Model, history: Attempt[], step: number)
       if (recipe.corrupt === 'badCode') input.debitAccount = BAD_CODE;
       if (recipe.corrupt === 'assertRight') input.currency = currencyOf(model, debitAccount) ?? 'USD';
       if (recipe.corrupt === 'assertWrong') input.currency = otherCurrency(currencyOf(model, debitAccount));
-      if (recipe.corrupt === 'unbalance') input.amount = render(recipe.units + 1n, scaleOf(model, debitAccount), recipe.compact);
+      if (recipe.corrupt === 'unbalance')
+        input.amount = render(recipe.units + 1n, scaleOf(model, debitAccount), recipe.compact);
       if (recipe.effectiveAt !== null) input.effectiveAt = recipe.effectiveAt;
       // 'oneLeg' has no meaning for a transfer: it stays a plain transfer.
       return { kind: 'transfer', input, race: recipe.race };
@@ -476,17 +574,30 @@ function resolve(recipe: Recipe, model: Model, history: Attempt[], step: number)
     case 'retry': {
       if (history.length === 0) return { kind: 'skip', why: 'no keyed command to retry yet' };
       // Mostly a request the ledger accepted (its key is taken); sometimes any earlier attempt, rejected ones included.
-      const accepted = history.filter((a) => model.keys.get(a.input.idempotencyKey)?.identity === requestIdentity(a.command, a.input));
+      const accepted = history.filter(
+        (a) => model.keys.get(a.input.idempotencyKey)?.identity === requestIdentity(a.command, a.input),
+      );
       const from = recipe.ofAccepted && accepted.length > 0 ? accepted : history;
       const original = from[recipe.which % from.length]!;
       const input = structuredClone(original.input);
       switch (recipe.variant) {
         case 'same':
-          return original.command === 'transfer' ? { kind: 'transfer', input: input as TransferInput } : { kind: 'postTransaction', input: input as PostTransactionInput };
+          return original.command === 'transfer'
+            ? { kind: 'transfer', input: input as TransferInput }
+            : { kind: 'postTransaction', input: input as PostTransactionInput };
         case 'sameWithNulls': {
           if (original.command === 'transfer') {
             const t = input as TransferInput;
-            return { kind: 'transfer', input: { ...t, currency: t.currency ?? null, description: t.description ?? null, metadata: t.metadata ?? null, effectiveAt: t.effectiveAt ?? null } };
+            return {
+              kind: 'transfer',
+              input: {
+                ...t,
+                currency: t.currency ?? null,
+                description: t.description ?? null,
+                metadata: t.metadata ?? null,
+                effectiveAt: t.effectiveAt ?? null,
+              },
+            };
           }
           const p = input as PostTransactionInput;
           return {
@@ -512,7 +623,9 @@ function resolve(recipe: Recipe, model: Model, history: Attempt[], step: number)
         }
         case 'alterDescription':
           input.description = `altered at ${step}`;
-          return original.command === 'transfer' ? { kind: 'transfer', input: input as TransferInput } : { kind: 'postTransaction', input: input as PostTransactionInput };
+          return original.command === 'transfer'
+            ? { kind: 'transfer', input: input as TransferInput }
+            : { kind: 'postTransaction', input: input as PostTransactionInput };
         case 'otherCommand': {
           // The same movement through the other command: a different request under the same key.
           if (original.command === 'transfer') {
@@ -531,7 +644,15 @@ function resolve(recipe: Recipe, model: Model, history: Attempt[], step: number)
           const p = input as PostTransactionInput;
           const [a, b] = p.entries;
           if (p.entries.length === 2 && a && b && a.direction === 'DEBIT' && b.direction === 'CREDIT') {
-            return { kind: 'transfer', input: { idempotencyKey: p.idempotencyKey, debitAccount: a.account, creditAccount: b.account, amount: a.amount } };
+            return {
+              kind: 'transfer',
+              input: {
+                idempotencyKey: p.idempotencyKey,
+                debitAccount: a.account,
+                creditAccount: b.account,
+                amount: a.amount,
+              },
+            };
           }
           input.description = `altered at ${step}`;
           return { kind: 'postTransaction', input: p };
@@ -540,10 +661,14 @@ function resolve(recipe: Recipe, model: Model, history: Attempt[], step: number)
       break;
     }
     case 'drain': {
-      const nonZero = [...model.accounts.values()].filter((a) => a.status === 'OPEN' && !modelBalance(a).isZero()).sort((a, b) => (a.code < b.code ? -1 : 1));
+      const nonZero = [...model.accounts.values()]
+        .filter((a) => a.status === 'OPEN' && !modelBalance(a).isZero())
+        .sort((a, b) => (a.code < b.code ? -1 : 1));
       if (nonZero.length === 0) return { kind: 'skip', why: 'no open account with a balance' };
       const account = nonZero[recipe.target % nonZero.length]!;
-      const counters = [...model.accounts.values()].filter((a) => a.status === 'OPEN' && a.code !== account.code && a.currency === account.currency).sort((a, b) => (a.code < b.code ? -1 : 1));
+      const counters = [...model.accounts.values()]
+        .filter((a) => a.status === 'OPEN' && a.code !== account.code && a.currency === account.currency)
+        .sort((a, b) => (a.code < b.code ? -1 : 1));
       if (counters.length === 0) return { kind: 'skip', why: `no counterparty in ${account.currency}` };
       const counter = counters[recipe.counter % counters.length]!;
       const balance = modelBalance(account);
@@ -560,7 +685,8 @@ function resolve(recipe: Recipe, model: Model, history: Attempt[], step: number)
       };
     }
     case 'close': {
-      if (recipe.anySlot) return { kind: 'close', code: recipe.target % 11 === 0 ? BAD_CODE : slotCode(recipe.target % SLOTS) };
+      if (recipe.anySlot)
+        return { kind: 'close', code: recipe.target % 11 === 0 ? BAD_CODE : slotCode(recipe.target % SLOTS) };
       const pool = poolOf(model);
       return { kind: 'close', code: pool[recipe.target % pool.length]! };
     }
@@ -571,7 +697,11 @@ function resolve(recipe: Recipe, model: Model, history: Attempt[], step: number)
       const one = sameCurrencyPool(model, pool, recipe.debit);
       if (one.length < 2) return { kind: 'skip', why: 'no two accounts for a race' };
       const [d1, c1] = pickAccounts(one, [recipe.debit, recipe.credit]);
-      const two = sameCurrencyPool(model, pool.filter((c) => c !== d1 && c !== c1), recipe.other);
+      const two = sameCurrencyPool(
+        model,
+        pool.filter((c) => c !== d1 && c !== c1),
+        recipe.other,
+      );
       if (two.length < 2) return { kind: 'skip', why: 'no four accounts for a race' };
       const [d2, c2] = pickAccounts(two, [recipe.other, recipe.credit]);
       const transfer = (debitAccount: string, creditAccount: string): TransferInput => ({
@@ -589,10 +719,11 @@ function resolve(recipe: Recipe, model: Model, history: Attempt[], step: number)
 /** Makes each currency group of >= 2 legs balanced with positive amounts (debits first get the difference). */
 function balanceLegs(legs: LegRecipe[], currencies: string[]): void {
   const groups = new Map<string, LegRecipe[]>();
-  legs.forEach((leg, i) => groups.set(currencies[i]!, [...(groups.get(currencies[i]!) ?? []), leg]));
+  for (const [i, leg] of legs.entries()) groups.set(currencies[i]!, [...(groups.get(currencies[i]!) ?? []), leg]);
   for (const group of groups.values()) {
     if (group.length < 2) continue;
-    if (group.every((l) => l.direction === group[0]!.direction)) group[group.length - 1]!.direction = opposite(group[0]!.direction);
+    if (group.every((l) => l.direction === group[0]!.direction))
+      group[group.length - 1]!.direction = opposite(group[0]!.direction);
     const sum = (d: Direction) => group.filter((l) => l.direction === d).reduce((s, l) => s + l.units, 0n);
     const debit = sum('DEBIT');
     const credit = sum('CREDIT');
@@ -635,7 +766,8 @@ function predict(command: Resolved, model: Model): Prediction {
       const scale = SCALES[input.currency];
       if (scale === undefined) return reject(ValidationError, `currency ${input.currency}`);
       const minimum = input.minimumBalance ?? null;
-      if (minimum !== null && (minimum.split('.')[1]?.length ?? 0) > scale) return reject(ValidationError, 'minimumBalance out of scale');
+      if (minimum !== null && (minimum.split('.')[1]?.length ?? 0) > scale)
+        return reject(ValidationError, 'minimumBalance out of scale');
       const account: ModelAccount = {
         code: input.code,
         name: input.name,
@@ -657,14 +789,17 @@ function predict(command: Resolved, model: Model): Prediction {
         existing.currency === account.currency &&
         existing.minimumBalance === account.minimumBalance &&
         (input.effectiveAt == null || input.effectiveAt === existing.openedAt);
-      return same ? { outcome: 'noop', returns: input.code, why: 'same fields again' } : reject(AccountAlreadyExists, 'different fields');
+      return same
+        ? { outcome: 'noop', returns: input.code, why: 'same fields again' }
+        : reject(AccountAlreadyExists, 'different fields');
     }
     case 'close': {
       if (!CODE_RULE.test(command.code)) return reject(ValidationError, 'bad code');
       const account = model.accounts.get(command.code);
       if (!account) return reject(AccountNotFound, command.code);
       if (account.status === 'CLOSED') return { outcome: 'noop', returns: command.code, why: 'already closed' };
-      if (!modelBalance(account).isZero()) return reject(AccountHasBalance, atScale(modelBalance(account), account.scale));
+      if (!modelBalance(account).isZero())
+        return reject(AccountHasBalance, atScale(modelBalance(account), account.scale));
       return { outcome: 'close', code: command.code };
     }
     case 'postTransaction':
@@ -697,23 +832,40 @@ function predict(command: Resolved, model: Model): Prediction {
         const account = model.accounts.get(entry.account);
         if (!account) return reject(AccountNotFound, entry.account);
         if (account.status === 'CLOSED') return reject(AccountClosed, entry.account);
-        if (entry.currency != null && entry.currency !== account.currency) return reject(CurrencyMismatch, entry.account);
-        if (!amountIsValid(entry.amount, account.scale)) return reject(InvalidAmount, `${entry.amount} in ${account.currency}`);
-        legs.push({ account: entry.account, direction: entry.direction, amount: atScale(new Amount(entry.amount), account.scale), currency: account.currency });
+        if (entry.currency != null && entry.currency !== account.currency)
+          return reject(CurrencyMismatch, entry.account);
+        if (!amountIsValid(entry.amount, account.scale))
+          return reject(InvalidAmount, `${entry.amount} in ${account.currency}`);
+        legs.push({
+          account: entry.account,
+          direction: entry.direction,
+          amount: atScale(new Amount(entry.amount), account.scale),
+          currency: account.currency,
+        });
       }
       if (new Set(legs.map((l) => l.account)).size < 2) return reject(ValidationError, 'one account only');
       const sums = new Map<string, Amount>();
-      for (const leg of legs) sums.set(leg.currency, (sums.get(leg.currency) ?? new Amount(0))[leg.direction === 'DEBIT' ? 'plus' : 'minus'](leg.amount));
-      if ([...sums.values()].some((s) => !s.isZero())) return reject(UnbalancedTransaction, 'debits differ from credits');
+      for (const leg of legs)
+        sums.set(
+          leg.currency,
+          (sums.get(leg.currency) ?? new Amount(0))[leg.direction === 'DEBIT' ? 'plus' : 'minus'](leg.amount),
+        );
+      if ([...sums.values()].some((s) => !s.isZero()))
+        return reject(UnbalancedTransaction, 'debits differ from credits');
       for (const code of new Set(legs.map((l) => l.account))) {
         const account = model.accounts.get(code)!;
         // Each account decides in turn: first whether it existed then, then whether it can pay.
-        if (effectiveAt !== null && (account.openedAt === null || effectiveAt < account.openedAt)) return reject(ValidationError, `dated before ${code} opened`);
+        if (effectiveAt !== null && (account.openedAt === null || effectiveAt < account.openedAt))
+          return reject(ValidationError, `dated before ${code} opened`);
         if (account.minimumBalance === null) continue;
         const change = legs
           .filter((l) => l.account === code)
-          .reduce((s, l) => (l.direction === normalSideOf(account.type) ? s.plus(l.amount) : s.minus(l.amount)), new Amount(0));
-        if (change.isNegative() && modelBalance(account).plus(change).lt(account.minimumBalance)) return reject(InsufficientFunds, code);
+          .reduce(
+            (s, l) => (l.direction === normalSideOf(account.type) ? s.plus(l.amount) : s.minus(l.amount)),
+            new Amount(0),
+          );
+        if (change.isNegative() && modelBalance(account).plus(change).lt(account.minimumBalance))
+          return reject(InsufficientFunds, code);
       }
       return { outcome: 'post', key, identity, legs };
     }
@@ -777,7 +929,14 @@ async function snapshot(db: Db): Promise<Snapshot> {
     .select((eb) => [eb.fn.max('position').as('max'), eb.fn.countAll().as('count')])
     .executeTakeFirstOrThrow();
   const count = async (table: 'transactions' | 'entries' | 'idempotency') =>
-    Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   return {
     maxPosition: Number(head.max ?? 0),
     events: Number(head.count),
@@ -793,7 +952,10 @@ async function checkInvariants(ledger: Ledger, model: Model): Promise<void> {
   const db = ledger.database.db;
 
   // 1. Debits equal credits per currency over the whole ledger, and per transaction.
-  const entries = await db.selectFrom('entries').select(['transaction_id', 'currency', 'direction', 'amount']).execute();
+  const entries = await db
+    .selectFrom('entries')
+    .select(['transaction_id', 'currency', 'direction', 'amount'])
+    .execute();
   expect(entries.length, 'entries rows').toBe(model.entries);
   const perCurrency = new Map<string, { debit: Amount; credit: Amount }>();
   const perTransaction = new Map<string, Amount>();
@@ -803,20 +965,28 @@ async function checkInvariants(ledger: Ledger, model: Model): Promise<void> {
     else total.credit = total.credit.plus(row.amount);
     perCurrency.set(row.currency, total);
     const k = `${row.transaction_id} ${row.currency}`;
-    perTransaction.set(k, (perTransaction.get(k) ?? new Amount(0))[row.direction === 'DEBIT' ? 'plus' : 'minus'](row.amount));
+    perTransaction.set(
+      k,
+      (perTransaction.get(k) ?? new Amount(0))[row.direction === 'DEBIT' ? 'plus' : 'minus'](row.amount),
+    );
   }
   for (const [currency, total] of perCurrency) {
     const scale = SCALES[currency]!;
     expect(atScale(total.debit, scale), `${currency} debits = credits`).toBe(atScale(total.credit, scale));
     const expected = model.totals.get(currency);
-    expect(atScale(total.debit, scale), `${currency} debit total vs model`).toBe(atScale(expected?.debit ?? new Amount(0), scale));
+    expect(atScale(total.debit, scale), `${currency} debit total vs model`).toBe(
+      atScale(expected?.debit ?? new Amount(0), scale),
+    );
   }
   expect([...perCurrency.keys()].sort(), 'currencies with entries').toEqual([...model.totals.keys()].sort());
   for (const [k, net] of perTransaction) expect(net.isZero(), `transaction/currency ${k} balanced`).toBe(true);
 
   // 2. Every balance: read model row, getAccounts view, a replay of the stream and the model.
   const rows = await db.selectFrom('accounts').selectAll().orderBy('code').execute();
-  expect(rows.map((r) => r.code), 'accounts in the read model').toEqual([...model.accounts.keys()].sort());
+  expect(
+    rows.map((r) => r.code),
+    'accounts in the read model',
+  ).toEqual([...model.accounts.keys()].sort());
   const views = await getAccounts(db, [...model.accounts.keys()]);
   for (const row of rows) {
     const account = model.accounts.get(row.code)!;
@@ -827,7 +997,16 @@ async function checkInvariants(ledger: Ledger, model: Model): Promise<void> {
     expect(view.balance, `${label} getAccounts balance vs model`).toBe(expected);
     expect(row.debits, `${label} debits`).toBe(atScale(account.debits, account.scale));
     expect(row.credits, `${label} credits`).toBe(atScale(account.credits, account.scale));
-    expect({ status: view.status, version: view.version, currency: view.currency, type: view.type, minimumBalance: view.minimumBalance }, label).toEqual({
+    expect(
+      {
+        status: view.status,
+        version: view.version,
+        currency: view.currency,
+        type: view.type,
+        minimumBalance: view.minimumBalance,
+      },
+      label,
+    ).toEqual({
       status: account.status,
       version: account.version,
       currency: account.currency,
@@ -838,7 +1017,10 @@ async function checkInvariants(ledger: Ledger, model: Model): Promise<void> {
     expect((await balanceAt(db, view, FAR, FAR)).posted, `${label} balanceAt(end of time)`).toBe(expected);
     expect((await currentBalance(db, view, new Date().toISOString())).posted, `${label} currentBalance`).toBe(expected);
     const replayed = await loadAccount(db, row.code);
-    expect(encodeState(await loadAccount(db, row.code, { useSnapshots: false })), `${label} snapshot + tail = full replay`).toEqual(encodeState(replayed));
+    expect(
+      encodeState(await loadAccount(db, row.code, { useSnapshots: false })),
+      `${label} snapshot + tail = full replay`,
+    ).toEqual(encodeState(replayed));
     if (!replayed.exists) throw new Error(`${row.code}: replay found no stream`);
     expect(replayed.currency.scale, `${label} scale`).toBe(account.scale);
     expect(atScale(balanceOf(replayed), account.scale), `${label} replayed balance vs model`).toBe(expected);
@@ -853,7 +1035,10 @@ async function checkInvariants(ledger: Ledger, model: Model): Promise<void> {
   expect(report.applied).toBe(false);
 }
 
-async function execute(ledger: Ledger, command: Resolved): Promise<{ ok: true; value: string } | { ok: false; error: unknown }> {
+async function execute(
+  ledger: Ledger,
+  command: Resolved,
+): Promise<{ ok: true; value: string } | { ok: false; error: unknown }> {
   try {
     switch (command.kind) {
       case 'open':
@@ -878,8 +1063,13 @@ async function execute(ledger: Ledger, command: Resolved): Promise<{ ok: true; v
 /** The same request twice, concurrently: both answers must be the same one (one id, or one error class). */
 async function race(ledger: Ledger, command: Resolved): Promise<Awaited<ReturnType<typeof execute>>> {
   const [first, second] = await Promise.all([execute(ledger, command), execute(ledger, command)]);
-  const show = (r: typeof first) => (r.ok ? `ok ${r.value}` : `${(r.error as Error).constructor.name}: ${(r.error as Error).message}`);
-  if (first.ok !== second.ok || (first.ok && second.ok && first.value !== second.value) || (!first.ok && !second.ok && (first.error as Error).constructor !== (second.error as Error).constructor)) {
+  const show = (r: typeof first) =>
+    r.ok ? `ok ${r.value}` : `${(r.error as Error).constructor.name}: ${(r.error as Error).message}`;
+  if (
+    first.ok !== second.ok ||
+    (first.ok && second.ok && first.value !== second.value) ||
+    (!first.ok && !second.ok && (first.error as Error).constructor !== (second.error as Error).constructor)
+  ) {
     expect.fail(`two identical concurrent requests answered differently: ${show(first)} / ${show(second)}`);
   }
   count(`race ${first.ok ? 'both ok' : 'both rejected'}`);
@@ -891,12 +1081,21 @@ async function race(ledger: Ledger, command: Resolved): Promise<Awaited<ReturnTy
  * its own; the key lets at most one of them post, and the loser sees IdempotencyConflict (or
  * its own predicted error, if it would have been refused anyway).
  */
-async function raceConflict(ledger: Ledger, model: Model, command: Extract<Resolved, { kind: 'raceConflict' }>, note: (line: string) => void): Promise<void> {
-  const sides = [command.a, command.b].map((input) => ({ input, prediction: predict({ kind: 'transfer', input }, model) }));
+async function raceConflict(
+  ledger: Ledger,
+  model: Model,
+  command: Extract<Resolved, { kind: 'raceConflict' }>,
+  note: (line: string) => void,
+): Promise<void> {
+  const sides = [command.a, command.b].map((input) => ({
+    input,
+    prediction: predict({ kind: 'transfer', input }, model),
+  }));
   const before = await snapshot(ledger.database.db);
   const results = await Promise.all(sides.map(({ input }) => execute(ledger, { kind: 'transfer', input })));
   const after = await snapshot(ledger.database.db);
-  const show = (r: (typeof results)[number]) => (r.ok ? `ok ${r.value}` : `${(r.error as Error).constructor.name}: ${(r.error as Error).message}`);
+  const show = (r: (typeof results)[number]) =>
+    r.ok ? `ok ${r.value}` : `${(r.error as Error).constructor.name}: ${(r.error as Error).message}`;
   note(` → predicted ${sides.map((s) => s.prediction.outcome).join(' / ')}; got ${results.map(show).join(' / ')}`);
   expect(results.filter((r) => r.ok).length, 'one key posts at most once').toBeLessThanOrEqual(1);
   let appended = 0;
@@ -922,8 +1121,7 @@ async function raceConflict(ledger: Ledger, model: Model, command: Extract<Resol
   if (appended === 0) expect(after, 'a race nobody won changed nothing').toEqual(before);
 }
 
-const describeCommand = (c: Resolved) =>
-  JSON.stringify(c, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+const describeCommand = (c: Resolved) => JSON.stringify(c, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
 
 // ---------------------------------------------------------------------------------------
 // The property.
@@ -958,22 +1156,31 @@ async function runSequence(recipes: Recipe[]): Promise<void> {
         continue;
       }
       const prediction = predict(command, model);
-      trace.push(`#${step} ${describeCommand(command)} → predicted ${prediction.outcome}${'error' in prediction ? ` ${prediction.error.name}` : ''}`);
+      trace.push(
+        `#${step} ${describeCommand(command)} → predicted ${prediction.outcome}${'error' in prediction ? ` ${prediction.error.name}` : ''}`,
+      );
       const before = await snapshot(db);
-      const result = await (command.kind === 'transfer' && command.race ? race(ledger, command) : execute(ledger, command));
+      const result = await (command.kind === 'transfer' && command.race
+        ? race(ledger, command)
+        : execute(ledger, command));
       const after = await snapshot(db);
-      if (command.kind === 'postTransaction' || command.kind === 'transfer') history.push({ command: command.kind, input: command.input });
+      if (command.kind === 'postTransaction' || command.kind === 'transfer')
+        history.push({ command: command.kind, input: command.input });
 
       if (!result.ok) {
         // 4. Whatever the model said: only a LedgerError is an expected failure, and it changes nothing.
         if (!(result.error instanceof LedgerError)) throw result.error;
         trace[trace.length - 1] += ` / got ${result.error.constructor.name}: ${result.error.message}`;
         expect(after, `a rejected command changed nothing (${result.error.message})`).toEqual(before);
-        expect(prediction.outcome, `the ledger rejected (${result.error.constructor.name}: ${result.error.message}) what the model accepts`).toBe('reject');
+        expect(
+          prediction.outcome,
+          `the ledger rejected (${result.error.constructor.name}: ${result.error.message}) what the model accepts`,
+        ).toBe('reject');
         if (prediction.outcome === 'reject') {
-          expect(result.error, `expected ${prediction.error.name} (${prediction.why}), got ${result.error.constructor.name}: ${result.error.message}`).toBeInstanceOf(
-            prediction.error,
-          );
+          expect(
+            result.error,
+            `expected ${prediction.error.name} (${prediction.why}), got ${result.error.constructor.name}: ${result.error.message}`,
+          ).toBeInstanceOf(prediction.error);
           count(`reject ${prediction.error.name} (${command.kind})`);
         }
       } else {
@@ -983,7 +1190,8 @@ async function runSequence(recipes: Recipe[]): Promise<void> {
         if (prediction.outcome === 'noop') {
           // 5. An idempotent retry returns the first result and posts nothing; so does any no-op.
           expect(after, `a no-op (${prediction.why}) changed nothing`).toEqual(before);
-          if (command.kind !== 'skip' && command.kind !== 'restart') expect(result.value, `the result of a no-op (${prediction.why})`).toBe(prediction.returns);
+          if (command.kind !== 'skip' && command.kind !== 'restart')
+            expect(result.value, `the result of a no-op (${prediction.why})`).toBe(prediction.returns);
           count(`noop ${prediction.why}`);
         } else {
           const appended = apply(prediction, model, result.value);

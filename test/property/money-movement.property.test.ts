@@ -25,13 +25,23 @@ const START = Date.parse('2026-05-01T00:00:00.000Z');
 const ctx = { actor: 'property', requestId: 'property' };
 
 /** Cents as the exact decimal string the API takes. */
-const money = (cents: number) => `${cents < 0 ? '-' : ''}${Math.floor(Math.abs(cents) / 100)}.${String(Math.abs(cents) % 100).padStart(2, '0')}`;
+const money = (cents: number) =>
+  `${cents < 0 ? '-' : ''}${Math.floor(Math.abs(cents) / 100)}.${String(Math.abs(cents) % 100).padStart(2, '0')}`;
 
 const op = fc.oneof(
   fc.record({ kind: fc.constant('out' as const), w: fc.nat(1), cents: fc.integer({ min: 1, max: 15_000 }) }),
   fc.record({ kind: fc.constant('in' as const), w: fc.nat(1), cents: fc.integer({ min: 1, max: 8_000 }) }),
-  fc.record({ kind: fc.constant('hold' as const), w: fc.nat(1), cents: fc.integer({ min: 1, max: 12_000 }), expiresInS: fc.option(fc.integer({ min: 1, max: 120 }), { nil: null }) }),
-  fc.record({ kind: fc.constant('commit' as const), pick: fc.nat(), part: fc.option(fc.double({ min: 0.01, max: 1, noNaN: true }), { nil: null }) }),
+  fc.record({
+    kind: fc.constant('hold' as const),
+    w: fc.nat(1),
+    cents: fc.integer({ min: 1, max: 12_000 }),
+    expiresInS: fc.option(fc.integer({ min: 1, max: 120 }), { nil: null }),
+  }),
+  fc.record({
+    kind: fc.constant('commit' as const),
+    pick: fc.nat(),
+    part: fc.option(fc.double({ min: 0.01, max: 1, noNaN: true }), { nil: null }),
+  }),
   fc.record({ kind: fc.constant('void' as const), pick: fc.nat() }),
   fc.record({ kind: fc.constant('reverse' as const), pick: fc.nat() }),
   fc.record({ kind: fc.constant('bound' as const), w: fc.nat(1), bound: fc.constantFrom(null, 0, -2_000, 1_000) }),
@@ -61,9 +71,18 @@ describe('money movement', () => {
       fc.asyncProperty(fc.array(op, { minLength: 5, maxLength: 50 }), async (ops) => {
         const temp = await tempDatabase();
         let now = START;
-        const ledger = new Ledger(temp.database, { clock: () => new Date(now), policy: { epochEvery: 3, snapshotEvery: 4 } });
-        const posted = new Map<string, number>([[WALLETS[0], 0], [WALLETS[1], 0]]);
-        const bound = new Map<string, number | null>([[WALLETS[0], 0], [WALLETS[1], 0]]);
+        const ledger = new Ledger(temp.database, {
+          clock: () => new Date(now),
+          policy: { epochEvery: 3, snapshotEvery: 4 },
+        });
+        const posted = new Map<string, number>([
+          [WALLETS[0], 0],
+          [WALLETS[1], 0],
+        ]);
+        const bound = new Map<string, number | null>([
+          [WALLETS[0], 0],
+          [WALLETS[1], 0],
+        ]);
         const holds: ModelHold[] = [];
         const txs: ModelTx[] = [];
         let key = 0;
@@ -73,7 +92,10 @@ describe('money movement', () => {
           const open = holds.filter((h) => h.status === 'open');
           return pick % 3 !== 0 && open.length > 0 ? open[pick % open.length]! : holds[pick % holds.length]!;
         };
-        const reserved = (w: string) => holds.filter((h) => h.w === w && h.status === 'open' && (h.expiresAt === null || h.expiresAt > now)).reduce((s, h) => s + h.cents, 0);
+        const reserved = (w: string) =>
+          holds
+            .filter((h) => h.w === w && h.status === 'open' && (h.expiresAt === null || h.expiresAt > now))
+            .reduce((s, h) => s + h.cents, 0);
         /** Whether an outflow of `cents` from w keeps available at or above the bound (except: a hold being spent). */
         const fits = (w: string, cents: number, except?: ModelHold) => {
           const b = bound.get(w)!;
@@ -89,9 +111,28 @@ describe('money movement', () => {
           }
         };
         try {
-          await ledger.openAccount({ code: BANK, name: 'Bank', type: 'ASSET', currency: 'USD', effectiveAt: new Date(START - 86_400_000).toISOString() }, ctx);
+          await ledger.openAccount(
+            {
+              code: BANK,
+              name: 'Bank',
+              type: 'ASSET',
+              currency: 'USD',
+              effectiveAt: new Date(START - 86_400_000).toISOString(),
+            },
+            ctx,
+          );
           for (const w of WALLETS) {
-            await ledger.openAccount({ code: w, name: w, type: 'LIABILITY', currency: 'USD', minimumBalance: '0', effectiveAt: new Date(START - 86_400_000).toISOString() }, ctx);
+            await ledger.openAccount(
+              {
+                code: w,
+                name: w,
+                type: 'LIABILITY',
+                currency: 'USD',
+                minimumBalance: '0',
+                effectiveAt: new Date(START - 86_400_000).toISOString(),
+              },
+              ctx,
+            );
           }
           for (const o of ops) {
             now += 1000;
@@ -101,7 +142,10 @@ describe('money movement', () => {
             }
             if (o.kind === 'bound') {
               const w = WALLETS[o.w]!;
-              await ledger.changeMinimumBalance({ code: w, minimumBalance: o.bound === null ? null : money(o.bound) }, ctx);
+              await ledger.changeMinimumBalance(
+                { code: w, minimumBalance: o.bound === null ? null : money(o.bound) },
+                ctx,
+              );
               bound.set(w, o.bound);
               continue;
             }
@@ -114,12 +158,23 @@ describe('money movement', () => {
               ] as const;
               const expiresAt = o.kind === 'hold' && o.expiresInS !== null ? now + o.expiresInS * 1000 : null;
               const result = await outcome(() =>
-                ledger.postTransaction({ idempotencyKey: `k${++key}`, entries: [...entries], pending: o.kind === 'hold', expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString() }, ctx),
+                ledger.postTransaction(
+                  {
+                    idempotencyKey: `k${++key}`,
+                    entries: [...entries],
+                    pending: o.kind === 'hold',
+                    expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString(),
+                  },
+                  ctx,
+                ),
               );
               const predicted = !outflow || fits(w, o.cents);
-              expect(result.code ?? 'OK', `${o.kind} ${money(o.cents)} on ${w}`).toBe(predicted ? 'OK' : 'INSUFFICIENT_FUNDS');
+              expect(result.code ?? 'OK', `${o.kind} ${money(o.cents)} on ${w}`).toBe(
+                predicted ? 'OK' : 'INSUFFICIENT_FUNDS',
+              );
               if (!result.id) continue;
-              if (o.kind === 'hold') holds.push({ id: result.id, w, cents: o.cents, expiresAt, status: 'open', committed: 0 });
+              if (o.kind === 'hold')
+                holds.push({ id: result.id, w, cents: o.cents, expiresAt, status: 'open', committed: 0 });
               else {
                 posted.set(w, posted.get(w)! + (outflow ? -o.cents : o.cents));
                 txs.push({ id: result.id, w, delta: outflow ? -o.cents : o.cents, reversedBy: null });
@@ -129,9 +184,20 @@ describe('money movement', () => {
             if (o.kind === 'commit' && holds.length > 0) {
               const h = pickHold(o.pick);
               const cents = o.part === null ? h.cents : Math.max(1, Math.floor(h.cents * o.part));
-              const result = await outcome(() => ledger.commitPending({ idempotencyKey: `k${++key}`, transactionId: h.id, amount: o.part === null ? null : money(cents) }, ctx));
+              const result = await outcome(() =>
+                ledger.commitPending(
+                  { idempotencyKey: `k${++key}`, transactionId: h.id, amount: o.part === null ? null : money(cents) },
+                  ctx,
+                ),
+              );
               const expected =
-                h.status !== 'open' ? 'HOLD_NOT_PENDING' : h.expiresAt !== null && h.expiresAt <= now ? 'HOLD_EXPIRED' : !fits(h.w, cents, h) ? 'INSUFFICIENT_FUNDS' : 'OK';
+                h.status !== 'open'
+                  ? 'HOLD_NOT_PENDING'
+                  : h.expiresAt !== null && h.expiresAt <= now
+                    ? 'HOLD_EXPIRED'
+                    : !fits(h.w, cents, h)
+                      ? 'INSUFFICIENT_FUNDS'
+                      : 'OK';
               expect(result.code ?? 'OK', `commit ${money(cents)} of ${money(h.cents)} (${h.status})`).toBe(expected);
               if (result.id) {
                 h.status = 'committed';
@@ -150,9 +216,16 @@ describe('money movement', () => {
             }
             if (o.kind === 'reverse' && txs.length > 0) {
               const t = txs[o.pick % txs.length]!;
-              const result = await outcome(() => ledger.reverseTransaction({ idempotencyKey: `k${++key}`, transactionId: t.id }, ctx));
+              const result = await outcome(() =>
+                ledger.reverseTransaction({ idempotencyKey: `k${++key}`, transactionId: t.id }, ctx),
+              );
               // Reversing money that came in takes it out again: the bound applies.
-              const expected = t.reversedBy !== null ? 'TRANSACTION_ALREADY_REVERSED' : t.delta > 0 && !fits(t.w, t.delta) ? 'INSUFFICIENT_FUNDS' : 'OK';
+              const expected =
+                t.reversedBy !== null
+                  ? 'TRANSACTION_ALREADY_REVERSED'
+                  : t.delta > 0 && !fits(t.w, t.delta)
+                    ? 'INSUFFICIENT_FUNDS'
+                    : 'OK';
               expect(result.code ?? 'OK', `reverse ${money(t.delta)} on ${t.w}`).toBe(expected);
               if (result.id) {
                 t.reversedBy = result.id;
@@ -170,23 +243,44 @@ describe('money movement', () => {
             expect(await pendingOf(db, account, iso()), `${w} pending`).toBe(money(reserved(w)));
             // The command side's state holds exactly the open holds (expired ones stay until voided).
             const state = await loadAccount(db, w);
-            const open = holds.filter((h) => h.w === w && h.status === 'open').map((h) => h.id).sort();
+            const open = holds
+              .filter((h) => h.w === w && h.status === 'open')
+              .map((h) => h.id)
+              .sort();
             expect(state.exists && Object.keys(state.holds).sort(), `${w} open holds`).toEqual(open);
           }
           // Double entry: the bank (an asset) holds what the wallets (liabilities) owe.
           expect(accounts.get(BANK)!.balance).toBe(money(posted.get(WALLETS[0])! + posted.get(WALLETS[1])!));
           // Committed + released = held; a voided or expired hold posted nothing.
           for (const h of holds) {
-            const entries = await db.selectFrom('entries').select('amount').where('transaction_id', '=', h.id).where('account_code', '=', h.w).execute();
-            expect(entries.map((e) => e.amount), `hold ${h.status}`).toEqual(h.status === 'committed' ? [money(h.committed)] : []);
+            const entries = await db
+              .selectFrom('entries')
+              .select('amount')
+              .where('transaction_id', '=', h.id)
+              .where('account_code', '=', h.w)
+              .execute();
+            expect(
+              entries.map((e) => e.amount),
+              `hold ${h.status}`,
+            ).toEqual(h.status === 'committed' ? [money(h.committed)] : []);
             expect(h.committed + (h.cents - h.committed)).toBe(h.cents);
-            expect(await db.selectFrom('holds').select('transaction_id').where('transaction_id', '=', h.id).execute()).toEqual(h.status === 'open' ? [{ transaction_id: h.id }, { transaction_id: h.id }] : []);
+            expect(
+              await db.selectFrom('holds').select('transaction_id').where('transaction_id', '=', h.id).execute(),
+            ).toEqual(h.status === 'open' ? [{ transaction_id: h.id }, { transaction_id: h.id }] : []);
           }
           // Every reversal nets to zero on every account.
           for (const t of txs.filter((x) => x.reversedBy !== null)) {
-            const rows = await db.selectFrom('entries').select(['account_code', 'direction', 'amount']).where('transaction_id', 'in', [t.id, t.reversedBy!]).execute();
+            const rows = await db
+              .selectFrom('entries')
+              .select(['account_code', 'direction', 'amount'])
+              .where('transaction_id', 'in', [t.id, t.reversedBy!])
+              .execute();
             const net = new Map<string, Amount>();
-            for (const r of rows) net.set(r.account_code, (net.get(r.account_code) ?? ZERO).plus(r.direction === 'DEBIT' ? r.amount : new Amount(r.amount).neg()));
+            for (const r of rows)
+              net.set(
+                r.account_code,
+                (net.get(r.account_code) ?? ZERO).plus(r.direction === 'DEBIT' ? r.amount : new Amount(r.amount).neg()),
+              );
             for (const [code, sum] of net) expect(sum.isZero(), `reversal of ${t.id} on ${code}`).toBe(true);
           }
           // As-of equals a replay of the raw log, at instants across the whole history.
@@ -201,13 +295,16 @@ describe('money movement', () => {
                 if (stored.recordedAt > knownAt || stored.effectiveAt > asOf) continue;
                 const event = decodeAccountEvent(stored);
                 if (event.type !== 'TransactionPosted' && event.type !== 'HoldCommitted') continue;
-                for (const leg of event.data.legs) if (leg.account === code) brute = brute.plus(signedOnNormalSide(account.type, leg));
+                for (const leg of event.data.legs)
+                  if (leg.account === code) brute = brute.plus(signedOnNormalSide(account.type, leg));
               }
-              expect((await balanceAt(db, account, asOf, knownAt)).posted, `${code} at ${asOf} known ${knownAt}`).toBe(brute.toFixed(2));
+              expect((await balanceAt(db, account, asOf, knownAt)).posted, `${code} at ${asOf} known ${knownAt}`).toBe(
+                brute.toFixed(2),
+              );
             }
           }
           const rebuilt = await rebuildReadModels(temp.database, { apply: false, epochEvery: 3 });
-          expect(rebuilt.differences, rebuilt.differences.join("\n")).toEqual([]);
+          expect(rebuilt.differences, rebuilt.differences.join('\n')).toEqual([]);
         } finally {
           await temp.dispose();
         }

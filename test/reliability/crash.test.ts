@@ -15,8 +15,8 @@ const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 10);
 const SEED = Number(process.env.CRASH_SEED ?? Date.now() % 1_000_000);
 const ACCOUNTS = 6;
 const CLIENTS = 8;
-const TRANSFER = 'mutation($input: TransferInput!) { transfer(input: $input) { __typename ... on Transaction { id } ... on Error { code } } }';
-
+const TRANSFER =
+  'mutation($input: TransferInput!) { transfer(input: $input) { __typename ... on Transaction { id } ... on Error { code } } }';
 
 type Input = { idempotencyKey: string; debitAccount: string; creditAccount: string; amount: string };
 
@@ -25,7 +25,11 @@ beforeAll(async () => {
   db = await processDb();
   const database = await db.open();
   const ledger = new Ledger(database);
-  for (let i = 0; i < ACCOUNTS; i++) await ledger.openAccount({ code: `assets:a${i}`, name: `a${i}`, type: 'ASSET', currency: 'USD' }, { actor: 'test', requestId: 'crash' });
+  for (let i = 0; i < ACCOUNTS; i++)
+    await ledger.openAccount(
+      { code: `assets:a${i}`, name: `a${i}`, type: 'ASSET', currency: 'USD' },
+      { actor: 'test', requestId: 'crash' },
+    );
   await database.close();
 });
 afterAll(() => db.dispose());
@@ -42,11 +46,17 @@ describe(`crash safety (seed ${SEED}, ${ROUNDS} kills)`, () => {
       const client = async () => {
         while (alive) {
           const a = Math.floor(next() * ACCOUNTS);
-          const input: Input = { idempotencyKey: `k${++sequence}`, debitAccount: `assets:a${a}`, creditAccount: `assets:a${(a + 1 + Math.floor(next() * (ACCOUNTS - 1))) % ACCOUNTS}`, amount: `${1 + Math.floor(next() * 500)}.${String(Math.floor(next() * 100)).padStart(2, '0')}` };
+          const input: Input = {
+            idempotencyKey: `k${++sequence}`,
+            debitAccount: `assets:a${a}`,
+            creditAccount: `assets:a${(a + 1 + Math.floor(next() * (ACCOUNTS - 1))) % ACCOUNTS}`,
+            amount: `${1 + Math.floor(next() * 500)}.${String(Math.floor(next() * 100)).padStart(2, '0')}`,
+          };
           attempted.set(input.idempotencyKey, input);
           try {
             const body = await gqlAt(server.url, TRANSFER, { input });
-            if (body.data?.transfer?.__typename === 'Transaction') acknowledged.set(input.idempotencyKey, body.data.transfer.id);
+            if (body.data?.transfer?.__typename === 'Transaction')
+              acknowledged.set(input.idempotencyKey, body.data.transfer.id);
             else expect.fail(`a transfer was refused: ${JSON.stringify(body)}`);
           } catch (error) {
             if (alive) throw error; // only the kill may cut a request off
@@ -80,15 +90,27 @@ describe(`crash safety (seed ${SEED}, ${ROUNDS} kills)`, () => {
         expect(byKey.size).toBe(transactions.length);
         for (const key of byKey.keys()) expect(attempted.has(key), `seed ${SEED}: unknown key ${key}`).toBe(true);
         // Nothing half-applied: every transaction has its event and its entry on both accounts.
-        const events = await database.db.selectFrom('events').select(['transaction_id']).where('transaction_id', 'is not', null).execute();
-        const entries = await database.db.selectFrom('entries').select(['transaction_id', 'direction', 'amount']).execute();
-        const count = (rows: Array<{ transaction_id: string | null }>) => rows.reduce((m, r) => m.set(r.transaction_id!, (m.get(r.transaction_id!) ?? 0) + 1), new Map<string, number>());
+        const events = await database.db
+          .selectFrom('events')
+          .select(['transaction_id'])
+          .where('transaction_id', 'is not', null)
+          .execute();
+        const entries = await database.db
+          .selectFrom('entries')
+          .select(['transaction_id', 'direction', 'amount'])
+          .execute();
+        const count = (rows: Array<{ transaction_id: string | null }>) =>
+          rows.reduce(
+            (m, r) => m.set(r.transaction_id!, (m.get(r.transaction_id!) ?? 0) + 1),
+            new Map<string, number>(),
+          );
         const [eventsOf, entriesOf] = [count(events), count(entries)];
         for (const { id } of transactions) {
           expect(eventsOf.get(id), `seed ${SEED}: events of ${id}`).toBe(2);
           expect(entriesOf.get(id), `seed ${SEED}: entries of ${id}`).toBe(2);
         }
-        const sum = (side: string) => entries.filter((e) => e.direction === side).reduce((s, e) => s.plus(e.amount), new Amount(0));
+        const sum = (side: string) =>
+          entries.filter((e) => e.direction === side).reduce((s, e) => s.plus(e.amount), new Amount(0));
         expect(sum('DEBIT').toFixed(2)).toBe(sum('CREDIT').toFixed(2));
       } finally {
         await database.close();

@@ -24,8 +24,8 @@ const HOUR = 3_600_000;
 const OPENED = START - 30 * 24 * HOUR;
 const ctx = { actor: 'sim', requestId: 'sim' };
 
-
-const money = (cents: number) => `${cents < 0 ? '-' : ''}${Math.floor(Math.abs(cents) / 100)}.${String(Math.abs(cents) % 100).padStart(2, '0')}`;
+const money = (cents: number) =>
+  `${cents < 0 ? '-' : ''}${Math.floor(Math.abs(cents) / 100)}.${String(Math.abs(cents) % 100).padStart(2, '0')}`;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** One posting as the model keeps it: cents on the account's normal side. */
@@ -70,24 +70,43 @@ class Model {
 
   /** A copy of everything it knows, to try another order of concurrent commands from. */
   snapshot(): ModelData {
-    return structuredClone({ now: this.now, lockedThrough: this.lockedThrough, accounts: this.accounts, postings: this.postings, txs: this.txs, holds: this.holds, keys: this.keys });
+    return structuredClone({
+      now: this.now,
+      lockedThrough: this.lockedThrough,
+      accounts: this.accounts,
+      postings: this.postings,
+      txs: this.txs,
+      holds: this.holds,
+      keys: this.keys,
+    });
   }
   restore(snapshot: ModelData): void {
     Object.assign(this, structuredClone(snapshot));
   }
 
   balance(code: string, asOf = Infinity, knownAt = Infinity): number {
-    return this.postings.filter((p) => p.code === code && p.effectiveAt <= asOf && p.recordedAt <= knownAt).reduce((s, p) => s + p.cents, 0);
+    return this.postings
+      .filter((p) => p.code === code && p.effectiveAt <= asOf && p.recordedAt <= knownAt)
+      .reduce((s, p) => s + p.cents, 0);
   }
   reserved(code: string): number {
     let sum = 0;
-    for (const h of this.holds.values()) if (h.wallet === code && h.status === 'open' && (h.expiresAt === null || h.expiresAt > this.now)) sum += h.cents;
+    for (const h of this.holds.values())
+      if (h.wallet === code && h.status === 'open' && (h.expiresAt === null || h.expiresAt > this.now)) sum += h.cents;
     return sum;
   }
   /** Whether taking `cents` out of a bounded wallet keeps available at or above 0 (`spending`: the hold being committed). */
   fits(code: string, cents: number, spending?: Hold): boolean {
     if (!this.accounts.get(code)!.bounded) return true;
-    return this.balance(code) - (this.reserved(code) - (spending && spending.status === 'open' && (spending.expiresAt === null || spending.expiresAt > this.now) ? spending.cents : 0)) - cents >= 0;
+    return (
+      this.balance(code) -
+        (this.reserved(code) -
+          (spending && spending.status === 'open' && (spending.expiresAt === null || spending.expiresAt > this.now)
+            ? spending.cents
+            : 0)) -
+        cents >=
+      0
+    );
   }
   closed(effectiveAt: number): boolean {
     return this.lockedThrough !== null && effectiveAt <= this.lockedThrough;
@@ -119,7 +138,8 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
   // commands (bursts, races) interleave the same way on every run of a seed, as on SQLite.
   const temp = await tempDatabase({ poolSize: 1 });
   const ledger = new Ledger(temp.database, { clock: () => new Date(model.now), maxFutureSkewMs: 0 });
-  const where = (i: number, what: string) => `seed ${seed}, operation ${i}: ${what} (replay: SIM_SEED=${seed} SIM_OPS=${ops})`;
+  const where = (i: number, what: string) =>
+    `seed ${seed}, operation ${i}: ${what} (replay: SIM_SEED=${seed} SIM_OPS=${ops})`;
   let keySequence = 0;
   const wallets: string[] = [];
 
@@ -145,18 +165,47 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
     const bounded = next() < 0.8;
     return {
       what: `open ${code}`,
-      run: async () => (await ledger.openAccount({ code, name: code, type: 'LIABILITY', currency: 'USD', minimumBalance: bounded ? '0' : null, effectiveAt: iso(OPENED) }, ctx), code),
+      run: async () => {
+        await ledger.openAccount(
+          {
+            code,
+            name: code,
+            type: 'LIABILITY',
+            currency: 'USD',
+            minimumBalance: bounded ? '0' : null,
+            effectiveAt: iso(OPENED),
+          },
+          ctx,
+        );
+        return code;
+      },
       expect: () => {
         const existing = model.accounts.get(code);
         if (!existing && model.closed(OPENED)) return { outcome: 'PERIOD_CLOSED' };
-        if (!existing) return { outcome: 'OK', id: code, apply: () => (model.accounts.set(code, { bounded }), wallets.push(code)) };
+        if (!existing)
+          return {
+            outcome: 'OK',
+            id: code,
+            apply: () => {
+              model.accounts.set(code, { bounded });
+              wallets.push(code);
+            },
+          };
         return existing.bounded === bounded ? { outcome: 'OK', id: code } : { outcome: 'ACCOUNT_ALREADY_EXISTS' };
       },
     };
   };
 
   /** Money between a wallet and the bank, or between two wallets; maybe backdated; maybe a hold. */
-  const transfer = (kind: 'in' | 'out' | 'move' | 'hold', key: string, cents: number, wallet: string, other: string, backdateMs: number, expiresInMs: number | null): Command => {
+  const transfer = (
+    kind: 'in' | 'out' | 'move' | 'hold',
+    key: string,
+    cents: number,
+    wallet: string,
+    other: string,
+    backdateMs: number,
+    expiresInMs: number | null,
+  ): Command => {
     const from = kind === 'in' ? BANK : wallet;
     const to = kind === 'in' ? wallet : kind === 'move' ? other : BANK;
     const effectiveAt = model.now - backdateMs;
@@ -168,7 +217,10 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
         ledger.postTransaction(
           {
             idempotencyKey: key,
-            entries: [{ account: from, direction: 'DEBIT', amount: money(cents) }, { account: to, direction: 'CREDIT', amount: money(cents) }],
+            entries: [
+              { account: from, direction: 'DEBIT', amount: money(cents) },
+              { account: to, direction: 'CREDIT', amount: money(cents) },
+            ],
             effectiveAt: backdateMs ? iso(effectiveAt) : null,
             pending: kind === 'hold',
             expiresAt: expiresAt === null ? null : iso(expiresAt),
@@ -177,7 +229,10 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
         ),
       expect: () => {
         const previous = model.keys.get(key);
-        if (previous) return previous.request === request ? { outcome: 'OK', id: previous.id } : { outcome: 'IDEMPOTENCY_CONFLICT' };
+        if (previous)
+          return previous.request === request
+            ? { outcome: 'OK', id: previous.id }
+            : { outcome: 'IDEMPOTENCY_CONFLICT' };
         // On each account's normal side: a debit takes from a wallet (a liability) and adds to the bank (an asset).
         const legs = [
           { code: from, cents: from === BANK ? cents : -cents },
@@ -207,7 +262,10 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
     expect: () => {
       const hold = model.holds.get(id)!;
       const previous = model.keys.get(key);
-      if (previous) return previous.request === `commit ${hold.id}` ? { outcome: 'OK', id: previous.id } : { outcome: 'IDEMPOTENCY_CONFLICT' };
+      if (previous)
+        return previous.request === `commit ${hold.id}`
+          ? { outcome: 'OK', id: previous.id }
+          : { outcome: 'IDEMPOTENCY_CONFLICT' };
       if (hold.status !== 'open') return { outcome: 'HOLD_NOT_PENDING' };
       if (hold.expiresAt !== null && hold.expiresAt <= model.now) return { outcome: 'HOLD_EXPIRED' };
       if (!model.fits(hold.wallet, hold.cents, hold)) return { outcome: 'INSUFFICIENT_FUNDS' };
@@ -230,7 +288,14 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
     expect: () => {
       const hold = model.holds.get(id)!;
       if (hold.status === 'committed') return { outcome: 'HOLD_NOT_PENDING' };
-      return { outcome: 'OK', id: hold.id, apply: () => ((hold.status = 'voided'), (model.txs.get(hold.id)!.kind = 'voided')) };
+      return {
+        outcome: 'OK',
+        id: hold.id,
+        apply: () => {
+          hold.status = 'voided';
+          model.txs.get(hold.id)!.kind = 'voided';
+        },
+      };
     },
   });
 
@@ -240,12 +305,17 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
     expect: () => {
       const tx = model.txs.get(id)!;
       const previous = model.keys.get(key);
-      if (previous) return previous.request === `reverse ${tx.id}` ? { outcome: 'OK', id: previous.id } : { outcome: 'IDEMPOTENCY_CONFLICT' };
+      if (previous)
+        return previous.request === `reverse ${tx.id}`
+          ? { outcome: 'OK', id: previous.id }
+          : { outcome: 'IDEMPOTENCY_CONFLICT' };
       if (tx.kind === 'pending') return { outcome: 'TRANSACTION_PENDING' };
       if (tx.kind === 'voided') return { outcome: 'HOLD_NOT_PENDING' };
       if (tx.reversedBy !== null) return { outcome: 'TRANSACTION_ALREADY_REVERSED' };
       const legs = tx.legs.map((l) => ({ code: l.code, cents: -l.cents }));
-      for (const leg of legs) if (leg.code !== BANK && leg.cents < 0 && !model.fits(leg.code, -leg.cents)) return { outcome: 'INSUFFICIENT_FUNDS' };
+      for (const leg of legs)
+        if (leg.code !== BANK && leg.cents < 0 && !model.fits(leg.code, -leg.cents))
+          return { outcome: 'INSUFFICIENT_FUNDS' };
       if (model.closed(tx.effectiveAt)) return { outcome: 'PERIOD_CLOSED' };
       return {
         outcome: 'OK',
@@ -274,17 +344,38 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
     const txs = [...model.txs.values()];
     const make = (): (() => Command) => {
       const r = inBurst ? 1 : next();
-      if (r < 0.12 && holds.length > 0) return ((id) => () => commit(key, id))(pick(holds).id);
-      if (r < 0.2 && holds.length > 0) return ((id) => () => voidHold(id))(pick(holds).id);
-      if (r < 0.28 && txs.length > 0) return ((id) => () => reverse(key, id))(pick(txs).id);
+      if (r < 0.12 && holds.length > 0)
+        return (
+          (id) => () =>
+            commit(key, id)
+        )(pick(holds).id);
+      if (r < 0.2 && holds.length > 0)
+        return (
+          (id) => () =>
+            voidHold(id)
+        )(pick(holds).id);
+      if (r < 0.28 && txs.length > 0)
+        return (
+          (id) => () =>
+            reverse(key, id)
+        )(pick(txs).id);
       const kind = pick(['in', 'in', 'out', 'move', 'hold'] as const);
       const cents = 1 + Math.floor(next() * 20_000);
       const wallet = pick(wallets);
       const other = pick(wallets.filter((w) => w !== wallet).concat(wallets.length > 1 ? [] : [BANK]));
       const backdate = next() < 0.25 ? Math.floor(next() * 48 * HOUR) : 0;
       const expires = kind === 'hold' && next() < 0.5 ? 1000 + Math.floor(next() * 2 * HOUR) : null;
-      const args = [kind, key, cents, wallet, kind === 'move' && other === BANK ? wallet : other, backdate, expires] as const;
-      if (kind === 'move' && other === BANK) return () => transfer('out', args[1], args[2], args[3], BANK, args[5], null);
+      const args = [
+        kind,
+        key,
+        cents,
+        wallet,
+        kind === 'move' && other === BANK ? wallet : other,
+        backdate,
+        expires,
+      ] as const;
+      if (kind === 'move' && other === BANK)
+        return () => transfer('out', args[1], args[2], args[3], BANK, args[5], null);
       return () => transfer(...args);
     };
     const factory = make();
@@ -302,13 +393,20 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
     const open = [...model.holds.values()].filter((h) => h.status === 'open');
     const id = open.length > 0 && next() < 0.7 ? pick(open).id : pick([...model.txs.keys()]);
     const hold = model.holds.get(id);
-    const contenders = hold ? [() => commit(`k${++keySequence}`, id), () => voidHold(id), () => reverse(`k${++keySequence}`, id)] : [() => reverse(`k${++keySequence}`, id)];
+    const contenders = hold
+      ? [() => commit(`k${++keySequence}`, id), () => voidHold(id), () => reverse(`k${++keySequence}`, id)]
+      : [() => reverse(`k${++keySequence}`, id)];
     const race = Array.from({ length: next() < 0.3 ? 3 : 2 }, () => pick(contenders)());
-    if (hold && next() < 0.3) race.push(transfer('out', `k${++keySequence}`, 1 + Math.floor(next() * 20_000), hold.wallet, BANK, 0, null));
+    if (hold && next() < 0.3)
+      race.push(transfer('out', `k${++keySequence}`, 1 + Math.floor(next() * 20_000), hold.wallet, BANK, 0, null));
     return race;
   };
   const orders = (items: number[]): number[][] =>
-    items.length <= 1 ? [items] : items.flatMap((first, j) => orders([...items.slice(0, j), ...items.slice(j + 1)]).map((rest) => [first, ...rest]));
+    items.length <= 1
+      ? [items]
+      : items.flatMap((first, j) =>
+          orders([...items.slice(0, j), ...items.slice(j + 1)]).map((rest) => [first, ...rest]),
+        );
   /** Applies the first serial order of `race` whose answers are `results`; false when none is. */
   const settleRace = (race: Command[], results: Array<{ outcome: Outcome; id?: string }>): boolean => {
     const before = model.snapshot();
@@ -317,7 +415,8 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
       const fits = order.every((j) => {
         const expected = race[j]!.expect();
         const actual = results[j]!;
-        if (expected.outcome !== actual.outcome || (expected.id !== undefined && expected.id !== actual.id)) return false;
+        if (expected.outcome !== actual.outcome || (expected.id !== undefined && expected.id !== actual.id))
+          return false;
         if (actual.outcome === 'OK') expected.apply?.(actual.id!);
         return true;
       });
@@ -328,7 +427,10 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
   };
 
   try {
-    await ledger.openAccount({ code: BANK, name: 'Bank', type: 'ASSET', currency: 'USD', effectiveAt: iso(OPENED) }, ctx);
+    await ledger.openAccount(
+      { code: BANK, name: 'Bank', type: 'ASSET', currency: 'USD', effectiveAt: iso(OPENED) },
+      ctx,
+    );
     model.accounts.set(BANK, { bounded: false });
     for (let i = 0; i < ops; ) {
       const roll = next();
@@ -342,10 +444,14 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
         // Period close (through a past instant) or reopen: alone in their transaction.
         const reopen = next() < 0.3;
         const through = reopen ? null : model.now - Math.floor(next() * 36 * HOUR);
-        const books = reopen ? await ledger.reopenPeriod({ through: null }, ctx) : await ledger.closePeriod({ through: iso(through!) }, ctx);
+        const books = reopen
+          ? await ledger.reopenPeriod({ through: null }, ctx)
+          : await ledger.closePeriod({ through: iso(through!) }, ctx);
         if (reopen) model.lockedThrough = null;
         else if (model.lockedThrough === null || through! > model.lockedThrough) model.lockedThrough = through;
-        expect(books.lockedThrough, where(i, reopen ? 'reopen' : 'close')).toBe(model.lockedThrough === null ? null : iso(model.lockedThrough));
+        expect(books.lockedThrough, where(i, reopen ? 'reopen' : 'close')).toBe(
+          model.lockedThrough === null ? null : iso(model.lockedThrough),
+        );
         i++;
         continue;
       }
@@ -355,14 +461,19 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
         const asOf = model.now - Math.floor(next() * 72 * HOUR);
         const knownAt = model.now - Math.floor(next() * 72 * HOUR);
         const account = (await getAccounts(temp.database.db, [code])).get(code)!;
-        expect((await balanceAt(temp.database.db, account, iso(asOf), iso(knownAt))).posted, where(i, `balance of ${code} at ${iso(asOf)} known ${iso(knownAt)}`)).toBe(money(model.balance(code, asOf, knownAt)));
+        expect(
+          (await balanceAt(temp.database.db, account, iso(asOf), iso(knownAt))).posted,
+          where(i, `balance of ${code} at ${iso(asOf)} known ${iso(knownAt)}`),
+        ).toBe(money(model.balance(code, asOf, knownAt)));
         i++;
         continue;
       }
       if (roll < 0.17 && model.txs.size > 0) {
         const race = raceCommands();
         const results = await Promise.all(race.map((c) => attempt(() => c.run())));
-        race.forEach((command, j) => trace.push(`${i + j}: ${masked(command.what)} -> ${results[j]!.outcome} [race of ${race.length}]`));
+        for (const [j, command] of race.entries()) {
+          trace.push(`${i + j}: ${masked(command.what)} -> ${results[j]!.outcome} [race of ${race.length}]`);
+        }
         if (process.env.SIM_TRACE) console.log(trace.slice(-race.length).join('\n'));
         const answers = race.map((c, j) => `${c.what} -> ${results[j]!.outcome}`).join('; ');
         expect(settleRace(race, results), where(i, `no serial order gives these answers: ${answers}`)).toBe(true);
@@ -373,23 +484,32 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
       const size = next() < 0.35 ? 2 + Math.floor(next() * 5) : 1;
       const burst: Command[] = [];
       // Sometimes the same request twice at once (a client retrying before its answer came).
-      for (let b = 0; b < size; b++) burst.push(b > 0 && next() < 0.15 ? { ...burst[b - 1]!, what: `${burst[b - 1]!.what}, sent again at once` } : randomCommand(size > 1));
+      for (let b = 0; b < size; b++)
+        burst.push(
+          b > 0 && next() < 0.15
+            ? { ...burst[b - 1]!, what: `${burst[b - 1]!.what}, sent again at once` }
+            : randomCommand(size > 1),
+        );
       const results = await Promise.all(burst.map((c) => attempt(() => c.run())));
       burst.forEach((command, j) => {
         const expected = command.expect();
         const actual = results[j]!;
         // Ids are random: the trace keeps what the seed decides (the command, the answer's kind).
-        trace.push(`${i + j}: ${masked(command.what)} -> ${actual.outcome}${burst.length > 1 ? ` [burst of ${burst.length}]` : ''}`);
+        trace.push(
+          `${i + j}: ${masked(command.what)} -> ${actual.outcome}${burst.length > 1 ? ` [burst of ${burst.length}]` : ''}`,
+        );
         if (process.env.SIM_TRACE) console.log(trace[trace.length - 1]);
         expect(actual.outcome, where(i + j, command.what)).toBe(expected.outcome);
-        if (expected.id !== undefined) expect(actual.id, where(i + j, `${command.what}: the first result`)).toBe(expected.id);
+        if (expected.id !== undefined)
+          expect(actual.id, where(i + j, `${command.what}: the first result`)).toBe(expected.id);
         if (actual.outcome === 'OK') expected.apply?.(actual.id!);
       });
       i += burst.length;
     }
     // Every balance now, and the read models against a rebuild.
     const accounts = await getAccounts(temp.database.db, [...model.accounts.keys()]);
-    for (const [code, account] of accounts) expect(account.balance, `seed ${seed}: ${code}`).toBe(money(model.balance(code)));
+    for (const [code, account] of accounts)
+      expect(account.balance, `seed ${seed}: ${code}`).toBe(money(model.balance(code)));
     const rebuilt = await rebuildReadModels(temp.database, { apply: false });
     expect(rebuilt.differences, `seed ${seed}`).toEqual([]);
     return trace;
@@ -408,10 +528,11 @@ describe(`deterministic simulation (${RUNS} × ${OPS} operations from seed ${FIR
 
   it('fails a failing seed again at the same operation, with the same message', async () => {
     // Ids are random: compare the failure with them masked.
-    const failure = () => simulate(5, 3000, { flawedModel: true }).then(
-      () => 'passed',
-      (error: Error) => masked(error.message),
-    );
+    const failure = () =>
+      simulate(5, 3000, { flawedModel: true }).then(
+        () => 'passed',
+        (error: Error) => masked(error.message),
+      );
     const first = await failure();
     expect(first).toMatch(/^seed 5, operation \d+: .* \(replay: SIM_SEED=5 SIM_OPS=3000\)/);
     expect(await failure()).toBe(first);

@@ -28,7 +28,10 @@ const batch = (tag: string) => ({
     transactions: Array.from({ length: 300 }, (_, i) => ({
       idempotencyKey: `${tag}-${i}`,
       description: 'x'.repeat(200),
-      entries: [{ account: 'assets:cash', direction: 'DEBIT', amount: '1.00' }, { account: 'equity:owner', direction: 'CREDIT', amount: '1.00' }],
+      entries: [
+        { account: 'assets:cash', direction: 'DEBIT', amount: '1.00' },
+        { account: 'equity:owner', direction: 'CREDIT', amount: '1.00' },
+      ],
     })),
   },
 });
@@ -37,12 +40,19 @@ beforeAll(async () => {
   server = await startTestServer({}, logger);
   await server.ledger.openAccount({ code: 'assets:cash', name: 'Cash', type: 'ASSET', currency: 'USD' }, ctx);
   await server.ledger.openAccount({ code: 'equity:owner', name: 'Owner', type: 'EQUITY', currency: 'USD' }, ctx);
-  await server.ledger.transfer({ idempotencyKey: 'seed', debitAccount: 'assets:cash', creditAccount: 'equity:owner', amount: '5.00' }, ctx);
+  await server.ledger.transfer(
+    { idempotencyKey: 'seed', debitAccount: 'assets:cash', creditAccount: 'equity:owner', amount: '5.00' },
+    ctx,
+  );
 });
 afterAll(() => server.close());
 
 /** Causes a fault, sends a batch, checks the refusal, removes the fault, sends it again. */
-async function survives(fault: string, cause: () => Promise<void> | void, recover: () => Promise<void> | void): Promise<void> {
+async function survives(
+  fault: string,
+  cause: () => Promise<void> | void,
+  recover: () => Promise<void> | void,
+): Promise<void> {
   const before = await logState(server.database.db);
   await cause();
   const requestId = `fault-${fault}`;
@@ -105,8 +115,12 @@ describe('storage faults', () => {
     const files = [server.file, `${server.file}-wal`, `${server.file}-shm`].filter((f) => existsSync(f));
     await survives(
       'STORAGE_MISSING',
-      () => files.forEach((f) => renameSync(f, `${f}.away`)),
-      () => files.forEach((f) => renameSync(`${f}.away`, f)),
+      () => {
+        for (const f of files) renameSync(f, `${f}.away`);
+      },
+      () => {
+        for (const f of files) renameSync(`${f}.away`, f);
+      },
     );
   });
 });

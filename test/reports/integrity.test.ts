@@ -20,7 +20,10 @@ async function dropRefusals(database: Database): Promise<void> {
 
 async function history() {
   const b = await books();
-  for (let i = 1; i <= 6; i++) await b.post(`2026-01-0${i}T00:00:00Z`, 'assets:bank:checking', 'equity:capital', `${i}.25`, { actor: i === 3 ? 'mallory' : 'writer' });
+  for (let i = 1; i <= 6; i++)
+    await b.post(`2026-01-0${i}T00:00:00Z`, 'assets:bank:checking', 'equity:capital', `${i}.25`, {
+      actor: i === 3 ? 'mallory' : 'writer',
+    });
   return b;
 }
 
@@ -29,8 +32,20 @@ describe('verifyIntegrity', () => {
     const b = await history();
     try {
       const report = await verifyIntegrity(b.temp.database.db);
-      const head = await b.temp.database.db.selectFrom('events').select(['position', 'hash']).orderBy('position', 'desc').limit(1).executeTakeFirstOrThrow();
-      expect(report).toEqual({ ok: true, eventsChecked: Number(head.position), headHash: head.hash, firstBrokenPosition: null, expectedHash: null, actualHash: null });
+      const head = await b.temp.database.db
+        .selectFrom('events')
+        .select(['position', 'hash'])
+        .orderBy('position', 'desc')
+        .limit(1)
+        .executeTakeFirstOrThrow();
+      expect(report).toEqual({
+        ok: true,
+        eventsChecked: Number(head.position),
+        headHash: head.hash,
+        firstBrokenPosition: null,
+        expectedHash: null,
+        actualHash: null,
+      });
     } finally {
       await b.temp.dispose();
     }
@@ -38,19 +53,40 @@ describe('verifyIntegrity', () => {
 
   it.each([
     ['an amount', (p: number) => sql`UPDATE events SET data = replace(data, '"3.25"', '"0.25"') WHERE position = ${p}`],
-    ['the actor in the metadata', (p: number) => sql`UPDATE events SET metadata = replace(metadata, 'mallory', 'alice') WHERE position = ${p}`],
-    ['the recorded time', (p: number) => sql`UPDATE events SET recorded_at = '2020-01-01T00:00:00.000Z' WHERE position = ${p}`],
-    ['the effective time', (p: number) => sql`UPDATE events SET effective_at = '2026-01-03T00:00:01.000Z' WHERE position = ${p}`],
+    [
+      'the actor in the metadata',
+      (p: number) => sql`UPDATE events SET metadata = replace(metadata, 'mallory', 'alice') WHERE position = ${p}`,
+    ],
+    [
+      'the recorded time',
+      (p: number) => sql`UPDATE events SET recorded_at = '2020-01-01T00:00:00.000Z' WHERE position = ${p}`,
+    ],
+    [
+      'the effective time',
+      (p: number) => sql`UPDATE events SET effective_at = '2026-01-03T00:00:01.000Z' WHERE position = ${p}`,
+    ],
   ])('catches a change of %s at its position', async (_label, change) => {
     const b = await history();
     const database = b.temp.database;
     try {
-      const target = await database.db.selectFrom('events').select(['position', 'hash']).where('metadata', 'like', '%mallory%').orderBy('position').limit(1).executeTakeFirstOrThrow();
+      const target = await database.db
+        .selectFrom('events')
+        .select(['position', 'hash'])
+        .where('metadata', 'like', '%mallory%')
+        .orderBy('position')
+        .limit(1)
+        .executeTakeFirstOrThrow();
       const P = Number(target.position);
       await dropRefusals(database);
       await change(P).execute(database.db);
       const report = await verifyIntegrity(database.db);
-      expect(report).toMatchObject({ ok: false, eventsChecked: P - 1, firstBrokenPosition: P, actualHash: target.hash, headHash: null });
+      expect(report).toMatchObject({
+        ok: false,
+        eventsChecked: P - 1,
+        firstBrokenPosition: P,
+        actualHash: target.hash,
+        headHash: null,
+      });
       expect(report.expectedHash).toMatch(/^[0-9a-f]{64}$/);
       expect(report.expectedHash).not.toBe(target.hash);
     } finally {
@@ -64,7 +100,11 @@ describe('verifyIntegrity', () => {
     try {
       await dropRefusals(database);
       await sql`DELETE FROM events WHERE position = 12`.execute(database.db);
-      expect(await verifyIntegrity(database.db)).toMatchObject({ ok: false, eventsChecked: 11, firstBrokenPosition: 13 });
+      expect(await verifyIntegrity(database.db)).toMatchObject({
+        ok: false,
+        eventsChecked: 11,
+        firstBrokenPosition: 13,
+      });
     } finally {
       await b.temp.dispose();
     }

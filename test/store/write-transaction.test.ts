@@ -17,9 +17,21 @@ beforeAll(async () => {
 });
 afterAll(() => temp.dispose());
 
-const key = (name: string) => ({ name, role: 'reader', key_hash: `hash-${name}`, key_prefix: 'ink', created_at: '2026-12-02T00:00:00.000Z', created_by: 'test', expires_at: null, revoked_at: null });
+const key = (name: string) => ({
+  name,
+  role: 'reader',
+  key_hash: `hash-${name}`,
+  key_prefix: 'ink',
+  created_at: '2026-12-02T00:00:00.000Z',
+  created_by: 'test',
+  expires_at: null,
+  revoked_at: null,
+});
 const insert = (trx: Db, name: string) => trx.insertInto('api_keys').values(key(name)).execute();
-const names = async () => (await database.db.selectFrom('api_keys').select('name').where('name', 'like', 'wt-%').orderBy('name').execute()).map((r) => r.name);
+const names = async () =>
+  (await database.db.selectFrom('api_keys').select('name').where('name', 'like', 'wt-%').orderBy('name').execute()).map(
+    (r) => r.name,
+  );
 
 describe('a write transaction', () => {
   it('commits every write it made', async () => {

@@ -29,9 +29,15 @@ beforeEach(async () => {
 afterEach(() => temp.dispose());
 
 /** The flips, the long way: every event of the account after the monitor's start, folded one by one. */
-async function expectedAlerts(monitor: MonitorView & { after: number; startsHolding: boolean }): Promise<Array<[boolean, string, number]>> {
-  const events = (await readStream(temp.database.db, 'account:assets:wallet')).filter((e) => e.position > monitor.after);
-  let state = (await loadAccount(temp.database.db, 'assets:wallet', { atVersion: events[0] ? events[0].version - 1 : undefined })) as OpenedAccount;
+async function expectedAlerts(
+  monitor: MonitorView & { after: number; startsHolding: boolean },
+): Promise<Array<[boolean, string, number]>> {
+  const events = (await readStream(temp.database.db, 'account:assets:wallet')).filter(
+    (e) => e.position > monitor.after,
+  );
+  let state = (await loadAccount(temp.database.db, 'assets:wallet', {
+    atVersion: events[0] ? events[0].version - 1 : undefined,
+  })) as OpenedAccount;
   let holds = monitor.startsHolding;
   const flips: Array<[boolean, string, number]> = [];
   for (const stored of events) {
@@ -63,16 +69,45 @@ describe('balance monitors (a checkpointed subscriber)', () => {
         fc.nat(6),
         async (ops, metric, comparison, threshold, crashAt) => {
           run += 1;
-          const monitor = await createMonitor(temp.database, { account: 'assets:wallet', metric, comparison, threshold: `${threshold}.00` }, 'test', new Date().toISOString());
-          const row = (await temp.database.db.selectFrom('balance_monitors').selectAll().where('id', '=', monitor.id).executeTakeFirstOrThrow())!;
+          const monitor = await createMonitor(
+            temp.database,
+            { account: 'assets:wallet', metric, comparison, threshold: `${threshold}.00` },
+            'test',
+            new Date().toISOString(),
+          );
+          const row = (await temp.database.db
+            .selectFrom('balance_monitors')
+            .selectAll()
+            .where('id', '=', monitor.id)
+            .executeTakeFirstOrThrow())!;
           const holds: string[] = [];
           for (const [i, o] of ops.entries()) {
             const key = `r${run}-${i}`;
             const amount = (o.amount / 100).toFixed(2);
-            if (o.kind === 'in') await ledger.transfer({ idempotencyKey: key, debitAccount: 'assets:wallet', creditAccount: 'equity:funding', amount }, ctx);
-            if (o.kind === 'out') await ledger.transfer({ idempotencyKey: key, debitAccount: 'equity:funding', creditAccount: 'assets:wallet', amount }, ctx);
+            if (o.kind === 'in')
+              await ledger.transfer(
+                { idempotencyKey: key, debitAccount: 'assets:wallet', creditAccount: 'equity:funding', amount },
+                ctx,
+              );
+            if (o.kind === 'out')
+              await ledger.transfer(
+                { idempotencyKey: key, debitAccount: 'equity:funding', creditAccount: 'assets:wallet', amount },
+                ctx,
+              );
             if (o.kind === 'hold') {
-              holds.push(await ledger.postTransaction({ idempotencyKey: key, pending: true, entries: [{ account: 'equity:funding', direction: 'DEBIT', amount }, { account: 'assets:wallet', direction: 'CREDIT', amount }] }, ctx));
+              holds.push(
+                await ledger.postTransaction(
+                  {
+                    idempotencyKey: key,
+                    pending: true,
+                    entries: [
+                      { account: 'equity:funding', direction: 'DEBIT', amount },
+                      { account: 'assets:wallet', direction: 'CREDIT', amount },
+                    ],
+                  },
+                  ctx,
+                ),
+              );
             }
             if (o.kind === 'void' && holds.length > 0) await ledger.voidPending({ transactionId: holds.pop()! }, ctx);
           }
@@ -84,11 +119,23 @@ describe('balance monitors (a checkpointed subscriber)', () => {
               if (++batches === crashAt) throw new Error('crash in the middle of a batch');
             },
           };
-          const runner = (subscriber: Subscriber, batchSize: number) => new SubscriberRunner(temp.database, ledger.commits, [subscriber], { batchSize });
-          await runner(flaky, 2).catchUp().catch(() => undefined);
+          const runner = (subscriber: Subscriber, batchSize: number) =>
+            new SubscriberRunner(temp.database, ledger.commits, [subscriber], { batchSize });
+          await runner(flaky, 2)
+            .catchUp()
+            .catch(() => undefined);
           await Promise.all([runner(balanceMonitors, 3).catchUp(), runner(balanceMonitors, 5).catchUp()]);
-          const alerts = await temp.database.db.selectFrom('balance_alerts').selectAll().where('monitor_id', '=', monitor.id).orderBy('id').execute();
-          const expected = await expectedAlerts({ ...monitor, after: Number(row.after_position), startsHolding: monitor.holds });
+          const alerts = await temp.database.db
+            .selectFrom('balance_alerts')
+            .selectAll()
+            .where('monitor_id', '=', monitor.id)
+            .orderBy('id')
+            .execute();
+          const expected = await expectedAlerts({
+            ...monitor,
+            after: Number(row.after_position),
+            startsHolding: monitor.holds,
+          });
           expect(alerts.map((a) => [Number(a.holds) === 1, a.figure, Number(a.event_position)])).toEqual(expected);
           await temp.database.db.deleteFrom('balance_monitors').execute();
         },
@@ -98,6 +145,8 @@ describe('balance monitors (a checkpointed subscriber)', () => {
   });
 
   it('cannot be rebuilt: its alerts are a record of what was pushed', async () => {
-    await expect(new SubscriberRunner(temp.database, ledger.commits, [balanceMonitors]).rebuild('balance-monitors')).rejects.toThrow(/cannot be rebuilt/);
+    await expect(
+      new SubscriberRunner(temp.database, ledger.commits, [balanceMonitors]).rebuild('balance-monitors'),
+    ).rejects.toThrow(/cannot be rebuilt/);
   });
 });

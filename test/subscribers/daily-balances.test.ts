@@ -29,7 +29,11 @@ let ledger: Ledger;
 beforeEach(async () => {
   temp = await tempDatabase();
   ledger = new Ledger(temp.database);
-  for (const a of ACCOUNTS) await ledger.openAccount({ code: a.code, name: a.code, type: a.type, currency: 'USD', effectiveAt: '2026-01-01T00:00:00.000Z' }, ctx);
+  for (const a of ACCOUNTS)
+    await ledger.openAccount(
+      { code: a.code, name: a.code, type: a.type, currency: 'USD', effectiveAt: '2026-01-01T00:00:00.000Z' },
+      ctx,
+    );
 });
 afterEach(() => temp.dispose());
 
@@ -40,13 +44,26 @@ async function post(n: number, pick: () => number = () => sequence): Promise<voi
     const [debit, credit] = [ACCOUNTS[k % 3]!, ACCOUNTS[(k + 1 + (pick() % 2)) % 3]!];
     // Backdated across the days (effective times in the past, recorded now).
     const day = DAYS[(k * 7 + pick()) % DAYS.length]!;
-    await ledger.transfer({ idempotencyKey: `t${k}`, debitAccount: debit.code, creditAccount: credit.code, amount: `${(k % 9) + 1}.25`, effectiveAt: `${day}T1${k % 10}:00:00.000Z` }, ctx);
+    await ledger.transfer(
+      {
+        idempotencyKey: `t${k}`,
+        debitAccount: debit.code,
+        creditAccount: credit.code,
+        amount: `${(k % 9) + 1}.25`,
+        effectiveAt: `${day}T1${k % 10}:00:00.000Z`,
+      },
+      ctx,
+    );
   }
 }
 
 /** The history the long way: every entry of the read model, summed by day. */
 async function bruteForce(database: Database, account: (typeof ACCOUNTS)[number]): Promise<string[]> {
-  const entries = await database.db.selectFrom('entries').select(['direction', 'amount', 'effective_at']).where('account_code', '=', account.code).execute();
+  const entries = await database.db
+    .selectFrom('entries')
+    .select(['direction', 'amount', 'effective_at'])
+    .where('account_code', '=', account.code)
+    .execute();
   const normal = account.type === 'ASSET' ? 'DEBIT' : 'CREDIT';
   return DAYS.map((day) =>
     entries
@@ -61,10 +78,12 @@ async function history(database: Database, account: (typeof ACCOUNTS)[number]): 
 }
 
 async function expectExact(database: Database): Promise<void> {
-  for (const account of ACCOUNTS) expect(await history(database, account), account.code).toEqual(await bruteForce(database, account));
+  for (const account of ACCOUNTS)
+    expect(await history(database, account), account.code).toEqual(await bruteForce(database, account));
 }
 
-const runner = (subscriber: Subscriber = dailyBalances, batchSize = 4) => new SubscriberRunner(temp.database, ledger.commits, [subscriber], { batchSize, pollMs: 20 });
+const runner = (subscriber: Subscriber = dailyBalances, batchSize = 4) =>
+  new SubscriberRunner(temp.database, ledger.commits, [subscriber], { batchSize, pollMs: 20 });
 
 describe('the daily balance history (a checkpointed subscriber)', () => {
   it('applies every event exactly once through failed batches and restarts', async () => {
@@ -81,7 +100,9 @@ describe('the daily balance history (a checkpointed subscriber)', () => {
             if (++batches === failAt) throw new Error('crash in the middle of a batch');
           },
         };
-        await runner(flaky).catchUp().catch(() => undefined);
+        await runner(flaky)
+          .catchUp()
+          .catch(() => undefined);
         // A new runner (a restart) takes over from the checkpoint.
         await runner().catchUp();
         await expectExact(temp.database);
@@ -106,7 +127,8 @@ describe('the daily balance history (a checkpointed subscriber)', () => {
       await post(15);
       const head = (await ledger.store.head())!.position;
       const deadline = Date.now() + 10_000;
-      while ((await checkpoints(temp.database.db, DAILY_BALANCES))[0]?.position !== head && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      while ((await checkpoints(temp.database.db, DAILY_BALANCES))[0]?.position !== head && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
       await expectExact(temp.database);
     } finally {
       await background.stop();
@@ -119,9 +141,18 @@ describe('the daily balance history (a checkpointed subscriber)', () => {
     const account = (await getAccounts(temp.database.db, ['assets:a'])).get('assets:a')!;
     const period = { from: `${DAYS[0]}T00:00:00.000Z`, to: '2026-11-25T00:00:00.000Z' };
     const page = async () => {
-      const table = await statementTable(temp.database, account, period, await reportCut(temp.database.db, null, new Date().toISOString()));
+      const table = await statementTable(
+        temp.database,
+        account,
+        period,
+        await reportCut(temp.database.db, null, new Date().toISOString()),
+      );
       let html = '';
-      await htmlPage(table, { write: async (chunk) => void (html += chunk) });
+      await htmlPage(table, {
+        write: async (chunk) => {
+          html += chunk;
+        },
+      });
       return html;
     };
     const daily = await page();
@@ -145,7 +176,9 @@ describe('the daily balance history (a checkpointed subscriber)', () => {
       const all = await checkpoints(temp.database.db, DAILY_BALANCES);
       expect(all).toEqual([{ generation: 2, position: (await ledger.store.head())!.position, active: true }]);
       // The old copy is gone; the new one is exact.
-      expect(await temp.database.db.selectFrom('daily_balances').select('generation').where('generation', '=', 1).execute()).toEqual([]);
+      expect(
+        await temp.database.db.selectFrom('daily_balances').select('generation').where('generation', '=', 1).execute(),
+      ).toEqual([]);
       await expectExact(temp.database);
     } finally {
       await live.stop();

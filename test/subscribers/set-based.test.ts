@@ -17,8 +17,14 @@ let ledger: Ledger;
 beforeEach(async () => {
   temp = await tempDatabase();
   ledger = new Ledger(temp.database);
-  await ledger.openAccount({ code: 'assets:wallet', name: 'W', type: 'ASSET', currency: 'USD', effectiveAt: '2025-01-01T00:00:00.000Z' }, ctx);
-  await ledger.openAccount({ code: 'equity:funding', name: 'F', type: 'EQUITY', currency: 'USD', effectiveAt: '2025-01-01T00:00:00.000Z' }, ctx);
+  await ledger.openAccount(
+    { code: 'assets:wallet', name: 'W', type: 'ASSET', currency: 'USD', effectiveAt: '2025-01-01T00:00:00.000Z' },
+    ctx,
+  );
+  await ledger.openAccount(
+    { code: 'equity:funding', name: 'F', type: 'EQUITY', currency: 'USD', effectiveAt: '2025-01-01T00:00:00.000Z' },
+    ctx,
+  );
 });
 afterEach(() => temp.dispose());
 
@@ -83,7 +89,12 @@ describe('subscriber batches write set-based', () => {
     expect(few).toBeLessThanOrEqual(2); // one read, one upsert
     const [checkpoint] = await checkpoints(temp.database.db, DAILY_BALANCES);
     expect(checkpoint!.position).toBe((await ledger.store.head())!.position);
-    const rows = await temp.database.db.selectFrom('daily_balances').select(['account_code', 'day', 'debits', 'credits']).where('account_code', '=', 'assets:wallet').orderBy('day').execute();
+    const rows = await temp.database.db
+      .selectFrom('daily_balances')
+      .select(['account_code', 'day', 'debits', 'credits'])
+      .where('account_code', '=', 'assets:wallet')
+      .orderBy('day')
+      .execute();
     expect(rows).toHaveLength(250);
     // Day 0: 1.00 in, 1.00 in (again, batch 2), 2.50 in (batch 3); day 1: the same, out.
     expect(rows.slice(0, 2)).toEqual([
@@ -95,18 +106,29 @@ describe('subscriber batches write set-based', () => {
 
   it('balance monitors: as many statements for 250 alerts as for 4', async () => {
     // Alternating 2.00 in and 2.00 out: the wallet is 2.00 after each deposit and 0 after each withdrawal.
-    await createMonitor(temp.database, { account: 'assets:wallet', metric: 'POSTED', comparison: 'GT', threshold: '1.00' }, 'test', new Date().toISOString());
+    await createMonitor(
+      temp.database,
+      { account: 'assets:wallet', metric: 'POSTED', comparison: 'GT', threshold: '1.00' },
+      'test',
+      new Date().toISOString(),
+    );
     const today = () => new Date().toISOString().slice(0, 10);
     await post(4, today, () => '2.00');
     const few = await oneBatch(balanceMonitors);
     await post(250, today, () => '2.00');
     const many = await oneBatch(balanceMonitors);
     expect(many).toBe(few);
-    const alerts = await temp.database.db.selectFrom('balance_alerts').select(['id', 'holds', 'event_position']).orderBy('id').execute();
+    const alerts = await temp.database.db
+      .selectFrom('balance_alerts')
+      .select(['id', 'holds', 'event_position'])
+      .orderBy('id')
+      .execute();
     expect(alerts).toHaveLength(254);
     // Numbered in the order raised: every flip, alternating, in log order.
     expect(alerts.map((a) => Number(a.holds))).toEqual(Array.from({ length: 254 }, (_, i) => (i % 2 === 0 ? 1 : 0)));
-    expect(alerts.map((a) => Number(a.event_position))).toEqual([...alerts.map((a) => Number(a.event_position))].sort((a, b) => a - b));
+    expect(alerts.map((a) => Number(a.event_position))).toEqual(
+      [...alerts.map((a) => Number(a.event_position))].sort((a, b) => a - b),
+    );
     const monitor = await temp.database.db.selectFrom('balance_monitors').select('holds').executeTakeFirstOrThrow();
     expect(Number(monitor.holds)).toBe(0);
     const [checkpoint] = await checkpoints(temp.database.db, BALANCE_MONITORS);

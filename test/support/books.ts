@@ -19,14 +19,35 @@ export const OPENED = '2025-12-01T00:00:00.000Z';
 export async function books() {
   const temp = await tempDatabase();
   let now = Date.parse('2026-01-01T00:00:00.000Z');
-  const ledger = new Ledger(temp.database, { clock: () => new Date(now), maxFutureSkewMs: 0, policy: { epochEvery: 3, snapshotEvery: 4 } });
+  const ledger = new Ledger(temp.database, {
+    clock: () => new Date(now),
+    maxFutureSkewMs: 0,
+    policy: { epochEvery: 3, snapshotEvery: 4 },
+  });
   const as = (actor: string) => ({ actor, requestId: `r-${actor}` });
-  for (const a of ACCOUNTS) await ledger.openAccount({ code: a.code, name: a.code, type: a.type, currency: a.currency, effectiveAt: OPENED }, as('admin'));
+  for (const a of ACCOUNTS)
+    await ledger.openAccount(
+      { code: a.code, name: a.code, type: a.type, currency: a.currency, effectiveAt: OPENED },
+      as('admin'),
+    );
   let seq = 0;
-  const post = async (at: string, debit: string, credit: string, amount: string, options: { effectiveAt?: string; actor?: string; description?: string } = {}) => {
+  const post = async (
+    at: string,
+    debit: string,
+    credit: string,
+    amount: string,
+    options: { effectiveAt?: string; actor?: string; description?: string } = {},
+  ) => {
     now = Math.max(now, Date.parse(at));
     return ledger.transfer(
-      { idempotencyKey: `k${++seq}`, debitAccount: debit, creditAccount: credit, amount, effectiveAt: options.effectiveAt ?? new Date(now).toISOString(), description: options.description ?? `t${seq}` },
+      {
+        idempotencyKey: `k${++seq}`,
+        debitAccount: debit,
+        creditAccount: credit,
+        amount,
+        effectiveAt: options.effectiveAt ?? new Date(now).toISOString(),
+        description: options.description ?? `t${seq}`,
+      },
       as(options.actor ?? 'writer'),
     );
   };
@@ -35,6 +56,12 @@ export async function books() {
     now = Math.max(now, Date.parse(at));
     return ledger.reverseTransaction({ idempotencyKey: `k${++seq}`, transactionId, effectiveAt }, as('writer'));
   };
-  return { temp, ledger, post, reverse, setNow: (t: string) => (now = Date.parse(t)), nowIso: () => new Date(now).toISOString() };
+  return {
+    temp,
+    ledger,
+    post,
+    reverse,
+    setNow: (t: string) => (now = Date.parse(t)),
+    nowIso: () => new Date(now).toISOString(),
+  };
 }
-

@@ -36,10 +36,25 @@ export type Logged = Array<{ message: string; fields?: Record<string, unknown> }
  * what was written said plainly, and a log entry under the request id (with the database's own
  * words, when `cause` is given, so the fault is the real one and not a look-alike).
  */
-export function expectRefusal(logged: Logged, reply: Pick<Reply, 'status' | 'errors'>, fault: string, requestId: string, cause?: RegExp, status = 200): void {
+export function expectRefusal(
+  logged: Logged,
+  reply: Pick<Reply, 'status' | 'errors'>,
+  fault: string,
+  requestId: string,
+  cause?: RegExp,
+  status = 200,
+): void {
   expect(reply.status).toBe(status);
-  expect(reply.errors?.[0]?.extensions, JSON.stringify(reply)).toMatchObject({ code: 'SERVICE_UNAVAILABLE', fault, requestId });
-  expect(reply.errors?.[0]?.message).toMatch(fault === 'STORAGE_UNAVAILABLE' ? /retry with the same idempotency key, which never posts twice\.$/ : /Nothing was written\.$/);
+  expect(reply.errors?.[0]?.extensions, JSON.stringify(reply)).toMatchObject({
+    code: 'SERVICE_UNAVAILABLE',
+    fault,
+    requestId,
+  });
+  expect(reply.errors?.[0]?.message).toMatch(
+    fault === 'STORAGE_UNAVAILABLE'
+      ? /retry with the same idempotency key, which never posts twice\.$/
+      : /Nothing was written\.$/,
+  );
   const entry = logged.find((l) => l.fields?.requestId === requestId);
   expect(entry).toMatchObject({ message: 'storage fault', fields: { fault } });
   if (cause) expect(String(entry?.fields?.cause)).toMatch(cause);
@@ -53,8 +68,16 @@ export async function startFaultServer(database: Database): Promise<FaultServer>
   const ledger = new Ledger(database);
   await ledger.openAccount({ code: 'assets:cash', name: 'Cash', type: 'ASSET', currency: 'USD' }, faultCtx);
   await ledger.openAccount({ code: 'equity:owner', name: 'Owner', type: 'EQUITY', currency: 'USD' }, faultCtx);
-  const key = (await createApiKey(database, { name: 'faults', role: 'admin', createdBy: 'test', now: new Date().toISOString() })).secret;
-  const server = await startServer({ ledger, port: 0, host: '127.0.0.1', logger, rateLimit: { perSecond: 0, burst: 1 } });
+  const key = (
+    await createApiKey(database, { name: 'faults', role: 'admin', createdBy: 'test', now: new Date().toISOString() })
+  ).secret;
+  const server = await startServer({
+    ledger,
+    port: 0,
+    host: '127.0.0.1',
+    logger,
+    rateLimit: { perSecond: 0, burst: 1 },
+  });
   const request = async (query: string, requestId?: string) => {
     const headers: Record<string, string> = { 'content-type': 'application/json', authorization: `Bearer ${key}` };
     if (requestId) headers['x-request-id'] = requestId;
@@ -75,7 +98,8 @@ export async function startFaultServer(database: Database): Promise<FaultServer>
       expect(reply.data?.account, JSON.stringify(reply)).toBeTruthy();
       return reply.data.account.balance.posted.amount;
     },
-    expectRefused: (reply, fault, requestId, cause, status) => expectRefusal(logged, reply, fault, requestId, cause, status),
+    expectRefused: (reply, fault, requestId, cause, status) =>
+      expectRefusal(logged, reply, fault, requestId, cause, status),
     close: () => server.close(),
   };
 }

@@ -2,7 +2,10 @@
 import type { Db } from '../../src/store/db.js';
 
 export async function logState(db: Db): Promise<{ events: number; headHash: string | null }> {
-  const count = await db.selectFrom('events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  const count = await db
+    .selectFrom('events')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
   const head = await db.selectFrom('events').select('hash').orderBy('position', 'desc').limit(1).executeTakeFirst();
   return { events: Number(count.n), headHash: head?.hash ?? null };
 }

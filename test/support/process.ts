@@ -34,7 +34,14 @@ export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdefghijklmnopqrstuvwx
 
 export async function serve(dbFile: string, env: Record<string, string> = {}): Promise<ServeProcess> {
   const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: childEnv({ INKWELL_DB: dbFile, PORT: '0', HOST: '127.0.0.1', INKWELL_ADMIN_KEY: TEST_ADMIN_KEY, INKWELL_COST_BUDGET: '0', ...env }),
+    env: childEnv({
+      INKWELL_DB: dbFile,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      INKWELL_ADMIN_KEY: TEST_ADMIN_KEY,
+      INKWELL_COST_BUDGET: '0',
+      ...env,
+    }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -56,12 +63,24 @@ export async function serve(dbFile: string, env: Record<string, string> = {}): P
   return { child, url, log: () => stderr, out: () => stdout, exited };
 }
 
-export function run(args: string[], dbFile: string, env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [BIN, ...args], { env: childEnv({ INKWELL_DB: dbFile, ...env }), encoding: 'utf8' });
+export function run(
+  args: string[],
+  dbFile: string,
+  env: Record<string, string> = {},
+): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    env: childEnv({ INKWELL_DB: dbFile, ...env }),
+    encoding: 'utf8',
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-export async function gqlAt(url: string, query: string, variables?: Record<string, unknown>, key: string = TEST_ADMIN_KEY): Promise<any> {
+export async function gqlAt(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  key: string = TEST_ADMIN_KEY,
+): Promise<any> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
@@ -89,7 +108,12 @@ export async function processDb(): Promise<ProcessDb> {
   if (TEST_DIALECT === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'inkwell-keys-'));
     const file = join(dir, 'inkwell.db');
-    return { file, env: {}, open: () => migrated(openSqlite(file)), dispose: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      file,
+      env: {},
+      open: () => migrated(openSqlite(file)),
+      dispose: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   }
   const schema = `k_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: postgresUrl() });
@@ -109,4 +133,3 @@ export async function processDb(): Promise<ProcessDb> {
     },
   };
 }
-

@@ -99,7 +99,11 @@ async function tempSqlite(): Promise<TempDatabase> {
 export interface GraphQLResponse<T = any> {
   status: number;
   headers: Headers;
-  body: { data?: T; errors?: Array<{ message: string; extensions?: Record<string, unknown> }>; extensions?: Record<string, any> };
+  body: {
+    data?: T;
+    errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+    extensions?: Record<string, any>;
+  };
 }
 
 export interface TestServer {
@@ -112,9 +116,18 @@ export interface TestServer {
   /** Creates a key with this role and returns its secret. */
   createKey(role: string, options?: { name?: string; expiresAt?: string }): Promise<string>;
   /** POSTs a GraphQL request as application/json with the admin key, and parses the answer. */
-  gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  gql<T = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResponse<T>>;
   /** The same with another key, or none (null). */
-  gqlAs<T = any>(key: string | null, query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  gqlAs<T = any>(
+    key: string | null,
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResponse<T>>;
   /** Sends raw bytes, for transport-level tests (with the admin key unless `authorization` is set). */
   raw(init: RawInit): Promise<Response>;
   close(): Promise<void>;
@@ -128,17 +141,37 @@ let keySequence = 0;
  * The real server on a fresh database, with one admin key. The rate limit is off unless
  * `serverOptions` sets one: suites send hundreds of requests as fast as they can.
  */
-export async function startTestServer(options: LedgerOptions = {}, logger: Logger = silentLogger, serverOptions: Partial<ServerOptions> = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: LedgerOptions = {},
+  logger: Logger = silentLogger,
+  serverOptions: Partial<ServerOptions> = {},
+): Promise<TestServer> {
   const temp = await tempDatabase();
   const ledger = new Ledger(temp.database, options);
   const now = () => new Date().toISOString();
-  const { secret: adminKey } = await createApiKey(temp.database, { name: 'test-admin', role: 'admin', createdBy: 'test', now: now() });
-  const running: RunningServer = await startServer({ ledger, port: 0, host: '127.0.0.1', logger, rateLimit: { perSecond: 0, burst: 1 }, ...serverOptions });
+  const { secret: adminKey } = await createApiKey(temp.database, {
+    name: 'test-admin',
+    role: 'admin',
+    createdBy: 'test',
+    now: now(),
+  });
+  const running: RunningServer = await startServer({
+    ledger,
+    port: 0,
+    host: '127.0.0.1',
+    logger,
+    rateLimit: { perSecond: 0, burst: 1 },
+    ...serverOptions,
+  });
   const base = running.url.replace(/\/graphql$/, '');
   const gqlAs: TestServer['gqlAs'] = async (key, query, variables, headers = {}) => {
     const response = await fetch(running.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(key === null ? {} : { authorization: `Bearer ${key}` }), ...headers },
+      headers: {
+        'content-type': 'application/json',
+        ...(key === null ? {} : { authorization: `Bearer ${key}` }),
+        ...headers,
+      },
       body: JSON.stringify({ query, variables }),
     });
     return { status: response.status, headers: response.headers, body: await response.json() };
@@ -155,7 +188,9 @@ export async function startTestServer(options: LedgerOptions = {}, logger: Logge
     gql: (query, variables, headers) => gqlAs(adminKey, query, variables, headers),
     gqlAs,
     raw({ path = '/graphql', headers = {}, ...init }) {
-      const auth: Record<string, string> = Object.keys(headers).some((h) => h.toLowerCase() === 'authorization') ? {} : { authorization: `Bearer ${adminKey}` };
+      const auth: Record<string, string> = Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')
+        ? {}
+        : { authorization: `Bearer ${adminKey}` };
       return fetch(base + path, { ...init, headers: { ...auth, ...headers } });
     },
     async close() {

@@ -18,11 +18,16 @@ import { books, OPENED } from '../support/books.js';
 
 /** hledger's balances at the start of `date` (its -e is exclusive), raw: debits positive. */
 function hledgerBalances(file: string, date: string): Map<string, string> {
-  const result = spawnSync('hledger', ['-f', file, 'bal', '-e', date, '--flat', '-N', '-O', 'csv'], { encoding: 'utf8' });
+  const result = spawnSync('hledger', ['-f', file, 'bal', '-e', date, '--flat', '-N', '-O', 'csv'], {
+    encoding: 'utf8',
+  });
   if (result.status !== 0) throw new Error(`hledger failed: ${result.stderr}`);
   const balances = new Map<string, string>();
   for (const line of result.stdout.trim().split('\n').slice(1)) {
-    const [account, balance] = [...line.matchAll(/"((?:[^"]|"")*)"/g)].map((m) => m[1]!.replace(/""/g, '"')) as [string, string];
+    const [account, balance] = [...line.matchAll(/"((?:[^"]|"")*)"/g)].map((m) => m[1]!.replace(/""/g, '"')) as [
+      string,
+      string,
+    ];
     const match = /^(-?[0-9.]+) (?:"([^"]+)"|(\S+))$/.exec(balance);
     if (!match) throw new Error(`unexpected hledger amount "${balance}"`);
     balances.set(account, `${new Amount(match[1]!).toString()} ${match[2] ?? match[3]}`);
@@ -48,17 +53,25 @@ describe('the hledger journal export', () => {
     const db = temp.database.db;
     try {
       const ctx = { actor: 'test', requestId: 'hledger' };
-      for (const [code, type] of [['assets:btc', 'ASSET'], ['equity:btc', 'EQUITY']] as const) {
+      for (const [code, type] of [
+        ['assets:btc', 'ASSET'],
+        ['equity:btc', 'EQUITY'],
+      ] as const) {
         await ledger.openAccount({ code, name: code, type, currency: 'BTC/8', effectiveAt: OPENED }, ctx);
       }
-      await post('2026-01-02T09:30:00Z', 'assets:bank:checking', 'equity:capital', '1000.00', { description: 'Capital; first "deposit"' });
+      await post('2026-01-02T09:30:00Z', 'assets:bank:checking', 'equity:capital', '1000.00', {
+        description: 'Capital; first "deposit"',
+      });
       const rent = await post('2026-01-10T23:59:59Z', 'expenses:rent', 'assets:bank:checking', '450.55');
       await post('2026-01-31T23:59:59.999Z', 'assets:bank:checking', 'revenue:sales', '0.01');
       await post('2026-02-01T00:00:00Z', 'assets:yen', 'equity:yen', '123456');
       await post('2026-02-02T00:00:00Z', 'assets:btc', 'equity:btc', '1.50000001');
       const firstCut = '2026-02-15T00:00:00.000Z';
       // Recorded in March, effective in January: changes January's balances, only from this knownAt on.
-      await post('2026-03-01T00:00:00Z', 'assets:bank:savings', 'revenue:sales', '99.99', { effectiveAt: '2026-01-20T12:00:00.000Z', description: 'Backdated sale' });
+      await post('2026-03-01T00:00:00Z', 'assets:bank:savings', 'revenue:sales', '99.99', {
+        effectiveAt: '2026-01-20T12:00:00.000Z',
+        description: 'Backdated sale',
+      });
       setNow('2026-03-02T00:00:00Z');
       await ledger.postTransaction(
         {
@@ -83,7 +96,16 @@ describe('the hledger journal export', () => {
         await writeJournal(db, cut, sink);
         const file = join(dir, `books-${cut.atPosition}.journal`);
         writeFileSync(file, sink.text());
-        for (const date of ['2026-01-01', '2026-01-11', '2026-01-21', '2026-02-01', '2026-02-02', '2026-03-03', '2026-03-04', '2027-01-01']) {
+        for (const date of [
+          '2026-01-01',
+          '2026-01-11',
+          '2026-01-21',
+          '2026-02-01',
+          '2026-02-02',
+          '2026-03-03',
+          '2026-03-04',
+          '2027-01-01',
+        ]) {
           const expected = await inkwellBalances(db, date, cut);
           expect(hledgerBalances(file, date), `${date} known at ${knownAt}`).toEqual(expected);
           compared += expected.size;
@@ -91,7 +113,15 @@ describe('the hledger journal export', () => {
       }
       expect(compared).toBeGreaterThan(30);
       // The backdated sale is in the later cut only.
-      expect((await inkwellBalances(db, '2026-02-01', await reportCut(db, '2026-04-01T00:00:00.000Z', '2030-01-01T00:00:00.000Z'))).get('assets:bank:savings')).toBe('99.99 USD');
+      expect(
+        (
+          await inkwellBalances(
+            db,
+            '2026-02-01',
+            await reportCut(db, '2026-04-01T00:00:00.000Z', '2030-01-01T00:00:00.000Z'),
+          )
+        ).get('assets:bank:savings'),
+      ).toBe('99.99 USD');
     } finally {
       rmSync(dir, { recursive: true, force: true });
       await temp.dispose();

@@ -23,13 +23,28 @@ beforeAll(async () => {
   file = join(dir, 'statement.html');
   const b = await books();
   try {
-    await b.post('2026-01-02T00:00:00Z', 'assets:bank:checking', 'equity:capital', '1000.00', { description: 'Owner invests' });
-    await b.post('2026-01-10T00:00:00Z', 'expenses:rent', 'assets:bank:checking', '400.00', { description: 'Rent <January>' });
-    await b.post('2026-01-20T00:00:00Z', 'assets:bank:checking', 'revenue:sales', '250.25', { description: 'Invoice 7' });
-    await b.post('2026-02-05T00:00:00Z', 'assets:bank:checking', 'revenue:sales', '49.75', { effectiveAt: '2026-01-25T00:00:00.000Z', description: 'Backdated invoice' });
+    await b.post('2026-01-02T00:00:00Z', 'assets:bank:checking', 'equity:capital', '1000.00', {
+      description: 'Owner invests',
+    });
+    await b.post('2026-01-10T00:00:00Z', 'expenses:rent', 'assets:bank:checking', '400.00', {
+      description: 'Rent <January>',
+    });
+    await b.post('2026-01-20T00:00:00Z', 'assets:bank:checking', 'revenue:sales', '250.25', {
+      description: 'Invoice 7',
+    });
+    await b.post('2026-02-05T00:00:00Z', 'assets:bank:checking', 'revenue:sales', '49.75', {
+      effectiveAt: '2026-01-25T00:00:00.000Z',
+      description: 'Backdated invoice',
+    });
     const db = b.temp.database;
     const cut = await reportCut(db.db, null, '2026-03-01T00:00:00.000Z');
-    const table = await reportTable(db, 'account-statement', { account: 'assets:bank:checking', from: '2026-01-01T00:00:00.000Z', to: '2026-02-01T00:00:00.000Z' }, cut, cut.knownAt);
+    const table = await reportTable(
+      db,
+      'account-statement',
+      { account: 'assets:bank:checking', from: '2026-01-01T00:00:00.000Z', to: '2026-02-01T00:00:00.000Z' },
+      cut,
+      cut.knownAt,
+    );
     const out = createWriteStream(file);
     await writeReport(table, 'html', streamSink(out));
     out.end();
@@ -39,7 +54,15 @@ beforeAll(async () => {
   }
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 });
 
@@ -55,7 +78,9 @@ describe('the HTML account statement in a browser', () => {
     page.on('request', (request) => requests.push(request.url()));
     await page.goto(`file://${file}`);
     expect(await page.title()).toBe('Statement of assets:bank:checking (assets:bank:checking)');
-    await expect(page.getByRole('heading', { level: 1 }).innerText()).resolves.toBe('Statement of assets:bank:checking (assets:bank:checking)');
+    await expect(page.getByRole('heading', { level: 1 }).innerText()).resolves.toBe(
+      'Statement of assets:bank:checking (assets:bank:checking)',
+    );
 
     const summary = await page.locator('section.summary').innerText();
     expect(summary).toMatch(/Opening balance\s+0\.00 USD/);
@@ -71,7 +96,13 @@ describe('the HTML account statement in a browser', () => {
     expect(await late.innerText()).toMatch(/Backdated invoice[\s\S]*49\.75[\s\S]*900\.00[\s\S]*late/);
     expect(await late.locator('.badge').isVisible()).toBe(true);
     // Amounts line up on the right, as on paper.
-    expect(await rows.first().locator('td.num').last().evaluate((td) => getComputedStyle(td).textAlign)).toBe('right');
+    expect(
+      await rows
+        .first()
+        .locator('td.num')
+        .last()
+        .evaluate((td) => getComputedStyle(td).textAlign),
+    ).toBe('right');
 
     // The chart is drawn, wide, above the table, with one point per entry plus the two ends.
     const svg = page.locator('section.chart svg');

@@ -25,7 +25,19 @@ describe('API key names', () => {
     expect(() => checkKeyName(name)).toThrow(/reserved/);
   });
 
-  it.each(['', 'Upper', 'has space', '-leading', '.dot', 'x'.repeat(65), 'tab\tname', 'émile', 'a/b', "o'brien", 'a:b'])('refuses %j', (name) => {
+  it.each([
+    '',
+    'Upper',
+    'has space',
+    '-leading',
+    '.dot',
+    'x'.repeat(65),
+    'tab\tname',
+    'émile',
+    'a/b',
+    "o'brien",
+    'a:b',
+  ])('refuses %j', (name) => {
     expect(() => checkKeyName(name)).toThrow(/API key name/);
   });
 });

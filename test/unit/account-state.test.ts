@@ -5,7 +5,18 @@ import { fold, initialState, type AccountEvent } from '../../src/domain/account.
 import { ACCOUNT_STATE_VERSION, decodeState, encodeState } from '../../src/domain/account-state.js';
 
 const T = '2026-01-01T00:00:00.000Z';
-const opened: AccountEvent = { type: 'AccountOpened', effectiveAt: T, data: { code: 'assets:a', name: 'A', type: 'ASSET', currency: 'BTC/8', minimumBalance: '-1.00000000', metadata: { k: 'v' } } };
+const opened: AccountEvent = {
+  type: 'AccountOpened',
+  effectiveAt: T,
+  data: {
+    code: 'assets:a',
+    name: 'A',
+    type: 'ASSET',
+    currency: 'BTC/8',
+    minimumBalance: '-1.00000000',
+    metadata: { k: 'v' },
+  },
+};
 const amount = fc.tuple(fc.bigInt({ min: 1n, max: 10n ** 20n })).map(([n]) => {
   const s = n.toString().padStart(9, '0');
   return `${s.slice(0, -8)}.${s.slice(-8)}`.replace(/^0+(?=\d)/, '');
@@ -14,7 +25,17 @@ const posting = fc.record({ direction: fc.constantFrom('DEBIT' as const, 'CREDIT
   ({ direction, amount }): AccountEvent => ({
     type: 'TransactionPosted',
     effectiveAt: T,
-    data: { transactionId: 't', idempotencyKey: 'k', description: null, metadata: null, reverses: null, legs: [{ account: 'assets:a', direction, amount, currency: 'BTC/8' }, { account: 'x', direction: direction === 'DEBIT' ? 'CREDIT' : 'DEBIT', amount, currency: 'BTC/8' }] },
+    data: {
+      transactionId: 't',
+      idempotencyKey: 'k',
+      description: null,
+      metadata: null,
+      reverses: null,
+      legs: [
+        { account: 'assets:a', direction, amount, currency: 'BTC/8' },
+        { account: 'x', direction: direction === 'DEBIT' ? 'CREDIT' : 'DEBIT', amount, currency: 'BTC/8' },
+      ],
+    },
   }),
 );
 
@@ -22,7 +43,11 @@ describe('account state encoding', () => {
   it('round-trips any folded state exactly, through JSON', () => {
     fc.assert(
       fc.property(fc.array(posting, { maxLength: 30 }), fc.boolean(), (postings, closed) => {
-        const events = [opened, ...postings, ...(closed ? [{ type: 'AccountClosed', effectiveAt: T, data: {} } as AccountEvent] : [])];
+        const events = [
+          opened,
+          ...postings,
+          ...(closed ? [{ type: 'AccountClosed', effectiveAt: T, data: {} } as AccountEvent] : []),
+        ];
         const state = fold(events);
         const decoded = decodeState(JSON.parse(JSON.stringify(encodeState(state))));
         expect(decoded).toEqual(state);
@@ -41,17 +66,61 @@ describe('account state encoding', () => {
   it('has the shape of state version 2 (change ACCOUNT_STATE_VERSION with the shape, then this list)', () => {
     expect(ACCOUNT_STATE_VERSION).toBe(2);
     expect(Object.keys(encodeState(fold([opened]))).sort()).toEqual(
-      ['code', 'credits', 'currency', 'debits', 'exists', 'holds', 'metadata', 'minimumBalance', 'name', 'openedAt', 'stateVersion', 'status', 'type', 'version'].sort(),
+      [
+        'code',
+        'credits',
+        'currency',
+        'debits',
+        'exists',
+        'holds',
+        'metadata',
+        'minimumBalance',
+        'name',
+        'openedAt',
+        'stateVersion',
+        'status',
+        'type',
+        'version',
+      ].sort(),
     );
     expect(Object.keys(fold([opened])).sort()).toEqual(
-      ['code', 'credits', 'currency', 'debits', 'exists', 'holds', 'metadata', 'minimumBalance', 'name', 'openedAt', 'status', 'type', 'version'].sort(),
+      [
+        'code',
+        'credits',
+        'currency',
+        'debits',
+        'exists',
+        'holds',
+        'metadata',
+        'minimumBalance',
+        'name',
+        'openedAt',
+        'status',
+        'type',
+        'version',
+      ].sort(),
     );
   });
 
   it('round-trips open holds exactly', () => {
     const held = fold([
       opened,
-      { type: 'HoldPlaced', effectiveAt: T, data: { transactionId: 'h1', idempotencyKey: 'k', description: null, metadata: null, reverses: null, expiresAt: '2030-01-01T00:00:00.000Z', legs: [{ account: 'assets:a', direction: 'CREDIT', amount: '0.00000001', currency: 'BTC/8' }, { account: 'x', direction: 'DEBIT', amount: '0.00000001', currency: 'BTC/8' }] } },
+      {
+        type: 'HoldPlaced',
+        effectiveAt: T,
+        data: {
+          transactionId: 'h1',
+          idempotencyKey: 'k',
+          description: null,
+          metadata: null,
+          reverses: null,
+          expiresAt: '2030-01-01T00:00:00.000Z',
+          legs: [
+            { account: 'assets:a', direction: 'CREDIT', amount: '0.00000001', currency: 'BTC/8' },
+            { account: 'x', direction: 'DEBIT', amount: '0.00000001', currency: 'BTC/8' },
+          ],
+        },
+      },
     ]);
     expect(decodeState(encodeState(held))).toEqual(held);
     expect(encodeState(held).holds).toEqual({ h1: { reserved: '0.00000001', expiresAt: '2030-01-01T00:00:00.000Z' } });

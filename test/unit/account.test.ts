@@ -1,9 +1,29 @@
 /** The Account decider, given/when/then, without a database. */
 import { describe, expect, it } from 'vitest';
-import { balanceOf, decide, evolve, fold, initialState, type AccountCommand, type AccountEvent, type AccountState, type TransactionRecord } from '../../src/domain/account.js';
+import {
+  balanceOf,
+  decide,
+  evolve,
+  fold,
+  initialState,
+  type AccountCommand,
+  type AccountEvent,
+  type AccountState,
+  type TransactionRecord,
+} from '../../src/domain/account.js';
 import { Amount } from '../../src/domain/money.js';
 import { decideBooks, evolveBooks, initialBooks, type BooksEvent } from '../../src/domain/books.js';
-import { AccountAlreadyExists, AccountClosed, AccountFrozen, AccountHasBalance, AccountHasPendingHolds, HoldExpired, HoldNotPending, InsufficientFunds, ValidationError } from '../../src/domain/errors.js';
+import {
+  AccountAlreadyExists,
+  AccountClosed,
+  AccountFrozen,
+  AccountHasBalance,
+  AccountHasPendingHolds,
+  HoldExpired,
+  HoldNotPending,
+  InsufficientFunds,
+  ValidationError,
+} from '../../src/domain/errors.js';
 
 const T0 = '2026-01-01T00:00:00.000Z';
 const T1 = '2026-01-02T00:00:00.000Z';
@@ -11,7 +31,15 @@ const T1 = '2026-01-02T00:00:00.000Z';
 const opened = (overrides: Partial<Extract<AccountEvent, { type: 'AccountOpened' }>['data']> = {}): AccountEvent => ({
   type: 'AccountOpened',
   effectiveAt: T0,
-  data: { code: 'assets:bank', name: 'Bank', type: 'ASSET', currency: 'USD', minimumBalance: null, metadata: null, ...overrides },
+  data: {
+    code: 'assets:bank',
+    name: 'Bank',
+    type: 'ASSET',
+    currency: 'USD',
+    minimumBalance: null,
+    metadata: null,
+    ...overrides,
+  },
 });
 
 const tx = (id: string, legs: Array<[string, 'DEBIT' | 'CREDIT', string]>): TransactionRecord => ({
@@ -23,7 +51,11 @@ const tx = (id: string, legs: Array<[string, 'DEBIT' | 'CREDIT', string]>): Tran
   reverses: null,
 });
 
-const posted = (record: TransactionRecord, effectiveAt = T1): AccountEvent => ({ type: 'TransactionPosted', effectiveAt, data: record });
+const posted = (record: TransactionRecord, effectiveAt = T1): AccountEvent => ({
+  type: 'TransactionPosted',
+  effectiveAt,
+  data: record,
+});
 
 /** given events, when command, then events (or an error). */
 function given(...events: AccountEvent[]) {
@@ -32,8 +64,15 @@ function given(...events: AccountEvent[]) {
 }
 
 const open: AccountCommand = {
-  type: 'OpenAccount', code: 'assets:bank', name: 'Bank', accountType: 'ASSET', currency: 'USD',
-  minimumBalance: null, metadata: null, effectiveAt: T0, effectiveAtGiven: false,
+  type: 'OpenAccount',
+  code: 'assets:bank',
+  name: 'Bank',
+  accountType: 'ASSET',
+  currency: 'USD',
+  minimumBalance: null,
+  metadata: null,
+  effectiveAt: T0,
+  effectiveAtGiven: false,
 };
 
 describe('opening', () => {
@@ -55,7 +94,10 @@ describe('opening', () => {
 });
 
 describe('posting', () => {
-  const deposit = tx('t1', [['assets:bank', 'DEBIT', '100.00'], ['equity:capital', 'CREDIT', '100.00']]);
+  const deposit = tx('t1', [
+    ['assets:bank', 'DEBIT', '100.00'],
+    ['equity:capital', 'CREDIT', '100.00'],
+  ]);
 
   it('records the whole transaction on the account and moves its normal-side balance', () => {
     const { when } = given(opened());
@@ -73,34 +115,64 @@ describe('posting', () => {
 
   it('refuses a posting below the minimum balance and names the amounts', () => {
     const { when } = given(opened({ minimumBalance: '0.00' }), posted(deposit));
-    const withdraw = tx('t2', [['assets:bank', 'CREDIT', '100.01'], ['equity:capital', 'DEBIT', '100.01']]);
+    const withdraw = tx('t2', [
+      ['assets:bank', 'CREDIT', '100.01'],
+      ['equity:capital', 'DEBIT', '100.01'],
+    ]);
     expect(when({ type: 'PostEntries', transaction: withdraw, effectiveAt: T1 })).toThrow(
       expect.objectContaining({ constructor: InsufficientFunds, available: '100.00', requested: '100.01' }) as never,
     );
-    const exact = tx('t3', [['assets:bank', 'CREDIT', '100.00'], ['equity:capital', 'DEBIT', '100.00']]);
+    const exact = tx('t3', [
+      ['assets:bank', 'CREDIT', '100.00'],
+      ['equity:capital', 'DEBIT', '100.00'],
+    ]);
     expect(when({ type: 'PostEntries', transaction: exact, effectiveAt: T1 })()).toHaveLength(1);
   });
 
   it('allows an overdraft down to a negative minimum', () => {
     const { when } = given(opened({ minimumBalance: '-50.00' }));
-    const spend = tx('t4', [['assets:bank', 'CREDIT', '50.00'], ['expenses:x', 'DEBIT', '50.00']]);
+    const spend = tx('t4', [
+      ['assets:bank', 'CREDIT', '50.00'],
+      ['expenses:x', 'DEBIT', '50.00'],
+    ]);
     expect(when({ type: 'PostEntries', transaction: spend, effectiveAt: T1 })()).toHaveLength(1);
-    const more = tx('t5', [['assets:bank', 'CREDIT', '50.01'], ['expenses:x', 'DEBIT', '50.01']]);
+    const more = tx('t5', [
+      ['assets:bank', 'CREDIT', '50.01'],
+      ['expenses:x', 'DEBIT', '50.01'],
+    ]);
     expect(when({ type: 'PostEntries', transaction: more, effectiveAt: T1 })).toThrow(InsufficientFunds);
   });
 
   it('refuses postings to a closed account and effective times before the opening', () => {
-    expect(given(opened(), { type: 'AccountClosed', effectiveAt: T1, data: {} }).when({ type: 'PostEntries', transaction: deposit, effectiveAt: T1 })).toThrow(AccountClosed);
-    expect(given(opened()).when({ type: 'PostEntries', transaction: deposit, effectiveAt: '2025-12-31T23:59:59.999Z' })).toThrow(ValidationError);
+    expect(
+      given(opened(), { type: 'AccountClosed', effectiveAt: T1, data: {} }).when({
+        type: 'PostEntries',
+        transaction: deposit,
+        effectiveAt: T1,
+      }),
+    ).toThrow(AccountClosed);
+    expect(
+      given(opened()).when({ type: 'PostEntries', transaction: deposit, effectiveAt: '2025-12-31T23:59:59.999Z' }),
+    ).toThrow(ValidationError);
   });
 });
 
 describe('closing', () => {
   it('closes at zero, refuses otherwise, and is a no-op when closed', () => {
-    expect(given(opened()).when({ type: 'CloseAccount', effectiveAt: T1 })()).toEqual([{ type: 'AccountClosed', effectiveAt: T1, data: {} }]);
-    const deposit = tx('t1', [['assets:bank', 'DEBIT', '1.00'], ['equity:capital', 'CREDIT', '1.00']]);
+    expect(given(opened()).when({ type: 'CloseAccount', effectiveAt: T1 })()).toEqual([
+      { type: 'AccountClosed', effectiveAt: T1, data: {} },
+    ]);
+    const deposit = tx('t1', [
+      ['assets:bank', 'DEBIT', '1.00'],
+      ['equity:capital', 'CREDIT', '1.00'],
+    ]);
     expect(given(opened(), posted(deposit)).when({ type: 'CloseAccount', effectiveAt: T1 })).toThrow(AccountHasBalance);
-    expect(given(opened(), { type: 'AccountClosed', effectiveAt: T1, data: {} }).when({ type: 'CloseAccount', effectiveAt: T1 })()).toEqual([]);
+    expect(
+      given(opened(), { type: 'AccountClosed', effectiveAt: T1, data: {} }).when({
+        type: 'CloseAccount',
+        effectiveAt: T1,
+      })(),
+    ).toEqual([]);
   });
 });
 
@@ -111,19 +183,28 @@ describe('evolve', () => {
 });
 
 describe('lifecycle', () => {
-  const withdrawal = tx('w1', [['assets:bank', 'CREDIT', '30.00'], ['equity:capital', 'DEBIT', '30.00']]);
+  const withdrawal = tx('w1', [
+    ['assets:bank', 'CREDIT', '30.00'],
+    ['equity:capital', 'DEBIT', '30.00'],
+  ]);
   const frozen: AccountEvent = { type: 'AccountFrozen', effectiveAt: T1, data: { reason: 'fraud review' } };
   const closed: AccountEvent = { type: 'AccountClosed', effectiveAt: T1, data: {} };
 
   it('freezes: postings are refused until it is unfrozen; freezing twice changes nothing', () => {
-    expect(given(opened()).when({ type: 'FreezeAccount', reason: 'fraud review', effectiveAt: T1 })()).toEqual([frozen]);
+    expect(given(opened()).when({ type: 'FreezeAccount', reason: 'fraud review', effectiveAt: T1 })()).toEqual([
+      frozen,
+    ]);
     expect(given(opened(), frozen).when({ type: 'FreezeAccount', reason: null, effectiveAt: T1 })()).toEqual([]);
-    expect(given(opened(), frozen).when({ type: 'PostEntries', transaction: withdrawal, effectiveAt: T1 })).toThrow(AccountFrozen);
+    expect(given(opened(), frozen).when({ type: 'PostEntries', transaction: withdrawal, effectiveAt: T1 })).toThrow(
+      AccountFrozen,
+    );
     expect(given(opened(), frozen).state).toMatchObject({ status: 'FROZEN', version: 2 });
     const unfrozen: AccountEvent = { type: 'AccountUnfrozen', effectiveAt: T1, data: {} };
     expect(given(opened(), frozen).when({ type: 'UnfreezeAccount', effectiveAt: T1 })()).toEqual([unfrozen]);
     expect(given(opened()).when({ type: 'UnfreezeAccount', effectiveAt: T1 })()).toEqual([]);
-    expect(given(opened(), frozen, unfrozen).when({ type: 'PostEntries', transaction: withdrawal, effectiveAt: T1 })()).toHaveLength(1);
+    expect(
+      given(opened(), frozen, unfrozen).when({ type: 'PostEntries', transaction: withdrawal, effectiveAt: T1 })(),
+    ).toHaveLength(1);
   });
 
   it('closes a frozen account at zero, and a closed account takes no lifecycle change', () => {
@@ -140,34 +221,95 @@ describe('lifecycle', () => {
 
   it('updates name and metadata in full; an omitted field keeps its value and an unchanged one writes nothing', () => {
     const start = given(opened({ metadata: { team: 'ops' } }));
-    expect(start.when({ type: 'UpdateAccount', name: 'Main bank', effectiveAt: T1 })()).toEqual([{ type: 'AccountUpdated', effectiveAt: T1, data: { name: 'Main bank', metadata: { team: 'ops' } } }]);
-    expect(start.when({ type: 'UpdateAccount', metadata: null, effectiveAt: T1 })()).toEqual([{ type: 'AccountUpdated', effectiveAt: T1, data: { name: 'Bank', metadata: null } }]);
-    expect(start.when({ type: 'UpdateAccount', name: 'Bank', metadata: { team: 'ops' }, effectiveAt: T1 })()).toEqual([]);
-    const updated = given(opened(), { type: 'AccountUpdated', effectiveAt: T1, data: { name: 'Main bank', metadata: { a: 1 } } });
+    expect(start.when({ type: 'UpdateAccount', name: 'Main bank', effectiveAt: T1 })()).toEqual([
+      { type: 'AccountUpdated', effectiveAt: T1, data: { name: 'Main bank', metadata: { team: 'ops' } } },
+    ]);
+    expect(start.when({ type: 'UpdateAccount', metadata: null, effectiveAt: T1 })()).toEqual([
+      { type: 'AccountUpdated', effectiveAt: T1, data: { name: 'Bank', metadata: null } },
+    ]);
+    expect(start.when({ type: 'UpdateAccount', name: 'Bank', metadata: { team: 'ops' }, effectiveAt: T1 })()).toEqual(
+      [],
+    );
+    const updated = given(opened(), {
+      type: 'AccountUpdated',
+      effectiveAt: T1,
+      data: { name: 'Main bank', metadata: { a: 1 } },
+    });
     expect(updated.state).toMatchObject({ name: 'Main bank', metadata: { a: 1 }, version: 2 });
   });
 
   it('changes the balance bound at the currency scale; later postings are checked against the new bound', () => {
-    const funded = [opened(), posted(tx('d1', [['assets:bank', 'DEBIT', '20.00'], ['equity:capital', 'CREDIT', '20.00']]))];
-    expect(given(...funded).when({ type: 'ChangeMinimumBalance', minimumBalance: '-10', effectiveAt: T1 })()).toEqual([{ type: 'MinimumBalanceChanged', effectiveAt: T1, data: { minimumBalance: '-10.00' } }]);
-    expect(given(...funded).when({ type: 'ChangeMinimumBalance', minimumBalance: '0.001', effectiveAt: T1 })).toThrow(ValidationError);
-    expect(given(...funded).when({ type: 'ChangeMinimumBalance', minimumBalance: null, effectiveAt: T1 })()).toEqual([]);
-    const overdraft = [...funded, { type: 'MinimumBalanceChanged', effectiveAt: T1, data: { minimumBalance: '-10.00' } } as AccountEvent];
-    expect(given(...overdraft).when({ type: 'PostEntries', transaction: withdrawal, effectiveAt: T1 })()).toHaveLength(1);
-    const tooMuch = tx('w2', [['assets:bank', 'CREDIT', '30.01'], ['equity:capital', 'DEBIT', '30.01']]);
-    expect(given(...overdraft).when({ type: 'PostEntries', transaction: tooMuch, effectiveAt: T1 })).toThrow(InsufficientFunds);
-    const removed = [...overdraft, { type: 'MinimumBalanceChanged', effectiveAt: T1, data: { minimumBalance: null } } as AccountEvent];
+    const funded = [
+      opened(),
+      posted(
+        tx('d1', [
+          ['assets:bank', 'DEBIT', '20.00'],
+          ['equity:capital', 'CREDIT', '20.00'],
+        ]),
+      ),
+    ];
+    expect(given(...funded).when({ type: 'ChangeMinimumBalance', minimumBalance: '-10', effectiveAt: T1 })()).toEqual([
+      { type: 'MinimumBalanceChanged', effectiveAt: T1, data: { minimumBalance: '-10.00' } },
+    ]);
+    expect(given(...funded).when({ type: 'ChangeMinimumBalance', minimumBalance: '0.001', effectiveAt: T1 })).toThrow(
+      ValidationError,
+    );
+    expect(given(...funded).when({ type: 'ChangeMinimumBalance', minimumBalance: null, effectiveAt: T1 })()).toEqual(
+      [],
+    );
+    const overdraft = [
+      ...funded,
+      { type: 'MinimumBalanceChanged', effectiveAt: T1, data: { minimumBalance: '-10.00' } } as AccountEvent,
+    ];
+    expect(given(...overdraft).when({ type: 'PostEntries', transaction: withdrawal, effectiveAt: T1 })()).toHaveLength(
+      1,
+    );
+    const tooMuch = tx('w2', [
+      ['assets:bank', 'CREDIT', '30.01'],
+      ['equity:capital', 'DEBIT', '30.01'],
+    ]);
+    expect(given(...overdraft).when({ type: 'PostEntries', transaction: tooMuch, effectiveAt: T1 })).toThrow(
+      InsufficientFunds,
+    );
+    const removed = [
+      ...overdraft,
+      { type: 'MinimumBalanceChanged', effectiveAt: T1, data: { minimumBalance: null } } as AccountEvent,
+    ];
     expect(given(...removed).when({ type: 'PostEntries', transaction: tooMuch, effectiveAt: T1 })()).toHaveLength(1);
   });
 });
 
 describe('the balance bound and inflows effective later', () => {
   it('does not count them as available', () => {
-    const funded = [opened({ minimumBalance: '0.00' }), posted(tx('d1', [['assets:bank', 'DEBIT', '20.00'], ['equity:capital', 'CREDIT', '20.00']]))];
-    const out = (amount: string) => tx('w', [['assets:bank', 'CREDIT', amount], ['equity:capital', 'DEBIT', amount]]);
+    const funded = [
+      opened({ minimumBalance: '0.00' }),
+      posted(
+        tx('d1', [
+          ['assets:bank', 'DEBIT', '20.00'],
+          ['equity:capital', 'CREDIT', '20.00'],
+        ]),
+      ),
+    ];
+    const out = (amount: string) =>
+      tx('w', [
+        ['assets:bank', 'CREDIT', amount],
+        ['equity:capital', 'DEBIT', amount],
+      ]);
     const futureInflow = new Amount('15.00');
-    expect(given(...funded).when({ type: 'PostEntries', transaction: out('5.00'), effectiveAt: T1, notYetAvailable: futureInflow })()).toHaveLength(1);
-    const refused = given(...funded).when({ type: 'PostEntries', transaction: out('5.01'), effectiveAt: T1, notYetAvailable: futureInflow });
+    expect(
+      given(...funded).when({
+        type: 'PostEntries',
+        transaction: out('5.00'),
+        effectiveAt: T1,
+        notYetAvailable: futureInflow,
+      })(),
+    ).toHaveLength(1);
+    const refused = given(...funded).when({
+      type: 'PostEntries',
+      transaction: out('5.01'),
+      effectiveAt: T1,
+      notYetAvailable: futureInflow,
+    });
     expect(refused).toThrow(InsufficientFunds);
     expect(refused).toThrow(/has 5.00 available, 5.01 was asked/);
   });
@@ -175,48 +317,113 @@ describe('the balance bound and inflows effective later', () => {
 
 describe('the books (period lock)', () => {
   const now = '2026-03-01T00:00:00.000Z';
-  const closed = (through: string): BooksEvent => ({ type: 'PeriodClosed', effectiveAt: now, data: { through, reason: null } });
+  const closed = (through: string): BooksEvent => ({
+    type: 'PeriodClosed',
+    effectiveAt: now,
+    data: { through, reason: null },
+  });
   const books = (...events: BooksEvent[]) => events.reduce(evolveBooks, initialBooks());
 
   it('closes the past only, and closing through an instant already closed writes nothing', () => {
-    expect(decideBooks({ type: 'ClosePeriod', through: '2026-01-31T23:59:59.999Z', reason: null, now }, books())).toEqual([closed('2026-01-31T23:59:59.999Z')]);
-    expect(() => decideBooks({ type: 'ClosePeriod', through: '2026-03-01T00:00:00.001Z', reason: null, now }, books())).toThrow(ValidationError);
-    expect(decideBooks({ type: 'ClosePeriod', through: '2026-01-15T00:00:00.000Z', reason: null, now }, books(closed('2026-01-31T23:59:59.999Z')))).toEqual([]);
-    expect(books(closed('2026-01-31T23:59:59.999Z'))).toEqual({ lockedThrough: '2026-01-31T23:59:59.999Z', version: 1 });
+    expect(
+      decideBooks({ type: 'ClosePeriod', through: '2026-01-31T23:59:59.999Z', reason: null, now }, books()),
+    ).toEqual([closed('2026-01-31T23:59:59.999Z')]);
+    expect(() =>
+      decideBooks({ type: 'ClosePeriod', through: '2026-03-01T00:00:00.001Z', reason: null, now }, books()),
+    ).toThrow(ValidationError);
+    expect(
+      decideBooks(
+        { type: 'ClosePeriod', through: '2026-01-15T00:00:00.000Z', reason: null, now },
+        books(closed('2026-01-31T23:59:59.999Z')),
+      ),
+    ).toEqual([]);
+    expect(books(closed('2026-01-31T23:59:59.999Z'))).toEqual({
+      lockedThrough: '2026-01-31T23:59:59.999Z',
+      version: 1,
+    });
   });
 
   it('reopens only backwards, and only what is closed', () => {
     const locked = books(closed('2026-01-31T23:59:59.999Z'));
-    expect(decideBooks({ type: 'ReopenPeriod', through: null, reason: 'audit', now }, locked)).toEqual([{ type: 'PeriodReopened', effectiveAt: now, data: { through: null, reason: 'audit' } }]);
-    expect(() => decideBooks({ type: 'ReopenPeriod', through: '2026-02-01T00:00:00.000Z', reason: null, now }, locked)).toThrow(/moves the lock back/);
+    expect(decideBooks({ type: 'ReopenPeriod', through: null, reason: 'audit', now }, locked)).toEqual([
+      { type: 'PeriodReopened', effectiveAt: now, data: { through: null, reason: 'audit' } },
+    ]);
+    expect(() =>
+      decideBooks({ type: 'ReopenPeriod', through: '2026-02-01T00:00:00.000Z', reason: null, now }, locked),
+    ).toThrow(/moves the lock back/);
     expect(decideBooks({ type: 'ReopenPeriod', through: null, reason: null, now }, books())).toEqual([]);
-    expect(decideBooks({ type: 'ReopenPeriod', through: '2026-01-31T23:59:59.999Z', reason: null, now }, locked)).toEqual([]);
-    expect(() => decideBooks({ type: 'ReopenPeriod', through: '2026-01-01T00:00:00.000Z', reason: null, now }, books())).toThrow(/nothing to reopen/);
+    expect(
+      decideBooks({ type: 'ReopenPeriod', through: '2026-01-31T23:59:59.999Z', reason: null, now }, locked),
+    ).toEqual([]);
+    expect(() =>
+      decideBooks({ type: 'ReopenPeriod', through: '2026-01-01T00:00:00.000Z', reason: null, now }, books()),
+    ).toThrow(/nothing to reopen/);
   });
 });
 
 describe('holds', () => {
   const T2 = '2026-01-03T00:00:00.000Z';
-  const wallet = (min: string | null = '0.00') => opened({ code: 'liabilities:wallet', type: 'LIABILITY', minimumBalance: min });
-  const funded = posted(tx('d1', [['assets:bank', 'DEBIT', '100.00'], ['liabilities:wallet', 'CREDIT', '100.00']]));
-  const holdRecord = (id: string, amount: string) => tx(id, [['liabilities:wallet', 'DEBIT', amount], ['assets:bank', 'CREDIT', amount]]);
-  const placed = (id: string, amount: string, expiresAt: string | null = null): AccountEvent => ({ type: 'HoldPlaced', effectiveAt: T1, data: { ...holdRecord(id, amount), expiresAt } });
+  const wallet = (min: string | null = '0.00') =>
+    opened({ code: 'liabilities:wallet', type: 'LIABILITY', minimumBalance: min });
+  const funded = posted(
+    tx('d1', [
+      ['assets:bank', 'DEBIT', '100.00'],
+      ['liabilities:wallet', 'CREDIT', '100.00'],
+    ]),
+  );
+  const holdRecord = (id: string, amount: string) =>
+    tx(id, [
+      ['liabilities:wallet', 'DEBIT', amount],
+      ['assets:bank', 'CREDIT', amount],
+    ]);
+  const placed = (id: string, amount: string, expiresAt: string | null = null): AccountEvent => ({
+    type: 'HoldPlaced',
+    effectiveAt: T1,
+    data: { ...holdRecord(id, amount), expiresAt },
+  });
   const legsOf = (amount: string) => holdRecord('x', amount).legs;
 
   it('reserves without moving the posted balance, and later postings see only what is left', () => {
     const { state, when } = given(wallet(), funded, placed('h1', '60.00'));
     expect(state).toMatchObject({ version: 3 });
     expect(balanceOf(state as never).toFixed(2)).toBe('100.00');
-    const spend = (amount: string) => when({ type: 'PostEntries', transaction: tx('s', [['liabilities:wallet', 'DEBIT', amount], ['assets:bank', 'CREDIT', amount]]), effectiveAt: T1, now: T1 });
+    const spend = (amount: string) =>
+      when({
+        type: 'PostEntries',
+        transaction: tx('s', [
+          ['liabilities:wallet', 'DEBIT', amount],
+          ['assets:bank', 'CREDIT', amount],
+        ]),
+        effectiveAt: T1,
+        now: T1,
+      });
     expect(spend('40.00')()).toHaveLength(1);
     expect(spend('40.01')).toThrow(/has 40.00 available, 40.01 was asked/);
-    expect(given(wallet(), funded, placed('h1', '60.00')).when({ type: 'PlaceHold', transaction: holdRecord('h2', '40.01'), expiresAt: null, effectiveAt: T1, now: T1 })).toThrow(InsufficientFunds);
+    expect(
+      given(wallet(), funded, placed('h1', '60.00')).when({
+        type: 'PlaceHold',
+        transaction: holdRecord('h2', '40.01'),
+        expiresAt: null,
+        effectiveAt: T1,
+        now: T1,
+      }),
+    ).toThrow(InsufficientFunds);
   });
 
   it('commits in part: posts what is committed and releases the rest', () => {
     const { when } = given(wallet(), funded, placed('h1', '60.00'));
-    const [committed] = when({ type: 'CommitHold', transactionId: 'h1', legs: legsOf('45.00'), effectiveAt: T2, now: T2 })();
-    expect(committed).toEqual({ type: 'HoldCommitted', effectiveAt: T2, data: { transactionId: 'h1', legs: legsOf('45.00') } });
+    const [committed] = when({
+      type: 'CommitHold',
+      transactionId: 'h1',
+      legs: legsOf('45.00'),
+      effectiveAt: T2,
+      now: T2,
+    })();
+    expect(committed).toEqual({
+      type: 'HoldCommitted',
+      effectiveAt: T2,
+      data: { transactionId: 'h1', legs: legsOf('45.00') },
+    });
     const after = given(wallet(), funded, placed('h1', '60.00'), committed!).state as never;
     expect(balanceOf(after).toFixed(2)).toBe('55.00');
     expect((after as { holds: object }).holds).toEqual({});
@@ -224,17 +431,37 @@ describe('holds', () => {
 
   it('expires by the command time: it reserves nothing and can no longer be committed, but can be voided', () => {
     const { when } = given(wallet(), funded, placed('h1', '100.00', T1));
-    expect(when({ type: 'CommitHold', transactionId: 'h1', legs: legsOf('100.00'), effectiveAt: T2, now: T2 })).toThrow(HoldExpired);
-    expect(when({ type: 'PostEntries', transaction: tx('s', [['liabilities:wallet', 'DEBIT', '100.00'], ['assets:bank', 'CREDIT', '100.00']]), effectiveAt: T2, now: T2 })()).toHaveLength(1);
-    expect(when({ type: 'VoidHold', transactionId: 'h1', effectiveAt: T2 })()).toEqual([{ type: 'HoldVoided', effectiveAt: T2, data: { transactionId: 'h1' } }]);
+    expect(when({ type: 'CommitHold', transactionId: 'h1', legs: legsOf('100.00'), effectiveAt: T2, now: T2 })).toThrow(
+      HoldExpired,
+    );
+    expect(
+      when({
+        type: 'PostEntries',
+        transaction: tx('s', [
+          ['liabilities:wallet', 'DEBIT', '100.00'],
+          ['assets:bank', 'CREDIT', '100.00'],
+        ]),
+        effectiveAt: T2,
+        now: T2,
+      })(),
+    ).toHaveLength(1);
+    expect(when({ type: 'VoidHold', transactionId: 'h1', effectiveAt: T2 })()).toEqual([
+      { type: 'HoldVoided', effectiveAt: T2, data: { transactionId: 'h1' } },
+    ]);
   });
 
   it('refuses what is not an open hold, and keeps an account with open holds from closing', () => {
     const voided: AccountEvent = { type: 'HoldVoided', effectiveAt: T2, data: { transactionId: 'h1' } };
     const { when } = given(wallet(), placed('h1', '0.01'), voided);
-    expect(when({ type: 'CommitHold', transactionId: 'h1', legs: legsOf('0.01'), effectiveAt: T2, now: T2 })).toThrow(HoldNotPending);
+    expect(when({ type: 'CommitHold', transactionId: 'h1', legs: legsOf('0.01'), effectiveAt: T2, now: T2 })).toThrow(
+      HoldNotPending,
+    );
     expect(when({ type: 'VoidHold', transactionId: 'h1', effectiveAt: T2 })).toThrow(HoldNotPending);
-    expect(given(wallet(null), placed('h1', '0.01')).when({ type: 'CloseAccount', effectiveAt: T2 })).toThrow(AccountHasPendingHolds);
-    expect(given(wallet(null), placed('h1', '0.01'), voided).when({ type: 'CloseAccount', effectiveAt: T2 })()).toHaveLength(1);
+    expect(given(wallet(null), placed('h1', '0.01')).when({ type: 'CloseAccount', effectiveAt: T2 })).toThrow(
+      AccountHasPendingHolds,
+    );
+    expect(
+      given(wallet(null), placed('h1', '0.01'), voided).when({ type: 'CloseAccount', effectiveAt: T2 })(),
+    ).toHaveLength(1);
   });
 });

@@ -27,9 +27,14 @@ describe('operationCost', () => {
 
   it("counts a transaction's legs at 100 and a batch's results by its transactions", () => {
     expect(cost('{ transaction(id: "t") { entries { direction } } }')).toBe(1 + 1 + 100);
-    const batch = 'mutation($input: PostTransactionsInput!) { postTransactions(input: $input) { results { __typename } } }';
+    const batch =
+      'mutation($input: PostTransactionsInput!) { postTransactions(input: $input) { results { __typename } } }';
     const leg = { account: 'a', direction: 'DEBIT', amount: '1' };
-    const transactions = (n: number) => Array.from({ length: n }, (_, i) => ({ idempotencyKey: `k${i}`, entries: [leg, { ...leg, direction: 'CREDIT' }] }));
+    const transactions = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        idempotencyKey: `k${i}`,
+        entries: [leg, { ...leg, direction: 'CREDIT' }],
+      }));
     expect(cost(batch, { input: { transactions: transactions(4) } })).toBe(10 + 1 + 4);
     expect(cost(batch, { input: { transactions: transactions(1000) } })).toBe(10 + 1 + 1000);
   });
@@ -43,23 +48,32 @@ describe('operationCost', () => {
   });
 
   it('honours @skip and @include with variables, and the selected operation of several', () => {
-    const query = 'query A($big: Boolean!) { accounts(first: 100) @include(if: $big) { edges { cursor } } } query B { __typename }';
+    const query =
+      'query A($big: Boolean!) { accounts(first: 100) @include(if: $big) { edges { cursor } } } query B { __typename }';
     expect(cost(query, { big: true }, 'A')).toBe(2 + 100);
     expect(cost(query, { big: false }, 'A')).toBe(0);
     expect(cost(query, {}, 'B')).toBe(1);
   });
 
   it('counts fragments where they are spread, and stays fast when they are spread many times', () => {
-    expect(cost('{ accounts(first: 3) { ...Page } } fragment Page on AccountConnection { edges { node { code } } }')).toBe(2 + 3 * 2);
+    expect(
+      cost('{ accounts(first: 3) { ...Page } } fragment Page on AccountConnection { edges { node { code } } }'),
+    ).toBe(2 + 3 * 2);
     // 8 levels, each spreading the next 10 times: 10^8 paths, counted once per fragment.
-    const levels = Array.from({ length: 8 }, (_, i) => `fragment F${i} on Query { ${Array.from({ length: 10 }, () => (i === 7 ? '__typename' : `...F${i + 1}`)).join(' ')} }`);
+    const levels = Array.from(
+      { length: 8 },
+      (_, i) =>
+        `fragment F${i} on Query { ${Array.from({ length: 10 }, () => (i === 7 ? '__typename' : `...F${i + 1}`)).join(' ')} }`,
+    );
     const started = Date.now();
     expect(cost(`{ ...F0 } ${levels.join(' ')}`)).toBe(10 ** 8);
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('does not price an operation that cannot run', () => {
-    expect(operationCost(schema, parse('query($n: Int!) { accounts(first: $n) { edges { cursor } } }'), {}).ok).toBe(false);
+    expect(operationCost(schema, parse('query($n: Int!) { accounts(first: $n) { edges { cursor } } }'), {}).ok).toBe(
+      false,
+    );
     expect(operationCost(schema, parse('query A { __typename } query B { __typename }'), {}).ok).toBe(false);
   });
 });

@@ -6,7 +6,8 @@ import { hashedBytes, hashedBytesPlain } from '../../src/events/envelope.js';
 
 /** The first, plainly written encoder: sorted entries, no undefined, joined. The fast one must agree byte for byte. */
 function reference(value: unknown): string {
-  if (value === null || typeof value === 'boolean' || typeof value === 'string' || typeof value === 'number') return JSON.stringify(value);
+  if (value === null || typeof value === 'boolean' || typeof value === 'string' || typeof value === 'number')
+    return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(reference).join(',')}]`;
   const entries = Object.entries(value as Record<string, unknown>)
     .filter(([, v]) => v !== undefined)
@@ -26,7 +27,9 @@ describe('canonicalJson', () => {
   });
 
   it('sorts keys and drops undefined members', () => {
-    expect(canonicalJson({ b: 1, a: [true, null, 'x'], c: undefined, '\u00e9': { z: 0, y: -1.5 } })).toBe('{"a":[true,null,"x"],"b":1,"é":{"y":-1.5,"z":0}}');
+    expect(canonicalJson({ b: 1, a: [true, null, 'x'], c: undefined, '\u00e9': { z: 0, y: -1.5 } })).toBe(
+      '{"a":[true,null,"x"],"b":1,"é":{"y":-1.5,"z":0}}',
+    );
   });
 
   it('refuses what JSON cannot hold', () => {
@@ -59,7 +62,10 @@ describe('the bytes the hash chain covers', () => {
       version: fc.nat(),
       type: fc.string(),
       schemaVersion: fc.nat(),
-      data: fc.oneof(fc.constant('{"a":"\\u00e9\\"x"}'), fc.jsonValue().map((v) => canonicalJson(v))),
+      data: fc.oneof(
+        fc.constant('{"a":"\\u00e9\\"x"}'),
+        fc.jsonValue().map((v) => canonicalJson(v)),
+      ),
       metadata: fc.string({ unit: 'binary' }),
       recordedAt: fc.string(),
       effectiveAt: fc.string(),

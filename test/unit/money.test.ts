@@ -1,10 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidAmount, ValidationError } from '../../src/domain/errors.js';
-import { Amount, decimalSyntaxError, formatAmount, parseCurrency, parsePositiveAmount } from '../../src/domain/money.js';
+import {
+  Amount,
+  decimalSyntaxError,
+  formatAmount,
+  parseCurrency,
+  parsePositiveAmount,
+} from '../../src/domain/money.js';
 
 describe('currencies', () => {
   it.each([
-    ['USD', 2], ['EUR', 2], ['GBP', 2], ['CHF', 2], ['JPY', 0], ['KRW', 0], ['BHD', 3], ['KWD', 3],
+    ['USD', 2],
+    ['EUR', 2],
+    ['GBP', 2],
+    ['CHF', 2],
+    ['JPY', 0],
+    ['KRW', 0],
+    ['BHD', 3],
+    ['KWD', 3],
   ])('%s has ISO 4217 scale %i', (code, scale) => {
     expect(parseCurrency(code)).toEqual({ code, scale });
   });
@@ -29,13 +42,28 @@ describe('amounts', () => {
     expect(formatAmount(parsePositiveAmount('1234.5', USD), 2)).toBe('1234.50');
     expect(formatAmount(parsePositiveAmount('0.01', USD), 2)).toBe('0.01');
     expect(formatAmount(parsePositiveAmount('1000', JPY), 0)).toBe('1000');
-    const big = '9'.repeat(38) + '.99';
+    const big = `${'9'.repeat(38)}.99`;
     expect(formatAmount(parsePositiveAmount(big, USD), 2)).toBe(big);
   });
 
   it.each([
-    ['1e5', USD], ['1.234', USD], ['1.5', JPY], ['1.0', JPY], ['-5', USD], ['0', USD], ['0.00', USD], ['', USD],
-    ['NaN', USD], ['1,000', USD], ['+1', USD], ['01', USD], ['.5', USD], ['5.', USD], [' 1', USD], ['-0', USD], ['1'.repeat(41), USD],
+    ['1e5', USD],
+    ['1.234', USD],
+    ['1.5', JPY],
+    ['1.0', JPY],
+    ['-5', USD],
+    ['0', USD],
+    ['0.00', USD],
+    ['', USD],
+    ['NaN', USD],
+    ['1,000', USD],
+    ['+1', USD],
+    ['01', USD],
+    ['.5', USD],
+    ['5.', USD],
+    [' 1', USD],
+    ['-0', USD],
+    ['1'.repeat(41), USD],
   ])('refuses %j (never rounds)', (text, currency) => {
     expect(() => parsePositiveAmount(text, currency)).toThrow(InvalidAmount);
   });

@@ -8,7 +8,13 @@ import { array, integer, object, string, validate } from '../../src/events/schem
 
 const leg = object({ account: string(/^[a-z:]+$/), amount: integer });
 const record = object({ id: string(), legs: array(leg, 2) });
-const valid = () => ({ id: 't1', legs: [{ account: 'assets:a', amount: 1 }, { account: 'equity:b', amount: -1 }] });
+const valid = () => ({
+  id: 't1',
+  legs: [
+    { account: 'assets:a', amount: 1 },
+    { account: 'equity:b', amount: -1 },
+  ],
+});
 
 describe('schema checks', () => {
   it('names the path of what is wrong', () => {
@@ -25,7 +31,8 @@ describe('schema checks', () => {
     const bad = valid();
     bad.legs[0]!.amount = 1.5;
     const frozenBad = freezeDeep(bad);
-    for (let i = 0; i < 2; i++) expect(() => validate(record, frozenBad)).toThrow('legs[0].amount: expected an integer');
+    for (let i = 0; i < 2; i++)
+      expect(() => validate(record, frozenBad)).toThrow('legs[0].amount: expected an integer');
   });
 
   it('checks a value that can still change every time', () => {

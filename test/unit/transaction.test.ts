@@ -1,25 +1,57 @@
 import { describe, expect, it } from 'vitest';
 import { fold, type AccountState } from '../../src/domain/account.js';
-import { AccountClosed, AccountNotFound, CurrencyMismatch, InvalidAmount, UnbalancedTransaction, ValidationError } from '../../src/domain/errors.js';
+import {
+  AccountClosed,
+  AccountNotFound,
+  CurrencyMismatch,
+  InvalidAmount,
+  UnbalancedTransaction,
+  ValidationError,
+} from '../../src/domain/errors.js';
 import { buildTransaction, type EntryInput } from '../../src/domain/transaction.js';
 
 const T0 = '2026-01-01T00:00:00.000Z';
 const account = (code: string, currency: string, closed = false): [string, AccountState] => [
   code,
   fold([
-    { type: 'AccountOpened', effectiveAt: T0, data: { code, name: code, type: 'ASSET', currency, minimumBalance: null, metadata: null } },
+    {
+      type: 'AccountOpened',
+      effectiveAt: T0,
+      data: { code, name: code, type: 'ASSET', currency, minimumBalance: null, metadata: null },
+    },
     ...(closed ? [{ type: 'AccountClosed' as const, effectiveAt: T0, data: {} }] : []),
   ]),
 ];
-const accounts = new Map([account('a', 'USD'), account('b', 'USD'), account('c', 'EUR'), account('d', 'EUR'), account('y', 'JPY'), account('z', 'USD', true)]);
-const build = (entries: EntryInput[]) => () => buildTransaction({ transactionId: 't', idempotencyKey: 'k', entries, description: null, metadata: null }, accounts);
-const leg = (account: string, direction: 'DEBIT' | 'CREDIT', amount: string, currency?: string): EntryInput => ({ account, direction, amount, currency });
+const accounts = new Map([
+  account('a', 'USD'),
+  account('b', 'USD'),
+  account('c', 'EUR'),
+  account('d', 'EUR'),
+  account('y', 'JPY'),
+  account('z', 'USD', true),
+]);
+const build = (entries: EntryInput[]) => () =>
+  buildTransaction({ transactionId: 't', idempotencyKey: 'k', entries, description: null, metadata: null }, accounts);
+const leg = (account: string, direction: 'DEBIT' | 'CREDIT', amount: string, currency?: string): EntryInput => ({
+  account,
+  direction,
+  amount,
+  currency,
+});
 
 describe('a journal entry', () => {
   it('balances per currency and is written at each currency scale', () => {
-    const record = build([leg('a', 'DEBIT', '10.5'), leg('b', 'CREDIT', '10.50'), leg('c', 'DEBIT', '3'), leg('d', 'CREDIT', '3.00')])();
+    const record = build([
+      leg('a', 'DEBIT', '10.5'),
+      leg('b', 'CREDIT', '10.50'),
+      leg('c', 'DEBIT', '3'),
+      leg('d', 'CREDIT', '3.00'),
+    ])();
     expect(record.legs.map((l) => `${l.account} ${l.direction} ${l.amount} ${l.currency}`)).toEqual([
-      'a DEBIT 10.50 USD', 'b CREDIT 10.50 USD', 'c DEBIT 3.00 EUR', 'd CREDIT 3.00 EUR',
+      'a DEBIT 10.50 USD',
+      'b CREDIT 10.50 USD',
+      'c DEBIT 3.00 EUR',
+      'd CREDIT 3.00 EUR',
     ]);
   });
 
@@ -28,7 +60,9 @@ describe('a journal entry', () => {
     try {
       build([leg('a', 'DEBIT', '10'), leg('b', 'CREDIT', '9.99')])();
     } catch (error) {
-      expect((error as UnbalancedTransaction).imbalances).toEqual([{ currency: 'USD', debit: '10.00', credit: '9.99' }]);
+      expect((error as UnbalancedTransaction).imbalances).toEqual([
+        { currency: 'USD', debit: '10.00', credit: '9.99' },
+      ]);
     }
     expect.assertions(2);
   });

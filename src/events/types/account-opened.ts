@@ -26,7 +26,8 @@ export const ACCOUNT_OPENED: EventVersion[] = [
     upcast: (data) => ({ ...data, minimumBalance: null }),
   },
   {
-    changes: '`minimumBalance` added: the lowest normal-side balance allowed, at the currency scale; null (unbounded) before.',
+    changes:
+      '`minimumBalance` added: the lowest normal-side balance allowed, at the currency scale; null (unbounded) before.',
     validate: object({
       code: accountCode,
       name: string(),

@@ -22,7 +22,9 @@ export const HOLD_PLACED: EventVersion[] = [
 ];
 
 /** The hold posts `legs` (its legs at the committed amounts); the rest is released. */
-export const HOLD_COMMITTED: EventVersion[] = [{ changes: 'First shape.', validate: object({ transactionId: string(), legs }) }];
+export const HOLD_COMMITTED: EventVersion[] = [
+  { changes: 'First shape.', validate: object({ transactionId: string(), legs }) },
+];
 
 /** The hold is released without posting. */
 export const HOLD_VOIDED: EventVersion[] = [{ changes: 'First shape.', validate: object({ transactionId: string() }) }];

@@ -5,7 +5,8 @@ import { accountCode, currency, decimal, type EventVersion } from './shared.js';
 
 /** A positive safe integer: v1 stored amounts as minor units, so 2^53 minor units was its ceiling. */
 const minorUnits: Check = (value) => {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) fail('expected a positive safe integer of minor units');
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0)
+    fail('expected a positive safe integer of minor units');
 };
 
 function fromMinorUnits(amountMinor: number, currencyCode: string): string {
@@ -20,7 +21,10 @@ export const TRANSACTION_POSTED: EventVersion[] = [
     validate: object({
       transactionId: string(),
       memo: nullable(string()),
-      entries: array(object({ account: accountCode, side: oneOf('debit', 'credit'), amountMinor: minorUnits, currency }), 2),
+      entries: array(
+        object({ account: accountCode, side: oneOf('debit', 'credit'), amountMinor: minorUnits, currency }),
+        2,
+      ),
     }),
     upcast: ({ transactionId, memo, entries }) => ({
       transactionId,

@@ -15,7 +15,10 @@ import { badInput } from '../bad-input.js';
 export const AccountTypeRef = builder.enumType('AccountType', {
   description: 'The kind of account, which fixes its normal side.',
   values: Object.fromEntries(
-    ACCOUNT_TYPES.map((type) => [type, { description: type === 'ASSET' || type === 'EXPENSE' ? 'Normal side: DEBIT.' : 'Normal side: CREDIT.' }]),
+    ACCOUNT_TYPES.map((type) => [
+      type,
+      { description: type === 'ASSET' || type === 'EXPENSE' ? 'Normal side: DEBIT.' : 'Normal side: CREDIT.' },
+    ]),
   ) as Record<(typeof ACCOUNT_TYPES)[number], { description: string }>,
 });
 
@@ -42,19 +45,30 @@ const BalanceRef = builder.objectRef<BalanceValue>('Balance').implement({
   description:
     'A balance, signed on the account’s normal side (positive when an ASSET or EXPENSE has more debits than credits, or a LIABILITY, EQUITY or REVENUE more credits than debits). It counts every event with effectiveAt <= asOf and recordedAt <= knownAt.',
   fields: (t) => ({
-    posted: t.field({ type: MoneyRef, description: 'The posted balance.', resolve: (b) => ({ amount: b.posted, currency: b.currency }) }),
+    posted: t.field({
+      type: MoneyRef,
+      description: 'The posted balance.',
+      resolve: (b) => ({ amount: b.posted, currency: b.currency }),
+    }),
     pending: t.field({
       type: MoneyRef,
-      description: 'Reserved by live holds (outflows on the normal side). Holds are a figure of now: a balance asked for another asOf or knownAt shows zero.',
+      description:
+        'Reserved by live holds (outflows on the normal side). Holds are a figure of now: a balance asked for another asOf or knownAt shows zero.',
       resolve: (b) => ({ amount: b.pending, currency: b.currency }),
     }),
     available: t.field({
       type: MoneyRef,
       description: 'Posted less pending: what the account can still give (its balance bound aside).',
-      resolve: (b) => ({ amount: new Amount(b.posted).minus(b.pending).toFixed(scaleOf(b.posted)), currency: b.currency }),
+      resolve: (b) => ({
+        amount: new Amount(b.posted).minus(b.pending).toFixed(scaleOf(b.posted)),
+        currency: b.currency,
+      }),
     }),
     asOf: t.expose('asOf', { type: 'DateTime', description: 'The effective time the balance is taken at.' }),
-    knownAt: t.expose('knownAt', { type: 'DateTime', description: 'The recorded time the ledger’s knowledge is taken at (never after now).' }),
+    knownAt: t.expose('knownAt', {
+      type: 'DateTime',
+      description: 'The recorded time the ledger’s knowledge is taken at (never after now).',
+    }),
     version: t.exposeInt('version', { description: 'The account’s stream version as known at knownAt.' }),
   }),
 });
@@ -81,19 +95,39 @@ const DailyBalanceRef = builder.objectRef<DailyBalance & { currency: string }>('
   description: 'One day of an account (UTC, by effective time).',
   fields: (t) => ({
     day: t.exposeString('day', { description: 'YYYY-MM-DD.' }),
-    debits: t.field({ type: MoneyRef, description: 'Debits effective that day.', resolve: (d) => ({ amount: d.debits, currency: d.currency }) }),
-    credits: t.field({ type: MoneyRef, description: 'Credits effective that day.', resolve: (d) => ({ amount: d.credits, currency: d.currency }) }),
-    balance: t.field({ type: MoneyRef, description: 'The normal-side balance at the end of the day.', resolve: (d) => ({ amount: d.balance, currency: d.currency }) }),
+    debits: t.field({
+      type: MoneyRef,
+      description: 'Debits effective that day.',
+      resolve: (d) => ({ amount: d.debits, currency: d.currency }),
+    }),
+    credits: t.field({
+      type: MoneyRef,
+      description: 'Credits effective that day.',
+      resolve: (d) => ({ amount: d.credits, currency: d.currency }),
+    }),
+    balance: t.field({
+      type: MoneyRef,
+      description: 'The normal-side balance at the end of the day.',
+      resolve: (d) => ({ amount: d.balance, currency: d.currency }),
+    }),
   }),
 });
 
-const DailyBalanceHistoryRef = builder.objectRef<{ throughPosition: number; days: Array<DailyBalance & { currency: string }> }>('DailyBalanceHistory').implement({
-  description: 'An account’s days, as the daily balance history knows them.',
-  fields: (t) => ({
-    throughPosition: t.exposeInt('throughPosition', { description: 'The log position the history has applied (compare with the newest event’s).' }),
-    days: t.field({ type: [DailyBalanceRef], description: 'Every day of the range, in order.', resolve: (h) => h.days }),
-  }),
-});
+const DailyBalanceHistoryRef = builder
+  .objectRef<{ throughPosition: number; days: Array<DailyBalance & { currency: string }> }>('DailyBalanceHistory')
+  .implement({
+    description: 'An account’s days, as the daily balance history knows them.',
+    fields: (t) => ({
+      throughPosition: t.exposeInt('throughPosition', {
+        description: 'The log position the history has applied (compare with the newest event’s).',
+      }),
+      days: t.field({
+        type: [DailyBalanceRef],
+        description: 'Every day of the range, in order.',
+        resolve: (h) => h.days,
+      }),
+    }),
+  });
 const EventConnection = connectionType('Event', LedgerEventRef, 'event');
 
 AccountRef.implement({
@@ -105,7 +139,11 @@ AccountRef.implement({
   fields: (t) => ({
     code: t.exposeString('code', { description: 'Immutable, unique, hierarchical with ":" (assets:bank:checking).' }),
     name: t.exposeString('name', { description: 'A display name.' }),
-    type: t.field({ type: AccountTypeRef, description: 'ASSET, LIABILITY, EQUITY, REVENUE or EXPENSE.', resolve: (a) => a.type }),
+    type: t.field({
+      type: AccountTypeRef,
+      description: 'ASSET, LIABILITY, EQUITY, REVENUE or EXPENSE.',
+      resolve: (a) => a.type,
+    }),
     currency: t.exposeString('currency', { description: 'ISO 4217 code, or a custom asset CODE/SCALE.' }),
     status: t.field({ type: AccountStatusRef, description: 'OPEN, FROZEN or CLOSED.', resolve: (a) => a.status }),
     version: t.exposeInt('version', { description: 'The number of events in its stream.' }),
@@ -115,10 +153,14 @@ AccountRef.implement({
       description: 'The lowest its normal-side balance may go ("0" forbids overdraft); null means no bound.',
     }),
     metadata: t.expose('metadata', { type: 'JSON', nullable: true, description: 'The JSON object given at opening.' }),
-    openedAt: t.expose('openedAt', { type: 'DateTime', description: 'Effective time of its opening; nothing posts before it.' }),
+    openedAt: t.expose('openedAt', {
+      type: 'DateTime',
+      description: 'Effective time of its opening; nothing posts before it.',
+    }),
     balance: t.field({
       type: BalanceRef,
-      description: 'The balance effective at `asOf` as the ledger knew it at `knownAt` (both default to now; a knownAt after now means now).',
+      description:
+        'The balance effective at `asOf` as the ledger knew it at `knownAt` (both default to now; a knownAt after now means now).',
       args: {
         asOf: t.arg({ type: 'DateTime', description: 'Effective time; default now.' }),
         knownAt: t.arg({ type: 'DateTime', description: 'Recorded time; default now.' }),
@@ -145,12 +187,16 @@ AccountRef.implement({
         const span = (Date.parse(to) - Date.parse(from)) / 86_400_000 + 1;
         if (span < 1 || span > MAX_DAYS) throw badInput(`from..to must be 1 to ${MAX_DAYS} days, not ${span}`);
         const history = await dailyBalancesOf(ctx.ledger.database.db, account, from, to);
-        return { throughPosition: history.throughPosition, days: history.days.map((d) => ({ ...d, currency: account.currency })) };
+        return {
+          throughPosition: history.throughPosition,
+          days: history.days.map((d) => ({ ...d, currency: account.currency })),
+        };
       },
     }),
     entries: t.field({
       type: EntryConnection,
-      description: 'Its entries in recording order; `from`/`to` bound the effective time as [from, to), `knownAt` hides later recordings.',
+      description:
+        'Its entries in recording order; `from`/`to` bound the effective time as [from, to), `knownAt` hides later recordings.',
       args: {
         first: t.arg.int({ description: 'Page size, 1 to 100 (default 20).' }),
         after: t.arg.string({ description: 'A cursor from a previous page.' }),

@@ -33,7 +33,11 @@ EntryRef.implement({
       },
     }),
     direction: t.field({ type: DirectionRef, description: 'DEBIT or CREDIT.', resolve: (e) => e.direction }),
-    amount: t.field({ type: MoneyRef, description: 'The amount, > 0.', resolve: (e) => ({ amount: e.amount, currency: e.currency }) }),
+    amount: t.field({
+      type: MoneyRef,
+      description: 'The amount, > 0.',
+      resolve: (e) => ({ amount: e.amount, currency: e.currency }),
+    }),
     transaction: t.field({
       type: TransactionRef,
       description: 'The transaction this leg belongs to.',
@@ -52,7 +56,9 @@ export const TransactionStatusRef = builder.enumType('TransactionStatus', {
   description: 'Where a transaction stands.',
   values: {
     POSTED: { description: 'Posted: it moves the balances of its accounts.' },
-    PENDING: { description: 'A hold: it reserves funds without moving posted balances, until committed, voided or expired.' },
+    PENDING: {
+      description: 'A hold: it reserves funds without moving posted balances, until committed, voided or expired.',
+    },
     EXPIRED: { description: 'A hold past its expiresAt: it reserves nothing and can no longer be committed.' },
     VOIDED: { description: 'A hold released without posting.' },
   },
@@ -67,10 +73,18 @@ TransactionRef.implement({
     status: t.field({
       type: TransactionStatusRef,
       description: 'Its status (a pending hold past its expiry is EXPIRED).',
-      resolve: (tx, _args, ctx) => (tx.status === 'PENDING' && tx.expiresAt !== null && tx.expiresAt <= ctx.now ? 'EXPIRED' : tx.status),
+      resolve: (tx, _args, ctx) =>
+        tx.status === 'PENDING' && tx.expiresAt !== null && tx.expiresAt <= ctx.now ? 'EXPIRED' : tx.status,
     }),
-    expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true, description: 'A hold’s expiry: from then on it reserves nothing and can no longer be committed.' }),
-    effectiveAt: t.expose('effectiveAt', { type: 'DateTime', description: 'When it counts for the business (value time).' }),
+    expiresAt: t.expose('expiresAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'A hold’s expiry: from then on it reserves nothing and can no longer be committed.',
+    }),
+    effectiveAt: t.expose('effectiveAt', {
+      type: 'DateTime',
+      description: 'When it counts for the business (value time).',
+    }),
     recordedAt: t.expose('recordedAt', { type: 'DateTime', description: 'When the ledger recorded it.' }),
     description: t.exposeString('description', { nullable: true, description: 'Free text, up to 1,000 characters.' }),
     metadata: t.expose('metadata', { type: 'JSON', nullable: true, description: 'The JSON object given at posting.' }),

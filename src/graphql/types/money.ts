@@ -9,7 +9,9 @@ export const MoneyRef = builder.objectRef<MoneyValue>('Money').implement({
   description: 'An exact amount in a currency, written at the currency’s scale ("10.50" USD, "1000" JPY).',
   fields: (t) => ({
     amount: t.expose('amount', { type: 'Decimal', description: 'The amount, exact, at the currency’s scale.' }),
-    currency: t.exposeString('currency', { description: 'An ISO 4217 code ("USD") or a custom asset with its scale ("BTC/8").' }),
+    currency: t.exposeString('currency', {
+      description: 'An ISO 4217 code ("USD") or a custom asset with its scale ("BTC/8").',
+    }),
   }),
 });
 

@@ -27,7 +27,10 @@ const STYLE = `
 `;
 
 export function escapeHtml(value: unknown): string {
-  return String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return String(value).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 }
 
 function list(items: Array<[string, string]>, className: string, label: string): string {
@@ -48,7 +51,8 @@ export async function htmlPage(table: ReportTable, sink: Sink, progress?: Progre
     const late = row.late === true;
     const cells = table.columns.map((c) => {
       const value = row[c.key] ?? null;
-      const text = c.key === 'late' ? (late ? '<span class="badge">late</span>' : '') : value === null ? '' : escapeHtml(value);
+      const text =
+        c.key === 'late' ? (late ? '<span class="badge">late</span>' : '') : value === null ? '' : escapeHtml(value);
       return `<td${c.numeric ? ' class="num"' : ''}>${text}</td>`;
     });
     await sink.write(`<tr${late ? ' class="late"' : ''}>${cells.join('')}</tr>\n`);
@@ -93,7 +97,15 @@ class ChartPoints {
     if (min.eq(max)) [min, max] = [min.minus(1), max.plus(1)];
     const x = (t: number) => (pad + ((t - start) / Math.max(1, end - start)) * (W - 2 * pad)).toFixed(1);
     // Pixel positions only: the amounts themselves stay exact, only where to draw them is rounded.
-    const y = (v: Amount) => new Amount(H - pad).minus(v.minus(min).div(max.minus(min)).times(H - 2 * pad)).toFixed(1);
+    const y = (v: Amount) =>
+      new Amount(H - pad)
+        .minus(
+          v
+            .minus(min)
+            .div(max.minus(min))
+            .times(H - 2 * pad),
+        )
+        .toFixed(1);
     let path = `M${x(all[0]!.t)},${y(all[0]!.y)}`;
     for (let i = 1; i < all.length; i++) path += ` H${x(all[i]!.t)} V${y(all[i]!.y)}`;
     return (

@@ -16,7 +16,10 @@ export function commoditySymbol(currency: string): string {
 
 /** A description on one line, without what hledger would read as a comment. */
 function oneLine(text: string | null): string {
-  return (text ?? '').replace(/[\r\n\t]+/g, ' ').replace(/;/g, ',').trim();
+  return (text ?? '')
+    .replace(/[\r\n\t]+/g, ' ')
+    .replace(/;/g, ',')
+    .trim();
 }
 
 export async function writeJournal(db: Db, cut: ReportCut, sink: Sink, progress?: Progress): Promise<number> {
@@ -43,7 +46,10 @@ export async function writeJournal(db: Db, cut: ReportCut, sink: Sink, progress?
       .execute();
     for (const row of rows) {
       const legs = JSON.parse(row.legs) as Leg[];
-      const lines = legs.map((leg) => `    ${leg.account}  ${leg.direction === 'DEBIT' ? '' : '-'}${leg.amount} ${commoditySymbol(leg.currency)}`);
+      const lines = legs.map(
+        (leg) =>
+          `    ${leg.account}  ${leg.direction === 'DEBIT' ? '' : '-'}${leg.amount} ${commoditySymbol(leg.currency)}`,
+      );
       await sink.write(
         `\n${row.effective_at.slice(0, 10)} (${row.position}) ${oneLine(row.description)}\n` +
           `    ; id:${row.id}, effective:${row.effective_at}, recorded:${row.recorded_at}\n${lines.join('\n')}\n`,

@@ -21,7 +21,12 @@ async function* from<T>(items: Iterable<T>): AsyncGenerator<T> {
   yield* items;
 }
 
-export async function statementTable(database: Database, account: AccountView, period: { from: string; to: string }, cut: ReportCut): Promise<ReportTable> {
+export async function statementTable(
+  database: Database,
+  account: AccountView,
+  period: { from: string; to: string },
+  cut: ReportCut,
+): Promise<ReportTable> {
   const header = await statementHeader(database.db, account, period, cut);
   const currency = account.currency;
   async function* rows(): AsyncGenerator<Row> {
@@ -76,25 +81,77 @@ export async function statementTable(database: Database, account: AccountView, p
  * applied exactly the statement's log position and the period is whole days (then both tell the
  * same story); otherwise the running balance, sampled from the lines as they stream.
  */
-async function statementChart(database: Database, account: AccountView, period: { from: string; to: string }, cut: ReportCut, header: { opening: string; closing: string }): Promise<NonNullable<ReportTable['chart']>> {
-  const chart = { x: 'effectiveAt', y: 'runningBalance', label: `Running balance (${account.currency})`, start: { at: period.from, value: header.opening }, end: { at: period.to, value: header.closing } };
+async function statementChart(
+  database: Database,
+  account: AccountView,
+  period: { from: string; to: string },
+  cut: ReportCut,
+  header: { opening: string; closing: string },
+): Promise<NonNullable<ReportTable['chart']>> {
+  const chart = {
+    x: 'effectiveAt',
+    y: 'runningBalance',
+    label: `Running balance (${account.currency})`,
+    start: { at: period.from, value: header.opening },
+    end: { at: period.to, value: header.closing },
+  };
   const midnight = (at: string) => at.endsWith('T00:00:00.000Z');
   const days = (Date.parse(period.to) - Date.parse(period.from)) / 86_400_000;
   if (!midnight(period.from) || !midnight(period.to) || days < 1 || days > 3660) return chart;
   if ((await activeGeneration(database.db, DAILY_BALANCES)).position !== cut.atPosition) return chart;
-  const history = await dailyBalancesOf(database.db, account, period.from.slice(0, 10), new Date(Date.parse(period.to) - 86_400_000).toISOString().slice(0, 10));
+  const history = await dailyBalancesOf(
+    database.db,
+    account,
+    period.from.slice(0, 10),
+    new Date(Date.parse(period.to) - 86_400_000).toISOString().slice(0, 10),
+  );
   // A point at each day's end: the balance it closed with.
-  const points = history.days.map((d) => ({ at: new Date(Date.parse(`${d.day}T00:00:00.000Z`) + 86_400_000).toISOString(), value: d.balance }));
+  const points = history.days.map((d) => ({
+    at: new Date(Date.parse(`${d.day}T00:00:00.000Z`) + 86_400_000).toISOString(),
+    value: d.balance,
+  }));
   return { ...chart, label: `Daily closing balance (${account.currency})`, points };
 }
 
 export async function trialBalanceTable(database: Database, asOf: string, cut: ReportCut): Promise<ReportTable> {
   const tb = await trialBalance(database.db, asOf, cut);
   const rows: Row[] = [
-    ...tb.lines.map((l) => ({ section: 'account', key: l.code, name: l.name, type: l.type, currency: l.currency, debit: l.debit, credit: l.credit })),
-    ...tb.byType.map((s) => ({ section: 'type', key: s.key, name: null, type: s.key, currency: s.currency, debit: s.debit, credit: s.credit })),
-    ...tb.byPrefix.map((s) => ({ section: 'prefix', key: s.key, name: null, type: null, currency: s.currency, debit: s.debit, credit: s.credit })),
-    ...tb.totals.map((t) => ({ section: 'total', key: t.balanced ? 'balanced' : 'NOT BALANCED', name: null, type: null, currency: t.currency, debit: t.debit, credit: t.credit })),
+    ...tb.lines.map((l) => ({
+      section: 'account',
+      key: l.code,
+      name: l.name,
+      type: l.type,
+      currency: l.currency,
+      debit: l.debit,
+      credit: l.credit,
+    })),
+    ...tb.byType.map((s) => ({
+      section: 'type',
+      key: s.key,
+      name: null,
+      type: s.key,
+      currency: s.currency,
+      debit: s.debit,
+      credit: s.credit,
+    })),
+    ...tb.byPrefix.map((s) => ({
+      section: 'prefix',
+      key: s.key,
+      name: null,
+      type: null,
+      currency: s.currency,
+      debit: s.debit,
+      credit: s.credit,
+    })),
+    ...tb.totals.map((t) => ({
+      section: 'total',
+      key: t.balanced ? 'balanced' : 'NOT BALANCED',
+      name: null,
+      type: null,
+      currency: t.currency,
+      debit: t.debit,
+      credit: t.credit,
+    })),
   ];
   return {
     kind: 'trial-balance',
@@ -119,7 +176,13 @@ export async function trialBalanceTable(database: Database, asOf: string, cut: R
 function sectionRows(sections: StatementSection[]): Row[] {
   return sections.flatMap((s) => [
     ...s.lines.map((l) => ({ section: s.type, code: l.code, name: l.name, currency: l.currency, amount: l.amount })),
-    ...s.totals.map((t) => ({ section: s.type, code: `total ${s.type.toLowerCase()}`, name: null, currency: t.currency, amount: t.amount })),
+    ...s.totals.map((t) => ({
+      section: s.type,
+      code: `total ${s.type.toLowerCase()}`,
+      name: null,
+      currency: t.currency,
+      amount: t.amount,
+    })),
   ]);
 }
 
@@ -138,7 +201,13 @@ export async function balanceSheetTable(database: Database, asOf: string, cut: R
     // Revenue less expenses not yet closed into equity, and the check of the equation, per currency.
     ...sheet.totals.flatMap((t) => [
       { section: 'EARNINGS', code: 'revenue less expenses', name: null, currency: t.currency, amount: t.earnings },
-      { section: 'CHECK', code: t.balanced ? 'balanced' : 'NOT BALANCED', name: 'assets = liabilities + equity + earnings', currency: t.currency, amount: t.assets },
+      {
+        section: 'CHECK',
+        code: t.balanced ? 'balanced' : 'NOT BALANCED',
+        name: 'assets = liabilities + equity + earnings',
+        currency: t.currency,
+        amount: t.assets,
+      },
     ]),
   ];
   return {
@@ -156,7 +225,11 @@ export async function balanceSheetTable(database: Database, asOf: string, cut: R
   };
 }
 
-export async function incomeStatementTable(database: Database, period: { from: string; to: string }, cut: ReportCut): Promise<ReportTable> {
+export async function incomeStatementTable(
+  database: Database,
+  period: { from: string; to: string },
+  cut: ReportCut,
+): Promise<ReportTable> {
   const income = await incomeStatement(database.db, period, cut);
   const rows = sectionRows(income.sections);
   return {
@@ -165,7 +238,11 @@ export async function incomeStatementTable(database: Database, period: { from: s
     summary: [['Period', `${period.from} to ${period.to} (end excluded)`], ...cutSummary(cut)],
     columns: SECTION_COLUMNS,
     rows: from(rows),
-    footer: () => income.totals.map((t) => [t.currency, `revenue ${t.revenue} − expenses ${t.expenses} = net income ${t.netIncome}`]),
+    footer: () =>
+      income.totals.map((t) => [
+        t.currency,
+        `revenue ${t.revenue} − expenses ${t.expenses} = net income ${t.netIncome}`,
+      ]),
     expectedRows: rows.length,
   };
 }
@@ -197,7 +274,9 @@ export async function auditTrailTable(database: Database, filter: AuditFilter, c
       };
     }
   }
-  const filters = Object.entries(filter).filter(([, v]) => v != null).map(([k, v]) => `${k}=${v}`);
+  const filters = Object.entries(filter)
+    .filter(([, v]) => v != null)
+    .map(([k, v]) => `${k}=${v}`);
   return {
     kind: 'audit-trail',
     title: 'Audit trail',
@@ -228,7 +307,13 @@ export async function auditTrailTable(database: Database, filter: AuditFilter, c
   };
 }
 
-export const REPORTS = ['account-statement', 'trial-balance', 'balance-sheet', 'income-statement', 'audit-trail'] as const;
+export const REPORTS = [
+  'account-statement',
+  'trial-balance',
+  'balance-sheet',
+  'income-statement',
+  'audit-trail',
+] as const;
 export type ReportName = (typeof REPORTS)[number];
 
 export interface ReportParams {
@@ -242,10 +327,18 @@ export interface ReportParams {
 }
 
 /** A report by name, with what it needs checked: the one entry point of the CLI and GraphQL exports. */
-export async function reportTable(database: Database, report: ReportName, params: ReportParams, cut: ReportCut, now: string): Promise<ReportTable> {
+export async function reportTable(
+  database: Database,
+  report: ReportName,
+  params: ReportParams,
+  cut: ReportCut,
+  now: string,
+): Promise<ReportTable> {
   const period = (): { from: string; to: string } => {
-    if (!params.from || !params.to) throw new ValidationError('from', `${report} needs a period: from and to (--from T --to T on the command line)`);
-    if (params.from >= params.to) throw new ValidationError('from', `from (${params.from}) must be before to (${params.to})`);
+    if (!params.from || !params.to)
+      throw new ValidationError('from', `${report} needs a period: from and to (--from T --to T on the command line)`);
+    if (params.from >= params.to)
+      throw new ValidationError('from', `from (${params.from}) must be before to (${params.to})`);
     return { from: params.from, to: params.to };
   };
   switch (report) {
@@ -262,6 +355,17 @@ export async function reportTable(database: Database, report: ReportName, params
     case 'income-statement':
       return incomeStatementTable(database, period(), cut);
     case 'audit-trail':
-      return auditTrailTable(database, checkAuditFilter({ from: params.from, to: params.to, actor: params.actor, account: params.account, transaction: params.transaction, type: params.type }), cut);
+      return auditTrailTable(
+        database,
+        checkAuditFilter({
+          from: params.from,
+          to: params.to,
+          actor: params.actor,
+          account: params.account,
+          transaction: params.transaction,
+          type: params.type,
+        }),
+        cut,
+      );
   }
 }

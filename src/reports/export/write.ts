@@ -51,25 +51,42 @@ export class ExportTooLarge extends Error {
   }
 }
 
-export interface Progress {
-  (rows: number, expected: number | null): void;
-}
+export type Progress = (rows: number, expected: number | null) => void;
 
-export async function writeReport(table: ReportTable, format: Format, sink: Sink, progress?: Progress): Promise<number> {
+export async function writeReport(
+  table: ReportTable,
+  format: Format,
+  sink: Sink,
+  progress?: Progress,
+): Promise<number> {
   if (format === 'html') return htmlPage(table, sink, progress);
   let rows = 0;
   if (format === 'csv') await sink.write(`${table.columns.map((c) => csvCell(c.label, false)).join(',')}\r\n`);
-  if (format === 'jsonl') await sink.write(`${JSON.stringify({ record: 'report', report: table.kind, title: table.title, summary: Object.fromEntries(table.summary) })}\n`);
-  if (format === 'text') await sink.write(`${table.title}\n${table.summary.map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${table.columns.map((c) => c.label).join('\t')}\n`);
+  if (format === 'jsonl')
+    await sink.write(
+      `${JSON.stringify({ record: 'report', report: table.kind, title: table.title, summary: Object.fromEntries(table.summary) })}\n`,
+    );
+  if (format === 'text')
+    await sink.write(
+      `${table.title}\n${table.summary.map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${table.columns.map((c) => c.label).join('\t')}\n`,
+    );
   for await (const row of table.rows) {
     rows += 1;
-    if (format === 'csv') await sink.write(`${table.columns.map((c) => csvCell(row[c.key] ?? null, c.numeric ?? false)).join(',')}\r\n`);
+    if (format === 'csv')
+      await sink.write(`${table.columns.map((c) => csvCell(row[c.key] ?? null, c.numeric ?? false)).join(',')}\r\n`);
     else if (format === 'jsonl') await sink.write(`${JSON.stringify({ record: 'row', ...row })}\n`);
     else await sink.write(`${table.columns.map((c) => textCell(row[c.key] ?? null)).join('\t')}\n`);
     if (progress && rows % 1000 === 0) progress(rows, table.expectedRows);
   }
-  if (format === 'jsonl') await sink.write(`${JSON.stringify({ record: 'footer', ...Object.fromEntries(table.footer()) })}\n`);
-  if (format === 'text') await sink.write(`\n${table.footer().map(([k, v]) => `${k}: ${v}`).join('\n')}\n`);
+  if (format === 'jsonl')
+    await sink.write(`${JSON.stringify({ record: 'footer', ...Object.fromEntries(table.footer()) })}\n`);
+  if (format === 'text')
+    await sink.write(
+      `\n${table
+        .footer()
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('\n')}\n`,
+    );
   progress?.(rows, table.expectedRows);
   return rows;
 }
