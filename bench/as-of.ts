@@ -20,7 +20,8 @@ import { replayProjections } from '../src/projections/rebuild.js';
 import { measureExport } from './export.js';
 // A deterministic sequence, so every run measures the same history.
 import { random } from '../test/support/random.js';
-import { openSqlite, type Database } from '../src/store/db.js';
+import type { Database } from '../src/store/db.js';
+import { openSqlite } from '../src/store/sqlite.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 
 const START = Date.parse('2024-01-01T00:00:00.000Z');

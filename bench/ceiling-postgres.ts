@@ -9,7 +9,7 @@
  * writes each account once per commit).
  */
 import pg from 'pg';
-import { openPostgres } from '../src/store/db.js';
+import { openPostgres } from '../src/store/postgres.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 import { withFreshPostgres } from './databases.js';
 

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { openSqlite } from '../src/store/db.js';
+import { openSqlite } from '../src/store/sqlite.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 
 /** Tables whose rows belong to one log position (the event that wrote them). */

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openPostgres, openSqlite, type Database } from '../src/store/db.js';
+import type { Database } from '../src/store/db.js';
+import { openPostgres } from '../src/store/postgres.js';
+import { openSqlite } from '../src/store/sqlite.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 
 export type BenchDialect = 'sqlite' | 'postgres';

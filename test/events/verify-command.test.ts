@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openSqlite } from '../../src/store/db.js';
+import { openSqlite } from '../../src/store/sqlite.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { legacyRows, seedRaw } from '../support/legacy.js';
 import { run } from '../support/process.js';

@@ -7,7 +7,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ledger } from '../../src/ledger/ledger.js';
-import { openPostgres, type Database } from '../../src/store/db.js';
+import type { Database } from '../../src/store/db.js';
+import { openPostgres } from '../../src/store/postgres.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { BALANCE_MONITORS, balanceMonitors, createMonitor } from '../../src/subscribers/balance-monitors.js';
 import { DAILY_BALANCES, dailyBalances } from '../../src/subscribers/daily-balances.js';

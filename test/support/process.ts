@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { openPostgres, openSqlite, type Database } from '../../src/store/db.js';
+import type { Database } from '../../src/store/db.js';
+import { openPostgres } from '../../src/store/postgres.js';
+import { openSqlite } from '../../src/store/sqlite.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { postgresUrl, TEST_DIALECT } from './server.js';
 

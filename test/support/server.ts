@@ -8,7 +8,9 @@ import { startServer, type RunningServer, type ServerOptions } from '../../src/s
 import { createApiKey } from '../../src/auth/api-keys.js';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openPostgres, openSqlite, type Database } from '../../src/store/db.js';
+import type { Database } from '../../src/store/db.js';
+import { openPostgres } from '../../src/store/postgres.js';
+import { openSqlite } from '../../src/store/sqlite.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 
 export interface TempDatabase {

@@ -1,20 +1,20 @@
 /** The `inkwell` command: serve, migrate, keys, rebuild, verify, schema. */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { bootstrapAdminKey, createApiKey, listApiKeys, revokeApiKey } from './auth/api-keys.js';
-import { configFromEnv, type Config } from './config.js';
-import { LedgerError } from './domain/errors.js';
-import { InvalidInstant, parseInstant } from './domain/time.js';
-import { Ledger } from './ledger/ledger.js';
-import { stderrLogger } from './log.js';
-import { rebuildReadModels } from './projections/rebuild.js';
-import { rebuildSnapshots } from './projections/snapshot-rebuild.js';
-import { verifyEvents } from './reports/event-verification.js';
-import { verifyIntegrity } from './reports/integrity.js';
-import { openDatabase, type Database } from './store/db.js';
-import { EXPORT_USAGE, exportCommand } from './commands/export.js';
-import { migrateToLatest } from './store/migrate.js';
-import { defaultSubscribers } from './subscribers/defaults.js';
+import { bootstrapAdminKey, createApiKey, listApiKeys, revokeApiKey } from '../auth/api-keys.js';
+import { configFromEnv, type Config } from '../config.js';
+import { LedgerError } from '../domain/errors.js';
+import { InvalidInstant, parseInstant } from '../domain/time.js';
+import { Ledger } from '../ledger/ledger.js';
+import { stderrLogger } from '../log.js';
+import { rebuildReadModels } from '../projections/rebuild.js';
+import { rebuildSnapshots } from '../projections/snapshot-rebuild.js';
+import { verifyEvents } from '../reports/event-verification.js';
+import { verifyIntegrity } from '../reports/integrity.js';
+import { openDatabase, type Database } from '../store/db.js';
+import { EXPORT_USAGE, exportCommand } from './export.js';
+import { migrateToLatest } from '../store/migrate.js';
+import { defaultSubscribers } from '../subscribers/defaults.js';
 
 const USAGE = `usage: inkwell <command>
 
@@ -71,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
         groupCommit: config.groupCommit,
       });
       // Loaded here, not at the top: the server and the schema weigh ~100 MB that exports and checks do without.
-      const { startServer } = await import('./server.js');
+      const { startServer } = await import('../server.js');
       const running = await startServer({ ...config, ledger });
       stderrLogger.log(
         'info',
@@ -195,7 +195,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'schema':
-      process.stdout.write((await import('./graphql/schema.js')).printedSchema());
+      process.stdout.write((await import('../graphql/schema.js')).printedSchema());
       return 0;
     case undefined:
     case 'help':

@@ -1,0 +1,176 @@
+/** PostgreSQL through pg: a pool, the ledger's advisory write lock, cancellation at a deadline. */
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Database } from './db.js';
+import { currentDeadline, DeadlineExceeded, withoutDeadline } from './deadline.js';
+import type { Schema } from './schema.js';
+import { StorageFault } from './storage-fault.js';
+
+export interface PostgresOptions {
+  /** Tables live in this schema (search_path): tests use one schema per database. */
+  schema?: string;
+  poolSize?: number;
+  /** How long a write waits for the write lock before it fails with STORAGE_LOCKED (default 5 s, as SQLite's busy timeout). */
+  lockTimeoutMs?: number;
+}
+
+/** Any fixed number: the advisory lock every write transaction takes first. */
+const WRITE_LOCK = 7_341_853_001;
+
+/**
+ * Named locks (WriteOptions.lock) use the two-int4 advisory key (this namespace, hashtext(name)),
+ * a key space apart from the one-bigint WRITE_LOCK's: no name can collide with the ledger's lock.
+ */
+const NAMED_LOCKS = 7_341;
+
+/**
+ * PostgreSQL through pg. Write transactions are serialised by a transaction-level advisory
+ * lock: positions are assigned in commit order, so a reader following the log by position
+ * can never see position n+1 before n commits (docs/operations.md). Reads run in parallel.
+ */
+export function openPostgres(url: string, options: PostgresOptions = {}): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    options: options.schema ? `-c search_path=${options.schema}` : undefined,
+    // int8 (positions) as a JS number, as SQLite gives it; refuse what a number cannot hold.
+    types: {
+      getTypeParser: ((oid: number, format?: string) => {
+        if (oid === pg.types.builtins.INT8) return (value: string) => safeInteger(value);
+        return pg.types.getTypeParser(oid, format as 'text');
+      }) as typeof pg.types.getTypeParser,
+    },
+  });
+  // A session the server ends (restart, failover, an administrator) emits 'error': on the pool
+  // while idle, on the client while checked out between two queries. Unheard, either would end
+  // the process. pg drops the broken session and opens a new one for the next query; a query that
+  // meets it fails with a connection error, which the client sees as STORAGE_UNAVAILABLE.
+  pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+    cancelAtDeadline(client, url);
+  });
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    dialect: 'postgres',
+    db,
+    location: redact(url),
+    schema: options.schema,
+    write: (work, writeOptions) =>
+      // A queued write commits or fails whole: no request's deadline cancels its statements.
+      withoutDeadline(async () => {
+        const lock = writeOptions?.lock;
+        try {
+          return await db.transaction().execute(async (trx) => {
+            // A writer stuck holding the lock must not hang every request: wait this long, then fail clearly.
+            await sql`SELECT set_config('lock_timeout', ${`${options.lockTimeoutMs ?? 5000}ms`}, true)`.execute(trx);
+            if (lock === undefined) await sql`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`.execute(trx);
+            else await sql`SELECT pg_advisory_xact_lock(${NAMED_LOCKS}, hashtext(${lock}))`.execute(trx);
+            await sql`SELECT set_config('lock_timeout', '0', true)`.execute(trx);
+            return work(trx);
+          });
+        } catch (error) {
+          throw postgresFault(error, redact(url)) ?? error;
+        }
+      }),
+    fault: (error) => postgresFault(error, redact(url)),
+    close: () => db.destroy(),
+  };
+}
+
+/**
+ * A read whose request runs out of time (or whose client leaves) is cancelled on the server, as
+ * psql's Ctrl-C does: a cancel request for the session's backend, sent on a connection of its own
+ * (the pool may be exhausted). The statement then fails, and the caller sees DeadlineExceeded.
+ */
+function cancelAtDeadline(client: pg.PoolClient, url: string): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  (client as { query: unknown }).query = (...args: unknown[]) => {
+    const signal = currentDeadline();
+    if (!signal) return query(...args);
+    if (signal.aborted) return Promise.reject(new DeadlineExceeded());
+    const cancel = () => {
+      const canceller = new pg.Client({ connectionString: url });
+      canceller.on('error', () => {});
+      void canceller
+        .connect()
+        .then(() =>
+          canceller.query('SELECT pg_cancel_backend($1)', [(client as unknown as { processID: number }).processID]),
+        )
+        .catch(() => undefined)
+        .finally(() => void canceller.end().catch(() => undefined));
+    };
+    signal.addEventListener('abort', cancel, { once: true });
+    return query(...args).then(
+      (result) => {
+        signal.removeEventListener('abort', cancel);
+        return result;
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', cancel);
+        throw signal.aborted ? new DeadlineExceeded() : error;
+      },
+    );
+  };
+}
+
+function safeInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new Error(`invariant: integer ${value} does not fit a JS number`);
+  return n;
+}
+
+/** A connection string without its password, for logs. */
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres (unparseable URL)';
+  }
+}
+
+/** Socket errors on the way to a PostgreSQL server: it is down, restarting or unreachable. */
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/** A PostgreSQL error the storage gave (by SQLSTATE, or a lost connection) as a StorageFault; null for anything else. */
+function postgresFault(error: unknown, where: string): StorageFault | null {
+  if (error instanceof StorageFault) return error;
+  const code = (error as { code?: unknown }).code;
+  if (code === '53100')
+    return new StorageFault('STORAGE_FULL', `the database is full (${where}): free disk space, then retry`, error);
+  if (code === '55P03')
+    return new StorageFault(
+      'STORAGE_LOCKED',
+      `the database's write lock is held by another session (${where}): retry shortly`,
+      error,
+    );
+  if (code === '25006')
+    return new StorageFault(
+      'STORAGE_READ_ONLY',
+      `the database cannot be written (${where} is read-only): retry once it is writable`,
+      error,
+    );
+  // 08xxx: connection exception; 57P01-03: the server is shutting down, crashed, or starting up.
+  // pg's own "Connection terminated …" errors carry no code.
+  const lost =
+    (typeof code === 'string' && (UNREACHABLE.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code))) ||
+    (error instanceof Error && /^Connection terminated|connection error and is not queryable/.test(error.message));
+  if (lost)
+    return new StorageFault(
+      'STORAGE_UNAVAILABLE',
+      `the database server cannot be reached (${where}): retry shortly`,
+      error,
+    );
+  return null;
+}
