@@ -79,7 +79,7 @@ function toAccountView(row: AccountsTable): AccountView {
   return {
     code: row.code,
     name: row.name,
-    type: row.type as AccountType,
+    type: row.type,
     currency: row.currency,
     scale: parseCurrency(row.currency).scale,
     status: row.status as AccountView['status'],
@@ -198,9 +198,7 @@ export async function notYetAvailableOf(
     let lowest = ZERO;
     for (const row of rows) {
       if (row.account_code !== state.code || Number(row.account_version) > state.version) continue;
-      running = running.plus(
-        signedOnNormalSide(state.type, { direction: row.direction as 'DEBIT' | 'CREDIT', amount: row.amount }),
-      );
+      running = running.plus(signedOnNormalSide(state.type, { direction: row.direction, amount: row.amount }));
       lowest = Amount.min(lowest, running);
     }
     if (!running.isZero() || !lowest.isZero()) result.set(state.code, running.minus(lowest));
@@ -310,10 +308,7 @@ export async function currentBalance(db: Db, account: AccountView, now: string):
     .where('position', '<=', account.lastPosition)
     .execute();
   const posted = future.reduce(
-    (sum, row) =>
-      sum.minus(
-        signedOnNormalSide(account.type, { direction: row.direction as 'DEBIT' | 'CREDIT', amount: row.amount }),
-      ),
+    (sum, row) => sum.minus(signedOnNormalSide(account.type, { direction: row.direction, amount: row.amount })),
     new Amount(account.balance),
   );
   return { posted: formatAmount(posted, account.scale), currency: account.currency, version: account.version };

@@ -1,5 +1,9 @@
 /** Row types of every table, as Kysely sees them. Times are RFC 3339 UTC text with milliseconds; money is decimal text. */
 import type { Generated } from 'kysely';
+import type { Role } from '../domain/access.js';
+import type { AccountStatus, AccountType, Direction } from '../domain/account.js';
+import type { Comparison, Metric } from '../domain/monitors.js';
+
 export interface EventsTable {
   position: number;
   stream_id: string;
@@ -17,9 +21,9 @@ export interface EventsTable {
 export interface AccountsTable {
   code: string;
   name: string;
-  type: string;
+  type: AccountType;
   currency: string;
-  status: string;
+  status: AccountStatus;
   minimum_balance: string | null;
   metadata: string | null;
   opened_at: string;
@@ -60,7 +64,7 @@ export interface EntriesTable {
   account_code: string;
   account_version: number;
   transaction_id: string;
-  direction: string;
+  direction: Direction;
   amount: string;
   currency: string;
   effective_at: string;
@@ -107,7 +111,7 @@ export interface LateSumsTable {
 
 export interface ApiKeysTable {
   name: string;
-  role: string;
+  role: Role;
   /** sha256 of the secret, hex: the secret itself is never stored. */
   key_hash: string;
   /** The first characters of the secret, to tell keys apart in a listing. */
@@ -140,8 +144,8 @@ export interface DailyBalancesTable {
 export interface BalanceMonitorsTable {
   id: string;
   account_code: string;
-  metric: string;
-  comparison: string;
+  metric: Metric;
+  comparison: Comparison;
   threshold: string;
   status: string;
   /** 1 while the condition holds (as of the last event evaluated). */

@@ -12,14 +12,7 @@
 import { PostgresAdapter, type Insertable } from 'kysely';
 import { evolve, type OpenedAccount } from '../domain/account.js';
 import { AccountNotFound, MonitorNotFound } from '../domain/errors.js';
-import {
-  checkCondition,
-  conditionHolds,
-  figureOf,
-  type Comparison,
-  type Metric,
-  type MonitorCondition,
-} from '../domain/monitors.js';
+import { checkCondition, conditionHolds, figureOf, type MonitorCondition } from '../domain/monitors.js';
 import { formatAmount } from '../domain/money.js';
 import { decodeAccountEvent } from '../events/catalogue.js';
 import type { StoredEvent } from '../events/envelope.js';
@@ -126,7 +119,7 @@ function judge(
   state: OpenedAccount,
   stored: StoredEvent,
 ): Insertable<BalanceAlertsTable> | null {
-  const figure = figureOf(state, monitor.metric as Metric, stored.recordedAt);
+  const figure = figureOf(state, monitor.metric, stored.recordedAt);
   const holds = conditionHolds(asCondition(monitor), figure) ? 1 : 0;
   if (holds === Number(monitor.holds)) return null;
   monitor.holds = holds;
@@ -153,8 +146,8 @@ async function record(trx: Db, alerts: Insertable<BalanceAlertsTable>[], flipped
 }
 
 const asCondition = (row: BalanceMonitorsTable): MonitorCondition => ({
-  metric: row.metric as Metric,
-  comparison: row.comparison as Comparison,
+  metric: row.metric,
+  comparison: row.comparison,
   threshold: row.threshold,
 });
 

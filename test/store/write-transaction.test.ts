@@ -19,7 +19,7 @@ afterAll(() => temp.dispose());
 
 const key = (name: string) => ({
   name,
-  role: 'reader',
+  role: 'reader' as const,
   key_hash: `hash-${name}`,
   key_prefix: 'ink',
   created_at: '2026-12-02T00:00:00.000Z',
