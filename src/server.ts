@@ -121,30 +121,7 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
   const principals: Principals = new WeakMap();
   const limiter = new RateLimiter(rate.perSecond, rate.burst);
   const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-  /**
-   * A storage fault, logged under the request id and told to the client as what it is (not a bug;
-   * retrying later is the right move); null for any other error.
-   */
-  const storageFault = (error: unknown): FaultReply | null => {
-    const fault = ledger.database.fault(error);
-    if (!fault) return null;
-    const requestId = requestScope.getStore()?.requestId ?? null;
-    logger.log('error', 'storage fault', {
-      requestId,
-      fault: fault.fault,
-      error: fault.message,
-      cause: String((fault.cause as Error | undefined)?.message ?? ''),
-    });
-    // A connection lost during a commit leaves its outcome unknown; every other fault rolled back.
-    const outcome =
-      fault.fault === 'STORAGE_UNAVAILABLE'
-        ? 'If it broke off while committing, the request may have been written: retry with the same idempotency key, which never posts twice.'
-        : 'Nothing was written.';
-    return {
-      message: `${fault.message}. ${outcome}`,
-      extensions: { code: 'SERVICE_UNAVAILABLE', fault: fault.fault, requestId },
-    };
-  };
+  const storageFault = storageFaultReply(ledger, logger);
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphiql: options.graphiql
@@ -156,22 +133,7 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
     batching: false,
     multipart: false,
     logging: false,
-    // No CORS headers unless origins are configured: browsers then refuse cross-origin calls.
-    cors: options.corsOrigins?.length
-      ? {
-          origin: options.corsOrigins,
-          methods: ['GET', 'POST'],
-          allowedHeaders: [
-            'authorization',
-            'content-type',
-            'x-request-id',
-            'x-correlation-id',
-            'x-causation-id',
-            'x-graphql-yoga-csrf',
-          ],
-          exposedHeaders: ['x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
-        }
-      : false,
+    cors: corsOptions(options.corsOrigins),
     plugins: [
       useApiKeys({ database: ledger.database, limiter, maxCost: limits.maxCost, principals, storageFault }),
       // A GET carries no body, so a browser sends it cross-site without a preflight: it must
@@ -193,69 +155,124 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
       ...(options.production ? [noHints] : []),
       errorCodes,
     ],
-    maskedErrors: {
-      maskError(error, message) {
-        // By name, not instanceof: graphql ships CJS and ESM builds, and both may be loaded.
-        const isGraphQLError = (e: unknown): e is GraphQLError => e instanceof Error && e.name === 'GraphQLError';
-        const original = isGraphQLError(error) ? error.originalError : error;
-        if (isGraphQLError(error) && (!original || isGraphQLError(original))) return error;
-        const at = {
-          nodes: isGraphQLError(error) ? error.nodes : undefined,
-          path: isGraphQLError(error) ? error.path : undefined,
-        };
-        if (original instanceof DeadlineExceeded) return timeoutError(timeoutMs, at);
-        const requestId = requestScope.getStore()?.requestId ?? null;
-        const fault = storageFault(original);
-        if (fault) {
-          return new GraphQLError(fault.message, { ...at, extensions: fault.extensions });
-        }
-        logger.log('error', 'unexpected error', {
-          requestId,
-          error: String((original as Error | undefined)?.stack ?? original),
-        });
-        return new GraphQLError(`${message} Quote request id ${requestId ?? 'n/a'} when reporting it.`, {
-          ...at,
-          extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
-        });
-      },
-    },
-    context: ({ request }): GraphQLContext => {
-      const scope = requestScope.getStore();
-      const header = request.headers.get('x-request-id');
-      const requestId = scope?.requestId ?? (header && REQUEST_ID.test(header) ? header : randomUUID());
-      const db = ledger.database.db;
-      const principal = principals.get(request) ?? null;
-      // A client groups the requests of one business flow (correlation) and says what caused this one (causation).
-      const traced = (name: string) => {
-        const value = request.headers.get(name);
-        return value && REQUEST_ID.test(value) ? value : null;
-      };
-      return {
-        ledger,
-        principal,
-        command: {
-          actor: principal?.name ?? DEFAULT_ACTOR,
-          requestId,
-          correlationId: traced('x-correlation-id'),
-          causationId: traced('x-causation-id'),
-          clientAddress: scope?.clientAddress ?? null,
-        },
-        accounts: new DataLoader(async (codes) => {
-          const found = await getAccounts(db, codes);
-          return codes.map((code) => found.get(code) ?? null);
-        }),
-        transactions: new DataLoader(async (ids) => {
-          const found = await getTransactions(db, ids);
-          return ids.map((id) => found.get(id) ?? null);
-        }),
-        now: new Date().toISOString(),
-        signal: options.stopping ? AbortSignal.any([request.signal, options.stopping]) : request.signal,
-        streaming: (request.headers.get('accept') ?? '').includes('text/event-stream'),
-        subscribers: options.subscribers ?? null,
-        feedPollMs: options.feedPollMs ?? DEFAULT_FEED_POLL_MS,
-      };
-    },
+    maskedErrors: { maskError: maskError(timeoutMs, storageFault, logger) },
+    context: ({ request }) => requestContext(request, options, principals),
   });
+}
+
+/**
+ * A storage fault, logged under the request id and told to the client as what it is (not a bug;
+ * retrying later is the right move); null for any other error.
+ */
+function storageFaultReply(ledger: Ledger, logger: Logger): (error: unknown) => FaultReply | null {
+  return (error) => {
+    const fault = ledger.database.fault(error);
+    if (!fault) return null;
+    const requestId = requestScope.getStore()?.requestId ?? null;
+    logger.log('error', 'storage fault', {
+      requestId,
+      fault: fault.fault,
+      error: fault.message,
+      cause: String((fault.cause as Error | undefined)?.message ?? ''),
+    });
+    // A connection lost during a commit leaves its outcome unknown; every other fault rolled back.
+    const outcome =
+      fault.fault === 'STORAGE_UNAVAILABLE'
+        ? 'If it broke off while committing, the request may have been written: retry with the same idempotency key, which never posts twice.'
+        : 'Nothing was written.';
+    return {
+      message: `${fault.message}. ${outcome}`,
+      extensions: { code: 'SERVICE_UNAVAILABLE', fault: fault.fault, requestId },
+    };
+  };
+}
+
+/** No CORS headers unless origins are configured: browsers then refuse cross-origin calls. */
+function corsOptions(origins: string[] | undefined) {
+  if (!origins?.length) return false;
+  return {
+    origin: origins,
+    methods: ['GET', 'POST'],
+    allowedHeaders: [
+      'authorization',
+      'content-type',
+      'x-request-id',
+      'x-correlation-id',
+      'x-causation-id',
+      'x-graphql-yoga-csrf',
+    ],
+    exposedHeaders: ['x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
+  };
+}
+
+/**
+ * What a client sees of an error: a GraphQL error it caused as it is; a deadline as TIMEOUT; a
+ * storage fault as SERVICE_UNAVAILABLE; anything else masked, logged with the request id it quotes.
+ */
+function maskError(timeoutMs: number, storageFault: (error: unknown) => FaultReply | null, logger: Logger) {
+  return (error: unknown, message: string): Error => {
+    // By name, not instanceof: graphql ships CJS and ESM builds, and both may be loaded.
+    const isGraphQLError = (e: unknown): e is GraphQLError => e instanceof Error && e.name === 'GraphQLError';
+    const original = isGraphQLError(error) ? error.originalError : error;
+    if (isGraphQLError(error) && (!original || isGraphQLError(original))) return error;
+    const at = {
+      nodes: isGraphQLError(error) ? error.nodes : undefined,
+      path: isGraphQLError(error) ? error.path : undefined,
+    };
+    if (original instanceof DeadlineExceeded) return timeoutError(timeoutMs, at);
+    const requestId = requestScope.getStore()?.requestId ?? null;
+    const fault = storageFault(original);
+    if (fault) {
+      return new GraphQLError(fault.message, { ...at, extensions: fault.extensions });
+    }
+    logger.log('error', 'unexpected error', {
+      requestId,
+      error: String((original as Error | undefined)?.stack ?? original),
+    });
+    return new GraphQLError(`${message} Quote request id ${requestId ?? 'n/a'} when reporting it.`, {
+      ...at,
+      extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+    });
+  };
+}
+
+/** Each request's context: who asks, the ids that trace it, its loaders and its signal. */
+function requestContext(request: Request, options: ServerOptions, principals: Principals): GraphQLContext {
+  const { ledger } = options;
+  const scope = requestScope.getStore();
+  const header = request.headers.get('x-request-id');
+  const requestId = scope?.requestId ?? (header && REQUEST_ID.test(header) ? header : randomUUID());
+  const db = ledger.database.db;
+  const principal = principals.get(request) ?? null;
+  // A client groups the requests of one business flow (correlation) and says what caused this one (causation).
+  const traced = (name: string) => {
+    const value = request.headers.get(name);
+    return value && REQUEST_ID.test(value) ? value : null;
+  };
+  return {
+    ledger,
+    principal,
+    command: {
+      actor: principal?.name ?? DEFAULT_ACTOR,
+      requestId,
+      correlationId: traced('x-correlation-id'),
+      causationId: traced('x-causation-id'),
+      clientAddress: scope?.clientAddress ?? null,
+    },
+    accounts: new DataLoader(async (codes) => {
+      const found = await getAccounts(db, codes);
+      return codes.map((code) => found.get(code) ?? null);
+    }),
+    transactions: new DataLoader(async (ids) => {
+      const found = await getTransactions(db, ids);
+      return ids.map((id) => found.get(id) ?? null);
+    }),
+    now: new Date().toISOString(),
+    signal: options.stopping ? AbortSignal.any([request.signal, options.stopping]) : request.signal,
+    streaming: (request.headers.get('accept') ?? '').includes('text/event-stream'),
+    subscribers: options.subscribers ?? null,
+    feedPollMs: options.feedPollMs ?? DEFAULT_FEED_POLL_MS,
+  };
 }
 
 export interface RunningServer {
