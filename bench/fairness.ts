@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApiKey } from '../src/auth/api-keys.js';
 import type { Ledger } from '../src/ledger/ledger.js';
-import { MAX_BATCH, MAX_BATCH_LEGS } from '../src/ledger/ledger.js';
+import { MAX_BATCH, MAX_BATCH_LEGS } from '../src/domain/limits.js';
 import { silentLogger } from '../src/log.js';
 import { startServer } from '../src/server.js';
 import { transferPair } from './workload.js';

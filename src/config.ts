@@ -30,6 +30,9 @@ export interface RateLimit {
 }
 
 /** Half a maximal query a second; two maximal queries back to back. */
+/** The largest request body accepted (INKWELL_MAX_BODY_BYTES). */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
 export const DEFAULT_RATE_LIMIT: RateLimit = { perSecond: 10_000, burst: 40_000 };
 
 /** Settings that no longer exist, and what took their place: a start with one of them fails. */
@@ -83,7 +86,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL || null,
     graphiql: flag(env.INKWELL_GRAPHIQL, !production, 'INKWELL_GRAPHIQL'),
     introspection: flag(env.INKWELL_INTROSPECTION, !production, 'INKWELL_INTROSPECTION'),
-    maxBodyBytes: intFrom(env.INKWELL_MAX_BODY_BYTES, 1024 * 1024, 'INKWELL_MAX_BODY_BYTES'),
+    maxBodyBytes: intFrom(env.INKWELL_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES, 'INKWELL_MAX_BODY_BYTES'),
     production,
     queryLimits: {
       maxDepth: positive(

@@ -16,7 +16,13 @@ import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { useApiKeys, type FaultReply, type Principals } from './auth/http-auth.js';
 import { RateLimiter } from './auth/rate-limit.js';
-import { DEFAULT_QUERY_LIMITS, DEFAULT_RATE_LIMIT, type QueryLimits, type RateLimit } from './config.js';
+import {
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_QUERY_LIMITS,
+  DEFAULT_RATE_LIMIT,
+  type QueryLimits,
+  type RateLimit,
+} from './config.js';
 import { useCostBudget } from './graphql/cost-budget.js';
 import { timeoutError, useDeadline } from './graphql/deadline.js';
 import { nestingGuard } from './graphql/nesting-guard.js';
@@ -287,7 +293,7 @@ export async function startServer(options: ServerOptions & { port: number; host?
   const subscribers = options.subscribers ?? defaultSubscribers(options.ledger, options.logger, options.feedPollMs);
   subscribers.start();
   const yoga = createInkwellYoga({ ...options, stopping: stopping.signal, subscribers });
-  const maxBody = options.maxBodyBytes ?? 1024 * 1024;
+  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   let inFlight = 0;
   let drained: (() => void) | null = null;
 

@@ -12,6 +12,31 @@ export const LIMITS = {
   idempotencyKeyLength: 128,
 } as const;
 
+/** Transactions per postTransactions request. */
+export const MAX_BATCH = 1000;
+/**
+ * Legs per postTransactions request, all transactions together: what bounds a batch's work. Set
+ * so that the largest batch holds no other request for long: GraphQL coerces a request's input
+ * in one synchronous step (~5 ms per 4,000 legs here, more under load), and at 10,000 legs that
+ * step alone stalled the event loop 25–40 ms (docs/performance.md). A full batch of transfers
+ * (1,000 × 2 legs) fits, and so do 40 transactions of 100 legs.
+ */
+export const MAX_BATCH_LEGS = 4_000;
+
+/** A batch's bounds, checked before anything of it is planned. */
+export function checkBatchSize(inputs: ReadonlyArray<{ entries: readonly unknown[] }>): void {
+  if (inputs.length < 1 || inputs.length > MAX_BATCH)
+    throw new ValidationError('transactions', `a batch holds 1 to ${MAX_BATCH} transactions, not ${inputs.length}`);
+  const legs = inputs.reduce((sum, input) => sum + input.entries.length, 0);
+  if (legs > MAX_BATCH_LEGS)
+    throw new ValidationError('transactions', `a batch holds at most ${MAX_BATCH_LEGS} legs in all, not ${legs}`);
+}
+
+/** Monitors one `balanceMonitors` answer lists at most. */
+export const MAX_MONITORS = 1000;
+/** Days one daily-balance history may span (ten years). */
+export const MAX_DAYS = 3660;
+
 const CODE = /^[a-z0-9_-]+(:[a-z0-9_-]+)*$/;
 const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
 

@@ -39,7 +39,7 @@ import {
   TypeNameMetaFieldDef,
 } from 'graphql';
 import { MAX_LEGS } from '../domain/transaction.js';
-import { MAX_BATCH } from '../ledger/ledger.js';
+import { MAX_BATCH } from '../domain/limits.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './connection.js';
 
 type Args = Record<string, unknown>;

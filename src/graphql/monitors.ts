@@ -1,6 +1,7 @@
 /** Balance monitors through GraphQL: create, list, pause, resume, delete; their alerts as a live feed. */
 import { GraphQLError } from 'graphql';
 import type { COMPARISONS, METRICS } from '../domain/monitors.js';
+import { MAX_MONITORS } from '../domain/limits.js';
 import { followPages } from '../ledger/feed.js';
 import {
   alertsAfter,
@@ -100,7 +101,6 @@ const CreateMonitorResult = resultUnion(
 );
 const MonitorResult = resultUnion('BalanceMonitorResult', MonitorRef, ['MonitorNotFound'], 'The monitor, or why not.');
 
-const MAX_MONITORS = 1000;
 const now = () => new Date().toISOString();
 
 builder.queryField('balanceMonitors', (t) =>

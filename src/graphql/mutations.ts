@@ -2,7 +2,8 @@
 import type DataLoader from 'dataloader';
 import { builder, type GraphQLContext } from './builder.js';
 import { asResult, errorData, resultUnion } from './errors.js';
-import { MAX_BATCH, MAX_BATCH_LEGS, checkBatchSize, type BatchResult } from '../ledger/ledger.js';
+import { MAX_BATCH, MAX_BATCH_LEGS, checkBatchSize } from '../domain/limits.js';
+import type { BatchResult } from '../ledger/ledger.js';
 import { AccountRef } from './types/account-ref.js';
 import { AccountTypeRef } from './types/account.js';
 import { TransactionRef } from './types/entry.js';

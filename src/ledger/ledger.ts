@@ -30,7 +30,14 @@ import {
 import { canonicalJson } from '../domain/json.js';
 import { parseInstant } from '../domain/time.js';
 import { Amount, formatAmount, parseCurrency, parsePositiveAmount } from '../domain/money.js';
-import { checkCode, checkDescription, checkIdempotencyKey, checkMetadata, checkName } from '../domain/limits.js';
+import {
+  checkBatchSize,
+  checkCode,
+  checkDescription,
+  checkIdempotencyKey,
+  checkMetadata,
+  checkName,
+} from '../domain/limits.js';
 import { MAX_LEGS, MIN_LEGS, buildTransaction, type EntryInput } from '../domain/transaction.js';
 import { breathe } from '../slices.js';
 import { encodeEvent } from '../events/catalogue.js';
@@ -727,26 +734,6 @@ export class Ledger {
     }
     return at;
   }
-}
-
-/** Transactions per postTransactions request. */
-export const MAX_BATCH = 1000;
-/**
- * Legs per postTransactions request, all transactions together: what bounds a batch's work. Set
- * so that the largest batch holds no other request for long: GraphQL coerces a request's input
- * in one synchronous step (~5 ms per 4,000 legs here, more under load), and at 10,000 legs that
- * step alone stalled the event loop 25–40 ms (docs/performance.md). A full batch of transfers
- * (1,000 × 2 legs) fits, and so do 40 transactions of 100 legs.
- */
-export const MAX_BATCH_LEGS = 4_000;
-
-/** A batch's bounds, checked before anything of it is planned. */
-export function checkBatchSize(inputs: ReadonlyArray<{ entries: readonly unknown[] }>): void {
-  if (inputs.length < 1 || inputs.length > MAX_BATCH)
-    throw new ValidationError('transactions', `a batch holds 1 to ${MAX_BATCH} transactions, not ${inputs.length}`);
-  const legs = inputs.reduce((sum, input) => sum + input.entries.length, 0);
-  if (legs > MAX_BATCH_LEGS)
-    throw new ValidationError('transactions', `a batch holds at most ${MAX_BATCH_LEGS} legs in all, not ${legs}`);
 }
 
 /** One transaction of a batch: its id (the first one, on a retry) or why it was not posted. */

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HEAVY_READ } from '../../bench/fairness.js';
-import { MAX_BATCH_LEGS } from '../../src/ledger/ledger.js';
+import { MAX_BATCH_LEGS } from '../../src/domain/limits.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const ACCOUNTS = 100;

@@ -1,5 +1,6 @@
 /** The Account type: fields, balance as of any time, entries and events. */
 import { ACCOUNT_TYPES } from '../../domain/account.js';
+import { MAX_DAYS } from '../../domain/limits.js';
 import { balanceAt, currentBalance, listEntries, listEvents, pendingOf } from '../../ledger/queries.js';
 import { Amount } from '../../domain/money.js';
 import { builder } from '../builder.js';
@@ -80,8 +81,6 @@ function scaleOf(amount: string): number {
 }
 
 const EntryConnection = connectionType('Entry', EntryRef, 'entry');
-
-const MAX_DAYS = 3660;
 
 /** A calendar day, YYYY-MM-DD, that exists. */
 function day(value: string, field: string): string {
