@@ -1,6 +1,8 @@
 /** Settings from the environment, with the defaults docs/operations.md and docs/security.md list. */
 import { DEFAULT_FEED_POLL_MS } from './ledger/feed.js';
 import { DEFAULT_GROUP_COMMIT } from './ledger/group-commit.js';
+import { DEFAULT_MAX_FUTURE_SKEW_MS } from './ledger/ledger.js';
+import { DEFAULT_POLICY } from './projections/project.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './store/deadline.js';
 
 /** What one GraphQL document may ask for (graphql-armor; the cost: src/graphql/cost.ts). */
@@ -118,11 +120,14 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     adminKey: env.INKWELL_ADMIN_KEY || null,
     adminKeyName: env.INKWELL_ADMIN_KEY_NAME || 'admin',
     snapshotEvery: positive(
-      intFrom(env.INKWELL_SNAPSHOT_EVERY, 100, 'INKWELL_SNAPSHOT_EVERY'),
+      intFrom(env.INKWELL_SNAPSHOT_EVERY, DEFAULT_POLICY.snapshotEvery, 'INKWELL_SNAPSHOT_EVERY'),
       'INKWELL_SNAPSHOT_EVERY',
     ),
-    epochEvery: positive(intFrom(env.INKWELL_EPOCH_EVERY, 64, 'INKWELL_EPOCH_EVERY'), 'INKWELL_EPOCH_EVERY'),
-    maxFutureSkewMs: intFrom(env.INKWELL_MAX_FUTURE_SKEW_MS, 5 * 60_000, 'INKWELL_MAX_FUTURE_SKEW_MS'),
+    epochEvery: positive(
+      intFrom(env.INKWELL_EPOCH_EVERY, DEFAULT_POLICY.epochEvery, 'INKWELL_EPOCH_EVERY'),
+      'INKWELL_EPOCH_EVERY',
+    ),
+    maxFutureSkewMs: intFrom(env.INKWELL_MAX_FUTURE_SKEW_MS, DEFAULT_MAX_FUTURE_SKEW_MS, 'INKWELL_MAX_FUTURE_SKEW_MS'),
     groupCommit: {
       maxBatch: positive(
         intFrom(env.INKWELL_GROUP_COMMIT_MAX, DEFAULT_GROUP_COMMIT.maxBatch, 'INKWELL_GROUP_COMMIT_MAX'),

@@ -8,6 +8,7 @@ import {
   AccountFrozen,
   AccountHasBalance,
   AccountHasPendingHolds,
+  AccountNotFound,
   HoldExpired,
   HoldNotPending,
   InsufficientFunds,
@@ -291,11 +292,20 @@ function openedData(state: OpenedAccount): AccountOpenedData {
   };
 }
 
+/**
+ * An account that takes postings: it exists, is neither closed nor frozen. The one place this
+ * rule is written: a transaction checks it leg by leg (transaction.ts), a hold's commit here.
+ */
+export function requirePostable(state: AccountState | undefined, code: string): OpenedAccount {
+  if (!state?.exists) throw new AccountNotFound(code);
+  if (state.status === 'CLOSED') throw new AccountClosed(code);
+  if (state.status === 'FROZEN') throw new AccountFrozen(code);
+  return state;
+}
+
 function requireOpen(state: AccountState): OpenedAccount {
   if (!state.exists) throw new Error('invariant: the ledger must load an existing account before posting to it');
-  if (state.status === 'CLOSED') throw new AccountClosed(state.code);
-  if (state.status === 'FROZEN') throw new AccountFrozen(state.code);
-  return state;
+  return requirePostable(state, state.code);
 }
 
 function decidePost(command: Extract<AccountCommand, { type: 'PostEntries' }>, state: OpenedAccount): AccountEvent[] {

@@ -1,14 +1,6 @@
 /** Pure rules of a journal entry, checked before any account decides on its own legs. */
-import type { AccountState, Direction, Leg, TransactionRecord } from './account.js';
-import {
-  AccountClosed,
-  AccountFrozen,
-  AccountNotFound,
-  CurrencyMismatch,
-  UnbalancedTransaction,
-  ValidationError,
-  type CurrencyImbalance,
-} from './errors.js';
+import { requirePostable, type AccountState, type Direction, type Leg, type TransactionRecord } from './account.js';
+import { CurrencyMismatch, UnbalancedTransaction, ValidationError, type CurrencyImbalance } from './errors.js';
 import type { JsonObject } from './json.js';
 import { type Amount, ZERO, formatAmount, parsePositiveAmount } from './money.js';
 import { printable } from './text.js';
@@ -35,23 +27,22 @@ export interface PostingInput {
   reverses?: string | null;
 }
 
+/** 2 to 100 legs: checked before anything is loaded (a body can name thousands of accounts), and again here. */
+export function checkLegCount(entries: readonly unknown[]): void {
+  if (entries.length < MIN_LEGS || entries.length > MAX_LEGS) {
+    throw new ValidationError('entries', `a transaction has ${MIN_LEGS} to ${MAX_LEGS} legs, not ${entries.length}`);
+  }
+}
+
 /**
  * Validates the legs against the accounts they name and returns the canonical record:
  * every amount > 0, within its currency's scale (never rounded), and debits equal to
  * credits in every currency.
  */
 export function buildTransaction(input: PostingInput, accounts: ReadonlyMap<string, AccountState>): TransactionRecord {
-  if (input.entries.length < MIN_LEGS || input.entries.length > MAX_LEGS) {
-    throw new ValidationError(
-      'entries',
-      `a transaction has ${MIN_LEGS} to ${MAX_LEGS} legs, not ${input.entries.length}`,
-    );
-  }
+  checkLegCount(input.entries);
   const legs: Leg[] = input.entries.map((entry) => {
-    const state = accounts.get(entry.account);
-    if (!state?.exists) throw new AccountNotFound(entry.account);
-    if (state.status === 'CLOSED') throw new AccountClosed(entry.account);
-    if (state.status === 'FROZEN') throw new AccountFrozen(entry.account);
+    const state = requirePostable(accounts.get(entry.account), entry.account);
     if (entry.currency != null && entry.currency !== state.currency.code) {
       throw new CurrencyMismatch(entry.account, state.currency.code, printable(entry.currency));
     }

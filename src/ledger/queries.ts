@@ -13,6 +13,7 @@ import { accountStream } from '../events/streams.js';
 import type { Db } from '../store/db.js';
 import { fromRow } from '../store/event-store.js';
 import type { AccountsTable, EntriesTable } from '../store/schema.js';
+import { chunks, ROWS_PER_STATEMENT } from '../store/chunks.js';
 
 export interface AccountView {
   code: string;
@@ -132,12 +133,8 @@ export async function getTransaction(db: Db, id: string): Promise<TransactionVie
 /** Transactions by id, a few hundred per statement (a batch's results load at once). */
 export async function getTransactions(db: Db, ids: readonly string[]): Promise<Map<string, TransactionView>> {
   const found = new Map<string, TransactionView>();
-  for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db
-      .selectFrom('transactions')
-      .selectAll()
-      .where('id', 'in', ids.slice(i, i + 500))
-      .execute();
+  for (const chunk of chunks(ids, ROWS_PER_STATEMENT)) {
+    const rows = await db.selectFrom('transactions').selectAll().where('id', 'in', chunk).execute();
     for (const row of rows) {
       found.set(row.id, {
         id: row.id,

@@ -19,7 +19,7 @@ export interface ProjectionPolicy {
   epochEvery: number;
 }
 
-export const DEFAULT_POLICY: ProjectionPolicy = { snapshotEvery: 100, epochEvery: DEFAULT_EPOCH_EVERY };
+export const DEFAULT_POLICY = { snapshotEvery: 100, epochEvery: DEFAULT_EPOCH_EVERY } satisfies ProjectionPolicy;
 
 export interface Committed {
   stored: StoredEvent;
