@@ -84,6 +84,9 @@ export interface NewKey {
 }
 
 /** Creates a key and returns its secret: the only time the secret exists outside the caller. */
+/** What createApiKey can answer instead of the key. */
+export const createApiKeyErrors = [ValidationError, ApiKeyAlreadyExists] as const;
+
 export async function createApiKey(database: Database, input: NewKey): Promise<{ key: ApiKey; secret: string }> {
   const name = checkKeyName(input.name);
   const role = checkRole(input.role);
@@ -118,6 +121,9 @@ export async function createApiKey(database: Database, input: NewKey): Promise<{
 }
 
 /** Revokes a key from now on. Revoking a revoked key changes nothing and returns it. */
+/** What revokeApiKey can answer instead of the key. */
+export const revokeApiKeyErrors = [ValidationError, ApiKeyNotFound] as const;
+
 export async function revokeApiKey(database: Database, name: string, revokedBy: string, now: string): Promise<ApiKey> {
   checkKeyName(name);
   return database.write(async (trx) => {

@@ -29,7 +29,8 @@ export function checkRole(value: string): Role {
 }
 
 /** Key names become the `actor` of events: short, lowercase, printable, unambiguous in logs. */
-const KEY_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+export const MAX_KEY_NAME_LENGTH = 64;
+const KEY_NAME = new RegExp(`^[a-z0-9][a-z0-9._-]{0,${MAX_KEY_NAME_LENGTH - 1}}$`);
 
 /** Names the audit trail already uses for what is not a key: a key may not pass for them. */
 export const RESERVED_KEY_NAMES = ['anonymous', 'cli', 'startup', 'system', 'test'] as const;
@@ -38,7 +39,7 @@ export function checkKeyName(name: string): string {
   if (!KEY_NAME.test(name)) {
     throw new ValidationError(
       'name',
-      'an API key name is 1 to 64 characters: lowercase a-z, 0-9, ".", "_" and "-", starting with a letter or digit',
+      `an API key name is 1 to ${MAX_KEY_NAME_LENGTH} characters: lowercase a-z, 0-9, ".", "_" and "-", starting with a letter or digit`,
     );
   }
   if ((RESERVED_KEY_NAMES as readonly string[]).includes(name)) {

@@ -7,8 +7,36 @@ export abstract class LedgerError extends Error {
   abstract readonly code: string;
 }
 
+/**
+ * How an error reads in the API, declared beside it once: graphql/errors.ts derives the error's
+ * GraphQL object type (named as in LEDGER_ERRORS) from this, and nothing else.
+ */
+export interface ErrorShape {
+  description: string;
+  fields: Record<string, ErrorField>;
+}
+
+export interface ErrorField {
+  type: 'String' | 'Int' | 'Decimal' | 'DateTime' | '[CurrencyImbalance]';
+  description: string;
+  /** The property read, when it is not the field's name (`name` is taken by every Error). */
+  from?: string;
+}
+
+/** A LedgerError class the API can return: it declares its shape. */
+export type ErrorClass = (abstract new (...args: never[]) => LedgerError) & { readonly shape: ErrorShape };
+
+const ACCOUNT: ErrorField = { type: 'String', description: 'The account code concerned.' };
+const KEY_NAME: ErrorField = { type: 'String', description: 'The key name concerned.', from: 'keyName' };
+
 export class ValidationError extends LedgerError {
   readonly code = 'VALIDATION_ERROR';
+  static readonly shape: ErrorShape = {
+    description: 'An input broke a rule (size, shape, time window).',
+    fields: {
+      field: { type: 'String', description: 'The input field at fault.' },
+    },
+  };
   constructor(
     readonly field: string,
     message: string,
@@ -19,6 +47,12 @@ export class ValidationError extends LedgerError {
 
 export class AccountNotFound extends LedgerError {
   readonly code = 'ACCOUNT_NOT_FOUND';
+  static readonly shape: ErrorShape = {
+    description: 'No account has this code.',
+    fields: {
+      account: ACCOUNT,
+    },
+  };
   constructor(readonly account: string) {
     super(`account "${account}" does not exist`);
   }
@@ -26,6 +60,12 @@ export class AccountNotFound extends LedgerError {
 
 export class AccountAlreadyExists extends LedgerError {
   readonly code = 'ACCOUNT_ALREADY_EXISTS';
+  static readonly shape: ErrorShape = {
+    description: 'An account with this code exists with different fields.',
+    fields: {
+      account: ACCOUNT,
+    },
+  };
   constructor(readonly account: string) {
     super(`account "${account}" already exists with different fields`);
   }
@@ -33,6 +73,12 @@ export class AccountAlreadyExists extends LedgerError {
 
 export class AccountClosed extends LedgerError {
   readonly code = 'ACCOUNT_CLOSED';
+  static readonly shape: ErrorShape = {
+    description: 'The account is closed and takes no postings.',
+    fields: {
+      account: ACCOUNT,
+    },
+  };
   constructor(readonly account: string) {
     super(`account "${account}" is closed`);
   }
@@ -40,6 +86,12 @@ export class AccountClosed extends LedgerError {
 
 export class AccountFrozen extends LedgerError {
   readonly code = 'ACCOUNT_FROZEN';
+  static readonly shape: ErrorShape = {
+    description: 'The account is frozen and takes no postings until it is unfrozen.',
+    fields: {
+      account: ACCOUNT,
+    },
+  };
   constructor(readonly account: string) {
     super(`account "${account}" is frozen: it takes no postings until it is unfrozen`);
   }
@@ -47,6 +99,13 @@ export class AccountFrozen extends LedgerError {
 
 export class AccountHasBalance extends LedgerError {
   readonly code = 'ACCOUNT_HAS_BALANCE';
+  static readonly shape: ErrorShape = {
+    description: 'Only an account at zero balance can be closed.',
+    fields: {
+      account: ACCOUNT,
+      balance: { type: 'Decimal', description: 'Its balance now.' },
+    },
+  };
   constructor(
     readonly account: string,
     readonly balance: string,
@@ -57,6 +116,14 @@ export class AccountHasBalance extends LedgerError {
 
 export class CurrencyMismatch extends LedgerError {
   readonly code = 'CURRENCY_MISMATCH';
+  static readonly shape: ErrorShape = {
+    description: 'A leg named a currency that is not its account’s.',
+    fields: {
+      account: ACCOUNT,
+      expected: { type: 'String', description: 'The account’s currency.' },
+      actual: { type: 'String', description: 'The currency the request named.' },
+    },
+  };
   constructor(
     readonly account: string,
     readonly expected: string,
@@ -68,6 +135,12 @@ export class CurrencyMismatch extends LedgerError {
 
 export class InvalidAmount extends LedgerError {
   readonly code = 'INVALID_AMOUNT';
+  static readonly shape: ErrorShape = {
+    description: 'An amount is not > 0 or has more decimals than its currency allows (never rounded).',
+    fields: {
+      amount: { type: 'String', description: 'The amount as sent.' },
+    },
+  };
   constructor(
     readonly amount: string,
     reason: string,
@@ -84,6 +157,12 @@ export interface CurrencyImbalance {
 
 export class UnbalancedTransaction extends LedgerError {
   readonly code = 'UNBALANCED_TRANSACTION';
+  static readonly shape: ErrorShape = {
+    description: 'Debits and credits differ in at least one currency.',
+    fields: {
+      imbalances: { type: '[CurrencyImbalance]', description: 'Each currency that does not balance.' },
+    },
+  };
   constructor(readonly imbalances: CurrencyImbalance[]) {
     super(
       'debits must equal credits in every currency: ' +
@@ -94,6 +173,14 @@ export class UnbalancedTransaction extends LedgerError {
 
 export class InsufficientFunds extends LedgerError {
   readonly code = 'INSUFFICIENT_FUNDS';
+  static readonly shape: ErrorShape = {
+    description: 'The posting would take the account below its minimum balance.',
+    fields: {
+      account: ACCOUNT,
+      available: { type: 'Decimal', description: 'What the account can still give.' },
+      requested: { type: 'Decimal', description: 'What the posting asked of it.' },
+    },
+  };
   constructor(
     readonly account: string,
     readonly available: string,
@@ -105,6 +192,12 @@ export class InsufficientFunds extends LedgerError {
 
 export class IdempotencyConflict extends LedgerError {
   readonly code = 'IDEMPOTENCY_CONFLICT';
+  static readonly shape: ErrorShape = {
+    description: 'The idempotency key was used before for a different request.',
+    fields: {
+      idempotencyKey: { type: 'String', description: 'The key.' },
+    },
+  };
   constructor(readonly idempotencyKey: string) {
     super(`idempotency key "${idempotencyKey}" was already used for a different request`);
   }
@@ -112,6 +205,14 @@ export class IdempotencyConflict extends LedgerError {
 
 export class ConcurrencyConflict extends LedgerError {
   readonly code = 'CONCURRENCY_CONFLICT';
+  static readonly shape: ErrorShape = {
+    description: 'Concurrent writes kept changing an account; retry.',
+    fields: {
+      stream: { type: 'String', description: 'The stream that moved.' },
+      expectedVersion: { type: 'Int', description: 'The version the command decided against.' },
+      actualVersion: { type: 'Int', description: 'The version found.' },
+    },
+  };
   constructor(
     readonly stream: string,
     readonly expectedVersion: number,
@@ -123,6 +224,12 @@ export class ConcurrencyConflict extends LedgerError {
 
 export class ApiKeyAlreadyExists extends LedgerError {
   readonly code = 'API_KEY_ALREADY_EXISTS';
+  static readonly shape: ErrorShape = {
+    description: 'An API key has this name already (names are never reused, revoked keys included).',
+    fields: {
+      name: KEY_NAME,
+    },
+  };
   constructor(readonly keyName: string) {
     super(`an API key named "${keyName}" exists (names are never reused, revoked keys included)`);
   }
@@ -130,6 +237,12 @@ export class ApiKeyAlreadyExists extends LedgerError {
 
 export class ApiKeyNotFound extends LedgerError {
   readonly code = 'API_KEY_NOT_FOUND';
+  static readonly shape: ErrorShape = {
+    description: 'No API key has this name.',
+    fields: {
+      name: KEY_NAME,
+    },
+  };
   constructor(readonly keyName: string) {
     super(`no API key is named "${keyName}"`);
   }
@@ -137,6 +250,12 @@ export class ApiKeyNotFound extends LedgerError {
 
 export class TransactionNotFound extends LedgerError {
   readonly code = 'TRANSACTION_NOT_FOUND';
+  static readonly shape: ErrorShape = {
+    description: 'No transaction has this id.',
+    fields: {
+      transactionId: { type: 'String', description: 'The id asked for.' },
+    },
+  };
   constructor(readonly transactionId: string) {
     super(`no transaction has id "${transactionId}"`);
   }
@@ -144,6 +263,13 @@ export class TransactionNotFound extends LedgerError {
 
 export class TransactionAlreadyReversed extends LedgerError {
   readonly code = 'TRANSACTION_ALREADY_REVERSED';
+  static readonly shape: ErrorShape = {
+    description: 'The transaction was reversed before; a transaction is reversed at most once.',
+    fields: {
+      transactionId: { type: 'String', description: 'The transaction.' },
+      reversedBy: { type: 'String', description: 'The reversal that reversed it.' },
+    },
+  };
   constructor(
     readonly transactionId: string,
     readonly reversedBy: string,
@@ -154,6 +280,13 @@ export class TransactionAlreadyReversed extends LedgerError {
 
 export class PeriodClosed extends LedgerError {
   readonly code = 'PERIOD_CLOSED';
+  static readonly shape: ErrorShape = {
+    description: 'The books are closed through an instant at or after the effective time asked for.',
+    fields: {
+      lockedThrough: { type: 'DateTime', description: 'The books are closed through this instant.' },
+      effectiveAt: { type: 'DateTime', description: 'The effective time that was refused.' },
+    },
+  };
   constructor(
     readonly lockedThrough: string,
     readonly effectiveAt: string,
@@ -166,6 +299,13 @@ export class PeriodClosed extends LedgerError {
 
 export class HoldNotPending extends LedgerError {
   readonly code = 'HOLD_NOT_PENDING';
+  static readonly shape: ErrorShape = {
+    description: 'The transaction is not a pending hold (posted, committed or voided).',
+    fields: {
+      transactionId: { type: 'String', description: 'The transaction.' },
+      status: { type: 'String', description: 'Where it stands instead.' },
+    },
+  };
   constructor(
     readonly transactionId: string,
     readonly status: string,
@@ -176,6 +316,13 @@ export class HoldNotPending extends LedgerError {
 
 export class HoldExpired extends LedgerError {
   readonly code = 'HOLD_EXPIRED';
+  static readonly shape: ErrorShape = {
+    description: 'The hold passed its expiry: it reserves nothing and can no longer be committed.',
+    fields: {
+      transactionId: { type: 'String', description: 'The hold.' },
+      expiresAt: { type: 'DateTime', description: 'When it expired.' },
+    },
+  };
   constructor(
     readonly transactionId: string,
     readonly expiresAt: string,
@@ -186,6 +333,13 @@ export class HoldExpired extends LedgerError {
 
 export class AccountHasPendingHolds extends LedgerError {
   readonly code = 'ACCOUNT_HAS_PENDING_HOLDS';
+  static readonly shape: ErrorShape = {
+    description: 'Only an account without open holds can be closed.',
+    fields: {
+      account: ACCOUNT,
+      holds: { type: 'Int', description: 'How many holds are still open (commit or void them).' },
+    },
+  };
   constructor(
     readonly account: string,
     readonly holds: number,
@@ -196,6 +350,12 @@ export class AccountHasPendingHolds extends LedgerError {
 
 export class TransactionPending extends LedgerError {
   readonly code = 'TRANSACTION_PENDING';
+  static readonly shape: ErrorShape = {
+    description: 'A pending hold is voided, not reversed.',
+    fields: {
+      transactionId: { type: 'String', description: 'The hold.' },
+    },
+  };
   constructor(readonly transactionId: string) {
     super(`transaction "${transactionId}" is a pending hold: void it instead of reversing it`);
   }
@@ -203,6 +363,12 @@ export class TransactionPending extends LedgerError {
 
 export class BatchItemNotPosted extends LedgerError {
   readonly code = 'BATCH_ITEM_NOT_POSTED';
+  static readonly shape: ErrorShape = {
+    description: 'Not posted: another item of an atomic batch was refused.',
+    fields: {
+      failedIndex: { type: 'Int', description: 'The position (from 0) of the item that was refused.' },
+    },
+  };
   constructor(readonly failedIndex: number) {
     super(`not posted: the batch is atomic and item ${failedIndex} was refused`);
   }
@@ -210,7 +376,40 @@ export class BatchItemNotPosted extends LedgerError {
 
 export class MonitorNotFound extends LedgerError {
   readonly code = 'MONITOR_NOT_FOUND';
+  static readonly shape: ErrorShape = {
+    description: 'No balance monitor has this id.',
+    fields: {
+      monitorId: { type: 'String', description: 'The id asked for.' },
+    },
+  };
   constructor(readonly monitorId: string) {
     super(`no balance monitor has id "${monitorId}"`);
   }
 }
+
+/** Every error the API can return, by its GraphQL type name. */
+export const LEDGER_ERRORS = {
+  ValidationError,
+  AccountNotFound,
+  AccountAlreadyExists,
+  AccountClosed,
+  AccountFrozen,
+  AccountHasBalance,
+  CurrencyMismatch,
+  InvalidAmount,
+  UnbalancedTransaction,
+  InsufficientFunds,
+  IdempotencyConflict,
+  ConcurrencyConflict,
+  ApiKeyAlreadyExists,
+  ApiKeyNotFound,
+  TransactionNotFound,
+  TransactionAlreadyReversed,
+  PeriodClosed,
+  HoldNotPending,
+  HoldExpired,
+  AccountHasPendingHolds,
+  TransactionPending,
+  BatchItemNotPosted,
+  MonitorNotFound,
+} as const satisfies Record<string, ErrorClass>;

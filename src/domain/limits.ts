@@ -12,6 +12,9 @@ export const LIMITS = {
   idempotencyKeyLength: 128,
 } as const;
 
+/** Log positions travel as GraphQL Int (a signed 32-bit integer): no cursor or argument names one beyond it. */
+export const MAX_POSITION = 2_147_483_647;
+
 /** Transactions per postTransactions request. */
 export const MAX_BATCH = 1000;
 /**

@@ -1,9 +1,17 @@
 /** API key management for admin keys: list, create (the secret is returned once), revoke. */
-import { createApiKey, listApiKeys, revokeApiKey, type ApiKey } from '../auth/api-keys.js';
+import {
+  createApiKey,
+  createApiKeyErrors,
+  listApiKeys,
+  revokeApiKey,
+  revokeApiKeyErrors,
+  type ApiKey,
+} from '../auth/api-keys.js';
 import type { ROLES } from '../domain/access.js';
 import { builder } from './builder.js';
 import { connectionType, decodeCursor, encodeCursor, pageSize, toPage } from './connection.js';
 import { asResult, resultUnion } from './errors.js';
+import { SAY } from './limit-text.js';
 
 const RoleRef = builder.enumType('Role', {
   description: 'What an API key may do.',
@@ -47,7 +55,7 @@ const CreatedApiKeyRef = builder.objectRef<{ key: ApiKey; secret: string }>('Cre
 const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
   description: 'A new API key.',
   fields: (t) => ({
-    name: t.string({ required: true, description: '1 to 64 characters: a-z, 0-9, ".", "_", "-".' }),
+    name: t.string({ required: true, description: `${SAY.keyName}: a-z, 0-9, ".", "_", "-".` }),
     role: t.field({ type: RoleRef, required: true, description: 'What it may do.' }),
     expiresAt: t.field({ type: 'DateTime', description: 'When it stops working; default never.' }),
   }),
@@ -62,13 +70,13 @@ const ApiKeyConnection = connectionType('ApiKey', ApiKeyRef, 'apiKey');
 const CreateApiKeyResult = resultUnion(
   'CreateApiKeyResult',
   CreatedApiKeyRef,
-  ['ValidationError', 'ApiKeyAlreadyExists'],
+  createApiKeyErrors,
   'The new key, or why it was not created.',
 );
 const RevokeApiKeyResult = resultUnion(
   'RevokeApiKeyResult',
   ApiKeyRef,
-  ['ValidationError', 'ApiKeyNotFound'],
+  revokeApiKeyErrors,
   'The revoked key, or why not.',
 );
 
@@ -78,7 +86,7 @@ builder.queryField('apiKeys', (t) =>
     authScopes: { admin: true },
     description: 'Every API key, revoked ones included, in name order. Admin only.',
     args: {
-      first: t.arg.int({ description: 'Page size, 1 to 100 (default 20).' }),
+      first: t.arg.int({ description: SAY.pageSize }),
       after: t.arg.string({ description: 'A cursor from a previous page.' }),
     },
     resolve: async (_root, args, ctx) => {

@@ -3,6 +3,8 @@ import type { BooksState } from '../domain/books.js';
 import { loadBooks } from '../ledger/books.js';
 import { builder } from './builder.js';
 import { asResult, resultUnion } from './errors.js';
+import { booksErrors } from '../ledger/commands/books.js';
+import { SAY } from './limit-text.js';
 
 export const BooksRef = builder.objectRef<BooksState>('Books').implement({
   description: 'The books as a whole.',
@@ -24,7 +26,7 @@ const ClosePeriodInput = builder.inputType('ClosePeriodInput', {
       required: true,
       description: 'The last instant of the closed period (inclusive).',
     }),
-    reason: t.string({ description: 'Why, for the audit trail (at most 1,000 characters).' }),
+    reason: t.string({ description: `Why, for the audit trail (at most ${SAY.description}).` }),
   }),
 });
 
@@ -32,14 +34,14 @@ const ReopenPeriodInput = builder.inputType('ReopenPeriodInput', {
   description: 'Move the lock back.',
   fields: (t) => ({
     through: t.field({ type: 'DateTime', description: 'The new, earlier lock; null (or omitted) reopens everything.' }),
-    reason: t.string({ description: 'Why, for the audit trail (at most 1,000 characters).' }),
+    reason: t.string({ description: `Why, for the audit trail (at most ${SAY.description}).` }),
   }),
 });
 
 const BooksResult = resultUnion(
   'BooksResult',
   BooksRef,
-  ['ValidationError'],
+  booksErrors,
   'The books after the command, or why nothing changed.',
 );
 

@@ -31,6 +31,9 @@ export interface GraphQLContext {
   feedPollMs: number;
 }
 
+/** The schema's type parameters, for refs and field builders typed outside a `fields` callback. */
+export type InkwellTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
   DefaultFieldNullability: false;

@@ -5,6 +5,7 @@
 import type { ObjectRef } from '@pothos/core';
 import { builder } from './builder.js';
 import { badInput } from './bad-input.js';
+import { MAX_POSITION } from '../domain/limits.js';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -39,7 +40,7 @@ export function decodeCursor<K extends 'string' | 'number'>(
   if (!Array.isArray(parsed) || parsed.length !== 2 || parsed[0] !== kind || typeof parsed[1] !== keyType)
     throw invalid();
   // Keys stay inside what every column can compare (int4 versions; no NUL in text for PostgreSQL).
-  if (keyType === 'number' && !(Number.isSafeInteger(parsed[1]) && parsed[1] >= 0 && parsed[1] <= 2_147_483_647))
+  if (keyType === 'number' && !(Number.isSafeInteger(parsed[1]) && parsed[1] >= 0 && parsed[1] <= MAX_POSITION))
     throw invalid();
   if (keyType === 'string' && !/^[\x20-\x7e]{1,200}$/.test(parsed[1])) throw invalid();
   return parsed[1];

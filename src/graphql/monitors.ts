@@ -6,8 +6,10 @@ import { followPages } from '../ledger/feed.js';
 import {
   alertsAfter,
   createMonitor,
+  createMonitorErrors,
   deleteMonitor,
   listMonitors,
+  monitorErrors,
   setMonitorStatus,
   type AlertView,
   type MonitorView,
@@ -96,10 +98,10 @@ const MonitorIdInput = builder.inputType('BalanceMonitorIdInput', {
 const CreateMonitorResult = resultUnion(
   'CreateBalanceMonitorResult',
   MonitorRef,
-  ['ValidationError', 'InvalidAmount', 'AccountNotFound'],
+  createMonitorErrors,
   'The new monitor, or why not.',
 );
-const MonitorResult = resultUnion('BalanceMonitorResult', MonitorRef, ['MonitorNotFound'], 'The monitor, or why not.');
+const MonitorResult = resultUnion('BalanceMonitorResult', MonitorRef, monitorErrors, 'The monitor, or why not.');
 
 const now = () => new Date().toISOString();
 

@@ -3,32 +3,39 @@ import type DataLoader from 'dataloader';
 import { builder, type GraphQLContext } from './builder.js';
 import { asResult, errorData, resultUnion } from './errors.js';
 import { MAX_BATCH, MAX_BATCH_LEGS, checkBatchSize } from '../domain/limits.js';
-import type { BatchResult } from '../ledger/ledger.js';
+import { closeAccountErrors, lifecycleErrors } from '../ledger/commands/account-lifecycle.js';
+import { commitPendingErrors } from '../ledger/commands/commit-pending.js';
+import { openAccountErrors } from '../ledger/commands/open-account.js';
+import { postTransactionErrors } from '../ledger/commands/post-transaction.js';
+import { batchItemErrors, type BatchResult } from '../ledger/commands/post-transactions.js';
+import { reverseTransactionErrors } from '../ledger/commands/reverse-transaction.js';
+import { voidPendingErrors } from '../ledger/commands/void-pending.js';
 import { AccountRef } from './types/account-ref.js';
 import { AccountTypeRef } from './types/account.js';
 import { TransactionRef } from './types/entry.js';
 import { DirectionRef } from './types/money.js';
 import { asInput } from './bad-input.js';
+import { SAY } from './limit-text.js';
 
 const OpenAccountInput = builder.inputType('OpenAccountInput', {
   description: 'A new account. Sending the same fields again returns the existing account.',
   fields: (t) => ({
     code: t.string({
       required: true,
-      description: 'Unique, immutable: [a-z0-9_-] segments joined by ":", at most 128 characters.',
+      description: `Unique, immutable: [a-z0-9_-] segments joined by ":", ${SAY.code}.`,
     }),
-    name: t.string({ required: true, description: 'Display name, at most 200 characters.' }),
+    name: t.string({ required: true, description: `Display name, ${SAY.name}.` }),
     type: t.field({ type: AccountTypeRef, required: true, description: 'Fixes the normal side.' }),
     currency: t.string({
       required: true,
-      description: 'ISO 4217 ("USD") or a custom asset with its scale ("BTC/8", scale at most 18).',
+      description: `ISO 4217 ("USD") or a custom asset with its scale ("BTC/8", ${SAY.customScale}).`,
     }),
     minimumBalance: t.field({
       type: 'Decimal',
       description:
         'Lowest allowed normal-side balance: "0" forbids overdraft, "-100.00" allows that much. Omit for no bound.',
     }),
-    metadata: t.field({ type: 'JSON', description: 'A JSON object of at most 16 KiB.' }),
+    metadata: t.field({ type: 'JSON', description: `A JSON object of at most ${SAY.metadata}.` }),
     effectiveAt: t.field({
       type: 'DateTime',
       description: 'Opened as of this time (e.g. when migrating history); default now.',
@@ -49,20 +56,19 @@ const EntryInput = builder.inputType('EntryInput', {
 });
 
 const PostTransactionInput = builder.inputType('PostTransactionInput', {
-  description: 'A balanced journal entry: 2 to 100 legs, debits equal to credits in every currency.',
+  description: `A balanced journal entry: ${SAY.legs}, debits equal to credits in every currency.`,
   fields: (t) => ({
     idempotencyKey: t.string({
       required: true,
-      description:
-        '1 to 128 printable ASCII characters. A retry with the same key and request returns the first result.',
+      description: `${SAY.idempotencyKey}. A retry with the same key and request returns the first result.`,
     }),
     entries: t.field({ type: [EntryInput], required: true, description: 'The legs.' }),
     effectiveAt: t.field({
       type: 'DateTime',
-      description: 'Value time; default now. Not before its accounts opened, not more than 5 minutes ahead.',
+      description: `Value time; default now. Not before its accounts opened, ${SAY.futureSkew}.`,
     }),
-    description: t.string({ description: 'At most 1,000 characters.' }),
-    metadata: t.field({ type: 'JSON', description: 'A JSON object of at most 16 KiB.' }),
+    description: t.string({ description: `At most ${SAY.description}.` }),
+    metadata: t.field({ type: 'JSON', description: `A JSON object of at most ${SAY.metadata}.` }),
     pending: t.boolean({
       description: 'A hold: reserve the funds now (status PENDING), post them with commitPending.',
     }),
@@ -90,7 +96,7 @@ const PostTransactionsInput = builder.inputType('PostTransactionsInput', {
 const CommitPendingInput = builder.inputType('CommitPendingInput', {
   description: 'The hold to post, in full or in part.',
   fields: (t) => ({
-    idempotencyKey: t.string({ required: true, description: '1 to 128 printable ASCII characters.' }),
+    idempotencyKey: t.string({ required: true, description: `${SAY.idempotencyKey}.` }),
     transactionId: t.id({ required: true, description: 'The pending transaction (the hold).' }),
     amount: t.field({
       type: 'Decimal',
@@ -110,25 +116,25 @@ const TransferInput = builder.inputType('TransferInput', {
   description:
     'A two-leg transaction with explicit sides (as TigerBeetle does: "from/to" means opposite things for assets and liabilities).',
   fields: (t) => ({
-    idempotencyKey: t.string({ required: true, description: '1 to 128 printable ASCII characters.' }),
+    idempotencyKey: t.string({ required: true, description: `${SAY.idempotencyKey}.` }),
     debitAccount: t.string({ required: true, description: 'The account debited.' }),
     creditAccount: t.string({ required: true, description: 'The account credited.' }),
     amount: t.field({ type: 'Decimal', required: true, description: '> 0, at most the currency’s decimals.' }),
     currency: t.string({ description: 'Optional check against both accounts’ currency.' }),
     effectiveAt: t.field({ type: 'DateTime', description: 'Value time; default now.' }),
-    description: t.string({ description: 'At most 1,000 characters.' }),
-    metadata: t.field({ type: 'JSON', description: 'A JSON object of at most 16 KiB.' }),
+    description: t.string({ description: `At most ${SAY.description}.` }),
+    metadata: t.field({ type: 'JSON', description: `A JSON object of at most ${SAY.metadata}.` }),
   }),
 });
 
 const ReverseTransactionInput = builder.inputType('ReverseTransactionInput', {
   description: 'The transaction to reverse with its exact opposite legs.',
   fields: (t) => ({
-    idempotencyKey: t.string({ required: true, description: '1 to 128 printable ASCII characters.' }),
+    idempotencyKey: t.string({ required: true, description: `${SAY.idempotencyKey}.` }),
     transactionId: t.id({ required: true, description: 'The transaction to reverse.' }),
     effectiveAt: t.field({ type: 'DateTime', description: 'Value time of the reversal; default: the original’s.' }),
     description: t.string({ description: 'Default: "Reversal of <id>: <original description>".' }),
-    metadata: t.field({ type: 'JSON', description: 'A JSON object of at most 16 KiB.' }),
+    metadata: t.field({ type: 'JSON', description: `A JSON object of at most ${SAY.metadata}.` }),
   }),
 });
 
@@ -140,61 +146,25 @@ const CloseAccountInput = builder.inputType('CloseAccountInput', {
 const OpenAccountResult = resultUnion(
   'OpenAccountResult',
   AccountRef,
-  ['ValidationError', 'AccountAlreadyExists', 'PeriodClosed', 'ConcurrencyConflict'],
+  openAccountErrors,
   'The account, or why it was not opened.',
 );
 const PostTransactionResult = resultUnion(
   'PostTransactionResult',
   TransactionRef,
-  [
-    'ValidationError',
-    'AccountNotFound',
-    'AccountClosed',
-    'AccountFrozen',
-    'CurrencyMismatch',
-    'InvalidAmount',
-    'UnbalancedTransaction',
-    'InsufficientFunds',
-    'PeriodClosed',
-    'IdempotencyConflict',
-    'ConcurrencyConflict',
-  ],
+  postTransactionErrors,
   'The posted transaction, or why nothing was posted.',
 );
 const ReverseTransactionResult = resultUnion(
   'ReverseTransactionResult',
   TransactionRef,
-  [
-    'ValidationError',
-    'TransactionNotFound',
-    'TransactionAlreadyReversed',
-    'TransactionPending',
-    'HoldNotPending',
-    'AccountClosed',
-    'AccountFrozen',
-    'InsufficientFunds',
-    'PeriodClosed',
-    'IdempotencyConflict',
-    'ConcurrencyConflict',
-  ],
+  reverseTransactionErrors,
   'The reversal, or why nothing was posted.',
 );
 const BatchItemResult = resultUnion(
   'PostTransactionsItemResult',
   TransactionRef,
-  [
-    'ValidationError',
-    'AccountNotFound',
-    'AccountClosed',
-    'AccountFrozen',
-    'CurrencyMismatch',
-    'InvalidAmount',
-    'UnbalancedTransaction',
-    'InsufficientFunds',
-    'PeriodClosed',
-    'IdempotencyConflict',
-    'BatchItemNotPosted',
-  ],
+  batchItemErrors,
   'One transaction of the batch: posted, or why not.',
 );
 const PostTransactionsPayload = builder
@@ -211,7 +181,7 @@ const PostTransactionsPayload = builder
             p.outcomes.map(async (o) =>
               o.error ? errorData(o.error) : (await ctx.transactions.load(o.transactionId))!,
             ),
-          ) as never,
+          ),
       }),
       posted: t.exposeInt('posted', { description: 'How many were posted (or found posted, on a retry).' }),
     }),
@@ -219,31 +189,19 @@ const PostTransactionsPayload = builder
 const CloseAccountResult = resultUnion(
   'CloseAccountResult',
   AccountRef,
-  ['ValidationError', 'AccountNotFound', 'AccountHasBalance', 'AccountHasPendingHolds', 'ConcurrencyConflict'],
+  closeAccountErrors,
   'The closed account, or why it stays open.',
 );
 const CommitPendingResult = resultUnion(
   'CommitPendingResult',
   TransactionRef,
-  [
-    'ValidationError',
-    'TransactionNotFound',
-    'HoldNotPending',
-    'HoldExpired',
-    'InvalidAmount',
-    'AccountClosed',
-    'AccountFrozen',
-    'InsufficientFunds',
-    'PeriodClosed',
-    'IdempotencyConflict',
-    'ConcurrencyConflict',
-  ],
+  commitPendingErrors,
   'The posted transaction, or why the hold stays as it is.',
 );
 const VoidPendingResult = resultUnion(
   'VoidPendingResult',
   TransactionRef,
-  ['ValidationError', 'TransactionNotFound', 'HoldNotPending', 'ConcurrencyConflict'],
+  voidPendingErrors,
   'The voided hold, or why not.',
 );
 
@@ -273,7 +231,7 @@ const FreezeAccountInput = builder.inputType('FreezeAccountInput', {
   description: 'The account to freeze: it takes no postings until unfrozen.',
   fields: (t) => ({
     code: t.string({ required: true, description: 'The account code.' }),
-    reason: t.string({ description: 'Why, for the audit trail (at most 1,000 characters).' }),
+    reason: t.string({ description: `Why, for the audit trail (at most ${SAY.description}).` }),
   }),
 });
 const UnfreezeAccountInput = AccountCodeInput('UnfreezeAccountInput', 'The account to unfreeze.');
@@ -281,10 +239,10 @@ const UpdateAccountInput = builder.inputType('UpdateAccountInput', {
   description: 'New name and/or metadata; an omitted field keeps its value.',
   fields: (t) => ({
     code: t.string({ required: true, description: 'The account code (never changes).' }),
-    name: t.string({ description: 'The new display name, at most 200 characters.' }),
+    name: t.string({ description: `The new display name, ${SAY.name}.` }),
     metadata: t.field({
       type: 'JSON',
-      description: 'The new metadata, a JSON object of at most 16 KiB; null clears it.',
+      description: `The new metadata, a JSON object of at most ${SAY.metadata}; null clears it.`,
     }),
   }),
 });
@@ -301,7 +259,7 @@ const SetMinimumBalanceInput = builder.inputType('SetMinimumBalanceInput', {
 const LifecycleResult = resultUnion(
   'AccountLifecycleResult',
   AccountRef,
-  ['ValidationError', 'AccountNotFound', 'AccountClosed', 'ConcurrencyConflict'],
+  lifecycleErrors,
   'The account after the change, or why nothing changed.',
 );
 

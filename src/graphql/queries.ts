@@ -10,6 +10,7 @@ import { TransactionRef } from './types/entry.js';
 import { IntegrityReportRef } from './types/integrity.js';
 import { NodeRef, parseNodeId } from './types/node.js';
 import { asInput } from './bad-input.js';
+import { SAY } from './limit-text.js';
 
 const AccountConnection = connectionType('Account', AccountRef, 'account');
 
@@ -32,7 +33,7 @@ builder.queryType({
       type: AccountConnection,
       description: 'Accounts in code order, optionally those at or below a code prefix, or of one type.',
       args: {
-        first: t.arg.int({ description: 'Page size, 1 to 100 (default 20).' }),
+        first: t.arg.int({ description: SAY.pageSize }),
         after: t.arg.string({ description: 'A cursor from a previous page.' }),
         prefix: t.arg.string({
           description: 'A code: that account and every account below it ("assets" matches "assets:bank").',

@@ -34,6 +34,8 @@ import { TransactionRef } from './types/entry.js';
 import { LedgerEventRef } from './types/event.js';
 import { DirectionRef, MoneyRef } from './types/money.js';
 import { asInput, badInput } from './bad-input.js';
+import { SAY } from './limit-text.js';
+import { MAX_POSITION } from '../domain/limits.js';
 
 const code = (value: string, field: string) => asInput(() => checkCode(value, field));
 
@@ -59,9 +61,6 @@ function decodeReportCursor(kind: string, cursor: string | null | undefined): { 
     throw invalid();
   }
 }
-
-/** Positions travel as GraphQL Int: a cursor cannot name one beyond it. */
-const MAX_POSITION = 2_147_483_647;
 
 const cutFields = (t: any) => ({
   knownAt: t.expose('knownAt', {
@@ -152,7 +151,7 @@ const AccountStatementRef = builder.objectRef<StatementValue>('AccountStatement'
       type: StatementLineConnection,
       description: 'The entries, in effective-time order (then recording order).',
       args: {
-        first: t.arg.int({ description: 'Page size, 1 to 100 (default 20).' }),
+        first: t.arg.int({ description: SAY.pageSize }),
         after: t.arg.string({ description: 'A cursor from a previous page.' }),
       },
       resolve: async (s, args, ctx) => {
@@ -465,7 +464,7 @@ builder.queryFields((t) => ({
       transaction: t.arg.id({ description: 'Only events of this transaction.' }),
       type: t.arg.string({ description: 'Only events of this type, e.g. TransactionPosted.' }),
       knownAt: t.arg({ type: 'DateTime', description: 'Recorded time the report is taken at; default now.' }),
-      first: t.arg.int({ description: 'Page size, 1 to 100 (default 20).' }),
+      first: t.arg.int({ description: SAY.pageSize }),
       after: t.arg.string({ description: 'A cursor from a previous page.' }),
     },
     resolve: async (_root, args, ctx) => {

@@ -7,6 +7,7 @@ import { decimalSyntaxError } from '../domain/money.js';
 import { parseInstant } from '../domain/time.js';
 import { builder } from './builder.js';
 import { badInput } from './bad-input.js';
+import { SAY } from './limit-text.js';
 
 builder.scalarType('Decimal', {
   description:
@@ -48,7 +49,7 @@ export function parseDateTime(value: unknown): string {
 }
 
 builder.scalarType('JSON', {
-  description: 'Any JSON value. Metadata must be a JSON object of at most 16 KiB.',
+  description: `Any JSON value. Metadata must be a JSON object of at most ${SAY.metadata}.`,
   serialize: (value) => value,
   parseValue: (value) => value,
   parseLiteral: (ast, variables) => valueFromASTUntyped(ast, variables),

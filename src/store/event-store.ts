@@ -7,6 +7,7 @@ import { ConcurrencyConflict } from '../domain/errors.js';
 import { GENESIS_HASH, chainHash, type StoredEvent } from '../events/envelope.js';
 import type { Database, Db } from './db.js';
 import type { EventsTable } from './schema.js';
+import { chunks, ROWS_PER_STATEMENT } from './chunks.js';
 
 export interface NewEvent {
   type: string;
@@ -31,8 +32,6 @@ export interface LogHead {
 }
 
 export type Clock = () => Date;
-
-const INSERT_CHUNK = 500;
 
 export class EventStore {
   constructor(
@@ -133,12 +132,8 @@ export function headAfter(head: LogHead | null, stored: StoredEvent[]): LogHead 
 }
 
 export async function insertEvents(trx: Db, stored: StoredEvent[]): Promise<void> {
-  for (let i = 0; i < stored.length; i += INSERT_CHUNK) {
-    await trx
-      .insertInto('events')
-      .values(stored.slice(i, i + INSERT_CHUNK).map(toRow))
-      .execute();
-  }
+  for (const chunk of chunks(stored, ROWS_PER_STATEMENT))
+    await trx.insertInto('events').values(chunk.map(toRow)).execute();
 }
 
 /** The current version of each stream (absent: no event yet), in one statement. */

@@ -11,7 +11,7 @@
  */
 import { PostgresAdapter, type Insertable } from 'kysely';
 import { evolve, type OpenedAccount } from '../domain/account.js';
-import { AccountNotFound, MonitorNotFound } from '../domain/errors.js';
+import { AccountNotFound, InvalidAmount, MonitorNotFound, ValidationError } from '../domain/errors.js';
 import { checkCondition, conditionHolds, figureOf, type MonitorCondition } from '../domain/monitors.js';
 import { formatAmount } from '../domain/money.js';
 import { decodeAccountEvent } from '../events/catalogue.js';
@@ -20,7 +20,7 @@ import { accountCodeOf, isAccountStream } from '../events/streams.js';
 import { breathe } from '../slices.js';
 import { uuidv7 } from '../ledger/ids.js';
 import { loadAccount } from '../ledger/load.js';
-import { chunks } from '../store/chunks.js';
+import { chunks, ROWS_PER_STATEMENT } from '../store/chunks.js';
 import type { Database, Db } from '../store/db.js';
 import { readHead } from '../store/event-store.js';
 import type { BalanceAlertsTable, BalanceMonitorsTable } from '../store/schema.js';
@@ -89,9 +89,6 @@ export const balanceMonitors: Subscriber = {
   },
   async drop() {},
 };
-
-/** Alerts and monitor flags written per chunk, never a statement per alert or per monitor. */
-const ROWS_PER_STATEMENT = 500;
 
 /**
  * The active monitors of these accounts. On PostgreSQL their rows are locked (FOR UPDATE): the batch
@@ -192,6 +189,12 @@ async function startingPoint(
     holds: conditionHolds(checked, figureOf(state, checked.metric, now)) ? 1 : 0,
   };
 }
+
+/** What createMonitor can answer instead of the monitor. */
+export const createMonitorErrors = [ValidationError, InvalidAmount, AccountNotFound] as const;
+
+/** What pausing, resuming or deleting a monitor can answer instead of it. */
+export const monitorErrors = [MonitorNotFound] as const;
 
 export function createMonitor(
   database: Database,

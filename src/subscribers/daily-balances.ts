@@ -10,16 +10,10 @@ import { decodeAccountEvent } from '../events/catalogue.js';
 import { breathe } from '../slices.js';
 import { accountCodeOf, isAccountStream } from '../events/streams.js';
 import type { Db } from '../store/db.js';
-import { chunks } from '../store/chunks.js';
+import { chunks, ROWS_PER_STATEMENT } from '../store/chunks.js';
 import { activeGeneration, type Subscriber } from './runner.js';
 
 export const DAILY_BALANCES = 'daily-balances';
-
-/**
- * Account-days per read or upsert statement: 5 bound values a row, well under SQLite's variable
- * limit (32,766) and PostgreSQL's (65,535); a default batch of 500 events fits in one.
- */
-const ROWS_PER_STATEMENT = 500;
 
 export const dailyBalances: Subscriber = {
   name: DAILY_BALANCES,

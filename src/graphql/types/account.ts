@@ -12,6 +12,7 @@ import { MoneyRef } from './money.js';
 import { NodeRef } from './node.js';
 import { dailyBalancesOf, type DailyBalance } from '../../subscribers/daily-balances.js';
 import { badInput } from '../bad-input.js';
+import { SAY } from '../limit-text.js';
 
 export const AccountTypeRef = builder.enumType('AccountType', {
   description: 'The kind of account, which fixes its normal side.',
@@ -197,7 +198,7 @@ AccountRef.implement({
       description:
         'Its entries in recording order; `from`/`to` bound the effective time as [from, to), `knownAt` hides later recordings.',
       args: {
-        first: t.arg.int({ description: 'Page size, 1 to 100 (default 20).' }),
+        first: t.arg.int({ description: SAY.pageSize }),
         after: t.arg.string({ description: 'A cursor from a previous page.' }),
         from: t.arg({ type: 'DateTime', description: 'Effective at or after.' }),
         to: t.arg({ type: 'DateTime', description: 'Effective before.' }),
@@ -221,7 +222,7 @@ AccountRef.implement({
       type: EventConnection,
       description: 'The events of its stream in version order, decoded to their current shape.',
       args: {
-        first: t.arg.int({ description: 'Page size, 1 to 100 (default 20).' }),
+        first: t.arg.int({ description: SAY.pageSize }),
         after: t.arg.string({ description: 'A cursor from a previous page.' }),
       },
       resolve: async (account, args, ctx) => {

@@ -6,6 +6,7 @@ import { builder } from '../builder.js';
 import { DirectionRef, MoneyRef } from './money.js';
 import { NodeRef } from './node.js';
 import { AccountRef } from './account-ref.js';
+import { SAY } from '../limit-text.js';
 
 export interface EntryValue {
   accountCode: string;
@@ -86,7 +87,10 @@ TransactionRef.implement({
       description: 'When it counts for the business (value time).',
     }),
     recordedAt: t.expose('recordedAt', { type: 'DateTime', description: 'When the ledger recorded it.' }),
-    description: t.exposeString('description', { nullable: true, description: 'Free text, up to 1,000 characters.' }),
+    description: t.exposeString('description', {
+      nullable: true,
+      description: `Free text, up to ${SAY.description}.`,
+    }),
     metadata: t.expose('metadata', { type: 'JSON', nullable: true, description: 'The JSON object given at posting.' }),
     idempotencyKey: t.exposeString('idempotencyKey', { description: 'The key it was posted with.' }),
     entries: t.field({
