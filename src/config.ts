@@ -81,37 +81,27 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
   for (const [name, instead] of Object.entries(REPLACED)) {
     if (env[name] !== undefined && env[name] !== '') throw new Error(`${name} was replaced by ${instead}`);
   }
+  const int = (name: string, fallback: number) => intFrom(env[name], fallback, name);
+  const positiveInt = (name: string, fallback: number) => positive(int(name, fallback), name);
   return {
-    port: intFrom(env.PORT, 4000, 'PORT'),
+    port: int('PORT', 4000),
     host: env.HOST ?? '0.0.0.0',
     sqliteFile: env.INKWELL_DB ?? './data/inkwell.db',
     databaseUrl: env.DATABASE_URL || null,
     graphiql: flag(env.INKWELL_GRAPHIQL, !production, 'INKWELL_GRAPHIQL'),
     introspection: flag(env.INKWELL_INTROSPECTION, !production, 'INKWELL_INTROSPECTION'),
-    maxBodyBytes: intFrom(env.INKWELL_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES, 'INKWELL_MAX_BODY_BYTES'),
+    maxBodyBytes: int('INKWELL_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES),
     production,
     queryLimits: {
-      maxDepth: positive(
-        intFrom(env.INKWELL_MAX_DEPTH, DEFAULT_QUERY_LIMITS.maxDepth, 'INKWELL_MAX_DEPTH'),
-        'INKWELL_MAX_DEPTH',
-      ),
-      maxTokens: positive(
-        intFrom(env.INKWELL_MAX_TOKENS, DEFAULT_QUERY_LIMITS.maxTokens, 'INKWELL_MAX_TOKENS'),
-        'INKWELL_MAX_TOKENS',
-      ),
-      maxAliases: intFrom(env.INKWELL_MAX_ALIASES, DEFAULT_QUERY_LIMITS.maxAliases, 'INKWELL_MAX_ALIASES'),
-      maxDirectives: intFrom(env.INKWELL_MAX_DIRECTIVES, DEFAULT_QUERY_LIMITS.maxDirectives, 'INKWELL_MAX_DIRECTIVES'),
-      maxCost: positive(
-        intFrom(env.INKWELL_MAX_COST, DEFAULT_QUERY_LIMITS.maxCost, 'INKWELL_MAX_COST'),
-        'INKWELL_MAX_COST',
-      ),
+      maxDepth: positiveInt('INKWELL_MAX_DEPTH', DEFAULT_QUERY_LIMITS.maxDepth),
+      maxTokens: positiveInt('INKWELL_MAX_TOKENS', DEFAULT_QUERY_LIMITS.maxTokens),
+      maxAliases: int('INKWELL_MAX_ALIASES', DEFAULT_QUERY_LIMITS.maxAliases),
+      maxDirectives: int('INKWELL_MAX_DIRECTIVES', DEFAULT_QUERY_LIMITS.maxDirectives),
+      maxCost: positiveInt('INKWELL_MAX_COST', DEFAULT_QUERY_LIMITS.maxCost),
     },
     rateLimit: {
-      perSecond: intFrom(env.INKWELL_COST_BUDGET, DEFAULT_RATE_LIMIT.perSecond, 'INKWELL_COST_BUDGET'),
-      burst: positive(
-        intFrom(env.INKWELL_COST_BURST, DEFAULT_RATE_LIMIT.burst, 'INKWELL_COST_BURST'),
-        'INKWELL_COST_BURST',
-      ),
+      perSecond: int('INKWELL_COST_BUDGET', DEFAULT_RATE_LIMIT.perSecond),
+      burst: positiveInt('INKWELL_COST_BURST', DEFAULT_RATE_LIMIT.burst),
     },
     corsOrigins: (env.INKWELL_CORS_ORIGINS ?? '')
       .split(',')
@@ -119,34 +109,15 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
       .filter(Boolean),
     adminKey: env.INKWELL_ADMIN_KEY || null,
     adminKeyName: env.INKWELL_ADMIN_KEY_NAME || 'admin',
-    snapshotEvery: positive(
-      intFrom(env.INKWELL_SNAPSHOT_EVERY, DEFAULT_POLICY.snapshotEvery, 'INKWELL_SNAPSHOT_EVERY'),
-      'INKWELL_SNAPSHOT_EVERY',
-    ),
-    epochEvery: positive(
-      intFrom(env.INKWELL_EPOCH_EVERY, DEFAULT_POLICY.epochEvery, 'INKWELL_EPOCH_EVERY'),
-      'INKWELL_EPOCH_EVERY',
-    ),
-    maxFutureSkewMs: intFrom(env.INKWELL_MAX_FUTURE_SKEW_MS, DEFAULT_MAX_FUTURE_SKEW_MS, 'INKWELL_MAX_FUTURE_SKEW_MS'),
+    snapshotEvery: positiveInt('INKWELL_SNAPSHOT_EVERY', DEFAULT_POLICY.snapshotEvery),
+    epochEvery: positiveInt('INKWELL_EPOCH_EVERY', DEFAULT_POLICY.epochEvery),
+    maxFutureSkewMs: int('INKWELL_MAX_FUTURE_SKEW_MS', DEFAULT_MAX_FUTURE_SKEW_MS),
     groupCommit: {
-      maxBatch: positive(
-        intFrom(env.INKWELL_GROUP_COMMIT_MAX, DEFAULT_GROUP_COMMIT.maxBatch, 'INKWELL_GROUP_COMMIT_MAX'),
-        'INKWELL_GROUP_COMMIT_MAX',
-      ),
-      maxWaitMs: intFrom(
-        env.INKWELL_GROUP_COMMIT_WAIT_MS,
-        DEFAULT_GROUP_COMMIT.maxWaitMs,
-        'INKWELL_GROUP_COMMIT_WAIT_MS',
-      ),
+      maxBatch: positiveInt('INKWELL_GROUP_COMMIT_MAX', DEFAULT_GROUP_COMMIT.maxBatch),
+      maxWaitMs: int('INKWELL_GROUP_COMMIT_WAIT_MS', DEFAULT_GROUP_COMMIT.maxWaitMs),
     },
-    feedPollMs: positive(
-      intFrom(env.INKWELL_FEED_POLL_MS, DEFAULT_FEED_POLL_MS, 'INKWELL_FEED_POLL_MS'),
-      'INKWELL_FEED_POLL_MS',
-    ),
-    requestTimeoutMs: positive(
-      intFrom(env.INKWELL_REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, 'INKWELL_REQUEST_TIMEOUT_MS'),
-      'INKWELL_REQUEST_TIMEOUT_MS',
-    ),
+    feedPollMs: positiveInt('INKWELL_FEED_POLL_MS', DEFAULT_FEED_POLL_MS),
+    requestTimeoutMs: positiveInt('INKWELL_REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS),
   };
 }
 

@@ -178,32 +178,10 @@ export function decide(command: AccountCommand, state: AccountState): AccountEve
       return decideOpen(command, state);
     case 'PostEntries':
       return decidePost(command, requireOpen(state));
-    case 'PlaceHold': {
-      const account = requireOpen(state);
-      checkBound(account, changeOf(account, command.transaction.legs), command.now, command.notYetAvailable);
-      return [
-        {
-          type: 'HoldPlaced',
-          effectiveAt: command.effectiveAt,
-          data: { ...command.transaction, expiresAt: command.expiresAt },
-        },
-      ];
-    }
-    case 'CommitHold': {
-      const account = requireOpen(state);
-      const hold = account.holds[command.transactionId];
-      if (!hold) throw new HoldNotPending(command.transactionId, 'not an open hold of this account');
-      if (!holdIsLive(hold, command.now)) throw new HoldExpired(command.transactionId, hold.expiresAt!);
-      // The hold's own reservation is what the commit spends: it does not count against it.
-      checkBound(account, changeOf(account, command.legs), command.now, command.notYetAvailable, command.transactionId);
-      return [
-        {
-          type: 'HoldCommitted',
-          effectiveAt: command.effectiveAt,
-          data: { transactionId: command.transactionId, legs: command.legs },
-        },
-      ];
-    }
+    case 'PlaceHold':
+      return decidePlaceHold(command, requireOpen(state));
+    case 'CommitHold':
+      return decideCommitHold(command, requireOpen(state));
     case 'VoidHold': {
       if (!state.exists) throw new Error('invariant: the ledger must load an existing account first');
       if (!state.holds[command.transactionId])
@@ -319,6 +297,28 @@ function decidePost(command: Extract<AccountCommand, { type: 'PostEntries' }>, s
   }
   checkBound(state, changeOf(state, command.transaction.legs), command.now, command.notYetAvailable);
   return [{ type: 'TransactionPosted', effectiveAt: command.effectiveAt, data: command.transaction }];
+}
+
+function decidePlaceHold(
+  command: Extract<AccountCommand, { type: 'PlaceHold' }>,
+  account: OpenedAccount,
+): AccountEvent[] {
+  checkBound(account, changeOf(account, command.transaction.legs), command.now, command.notYetAvailable);
+  const data = { ...command.transaction, expiresAt: command.expiresAt };
+  return [{ type: 'HoldPlaced', effectiveAt: command.effectiveAt, data }];
+}
+
+function decideCommitHold(
+  command: Extract<AccountCommand, { type: 'CommitHold' }>,
+  account: OpenedAccount,
+): AccountEvent[] {
+  const hold = account.holds[command.transactionId];
+  if (!hold) throw new HoldNotPending(command.transactionId, 'not an open hold of this account');
+  if (!holdIsLive(hold, command.now)) throw new HoldExpired(command.transactionId, hold.expiresAt!);
+  // The hold's own reservation is what the commit spends: it does not count against it.
+  checkBound(account, changeOf(account, command.legs), command.now, command.notYetAvailable, command.transactionId);
+  const data = { transactionId: command.transactionId, legs: command.legs };
+  return [{ type: 'HoldCommitted', effectiveAt: command.effectiveAt, data }];
 }
 
 /** The change the legs naming this account make to its normal-side balance. */

@@ -322,85 +322,91 @@ builder.mutationType({
           ),
         ),
     }),
-    voidPending: t.field({
-      authScopes: { post: true },
-      type: VoidPendingResult,
-      description: 'Releases a hold without posting (an expired one too); voiding it again changes nothing.',
-      args: { input: t.arg({ type: VoidPendingInput, required: true, description: 'The command.' }) },
-      resolve: (_root, { input }, ctx) =>
-        asResult(() =>
-          committed(
-            ctx,
-            ctx.ledger.voidPending({ transactionId: String(input.transactionId) }, ctx.command),
-            ctx.transactions,
-          ),
-        ),
-    }),
-    reverseTransaction: t.field({
-      authScopes: { post: true },
-      type: ReverseTransactionResult,
-      description:
-        'Posts the exact opposite of a transaction, linked both ways; a transaction is reversed at most once.',
-      args: { input: t.arg({ type: ReverseTransactionInput, required: true, description: 'The command.' }) },
-      resolve: (_root, { input }, ctx) =>
-        asResult(() =>
-          committed(
-            ctx,
-            ctx.ledger.reverseTransaction({ ...input, transactionId: String(input.transactionId) }, ctx.command),
-            ctx.transactions,
-          ),
-        ),
-    }),
-    freezeAccount: t.field({
-      authScopes: { admin: true },
-      type: LifecycleResult,
-      description:
-        'Freezes an account: postings to it fail with AccountFrozen until it is unfrozen. Freezing it again changes nothing.',
-      args: { input: t.arg({ type: FreezeAccountInput, required: true, description: 'The command.' }) },
-      resolve: (_root, { input }, ctx) =>
-        asResult(() => committed(ctx, ctx.ledger.freezeAccount(input, ctx.command), ctx.accounts)),
-    }),
-    unfreezeAccount: t.field({
-      authScopes: { admin: true },
-      type: LifecycleResult,
-      description: 'Lets a frozen account take postings again.',
-      args: { input: t.arg({ type: UnfreezeAccountInput, required: true, description: 'The command.' }) },
-      resolve: (_root, { input }, ctx) =>
-        asResult(() => committed(ctx, ctx.ledger.unfreezeAccount(input, ctx.command), ctx.accounts)),
-    }),
-    updateAccount: t.field({
-      authScopes: { admin: true },
-      type: LifecycleResult,
-      description: 'Renames an account and/or replaces its metadata, as an event in its stream.',
-      args: { input: t.arg({ type: UpdateAccountInput, required: true, description: 'The command.' }) },
-      resolve: (_root, { input }, ctx) =>
-        asResult(() => committed(ctx, ctx.ledger.updateAccount(input, ctx.command), ctx.accounts)),
-    }),
-    setMinimumBalance: t.field({
-      authScopes: { admin: true },
-      type: LifecycleResult,
-      description:
-        'Changes the lower bound of the account’s normal-side balance; later postings are checked against it.',
-      args: { input: t.arg({ type: SetMinimumBalanceInput, required: true, description: 'The command.' }) },
-      resolve: (_root, { input }, ctx) =>
-        asResult(() =>
-          committed(
-            ctx,
-            ctx.ledger.changeMinimumBalance(
-              { code: input.code, minimumBalance: input.minimumBalance ?? null },
-              ctx.command,
-            ),
-            ctx.accounts,
-          ),
-        ),
-    }),
-    closeAccount: t.field({
-      authScopes: { admin: true },
-      type: CloseAccountResult,
-      description: 'Closes an account at zero balance; closing it again changes nothing.',
-      args: { input: t.arg({ type: CloseAccountInput, required: true, description: 'The command.' }) },
-      resolve: (_root, { input }, ctx) =>
-        asResult(() => committed(ctx, ctx.ledger.closeAccount(input, ctx.command), ctx.accounts)),
-    }),
   }),
 });
+
+/** Holds and reversals. */
+builder.mutationFields((t) => ({
+  voidPending: t.field({
+    authScopes: { post: true },
+    type: VoidPendingResult,
+    description: 'Releases a hold without posting (an expired one too); voiding it again changes nothing.',
+    args: { input: t.arg({ type: VoidPendingInput, required: true, description: 'The command.' }) },
+    resolve: (_root, { input }, ctx) =>
+      asResult(() =>
+        committed(
+          ctx,
+          ctx.ledger.voidPending({ transactionId: String(input.transactionId) }, ctx.command),
+          ctx.transactions,
+        ),
+      ),
+  }),
+  reverseTransaction: t.field({
+    authScopes: { post: true },
+    type: ReverseTransactionResult,
+    description: 'Posts the exact opposite of a transaction, linked both ways; a transaction is reversed at most once.',
+    args: { input: t.arg({ type: ReverseTransactionInput, required: true, description: 'The command.' }) },
+    resolve: (_root, { input }, ctx) =>
+      asResult(() =>
+        committed(
+          ctx,
+          ctx.ledger.reverseTransaction({ ...input, transactionId: String(input.transactionId) }, ctx.command),
+          ctx.transactions,
+        ),
+      ),
+  }),
+}));
+
+/** Account lifecycle (admin). */
+builder.mutationFields((t) => ({
+  freezeAccount: t.field({
+    authScopes: { admin: true },
+    type: LifecycleResult,
+    description:
+      'Freezes an account: postings to it fail with AccountFrozen until it is unfrozen. Freezing it again changes nothing.',
+    args: { input: t.arg({ type: FreezeAccountInput, required: true, description: 'The command.' }) },
+    resolve: (_root, { input }, ctx) =>
+      asResult(() => committed(ctx, ctx.ledger.freezeAccount(input, ctx.command), ctx.accounts)),
+  }),
+  unfreezeAccount: t.field({
+    authScopes: { admin: true },
+    type: LifecycleResult,
+    description: 'Lets a frozen account take postings again.',
+    args: { input: t.arg({ type: UnfreezeAccountInput, required: true, description: 'The command.' }) },
+    resolve: (_root, { input }, ctx) =>
+      asResult(() => committed(ctx, ctx.ledger.unfreezeAccount(input, ctx.command), ctx.accounts)),
+  }),
+  updateAccount: t.field({
+    authScopes: { admin: true },
+    type: LifecycleResult,
+    description: 'Renames an account and/or replaces its metadata, as an event in its stream.',
+    args: { input: t.arg({ type: UpdateAccountInput, required: true, description: 'The command.' }) },
+    resolve: (_root, { input }, ctx) =>
+      asResult(() => committed(ctx, ctx.ledger.updateAccount(input, ctx.command), ctx.accounts)),
+  }),
+  setMinimumBalance: t.field({
+    authScopes: { admin: true },
+    type: LifecycleResult,
+    description: 'Changes the lower bound of the account’s normal-side balance; later postings are checked against it.',
+    args: { input: t.arg({ type: SetMinimumBalanceInput, required: true, description: 'The command.' }) },
+    resolve: (_root, { input }, ctx) =>
+      asResult(() =>
+        committed(
+          ctx,
+          ctx.ledger.changeMinimumBalance(
+            { code: input.code, minimumBalance: input.minimumBalance ?? null },
+            ctx.command,
+          ),
+          ctx.accounts,
+        ),
+      ),
+  }),
+  closeAccount: t.field({
+    authScopes: { admin: true },
+    type: CloseAccountResult,
+    description: 'Closes an account at zero balance; closing it again changes nothing.',
+    args: { input: t.arg({ type: CloseAccountInput, required: true, description: 'The command.' }) },
+    resolve: (_root, { input }, ctx) =>
+      asResult(() => committed(ctx, ctx.ledger.closeAccount(input, ctx.command), ctx.accounts)),
+  }),
+}));

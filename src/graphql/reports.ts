@@ -451,6 +451,9 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, ctx) =>
       incomeStatement(ctx.ledger.database.db, period(args.from, args.to), await cut(ctx, args.knownAt)),
   }),
+}));
+
+builder.queryFields((t) => ({
   auditTrail: t.field({
     type: AuditEventConnection,
     authScopes: { audit: true },

@@ -3,7 +3,13 @@
  * account state they lead to, written in the append transaction (projectIn), and by rebuild
  * through the same path, so the two cannot drift.
  */
-import { balanceOf, postedLegs, type AccountEvent, type OpenedAccount } from '../domain/account.js';
+import {
+  balanceOf,
+  postedLegs,
+  type AccountEvent,
+  type OpenedAccount,
+  type TransactionRecord,
+} from '../domain/account.js';
 import { canonicalJson } from '../domain/json.js';
 import { formatAmount } from '../domain/money.js';
 import { accountCodeOf } from '../events/streams.js';
@@ -56,21 +62,8 @@ export function addEvent(
   if (event.type === 'HoldPlaced' || event.type === 'TransactionPosted') {
     const record = event.data;
     const hold = event.type === 'HoldPlaced' ? event.data : null;
-    if (first(record.transactionId)) {
-      rows.transactions.push({
-        id: record.transactionId,
-        idempotency_key: record.idempotencyKey,
-        status: hold ? 'PENDING' : 'POSTED',
-        effective_at: stored.effectiveAt,
-        recorded_at: stored.recordedAt,
-        description: record.description,
-        metadata: record.metadata === null ? null : canonicalJson(record.metadata),
-        legs: canonicalJson(record.legs),
-        position: stored.position,
-        reverses: record.reverses,
-        expires_at: hold?.expiresAt ?? null,
-      });
-    }
+    if (first(record.transactionId))
+      rows.transactions.push(transactionRow(stored, record, hold?.expiresAt ?? null, hold !== null));
     if (hold) {
       const reserved = stateAfter.holds[hold.transactionId]!.reserved;
       const row = {
@@ -86,9 +79,10 @@ export function addEvent(
   if (event.type === 'HoldCommitted' || event.type === 'HoldVoided') {
     const id = event.data.transactionId;
     rows.holds.set(`${id}/${code}`, { transaction_id: id, account_code: code, row: null });
-    if (first(id)) {
-      // A committed hold is posted from its commit on: its legs, times and log position are the commit's.
-      const update: Partial<TransactionsTable> =
+    // A committed hold is posted from its commit on: its legs, times and log position are the commit's.
+    if (first(id))
+      rows.transactionUpdates.set(
+        id,
         event.type === 'HoldVoided'
           ? { status: 'VOIDED' }
           : {
@@ -97,29 +91,58 @@ export function addEvent(
               effective_at: stored.effectiveAt,
               recorded_at: stored.recordedAt,
               position: stored.position,
-            };
-      rows.transactionUpdates.set(id, update);
-    }
+            },
+      );
   }
+  rows.entries.push(...entryRows(stored, event, code, late));
+}
+
+/** A transaction's row, from the event that first names it (a posting, or a hold's placement). */
+function transactionRow(
+  stored: StoredEvent,
+  record: TransactionRecord,
+  expiresAt: string | null,
+  pending: boolean,
+): TransactionsTable {
+  return {
+    id: record.transactionId,
+    idempotency_key: record.idempotencyKey,
+    status: pending ? 'PENDING' : 'POSTED',
+    effective_at: stored.effectiveAt,
+    recorded_at: stored.recordedAt,
+    description: record.description,
+    metadata: record.metadata === null ? null : canonicalJson(record.metadata),
+    legs: canonicalJson(record.legs),
+    position: stored.position,
+    reverses: record.reverses,
+    expires_at: expiresAt,
+  };
+}
+
+/** The entries an event posts to this account (none for a hold's placement or a void). */
+function entryRows(stored: StoredEvent, event: AccountEvent, code: string, late: boolean): EntriesTable[] {
   const legs = postedLegs(event);
-  if (legs === null) return;
+  if (legs === null) return [];
   const transactionId = (event.data as { transactionId: string }).transactionId;
-  legs.forEach((leg, legIndex) => {
-    if (leg.account !== code) return;
-    rows.entries.push({
-      position: stored.position,
-      leg_index: legIndex,
-      account_code: code,
-      account_version: stored.version,
-      transaction_id: transactionId,
-      direction: leg.direction,
-      amount: leg.amount,
-      currency: leg.currency,
-      effective_at: stored.effectiveAt,
-      recorded_at: stored.recordedAt,
-      late: late ? 1 : 0,
-    });
-  });
+  return legs.flatMap((leg, legIndex) =>
+    leg.account !== code
+      ? []
+      : [
+          {
+            position: stored.position,
+            leg_index: legIndex,
+            account_code: code,
+            account_version: stored.version,
+            transaction_id: transactionId,
+            direction: leg.direction,
+            amount: leg.amount,
+            currency: leg.currency,
+            effective_at: stored.effectiveAt,
+            recorded_at: stored.recordedAt,
+            late: late ? 1 : 0,
+          },
+        ],
+  );
 }
 
 export function accountRow(state: OpenedAccount, lastPosition: number): AccountsTable {

@@ -175,65 +175,69 @@ AccountRef.implement({
         return { ...balance, pending, asOf, knownAt };
       },
     }),
-    dailyBalances: t.field({
-      type: DailyBalanceHistoryRef,
-      description: `Closing balance and movements of every day (UTC, by effective time) from \`from\` to \`to\`, at most ${MAX_DAYS} days, from the daily balance history: as known at its checkpoint \`throughPosition\` (it follows the log a moment behind).`,
-      args: {
-        from: t.arg.string({ required: true, description: 'First day, YYYY-MM-DD.' }),
-        to: t.arg.string({ required: true, description: 'Last day, YYYY-MM-DD.' }),
-      },
-      resolve: async (account, args, ctx) => {
-        const [from, to] = [day(args.from, 'from'), day(args.to, 'to')];
-        const span = (Date.parse(to) - Date.parse(from)) / 86_400_000 + 1;
-        if (span < 1 || span > MAX_DAYS) throw badInput(`from..to must be 1 to ${MAX_DAYS} days, not ${span}`);
-        const history = await dailyBalancesOf(ctx.ledger.database.db, account, from, to);
-        return {
-          throughPosition: history.throughPosition,
-          days: history.days.map((d) => ({ ...d, currency: account.currency })),
-        };
-      },
-    }),
-    entries: t.field({
-      type: EntryConnection,
-      description:
-        'Its entries in recording order; `from`/`to` bound the effective time as [from, to), `knownAt` hides later recordings.',
-      args: {
-        first: t.arg.int({ description: SAY.pageSize }),
-        after: t.arg.string({ description: 'A cursor from a previous page.' }),
-        from: t.arg({ type: 'DateTime', description: 'Effective at or after.' }),
-        to: t.arg({ type: 'DateTime', description: 'Effective before.' }),
-        knownAt: t.arg({ type: 'DateTime', description: 'Recorded at or before.' }),
-      },
-      resolve: async (account, args, ctx) => {
-        const limit = pageSize(args.first);
-        const after = parseEntryKey(decodeCursor('entry', args.after, 'string'));
-        const rows = await listEntries(ctx.ledger.database.db, account.code, {
-          after,
-          limit,
-          from: args.from,
-          to: args.to,
-          knownAt: args.knownAt,
-        });
-        // Keyset on (position, leg): one event may carry two legs of the same account.
-        return toPage(rows, limit, args.after, (row) => encodeCursor('entry', `${row.position}.${row.legIndex}`));
-      },
-    }),
-    events: t.field({
-      type: EventConnection,
-      description: 'The events of its stream in version order, decoded to their current shape.',
-      args: {
-        first: t.arg.int({ description: SAY.pageSize }),
-        after: t.arg.string({ description: 'A cursor from a previous page.' }),
-      },
-      resolve: async (account, args, ctx) => {
-        const limit = pageSize(args.first);
-        const afterVersion = decodeCursor('event', args.after, 'number');
-        const rows = await listEvents(ctx.ledger.database.db, account.code, { afterVersion, limit });
-        return toPage(rows, limit, args.after, (row) => encodeCursor('event', row.stored.version));
-      },
-    }),
   }),
 });
+
+/** Its history: the daily balances, the entries and the events of its stream. */
+builder.objectFields(AccountRef, (t) => ({
+  dailyBalances: t.field({
+    type: DailyBalanceHistoryRef,
+    description: `Closing balance and movements of every day (UTC, by effective time) from \`from\` to \`to\`, at most ${MAX_DAYS} days, from the daily balance history: as known at its checkpoint \`throughPosition\` (it follows the log a moment behind).`,
+    args: {
+      from: t.arg.string({ required: true, description: 'First day, YYYY-MM-DD.' }),
+      to: t.arg.string({ required: true, description: 'Last day, YYYY-MM-DD.' }),
+    },
+    resolve: async (account, args, ctx) => {
+      const [from, to] = [day(args.from, 'from'), day(args.to, 'to')];
+      const span = (Date.parse(to) - Date.parse(from)) / 86_400_000 + 1;
+      if (span < 1 || span > MAX_DAYS) throw badInput(`from..to must be 1 to ${MAX_DAYS} days, not ${span}`);
+      const history = await dailyBalancesOf(ctx.ledger.database.db, account, from, to);
+      return {
+        throughPosition: history.throughPosition,
+        days: history.days.map((d) => ({ ...d, currency: account.currency })),
+      };
+    },
+  }),
+  entries: t.field({
+    type: EntryConnection,
+    description:
+      'Its entries in recording order; `from`/`to` bound the effective time as [from, to), `knownAt` hides later recordings.',
+    args: {
+      first: t.arg.int({ description: SAY.pageSize }),
+      after: t.arg.string({ description: 'A cursor from a previous page.' }),
+      from: t.arg({ type: 'DateTime', description: 'Effective at or after.' }),
+      to: t.arg({ type: 'DateTime', description: 'Effective before.' }),
+      knownAt: t.arg({ type: 'DateTime', description: 'Recorded at or before.' }),
+    },
+    resolve: async (account, args, ctx) => {
+      const limit = pageSize(args.first);
+      const after = parseEntryKey(decodeCursor('entry', args.after, 'string'));
+      const rows = await listEntries(ctx.ledger.database.db, account.code, {
+        after,
+        limit,
+        from: args.from,
+        to: args.to,
+        knownAt: args.knownAt,
+      });
+      // Keyset on (position, leg): one event may carry two legs of the same account.
+      return toPage(rows, limit, args.after, (row) => encodeCursor('entry', `${row.position}.${row.legIndex}`));
+    },
+  }),
+  events: t.field({
+    type: EventConnection,
+    description: 'The events of its stream in version order, decoded to their current shape.',
+    args: {
+      first: t.arg.int({ description: SAY.pageSize }),
+      after: t.arg.string({ description: 'A cursor from a previous page.' }),
+    },
+    resolve: async (account, args, ctx) => {
+      const limit = pageSize(args.first);
+      const afterVersion = decodeCursor('event', args.after, 'number');
+      const rows = await listEvents(ctx.ledger.database.db, account.code, { afterVersion, limit });
+      return toPage(rows, limit, args.after, (row) => encodeCursor('event', row.stored.version));
+    },
+  }),
+}));
 
 function parseEntryKey(key: string | undefined): { position: number; legIndex: number } | undefined {
   if (key === undefined) return undefined;
