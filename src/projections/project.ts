@@ -3,7 +3,7 @@
  * the read models, a snapshot when the policy says so, and the as-of indexes.
  */
 import { encodeState, ACCOUNT_STATE_VERSION } from '../domain/account-state.js';
-import { postedLegs, type AccountEvent, type OpenedAccount } from '../domain/account.js';
+import { postedLegs, type AccountEvent, type AccountState, type OpenedAccount } from '../domain/account.js';
 import type { StoredEvent } from '../events/envelope.js';
 import type { Db } from '../store/db.js';
 import type { EntriesTable } from '../store/schema.js';
@@ -75,16 +75,7 @@ export class ProjectionBatch {
       const { stored, event, state } = committed;
       await indexForAsOf(trx, stored, event, state, late, this.policy.epochEvery);
       if (this.snapshotDue(stored.version)) {
-        await saveSnapshot(
-          trx,
-          {
-            streamId: stored.streamId,
-            version: stored.version,
-            position: stored.position,
-            state: JSON.stringify(encodeState(state)),
-          },
-          ACCOUNT_STATE_VERSION,
-        );
+        await snapshotAccount(trx, stored, state);
       }
     }
   }
@@ -100,4 +91,15 @@ export async function projectIn(trx: Db, committed: Committed[], policy: Project
   await batch.frontiers.load(trx, new Set(committed.map((c) => accountCodeOf(c.stored.streamId))));
   batch.add(committed);
   await batch.write(trx);
+}
+
+/** The account's state after `stored`, saved as its snapshot at that version (projection and rebuild alike). */
+export function snapshotAccount(trx: Db, stored: StoredEvent, state: AccountState): Promise<void> {
+  const snapshot = {
+    streamId: stored.streamId,
+    version: stored.version,
+    position: stored.position,
+    state: JSON.stringify(encodeState(state)),
+  };
+  return saveSnapshot(trx, snapshot, ACCOUNT_STATE_VERSION);
 }

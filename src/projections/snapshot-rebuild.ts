@@ -1,11 +1,10 @@
 /** `inkwell snapshots rebuild`: drop every snapshot and take them again from a replay of the log. */
-import { ACCOUNT_STATE_VERSION, encodeState } from '../domain/account-state.js';
 import { evolve, initialState, type AccountState } from '../domain/account.js';
 import { decodeAccountEvent } from '../events/catalogue.js';
 import { accountCodeOf, isAccountStream } from '../events/streams.js';
 import type { Database } from '../store/db.js';
 import { readLog } from '../store/event-store.js';
-import { saveSnapshot } from '../store/snapshot-store.js';
+import { snapshotAccount } from './project.js';
 
 export async function rebuildSnapshots(
   database: Database,
@@ -23,16 +22,7 @@ export async function rebuildSnapshots(
       const state = evolve(states.get(code) ?? initialState(), decodeAccountEvent(stored));
       states.set(code, state);
       if (stored.version % snapshotEvery === 0) {
-        await saveSnapshot(
-          trx,
-          {
-            streamId: stored.streamId,
-            version: stored.version,
-            position: stored.position,
-            state: JSON.stringify(encodeState(state)),
-          },
-          ACCOUNT_STATE_VERSION,
-        );
+        await snapshotAccount(trx, stored, state);
         snapshots += 1;
       }
     }
