@@ -13,7 +13,12 @@ export function asInput<T>(check: () => T): T {
   try {
     return check();
   } catch (error) {
-    if (error instanceof LedgerError) throw badInput(error.message);
-    throw error;
+    return rethrowAsInput(error);
   }
+}
+
+/** A LedgerError as the request's BAD_USER_INPUT error; anything else thrown on. */
+export function rethrowAsInput(error: unknown): never {
+  if (error instanceof LedgerError) throw badInput(error.message);
+  throw error;
 }

@@ -2,7 +2,7 @@
 import type DataLoader from 'dataloader';
 import { builder, type GraphQLContext } from './builder.js';
 import { asResult, errorData, resultUnion } from './errors.js';
-import { MAX_BATCH, MAX_BATCH_LEGS, checkBatchSize } from '../domain/limits.js';
+import { MAX_BATCH, MAX_BATCH_LEGS } from '../domain/limits.js';
 import { closeAccountErrors, lifecycleErrors } from '../ledger/commands/account-lifecycle.js';
 import { commitPendingErrors } from '../ledger/commands/commit-pending.js';
 import { openAccountErrors } from '../ledger/commands/open-account.js';
@@ -14,7 +14,7 @@ import { AccountRef } from './types/account-ref.js';
 import { AccountTypeRef } from './types/account.js';
 import { TransactionRef } from './types/entry.js';
 import { DirectionRef } from './types/money.js';
-import { asInput } from './bad-input.js';
+import { rethrowAsInput } from './bad-input.js';
 import { SAY } from './limit-text.js';
 
 const OpenAccountInput = builder.inputType('OpenAccountInput', {
@@ -297,10 +297,10 @@ builder.mutationType({
       description: `Posts 1 to ${MAX_BATCH} transactions (${MAX_BATCH_LEGS} legs in all at most) in one durable commit; atomic means all or nothing. Each keeps its own idempotency key.`,
       args: { input: t.arg({ type: PostTransactionsInput, required: true, description: 'The batch.' }) },
       resolve: async (_root, { input }, ctx) => {
-        asInput(() => checkBatchSize(input.transactions));
-        const outcomes = await ctx.ledger.postTransactions(input.transactions, ctx.command, {
-          atomic: input.atomic ?? false,
-        });
+        // Each item's refusal is data; only the batch's own bounds are thrown, as the request's error.
+        const outcomes = await ctx.ledger
+          .postTransactions(input.transactions, ctx.command, { atomic: input.atomic ?? false })
+          .catch(rethrowAsInput);
         ctx.now = new Date().toISOString();
         ctx.transactions.clearAll();
         ctx.accounts.clearAll();
