@@ -3,6 +3,8 @@
  * millisecond precision, normalised to UTC with milliseconds ("…T12:00:00.000Z") so that
  * stored times order as text. Used by the DateTime scalar and the CLI.
  */
+import { ValidationError } from './errors.js';
+
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/;
 
 export class InvalidInstant extends Error {}
@@ -43,4 +45,13 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return `a ${typeof value}`;
+}
+
+/** parseInstant for an input field: a malformed time is that field's ValidationError. */
+export function instantField(given: string, field: string): string {
+  try {
+    return parseInstant(given);
+  } catch (error) {
+    throw new ValidationError(field, (error as Error).message);
+  }
 }

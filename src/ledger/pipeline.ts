@@ -19,7 +19,7 @@ import type { AccountState } from '../domain/account.js';
 import { IdempotencyConflict, PeriodClosed, ValidationError } from '../domain/errors.js';
 import type { Decisions } from '../domain/journal.js';
 import { canonicalJson } from '../domain/json.js';
-import { parseInstant } from '../domain/time.js';
+import { instantField } from '../domain/time.js';
 import { encodeEvent } from '../events/catalogue.js';
 import type { EventMetadata } from '../events/envelope.js';
 import { accountStream } from '../events/streams.js';
@@ -146,20 +146,11 @@ async function checkPeriodOpen(session: WriteSession, effectiveAt: string): Prom
 export function effectiveAtOf(env: CommandEnv, given: string | null | undefined): string {
   const now = env.clock();
   if (given == null) return now.toISOString();
-  const at = instant(given, 'effectiveAt');
+  const at = instantField(given, 'effectiveAt');
   if (Date.parse(at) > now.getTime() + env.maxFutureSkewMs) {
     throw new ValidationError('effectiveAt', `${given} is more than ${env.maxFutureSkewMs / 1000}s in the future`);
   }
   return at;
-}
-
-/** Stored times compare as text: only the one UTC form may reach the store ("…00Z" sorts after "…00.000Z"). */
-export function instant(given: string, field: string): string {
-  try {
-    return parseInstant(given);
-  } catch (error) {
-    throw new ValidationError(field, (error as Error).message);
-  }
 }
 
 /** Who did what, as every event of one command records it (canonical JSON). */

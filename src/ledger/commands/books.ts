@@ -8,8 +8,9 @@ import { checkDescription } from '../../domain/limits.js';
 import { encodeEvent } from '../../events/catalogue.js';
 import { BOOKS_STREAM } from '../../events/streams.js';
 import type { CommandContext } from '../context.js';
-import { effectiveAtOf, instant, metadataFor, type CommandEnv } from '../pipeline.js';
+import { effectiveAtOf, metadataFor, type CommandEnv } from '../pipeline.js';
 import type { WriteSession } from '../write-session.js';
+import { instantField } from '../../domain/time.js';
 
 export const booksErrors = [ValidationError] as const;
 
@@ -22,14 +23,14 @@ export interface OnBooks {
 /** Closes the books through an instant; closing through an instant already closed changes nothing. */
 export function closePeriod(input: { through: string; reason?: string | null }, env: CommandEnv): OnBooks {
   const reason = checkDescription(input.reason);
-  const through = instant(input.through, 'through');
+  const through = instantField(input.through, 'through');
   return { name: 'closePeriod', command: { type: 'ClosePeriod', through, reason, now: effectiveAtOf(env, null) } };
 }
 
 /** Moves the lock back to an earlier instant (null: nothing locked) — explicitly, as its own event. */
 export function reopenPeriod(input: { through: string | null; reason?: string | null }, env: CommandEnv): OnBooks {
   const reason = checkDescription(input.reason);
-  const through = input.through === null ? null : instant(input.through, 'through');
+  const through = input.through === null ? null : instantField(input.through, 'through');
   return { name: 'reopenPeriod', command: { type: 'ReopenPeriod', through, reason, now: effectiveAtOf(env, null) } };
 }
 

@@ -16,9 +16,10 @@ import { decideJournal, type NotYetAvailable } from '../../domain/journal.js';
 import { checkCode, checkDescription, checkIdempotencyKey, checkMetadata } from '../../domain/limits.js';
 import { checkLegCount, type EntryInput } from '../../domain/transaction.js';
 import { uuidv7 } from '../ids.js';
-import { effectiveAtOf, fingerprintFor, instant, type Command, type CommandEnv } from '../pipeline.js';
+import { effectiveAtOf, fingerprintFor, type Command, type CommandEnv } from '../pipeline.js';
 import { notYetAvailableOf } from '../queries.js';
 import type { WriteSession } from '../write-session.js';
+import { instantField } from '../../domain/time.js';
 
 export interface PostTransactionInput {
   idempotencyKey: string;
@@ -85,7 +86,7 @@ export function posting(
   const pending = input.pending === true;
   if (input.expiresAt != null && !pending)
     throw new ValidationError('expiresAt', 'only a pending transaction (a hold) expires');
-  const expiresAt = input.expiresAt == null ? null : instant(input.expiresAt, 'expiresAt');
+  const expiresAt = input.expiresAt == null ? null : instantField(input.expiresAt, 'expiresAt');
   if (expiresAt !== null && expiresAt <= env.clock().toISOString())
     throw new ValidationError('expiresAt', `${expiresAt} is not in the future`);
   const transactionId = uuidv7(env.clock().getTime());
