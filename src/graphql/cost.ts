@@ -89,7 +89,7 @@ const PLAIN_LISTS = new Set([
   'UnbalancedTransaction.imbalances',
 ]);
 
-/** Root fields that do more than one field's work: a durable commit, a read of the whole ledger. */
+/** Fields that do more than one field's work: a durable commit, a read of the whole ledger, a count. */
 const WEIGHTS: Record<string, number> = {
   'Query.trialBalance': 100,
   'Query.balanceSheet': 100,
@@ -97,6 +97,8 @@ const WEIGHTS: Record<string, number> = {
   'Query.verifyIntegrity': 100,
   'Query.exportReport': 100,
   'Query.books': 100,
+  // A count reads every matching row, not a page of them.
+  'EntryConnection.totalCount': 100,
 };
 const MUTATION_WEIGHT = 10;
 
@@ -247,7 +249,8 @@ class CostWalker {
             : parent.getFields()[name];
     // Validation has passed, so every field exists; counted anyway rather than trusted.
     if (!field) return 1;
-    const own = root ? Math.max(WEIGHTS[`${parent.name}.${name}`] ?? 1, this.rootWeight) : 1;
+    const weight = WEIGHTS[`${parent.name}.${name}`] ?? 1;
+    const own = root ? Math.max(weight, this.rootWeight) : weight;
     if (!node.selectionSet) return own;
     let args: Args;
     try {

@@ -6,6 +6,7 @@ import './errors.js';
 import './types/account.js';
 import './types/entry.js';
 import './queries.js';
+import './search.js';
 import './mutations.js';
 import './api-keys.js';
 import './reports.js';

@@ -12,6 +12,7 @@ import type { EventMetadata, StoredEvent } from '../events/envelope.js';
 import { accountStream } from '../events/streams.js';
 import type { Db } from '../store/db.js';
 import { fromRow } from '../store/event-store.js';
+import type { Selectable } from 'kysely';
 import type { AccountsTable, EntriesTable } from '../store/schema.js';
 import { chunks, ROWS_PER_STATEMENT } from '../store/chunks.js';
 
@@ -255,18 +256,22 @@ export async function listEntries(
     .orderBy('leg_index')
     .limit(options.limit + 1)
     .execute();
-  return rows.map((row) => ({
+  return rows.map(toEntryView);
+}
+
+export function toEntryView(row: Selectable<EntriesTable>): EntryView {
+  return {
     position: Number(row.position),
     legIndex: Number(row.leg_index),
     accountCode: row.account_code,
     accountVersion: Number(row.account_version),
     transactionId: row.transaction_id,
-    direction: row.direction as EntryView['direction'],
+    direction: row.direction,
     amount: row.amount,
     currency: row.currency,
     effectiveAt: row.effective_at,
     recordedAt: row.recorded_at,
-  }));
+  };
 }
 
 /** An account's own events, decoded to their current shape, in version order. */

@@ -39,6 +39,10 @@ const MATRIX: Record<string, Row> = {
     needs: 'read',
     request: () => ({ query: '{ f: accounts(first: 5) { edges { node { code } } } }' }),
   },
+  'Query.entries': {
+    needs: 'read',
+    request: () => ({ query: '{ f: entries(first: 5) { totalCount edges { cursor } } }' }),
+  },
   'Query.transaction': {
     needs: 'read',
     request: () => ({ query: `{ f: transaction(id: "${transactionId}") { id } }` }),

@@ -1,18 +1,20 @@
 /** The Account type: fields, balance as of any time, entries and events. */
 import { ACCOUNT_TYPES } from '../../domain/account.js';
-import { MAX_DAYS } from '../../domain/limits.js';
 import { balanceAt, currentBalance, listEntries, listEvents, pendingOf } from '../../ledger/queries.js';
-import { Amount } from '../../domain/money.js';
+import { Amount, writtenScale } from '../../domain/money.js';
 import { builder } from '../builder.js';
 import { connectionType, decodeCursor, encodeCursor, pageSize, toPage } from '../connection.js';
 import { AccountRef } from './account-ref.js';
-import { EntryRef } from './entry.js';
 import { LedgerEventRef } from './event.js';
 import { MoneyRef } from './money.js';
 import { NodeRef } from './node.js';
 import { dailyBalancesOf, type DailyBalance } from '../../subscribers/daily-balances.js';
 import { badInput } from '../bad-input.js';
 import { SAY } from '../limit-text.js';
+import { EntryConnection } from '../search.js';
+import { countEntries } from '../../ledger/search.js';
+import type { EntryFilter } from '../../domain/filters.js';
+import { MAX_DAYS, MAX_POSITION } from '../../domain/limits.js';
 
 export const AccountTypeRef = builder.enumType('AccountType', {
   description: 'The kind of account, which fixes its normal side.',
@@ -62,7 +64,7 @@ const BalanceRef = builder.objectRef<BalanceValue>('Balance').implement({
       type: MoneyRef,
       description: 'Posted less pending: what the account can still give (its balance bound aside).',
       resolve: (b) => ({
-        amount: new Amount(b.posted).minus(b.pending).toFixed(scaleOf(b.posted)),
+        amount: new Amount(b.posted).minus(b.pending).toFixed(writtenScale(b.posted)),
         currency: b.currency,
       }),
     }),
@@ -74,14 +76,6 @@ const BalanceRef = builder.objectRef<BalanceValue>('Balance').implement({
     version: t.exposeInt('version', { description: 'The account’s stream version as known at knownAt.' }),
   }),
 });
-
-/** The scale a formatted amount is written at. */
-function scaleOf(amount: string): number {
-  const dot = amount.indexOf('.');
-  return dot < 0 ? 0 : amount.length - dot - 1;
-}
-
-const EntryConnection = connectionType('Entry', EntryRef, 'entry');
 
 /** A calendar day, YYYY-MM-DD, that exists. */
 function day(value: string, field: string): string {
@@ -220,7 +214,12 @@ builder.objectFields(AccountRef, (t) => ({
         knownAt: args.knownAt,
       });
       // Keyset on (position, leg): one event may carry two legs of the same account.
-      return toPage(rows, limit, args.after, (row) => encodeCursor('entry', `${row.position}.${row.legIndex}`));
+      const page = toPage(rows, limit, args.after, (row) => encodeCursor('entry', `${row.position}.${row.legIndex}`));
+      const counted: EntryFilter = { account: account.code };
+      if (args.from) counted.effectiveFrom = args.from;
+      if (args.to) counted.effectiveBefore = args.to;
+      if (args.knownAt) counted.recordedTo = args.knownAt;
+      return { ...page, count: () => countEntries(ctx.ledger.database.db, counted, MAX_POSITION) };
     },
   }),
   events: t.field({

@@ -1,0 +1,150 @@
+/**
+ * Search filters as pure rules: checking what a client sent, and matching one row. The SQL that
+ * narrows a search (ledger/search.ts) and the brute-force scan the tests compare it with both
+ * answer to `entryMatches`.
+ */
+import { ValidationError } from './errors.js';
+import { checkCode, LIMITS } from './limits.js';
+import { Amount, decimalSyntaxError, parseCurrency, writtenScale } from './money.js';
+import { instantField } from './time.js';
+
+export const TRANSACTION_STATUSES = ['PENDING', 'POSTED', 'VOIDED', 'EXPIRED'] as const;
+export type TransactionStatus = (typeof TRANSACTION_STATUSES)[number];
+
+/** A filter on entries as a client sends it; every field optional, all combined with AND. */
+export interface EntryFilterInput {
+  account?: string | null;
+  accountPrefix?: string | null;
+  accountPattern?: string | null;
+  effectiveFrom?: string | null;
+  effectiveTo?: string | null;
+  recordedFrom?: string | null;
+  recordedTo?: string | null;
+  status?: readonly TransactionStatus[] | null;
+  currency?: string | null;
+  minAmount?: string | null;
+  maxAmount?: string | null;
+  idempotencyKey?: string | null;
+}
+
+/** A checked filter: times normalised, amounts exact; absent fields are undefined. */
+export interface EntryFilter {
+  account?: string;
+  accountPrefix?: string;
+  accountPattern?: string;
+  /** Inclusive bounds, like as-of: from ≤ t ≤ to. */
+  effectiveFrom?: string;
+  effectiveTo?: string;
+  /** Exclusive, for [from, to) periods (Account.entries); no client sends it. */
+  effectiveBefore?: string;
+  recordedFrom?: string;
+  recordedTo?: string;
+  status?: readonly TransactionStatus[];
+  currency?: string;
+  minAmount?: Amount;
+  maxAmount?: Amount;
+  idempotencyKey?: string;
+}
+
+/** The row a filter is matched against: one leg of a posted transaction. */
+export interface EntryFacts {
+  accountCode: string;
+  effectiveAt: string;
+  recordedAt: string;
+  currency: string;
+  amount: string;
+  idempotencyKey: string;
+}
+
+const PATTERN_SEGMENT = /^(\*\*|\*|[a-z0-9_-]+)$/;
+
+export function checkEntryFilter(input: EntryFilterInput | null | undefined): EntryFilter {
+  const filter: EntryFilter = {};
+  if (!input) return filter;
+  if (input.account != null) filter.account = checkCode(input.account, 'filter.account');
+  if (input.accountPrefix != null) filter.accountPrefix = checkCode(input.accountPrefix, 'filter.accountPrefix');
+  if (input.accountPattern != null) filter.accountPattern = checkPattern(input.accountPattern, 'filter.accountPattern');
+  for (const field of ['effectiveFrom', 'effectiveTo', 'recordedFrom', 'recordedTo'] as const) {
+    const value = input[field];
+    if (value != null) filter[field] = instantField(value, `filter.${field}`);
+  }
+  if (input.status != null) filter.status = [...new Set(input.status)];
+  const currency = input.currency == null ? undefined : parseCurrency(input.currency);
+  if (currency) filter.currency = currency.code;
+  for (const field of ['minAmount', 'maxAmount'] as const) {
+    const value = input[field];
+    if (value == null) continue;
+    const syntax = decimalSyntaxError(value);
+    if (syntax) throw new ValidationError(`filter.${field}`, syntax);
+    if (currency && writtenScale(value) > currency.scale)
+      throw new ValidationError(`filter.${field}`, `${currency.code} allows at most ${currency.scale} decimals`);
+    filter[field] = new Amount(value);
+  }
+  if (input.idempotencyKey != null) {
+    if (input.idempotencyKey.length > LIMITS.idempotencyKeyLength)
+      throw new ValidationError('filter.idempotencyKey', `at most ${LIMITS.idempotencyKeyLength} characters`);
+    filter.idempotencyKey = input.idempotencyKey;
+  }
+  return filter;
+}
+
+/** `*` is one code segment, `**` any number of them (none included): liabilities:users:*:wallet. */
+export function checkPattern(pattern: string, field: string): string {
+  const segments = pattern.split(':');
+  if (pattern.length > LIMITS.codeLength || !segments.every((s) => PATTERN_SEGMENT.test(s))) {
+    throw new ValidationError(
+      field,
+      `"${pattern.slice(0, 50)}" is not an account pattern: code segments, "*" (one segment) or "**" (any number) joined by ":"`,
+    );
+  }
+  return pattern;
+}
+
+export function matchesPattern(pattern: string, code: string): boolean {
+  return matchSegments(pattern.split(':'), 0, code.split(':'), 0);
+}
+
+function matchSegments(pattern: string[], p: number, code: string[], c: number): boolean {
+  if (p === pattern.length) return c === code.length;
+  const segment = pattern[p]!;
+  if (segment === '**') {
+    for (let skip = c; skip <= code.length; skip++) if (matchSegments(pattern, p + 1, code, skip)) return true;
+    return false;
+  }
+  if (c === code.length) return false;
+  return (segment === '*' || segment === code[c]) && matchSegments(pattern, p + 1, code, c + 1);
+}
+
+/** The segments before a pattern's first wildcard: every match lies at or below them. */
+export function literalPrefix(pattern: string): string | null {
+  const literal: string[] = [];
+  for (const segment of pattern.split(':')) {
+    if (segment === '*' || segment === '**') break;
+    literal.push(segment);
+  }
+  return literal.length === 0 ? null : literal.join(':');
+}
+
+export function isAtOrBelow(code: string, prefix: string): boolean {
+  return code === prefix || code.startsWith(`${prefix}:`);
+}
+
+/** Whether one entry (a leg of a POSTED transaction) passes the filter. */
+export function entryMatches(filter: EntryFilter, entry: EntryFacts): boolean {
+  const { accountCode: code, effectiveAt, recordedAt } = entry;
+  if (filter.account !== undefined && code !== filter.account) return false;
+  if (filter.accountPrefix !== undefined && !isAtOrBelow(code, filter.accountPrefix)) return false;
+  if (filter.accountPattern !== undefined && !matchesPattern(filter.accountPattern, code)) return false;
+  if (filter.effectiveFrom !== undefined && effectiveAt < filter.effectiveFrom) return false;
+  if (filter.effectiveTo !== undefined && effectiveAt > filter.effectiveTo) return false;
+  if (filter.effectiveBefore !== undefined && effectiveAt >= filter.effectiveBefore) return false;
+  if (filter.recordedFrom !== undefined && recordedAt < filter.recordedFrom) return false;
+  if (filter.recordedTo !== undefined && recordedAt > filter.recordedTo) return false;
+  // An entry is a leg of a posted transaction, and a posted transaction stays posted.
+  if (filter.status !== undefined && !filter.status.includes('POSTED')) return false;
+  if (filter.currency !== undefined && entry.currency !== filter.currency) return false;
+  if (filter.minAmount?.gt(entry.amount)) return false;
+  if (filter.maxAmount?.lt(entry.amount)) return false;
+  if (filter.idempotencyKey !== undefined && entry.idempotencyKey !== filter.idempotencyKey) return false;
+  return true;
+}

@@ -1,0 +1,160 @@
+/**
+ * Searching the journal's entries across accounts, pinned to a log position: what was posted at or
+ * before `atPosition`, filtered (domain/filters.ts), in log order. Entries never change once
+ * written, so a search pinned to one position answers the same however the log grows — paging
+ * never skips or repeats. SQL narrows by every indexed field; exact amount bounds are compared as
+ * decimals in code (amounts are stored as text), reading on until the page is full.
+ */
+import { entryMatches, literalPrefix, matchesPattern, type EntryFilter } from '../domain/filters.js';
+import type { Db } from '../store/db.js';
+import { toEntryView, type EntryView } from './queries.js';
+
+export type SortOrder = 'ASC' | 'DESC';
+
+/** An entry's place in the log: the key of its cursor. */
+export interface EntryKey {
+  position: number;
+  legIndex: number;
+}
+
+export interface EntrySearch {
+  filter: EntryFilter;
+  atPosition: number;
+  order: SortOrder;
+  after?: EntryKey;
+  limit: number;
+}
+
+/** Rows read per statement while amount bounds are checked in code. */
+const SCAN_CHUNK = 500;
+
+/** Up to `limit + 1` entries (one more tells there is a next page). */
+export async function searchEntries(db: Db, search: EntrySearch): Promise<EntryView[]> {
+  const found: EntryView[] = [];
+  const amountBounds = search.filter.minAmount !== undefined || search.filter.maxAmount !== undefined;
+  const query = await entryQuery(db, search.filter, search.atPosition);
+  if (!query) return found;
+  const want = amountBounds ? Math.max(SCAN_CHUNK, search.limit + 1) : search.limit + 1;
+  let after = search.after;
+  for (;;) {
+    const rows = await page(query, search.order, after, want);
+    for (const row of rows) {
+      if (!amountBounds || entryMatches(search.filter, row)) found.push(row);
+      if (found.length > search.limit) return found;
+    }
+    if (rows.length < want) return found;
+    after = rows[rows.length - 1]!;
+  }
+}
+
+/** How many entries match, at that position. */
+export async function countEntries(db: Db, filter: EntryFilter, atPosition: number): Promise<number> {
+  const query = await entryQuery(db, filter, atPosition);
+  if (!query) return 0;
+  if (filter.minAmount === undefined && filter.maxAmount === undefined) {
+    const { count } = await query
+      .select((eb) => eb.fn.countAll<number | string>().as('count'))
+      .executeTakeFirstOrThrow();
+    return Number(count);
+  }
+  let total = 0;
+  let after: EntryKey | undefined;
+  for (;;) {
+    const rows = await page(query, 'ASC', after, SCAN_CHUNK);
+    total += rows.filter((row) => entryMatches(filter, row)).length;
+    if (rows.length < SCAN_CHUNK) return total;
+    after = rows[rows.length - 1]!;
+  }
+}
+
+/** The log head: where a search that names no position is pinned. */
+export async function headPosition(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('events')
+    .select((eb) => eb.fn.max('position').as('head'))
+    .executeTakeFirst();
+  return Number(row?.head ?? 0);
+}
+
+/** The account codes a pattern stands for (null: no pattern); accounts are few beside entries. */
+async function codesFor(db: Db, filter: EntryFilter): Promise<string[] | null> {
+  const pattern = filter.accountPattern;
+  if (pattern === undefined) return null;
+  const prefix = literalPrefix(pattern);
+  let query = db.selectFrom('accounts').select('code');
+  if (prefix !== null) {
+    const [from, to] = belowRange(prefix);
+    query = query.where((eb) =>
+      eb.or([eb('code', '=', prefix), eb.and([eb('code', '>=', from), eb('code', '<', to)])]),
+    );
+  }
+  const rows = await query.execute();
+  return rows.map((r) => r.code).filter((code) => matchesPattern(pattern, code));
+}
+
+type EntriesQuery = ReturnType<typeof baseQuery>;
+
+function baseQuery(db: Db) {
+  return db.selectFrom('entries').innerJoin('transactions', 'transactions.id', 'entries.transaction_id');
+}
+
+/** Every SQL-able condition of the filter; null when nothing can match. */
+async function entryQuery(db: Db, filter: EntryFilter, atPosition: number): Promise<EntriesQuery | null> {
+  if (filter.status !== undefined && !filter.status.includes('POSTED')) return null;
+  const codes = await codesFor(db, filter);
+  if (codes !== null && codes.length === 0) return null;
+  let query = baseQuery(db).where('entries.position', '<=', atPosition);
+  if (codes !== null) query = query.where('entries.account_code', 'in', codes);
+  if (filter.account !== undefined) query = query.where('entries.account_code', '=', filter.account);
+  const prefix = filter.accountPrefix;
+  if (prefix !== undefined) {
+    const [from, to] = belowRange(prefix);
+    query = query.where((eb) =>
+      eb.or([
+        eb('entries.account_code', '=', prefix),
+        eb.and([eb('entries.account_code', '>=', from), eb('entries.account_code', '<', to)]),
+      ]),
+    );
+  }
+  if (filter.effectiveFrom !== undefined) query = query.where('entries.effective_at', '>=', filter.effectiveFrom);
+  if (filter.effectiveTo !== undefined) query = query.where('entries.effective_at', '<=', filter.effectiveTo);
+  if (filter.effectiveBefore !== undefined) query = query.where('entries.effective_at', '<', filter.effectiveBefore);
+  if (filter.recordedFrom !== undefined) query = query.where('entries.recorded_at', '>=', filter.recordedFrom);
+  if (filter.recordedTo !== undefined) query = query.where('entries.recorded_at', '<=', filter.recordedTo);
+  if (filter.currency !== undefined) query = query.where('entries.currency', '=', filter.currency);
+  if (filter.idempotencyKey !== undefined)
+    query = query.where('transactions.idempotency_key', '=', filter.idempotencyKey);
+  return query;
+}
+
+/** The codes below a prefix, as an index range: ":" sorts just before ";". */
+function belowRange(prefix: string): [string, string] {
+  return [`${prefix}:`, `${prefix};`];
+}
+
+async function page(
+  query: EntriesQuery,
+  order: SortOrder,
+  after: EntryKey | undefined,
+  limit: number,
+): Promise<Array<EntryView & { idempotencyKey: string }>> {
+  let q = query;
+  if (after) {
+    const beyond = order === 'ASC' ? '>' : '<';
+    q = q.where((eb) =>
+      eb.or([
+        eb('entries.position', beyond, after.position),
+        eb.and([eb('entries.position', '=', after.position), eb('entries.leg_index', beyond, after.legIndex)]),
+      ]),
+    );
+  }
+  const direction = order === 'ASC' ? 'asc' : 'desc';
+  const rows = await q
+    .selectAll('entries')
+    .select('transactions.idempotency_key')
+    .orderBy('entries.position', direction)
+    .orderBy('entries.leg_index', direction)
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({ ...toEntryView(row), idempotencyKey: row.idempotency_key }));
+}
