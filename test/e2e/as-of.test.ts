@@ -1,40 +1,39 @@
 /** Bitemporal queries over GraphQL: effective at T, as known at K, with a backdated entry. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ledgerApi } from '../support/api.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
+const api = ledgerApi(() => server);
 const recorded: Record<string, string> = {};
-
-const TRANSFER = `mutation($input: TransferInput!) { transfer(input: $input) { __typename ... on Transaction { id recordedAt effectiveAt } ... on Error { code message } } }`;
-const BALANCE = `query($asOf: DateTime, $knownAt: DateTime) { account(code: "assets:cash") { balance(asOf: $asOf, knownAt: $knownAt) { posted { amount } pending { amount } available { amount } asOf knownAt version } } }`;
 
 const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 async function transfer(key: string, amount: string, effectiveAt: string) {
   await pause(); // distinct recorded times between the postings
-  const res = await server.gql(TRANSFER, {
-    input: { idempotencyKey: key, debitAccount: 'assets:cash', creditAccount: 'revenue:sales', amount, effectiveAt },
-  });
-  return res.body.data.transfer;
+  return api.transfer(
+    { idempotencyKey: key, debitAccount: 'assets:cash', creditAccount: 'revenue:sales', amount, effectiveAt },
+    '__typename ... on Transaction { id recordedAt effectiveAt } ... on Error { code message }',
+  );
 }
 
-async function balance(asOf?: string, knownAt?: string) {
-  const res = await server.gql(BALANCE, { asOf, knownAt });
-  expect(res.body.errors).toBeUndefined();
-  return res.body.data.account.balance;
-}
+/** The balance of assets:cash (the helper throws on GraphQL errors). */
+const balance = (asOf?: string, knownAt?: string) =>
+  api.balance(
+    'assets:cash',
+    { asOf, knownAt },
+    'posted { amount } pending { amount } available { amount } asOf knownAt version',
+  );
 
 beforeAll(async () => {
   server = await startTestServer({ policy: { epochEvery: 2, snapshotEvery: 2 } });
-  for (const [code, type] of [
-    ['assets:cash', 'ASSET'],
-    ['revenue:sales', 'REVENUE'],
-  ]) {
-    await server.gql(
-      `mutation($code: String!, $type: AccountType!) { openAccount(input: { code: $code, name: $code, type: $type, currency: "USD", effectiveAt: "2026-01-01T00:00:00Z" }) { __typename } }`,
-      { code, type },
-    );
-  }
+  await api.openAccounts(
+    [
+      { code: 'assets:cash', type: 'ASSET' },
+      { code: 'revenue:sales', type: 'REVENUE' },
+    ],
+    { effectiveAt: '2026-01-01T00:00:00Z' },
+  );
   recorded.t1 = (await transfer('t1', '100.00', '2026-02-01T00:00:00Z')).recordedAt;
   recorded.t2 = (await transfer('t2', '50.00', '2026-03-01T00:00:00Z')).recordedAt;
   // Learned late: an entry effective in mid-January, recorded after t2.

@@ -4,6 +4,7 @@
  * would have given.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ledgerApi } from '../support/api.js';
 import { logState } from '../support/log-state.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -25,13 +26,10 @@ const tx = (key: string, debit: string, credit: string, amount: string) => ({
 
 beforeAll(async () => {
   [batched, oneByOne] = await Promise.all([startTestServer(), startTestServer()]);
-  for (const server of [batched, oneByOne]) {
-    for (const [code, type, minimumBalance] of ACCOUNTS) {
-      await server.gql('mutation($input: OpenAccountInput!) { openAccount(input: $input) { __typename } }', {
-        input: { code, name: code, type, currency: 'USD', minimumBalance },
-      });
-    }
-  }
+  for (const server of [batched, oneByOne])
+    await ledgerApi(server).openAccounts(
+      ACCOUNTS.map(([code, type, minimumBalance]) => ({ code, type, minimumBalance })),
+    );
 });
 afterAll(async () => Promise.all([batched.close(), oneByOne.close()]));
 
@@ -54,15 +52,7 @@ describe('postTransactions', () => {
     ];
     const batch = (await batched.gql(BATCH, { input: { transactions: items } })).body.data.postTransactions;
     const single = [];
-    for (const input of items)
-      single.push(
-        (
-          await oneByOne.gql(
-            `mutation($input: PostTransactionInput!) { postTransaction(input: $input) { ${SINGLE} } }`,
-            { input },
-          )
-        ).body.data.postTransaction,
-      );
+    for (const input of items) single.push(await ledgerApi(oneByOne).postTransaction(input, SINGLE));
     expect(batch.results.map((r: any) => r.__typename)).toEqual(single.map((r) => r.__typename));
     expect(batch.results.map((r: any) => r.__typename)).toEqual([
       'Transaction',

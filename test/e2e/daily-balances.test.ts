@@ -4,6 +4,7 @@ import { Amount } from '../../src/domain/money.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { DAILY_BALANCES } from '../../src/subscribers/daily-balances.js';
 import { defaultSubscribers } from '../../src/subscribers/defaults.js';
+import { ledgerApi } from '../support/api.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
@@ -85,12 +86,17 @@ describe('Account.dailyBalances', () => {
   });
 
   it('is rebuilt blue-green while transfers keep arriving over HTTP, and answers right after the switch', async () => {
-    const transfer =
-      'mutation($key: String!, $at: DateTime) { transfer(input: { idempotencyKey: $key, debitAccount: "assets:daily", creditAccount: "equity:old", amount: "1.25", effectiveAt: $at }) { __typename } }';
+    const api = ledgerApi(server);
     const posting = (async () => {
       for (let i = 0; i < 40; i++) {
-        const res = await server.gql(transfer, { key: `rebuild-${i}`, at: `2026-11-0${(i % 5) + 1}T09:00:00Z` });
-        expect(res.body.data.transfer.__typename).toBe('Transaction');
+        const posted = await api.transfer({
+          idempotencyKey: `rebuild-${i}`,
+          debitAccount: 'assets:daily',
+          creditAccount: 'equity:old',
+          amount: '1.25',
+          effectiveAt: `2026-11-0${(i % 5) + 1}T09:00:00Z`,
+        });
+        expect(posted.__typename).toBe('Transaction');
       }
     })();
     // What `inkwell subscribers rebuild daily-balances` does: another runner builds generation n+1, then switches.

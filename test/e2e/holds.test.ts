@@ -1,70 +1,49 @@
 /** Holds over GraphQL: reserve, commit in full or in part, void, expire by recorded time; pending and available balances; typed refusals. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ledgerApi } from '../support/api.js';
 import { logState } from '../support/log-state.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
+const api = ledgerApi(() => server);
 let seq = 0;
 const TX =
   '__typename ... on Error { code message } ... on Transaction { id status expiresAt entries { account { code } amount { amount } } }';
-const hold = async (amount: string, extra: Record<string, unknown> = {}) =>
-  (
-    await server.gql(`mutation($input: PostTransactionInput!) { postTransaction(input: $input) { ${TX} } }`, {
-      input: {
-        idempotencyKey: `h${++seq}`,
-        pending: true,
-        entries: [
-          { account: 'liabilities:wallet', direction: 'DEBIT', amount },
-          { account: 'assets:bank', direction: 'CREDIT', amount },
-        ],
-        ...extra,
-      },
-    })
-  ).body.data.postTransaction;
-const commit = async (transactionId: string, extra: Record<string, unknown> = {}) =>
-  (
-    await server.gql(
-      `mutation($input: CommitPendingInput!) { commitPending(input: $input) { ${TX} ... on HoldExpired { expiredAt: expiresAt } ... on HoldNotPending { holdStatus: status } } }`,
-      { input: { idempotencyKey: `c${++seq}`, transactionId, ...extra } },
-    )
-  ).body.data.commitPending;
-const voidHold = async (transactionId: string) =>
-  (await server.gql(`mutation { voidPending(input: { transactionId: "${transactionId}" }) { ${TX} } }`)).body.data
-    .voidPending;
-const balance = async () =>
-  (
-    await server.gql(
-      '{ account(code: "liabilities:wallet") { balance { posted { amount } pending { amount } available { amount } } } }',
-    )
-  ).body.data.account.balance;
-const spend = async (amount: string) =>
-  (
-    await server.gql(
-      'mutation($input: TransferInput!) { transfer(input: $input) { __typename ... on InsufficientFunds { available requested } } }',
-      {
-        input: {
-          idempotencyKey: `s${++seq}`,
-          debitAccount: 'liabilities:wallet',
-          creditAccount: 'assets:bank',
-          amount,
-        },
-      },
-    )
-  ).body.data.transfer;
+const hold = (amount: string, extra: { pending?: boolean; expiresAt?: string } = {}) =>
+  api.hold(
+    {
+      idempotencyKey: `h${++seq}`,
+      entries: [
+        { account: 'liabilities:wallet', direction: 'DEBIT', amount },
+        { account: 'assets:bank', direction: 'CREDIT', amount },
+      ],
+      ...extra,
+    },
+    TX,
+  );
+const commit = (transactionId: string, extra: { amount?: string; effectiveAt?: string } = {}) =>
+  api.commitPending(
+    { idempotencyKey: `c${++seq}`, transactionId, ...extra },
+    `${TX} ... on HoldExpired { expiredAt: expiresAt } ... on HoldNotPending { holdStatus: status }`,
+  );
+const voidHold = (transactionId: string) => api.voidPending(transactionId, TX);
+const balance = () => api.balance('liabilities:wallet');
+const spend = (amount: string) =>
+  api.transfer(
+    { idempotencyKey: `s${++seq}`, debitAccount: 'liabilities:wallet', creditAccount: 'assets:bank', amount },
+    '__typename ... on InsufficientFunds { available requested }',
+  );
+/** Funds the wallet from the bank. */
+const fund = (idempotencyKey: string, amount: string) =>
+  api.transfer({ idempotencyKey, debitAccount: 'assets:bank', creditAccount: 'liabilities:wallet', amount });
 
 beforeAll(async () => {
   server = await startTestServer();
-  for (const [code, type, minimumBalance] of [
-    ['assets:bank', 'ASSET', null],
-    ['liabilities:wallet', 'LIABILITY', '0'],
-  ] as const) {
-    await server.gql('mutation($input: OpenAccountInput!) { openAccount(input: $input) { __typename } }', {
-      input: { code, name: code, type, currency: 'USD', minimumBalance },
-    });
-  }
-  await server.gql(
-    'mutation { transfer(input: { idempotencyKey: "fund", debitAccount: "assets:bank", creditAccount: "liabilities:wallet", amount: "100.00" }) { __typename } }',
-  );
+  await api.openAccounts([
+    { code: 'assets:bank', type: 'ASSET', minimumBalance: null },
+    { code: 'liabilities:wallet', type: 'LIABILITY', minimumBalance: '0' },
+  ]);
+  await fund('fund', '100.00');
 });
 afterAll(() => server.close());
 
@@ -89,28 +68,20 @@ describe('holds', () => {
     });
     expect(flat(await balance())).toEqual(['55.00', '0.00', '55.00']);
     // A retry of the commit returns it; another commit finds no hold.
-    const retry = await server.gql(
-      `mutation { commitPending(input: { idempotencyKey: "${key}", transactionId: "${h.id}", amount: "45.00" }) { __typename ... on Error { message } ... on Transaction { id } } }`,
+    const retry = await api.commitPending(
+      { idempotencyKey: key, transactionId: h.id, amount: '45.00' },
+      '__typename ... on Error { message } ... on Transaction { id }',
     );
-    expect(retry.body.data.commitPending, JSON.stringify(retry.body)).toMatchObject({ id: h.id });
+    expect(retry, JSON.stringify(retry)).toMatchObject({ id: h.id });
     expect(await commit(h.id)).toMatchObject({ __typename: 'HoldNotPending', holdStatus: 'posted' });
-    const statement = await server.gql(
-      `{ auditTrail(transaction: "${h.id}") { edges { node { type metadata { command } } } } }`,
-    );
-    expect(statement.body.data.auditTrail.edges.map((e: any) => e.node.type)).toEqual([
-      'HoldPlaced',
-      'HoldPlaced',
-      'HoldCommitted',
-      'HoldCommitted',
-    ]);
+    const statement = await api.auditTrail({ transaction: h.id }, 'type metadata { command }');
+    expect(statement.map((node) => node.type)).toEqual(['HoldPlaced', 'HoldPlaced', 'HoldCommitted', 'HoldCommitted']);
   });
 
   it('void: releases without posting, once; a pending hold is voided, not reversed', async () => {
     const h = await hold('30.00');
-    const reversal = await server.gql(
-      `mutation { reverseTransaction(input: { idempotencyKey: "rv", transactionId: "${h.id}" }) { __typename } }`,
-    );
-    expect(reversal.body.data.reverseTransaction.__typename).toBe('TransactionPending');
+    const reversal = await api.reverseTransaction({ idempotencyKey: 'rv', transactionId: h.id });
+    expect(reversal.__typename).toBe('TransactionPending');
     expect(await voidHold(h.id)).toMatchObject({ status: 'VOIDED' });
     expect(await voidHold(h.id)).toMatchObject({ status: 'VOIDED' });
     expect(await commit(h.id)).toMatchObject({ __typename: 'HoldNotPending', holdStatus: 'voided' });
@@ -122,21 +93,17 @@ describe('holds', () => {
     expect(flat(await balance())).toEqual(['55.00', '50.00', '5.00']);
     await new Promise((resolve) => setTimeout(resolve, 1600));
     expect(flat(await balance())).toEqual(['55.00', '0.00', '55.00']);
-    expect((await server.gql(`{ transaction(id: "${h.id}") { status } }`)).body.data.transaction.status).toBe(
-      'EXPIRED',
-    );
+    expect((await api.transaction(h.id, 'status')).status).toBe('EXPIRED');
     expect(await commit(h.id)).toMatchObject({ __typename: 'HoldExpired', expiredAt: h.expiresAt });
     expect(await spend('55.00')).toEqual({ __typename: 'Transaction' });
     expect(await voidHold(h.id)).toMatchObject({ status: 'VOIDED' });
   });
 
   it('keeps an account with open holds from closing, refuses bad requests, and commits once under a race', async () => {
-    await server.gql(
-      'mutation { transfer(input: { idempotencyKey: "fund-2", debitAccount: "assets:bank", creditAccount: "liabilities:wallet", amount: "10.00" }) { __typename } }',
-    );
+    await fund('fund-2', '10.00');
     const h = await hold('10.00');
-    const close = await server.gql('mutation { closeAccount(input: { code: "liabilities:wallet" }) { __typename } }');
-    expect(close.body.data.closeAccount.__typename).toBe('AccountHasBalance');
+    const close = await api.mutate('closeAccount', { code: 'liabilities:wallet' });
+    expect(close.__typename).toBe('AccountHasBalance');
     expect(await hold('1.00', { pending: false, expiresAt: '2999-01-01T00:00:00Z' })).toMatchObject({
       __typename: 'ValidationError',
       message: expect.stringMatching(/^expiresAt:/),
@@ -155,11 +122,9 @@ describe('holds', () => {
   });
 
   it('a commit effective in a closed period is refused', async () => {
-    await server.gql(
-      'mutation { transfer(input: { idempotencyKey: "fund-3", debitAccount: "assets:bank", creditAccount: "liabilities:wallet", amount: "5.00" }) { __typename } }',
-    );
+    await fund('fund-3', '5.00');
     const h = await hold('5.00');
-    await server.gql('mutation { closePeriod(input: { through: "2026-01-31T00:00:00Z" }) { __typename } }');
+    await api.mutate('closePeriod', { through: '2026-01-31T00:00:00Z' });
     expect(await commit(h.id, { effectiveAt: '2026-01-15T00:00:00Z' })).toMatchObject({ __typename: 'PeriodClosed' });
     expect(await commit(h.id)).toMatchObject({ __typename: 'Transaction', status: 'POSTED' });
   });

@@ -1,8 +1,10 @@
 /** The GraphQL API end to end over a real socket: the newcomer's first session and its edges. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ledgerApi } from '../support/api.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
+const api = ledgerApi(() => server);
 beforeAll(async () => {
   server = await startTestServer();
 });
@@ -26,17 +28,13 @@ const POST = /* GraphQL */ `
     }
   }
 `;
-const BALANCE = /* GraphQL */ `
-  query Balance($code: String!, $asOf: DateTime, $knownAt: DateTime) {
-    account(code: $code) { balance(asOf: $asOf, knownAt: $knownAt) { posted { amount currency } pending { amount } available { amount } version asOf knownAt } }
-  }
-`;
-
-async function balance(code: string, asOf?: string, knownAt?: string) {
-  const res = await server.gql(BALANCE, { code, asOf, knownAt });
-  expect(res.body.errors).toBeUndefined();
-  return res.body.data.account.balance;
-}
+/** The helper throws when the answer has errors. */
+const balance = (code: string, asOf?: string, knownAt?: string) =>
+  api.balance(
+    code,
+    { asOf, knownAt },
+    'posted { amount currency } pending { amount } available { amount } version asOf knownAt',
+  );
 
 describe('a first session', () => {
   it('opens two accounts, posts a transaction and reads balances', async () => {
@@ -125,34 +123,33 @@ describe('a first session', () => {
   });
 
   it('transfers with explicit sides and enforces a minimum balance', async () => {
-    await server.gql(OPEN, {
-      input: {
-        code: 'liabilities:customers:42',
-        name: 'Customer 42',
-        type: 'LIABILITY',
-        currency: 'USD',
-        minimumBalance: '0',
-      },
+    await api.openAccount({
+      code: 'liabilities:customers:42',
+      name: 'Customer 42',
+      type: 'LIABILITY',
+      minimumBalance: '0',
     });
-    const TRANSFER = `mutation($input: TransferInput!) { transfer(input: $input) { __typename ... on Transaction { id } ... on InsufficientFunds { account available requested } } }`;
-    const deposit = await server.gql(TRANSFER, {
-      input: {
+    const RESULT = '__typename ... on Transaction { id } ... on InsufficientFunds { account available requested }';
+    const deposit = await api.transfer(
+      {
         idempotencyKey: 't-1',
         debitAccount: 'assets:bank',
         creditAccount: 'liabilities:customers:42',
         amount: '25.50',
       },
-    });
-    expect(deposit.body.data.transfer.__typename).toBe('Transaction');
-    const overdraw = await server.gql(TRANSFER, {
-      input: {
+      RESULT,
+    );
+    expect(deposit.__typename).toBe('Transaction');
+    const overdraw = await api.transfer(
+      {
         idempotencyKey: 't-2',
         debitAccount: 'liabilities:customers:42',
         creditAccount: 'assets:bank',
         amount: '25.51',
       },
-    });
-    expect(overdraw.body.data.transfer).toEqual({
+      RESULT,
+    );
+    expect(overdraw).toEqual({
       __typename: 'InsufficientFunds',
       account: 'liabilities:customers:42',
       available: '25.50',
@@ -190,7 +187,7 @@ describe('a first session', () => {
       __typename: 'AccountHasBalance',
       balance: '1015.50',
     });
-    await server.gql(OPEN, { input: { code: 'expenses:unused', name: 'Unused', type: 'EXPENSE', currency: 'EUR' } });
+    await api.openAccount({ code: 'expenses:unused', name: 'Unused', type: 'EXPENSE', currency: 'EUR' });
     expect((await server.gql(CLOSE, { code: 'expenses:unused' })).body.data.closeAccount).toEqual({
       __typename: 'Account',
       status: 'CLOSED',
@@ -226,11 +223,20 @@ describe('a first session', () => {
   });
 
   it('shows, inside one mutation document, balances that include what it has just posted', async () => {
-    await server.gql(OPEN, { input: { code: 'assets:fresh', name: 'Fresh', type: 'ASSET', currency: 'USD' } });
-    await server.gql(OPEN, { input: { code: 'equity:fresh', name: 'Fresh', type: 'EQUITY', currency: 'USD' } });
-    const leg = (key: string, amount: string) =>
-      `${key}: transfer(input: { idempotencyKey: "${key}", debitAccount: "assets:fresh", creditAccount: "equity:fresh", amount: "${amount}" }) { ... on Transaction { entries { account { code balance { posted { amount } } } } } }`;
-    const res = await server.gql(`mutation { ${leg('fresh1', '10.00')} ${leg('fresh2', '5.00')} }`);
+    await api.openAccount({ code: 'assets:fresh', name: 'Fresh', type: 'ASSET' });
+    await api.openAccount({ code: 'equity:fresh', name: 'Fresh', type: 'EQUITY' });
+    const leg = (key: string) =>
+      `${key}: transfer(input: $${key}) { ... on Transaction { entries { account { code balance { posted { amount } } } } } }`;
+    const input = (idempotencyKey: string, amount: string) => ({
+      idempotencyKey,
+      debitAccount: 'assets:fresh',
+      creditAccount: 'equity:fresh',
+      amount,
+    });
+    const res = await server.gql(
+      `mutation($fresh1: TransferInput!, $fresh2: TransferInput!) { ${leg('fresh1')} ${leg('fresh2')} }`,
+      { fresh1: input('fresh1', '10.00'), fresh2: input('fresh2', '5.00') },
+    );
     expect(res.body.errors).toBeUndefined();
     const balances = (key: string) =>
       res.body.data[key].entries.map((e: any) => [e.account.code, e.account.balance.posted.amount]);

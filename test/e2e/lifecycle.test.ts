@@ -1,38 +1,31 @@
 /** The account lifecycle over GraphQL: freeze and unfreeze, rename and metadata, the balance bound — each an event, with typed refusals. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ledgerApi } from '../support/api.js';
 import { logState } from '../support/log-state.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
+const api = ledgerApi(() => server);
 const RESULT =
   '__typename ... on Error { code message } ... on Account { code name metadata status minimumBalance version }';
-const mutate = async (field: string, input: Record<string, unknown>) =>
-  (
-    await server.gql(
-      `mutation($input: ${field[0]!.toUpperCase()}${field.slice(1)}Input!) { ${field}(input: $input) { ${RESULT} } }`,
-      { input },
-    )
-  ).body.data[field];
+const mutate = (field: string, input: Record<string, unknown>) => api.mutate(field, input, RESULT);
 let seq = 0;
-const transfer = async (debit: string, credit: string, amount: string) =>
-  (
-    await server.gql(
-      'mutation($input: TransferInput!) { transfer(input: $input) { __typename ... on Error { code } ... on InsufficientFunds { available requested } } }',
-      { input: { idempotencyKey: `l${++seq}`, debitAccount: debit, creditAccount: credit, amount } },
-    )
-  ).body.data.transfer;
+const transfer = (debit: string, credit: string, amount: string) =>
+  api.transfer(
+    { idempotencyKey: `l${++seq}`, debitAccount: debit, creditAccount: credit, amount },
+    '__typename ... on Error { code } ... on InsufficientFunds { available requested }',
+  );
 
 beforeAll(async () => {
   server = await startTestServer();
-  for (const [code, type] of [
-    ['assets:bank', 'ASSET'],
-    ['equity:capital', 'EQUITY'],
-    ['liabilities:wallet', 'LIABILITY'],
-  ] as const) {
-    await server.gql('mutation($input: OpenAccountInput!) { openAccount(input: $input) { __typename } }', {
-      input: { code, name: code, type, currency: 'USD', metadata: { team: 'ops' } },
-    });
-  }
+  await api.openAccounts(
+    [
+      { code: 'assets:bank', type: 'ASSET' },
+      { code: 'equity:capital', type: 'EQUITY' },
+      { code: 'liabilities:wallet', type: 'LIABILITY' },
+    ],
+    { metadata: { team: 'ops' } },
+  );
   expect(await transfer('assets:bank', 'liabilities:wallet', '50.00')).toMatchObject({ __typename: 'Transaction' });
 });
 afterAll(() => server.close());
@@ -67,10 +60,11 @@ describe('account lifecycle', () => {
       name: 'Main bank',
       metadata: null,
     });
-    const trail = await server.gql(
-      '{ auditTrail(account: "assets:bank", type: "AccountUpdated") { edges { node { data metadata { actor command } } } } }',
+    const trail = await api.auditTrail(
+      { account: 'assets:bank', type: 'AccountUpdated' },
+      'data metadata { actor command }',
     );
-    expect(trail.body.data.auditTrail.edges.map((e: any) => [e.node.data, e.node.metadata])).toEqual([
+    expect(trail.map((node) => [node.data, node.metadata])).toEqual([
       [
         { name: 'Main bank', metadata: { team: 'ops' } },
         { actor: 'test-admin', command: 'updateAccount' },
@@ -108,9 +102,7 @@ describe('account lifecycle', () => {
     expect(await mutate('setMinimumBalance', { code: 'assets:bank', minimumBalance: '1.001' })).toMatchObject({
       __typename: 'ValidationError',
     });
-    await server.gql('mutation($input: OpenAccountInput!) { openAccount(input: $input) { __typename } }', {
-      input: { code: 'assets:old', name: 'Old', type: 'ASSET', currency: 'USD' },
-    });
+    await api.openAccount({ code: 'assets:old', name: 'Old', type: 'ASSET' });
     expect(await mutate('closeAccount', { code: 'assets:old' })).toMatchObject({ status: 'CLOSED' });
     for (const [field, input] of [
       ['freezeAccount', {}],
@@ -128,17 +120,12 @@ describe('account lifecycle', () => {
 // Found by a red-team pass: a credit dated a few minutes ahead funded a withdrawal today.
 describe('the balance bound and future-dated inflows', () => {
   it('does not let an inflow effective later fund an outflow now', async () => {
-    const open = 'mutation($input: OpenAccountInput!) { openAccount(input: $input) { __typename } }';
-    await server.gql(open, {
-      input: { code: 'assets:cash', name: 'Cash', type: 'ASSET', currency: 'USD', minimumBalance: '0' },
-    });
-    const post = async (key: string, debit: string, credit: string, amount: string, effectiveAt?: string) =>
-      (
-        await server.gql(
-          'mutation($input: TransferInput!) { transfer(input: $input) { __typename ... on InsufficientFunds { available requested } } }',
-          { input: { idempotencyKey: key, debitAccount: debit, creditAccount: credit, amount, effectiveAt } },
-        )
-      ).body.data.transfer;
+    await api.openAccount({ code: 'assets:cash', name: 'Cash', type: 'ASSET', minimumBalance: '0' });
+    const post = (key: string, debit: string, credit: string, amount: string, effectiveAt?: string) =>
+      api.transfer(
+        { idempotencyKey: key, debitAccount: debit, creditAccount: credit, amount, effectiveAt },
+        '__typename ... on InsufficientFunds { available requested }',
+      );
     const soon = new Date(Date.now() + 4 * 60_000).toISOString();
     expect(await post('fi-1', 'assets:cash', 'equity:capital', '10.00', soon)).toEqual({ __typename: 'Transaction' });
     expect(await post('fi-2', 'equity:capital', 'assets:cash', '10.00')).toEqual({
@@ -160,16 +147,12 @@ describe('the balance bound and future-dated inflows', () => {
 // Found in review: an inflow dated later and its reversal counted twice against the bound.
 describe('money that comes later and leaves again', () => {
   it('counts only the lowest the balance will be, not every future inflow', async () => {
-    await server.gql('mutation($input: OpenAccountInput!) { openAccount(input: $input) { __typename } }', {
-      input: { code: 'liabilities:purse', name: 'Purse', type: 'LIABILITY', currency: 'USD', minimumBalance: '0' },
-    });
-    const post = async (key: string, debit: string, credit: string, amount: string, effectiveAt?: string) =>
-      (
-        await server.gql(
-          'mutation($input: TransferInput!) { transfer(input: $input) { __typename ... on Transaction { id } ... on InsufficientFunds { available } } }',
-          { input: { idempotencyKey: key, debitAccount: debit, creditAccount: credit, amount, effectiveAt } },
-        )
-      ).body.data.transfer;
+    await api.openAccount({ code: 'liabilities:purse', name: 'Purse', type: 'LIABILITY', minimumBalance: '0' });
+    const post = (key: string, debit: string, credit: string, amount: string, effectiveAt?: string) =>
+      api.transfer(
+        { idempotencyKey: key, debitAccount: debit, creditAccount: credit, amount, effectiveAt },
+        '__typename ... on Transaction { id } ... on InsufficientFunds { available }',
+      );
     expect(await post('pu-1', 'assets:bank', 'liabilities:purse', '100.00')).toMatchObject({
       __typename: 'Transaction',
     });
@@ -180,9 +163,7 @@ describe('money that comes later and leaves again', () => {
       '50.00',
       new Date(Date.now() + 60_000).toISOString(),
     );
-    await server.gql(
-      `mutation { reverseTransaction(input: { idempotencyKey: "pu-3", transactionId: "${later.id}" }) { __typename } }`,
-    );
+    await api.reverseTransaction({ idempotencyKey: 'pu-3', transactionId: later.id });
     expect(await post('pu-4', 'liabilities:purse', 'assets:bank', '100.01')).toEqual({
       __typename: 'InsufficientFunds',
       available: '100.00',

@@ -1,43 +1,29 @@
 /** Period close over GraphQL: the lock refuses postings and reversals at or before it, reopening is explicit, reports show it. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ledgerApi } from '../support/api.js';
 import { logState } from '../support/log-state.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
+const api = ledgerApi(() => server);
 let seq = 0;
-const transfer = async (amount: string, effectiveAt: string) =>
-  (
-    await server.gql(
-      'mutation($input: TransferInput!) { transfer(input: $input) { __typename ... on Transaction { id } ... on PeriodClosed { code lockedThrough effectiveAt } } }',
-      {
-        input: {
-          idempotencyKey: `p${++seq}`,
-          debitAccount: 'assets:bank',
-          creditAccount: 'equity:capital',
-          amount,
-          effectiveAt,
-        },
-      },
-    )
-  ).body.data.transfer;
-const books = async (mutation: string, input: Record<string, unknown>) =>
-  (
-    await server.gql(
-      `mutation($input: ${mutation[0]!.toUpperCase()}${mutation.slice(1)}Input!) { ${mutation}(input: $input) { __typename ... on Books { lockedThrough } ... on ValidationError { field message } } }`,
-      { input },
-    )
-  ).body.data[mutation];
+const transfer = (amount: string, effectiveAt: string) =>
+  api.transfer(
+    { idempotencyKey: `p${++seq}`, debitAccount: 'assets:bank', creditAccount: 'equity:capital', amount, effectiveAt },
+    '__typename ... on Transaction { id } ... on PeriodClosed { code lockedThrough effectiveAt }',
+  );
+const books = (mutation: string, input: Record<string, unknown>) =>
+  api.mutate(mutation, input, '__typename ... on Books { lockedThrough } ... on ValidationError { field message }');
 
 beforeAll(async () => {
   server = await startTestServer();
-  for (const [code, type] of [
-    ['assets:bank', 'ASSET'],
-    ['equity:capital', 'EQUITY'],
-  ] as const) {
-    await server.gql('mutation($input: OpenAccountInput!) { openAccount(input: $input) { __typename } }', {
-      input: { code, name: code, type, currency: 'USD', effectiveAt: '2026-01-01T00:00:00Z' },
-    });
-  }
+  await api.openAccounts(
+    [
+      { code: 'assets:bank', type: 'ASSET' },
+      { code: 'equity:capital', type: 'EQUITY' },
+    ],
+    { effectiveAt: '2026-01-01T00:00:00Z' },
+  );
 });
 afterAll(() => server.close());
 
@@ -56,26 +42,24 @@ describe('period close', () => {
       lockedThrough: '2026-01-31T23:59:59.999Z',
       effectiveAt: '2026-01-31T23:59:59.999Z',
     });
-    const reversal = await server.gql(
-      `mutation { reverseTransaction(input: { idempotencyKey: "r1", transactionId: "${january.id}" }) { __typename } }`,
-    );
-    expect(reversal.body.data.reverseTransaction.__typename).toBe('PeriodClosed');
+    const reversal = await api.reverseTransaction({ idempotencyKey: 'r1', transactionId: january.id });
+    expect(reversal.__typename).toBe('PeriodClosed');
     expect(await logState(server.database.db)).toEqual(before);
     expect((await transfer('1.00', '2026-02-01T00:00:00Z')).__typename).toBe('Transaction');
-    const later = await server.gql(
-      `mutation { reverseTransaction(input: { idempotencyKey: "r2", transactionId: "${january.id}", effectiveAt: "2026-02-02T00:00:00Z" }) { __typename } }`,
-    );
-    expect(later.body.data.reverseTransaction.__typename).toBe('Transaction');
+    const later = await api.reverseTransaction({
+      idempotencyKey: 'r2',
+      transactionId: january.id,
+      effectiveAt: '2026-02-02T00:00:00Z',
+    });
+    expect(later.__typename).toBe('Transaction');
   });
 
   it('refuses an account opened inside the closed period (its reports must not change); the same opening again is a no-op', async () => {
-    const open = async (code: string, effectiveAt?: string) =>
-      (
-        await server.gql(
-          'mutation($input: OpenAccountInput!) { openAccount(input: $input) { __typename ... on PeriodClosed { lockedThrough effectiveAt } } }',
-          { input: { code, name: code, type: 'ASSET', currency: 'USD', effectiveAt } },
-        )
-      ).body.data.openAccount;
+    const open = (code: string, effectiveAt?: string) =>
+      api.openAccount(
+        { code, type: 'ASSET', effectiveAt },
+        '__typename ... on PeriodClosed { lockedThrough effectiveAt }',
+      );
     const before = await logState(server.database.db);
     expect(await open('assets:late', '2026-01-31T00:00:00Z')).toEqual({
       __typename: 'PeriodClosed',
@@ -83,7 +67,9 @@ describe('period close', () => {
       effectiveAt: '2026-01-31T00:00:00.000Z',
     });
     expect(await logState(server.database.db)).toEqual(before);
-    expect((await server.gql('{ account(code: "assets:late") { code } }')).body.data.account).toBeNull();
+    expect(
+      (await api.request('query($code: String!) { account(code: $code) { code } }', { code: 'assets:late' })).account,
+    ).toBeNull();
     // Opened before the close, the same opening is answered as before (nothing new enters the period).
     expect((await open('assets:bank', '2026-01-01T00:00:00Z')).__typename).toBe('Account');
     expect((await open('assets:late', '2026-02-01T00:00:00Z')).__typename).toBe('Account');
@@ -115,10 +101,8 @@ describe('period close', () => {
       __typename: 'ValidationError',
       message: expect.stringMatching(/nothing to reopen/),
     });
-    const trail = await server.gql(
-      '{ auditTrail(type: "PeriodReopened") { edges { node { data metadata { actor command } } } } }',
-    );
-    expect(trail.body.data.auditTrail.edges.map((e: any) => [e.node.data.reason, e.node.metadata.command])).toEqual([
+    const trail = await api.auditTrail({ type: 'PeriodReopened' }, 'data metadata { actor command }');
+    expect(trail.map((node) => [node.data.reason, node.metadata.command])).toEqual([
       ['late invoice', 'reopenPeriod'],
       [null, 'reopenPeriod'],
     ]);
@@ -130,12 +114,14 @@ describe('period close', () => {
     });
     const now = await server.gql('{ trialBalance { lockedThrough } }');
     expect(now.body.data.trialBalance.lockedThrough).toBe('2026-01-20T00:00:00.000Z');
-    const first = (await server.gql('{ auditTrail(type: "PeriodClosed", first: 1) { edges { node { recordedAt } } } }'))
-      .body.data.auditTrail.edges[0].node.recordedAt;
-    const earlier = await server.gql(
-      `{ trialBalance(knownAt: "${new Date(Date.parse(first) - 1).toISOString()}") { lockedThrough } }`,
+    const first = (await api.auditTrail({ type: 'PeriodClosed', first: 1 }, 'recordedAt'))[0].recordedAt;
+    const earlier = await api.request(
+      'query($knownAt: DateTime) { trialBalance(knownAt: $knownAt) { lockedThrough } }',
+      {
+        knownAt: new Date(Date.parse(first) - 1).toISOString(),
+      },
     );
-    expect(earlier.body.data.trialBalance.lockedThrough).toBeNull();
+    expect(earlier.trialBalance.lockedThrough).toBeNull();
   });
 
   it('lets no posting at or before the lock commit after it, when they race', async () => {

@@ -8,14 +8,14 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Amount } from '../../src/domain/money.js';
+import { ledgerApi, mutationDocument } from '../support/api.js';
 import { gqlAt, run, serve } from '../support/process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'inkwell-process-'));
 const db = join(dir, 'nested', 'inkwell.db');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const TRANSFER = `mutation($input: TransferInput!) { transfer(input: $input) { __typename ... on Transaction { id } ... on Error { code } } }`;
-const OPEN = `mutation($code: String!, $type: AccountType!) { openAccount(input: { code: $code, name: $code, type: $type, currency: "EUR" }) { __typename } }`;
+const TRANSFER = mutationDocument('transfer', '__typename ... on Transaction { id } ... on Error { code }');
 
 describe('the inkwell process', () => {
   it('migrates a new file (creating its folder), then reports it up to date', () => {
@@ -28,12 +28,11 @@ describe('the inkwell process', () => {
 
   it('finishes in-flight commits on SIGTERM and keeps idempotency across a restart', async () => {
     const server = await serve(db);
-    expect((await gqlAt(server.url, OPEN, { code: 'assets:cash', type: 'ASSET' })).data.openAccount.__typename).toBe(
+    const api = ledgerApi({ send: (query, variables) => gqlAt(server.url, query, variables) });
+    expect((await api.openAccount({ code: 'assets:cash', type: 'ASSET', currency: 'EUR' })).__typename).toBe('Account');
+    expect((await api.openAccount({ code: 'revenue:sales', type: 'REVENUE', currency: 'EUR' })).__typename).toBe(
       'Account',
     );
-    expect(
-      (await gqlAt(server.url, OPEN, { code: 'revenue:sales', type: 'REVENUE' })).data.openAccount.__typename,
-    ).toBe('Account');
 
     const inputs = Array.from({ length: 40 }, (_, i) => ({
       idempotencyKey: `sale-${i}`,

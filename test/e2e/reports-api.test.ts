@@ -1,36 +1,37 @@
 /** The reports over GraphQL: paging keeps one log position, and bad arguments are client errors. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ledgerApi, mutationDocument } from '../support/api.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
-const OPEN =
-  'mutation($code: String!, $type: AccountType!) { openAccount(input: { code: $code, name: $code, type: $type, currency: "USD", effectiveAt: "2026-01-01T00:00:00Z" }) { __typename } }';
-const TRANSFER =
-  'mutation($input: TransferInput!) { transfer(input: $input) { __typename ... on Transaction { id } } }';
+const api = ledgerApi(() => server);
+/** With headers of its own: the audit metadata tests send them. */
+const TRANSFER = mutationDocument('transfer', '__typename ... on Transaction { id }');
 let seq = 0;
-const transfer = async (debit: string, credit: string, amount: string, effectiveAt: string) =>
-  (
-    await server.gql(TRANSFER, {
-      input: {
-        idempotencyKey: `r${++seq}`,
-        debitAccount: debit,
-        creditAccount: credit,
-        amount,
-        effectiveAt,
-        description: `d${seq}`,
-      },
-    })
-  ).body.data.transfer;
+const transfer = (debit: string, credit: string, amount: string, effectiveAt: string) =>
+  api.transfer(
+    {
+      idempotencyKey: `r${++seq}`,
+      debitAccount: debit,
+      creditAccount: credit,
+      amount,
+      effectiveAt,
+      description: `d${seq}`,
+    },
+    '__typename ... on Transaction { id }',
+  );
 
 beforeAll(async () => {
   server = await startTestServer();
-  for (const [code, type] of [
-    ['assets:bank', 'ASSET'],
-    ['equity:capital', 'EQUITY'],
-    ['revenue:sales', 'REVENUE'],
-  ] as const) {
-    expect((await server.gql(OPEN, { code, type })).body.data.openAccount.__typename).toBe('Account');
-  }
+  // openAccounts checks that each answer is an Account.
+  await api.openAccounts(
+    [
+      { code: 'assets:bank', type: 'ASSET' },
+      { code: 'equity:capital', type: 'EQUITY' },
+      { code: 'revenue:sales', type: 'REVENUE' },
+    ],
+    { effectiveAt: '2026-01-01T00:00:00Z' },
+  );
   await transfer('assets:bank', 'equity:capital', '100.00', '2026-01-02T00:00:00Z');
   await transfer('assets:bank', 'revenue:sales', '10.00', '2026-01-03T00:00:00Z');
   await transfer('assets:bank', 'revenue:sales', '20.00', '2026-01-04T00:00:00Z');
@@ -189,10 +190,11 @@ describe('audit metadata', () => {
       headers,
     );
     const id = posted.body.data.transfer.id;
-    const trail = await server.gql(
-      `{ auditTrail(transaction: "${id}") { edges { node { metadata { actor requestId correlationId causationId idempotencyKey command clientAddress } } } } }`,
+    const trail = await api.auditTrail(
+      { transaction: id },
+      'metadata { actor requestId correlationId causationId idempotencyKey command clientAddress }',
     );
-    const metadata = trail.body.data.auditTrail.edges.map((e: any) => e.node.metadata);
+    const metadata = trail.map((node) => node.metadata);
     expect(metadata).toHaveLength(2);
     for (const m of metadata) {
       expect(m).toEqual({
@@ -221,10 +223,11 @@ describe('audit metadata', () => {
       { 'x-correlation-id': 'x'.repeat(200), 'x-causation-id': 'has space' },
     );
     const requestId = posted.headers.get('x-request-id');
-    const trail = await server.gql(
-      `{ auditTrail(transaction: "${posted.body.data.transfer.id}", first: 1) { edges { node { metadata { requestId correlationId causationId } } } } }`,
+    const trail = await api.auditTrail(
+      { transaction: posted.body.data.transfer.id, first: 1 },
+      'metadata { requestId correlationId causationId }',
     );
-    expect(trail.body.data.auditTrail.edges[0].node.metadata).toEqual({
+    expect(trail[0].metadata).toEqual({
       requestId,
       correlationId: requestId,
       causationId: null,

@@ -1,54 +1,49 @@
 /** reverseTransaction over GraphQL: exact opposite legs, links both ways, at most once, and typed refusals that write nothing. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ledgerApi } from '../support/api.js';
 import { logState } from '../support/log-state.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
-const OPEN = 'mutation($input: OpenAccountInput!) { openAccount(input: $input) { __typename } }';
-const TRANSFER =
-  'mutation($input: TransferInput!) { transfer(input: $input) { __typename ... on Transaction { id effectiveAt } ... on Error { code } } }';
-const REVERSE = `mutation($input: ReverseTransactionInput!) { reverseTransaction(input: $input) {
-  __typename ... on Error { code message }
+const api = ledgerApi(() => server);
+const REVERSED = `__typename ... on Error { code message }
   ... on TransactionAlreadyReversed { transactionId reversedBy }
   ... on InsufficientFunds { account available requested }
-  ... on Transaction { id effectiveAt description entries { account { code } direction amount { amount } } reverses { id reversedBy { id } } } } }`;
+  ... on Transaction { id effectiveAt description entries { account { code } direction amount { amount } } reverses { id reversedBy { id } } }`;
 
 let seq = 0;
-const transfer = async (debit: string, credit: string, amount: string, effectiveAt?: string) =>
-  (
-    await server.gql(TRANSFER, {
-      input: {
-        idempotencyKey: `t${++seq}`,
-        debitAccount: debit,
-        creditAccount: credit,
-        amount,
-        effectiveAt,
-        description: `payment ${seq}`,
-      },
-    })
-  ).body.data.transfer;
-const reverse = async (input: Record<string, unknown>) =>
-  (await server.gql(REVERSE, { input })).body.data.reverseTransaction;
-const balance = async (code: string) =>
-  (await server.gql(`{ account(code: "${code}") { balance { posted { amount } } } }`)).body.data.account.balance.posted
-    .amount;
+const transfer = (debit: string, credit: string, amount: string, effectiveAt?: string) =>
+  api.transfer(
+    {
+      idempotencyKey: `t${++seq}`,
+      debitAccount: debit,
+      creditAccount: credit,
+      amount,
+      effectiveAt,
+      description: `payment ${seq}`,
+    },
+    '__typename ... on Transaction { id effectiveAt } ... on Error { code }',
+  );
+const reverse = (input: {
+  idempotencyKey: string;
+  transactionId: string;
+  effectiveAt?: string;
+  description?: string;
+}) => api.reverseTransaction(input, REVERSED);
+const balance = async (code: string) => (await api.balance(code, {}, 'posted { amount }')).posted.amount;
 
 beforeAll(async () => {
   server = await startTestServer();
-  for (const [code, type, minimumBalance] of [
-    ['assets:bank', 'ASSET', null],
-    ['equity:capital', 'EQUITY', null],
-    ['liabilities:wallet', 'LIABILITY', '0'],
-    ['expenses:fees', 'EXPENSE', null],
-  ] as const) {
-    expect(
-      (
-        await server.gql(OPEN, {
-          input: { code, name: code, type, currency: 'USD', minimumBalance, effectiveAt: '2026-01-01T00:00:00Z' },
-        })
-      ).body.data.openAccount.__typename,
-    ).toBe('Account');
-  }
+  // openAccounts checks that each answer is an Account.
+  await api.openAccounts(
+    [
+      { code: 'assets:bank', type: 'ASSET', minimumBalance: null },
+      { code: 'equity:capital', type: 'EQUITY', minimumBalance: null },
+      { code: 'liabilities:wallet', type: 'LIABILITY', minimumBalance: '0' },
+      { code: 'expenses:fees', type: 'EXPENSE', minimumBalance: null },
+    ],
+    { effectiveAt: '2026-01-01T00:00:00Z' },
+  );
 });
 afterAll(() => server.close());
 
@@ -67,10 +62,8 @@ describe('reverseTransaction', () => {
       reverses: { id: original.id, reversedBy: { id: reversal.id } },
     });
     expect(await balance('assets:bank')).toBe('0.00');
-    const trail = await server.gql(
-      `{ auditTrail(transaction: "${reversal.id}") { edges { node { metadata { command causationId } } } } }`,
-    );
-    expect(trail.body.data.auditTrail.edges.map((e: any) => e.node.metadata)).toEqual([
+    const trail = await api.auditTrail({ transaction: reversal.id }, 'metadata { command causationId }');
+    expect(trail.map((node) => node.metadata)).toEqual([
       { command: 'reverseTransaction', causationId: original.id },
       { command: 'reverseTransaction', causationId: original.id },
     ]);

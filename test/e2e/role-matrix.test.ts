@@ -7,6 +7,7 @@ import { execute, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLE_PERMISSIONS, ROLES, type Permission, type Role } from '../../src/domain/access.js';
 import { schema } from '../../src/graphql/schema.js';
+import { ledgerApi } from '../support/api.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { logState } from '../support/log-state.js';
 
@@ -14,7 +15,10 @@ let server: TestServer;
 let transactionId: string;
 let holdId: string;
 let voidId: string;
-/** Monitors for the monitor mutations: the first is paused and resumed, the others deleted one per allowed call. */
+/**
+ * Monitors for the monitor mutations: the first is paused and resumed, the others deleted one per
+ * call (every role and no key: one each, so that each allowed call deletes a monitor that exists).
+ */
 const monitorIds: string[] = [];
 let deleted = 0;
 const keys = {} as Record<Role, string>;
@@ -45,7 +49,7 @@ const MATRIX: Record<string, Row> = {
   },
   'Query.transaction': {
     needs: 'read',
-    request: () => ({ query: `{ f: transaction(id: "${transactionId}") { id } }` }),
+    request: () => ({ query: 'query($id: ID!) { f: transaction(id: $id) { id } }', variables: { id: transactionId } }),
   },
   'Query.node': {
     needs: 'read',
@@ -113,18 +117,23 @@ const MATRIX: Record<string, Row> = {
   },
   'Mutation.pauseBalanceMonitor': {
     needs: 'post',
-    request: () => ({ query: `mutation { f: pauseBalanceMonitor(input: { id: "${monitorIds[0]}" }) { __typename } }` }),
+    request: () => ({
+      query: 'mutation($id: String!) { f: pauseBalanceMonitor(input: { id: $id }) { __typename } }',
+      variables: { id: monitorIds[0] },
+    }),
   },
   'Mutation.resumeBalanceMonitor': {
     needs: 'post',
     request: () => ({
-      query: `mutation { f: resumeBalanceMonitor(input: { id: "${monitorIds[0]}" }) { __typename } }`,
+      query: 'mutation($id: String!) { f: resumeBalanceMonitor(input: { id: $id }) { __typename } }',
+      variables: { id: monitorIds[0] },
     }),
   },
   'Mutation.deleteBalanceMonitor': {
     needs: 'post',
     request: () => ({
-      query: `mutation { f: deleteBalanceMonitor(input: { id: "${monitorIds[++deleted]}" }) { __typename } }`,
+      query: 'mutation($id: String!) { f: deleteBalanceMonitor(input: { id: $id }) { __typename } }',
+      variables: { id: monitorIds[++deleted] },
     }),
   },
   'Query.apiKeys': {
@@ -167,19 +176,24 @@ const MATRIX: Record<string, Row> = {
   'Mutation.commitPending': {
     needs: 'post',
     request: () => ({
-      query: `mutation($key: String!) { f: commitPending(input: { idempotencyKey: $key, transactionId: "${holdId}" }) { __typename } }`,
-      variables: { key: `c-${next()}` },
+      query:
+        'mutation($key: String!, $id: ID!) { f: commitPending(input: { idempotencyKey: $key, transactionId: $id }) { __typename } }',
+      variables: { key: `c-${next()}`, id: holdId },
     }),
   },
   'Mutation.voidPending': {
     needs: 'post',
-    request: () => ({ query: `mutation { f: voidPending(input: { transactionId: "${voidId}" }) { __typename } }` }),
+    request: () => ({
+      query: 'mutation($id: ID!) { f: voidPending(input: { transactionId: $id }) { __typename } }',
+      variables: { id: voidId },
+    }),
   },
   'Mutation.reverseTransaction': {
     needs: 'post',
     request: () => ({
-      query: `mutation($key: String!) { f: reverseTransaction(input: { idempotencyKey: $key, transactionId: "${transactionId}" }) { __typename } }`,
-      variables: { key: `r-${next()}` },
+      query:
+        'mutation($key: String!, $id: ID!) { f: reverseTransaction(input: { idempotencyKey: $key, transactionId: $id }) { __typename } }',
+      variables: { key: `r-${next()}`, id: transactionId },
     }),
   },
   'Mutation.freezeAccount': {
@@ -193,7 +207,9 @@ const MATRIX: Record<string, Row> = {
   'Mutation.updateAccount': {
     needs: 'admin',
     request: () => ({
-      query: `mutation { f: updateAccount(input: { code: "assets:frozen", name: "${next()}" }) { __typename } }`,
+      query:
+        'mutation($name: String!) { f: updateAccount(input: { code: "assets:frozen", name: $name }) { __typename } }',
+      variables: { name: next() },
     }),
   },
   'Mutation.setMinimumBalance': {
@@ -212,7 +228,8 @@ const MATRIX: Record<string, Row> = {
   'Mutation.reopenPeriod': {
     needs: 'admin',
     request: () => ({
-      query: `mutation { f: reopenPeriod(input: { through: "${new Date(Date.parse('1999-01-01T00:00:00Z') - ++sequence).toISOString()}" }) { __typename } }`,
+      query: 'mutation($through: DateTime!) { f: reopenPeriod(input: { through: $through }) { __typename } }',
+      variables: { through: new Date(Date.parse('1999-01-01T00:00:00Z') - ++sequence).toISOString() },
     }),
   },
   'Mutation.closeAccount': {
@@ -250,34 +267,42 @@ beforeAll(async () => {
   server = await startTestServer();
   for (const role of ROLES) keys[role] = await server.createKey(role, { name: `matrix-${role}` });
   await server.createKey('reader', { name: 'spare' });
-  const open =
-    'mutation($code: String!, $type: AccountType!) { openAccount(input: { code: $code, name: $code, type: $type, currency: "USD" }) { __typename } }';
-  for (const [code, type] of [
-    ['assets:cash', 'ASSET'],
-    ['equity:capital', 'EQUITY'],
-    ['assets:empty', 'ASSET'],
-    ['assets:frozen', 'ASSET'],
-  ]) {
-    expect((await server.gql(open, { code, type })).body.data.openAccount.__typename).toBe('Account');
-  }
-  await server.gql('mutation { closePeriod(input: { through: "2000-01-02T00:00:00Z" }) { __typename } }');
+  const api = ledgerApi(server);
+  // openAccounts checks that each answer is an Account.
+  await api.openAccounts([
+    { code: 'assets:cash', type: 'ASSET' },
+    { code: 'equity:capital', type: 'EQUITY' },
+    { code: 'assets:empty', type: 'ASSET' },
+    { code: 'assets:frozen', type: 'ASSET' },
+  ]);
+  await api.mutate('closePeriod', { through: '2000-01-02T00:00:00Z' });
   // Before the first posting to assets:cash: it flips them, so balanceAlerts has an alert to show.
-  for (let i = 0; i < 4; i++) {
-    const created = await server.gql(
-      'mutation { createBalanceMonitor(input: { account: "assets:cash", metric: AVAILABLE, comparison: GT, amount: "0" }) { ... on BalanceMonitor { id } } }',
+  for (let i = 0; i <= ROLES.length + 1; i++) {
+    const created = await api.mutate(
+      'createBalanceMonitor',
+      { account: 'assets:cash', metric: 'AVAILABLE', comparison: 'GT', amount: '0' },
+      '... on BalanceMonitor { id }',
     );
-    monitorIds.push(created.body.data.createBalanceMonitor.id);
+    monitorIds.push(created.id);
   }
-  const posted = await server.gql(
-    'mutation { transfer(input: { idempotencyKey: "seed", debitAccount: "assets:cash", creditAccount: "equity:capital", amount: "5.00" }) { ... on Transaction { id } } }',
+  const posted = await api.transfer(
+    { idempotencyKey: 'seed', debitAccount: 'assets:cash', creditAccount: 'equity:capital', amount: '5.00' },
+    '... on Transaction { id }',
   );
-  transactionId = posted.body.data.transfer.id;
+  transactionId = posted.id;
   const hold = async (key: string) =>
     (
-      await server.gql(
-        `mutation { postTransaction(input: { idempotencyKey: "${key}", pending: true, entries: [{ account: "assets:cash", direction: DEBIT, amount: "1.00" }, { account: "equity:capital", direction: CREDIT, amount: "1.00" }] }) { ... on Transaction { id } } }`,
+      await api.hold(
+        {
+          idempotencyKey: key,
+          entries: [
+            { account: 'assets:cash', direction: 'DEBIT', amount: '1.00' },
+            { account: 'equity:capital', direction: 'CREDIT', amount: '1.00' },
+          ],
+        },
+        '... on Transaction { id }',
       )
-    ).body.data.postTransaction.id;
+    ).id;
   holdId = await hold('hold-commit');
   voidId = await hold('hold-void');
 });
@@ -375,10 +400,15 @@ describe('object scopes', () => {
     };
     for (const query of [
       '{ node(id: "Account:assets:cash") { id } }',
-      `{ node(id: "${transactionId}") { id } }`,
-      `{ transaction(id: "${transactionId}") { id } }`,
+      'query($id: ID!) { node(id: $id) { id } }',
+      'query($id: ID!) { transaction(id: $id) { id } }',
     ]) {
-      const result = await execute({ schema, document: parse(query), contextValue: context });
+      const result = await execute({
+        schema,
+        document: parse(query),
+        contextValue: context,
+        variableValues: { id: transactionId },
+      });
       expect(result.errors?.[0]?.extensions?.code, query).toBe('FORBIDDEN');
     }
   });
