@@ -7,6 +7,7 @@ import { createClient } from 'graphql-sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_QUERY_LIMITS } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
+import { ledgerApi } from '../support/api.js';
 import { startTestServer, type GraphQLResponse, type TestServer } from '../support/server.js';
 import { logState } from '../support/log-state.js';
 
@@ -40,19 +41,19 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 async function openAndPost(target: TestServer) {
-  for (const [code, type] of [
-    ['assets:bank', 'ASSET'],
-    ['equity:capital', 'EQUITY'],
-  ]) {
-    const opened = await target.gql(
-      `mutation { openAccount(input: { code: "${code}", name: "N", type: ${type}, currency: "USD" }) { __typename } }`,
-    );
-    expect(opened.body.data.openAccount.__typename).toBe('Account');
-  }
-  const posted = await target.gql(
-    'mutation { transfer(input: { idempotencyKey: "cost-1", debitAccount: "assets:bank", creditAccount: "equity:capital", amount: "10.00" }) { __typename } }',
-  );
-  expect(posted.body.data.transfer.__typename).toBe('Transaction');
+  const api = ledgerApi(target);
+  // openAccounts checks that each answer is an Account.
+  await api.openAccounts([
+    { code: 'assets:bank', name: 'N', type: 'ASSET' },
+    { code: 'equity:capital', name: 'N', type: 'EQUITY' },
+  ]);
+  const posted = await api.transfer({
+    idempotencyKey: 'cost-1',
+    debitAccount: 'assets:bank',
+    creditAccount: 'equity:capital',
+    amount: '10.00',
+  });
+  expect(posted.__typename).toBe('Transaction');
 }
 
 /** Refused as yoga refuses an invalid document: 200 under application/json (400 under graphql-response+json). */

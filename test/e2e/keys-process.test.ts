@@ -4,7 +4,7 @@
  * `keys` commands create, list and revoke keys that a running server honours at once.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ledgerApi } from '../support/api.js';
+import { processApi } from '../support/api.js';
 import { gqlAt, processDb, run, serve, type ProcessDb, type ServeProcess } from '../support/process.js';
 
 const running: ServeProcess[] = [];
@@ -55,9 +55,7 @@ describe('a fresh start', () => {
     expect(first.log()).toContain('created the first admin key \\"admin\\"');
     expect(await status(first.url, null)).toBe(401);
     expect(await status(first.url, key!)).toBe(200);
-    const opened = await ledgerApi({ send: (query, variables) => gqlAt(first.url, query, variables, key) }).openAccount(
-      { code: 'assets:cash', name: 'Cash', type: 'ASSET' },
-    );
+    const opened = await processApi(first.url, key).openAccount({ code: 'assets:cash', name: 'Cash', type: 'ASSET' });
     expect(opened.__typename).toBe('Account');
     await stop(first);
 

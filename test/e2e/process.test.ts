@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Amount } from '../../src/domain/money.js';
-import { ledgerApi, mutationDocument } from '../support/api.js';
+import { mutationDocument, processApi } from '../support/api.js';
 import { gqlAt, run, serve } from '../support/process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'inkwell-process-'));
@@ -28,7 +28,7 @@ describe('the inkwell process', () => {
 
   it('finishes in-flight commits on SIGTERM and keeps idempotency across a restart', async () => {
     const server = await serve(db);
-    const api = ledgerApi({ send: (query, variables) => gqlAt(server.url, query, variables) });
+    const api = processApi(server.url);
     expect((await api.openAccount({ code: 'assets:cash', type: 'ASSET', currency: 'EUR' })).__typename).toBe('Account');
     expect((await api.openAccount({ code: 'revenue:sales', type: 'REVENUE', currency: 'EUR' })).__typename).toBe(
       'Account',

@@ -4,6 +4,7 @@
  * CSRF, introspection, GraphiQL and field suggestions in production.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { apiAs, ledgerApi } from '../support/api.js';
 import { startTestServer, tempDatabase, type TestServer } from '../support/server.js';
 import { bootstrapAdminKey } from '../../src/auth/api-keys.js';
 import { logState } from '../support/log-state.js';
@@ -93,13 +94,17 @@ describe('API keys', () => {
 
   it('makes the key name the actor of every event it causes', async () => {
     const writer = await server.createKey('writer', { name: 'payments-service' });
-    await server.gql(OPEN, { code: 'assets:a1' });
-    await server.gql(OPEN.replace('ASSET', 'EQUITY'), { code: 'equity:e1' });
-    const posted = await server.gqlAs(
-      writer,
-      'mutation { transfer(input: { idempotencyKey: "actor-1", debitAccount: "assets:a1", creditAccount: "equity:e1", amount: "2.50" }) { __typename } }',
-    );
-    expect(posted.body.data.transfer.__typename).toBe('Transaction');
+    await ledgerApi(server).openAccounts([
+      { code: 'assets:a1', name: 'A', type: 'ASSET' },
+      { code: 'equity:e1', name: 'A', type: 'EQUITY' },
+    ]);
+    const posted = await apiAs(server, writer).transfer({
+      idempotencyKey: 'actor-1',
+      debitAccount: 'assets:a1',
+      creditAccount: 'equity:e1',
+      amount: '2.50',
+    });
+    expect(posted.__typename).toBe('Transaction');
     const events = await server.gql(
       '{ account(code: "assets:a1") { events(first: 5) { edges { node { type metadata { actor } } } } } }',
     );

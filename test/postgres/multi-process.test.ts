@@ -10,10 +10,10 @@ import { rebuildReadModels } from '../../src/projections/rebuild.js';
 import type { Database } from '../../src/store/db.js';
 import { openPostgres } from '../../src/store/postgres.js';
 import { readLog } from '../../src/store/event-store.js';
+import { processApi, RESULT } from '../support/api.js';
 import { gqlAt, serve, type ServeProcess } from '../support/process.js';
 import { throwawayPostgresDatabase } from '../support/server.js';
 
-const TRANSFER = `mutation($input: TransferInput!) { transfer(input: $input) { __typename ... on Transaction { id } ... on Error { code message } } }`;
 let databaseUrl: string;
 let drop: () => Promise<void>;
 let servers: ServeProcess[] = [];
@@ -38,13 +38,9 @@ describe('four API processes on one PostgreSQL database', () => {
     for (const [code, type] of [
       ['assets:hot', 'ASSET'],
       ['liabilities:hot', 'LIABILITY'],
-    ]) {
-      const res = await gqlAt(
-        servers[0]!.url,
-        `mutation($code: String!, $type: AccountType!) { openAccount(input: { code: $code, name: $code, type: $type, currency: "USD" }) { __typename } }`,
-        { code, type },
-      );
-      expect(res.data.openAccount.__typename).toBe('Account');
+    ] as const) {
+      const opened = await processApi(servers[0]!.url).openAccount({ code, type });
+      expect(opened.__typename).toBe('Account');
     }
 
     // A reader follows the log by position while the writers run: every batch it reads must
@@ -81,16 +77,14 @@ describe('four API processes on one PostgreSQL database', () => {
     // Every transfer goes to one process, and the first 40 are also retried on another one at once.
     const sends = [
       ...inputs.map((input, i) =>
-        gqlAt(servers[i % 4]!.url, TRANSFER, { input }).then((r) => ({
-          key: input.idempotencyKey,
-          result: r.data.transfer,
-        })),
+        processApi(servers[i % 4]!.url)
+          .transfer(input, RESULT)
+          .then((result) => ({ key: input.idempotencyKey, result })),
       ),
       ...inputs.slice(0, 40).map((input, i) =>
-        gqlAt(servers[(i + 1) % 4]!.url, TRANSFER, { input }).then((r) => ({
-          key: input.idempotencyKey,
-          result: r.data.transfer,
-        })),
+        processApi(servers[(i + 1) % 4]!.url)
+          .transfer(input, RESULT)
+          .then((result) => ({ key: input.idempotencyKey, result })),
       ),
     ];
     const answers = await Promise.all(sends);

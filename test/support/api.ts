@@ -13,6 +13,7 @@ import type {
   ReverseTransactionInput,
   TransferInput,
 } from '../../src/ledger/ledger.js';
+import { gqlAt } from './process.js';
 import type { GraphQLResponse, TestServer } from './server.js';
 
 export type GraphQLBody = GraphQLResponse['body'];
@@ -126,3 +127,11 @@ export function ledgerApi(target: Target | (() => Target)) {
 }
 
 export type LedgerApi = ReturnType<typeof ledgerApi>;
+
+/** The helpers for a test server with another key than its admin key (or none: null). */
+export const apiAs = (server: Pick<TestServer, 'gqlAs'>, key: string | null): LedgerApi =>
+  ledgerApi({ send: (query, variables) => server.gqlAs(key, query, variables).then((r) => r.body) });
+
+/** The helpers for a running `inkwell` process (test/support/process.ts), with its admin key or `key`. */
+export const processApi = (url: string, key?: string): LedgerApi =>
+  ledgerApi({ send: (query, variables) => gqlAt(url, query, variables, key) });
