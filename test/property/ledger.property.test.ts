@@ -1,7 +1,8 @@
 /**
  * Property: the real Ledger, in process on a real migrated SQLite file, driven by random
  * sequences of commands (valid and invalid, in USD/2, JPY/0, BHD/3 and the custom asset
- * BTC/8), agrees with a small independent model of what a double-entry ledger must do.
+ * BTC/8), agrees with the reference model (test/support/model.ts) of what a double-entry
+ * ledger must do, read by this file's own predict() for the commands it generates.
  *
  * Commands are generated as recipes ("post to three accounts of one currency, balanced,
  * with the second amount out of scale") and resolved against the model when they run, so
@@ -52,6 +53,7 @@ import { loadAccount } from '../../src/ledger/load.js';
 import { balanceAt, currentBalance, getAccounts, getTransaction } from '../../src/ledger/queries.js';
 import { rebuildReadModels } from '../../src/projections/rebuild.js';
 import type { Database, Db } from '../../src/store/db.js';
+import { LedgerModel, normalSideOf, type ModelLeg, type NewModelAccount } from '../support/model.js';
 import { tempDatabase } from '../support/server.js';
 
 /** Snapshots and balance epochs every few events, so short sequences exercise them. */
@@ -81,44 +83,8 @@ const POST_TOO_EARLY = '2018-01-01T00:00:00.000Z';
 const FUTURE = '2999-01-01T00:00:00.000Z';
 const FAR = '9999-12-31T23:59:59.999Z';
 
-interface ModelAccount {
-  code: string;
-  name: string;
-  type: AccountType;
-  currency: string;
-  scale: number;
-  /** Formatted at scale, as the ledger stores it; null when unbounded. */
-  minimumBalance: string | null;
-  status: 'OPEN' | 'CLOSED';
-  /** The effectiveAt it was opened with; null when opened "now" (later than every fixed date below). */
-  openedAt: string | null;
-  debits: Amount;
-  credits: Amount;
-  version: number;
-}
-
-interface Model {
-  accounts: Map<string, ModelAccount>;
-  /** Idempotency keys the ledger accepted: the request's identity and the transaction id it got. */
-  keys: Map<string, { identity: string; transactionId: string }>;
-  transactionIds: Set<string>;
-  events: number;
-  entries: number;
-  totals: Map<string, { debit: Amount; credit: Amount }>;
-}
-
-function emptyModel(): Model {
-  return { accounts: new Map(), keys: new Map(), transactionIds: new Set(), events: 0, entries: 0, totals: new Map() };
-}
-
-const normalSideOf = (type: AccountType): Direction => (type === 'ASSET' || type === 'EXPENSE' ? 'DEBIT' : 'CREDIT');
 const opposite = (d: Direction): Direction => (d === 'DEBIT' ? 'CREDIT' : 'DEBIT');
 
-function modelBalance(account: ModelAccount): Amount {
-  return normalSideOf(account.type) === 'DEBIT'
-    ? account.debits.minus(account.credits)
-    : account.credits.minus(account.debits);
-}
 const atScale = (value: Amount, scale: number) => value.toFixed(scale);
 
 /** The model's own reading of the amount rules: plain decimal, <= 40 digits, > 0, within scale. */
@@ -391,14 +357,14 @@ interface Attempt {
 const SYNTAX_ERRORS = ['1e2', '+5', '01', ' 5', '1,000', '.5', '5.', '-0', '0x10'];
 
 /** Open accounts in code order; else every existing one; else two slot codes that name no account. */
-function poolOf(model: Model): string[] {
+function poolOf(model: LedgerModel): string[] {
   const existing = [...model.accounts.keys()].sort();
   const open = existing.filter((code) => model.accounts.get(code)!.status === 'OPEN');
   return open.length > 0 ? open : existing.length > 0 ? existing : [slotCode(0), slotCode(1)];
 }
 
 /** Accounts of one currency for a posting: a currency with two or more candidates when there is one. */
-function sameCurrencyPool(model: Model, pool: string[], pick: number): string[] {
+function sameCurrencyPool(model: LedgerModel, pool: string[], pick: number): string[] {
   const byCurrency = new Map<string, string[]>();
   for (const code of pool) {
     const currency = currencyOf(model, code) ?? '?';
@@ -410,8 +376,8 @@ function sameCurrencyPool(model: Model, pool: string[], pick: number): string[] 
   const from = usable.length > 0 ? usable : groups;
   return from[pick % from.length]!;
 }
-const scaleOf = (model: Model, code: string) => model.accounts.get(code)?.scale ?? 2;
-const currencyOf = (model: Model, code: string) => model.accounts.get(code)?.currency;
+const scaleOf = (model: LedgerModel, code: string) => model.accounts.get(code)?.scale ?? 2;
+const currencyOf = (model: LedgerModel, code: string) => model.accounts.get(code)?.currency;
 
 /** One pick from `candidates` per target; every pick after the first differs from the first when possible. */
 function pickAccounts(candidates: string[], targets: number[]): string[] {
@@ -439,7 +405,7 @@ function otherCurrency(currency: string | undefined): string {
   return currency === 'USD' ? 'JPY' : 'USD';
 }
 
-function resolve(recipe: Recipe, model: Model, history: Attempt[], step: number): Resolved {
+function resolve(recipe: Recipe, model: LedgerModel, history: Attempt[], step: number): Resolved {
   const key = `key ${step}/${recipe.kind}`;
   switch (recipe.kind) {
     case 'open': {
@@ -575,7 +541,7 @@ function resolve(recipe: Recipe, model: Model, history: Attempt[], step: number)
       if (history.length === 0) return { kind: 'skip', why: 'no keyed command to retry yet' };
       // Mostly a request the ledger accepted (its key is taken); sometimes any earlier attempt, rejected ones included.
       const accepted = history.filter(
-        (a) => model.keys.get(a.input.idempotencyKey)?.identity === requestIdentity(a.command, a.input),
+        (a) => model.keys.get(a.input.idempotencyKey)?.request === requestIdentity(a.command, a.input),
       );
       const from = recipe.ofAccepted && accepted.length > 0 ? accepted : history;
       const original = from[recipe.which % from.length]!;
@@ -662,7 +628,7 @@ function resolve(recipe: Recipe, model: Model, history: Attempt[], step: number)
     }
     case 'drain': {
       const nonZero = [...model.accounts.values()]
-        .filter((a) => a.status === 'OPEN' && !modelBalance(a).isZero())
+        .filter((a) => a.status === 'OPEN' && !model.balance(a.code).isZero())
         .sort((a, b) => (a.code < b.code ? -1 : 1));
       if (nonZero.length === 0) return { kind: 'skip', why: 'no open account with a balance' };
       const account = nonZero[recipe.target % nonZero.length]!;
@@ -671,7 +637,7 @@ function resolve(recipe: Recipe, model: Model, history: Attempt[], step: number)
         .sort((a, b) => (a.code < b.code ? -1 : 1));
       if (counters.length === 0) return { kind: 'skip', why: `no counterparty in ${account.currency}` };
       const counter = counters[recipe.counter % counters.length]!;
-      const balance = modelBalance(account);
+      const balance = model.balance(account.code);
       // Bring the balance to zero: move against the normal side when positive, with it when negative.
       const side = balance.isPositive() ? opposite(normalSideOf(account.type)) : normalSideOf(account.type);
       return {
@@ -746,13 +712,13 @@ interface NormalLeg {
 type Prediction =
   | { outcome: 'reject'; error: ErrorClass; why: string }
   | { outcome: 'noop'; returns: string; why: string }
-  | { outcome: 'open'; account: ModelAccount }
+  | { outcome: 'open'; account: NewModelAccount }
   | { outcome: 'post'; key: string; identity: string; legs: NormalLeg[] }
   | { outcome: 'close'; code: string };
 
 const reject = (error: ErrorClass, why: string): Prediction => ({ outcome: 'reject', error, why });
 
-function predict(command: Resolved, model: Model): Prediction {
+function predict(command: Resolved, model: LedgerModel): Prediction {
   switch (command.kind) {
     case 'skip':
       return { outcome: 'noop', returns: '', why: command.why };
@@ -768,18 +734,14 @@ function predict(command: Resolved, model: Model): Prediction {
       const minimum = input.minimumBalance ?? null;
       if (minimum !== null && (minimum.split('.')[1]?.length ?? 0) > scale)
         return reject(ValidationError, 'minimumBalance out of scale');
-      const account: ModelAccount = {
+      const account: NewModelAccount = {
         code: input.code,
         name: input.name,
         type: input.type,
         currency: input.currency,
         scale,
         minimumBalance: minimum === null ? null : atScale(new Amount(minimum), scale),
-        status: 'OPEN',
         openedAt: input.effectiveAt ?? null,
-        debits: new Amount(0),
-        credits: new Amount(0),
-        version: 1,
       };
       const existing = model.accounts.get(input.code);
       if (!existing) return { outcome: 'open', account };
@@ -798,8 +760,8 @@ function predict(command: Resolved, model: Model): Prediction {
       const account = model.accounts.get(command.code);
       if (!account) return reject(AccountNotFound, command.code);
       if (account.status === 'CLOSED') return { outcome: 'noop', returns: command.code, why: 'already closed' };
-      if (!modelBalance(account).isZero())
-        return reject(AccountHasBalance, atScale(modelBalance(account), account.scale));
+      const balance = model.balance(command.code);
+      if (!balance.isZero()) return reject(AccountHasBalance, atScale(balance, account.scale));
       return { outcome: 'close', code: command.code };
     }
     case 'postTransaction':
@@ -822,8 +784,8 @@ function predict(command: Resolved, model: Model): Prediction {
       const identity = requestIdentity(command.kind, command.input);
       const stored = model.keys.get(key);
       if (stored) {
-        return stored.identity === identity
-          ? { outcome: 'noop', returns: stored.transactionId, why: 'idempotent retry' }
+        return stored.request === identity
+          ? { outcome: 'noop', returns: stored.id, why: 'idempotent retry' }
           : reject(IdempotencyConflict, 'same key, different request');
       }
       if (entries.length < 2) return reject(ValidationError, 'fewer than two legs');
@@ -857,57 +819,37 @@ function predict(command: Resolved, model: Model): Prediction {
         // Each account decides in turn: first whether it existed then, then whether it can pay.
         if (effectiveAt !== null && (account.openedAt === null || effectiveAt < account.openedAt))
           return reject(ValidationError, `dated before ${code} opened`);
-        if (account.minimumBalance === null) continue;
-        const change = legs
-          .filter((l) => l.account === code)
-          .reduce(
-            (s, l) => (l.direction === normalSideOf(account.type) ? s.plus(l.amount) : s.minus(l.amount)),
-            new Amount(0),
-          );
-        if (change.isNegative() && modelBalance(account).plus(change).lt(account.minimumBalance))
-          return reject(InsufficientFunds, code);
+        const change = model.change(code, modelLegs(legs));
+        if (change.isNegative() && !model.fits(code, change.neg())) return reject(InsufficientFunds, code);
       }
       return { outcome: 'post', key, identity, legs };
     }
   }
 }
 
+const modelLegs = (legs: NormalLeg[]): ModelLeg[] =>
+  legs.map((l) => ({ account: l.account, direction: l.direction, amount: new Amount(l.amount) }));
+
 /** Applies an accepted prediction to the model; returns how many events it appended. */
-function apply(prediction: Prediction, model: Model, transactionId: string): number {
+function apply(prediction: Prediction, model: LedgerModel, transactionId: string): number {
+  const before = model.events;
   switch (prediction.outcome) {
     case 'reject':
     case 'noop':
-      return 0;
+      break;
     case 'open':
-      model.accounts.set(prediction.account.code, prediction.account);
-      model.events += 1;
-      return 1;
-    case 'close': {
-      const account = model.accounts.get(prediction.code)!;
-      account.status = 'CLOSED';
-      account.version += 1;
-      model.events += 1;
-      return 1;
-    }
-    case 'post': {
-      for (const leg of prediction.legs) {
-        const account = model.accounts.get(leg.account)!;
-        if (leg.direction === 'DEBIT') account.debits = account.debits.plus(leg.amount);
-        else account.credits = account.credits.plus(leg.amount);
-        const total = model.totals.get(leg.currency) ?? { debit: new Amount(0), credit: new Amount(0) };
-        if (leg.direction === 'DEBIT') total.debit = total.debit.plus(leg.amount);
-        else total.credit = total.credit.plus(leg.amount);
-        model.totals.set(leg.currency, total);
-      }
-      const touched = new Set(prediction.legs.map((l) => l.account));
-      for (const code of touched) model.accounts.get(code)!.version += 1;
-      model.keys.set(prediction.key, { identity: prediction.identity, transactionId });
-      model.transactionIds.add(transactionId);
-      model.events += touched.size;
-      model.entries += prediction.legs.length;
-      return touched.size;
-    }
+      model.open(prediction.account);
+      break;
+    case 'close':
+      model.close(prediction.code);
+      break;
+    case 'post':
+      // No clock here: every posting is effective and recorded "now" (the model's time 0).
+      model.post(transactionId, modelLegs(prediction.legs), model.now);
+      model.keys.set(prediction.key, { request: prediction.identity, id: transactionId });
+      break;
   }
+  return model.events - before;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -948,7 +890,7 @@ async function snapshot(db: Db): Promise<Snapshot> {
 }
 
 /** Invariants 1–3 against the model: double entry, every balance four ways, the rebuild. */
-async function checkInvariants(ledger: Ledger, model: Model): Promise<void> {
+async function checkInvariants(ledger: Ledger, model: LedgerModel): Promise<void> {
   const db = ledger.database.db;
 
   // 1. Debits equal credits per currency over the whole ledger, and per transaction.
@@ -990,7 +932,7 @@ async function checkInvariants(ledger: Ledger, model: Model): Promise<void> {
   const views = await getAccounts(db, [...model.accounts.keys()]);
   for (const row of rows) {
     const account = model.accounts.get(row.code)!;
-    const expected = atScale(modelBalance(account), account.scale);
+    const expected = atScale(model.balance(row.code), account.scale);
     const view = views.get(row.code)!;
     const label = `${row.code} (${account.type} ${account.currency})`;
     expect(row.balance, `${label} read-model balance vs model`).toBe(expected);
@@ -1083,7 +1025,7 @@ async function race(ledger: Ledger, command: Resolved): Promise<Awaited<ReturnTy
  */
 async function raceConflict(
   ledger: Ledger,
-  model: Model,
+  model: LedgerModel,
   command: Extract<Resolved, { kind: 'raceConflict' }>,
   note: (line: string) => void,
 ): Promise<void> {
@@ -1138,7 +1080,7 @@ async function runSequence(recipes: Recipe[]): Promise<void> {
   let reopened: Database | null = null;
   try {
     let ledger = new Ledger(temp.database, SMALL_INTERVALS);
-    const model = emptyModel();
+    const model = new LedgerModel();
     const history: Attempt[] = [];
     for (const [step, recipe] of recipes.entries()) {
       if (recipe.kind === 'restart') {
@@ -1201,7 +1143,7 @@ async function runSequence(recipes: Recipe[]): Promise<void> {
             expect(after.idempotency, 'one idempotency record per posted key').toBe(before.idempotency + 1);
             expect(after.transactions).toBe(before.transactions + 1);
             expect(after.entries).toBe(before.entries + prediction.legs.length);
-            expect(model.transactionIds.size, `a fresh transaction id, ${result.value}`).toBe(model.keys.size);
+            expect(model.transactions.size, `a fresh transaction id, ${result.value}`).toBe(model.keys.size);
             const posted = await getTransaction(db, result.value);
             expect(posted?.idempotencyKey).toBe(prediction.key);
             expect(posted?.legs, 'the stored legs are the canonical input legs').toEqual(prediction.legs);

@@ -1,7 +1,8 @@
 /**
  * Money movement against a model: random sequences of transfers, holds, partial and full
  * commits, voids, expiries (a clock that moves), reversals and balance-bound changes, each
- * answered exactly as an independent model of the rules predicts (success or the typed error).
+ * answered exactly as the reference model (test/support/model.ts) predicts (success or the
+ * typed error).
  * Then: no outflow ever left available below the bound, committed + released = held for every
  * hold, every reversal nets to zero, balances and pending equal the model, as-of answers equal a
  * brute-force replay, and the read models equal a rebuild.
@@ -17,6 +18,7 @@ import { loadAccount } from '../../src/ledger/load.js';
 import { balanceAt, getAccounts, pendingOf } from '../../src/ledger/queries.js';
 import { rebuildReadModels } from '../../src/projections/rebuild.js';
 import { readStream } from '../../src/store/event-store.js';
+import { LedgerModel, money, type ModelHold, type ModelLeg } from '../support/model.js';
 import { tempDatabase } from '../support/server.js';
 
 const WALLETS = ['liabilities:w1', 'liabilities:w2'] as const;
@@ -24,9 +26,14 @@ const BANK = 'assets:bank';
 const START = Date.parse('2026-05-01T00:00:00.000Z');
 const ctx = { actor: 'property', requestId: 'property' };
 
-/** Cents as the exact decimal string the API takes. */
-const money = (cents: number) =>
-  `${cents < 0 ? '-' : ''}${Math.floor(Math.abs(cents) / 100)}.${String(Math.abs(cents) % 100).padStart(2, '0')}`;
+/** `cents` out of `from` into `to`. */
+const legsOf = (from: string, to: string, cents: number): ModelLeg[] => [
+  { account: from, direction: 'DEBIT', amount: new Amount(money(cents)) },
+  { account: to, direction: 'CREDIT', amount: new Amount(money(cents)) },
+];
+/** What a hold holds (every leg the same amount), and the wallet it holds it on. */
+const heldBy = (h: ModelHold) => h.legs[0]!.amount;
+const walletOf = (h: ModelHold) => h.legs[0]!.account;
 
 const op = fc.oneof(
   fc.record({ kind: fc.constant('out' as const), w: fc.nat(1), cents: fc.integer({ min: 1, max: 15_000 }) }),
@@ -48,58 +55,25 @@ const op = fc.oneof(
   fc.record({ kind: fc.constant('wait' as const), seconds: fc.integer({ min: 1, max: 90 }) }),
 );
 
-interface ModelHold {
-  id: string;
-  w: string;
-  cents: number;
-  expiresAt: number | null;
-  status: 'open' | 'committed' | 'voided';
-  committed: number;
-}
-
-interface ModelTx {
-  id: string;
-  /** Cents into the wallet (negative: out of it). */
-  delta: number;
-  w: string;
-  reversedBy: string | null;
-}
-
 describe('money movement', () => {
   it('answers every command as the model predicts, and keeps every invariant', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 5, maxLength: 50 }), async (ops) => {
         const temp = await tempDatabase();
-        let now = START;
+        const model = new LedgerModel(START);
         const ledger = new Ledger(temp.database, {
-          clock: () => new Date(now),
+          clock: () => new Date(model.now),
           policy: { epochEvery: 3, snapshotEvery: 4 },
         });
-        const posted = new Map<string, number>([
-          [WALLETS[0], 0],
-          [WALLETS[1], 0],
-        ]);
-        const bound = new Map<string, number | null>([
-          [WALLETS[0], 0],
-          [WALLETS[1], 0],
-        ]);
-        const holds: ModelHold[] = [];
-        const txs: ModelTx[] = [];
+        /** The transactions posted (a hold once committed), in the order they were: reversals pick from these. */
+        const txs: string[] = [];
         let key = 0;
-        const iso = () => new Date(now).toISOString();
+        const iso = () => new Date(model.now).toISOString();
         /** Mostly an open hold (the interesting case), sometimes any, so that refusals are exercised too. */
         const pickHold = (pick: number) => {
+          const holds = [...model.holds.values()];
           const open = holds.filter((h) => h.status === 'open');
           return pick % 3 !== 0 && open.length > 0 ? open[pick % open.length]! : holds[pick % holds.length]!;
-        };
-        const reserved = (w: string) =>
-          holds
-            .filter((h) => h.w === w && h.status === 'open' && (h.expiresAt === null || h.expiresAt > now))
-            .reduce((s, h) => s + h.cents, 0);
-        /** Whether an outflow of `cents` from w keeps available at or above the bound (except: a hold being spent). */
-        const fits = (w: string, cents: number, except?: ModelHold) => {
-          const b = bound.get(w)!;
-          return b === null || posted.get(w)! - (reserved(w) - (except ? except.cents : 0)) - cents >= b;
         };
         const outcome = async (run: () => Promise<string>): Promise<{ id?: string; code?: string }> => {
           try {
@@ -111,33 +85,19 @@ describe('money movement', () => {
           }
         };
         try {
-          await ledger.openAccount(
-            {
-              code: BANK,
-              name: 'Bank',
-              type: 'ASSET',
-              currency: 'USD',
-              effectiveAt: new Date(START - 86_400_000).toISOString(),
-            },
-            ctx,
-          );
+          const opened = new Date(START - 86_400_000).toISOString();
+          const bank = { code: BANK, name: 'Bank', type: 'ASSET', currency: 'USD' } as const;
+          await ledger.openAccount({ ...bank, effectiveAt: opened }, ctx);
+          model.open({ ...bank, scale: 2, minimumBalance: null, openedAt: opened });
           for (const w of WALLETS) {
-            await ledger.openAccount(
-              {
-                code: w,
-                name: w,
-                type: 'LIABILITY',
-                currency: 'USD',
-                minimumBalance: '0',
-                effectiveAt: new Date(START - 86_400_000).toISOString(),
-              },
-              ctx,
-            );
+            const input = { code: w, name: w, type: 'LIABILITY', currency: 'USD', minimumBalance: '0' } as const;
+            await ledger.openAccount({ ...input, effectiveAt: opened }, ctx);
+            model.open({ ...input, scale: 2, minimumBalance: '0.00', openedAt: opened });
           }
           for (const o of ops) {
-            now += 1000;
+            model.now += 1000;
             if (o.kind === 'wait') {
-              now += o.seconds * 1000;
+              model.now += o.seconds * 1000;
               continue;
             }
             if (o.kind === 'bound') {
@@ -146,7 +106,7 @@ describe('money movement', () => {
                 { code: w, minimumBalance: o.bound === null ? null : money(o.bound) },
                 ctx,
               );
-              bound.set(w, o.bound);
+              model.setMinimumBalance(w, o.bound === null ? null : money(o.bound));
               continue;
             }
             if (o.kind === 'out' || o.kind === 'in' || o.kind === 'hold') {
@@ -156,7 +116,8 @@ describe('money movement', () => {
                 { account: w, direction: outflow ? 'DEBIT' : 'CREDIT', amount: money(o.cents) },
                 { account: BANK, direction: outflow ? 'CREDIT' : 'DEBIT', amount: money(o.cents) },
               ] as const;
-              const expiresAt = o.kind === 'hold' && o.expiresInS !== null ? now + o.expiresInS * 1000 : null;
+              const legs = outflow ? legsOf(w, BANK, o.cents) : legsOf(BANK, w, o.cents);
+              const expiresAt = o.kind === 'hold' && o.expiresInS !== null ? model.now + o.expiresInS * 1000 : null;
               const result = await outcome(() =>
                 ledger.postTransaction(
                   {
@@ -168,22 +129,23 @@ describe('money movement', () => {
                   ctx,
                 ),
               );
-              const predicted = !outflow || fits(w, o.cents);
+              const predicted = model.short(legs) === null;
               expect(result.code ?? 'OK', `${o.kind} ${money(o.cents)} on ${w}`).toBe(
                 predicted ? 'OK' : 'INSUFFICIENT_FUNDS',
               );
               if (!result.id) continue;
-              if (o.kind === 'hold')
-                holds.push({ id: result.id, w, cents: o.cents, expiresAt, status: 'open', committed: 0 });
+              if (o.kind === 'hold') model.placeHold(result.id, legs, model.now, expiresAt);
               else {
-                posted.set(w, posted.get(w)! + (outflow ? -o.cents : o.cents));
-                txs.push({ id: result.id, w, delta: outflow ? -o.cents : o.cents, reversedBy: null });
+                model.post(result.id, legs, model.now);
+                txs.push(result.id);
               }
               continue;
             }
-            if (o.kind === 'commit' && holds.length > 0) {
+            if (o.kind === 'commit' && model.holds.size > 0) {
               const h = pickHold(o.pick);
-              const cents = o.part === null ? h.cents : Math.max(1, Math.floor(h.cents * o.part));
+              const heldCents = heldBy(h).times(100).toNumber();
+              const cents = o.part === null ? heldCents : Math.max(1, Math.floor(heldCents * o.part));
+              const amount = new Amount(money(cents));
               const result = await outcome(() =>
                 ledger.commitPending(
                   { idempotencyKey: `k${++key}`, transactionId: h.id, amount: o.part === null ? null : money(cents) },
@@ -193,29 +155,30 @@ describe('money movement', () => {
               const expected =
                 h.status !== 'open'
                   ? 'HOLD_NOT_PENDING'
-                  : h.expiresAt !== null && h.expiresAt <= now
+                  : h.expiresAt !== null && h.expiresAt <= model.now
                     ? 'HOLD_EXPIRED'
-                    : !fits(h.w, cents, h)
+                    : model.short(
+                          h.legs.map((l) => ({ ...l, amount })),
+                          h.id,
+                        ) !== null
                       ? 'INSUFFICIENT_FUNDS'
                       : 'OK';
-              expect(result.code ?? 'OK', `commit ${money(cents)} of ${money(h.cents)} (${h.status})`).toBe(expected);
+              expect(result.code ?? 'OK', `commit ${money(cents)} of ${heldBy(h)} (${h.status})`).toBe(expected);
               if (result.id) {
-                h.status = 'committed';
-                h.committed = cents;
-                posted.set(h.w, posted.get(h.w)! - cents);
-                txs.push({ id: h.id, w: h.w, delta: -cents, reversedBy: null });
+                model.commit(h.id, o.part === null ? undefined : amount);
+                txs.push(h.id);
               }
               continue;
             }
-            if (o.kind === 'void' && holds.length > 0) {
+            if (o.kind === 'void' && model.holds.size > 0) {
               const h = pickHold(o.pick);
               const result = await outcome(() => ledger.voidPending({ transactionId: h.id }, ctx));
               expect(result.code ?? 'OK').toBe(h.status === 'committed' ? 'HOLD_NOT_PENDING' : 'OK');
-              if (result.id) h.status = 'voided';
+              if (result.id) model.void(h.id);
               continue;
             }
             if (o.kind === 'reverse' && txs.length > 0) {
-              const t = txs[o.pick % txs.length]!;
+              const t = model.transactions.get(txs[o.pick % txs.length]!)!;
               const result = await outcome(() =>
                 ledger.reverseTransaction({ idempotencyKey: `k${++key}`, transactionId: t.id }, ctx),
               );
@@ -223,14 +186,14 @@ describe('money movement', () => {
               const expected =
                 t.reversedBy !== null
                   ? 'TRANSACTION_ALREADY_REVERSED'
-                  : t.delta > 0 && !fits(t.w, t.delta)
+                  : model.short(model.reversalOf(t.id)) !== null
                     ? 'INSUFFICIENT_FUNDS'
                     : 'OK';
-              expect(result.code ?? 'OK', `reverse ${money(t.delta)} on ${t.w}`).toBe(expected);
+              const legs = t.legs.map((l) => `${l.direction} ${l.account} ${l.amount}`).join(', ');
+              expect(result.code ?? 'OK', `reverse ${legs}`).toBe(expected);
               if (result.id) {
-                t.reversedBy = result.id;
-                posted.set(t.w, posted.get(t.w)! - t.delta);
-                txs.push({ id: result.id, w: t.w, delta: -t.delta, reversedBy: null });
+                model.reverse(t.id, result.id);
+                txs.push(result.id);
               }
             }
           }
@@ -239,37 +202,40 @@ describe('money movement', () => {
           const accounts = await getAccounts(db, [...WALLETS, BANK]);
           for (const w of WALLETS) {
             const account = accounts.get(w)!;
-            expect(account.balance, w).toBe(money(posted.get(w)!));
-            expect(await pendingOf(db, account, iso()), `${w} pending`).toBe(money(reserved(w)));
+            expect(account.balance, w).toBe(model.balance(w).toFixed(2));
+            expect(await pendingOf(db, account, iso()), `${w} pending`).toBe(model.reserved(w).toFixed(2));
             // The command side's state holds exactly the open holds (expired ones stay until voided).
             const state = await loadAccount(db, w);
-            const open = holds
-              .filter((h) => h.w === w && h.status === 'open')
+            const open = [...model.holds.values()]
+              .filter((h) => walletOf(h) === w && h.status === 'open')
               .map((h) => h.id)
               .sort();
             expect(state.exists && Object.keys(state.holds).sort(), `${w} open holds`).toEqual(open);
           }
           // Double entry: the bank (an asset) holds what the wallets (liabilities) owe.
-          expect(accounts.get(BANK)!.balance).toBe(money(posted.get(WALLETS[0])! + posted.get(WALLETS[1])!));
+          expect(accounts.get(BANK)!.balance).toBe(
+            model.balance(WALLETS[0]).plus(model.balance(WALLETS[1])).toFixed(2),
+          );
           // Committed + released = held; a voided or expired hold posted nothing.
-          for (const h of holds) {
+          for (const h of model.holds.values()) {
             const entries = await db
               .selectFrom('entries')
               .select('amount')
               .where('transaction_id', '=', h.id)
-              .where('account_code', '=', h.w)
+              .where('account_code', '=', walletOf(h))
               .execute();
             expect(
               entries.map((e) => e.amount),
               `hold ${h.status}`,
-            ).toEqual(h.status === 'committed' ? [money(h.committed)] : []);
-            expect(h.committed + (h.cents - h.committed)).toBe(h.cents);
+            ).toEqual(h.status === 'committed' ? [h.committed!.toFixed(2)] : []);
+            const committed = h.committed ?? ZERO;
+            expect(committed.plus(heldBy(h).minus(committed)).toFixed(2)).toBe(heldBy(h).toFixed(2));
             expect(
               await db.selectFrom('holds').select('transaction_id').where('transaction_id', '=', h.id).execute(),
             ).toEqual(h.status === 'open' ? [{ transaction_id: h.id }, { transaction_id: h.id }] : []);
           }
           // Every reversal nets to zero on every account.
-          for (const t of txs.filter((x) => x.reversedBy !== null)) {
+          for (const t of [...model.transactions.values()].filter((x) => x.reversedBy !== null)) {
             const rows = await db
               .selectFrom('entries')
               .select(['account_code', 'direction', 'amount'])
@@ -288,8 +254,8 @@ describe('money movement', () => {
             const account = accounts.get(code)!;
             const events = await readStream(db, accountStream(code));
             for (let i = 0; i <= 6; i++) {
-              const asOf = new Date(START + ((now - START) * i) / 6).toISOString();
-              const knownAt = new Date(START + ((now - START) * ((i * 5) % 7)) / 6).toISOString();
+              const asOf = new Date(START + ((model.now - START) * i) / 6).toISOString();
+              const knownAt = new Date(START + ((model.now - START) * ((i * 5) % 7)) / 6).toISOString();
               let brute = ZERO;
               for (const stored of events) {
                 if (stored.recordedAt > knownAt || stored.effectiveAt > asOf) continue;

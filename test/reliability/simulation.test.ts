@@ -1,6 +1,6 @@
 /**
- * Deterministic simulation: a seeded workload drives the real ledger and a small, obviously
- * correct model side by side and compares every answer — opens, transfers (backdated too),
+ * Deterministic simulation: a seeded workload drives the real ledger and the reference model
+ * (test/support/model.ts) side by side and compares every answer — opens, transfers (backdated too),
  * holds with expiries, commits, voids, reversals, period closes and reopens, idempotent retries and
  * conflicting reuse of keys, bursts of concurrent commands (one group commit; the model runs them
  * in submission order), races of commands contending for one hold or transaction (the answers
@@ -9,10 +9,12 @@
  * CI runs SIM_RUNS × SIM_OPS (default 20 × 5,000 = 100,000 operations).
  */
 import { describe, expect, it } from 'vitest';
+import { Amount, ZERO } from '../../src/domain/money.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { balanceAt, getAccounts } from '../../src/ledger/queries.js';
 import { rebuildReadModels } from '../../src/projections/rebuild.js';
 import { tempDatabase } from '../support/server.js';
+import { LedgerModel, money, type ModelLeg } from '../support/model.js';
 import { random } from '../support/random.js';
 
 const OPS = Number(process.env.SIM_OPS ?? 5000);
@@ -24,101 +26,16 @@ const HOUR = 3_600_000;
 const OPENED = START - 30 * 24 * HOUR;
 const ctx = { actor: 'sim', requestId: 'sim' };
 
-const money = (cents: number) =>
-  `${cents < 0 ? '-' : ''}${Math.floor(Math.abs(cents) / 100)}.${String(Math.abs(cents) % 100).padStart(2, '0')}`;
 const iso = (ms: number) => new Date(ms).toISOString();
-
-/** One posting as the model keeps it: cents on the account's normal side. */
-interface Posting {
-  code: string;
-  cents: number;
-  effectiveAt: number;
-  recordedAt: number;
-}
-interface Tx {
-  id: string;
-  legs: Array<{ code: string; cents: number }>;
-  effectiveAt: number;
-  reversedBy: string | null;
-  kind: 'posted' | 'pending' | 'voided';
-}
-interface Hold {
-  id: string;
-  wallet: string;
-  cents: number;
-  expiresAt: number | null;
-  status: 'open' | 'committed' | 'voided';
-}
+/** `cents` out of `from` into `to` (a debit of `from`, a credit of `to`). */
+const legsOf = (from: string, to: string, cents: number): ModelLeg[] => [
+  { account: from, direction: 'DEBIT', amount: new Amount(money(cents)) },
+  { account: to, direction: 'CREDIT', amount: new Amount(money(cents)) },
+];
 type Outcome = string; // "OK" or an error code
-
-/** What the model knows (a snapshot holds a copy). */
-type ModelData = Pick<Model, 'now' | 'lockedThrough' | 'accounts' | 'postings' | 'txs' | 'holds' | 'keys'>;
 
 /** Transaction ids are random: traces and messages that must repeat show them masked. */
 const masked = (text: string) => text.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, 'ID');
-
-/** The rules, written plainly: what the ledger must answer. */
-class Model {
-  now = START;
-  lockedThrough: number | null = null;
-  accounts = new Map<string, { bounded: boolean }>();
-  postings: Posting[] = [];
-  txs = new Map<string, Tx>();
-  holds = new Map<string, Hold>();
-  /** Successful keyed commands: the request they were, and the id they got. */
-  keys = new Map<string, { request: string; id: string }>();
-
-  /** A copy of everything it knows, to try another order of concurrent commands from. */
-  snapshot(): ModelData {
-    return structuredClone({
-      now: this.now,
-      lockedThrough: this.lockedThrough,
-      accounts: this.accounts,
-      postings: this.postings,
-      txs: this.txs,
-      holds: this.holds,
-      keys: this.keys,
-    });
-  }
-  restore(snapshot: ModelData): void {
-    Object.assign(this, structuredClone(snapshot));
-  }
-
-  balance(code: string, asOf = Infinity, knownAt = Infinity): number {
-    return this.postings
-      .filter((p) => p.code === code && p.effectiveAt <= asOf && p.recordedAt <= knownAt)
-      .reduce((s, p) => s + p.cents, 0);
-  }
-  reserved(code: string): number {
-    let sum = 0;
-    for (const h of this.holds.values())
-      if (h.wallet === code && h.status === 'open' && (h.expiresAt === null || h.expiresAt > this.now)) sum += h.cents;
-    return sum;
-  }
-  /** Whether taking `cents` out of a bounded wallet keeps available at or above 0 (`spending`: the hold being committed). */
-  fits(code: string, cents: number, spending?: Hold): boolean {
-    if (!this.accounts.get(code)!.bounded) return true;
-    return (
-      this.balance(code) -
-        (this.reserved(code) -
-          (spending && spending.status === 'open' && (spending.expiresAt === null || spending.expiresAt > this.now)
-            ? spending.cents
-            : 0)) -
-        cents >=
-      0
-    );
-  }
-  closed(effectiveAt: number): boolean {
-    return this.lockedThrough !== null && effectiveAt <= this.lockedThrough;
-  }
-  post(id: string, legs: Array<{ code: string; cents: number }>, effectiveAt: number): void {
-    for (const leg of legs) this.postings.push({ code: leg.code, cents: leg.cents, effectiveAt, recordedAt: this.now });
-    // A committed hold is the same transaction, posted from its commit on (commands hold on to it).
-    const tx = this.txs.get(id);
-    if (tx) Object.assign(tx, { legs, effectiveAt, kind: 'posted' });
-    else this.txs.set(id, { id, legs, effectiveAt, reversedBy: null, kind: 'posted' });
-  }
-}
 
 /** Bank (an asset) and wallets (liabilities, mostly bounded at zero): money in debits the bank and credits a wallet. */
 const BANK = 'assets:bank';
@@ -132,8 +49,8 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
   const trace: string[] = [];
   const next = random(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
-  const model = new Model();
-  if (options.flawedModel) model.reserved = () => 0;
+  const model = new LedgerModel(START);
+  if (options.flawedModel) model.reserved = () => ZERO;
   // One PostgreSQL connection: queries are answered in the order they are asked, so concurrent
   // commands (bursts, races) interleave the same way on every run of a seed, as on SQLite.
   const temp = await tempDatabase({ poolSize: 1 });
@@ -187,11 +104,21 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
             outcome: 'OK',
             id: code,
             apply: () => {
-              model.accounts.set(code, { bounded });
+              model.open({
+                code,
+                name: code,
+                type: 'LIABILITY',
+                currency: 'USD',
+                scale: 2,
+                minimumBalance: bounded ? '0.00' : null,
+                openedAt: iso(OPENED),
+              });
               wallets.push(code);
             },
           };
-        return existing.bounded === bounded ? { outcome: 'OK', id: code } : { outcome: 'ACCOUNT_ALREADY_EXISTS' };
+        return (existing.minimumBalance !== null) === bounded
+          ? { outcome: 'OK', id: code }
+          : { outcome: 'ACCOUNT_ALREADY_EXISTS' };
       },
     };
   };
@@ -233,21 +160,16 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
           return previous.request === request
             ? { outcome: 'OK', id: previous.id }
             : { outcome: 'IDEMPOTENCY_CONFLICT' };
-        // On each account's normal side: a debit takes from a wallet (a liability) and adds to the bank (an asset).
-        const legs = [
-          { code: from, cents: from === BANK ? cents : -cents },
-          { code: to, cents: to === BANK ? -cents : cents },
-        ];
-        if (from !== BANK && !model.fits(from, cents)) return { outcome: 'INSUFFICIENT_FUNDS' };
+        // A debit takes from a wallet (a liability) and adds to the bank (an asset): only a wallet can run short.
+        const legs = legsOf(from, to, cents);
+        if (model.short(legs) !== null) return { outcome: 'INSUFFICIENT_FUNDS' };
         if (model.closed(effectiveAt)) return { outcome: 'PERIOD_CLOSED' };
         return {
           outcome: 'OK',
           apply: (id) => {
             model.keys.set(key, { request, id });
-            if (kind === 'hold') {
-              model.holds.set(id, { id, wallet: from, cents, expiresAt, status: 'open' });
-              model.txs.set(id, { id, legs, effectiveAt, reversedBy: null, kind: 'pending' });
-            } else model.post(id, legs, effectiveAt);
+            if (kind === 'hold') model.placeHold(id, legs, effectiveAt, expiresAt);
+            else model.post(id, legs, effectiveAt);
           },
         };
       },
@@ -268,15 +190,14 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
           : { outcome: 'IDEMPOTENCY_CONFLICT' };
       if (hold.status !== 'open') return { outcome: 'HOLD_NOT_PENDING' };
       if (hold.expiresAt !== null && hold.expiresAt <= model.now) return { outcome: 'HOLD_EXPIRED' };
-      if (!model.fits(hold.wallet, hold.cents, hold)) return { outcome: 'INSUFFICIENT_FUNDS' };
+      if (model.short(hold.legs, hold.id) !== null) return { outcome: 'INSUFFICIENT_FUNDS' };
       if (model.closed(model.now)) return { outcome: 'PERIOD_CLOSED' };
       return {
         outcome: 'OK',
         id: hold.id,
         apply: () => {
           model.keys.set(key, { request: `commit ${hold.id}`, id: hold.id });
-          hold.status = 'committed';
-          model.post(hold.id, model.txs.get(hold.id)!.legs, model.now);
+          model.commit(hold.id);
         },
       };
     },
@@ -288,14 +209,7 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
     expect: () => {
       const hold = model.holds.get(id)!;
       if (hold.status === 'committed') return { outcome: 'HOLD_NOT_PENDING' };
-      return {
-        outcome: 'OK',
-        id: hold.id,
-        apply: () => {
-          hold.status = 'voided';
-          model.txs.get(hold.id)!.kind = 'voided';
-        },
-      };
+      return { outcome: 'OK', id: hold.id, apply: () => model.void(hold.id) };
     },
   });
 
@@ -303,26 +217,22 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
     what: `reverse ${id} (key ${key})`,
     run: () => ledger.reverseTransaction({ idempotencyKey: key, transactionId: id }, ctx),
     expect: () => {
-      const tx = model.txs.get(id)!;
+      const tx = model.transactions.get(id)!;
       const previous = model.keys.get(key);
       if (previous)
         return previous.request === `reverse ${tx.id}`
           ? { outcome: 'OK', id: previous.id }
           : { outcome: 'IDEMPOTENCY_CONFLICT' };
-      if (tx.kind === 'pending') return { outcome: 'TRANSACTION_PENDING' };
-      if (tx.kind === 'voided') return { outcome: 'HOLD_NOT_PENDING' };
+      if (tx.status === 'pending') return { outcome: 'TRANSACTION_PENDING' };
+      if (tx.status === 'voided') return { outcome: 'HOLD_NOT_PENDING' };
       if (tx.reversedBy !== null) return { outcome: 'TRANSACTION_ALREADY_REVERSED' };
-      const legs = tx.legs.map((l) => ({ code: l.code, cents: -l.cents }));
-      for (const leg of legs)
-        if (leg.code !== BANK && leg.cents < 0 && !model.fits(leg.code, -leg.cents))
-          return { outcome: 'INSUFFICIENT_FUNDS' };
+      if (model.short(model.reversalOf(tx.id)) !== null) return { outcome: 'INSUFFICIENT_FUNDS' };
       if (model.closed(tx.effectiveAt)) return { outcome: 'PERIOD_CLOSED' };
       return {
         outcome: 'OK',
-        apply: (id) => {
-          model.keys.set(key, { request: `reverse ${tx.id}`, id });
-          tx.reversedBy = id;
-          model.post(id, legs, tx.effectiveAt);
+        apply: (reversalId) => {
+          model.keys.set(key, { request: `reverse ${tx.id}`, id: reversalId });
+          model.reverse(tx.id, reversalId);
         },
       };
     },
@@ -341,7 +251,7 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
     if (roll < 0.1 && history.length > 0 && !inBurst) return pick(history)();
     const key = roll < 0.13 && model.keys.size > 0 ? pick([...model.keys.keys()]) : `k${++keySequence}`;
     const holds = [...model.holds.values()];
-    const txs = [...model.txs.values()];
+    const txs = [...model.transactions.values()];
     const make = (): (() => Command) => {
       const r = inBurst ? 1 : next();
       if (r < 0.12 && holds.length > 0)
@@ -391,14 +301,16 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
    */
   const raceCommands = (): Command[] => {
     const open = [...model.holds.values()].filter((h) => h.status === 'open');
-    const id = open.length > 0 && next() < 0.7 ? pick(open).id : pick([...model.txs.keys()]);
+    const id = open.length > 0 && next() < 0.7 ? pick(open).id : pick([...model.transactions.keys()]);
     const hold = model.holds.get(id);
     const contenders = hold
       ? [() => commit(`k${++keySequence}`, id), () => voidHold(id), () => reverse(`k${++keySequence}`, id)]
       : [() => reverse(`k${++keySequence}`, id)];
     const race = Array.from({ length: next() < 0.3 ? 3 : 2 }, () => pick(contenders)());
     if (hold && next() < 0.3)
-      race.push(transfer('out', `k${++keySequence}`, 1 + Math.floor(next() * 20_000), hold.wallet, BANK, 0, null));
+      race.push(
+        transfer('out', `k${++keySequence}`, 1 + Math.floor(next() * 20_000), hold.legs[0]!.account, BANK, 0, null),
+      );
     return race;
   };
   const orders = (items: number[]): number[][] =>
@@ -427,11 +339,9 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
   };
 
   try {
-    await ledger.openAccount(
-      { code: BANK, name: 'Bank', type: 'ASSET', currency: 'USD', effectiveAt: iso(OPENED) },
-      ctx,
-    );
-    model.accounts.set(BANK, { bounded: false });
+    const bank = { code: BANK, name: 'Bank', type: 'ASSET', currency: 'USD' } as const;
+    await ledger.openAccount({ ...bank, effectiveAt: iso(OPENED) }, ctx);
+    model.open({ ...bank, scale: 2, minimumBalance: null, openedAt: iso(OPENED) });
     for (let i = 0; i < ops; ) {
       const roll = next();
       if (roll < 0.08) {
@@ -447,8 +357,8 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
         const books = reopen
           ? await ledger.reopenPeriod({ through: null }, ctx)
           : await ledger.closePeriod({ through: iso(through!) }, ctx);
-        if (reopen) model.lockedThrough = null;
-        else if (model.lockedThrough === null || through! > model.lockedThrough) model.lockedThrough = through;
+        if (reopen) model.reopenPeriod();
+        else model.closePeriod(through!);
         expect(books.lockedThrough, where(i, reopen ? 'reopen' : 'close')).toBe(
           model.lockedThrough === null ? null : iso(model.lockedThrough),
         );
@@ -464,11 +374,11 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
         expect(
           (await balanceAt(temp.database.db, account, iso(asOf), iso(knownAt))).posted,
           where(i, `balance of ${code} at ${iso(asOf)} known ${iso(knownAt)}`),
-        ).toBe(money(model.balance(code, asOf, knownAt)));
+        ).toBe(model.balance(code, asOf, knownAt).toFixed(2));
         i++;
         continue;
       }
-      if (roll < 0.17 && model.txs.size > 0) {
+      if (roll < 0.17 && model.transactions.size > 0) {
         const race = raceCommands();
         const results = await Promise.all(race.map((c) => attempt(() => c.run())));
         for (const [j, command] of race.entries()) {
@@ -509,7 +419,7 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
     // Every balance now, and the read models against a rebuild.
     const accounts = await getAccounts(temp.database.db, [...model.accounts.keys()]);
     for (const [code, account] of accounts)
-      expect(account.balance, `seed ${seed}: ${code}`).toBe(money(model.balance(code)));
+      expect(account.balance, `seed ${seed}: ${code}`).toBe(model.balance(code).toFixed(2));
     const rebuilt = await rebuildReadModels(temp.database, { apply: false });
     expect(rebuilt.differences, `seed ${seed}`).toEqual([]);
     return trace;

@@ -1,0 +1,288 @@
+/**
+ * The reference model of the ledger the property tests and the simulation check the real one
+ * against: accounts with their balance bounds, postings (effective and recorded time, for as-of),
+ * transactions and their reversals, holds with expiries, idempotency keys and the period lock.
+ * Pure and plainly written; money is exact (Amount, a Decimal), never a float. What a command
+ * must answer is each test's own reading of the rules, built from the questions this asks
+ * (balance, reserved, fits, closed) and applied here when the ledger accepts it.
+ */
+import type { AccountType, Direction } from '../../src/domain/account.js';
+import { Amount, ZERO } from '../../src/domain/money.js';
+
+/** Cents as the exact decimal string the API takes ("-12.05"). */
+export const money = (cents: number): string =>
+  `${cents < 0 ? '-' : ''}${Math.floor(Math.abs(cents) / 100)}.${String(Math.abs(cents) % 100).padStart(2, '0')}`;
+
+export const normalSideOf = (type: AccountType): Direction =>
+  type === 'ASSET' || type === 'EXPENSE' ? 'DEBIT' : 'CREDIT';
+
+/** One leg: a positive amount on one side of one account. */
+export interface ModelLeg {
+  account: string;
+  direction: Direction;
+  amount: Amount;
+}
+
+export interface ModelAccount {
+  code: string;
+  name: string;
+  type: AccountType;
+  currency: string;
+  scale: number;
+  /** The bound on the normal-side balance, formatted at scale as the ledger stores it; null: none. */
+  minimumBalance: string | null;
+  status: 'OPEN' | 'CLOSED';
+  /** The effectiveAt it was opened with; null when opened "now". */
+  openedAt: string | null;
+  debits: Amount;
+  credits: Amount;
+  /** Events in its stream, counted for openings, closings, bound changes and postings (not holds). */
+  version: number;
+}
+
+/** An account as opened: OPEN, nothing posted, version 1. */
+export type NewModelAccount = Omit<ModelAccount, 'status' | 'debits' | 'credits' | 'version'>;
+
+/** One leg as posted: its amount signed on the account's normal side. */
+export interface ModelPosting {
+  account: string;
+  amount: Amount;
+  effectiveAt: number;
+  recordedAt: number;
+}
+
+export interface ModelTransaction {
+  id: string;
+  legs: ModelLeg[];
+  effectiveAt: number;
+  reversedBy: string | null;
+  /** A hold is pending until committed (posted, at the committed amount) or voided. */
+  status: 'posted' | 'pending' | 'voided';
+}
+
+export interface ModelHold {
+  id: string;
+  legs: ModelLeg[];
+  expiresAt: number | null;
+  status: 'open' | 'committed' | 'voided';
+  /** What its commit posted on every leg. */
+  committed: Amount | null;
+}
+
+/** Everything the model knows, as snapshot() copies it. */
+export interface ModelData {
+  now: number;
+  lockedThrough: number | null;
+  accounts: Map<string, ModelAccount>;
+  postings: ModelPosting[];
+  transactions: Map<string, ModelTransaction>;
+  holds: Map<string, ModelHold>;
+  /** Successful keyed commands: the request they were (as the test identifies it), and the id they got. */
+  keys: Map<string, { request: string; id: string }>;
+  /** Events appended, counted as versions are. */
+  events: number;
+  /** Entry rows: one per posted leg. */
+  entries: number;
+  /** Posted debits and credits per currency. */
+  totals: Map<string, { debit: Amount; credit: Amount }>;
+}
+
+export class LedgerModel implements ModelData {
+  now: number;
+  lockedThrough: number | null = null;
+  accounts = new Map<string, ModelAccount>();
+  postings: ModelPosting[] = [];
+  transactions = new Map<string, ModelTransaction>();
+  holds = new Map<string, ModelHold>();
+  keys = new Map<string, { request: string; id: string }>();
+  events = 0;
+  entries = 0;
+  totals = new Map<string, { debit: Amount; credit: Amount }>();
+
+  /** `now`: the clock (milliseconds), for hold expiries and recorded times. */
+  constructor(now = 0) {
+    this.now = now;
+  }
+
+  account(code: string): ModelAccount {
+    const account = this.accounts.get(code);
+    if (!account) throw new Error(`the model has no account ${code}`);
+    return account;
+  }
+
+  // ---- Questions --------------------------------------------------------------------------
+
+  /** The normal-side balance from what is effective at `asOf` and recorded by `knownAt`. */
+  balance(code: string, asOf = Number.POSITIVE_INFINITY, knownAt = Number.POSITIVE_INFINITY): Amount {
+    let sum = ZERO;
+    for (const p of this.postings)
+      if (p.account === code && p.effectiveAt <= asOf && p.recordedAt <= knownAt) sum = sum.plus(p.amount);
+    return sum;
+  }
+
+  /** How `legs` change the normal-side balance of `code`. */
+  change(code: string, legs: ModelLeg[]): Amount {
+    const side = normalSideOf(this.account(code).type);
+    let sum = ZERO;
+    for (const leg of legs)
+      if (leg.account === code) sum = leg.direction === side ? sum.plus(leg.amount) : sum.minus(leg.amount);
+    return sum;
+  }
+
+  /** Whether a hold reserves its funds now: open and not expired. */
+  reserving(hold: ModelHold): boolean {
+    return hold.status === 'open' && (hold.expiresAt === null || hold.expiresAt > this.now);
+  }
+
+  /** What the reserving holds take out of `code`. */
+  reserved(code: string): Amount {
+    let sum = ZERO;
+    for (const hold of this.holds.values()) {
+      if (!this.reserving(hold)) continue;
+      const change = this.change(code, hold.legs);
+      if (change.isNegative()) sum = sum.minus(change);
+    }
+    return sum;
+  }
+
+  /**
+   * Whether taking `outflow` out of `code` keeps what is available (balance less reserved) at or
+   * above its bound; `spending`: the id of the hold being committed, whose reserve it may use.
+   */
+  fits(code: string, outflow: Amount, spending?: string): boolean {
+    const account = this.account(code);
+    if (account.minimumBalance === null) return true;
+    const hold = spending === undefined ? undefined : this.holds.get(spending);
+    const own = hold && this.reserving(hold) ? this.change(code, hold.legs).neg() : ZERO;
+    const reserved = this.reserved(code).minus(own.isNegative() ? ZERO : own);
+    return this.balance(code).minus(reserved).minus(outflow).gte(account.minimumBalance);
+  }
+
+  /** The first account (in the order the legs name them) that `legs` would take below its bound. */
+  short(legs: ModelLeg[], spending?: string): string | null {
+    for (const code of new Set(legs.map((l) => l.account))) {
+      const change = this.change(code, legs);
+      if (change.isNegative() && !this.fits(code, change.neg(), spending)) return code;
+    }
+    return null;
+  }
+
+  /** Whether the period lock covers `effectiveAt`. */
+  closed(effectiveAt: number): boolean {
+    return this.lockedThrough !== null && effectiveAt <= this.lockedThrough;
+  }
+
+  // ---- What the ledger accepted --------------------------------------------------------------
+
+  open(account: NewModelAccount): void {
+    this.accounts.set(account.code, { ...account, status: 'OPEN', debits: ZERO, credits: ZERO, version: 1 });
+    this.events += 1;
+  }
+
+  close(code: string): void {
+    const account = this.account(code);
+    account.status = 'CLOSED';
+    account.version += 1;
+    this.events += 1;
+  }
+
+  setMinimumBalance(code: string, minimumBalance: string | null): void {
+    const account = this.account(code);
+    account.minimumBalance = minimumBalance === null ? null : new Amount(minimumBalance).toFixed(account.scale);
+    account.version += 1;
+    this.events += 1;
+  }
+
+  /** Moves the lock to `through` unless it is already later. */
+  closePeriod(through: number): void {
+    if (this.lockedThrough === null || through > this.lockedThrough) this.lockedThrough = through;
+  }
+
+  reopenPeriod(): void {
+    this.lockedThrough = null;
+  }
+
+  /** Posts `legs` as transaction `id` (a committed hold keeps its id and its place), recorded now. */
+  post(id: string, legs: ModelLeg[], effectiveAt: number): void {
+    for (const leg of legs) {
+      const account = this.account(leg.account);
+      const signed = leg.direction === normalSideOf(account.type) ? leg.amount : leg.amount.neg();
+      this.postings.push({ account: leg.account, amount: signed, effectiveAt, recordedAt: this.now });
+      if (leg.direction === 'DEBIT') account.debits = account.debits.plus(leg.amount);
+      else account.credits = account.credits.plus(leg.amount);
+      const total = this.totals.get(account.currency) ?? { debit: ZERO, credit: ZERO };
+      this.totals.set(
+        account.currency,
+        leg.direction === 'DEBIT'
+          ? { ...total, debit: total.debit.plus(leg.amount) }
+          : { ...total, credit: total.credit.plus(leg.amount) },
+      );
+    }
+    const touched = new Set(legs.map((l) => l.account));
+    for (const code of touched) this.account(code).version += 1;
+    this.events += touched.size;
+    this.entries += legs.length;
+    const existing = this.transactions.get(id);
+    if (existing) Object.assign(existing, { legs, effectiveAt, status: 'posted' });
+    else this.transactions.set(id, { id, legs, effectiveAt, reversedBy: null, status: 'posted' });
+  }
+
+  /** Places a hold: it reserves until committed, voided or expired, and posts nothing yet. */
+  placeHold(id: string, legs: ModelLeg[], effectiveAt: number, expiresAt: number | null): void {
+    this.holds.set(id, { id, legs, expiresAt, status: 'open', committed: null });
+    this.transactions.set(id, { id, legs, effectiveAt, reversedBy: null, status: 'pending' });
+  }
+
+  /** Commits a hold now, every leg at `amount` (default: in full); answers the posted legs. */
+  commit(id: string, amount?: Amount): ModelLeg[] {
+    const hold = this.holds.get(id)!;
+    const legs = amount === undefined ? hold.legs : hold.legs.map((l) => ({ ...l, amount }));
+    hold.status = 'committed';
+    hold.committed = legs[0]!.amount;
+    this.post(id, legs, this.now);
+    return legs;
+  }
+
+  void(id: string): void {
+    this.holds.get(id)!.status = 'voided';
+    this.transactions.get(id)!.status = 'voided';
+  }
+
+  /** The exact opposite legs of a transaction. */
+  reversalOf(id: string): ModelLeg[] {
+    return this.transactions.get(id)!.legs.map((l) => ({
+      ...l,
+      direction: l.direction === 'DEBIT' ? 'CREDIT' : 'DEBIT',
+    }));
+  }
+
+  /** Posts the reversal of `id` as `reversalId`, effective when the original was. */
+  reverse(id: string, reversalId: string): void {
+    const original = this.transactions.get(id)!;
+    original.reversedBy = reversalId;
+    this.post(reversalId, this.reversalOf(id), original.effectiveAt);
+  }
+
+  // ---- Copies ---------------------------------------------------------------------------------
+
+  /** A copy of everything it knows (amounts are immutable and shared), to go back to. */
+  snapshot(): ModelData {
+    return {
+      now: this.now,
+      lockedThrough: this.lockedThrough,
+      accounts: new Map([...this.accounts].map(([k, a]) => [k, { ...a }])),
+      postings: [...this.postings],
+      transactions: new Map([...this.transactions].map(([k, t]) => [k, { ...t }])),
+      holds: new Map([...this.holds].map(([k, h]) => [k, { ...h }])),
+      keys: new Map(this.keys),
+      events: this.events,
+      entries: this.entries,
+      totals: new Map(this.totals),
+    };
+  }
+
+  restore(data: ModelData): void {
+    const copy = LedgerModel.prototype.snapshot.call(data);
+    Object.assign(this, copy);
+  }
+}
