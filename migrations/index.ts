@@ -5,6 +5,7 @@ import * as apiKeys from './0003_api_keys.js';
 import * as reversals from './0004_reversals.js';
 import * as holds from './0005_holds.js';
 import * as subscribers from './0006_subscribers.js';
+import * as transactionFirstPosition from './0007_transaction_first_position.js';
 
 export const MIGRATIONS = {
   '0001_initial': initial,
@@ -13,4 +14,5 @@ export const MIGRATIONS = {
   '0004_reversals': reversals,
   '0005_holds': holds,
   '0006_subscribers': subscribers,
+  '0007_transaction_first_position': transactionFirstPosition,
 };

@@ -11,8 +11,8 @@ import { instantField } from './time.js';
 export const TRANSACTION_STATUSES = ['PENDING', 'POSTED', 'VOIDED', 'EXPIRED'] as const;
 export type TransactionStatus = (typeof TRANSACTION_STATUSES)[number];
 
-/** A filter on entries as a client sends it; every field optional, all combined with AND. */
-export interface EntryFilterInput {
+/** A filter on entries or transactions as a client sends it; every field optional, all combined with AND. */
+export interface SearchFilterInput {
   account?: string | null;
   accountPrefix?: string | null;
   accountPattern?: string | null;
@@ -28,7 +28,7 @@ export interface EntryFilterInput {
 }
 
 /** A checked filter: times normalised, amounts exact; absent fields are undefined. */
-export interface EntryFilter {
+export interface SearchFilter {
   account?: string;
   accountPrefix?: string;
   accountPattern?: string;
@@ -58,8 +58,8 @@ export interface EntryFacts {
 
 const PATTERN_SEGMENT = /^(\*\*|\*|[a-z0-9_-]+)$/;
 
-export function checkEntryFilter(input: EntryFilterInput | null | undefined): EntryFilter {
-  const filter: EntryFilter = {};
+export function checkSearchFilter(input: SearchFilterInput | null | undefined): SearchFilter {
+  const filter: SearchFilter = {};
   if (!input) return filter;
   if (input.account != null) filter.account = checkCode(input.account, 'filter.account');
   if (input.accountPrefix != null) filter.accountPrefix = checkCode(input.accountPrefix, 'filter.accountPrefix');
@@ -129,22 +129,53 @@ export function isAtOrBelow(code: string, prefix: string): boolean {
   return code === prefix || code.startsWith(`${prefix}:`);
 }
 
+/** A transaction as a filter reads it, as of the position searched (a hold's commit may come later). */
+export interface TransactionFacts {
+  status: TransactionStatus;
+  effectiveAt: string;
+  recordedAt: string;
+  idempotencyKey: string;
+  legs: ReadonlyArray<{ account: string; amount: string; currency: string }>;
+}
+
 /** Whether one entry (a leg of a POSTED transaction) passes the filter. */
-export function entryMatches(filter: EntryFilter, entry: EntryFacts): boolean {
-  const { accountCode: code, effectiveAt, recordedAt } = entry;
-  if (filter.account !== undefined && code !== filter.account) return false;
-  if (filter.accountPrefix !== undefined && !isAtOrBelow(code, filter.accountPrefix)) return false;
-  if (filter.accountPattern !== undefined && !matchesPattern(filter.accountPattern, code)) return false;
+export function entryMatches(filter: SearchFilter, entry: EntryFacts): boolean {
+  if (!legMatches(filter, { account: entry.accountCode, amount: entry.amount, currency: entry.currency })) return false;
+  if (!timesMatch(filter, entry)) return false;
+  // An entry is a leg of a posted transaction, and a posted transaction stays posted.
+  if (filter.status !== undefined && !filter.status.includes('POSTED')) return false;
+  if (filter.idempotencyKey !== undefined && entry.idempotencyKey !== filter.idempotencyKey) return false;
+  return true;
+}
+
+/**
+ * Whether a transaction passes: its own fields, and ONE of its legs meets every leg field
+ * (account, prefix, pattern, currency, amount bounds) — "a leg of at least 100 on a wallet".
+ */
+export function transactionMatches(filter: SearchFilter, transaction: TransactionFacts): boolean {
+  if (!transaction.legs.some((leg) => legMatches(filter, leg))) return false;
+  if (!timesMatch(filter, transaction)) return false;
+  if (filter.status !== undefined && !filter.status.includes(transaction.status)) return false;
+  if (filter.idempotencyKey !== undefined && transaction.idempotencyKey !== filter.idempotencyKey) return false;
+  return true;
+}
+
+function timesMatch(filter: SearchFilter, { effectiveAt, recordedAt }: { effectiveAt: string; recordedAt: string }) {
   if (filter.effectiveFrom !== undefined && effectiveAt < filter.effectiveFrom) return false;
   if (filter.effectiveTo !== undefined && effectiveAt > filter.effectiveTo) return false;
   if (filter.effectiveBefore !== undefined && effectiveAt >= filter.effectiveBefore) return false;
   if (filter.recordedFrom !== undefined && recordedAt < filter.recordedFrom) return false;
   if (filter.recordedTo !== undefined && recordedAt > filter.recordedTo) return false;
-  // An entry is a leg of a posted transaction, and a posted transaction stays posted.
-  if (filter.status !== undefined && !filter.status.includes('POSTED')) return false;
-  if (filter.currency !== undefined && entry.currency !== filter.currency) return false;
-  if (filter.minAmount?.gt(entry.amount)) return false;
-  if (filter.maxAmount?.lt(entry.amount)) return false;
-  if (filter.idempotencyKey !== undefined && entry.idempotencyKey !== filter.idempotencyKey) return false;
+  return true;
+}
+
+function legMatches(filter: SearchFilter, leg: { account: string; amount: string; currency: string }): boolean {
+  const code = leg.account;
+  if (filter.account !== undefined && code !== filter.account) return false;
+  if (filter.accountPrefix !== undefined && !isAtOrBelow(code, filter.accountPrefix)) return false;
+  if (filter.accountPattern !== undefined && !matchesPattern(filter.accountPattern, code)) return false;
+  if (filter.currency !== undefined && leg.currency !== filter.currency) return false;
+  if (filter.minAmount?.gt(leg.amount)) return false;
+  if (filter.maxAmount?.lt(leg.amount)) return false;
   return true;
 }

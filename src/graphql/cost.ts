@@ -99,6 +99,7 @@ const WEIGHTS: Record<string, number> = {
   'Query.books': 100,
   // A count reads every matching row, not a page of them.
   'EntryConnection.totalCount': 100,
+  'TransactionConnection.totalCount': 100,
 };
 const MUTATION_WEIGHT = 10;
 

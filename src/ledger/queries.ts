@@ -13,7 +13,7 @@ import { accountStream } from '../events/streams.js';
 import type { Db } from '../store/db.js';
 import { fromRow } from '../store/event-store.js';
 import type { Selectable } from 'kysely';
-import type { AccountsTable, EntriesTable } from '../store/schema.js';
+import type { AccountsTable, EntriesTable, TransactionsTable } from '../store/schema.js';
 import { chunks, ROWS_PER_STATEMENT } from '../store/chunks.js';
 
 export interface AccountView {
@@ -136,23 +136,25 @@ export async function getTransactions(db: Db, ids: readonly string[]): Promise<M
   const found = new Map<string, TransactionView>();
   for (const chunk of chunks(ids, ROWS_PER_STATEMENT)) {
     const rows = await db.selectFrom('transactions').selectAll().where('id', 'in', chunk).execute();
-    for (const row of rows) {
-      found.set(row.id, {
-        id: row.id,
-        idempotencyKey: row.idempotency_key,
-        status: row.status as TransactionView['status'],
-        expiresAt: row.expires_at,
-        effectiveAt: row.effective_at,
-        recordedAt: row.recorded_at,
-        description: row.description,
-        metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as JsonObject),
-        legs: JSON.parse(row.legs) as Leg[],
-        position: Number(row.position),
-        reverses: row.reverses,
-      });
-    }
+    for (const row of rows) found.set(row.id, toTransactionView(row));
   }
   return found;
+}
+
+export function toTransactionView(row: Selectable<TransactionsTable>): TransactionView {
+  return {
+    id: row.id,
+    idempotencyKey: row.idempotency_key,
+    status: row.status as TransactionView['status'],
+    expiresAt: row.expires_at,
+    effectiveAt: row.effective_at,
+    recordedAt: row.recorded_at,
+    description: row.description,
+    metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as JsonObject),
+    legs: JSON.parse(row.legs) as Leg[],
+    position: Number(row.position),
+    reverses: row.reverses,
+  };
 }
 
 /**

@@ -5,7 +5,7 @@
  * never skips or repeats. SQL narrows by every indexed field; exact amount bounds are compared as
  * decimals in code (amounts are stored as text), reading on until the page is full.
  */
-import { entryMatches, literalPrefix, matchesPattern, type EntryFilter } from '../domain/filters.js';
+import { entryMatches, literalPrefix, matchesPattern, type SearchFilter } from '../domain/filters.js';
 import type { Db } from '../store/db.js';
 import { toEntryView, type EntryView } from './queries.js';
 
@@ -18,7 +18,7 @@ export interface EntryKey {
 }
 
 export interface EntrySearch {
-  filter: EntryFilter;
+  filter: SearchFilter;
   atPosition: number;
   order: SortOrder;
   after?: EntryKey;
@@ -48,7 +48,7 @@ export async function searchEntries(db: Db, search: EntrySearch): Promise<EntryV
 }
 
 /** How many entries match, at that position. */
-export async function countEntries(db: Db, filter: EntryFilter, atPosition: number): Promise<number> {
+export async function countEntries(db: Db, filter: SearchFilter, atPosition: number): Promise<number> {
   const query = await entryQuery(db, filter, atPosition);
   if (!query) return 0;
   if (filter.minAmount === undefined && filter.maxAmount === undefined) {
@@ -77,7 +77,7 @@ export async function headPosition(db: Db): Promise<number> {
 }
 
 /** The account codes a pattern stands for (null: no pattern); accounts are few beside entries. */
-async function codesFor(db: Db, filter: EntryFilter): Promise<string[] | null> {
+async function codesFor(db: Db, filter: SearchFilter): Promise<string[] | null> {
   const pattern = filter.accountPattern;
   if (pattern === undefined) return null;
   const prefix = literalPrefix(pattern);
@@ -99,7 +99,7 @@ function baseQuery(db: Db) {
 }
 
 /** Every SQL-able condition of the filter; null when nothing can match. */
-async function entryQuery(db: Db, filter: EntryFilter, atPosition: number): Promise<EntriesQuery | null> {
+async function entryQuery(db: Db, filter: SearchFilter, atPosition: number): Promise<EntriesQuery | null> {
   if (filter.status !== undefined && !filter.status.includes('POSTED')) return null;
   const codes = await codesFor(db, filter);
   if (codes !== null && codes.length === 0) return null;

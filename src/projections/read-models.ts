@@ -114,6 +114,7 @@ function transactionRow(
     metadata: record.metadata === null ? null : canonicalJson(record.metadata),
     legs: canonicalJson(record.legs),
     position: stored.position,
+    first_position: stored.position,
     reverses: record.reverses,
     expires_at: expiresAt,
   };

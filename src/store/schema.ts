@@ -48,6 +48,8 @@ export interface TransactionsTable {
   reverses: string | null;
   /** A hold's expiry, or null. */
   expires_at: string | null;
+  /** Its first event's log position (never moves; `position` becomes a hold's commit's). */
+  first_position: number;
 }
 
 /** What each open hold reserves on each account it touches (deleted when committed or voided). */

@@ -43,6 +43,10 @@ const MATRIX: Record<string, Row> = {
     needs: 'read',
     request: () => ({ query: '{ f: accounts(first: 5) { edges { node { code } } } }' }),
   },
+  'Query.transactions': {
+    needs: 'read',
+    request: () => ({ query: '{ f: transactions(first: 5) { totalCount edges { cursor } } }' }),
+  },
   'Query.entries': {
     needs: 'read',
     request: () => ({ query: '{ f: entries(first: 5) { totalCount edges { cursor } } }' }),

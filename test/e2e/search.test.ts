@@ -115,6 +115,46 @@ describe('entries', () => {
     expect(body.errors?.[0]?.message).toContain('atPosition');
   });
 
+  it('lists transactions as known at a position: a hold committed later is still pending there', async () => {
+    const TRANSACTIONS = `query($filter: TransactionFilter, $atPosition: Int) {
+      transactions(filter: $filter, atPosition: $atPosition) {
+        totalCount edges { node { idempotencyKey status entries { amount { amount } } } } } }`;
+    const HOLD =
+      'mutation($input: PostTransactionInput!) { postTransaction(input: $input) { ... on Transaction { id } } }';
+    const COMMIT = 'mutation($input: CommitPendingInput!) { commitPending(input: $input) { __typename } }';
+    const HEAD =
+      '{ account(code: "liabilities:users:bob:savings") { events(first: 100) { edges { node { position } } } } }';
+    const entries = [
+      { account: 'liabilities:users:ann:wallet', direction: 'DEBIT', amount: '3.00' },
+      { account: 'liabilities:users:bob:savings', direction: 'CREDIT', amount: '3.00' },
+    ];
+    const hold = (await server.gql(HOLD, { input: { idempotencyKey: 'hold-1', entries, pending: true } })).body.data
+      .postTransaction.id;
+    const events = (await server.gql(HEAD)).body.data.account.events.edges;
+    const placedAt = Math.max(...events.map((e: { node: { position: number } }) => e.node.position));
+    const commit = { idempotencyKey: 'hold-1-c', transactionId: hold, amount: '2.00' };
+    expect((await server.gql(COMMIT, { input: commit })).body.data.commitPending.__typename).toBe('Transaction');
+
+    const read = async (atPosition?: number) =>
+      (await server.gql(TRANSACTIONS, { filter: { idempotencyKey: 'hold-1' }, atPosition })).body.data.transactions;
+    const twoLegs = (amount: string) => [{ amount: { amount } }, { amount: { amount } }];
+    expect((await read()).edges[0].node).toEqual({
+      idempotencyKey: 'hold-1',
+      status: 'POSTED',
+      entries: twoLegs('2.00'),
+    });
+    expect((await read(placedAt)).edges[0].node).toEqual({
+      idempotencyKey: 'hold-1',
+      status: 'PENDING',
+      entries: twoLegs('3.00'),
+    });
+    expect((await read(placedAt - 2)).totalCount).toBe(0);
+    const pending = async (atPosition?: number) =>
+      (await server.gql(TRANSACTIONS, { filter: { status: ['PENDING'] }, atPosition })).body.data.transactions
+        .totalCount;
+    expect([await pending(placedAt), await pending()]).toEqual([1, 0]);
+  });
+
   it('gives Account.entries a totalCount of its own entries in the period', async () => {
     const body = await server.gql(
       `{ account(code: "liabilities:users:bob:wallet") { all: entries { totalCount } feb2: entries(from: "2026-02-02T00:00:00Z", to: "2026-02-03T00:00:00Z") { totalCount } } }`,

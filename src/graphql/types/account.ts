@@ -13,7 +13,7 @@ import { badInput } from '../bad-input.js';
 import { SAY } from '../limit-text.js';
 import { EntryConnection } from '../search.js';
 import { countEntries } from '../../ledger/search.js';
-import type { EntryFilter } from '../../domain/filters.js';
+import type { SearchFilter } from '../../domain/filters.js';
 import { MAX_DAYS, MAX_POSITION } from '../../domain/limits.js';
 
 export const AccountTypeRef = builder.enumType('AccountType', {
@@ -215,7 +215,7 @@ builder.objectFields(AccountRef, (t) => ({
       });
       // Keyset on (position, leg): one event may carry two legs of the same account.
       const page = toPage(rows, limit, args.after, (row) => encodeCursor('entry', `${row.position}.${row.legIndex}`));
-      const counted: EntryFilter = { account: account.code };
+      const counted: SearchFilter = { account: account.code };
       if (args.from) counted.effectiveFrom = args.from;
       if (args.to) counted.effectiveBefore = args.to;
       if (args.knownAt) counted.recordedTo = args.knownAt;

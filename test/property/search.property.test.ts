@@ -1,5 +1,5 @@
 /**
- * Entry search equals brute force (issue 19): over random histories — backdated postings, holds
+ * Entry and transaction search equal brute force (issue 19): over random histories — backdated postings, holds
  * committed in part or voided, reversals, two currencies — every random filter at a random pinned
  * log position answers exactly the entries a scan of the event log finds, in log order both ways,
  * page after page with no skip or repeat while more is written, and totalCount is their number.
@@ -7,7 +7,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { postedLegs } from '../../src/domain/account.js';
-import { checkEntryFilter, entryMatches, type EntryFilterInput } from '../../src/domain/filters.js';
+import {
+  checkSearchFilter,
+  entryMatches,
+  transactionMatches,
+  type SearchFilter,
+  type SearchFilterInput,
+  type TransactionFacts,
+} from '../../src/domain/filters.js';
+import { countTransactions, searchTransactions } from '../../src/ledger/transaction-search.js';
 import { Amount } from '../../src/domain/money.js';
 import { decodeEvent } from '../../src/events/catalogue.js';
 import { accountCodeOf, isAccountStream } from '../../src/events/streams.js';
@@ -32,7 +40,7 @@ const ctx = { actor: 'search', requestId: 'search' };
 const at = (ms: number) => new Date(ms).toISOString();
 
 const step = fc.record({
-  kind: fc.constantFrom('post', 'post', 'post', 'hold', 'reverse'),
+  kind: fc.constantFrom('post', 'post', 'hold', 'hold', 'settle', 'reverse'),
   eur: fc.boolean(),
   from: fc.nat(),
   to: fc.nat(),
@@ -67,7 +75,7 @@ const FIELDS = {
 type Facts = Awaited<ReturnType<typeof scan>>;
 
 /** The filter with its picks resolved against what the log holds. */
-function resolve(raw: Record<string, unknown>, facts: Facts): EntryFilterInput {
+function resolve(raw: Record<string, unknown>, facts: Facts): SearchFilterInput {
   const among = (values: string[], n: unknown, order?: (a: string, b: string) => number) => {
     const sorted = [...new Set(values)].sort(order);
     return sorted[Math.round(((n as number) / 1000) * (sorted.length - 1))] ?? '1';
@@ -92,7 +100,7 @@ function resolve(raw: Record<string, unknown>, facts: Facts): EntryFilterInput {
         raw[field],
         (a, b) => new Amount(a).cmp(b),
       );
-  return filter as EntryFilterInput;
+  return filter as SearchFilterInput;
 }
 
 /** Zero to three fields at once: more would almost always match nothing. */
@@ -132,10 +140,34 @@ async function scan(db: Db, atPosition: number) {
   return entries;
 }
 
+/** Every transaction as a scan of the log knows it at `atPosition`, in order of its first event. */
+async function scanTransactions(db: Db, atPosition: number) {
+  const views = new Map<string, TransactionFacts & { id: string; first: number }>();
+  const settled = new Set<string>();
+  for await (const stored of readLog(db, 0)) {
+    if (stored.position > atPosition) break;
+    if (!isAccountStream(stored.streamId)) continue;
+    const event = decodeEvent(stored);
+    const { effectiveAt, recordedAt } = stored;
+    if ((event.type === 'TransactionPosted' || event.type === 'HoldPlaced') && !views.has(event.data.transactionId)) {
+      const { transactionId: id, idempotencyKey, legs } = event.data;
+      const status = event.type === 'HoldPlaced' ? 'PENDING' : 'POSTED';
+      views.set(id, { id, idempotencyKey, legs, status, effectiveAt, recordedAt, first: stored.position });
+    }
+    if ((event.type === 'HoldCommitted' || event.type === 'HoldVoided') && !settled.has(event.data.transactionId)) {
+      settled.add(event.data.transactionId);
+      const view = views.get(event.data.transactionId)!;
+      if (event.type === 'HoldVoided') view.status = 'VOIDED';
+      else Object.assign(view, { status: 'POSTED', legs: event.data.legs, effectiveAt, recordedAt });
+    }
+  }
+  return [...views.values()].sort((a, b) => a.first - b.first);
+}
+
 /** Every page of a search, `size` at a time, following the cursor keys. */
 async function allPages(
   db: Db,
-  filter: ReturnType<typeof checkEntryFilter>,
+  filter: ReturnType<typeof checkSearchFilter>,
   atPosition: number,
   order: SortOrder,
   size: number,
@@ -150,12 +182,34 @@ async function allPages(
   }
 }
 
+/** A transaction as compared: which, in what state, with which legs, when. */
+const shown = (t: { id: string; status: string; effectiveAt: string; legs: TransactionFacts['legs'] }) =>
+  `${t.id} ${t.status} ${t.effectiveAt} ${t.legs.map((l) => `${l.account}=${l.amount}`).join(',')}`;
+
+/** Every page of a transaction search, `size` at a time. */
+async function allTransactionPages(
+  db: Db,
+  search: { filter: SearchFilter; atPosition: number; order: SortOrder; now: string },
+  size: number,
+) {
+  const seen: string[] = [];
+  let after: number | undefined;
+  for (;;) {
+    const rows = await searchTransactions(db, { ...search, after, limit: size });
+    seen.push(...rows.slice(0, size).map(shown));
+    if (rows.length <= size) return seen;
+    after = rows[size - 1]!.firstPosition;
+  }
+}
+
 async function play(
   ledger: Ledger,
   steps: Array<typeof step extends fc.Arbitrary<infer T> ? T : never>,
   clock: { now: number },
 ) {
   const posted: string[] = [];
+  // Holds wait to be settled by a later step, so a position between placement and settlement is common.
+  const open: Array<{ id: string; cents: number }> = [];
   for (const [i, s] of steps.entries()) {
     clock.now += 1000;
     const pool = s.eur ? EUR : USD;
@@ -172,27 +226,27 @@ async function play(
         .catch(() => undefined);
       continue;
     }
+    if (s.kind === 'settle' && open.length > 0) {
+      const hold = open.splice(s.from % open.length, 1)[0]!;
+      if (s.settle === 'void') await ledger.voidPending({ transactionId: hold.id }, ctx);
+      if (s.settle === 'commit' || s.settle === 'partial') {
+        const part = s.settle === 'partial' ? { amount: (Math.max(1, hold.cents >> 1) / 100).toFixed(2) } : {};
+        await ledger.commitPending({ idempotencyKey: `${key}-c`, transactionId: hold.id, ...part }, ctx);
+      }
+      continue;
+    }
     const entries = [
       { account: from.code, direction: 'DEBIT' as const, amount },
       { account: to.code, direction: 'CREDIT' as const, amount },
     ];
-    const id = await ledger.postTransaction(
-      { idempotencyKey: key, entries, effectiveAt, pending: s.kind === 'hold' },
-      ctx,
-    );
-    if (s.kind !== 'hold') {
-      posted.push(id);
-      continue;
-    }
-    if (s.settle === 'void') await ledger.voidPending({ transactionId: id }, ctx);
-    if (s.settle === 'commit' || s.settle === 'partial') {
-      const part = s.settle === 'partial' ? { amount: (Math.max(1, s.cents >> 1) / 100).toFixed(2) } : {};
-      await ledger.commitPending({ idempotencyKey: `${key}-c`, transactionId: id, ...part }, ctx);
-    }
+    const pending = s.kind === 'hold';
+    const id = await ledger.postTransaction({ idempotencyKey: key, entries, effectiveAt, pending }, ctx);
+    if (pending) open.push({ id, cents: s.cents });
+    else posted.push(id);
   }
 }
 
-describe('entry search equals a scan of the log', () => {
+describe('entry and transaction search equal a scan of the log', () => {
   it('answers every filter at every pinned position, in order, paged without skip or repeat', async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -228,7 +282,7 @@ describe('entry search equals a scan of the log', () => {
             for (const [input, where, order, size] of queries) {
               const atPosition = Math.round((where / 1000) * head);
               const facts = await scan(db, atPosition);
-              const filter = checkEntryFilter(resolve(input, await scan(db, head)));
+              const filter = checkSearchFilter(resolve(input, await scan(db, head)));
               const expected = facts.filter((e) => entryMatches(filter, e));
               const keys = expected.map((e) => ({ position: e.position, legIndex: e.legIndex }));
               if (order === 'DESC') keys.reverse();
@@ -244,6 +298,15 @@ describe('entry search equals a scan of the log', () => {
               );
               expect(await allPages(db, filter, atPosition, order, size)).toEqual(keys);
               expect(await countEntries(db, filter, atPosition)).toBe(expected.length);
+              const now = at(clock.now);
+              const transactions = (await scanTransactions(db, atPosition)).filter((v) =>
+                transactionMatches(filter, v),
+              );
+              const ids = transactions.map(shown);
+              if (order === 'DESC') ids.reverse();
+              const search = { filter, atPosition, order, now };
+              expect(await allTransactionPages(db, search, size)).toEqual(ids);
+              expect(await countTransactions(db, search)).toBe(ids.length);
             }
           } finally {
             await temp.dispose();
@@ -252,5 +315,5 @@ describe('entry search equals a scan of the log', () => {
       ),
       { numRuns: 15 },
     );
-  });
+  }, 180_000);
 });

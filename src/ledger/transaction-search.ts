@@ -1,0 +1,130 @@
+/**
+ * Searching transactions, pinned to a log position: each as the ledger knew it at `atPosition` —
+ * a hold committed or voided only later is still PENDING there, with its placed legs and times.
+ * Ordered by the transaction's first position (its posting or its hold's placement), which never
+ * moves, so paging at one position never skips or repeats. SQL narrows by what never changes
+ * (first position, idempotency key); what a later commit changes is judged in code on the view as
+ * of the position (domain/filters.ts), reading on until the page is full.
+ */
+import type { Leg } from '../domain/account.js';
+import { transactionMatches, type SearchFilter, type TransactionStatus } from '../domain/filters.js';
+import { decodeAccountEvent } from '../events/catalogue.js';
+import type { Db } from '../store/db.js';
+import { fromRow } from '../store/event-store.js';
+import { toTransactionView, type TransactionView } from './queries.js';
+import type { SortOrder } from './search.js';
+
+export interface TransactionSearch {
+  filter: SearchFilter;
+  atPosition: number;
+  order: SortOrder;
+  /** The first position of the last transaction seen. */
+  after?: number;
+  limit: number;
+  /** Holds past their expiry by then are EXPIRED. */
+  now: string;
+}
+
+/** A transaction as of the searched position, with the key it is ordered and paged by. */
+export type FoundTransaction = TransactionView & { firstPosition: number };
+
+const SCAN_CHUNK = 500;
+
+/** Up to `limit + 1` transactions (one more tells there is a next page). */
+export async function searchTransactions(db: Db, search: TransactionSearch): Promise<FoundTransaction[]> {
+  const found: FoundTransaction[] = [];
+  let after = search.after;
+  for (;;) {
+    const page = await viewsAt(db, search, after, SCAN_CHUNK);
+    for (const view of page) {
+      if (transactionMatches(search.filter, facts(view, search.now))) found.push(view);
+      if (found.length > search.limit) return found;
+    }
+    if (page.length < SCAN_CHUNK) return found;
+    after = page[page.length - 1]!.firstPosition;
+  }
+}
+
+/** How many transactions match, at that position. */
+export async function countTransactions(db: Db, search: Omit<TransactionSearch, 'limit' | 'after' | 'order'>) {
+  let total = 0;
+  let after: number | undefined;
+  for (;;) {
+    const page = await viewsAt(db, { ...search, order: 'ASC' }, after, SCAN_CHUNK);
+    total += page.filter((view) => transactionMatches(search.filter, facts(view, search.now))).length;
+    if (page.length < SCAN_CHUNK) return total;
+    after = page[page.length - 1]!.firstPosition;
+  }
+}
+
+/** What a filter reads of a transaction; a hold past its expiry is EXPIRED. */
+function facts(view: FoundTransaction, now: string) {
+  const expired = view.status === 'PENDING' && view.expiresAt !== null && view.expiresAt <= now;
+  const status: TransactionStatus = expired ? 'EXPIRED' : view.status;
+  return { ...view, status };
+}
+
+/** One page of transactions in order, each as of the position. */
+async function viewsAt(
+  db: Db,
+  search: Pick<TransactionSearch, 'filter' | 'atPosition' | 'order'>,
+  after: number | undefined,
+  limit: number,
+): Promise<FoundTransaction[]> {
+  const direction = search.order === 'ASC' ? 'asc' : 'desc';
+  let query = db.selectFrom('transactions').selectAll().where('first_position', '<=', search.atPosition);
+  if (search.filter.idempotencyKey !== undefined)
+    query = query.where('idempotency_key', '=', search.filter.idempotencyKey);
+  if (after !== undefined) query = query.where('first_position', search.order === 'ASC' ? '>' : '<', after);
+  const rows = await query.orderBy('first_position', direction).limit(limit).execute();
+  const settledLater = await settledAfter(
+    db,
+    rows.map((row) => row.id),
+    search.atPosition,
+  );
+  const placements = await placementsOf(
+    db,
+    rows.filter((row) => settledLater.has(row.id)).map((row) => Number(row.first_position)),
+  );
+  return rows.map((row) => {
+    const view = { ...toTransactionView(row), firstPosition: Number(row.first_position) };
+    return settledLater.has(row.id) ? { ...view, ...placements.get(view.firstPosition)! } : view;
+  });
+}
+
+/**
+ * The holds among `ids` committed or voided only after the position: there, still pending. A
+ * settlement writes one event per account; the first one settles it (as the read model has it).
+ */
+async function settledAfter(db: Db, ids: string[], atPosition: number): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('events')
+    .select((eb) => ['transaction_id', eb.fn.min('position').as('settled')])
+    .where('transaction_id', 'in', ids)
+    .where('type', 'in', ['HoldCommitted', 'HoldVoided'])
+    .groupBy('transaction_id')
+    .execute();
+  return new Set(rows.filter((row) => Number(row.settled) > atPosition).map((row) => row.transaction_id!));
+}
+
+/** A hold as it was placed: pending, with its placed legs and times, by its first position. */
+async function placementsOf(db: Db, positions: number[]): Promise<Map<number, Partial<TransactionView>>> {
+  if (positions.length === 0) return new Map();
+  const rows = await db.selectFrom('events').selectAll().where('position', 'in', positions).execute();
+  const placements = new Map<number, Partial<TransactionView>>();
+  for (const row of rows) {
+    const stored = fromRow(row);
+    const event = decodeAccountEvent(stored);
+    if (event.type !== 'HoldPlaced')
+      throw new Error(`invariant: position ${stored.position} is not a hold's placement`);
+    placements.set(stored.position, {
+      status: 'PENDING',
+      legs: event.data.legs as Leg[],
+      effectiveAt: stored.effectiveAt,
+      recordedAt: stored.recordedAt,
+      position: stored.position,
+    });
+  }
+  return placements;
+}
