@@ -7,6 +7,7 @@ export const METRICS = ['POSTED', 'AVAILABLE'] as const;
 export const COMPARISONS = ['LT', 'LTE', 'GT', 'GTE'] as const;
 export type Metric = (typeof METRICS)[number];
 export type Comparison = (typeof COMPARISONS)[number];
+export type MonitorStatus = 'ACTIVE' | 'PAUSED';
 
 export interface MonitorCondition {
   metric: Metric;

@@ -84,7 +84,7 @@ function toAccountView(row: AccountsTable): AccountView {
     type: row.type,
     currency: row.currency,
     scale: parseCurrency(row.currency).scale,
-    status: row.status as AccountView['status'],
+    status: row.status,
     minimumBalance: row.minimum_balance,
     metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as JsonObject),
     openedAt: row.opened_at,
@@ -145,7 +145,7 @@ export function toTransactionView(row: Selectable<TransactionsTable>): Transacti
   return {
     id: row.id,
     idempotencyKey: row.idempotency_key,
-    status: row.status as TransactionView['status'],
+    status: row.status,
     expiresAt: row.expires_at,
     effectiveAt: row.effective_at,
     recordedAt: row.recorded_at,

@@ -2,7 +2,7 @@
 import type { Generated } from 'kysely';
 import type { Role } from '../domain/access.js';
 import type { AccountStatus, AccountType, Direction } from '../domain/account.js';
-import type { Comparison, Metric } from '../domain/monitors.js';
+import type { Comparison, Metric, MonitorStatus } from '../domain/monitors.js';
 
 export interface EventsTable {
   position: number;
@@ -37,7 +37,8 @@ export interface AccountsTable {
 export interface TransactionsTable {
   id: string;
   idempotency_key: string;
-  status: string;
+  /** EXPIRED is never stored: a pending hold past its expiresAt is judged at read time. */
+  status: 'POSTED' | 'PENDING' | 'VOIDED';
   effective_at: string;
   recorded_at: string;
   description: string | null;
@@ -149,7 +150,7 @@ export interface BalanceMonitorsTable {
   metric: Metric;
   comparison: Comparison;
   threshold: string;
-  status: string;
+  status: MonitorStatus;
   /** 1 while the condition holds (as of the last event evaluated). */
   holds: number;
   /** Events at or before this position happened before the monitor existed. */

@@ -12,7 +12,13 @@
 import { PostgresAdapter, type Insertable } from 'kysely';
 import { evolve, type OpenedAccount } from '../domain/account.js';
 import { AccountNotFound, InvalidAmount, MonitorNotFound, ValidationError } from '../domain/errors.js';
-import { checkCondition, conditionHolds, figureOf, type MonitorCondition } from '../domain/monitors.js';
+import {
+  checkCondition,
+  conditionHolds,
+  figureOf,
+  type MonitorCondition,
+  type MonitorStatus,
+} from '../domain/monitors.js';
 import { formatAmount } from '../domain/money.js';
 import { decodeAccountEvent } from '../events/catalogue.js';
 import type { StoredEvent } from '../events/envelope.js';
@@ -31,7 +37,7 @@ export const BALANCE_MONITORS = 'balance-monitors';
 export interface MonitorView extends MonitorCondition {
   id: string;
   account: string;
-  status: 'ACTIVE' | 'PAUSED';
+  status: MonitorStatus;
   /** Whether the condition holds, as of the last event judged. */
   holds: boolean;
   createdAt: string;
@@ -153,7 +159,7 @@ function toView(row: BalanceMonitorsTable): MonitorView {
     id: row.id,
     account: row.account_code,
     ...asCondition(row),
-    status: row.status as MonitorView['status'],
+    status: row.status,
     holds: Number(row.holds) === 1,
     createdAt: row.created_at,
     createdBy: row.created_by,
@@ -223,7 +229,7 @@ export function createMonitor(
 export function setMonitorStatus(
   database: Database,
   id: string,
-  status: 'ACTIVE' | 'PAUSED',
+  status: MonitorStatus,
   now: string,
 ): Promise<MonitorView> {
   return database.write(async (trx) => {
