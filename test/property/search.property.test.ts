@@ -76,9 +76,10 @@ type Facts = Awaited<ReturnType<typeof scan>>;
 
 /** The filter with its picks resolved against what the log holds. */
 function resolve(raw: Record<string, unknown>, facts: Facts): SearchFilterInput {
-  const among = (values: string[], n: unknown, order?: (a: string, b: string) => number) => {
+  // With no entry yet (only holds), a bound still has to be a valid one.
+  const among = (values: string[], n: unknown, order?: (a: string, b: string) => number, none = at(START)) => {
     const sorted = [...new Set(values)].sort(order);
-    return sorted[Math.round(((n as number) / 1000) * (sorted.length - 1))] ?? '1';
+    return sorted[Math.round(((n as number) / 1000) * (sorted.length - 1))] ?? none;
   };
   const filter: Record<string, unknown> = { ...raw };
   for (const field of ['effectiveFrom', 'effectiveTo'] as const)
@@ -99,6 +100,7 @@ function resolve(raw: Record<string, unknown>, facts: Facts): SearchFilterInput 
         facts.map((f) => f.amount),
         raw[field],
         (a, b) => new Amount(a).cmp(b),
+        '1',
       );
   return filter as SearchFilterInput;
 }
