@@ -3,6 +3,7 @@
  * Permissions are what the schema checks (src/graphql/builder.ts); roles are what operators hand out.
  */
 import { ValidationError } from './errors.js';
+import { MAX_KEY_NAME_LENGTH } from './limits.js';
 
 export const PERMISSIONS = ['read', 'post', 'audit', 'admin'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -29,7 +30,6 @@ export function checkRole(value: string): Role {
 }
 
 /** Key names become the `actor` of events: short, lowercase, printable, unambiguous in logs. */
-export const MAX_KEY_NAME_LENGTH = 64;
 const KEY_NAME = new RegExp(`^[a-z0-9][a-z0-9._-]{0,${MAX_KEY_NAME_LENGTH - 1}}$`);
 
 /** Names the audit trail already uses for what is not a key: a key may not pass for them. */

@@ -1,4 +1,7 @@
-/** The input rules of docs/api.md: sizes and shapes every command checks before anything else. */
+/**
+ * The business limits, all in one place (docs/security.md lists them; a test compares), and the
+ * input rules of docs/api.md: sizes and shapes every command checks before anything else.
+ */
 import { ValidationError } from './errors.js';
 import { printable } from './text.js';
 import { canonicalJson, type JsonObject } from './json.js';
@@ -11,6 +14,23 @@ export const LIMITS = {
   metadataDepth: 32,
   idempotencyKeyLength: 128,
 } as const;
+
+/** Legs per transaction: at least two accounts, and a bound on the work one transaction asks for. */
+export const MIN_LEGS = 2;
+export const MAX_LEGS = 100;
+
+/** Digits of a decimal literal (amounts, bounds, thresholds), sign and point aside. */
+export const MAX_DECIMAL_DIGITS = 40;
+
+/** The largest scale a custom asset may declare ("BTC/8"). */
+export const MAX_CUSTOM_SCALE = 18;
+
+/** API key names become the `actor` of events: short enough for logs. */
+export const MAX_KEY_NAME_LENGTH = 64;
+
+/** Connection pages: `first` when omitted, and its largest value. */
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
 
 /** Log positions travel as GraphQL Int (a signed 32-bit integer): no cursor or argument names one beyond it. */
 export const MAX_POSITION = 2_147_483_647;

@@ -1,6 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { InvalidAmount, ValidationError } from './errors.js';
 import { printable } from './text.js';
+import { MAX_DECIMAL_DIGITS, MAX_CUSTOM_SCALE } from './limits.js';
 
 /**
  * The ledger's own Decimal: enough precision that no sum of legal amounts is ever
@@ -18,7 +19,6 @@ export const ZERO = new Amount(0);
 
 /** Plain notation only: no exponent, no '+', no leading zeros, no separators. */
 const DECIMAL_PATTERN = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/;
-export const MAX_DECIMAL_DIGITS = 40;
 
 /** Why `text` is not a decimal literal Inkwell accepts, or null when it is one. */
 export function decimalSyntaxError(text: string): string | null {
@@ -108,7 +108,6 @@ const ISO_4217: Record<string, number> = {
   UYW: 4,
 };
 
-export const MAX_CUSTOM_SCALE = 18;
 const CUSTOM_ASSET = /^([A-Z][A-Z0-9_]{0,15})\/(0|[1-9][0-9]?)$/;
 
 /**

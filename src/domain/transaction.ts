@@ -5,9 +5,7 @@ import type { JsonObject } from './json.js';
 import { type Amount, ZERO, formatAmount, parsePositiveAmount } from './money.js';
 import { printable } from './text.js';
 import { freezeDeep } from './json.js';
-
-export const MIN_LEGS = 2;
-export const MAX_LEGS = 100;
+import { MIN_LEGS, MAX_LEGS } from './limits.js';
 
 export interface EntryInput {
   account: string;

@@ -5,10 +5,7 @@
 import type { ObjectRef } from '@pothos/core';
 import { builder } from './builder.js';
 import { badInput } from './bad-input.js';
-import { MAX_POSITION } from '../domain/limits.js';
-
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_POSITION } from '../domain/limits.js';
 
 export function pageSize(first: number | null | undefined): number {
   if (first == null) return DEFAULT_PAGE_SIZE;

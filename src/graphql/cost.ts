@@ -38,9 +38,7 @@ import {
   TypeMetaFieldDef,
   TypeNameMetaFieldDef,
 } from 'graphql';
-import { MAX_LEGS } from '../domain/transaction.js';
-import { MAX_BATCH } from '../domain/limits.js';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './connection.js';
+import { DEFAULT_PAGE_SIZE, MAX_BATCH, MAX_LEGS, MAX_PAGE_SIZE } from '../domain/limits.js';
 
 type Args = Record<string, unknown>;
 

@@ -2,12 +2,16 @@
  * The input limits as the schema's descriptions state them, built from the constants that
  * enforce them (domain/limits.ts and friends): a number is written once, in code.
  */
-import { MAX_KEY_NAME_LENGTH } from '../domain/access.js';
-import { LIMITS } from '../domain/limits.js';
-import { MAX_CUSTOM_SCALE } from '../domain/money.js';
-import { MAX_LEGS, MIN_LEGS } from '../domain/transaction.js';
+import {
+  DEFAULT_PAGE_SIZE,
+  LIMITS,
+  MAX_CUSTOM_SCALE,
+  MAX_KEY_NAME_LENGTH,
+  MAX_LEGS,
+  MAX_PAGE_SIZE,
+  MIN_LEGS,
+} from '../domain/limits.js';
 import { DEFAULT_MAX_FUTURE_SKEW_MS } from '../ledger/ledger.js';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './connection.js';
 
 const n = (value: number) => value.toLocaleString('en-US');
 

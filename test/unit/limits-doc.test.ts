@@ -5,8 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_QUERY_LIMITS, DEFAULT_RATE_LIMIT } from '../../src/config.js';
-import { MAX_BATCH, MAX_BATCH_LEGS } from '../../src/domain/limits.js';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../src/graphql/connection.js';
+import { DEFAULT_PAGE_SIZE, MAX_BATCH, MAX_BATCH_LEGS, MAX_PAGE_SIZE } from '../../src/domain/limits.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../src/store/deadline.js';
 
 const doc = readFileSync(new URL('../../docs/security.md', import.meta.url), 'utf8');
