@@ -88,6 +88,8 @@ export async function balanceAtPosition(db: Db, account: AccountView, asOf: stri
   const posted = normalSide(account.type) === 'DEBIT' ? debits.minus(credits) : credits.minus(debits);
   return {
     posted: formatAmount(posted, account.scale),
+    debits: formatAmount(debits, account.scale),
+    credits: formatAmount(credits, account.scale),
     currency: account.currency,
     version: await versionAt(db, code, P),
   };

@@ -73,6 +73,9 @@ export interface EventView {
 
 export interface BalanceView {
   posted: string;
+  /** Cumulative debits and credits (volumes) counted in `posted`, at the currency's scale. */
+  debits: string;
+  credits: string;
   currency: string;
   version: number;
 }
@@ -311,11 +314,24 @@ export async function currentBalance(db: Db, account: AccountView, now: string):
     // Only what the row includes: an entry committed after the row was read is in neither.
     .where('position', '<=', account.lastPosition)
     .execute();
+  let debits = new Amount(account.debits);
+  let credits = new Amount(account.credits);
+  for (const row of future) {
+    if (row.direction === 'DEBIT') debits = debits.minus(row.amount);
+    else credits = credits.minus(row.amount);
+  }
   const posted = future.reduce(
     (sum, row) => sum.minus(signedOnNormalSide(account.type, { direction: row.direction, amount: row.amount })),
     new Amount(account.balance),
   );
-  return { posted: formatAmount(posted, account.scale), currency: account.currency, version: account.version };
+  const scaled = (value: Amount) => formatAmount(value, account.scale);
+  return {
+    posted: scaled(posted),
+    debits: scaled(debits),
+    credits: scaled(credits),
+    currency: account.currency,
+    version: account.version,
+  };
 }
 
 export { balanceAt, balanceAtPosition, positionKnownAt } from './as-of.js';

@@ -1,6 +1,13 @@
 /** The Account type: fields, balance as of any time, entries and events. */
 import { ACCOUNT_TYPES } from '../../domain/account.js';
-import { balanceAt, currentBalance, listEntries, listEvents, pendingOf } from '../../ledger/queries.js';
+import {
+  balanceAt,
+  currentBalance,
+  listEntries,
+  listEvents,
+  pendingOf,
+  type BalanceView,
+} from '../../ledger/queries.js';
 import { Amount, writtenScale } from '../../domain/money.js';
 import { builder } from '../builder.js';
 import { connectionType, decodeCursor, encodeCursor, pageSize, toPage } from '../connection.js';
@@ -35,14 +42,11 @@ export const AccountStatusRef = builder.enumType('AccountStatus', {
   },
 });
 
-interface BalanceValue {
-  posted: string;
+interface BalanceValue extends BalanceView {
   /** What live holds reserve: a figure of now (zero for a balance in the past). */
   pending: string;
-  currency: string;
   asOf: string;
   knownAt: string;
-  version: number;
 }
 
 const BalanceRef = builder.objectRef<BalanceValue>('Balance').implement({
@@ -53,6 +57,16 @@ const BalanceRef = builder.objectRef<BalanceValue>('Balance').implement({
       type: MoneyRef,
       description: 'The posted balance.',
       resolve: (b) => ({ amount: b.posted, currency: b.currency }),
+    }),
+    debits: t.field({
+      type: MoneyRef,
+      description: 'Every debit the posted balance counts, summed (a volume, never negative).',
+      resolve: (b) => ({ amount: b.debits, currency: b.currency }),
+    }),
+    credits: t.field({
+      type: MoneyRef,
+      description: 'Every credit the posted balance counts, summed (a volume, never negative).',
+      resolve: (b) => ({ amount: b.credits, currency: b.currency }),
     }),
     pending: t.field({
       type: MoneyRef,
