@@ -73,6 +73,7 @@ const LIST_BOUNDS: Record<string, ListBound> = {
  */
 const PLAIN_LISTS = new Set([
   'Query.balanceMonitors',
+  'Query.balances',
   'BalanceSheet.sections',
   'BalanceSheet.totals',
   'IncomeStatement.sections',
@@ -95,6 +96,7 @@ const WEIGHTS: Record<string, number> = {
   'Query.verifyIntegrity': 100,
   'Query.exportReport': 100,
   'Query.books': 100,
+  'Query.balances': 100,
   // A count reads every matching row, not a page of them.
   'EntryConnection.totalCount': 100,
   'TransactionConnection.totalCount': 100,

@@ -7,6 +7,7 @@ import './types/account.js';
 import './types/entry.js';
 import './queries.js';
 import './search.js';
+import './aggregates.js';
 import './mutations.js';
 import './api-keys.js';
 import './reports.js';

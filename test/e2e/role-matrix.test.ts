@@ -43,6 +43,10 @@ const MATRIX: Record<string, Row> = {
     needs: 'read',
     request: () => ({ query: '{ f: accounts(first: 5) { edges { node { code } } } }' }),
   },
+  'Query.balances': {
+    needs: 'read',
+    request: () => ({ query: '{ f: balances(selector: { prefix: "assets" }) { key accountCount } }' }),
+  },
   'Query.transactions': {
     needs: 'read',
     request: () => ({ query: '{ f: transactions(first: 5) { totalCount edges { cursor } } }' }),

@@ -1,0 +1,231 @@
+/**
+ * Aggregate balances equal brute force (issue 19, point 5): over random histories with backdating,
+ * two currencies and holds, every random selector (prefix or pattern), grouping level, asOf and
+ * knownAt answers per group and currency exactly the sums a replay of the event log gives — debits,
+ * credits, posted and the member count — and each row is the sum of its members' own balances.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { normalSide, postedLegs, type AccountEvent, type AccountType } from '../../src/domain/account.js';
+import { LedgerError } from '../../src/domain/errors.js';
+import { isAtOrBelow, matchesPattern } from '../../src/domain/filters.js';
+import { type Amount, formatAmount, ZERO } from '../../src/domain/money.js';
+import { decodeEvent } from '../../src/events/catalogue.js';
+import { accountCodeOf, isAccountStream } from '../../src/events/streams.js';
+import { Ledger } from '../../src/ledger/ledger.js';
+import { getAccounts, pendingOf } from '../../src/ledger/queries.js';
+import { aggregateBalances, checkSelector } from '../../src/reports/aggregate.js';
+import { reportCut } from '../../src/reports/cut.js';
+import type { Db } from '../../src/store/db.js';
+import { readLog } from '../../src/store/event-store.js';
+import { tempDatabase } from '../support/server.js';
+
+const START = Date.parse('2026-03-01T00:00:00.000Z');
+const ACCOUNTS = [
+  { code: 'assets:bank:usd', type: 'ASSET' as const, currency: 'USD' },
+  { code: 'assets:bank:eur', type: 'ASSET' as const, currency: 'EUR' },
+  { code: 'liabilities:users:u1:wallet', type: 'LIABILITY' as const, currency: 'USD' },
+  { code: 'liabilities:users:u2:wallet', type: 'LIABILITY' as const, currency: 'USD' },
+  { code: 'liabilities:users:u2:eur', type: 'LIABILITY' as const, currency: 'EUR' },
+  { code: 'revenue:fees', type: 'REVENUE' as const, currency: 'USD' },
+];
+const ctx = { actor: 'aggregate', requestId: 'aggregate' };
+const at = (ms: number) => new Date(ms).toISOString();
+
+const step = fc.record({
+  from: fc.nat(),
+  to: fc.nat(),
+  cents: fc.integer({ min: 1, max: 90_000 }),
+  backMs: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 3 * 86_400_000 })),
+  hold: fc.boolean(),
+  /** An account opened late (effective now), after some history. */
+  late: fc.boolean(),
+});
+
+const query = fc.record({
+  selector: fc.oneof(
+    fc
+      .constantFrom('assets', 'liabilities', 'liabilities:users', 'liabilities:users:u2', 'revenue:fees', 'equity')
+      .map((prefix) => ({ prefix })),
+    fc
+      .constantFrom('liabilities:users:*:wallet', '**:eur', '*:*:usd', '**', 'liabilities:**')
+      .map((pattern) => ({ pattern })),
+  ),
+  level: fc.option(fc.integer({ min: 1, max: 4 }), { nil: null }),
+  asOf: fc.option(fc.integer({ min: 0, max: 1000 }), { nil: null }),
+  knownAt: fc.option(fc.integer({ min: 0, max: 1000 }), { nil: null }),
+});
+
+interface Member {
+  code: string;
+  type: AccountType;
+  currency: string;
+  openedAt: string;
+  debits: Amount;
+  credits: Amount;
+}
+
+/** Every account the log knew at `atPosition`, opened by `asOf`, with its volumes effective by then. */
+async function replay(db: Db, asOf: string, atPosition: number): Promise<Member[]> {
+  const members = new Map<string, Member>();
+  for await (const stored of readLog(db, 0)) {
+    if (stored.position > atPosition) break;
+    if (!isAccountStream(stored.streamId)) continue;
+    const code = accountCodeOf(stored.streamId);
+    const event = decodeEvent(stored) as AccountEvent;
+    if (event.type === 'AccountOpened')
+      members.set(code, {
+        code,
+        type: event.data.type,
+        currency: event.data.currency,
+        openedAt: stored.effectiveAt,
+        debits: ZERO,
+        credits: ZERO,
+      });
+    if (stored.effectiveAt > asOf) continue;
+    for (const leg of postedLegs(event) ?? []) {
+      if (leg.account !== code) continue;
+      const member = members.get(code)!;
+      if (leg.direction === 'DEBIT') member.debits = member.debits.plus(leg.amount);
+      else member.credits = member.credits.plus(leg.amount);
+    }
+  }
+  return [...members.values()].filter((m) => m.openedAt <= asOf);
+}
+
+describe('balances(selector, asOf, knownAt, groupBy)', () => {
+  it('equals the sums of a replay of the log, per group and currency', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(step, { minLength: 2, maxLength: 25 }),
+        fc.array(query, { minLength: 2, maxLength: 6 }),
+        async (steps, queries) => {
+          const temp = await tempDatabase();
+          const clock = { now: START };
+          const ledger = new Ledger(temp.database, { clock: () => new Date(clock.now) });
+          try {
+            const opened = ACCOUNTS.filter((_, i) => i < 5 || !steps.some((s) => s.late));
+            for (const a of opened)
+              await ledger.openAccount(
+                {
+                  code: a.code,
+                  name: a.code,
+                  type: a.type,
+                  currency: a.currency,
+                  effectiveAt: at(START - 10 * 86_400_000),
+                },
+                ctx,
+              );
+            for (const [i, s] of steps.entries()) {
+              clock.now += 1000;
+              if (s.late && !opened.includes(ACCOUNTS[5]!)) {
+                opened.push(ACCOUNTS[5]!);
+                await ledger.openAccount(
+                  { code: ACCOUNTS[5]!.code, name: 'fees', type: 'REVENUE', currency: 'USD' },
+                  ctx,
+                );
+                continue;
+              }
+              const from = opened[s.from % opened.length]!;
+              const peers = opened.filter((a) => a.currency === from.currency && a !== from);
+              if (peers.length === 0) continue;
+              const to = peers[s.to % peers.length]!;
+              const amount = (s.cents / 100).toFixed(2);
+              const entries = [
+                { account: from.code, direction: 'DEBIT' as const, amount },
+                { account: to.code, direction: 'CREDIT' as const, amount },
+              ];
+              const effectiveAt = at(Math.max(clock.now - s.backMs, START - 5 * 86_400_000));
+              // A refusal (backdated before the late account opened) writes nothing: the history stays valid.
+              await ledger
+                .postTransaction(
+                  { idempotencyKey: `a${i}`, entries, effectiveAt: s.hold ? undefined : effectiveAt, pending: s.hold },
+                  ctx,
+                )
+                .catch((error: unknown) => {
+                  if (!(error instanceof LedgerError)) throw error;
+                });
+            }
+            const db = temp.database.db;
+            const now = at(clock.now);
+            const times = (await db.selectFrom('events').select(['recorded_at', 'effective_at']).execute())
+              .flatMap((r) => [r.recorded_at, r.effective_at])
+              .sort();
+            const pickTime = (n: number | null) =>
+              n === null ? now : times[Math.round((n / 1000) * (times.length - 1))]!;
+            for (const q of queries) {
+              const asOf = pickTime(q.asOf);
+              const cut = await reportCut(db, q.knownAt === null ? null : pickTime(q.knownAt), now);
+              const isNow = asOf === now && cut.knownAt === now;
+              const selector = checkSelector(q.selector);
+              const rows = await aggregateBalances(db, selector, q.level, asOf, cut, isNow ? now : null);
+
+              const selected = (await replay(db, asOf, cut.atPosition)).filter((m) =>
+                'prefix' in q.selector
+                  ? isAtOrBelow(m.code, q.selector.prefix)
+                  : matchesPattern(q.selector.pattern, m.code),
+              );
+              const views = await getAccounts(
+                db,
+                selected.map((m) => m.code),
+              );
+              const expected = new Map<
+                string,
+                {
+                  key: string;
+                  currency: string;
+                  debits: Amount;
+                  credits: Amount;
+                  posted: Amount;
+                  pending: Amount;
+                  accountCount: number;
+                }
+              >();
+              for (const m of selected) {
+                const key =
+                  q.level === null
+                    ? ((q.selector as { prefix?: string; pattern?: string }).prefix ??
+                      (q.selector as { pattern: string }).pattern)
+                    : m.code.split(':').slice(0, q.level).join(':');
+                const id = `${key} ${m.currency}`;
+                const row = expected.get(id) ?? {
+                  key,
+                  currency: m.currency,
+                  debits: ZERO,
+                  credits: ZERO,
+                  posted: ZERO,
+                  pending: ZERO,
+                  accountCount: 0,
+                };
+                row.debits = row.debits.plus(m.debits);
+                row.credits = row.credits.plus(m.credits);
+                row.posted = row.posted.plus(
+                  normalSide(m.type) === 'DEBIT' ? m.debits.minus(m.credits) : m.credits.minus(m.debits),
+                );
+                if (isNow) row.pending = row.pending.plus(await pendingOf(db, views.get(m.code)!, now));
+                row.accountCount += 1;
+                expected.set(id, row);
+              }
+              const want = [...expected.values()]
+                .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.currency < b.currency ? -1 : 1))
+                .map((r) => ({
+                  key: r.key,
+                  currency: r.currency,
+                  debits: formatAmount(r.debits, 2),
+                  credits: formatAmount(r.credits, 2),
+                  posted: formatAmount(r.posted, 2),
+                  pending: formatAmount(r.pending, 2),
+                  available: formatAmount(r.posted.minus(r.pending), 2),
+                  accountCount: r.accountCount,
+                }));
+              expect(rows, JSON.stringify({ q, asOf, cut })).toEqual(want);
+            }
+          } finally {
+            await temp.dispose();
+          }
+        },
+      ),
+      { numRuns: 15 },
+    );
+  }, 180_000);
+});
