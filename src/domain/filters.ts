@@ -3,6 +3,7 @@
  * narrows a search (ledger/search.ts) and the brute-force scan the tests compare it with both
  * answer to `entryMatches`.
  */
+import type { AccountStatus, AccountType } from './account.js';
 import { ValidationError } from './errors.js';
 import { checkCode, LIMITS } from './limits.js';
 import { Amount, decimalSyntaxError, parseCurrency, writtenScale } from './money.js';
@@ -177,5 +178,80 @@ function legMatches(filter: SearchFilter, leg: { account: string; amount: string
   if (filter.currency !== undefined && leg.currency !== filter.currency) return false;
   if (filter.minAmount?.gt(leg.amount)) return false;
   if (filter.maxAmount?.lt(leg.amount)) return false;
+  return true;
+}
+
+/** A bound on a balance: POSTED, or AVAILABLE (posted less what live holds reserve). */
+export interface BalancePredicate {
+  metric: 'POSTED' | 'AVAILABLE';
+  gte?: Amount;
+  lte?: Amount;
+}
+
+/** An account filter as a client sends it. */
+export interface AccountFilterInput {
+  prefix?: string | null;
+  type?: AccountType | null;
+  pattern?: string | null;
+  status?: readonly AccountStatus[] | null;
+  currency?: string | null;
+  balance?: { metric: 'POSTED' | 'AVAILABLE'; gte?: string | null; lte?: string | null } | null;
+}
+
+export interface AccountFilter {
+  prefix?: string;
+  type?: AccountType;
+  pattern?: string;
+  status?: readonly AccountStatus[];
+  currency?: string;
+  balance?: BalancePredicate;
+}
+
+export function checkAccountFilter(input: AccountFilterInput | null | undefined): AccountFilter {
+  const filter: AccountFilter = {};
+  if (!input) return filter;
+  if (input.prefix != null) filter.prefix = checkCode(input.prefix, 'filter.prefix');
+  if (input.type != null) filter.type = input.type;
+  if (input.pattern != null) filter.pattern = checkPattern(input.pattern, 'filter.pattern');
+  if (input.status != null) filter.status = [...new Set(input.status)];
+  if (input.currency != null) filter.currency = parseCurrency(input.currency).code;
+  if (input.balance != null) {
+    const bound = (value: string | null | undefined, field: string) => {
+      if (value == null) return undefined;
+      const syntax = decimalSyntaxError(value);
+      if (syntax) throw new ValidationError(`filter.balance.${field}`, syntax);
+      return new Amount(value);
+    };
+    filter.balance = {
+      metric: input.balance.metric,
+      gte: bound(input.balance.gte, 'gte'),
+      lte: bound(input.balance.lte, 'lte'),
+    };
+  }
+  return filter;
+}
+
+/** What an account filter reads of an account, its balance taken at the times asked for. */
+export interface AccountFacts {
+  code: string;
+  type: AccountType;
+  status: AccountStatus;
+  currency: string;
+  posted: string;
+  available: string;
+}
+
+export function accountMatches(filter: AccountFilter, account: AccountFacts): boolean {
+  if (filter.prefix !== undefined && !isAtOrBelow(account.code, filter.prefix)) return false;
+  if (filter.type !== undefined && account.type !== filter.type) return false;
+  if (filter.pattern !== undefined && !matchesPattern(filter.pattern, account.code)) return false;
+  if (filter.status !== undefined && !filter.status.includes(account.status)) return false;
+  if (filter.currency !== undefined && account.currency !== filter.currency) return false;
+  const bound = filter.balance;
+  if (bound !== undefined) {
+    const figure = bound.metric === 'POSTED' ? account.posted : account.available;
+    if (bound.gte?.gt(figure)) return false;
+    if (bound.lte?.lt(figure)) return false;
+  }
   return true;
 }

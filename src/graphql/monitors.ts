@@ -1,6 +1,6 @@
 /** Balance monitors through GraphQL: create, list, pause, resume, delete; their alerts as a live feed. */
 import { GraphQLError } from 'graphql';
-import type { COMPARISONS, METRICS } from '../domain/monitors.js';
+import type { COMPARISONS } from '../domain/monitors.js';
 import { MAX_MONITORS } from '../domain/limits.js';
 import { followPages } from '../ledger/feed.js';
 import {
@@ -20,14 +20,7 @@ import { asResult, resultUnion } from './errors.js';
 import { validCode } from './queries.js';
 import { mustStream } from './subscriptions.js';
 import { badInput } from './bad-input.js';
-
-const MetricRef = builder.enumType('MonitorMetric', {
-  description: 'The figure a monitor watches.',
-  values: {
-    POSTED: { value: 'POSTED', description: 'The normal-side balance.' },
-    AVAILABLE: { value: 'AVAILABLE', description: 'The balance less what live holds reserve.' },
-  } satisfies Record<(typeof METRICS)[number], unknown>,
-});
+import { MetricRef } from './types/account.js';
 
 const ComparisonRef = builder.enumType('MonitorComparison', {
   description: 'How the figure is compared with the amount.',

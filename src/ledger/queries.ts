@@ -12,8 +12,8 @@ import type { EventMetadata, StoredEvent } from '../events/envelope.js';
 import { accountStream } from '../events/streams.js';
 import type { Db } from '../store/db.js';
 import { fromRow } from '../store/event-store.js';
-import type { Selectable } from 'kysely';
-import type { AccountsTable, EntriesTable, TransactionsTable } from '../store/schema.js';
+import type { ExpressionBuilder, Selectable } from 'kysely';
+import type { AccountsTable, EntriesTable, Schema, TransactionsTable } from '../store/schema.js';
 import { chunks, ROWS_PER_STATEMENT } from '../store/chunks.js';
 
 export interface AccountView {
@@ -80,7 +80,7 @@ export interface BalanceView {
   version: number;
 }
 
-function toAccountView(row: AccountsTable): AccountView {
+export function toAccountView(row: AccountsTable): AccountView {
   return {
     code: row.code,
     name: row.name,
@@ -109,6 +109,12 @@ export async function getAccounts(db: Db, codes: readonly string[]): Promise<Map
   return new Map(rows.map((row) => [row.code, toAccountView(row)]));
 }
 
+/** Accounts at a code or below it: ":" sorts just before ";", so this is an index range. */
+export function codeAtOrBelow(prefix: string) {
+  return (eb: ExpressionBuilder<Schema, 'accounts'>) =>
+    eb.or([eb('code', '=', prefix), eb.and([eb('code', '>=', `${prefix}:`), eb('code', '<', `${prefix};`)])]);
+}
+
 export async function listAccounts(
   db: Db,
   options: { afterCode?: string; limit: number; prefix?: string | null; type?: AccountType | null },
@@ -116,13 +122,7 @@ export async function listAccounts(
   let query = db.selectFrom('accounts').selectAll();
   if (options.afterCode !== undefined) query = query.where('code', '>', options.afterCode);
   if (options.type) query = query.where('type', '=', options.type);
-  const prefix = options.prefix;
-  if (prefix) {
-    // The code itself or anything below it: ":" sorts just before ";", so this is an index range.
-    query = query.where((eb) =>
-      eb.or([eb('code', '=', prefix), eb.and([eb('code', '>=', `${prefix}:`), eb('code', '<', `${prefix};`)])]),
-    );
-  }
+  if (options.prefix) query = query.where(codeAtOrBelow(options.prefix));
   const rows = await query
     .orderBy('code')
     .limit(options.limit + 1)

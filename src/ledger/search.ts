@@ -7,7 +7,7 @@
  */
 import { entryMatches, literalPrefix, matchesPattern, type SearchFilter } from '../domain/filters.js';
 import type { Db } from '../store/db.js';
-import { toEntryView, type EntryView } from './queries.js';
+import { codeAtOrBelow, toEntryView, type EntryView } from './queries.js';
 
 export type SortOrder = 'ASC' | 'DESC';
 
@@ -82,12 +82,7 @@ async function codesFor(db: Db, filter: SearchFilter): Promise<string[] | null> 
   if (pattern === undefined) return null;
   const prefix = literalPrefix(pattern);
   let query = db.selectFrom('accounts').select('code');
-  if (prefix !== null) {
-    const [from, to] = belowRange(prefix);
-    query = query.where((eb) =>
-      eb.or([eb('code', '=', prefix), eb.and([eb('code', '>=', from), eb('code', '<', to)])]),
-    );
-  }
+  if (prefix !== null) query = query.where(codeAtOrBelow(prefix));
   const rows = await query.execute();
   return rows.map((r) => r.code).filter((code) => matchesPattern(pattern, code));
 }

@@ -113,3 +113,60 @@ describe('balances', () => {
     }
   });
 });
+
+describe('accounts(filter)', () => {
+  const ACCOUNTS = `query($filter: AccountFilter, $prefix: String, $asOf: DateTime, $first: Int, $after: String) {
+    accounts(filter: $filter, prefix: $prefix, asOf: $asOf, first: $first, after: $after) {
+      edges { node { code } } pageInfo { hasNextPage endCursor } } }`;
+  const codes = async (variables: Record<string, unknown>) => {
+    const body = (await server.gql(ACCOUNTS, variables)).body;
+    expect(body.errors).toBeUndefined();
+    return body.data.accounts.edges.map((e: { node: { code: string } }) => e.node.code);
+  };
+
+  it('filters by pattern, currency, status and a balance bound, now or at a past asOf', async () => {
+    expect(await codes({ filter: { pattern: 'liabilities:users:*:wallet' } })).toEqual([
+      'liabilities:users:ann:wallet',
+      'liabilities:users:bob:wallet',
+    ]);
+    expect(await codes({ filter: { currency: 'EUR', status: ['OPEN'] } })).toEqual([
+      'assets:bank:eur',
+      'liabilities:users:bob:eur',
+    ]);
+    // Ann: 100.00 posted, 30.00 held. Bob's wallet: 50.00.
+    expect(await codes({ prefix: 'liabilities', filter: { balance: { metric: 'POSTED', gte: '60' } } })).toEqual([
+      'liabilities:users:ann:wallet',
+    ]);
+    expect(await codes({ prefix: 'liabilities', filter: { balance: { metric: 'AVAILABLE', lte: '69.99' } } })).toEqual([
+      'liabilities:users:bob:eur',
+      'liabilities:users:bob:wallet',
+    ]);
+    // Available counts the hold: Ann has 70.00 to give, though 100.00 is posted.
+    expect(await codes({ prefix: 'liabilities', filter: { balance: { metric: 'AVAILABLE', gte: '70' } } })).toEqual([
+      'liabilities:users:ann:wallet',
+    ]);
+    const feb = { prefix: 'liabilities', asOf: '2026-02-15T00:00:00Z' };
+    expect(await codes({ ...feb, filter: { balance: { metric: 'POSTED', gte: '0.01' } } })).toEqual([
+      'liabilities:users:ann:wallet',
+    ]);
+  });
+
+  it('pages through a filter in code order', async () => {
+    const first = (await server.gql(ACCOUNTS, { filter: { pattern: '**' }, first: 2 })).body.data.accounts;
+    expect(first.pageInfo.hasNextPage).toBe(true);
+    expect(await codes({ filter: { pattern: '**' }, first: 10, after: first.pageInfo.endCursor })).toHaveLength(3);
+  });
+
+  it('refuses a malformed filter, and a prefix or type given twice', async () => {
+    for (const variables of [
+      { filter: { pattern: 'a:***' } },
+      { filter: { currency: 'usd' } },
+      { filter: { balance: { metric: 'POSTED', gte: '1e3' } } },
+      { prefix: 'assets', filter: { prefix: 'liabilities' } },
+    ]) {
+      const body = (await server.gql(ACCOUNTS, variables)).body;
+      expect(body.data?.accounts ?? null, JSON.stringify(variables)).toBeNull();
+      expect(body.errors?.[0]?.extensions?.code, JSON.stringify(variables)).toBe('BAD_USER_INPUT');
+    }
+  });
+});

@@ -8,12 +8,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { normalSide, postedLegs, type AccountEvent, type AccountType } from '../../src/domain/account.js';
 import { LedgerError } from '../../src/domain/errors.js';
-import { isAtOrBelow, matchesPattern } from '../../src/domain/filters.js';
-import { type Amount, formatAmount, ZERO } from '../../src/domain/money.js';
+import { checkAccountFilter, isAtOrBelow, matchesPattern } from '../../src/domain/filters.js';
+import { Amount, formatAmount, ZERO } from '../../src/domain/money.js';
 import { decodeEvent } from '../../src/events/catalogue.js';
 import { accountCodeOf, isAccountStream } from '../../src/events/streams.js';
 import { Ledger } from '../../src/ledger/ledger.js';
-import { getAccounts, pendingOf } from '../../src/ledger/queries.js';
+import { searchAccounts } from '../../src/ledger/account-search.js';
+import { getAccounts, listAccounts, pendingOf } from '../../src/ledger/queries.js';
 import { aggregateBalances, checkSelector } from '../../src/reports/aggregate.js';
 import { reportCut } from '../../src/reports/cut.js';
 import type { Db } from '../../src/store/db.js';
@@ -52,8 +53,20 @@ const query = fc.record({
       .map((pattern) => ({ pattern })),
   ),
   level: fc.option(fc.integer({ min: 1, max: 4 }), { nil: null }),
-  asOf: fc.option(fc.integer({ min: 0, max: 1000 }), { nil: null }),
-  knownAt: fc.option(fc.integer({ min: 0, max: 1000 }), { nil: null }),
+  /** accounts(filter) with the selector as its prefix or pattern, and these fields. */
+  type: fc.option(fc.constantFrom('ASSET' as const, 'LIABILITY' as const, 'REVENUE' as const), { nil: undefined }),
+  currency: fc.option(fc.constantFrom('USD', 'EUR'), { nil: undefined }),
+  balance: fc.option(
+    fc.record({
+      metric: fc.constantFrom('POSTED' as const, 'AVAILABLE' as const),
+      /** Picks among the figures the accounts have, so bounds fall on them. */
+      gte: fc.option(fc.integer({ min: 0, max: 1000 }), { nil: undefined }),
+      lte: fc.option(fc.integer({ min: 0, max: 1000 }), { nil: undefined }),
+    }),
+    { nil: undefined },
+  ),
+  asOf: fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 1000 })),
+  knownAt: fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 1000 })),
 });
 
 interface Member {
@@ -93,8 +106,8 @@ async function replay(db: Db, asOf: string, atPosition: number): Promise<Member[
   return [...members.values()].filter((m) => m.openedAt <= asOf);
 }
 
-describe('balances(selector, asOf, knownAt, groupBy)', () => {
-  it('equals the sums of a replay of the log, per group and currency', async () => {
+describe('balances(selector, asOf, knownAt, groupBy) and accounts(filter)', () => {
+  it('equal the sums of a replay of the log, per group and currency, and its filtered accounts', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(step, { minLength: 2, maxLength: 25 }),
@@ -219,6 +232,68 @@ describe('balances(selector, asOf, knownAt, groupBy)', () => {
                   accountCount: r.accountCount,
                 }));
               expect(rows, JSON.stringify({ q, asOf, cut })).toEqual(want);
+
+              // accounts(filter): every current account, its balance bound judged at the same times.
+              const figures: Array<{
+                account: Awaited<ReturnType<typeof listAccounts>>[number];
+                posted: Amount;
+                available: Amount;
+              }> = [];
+              const members = await replay(db, asOf, cut.atPosition);
+              for (const account of await listAccounts(db, { limit: 1000 })) {
+                const m = members.find((x) => x.code === account.code);
+                const posted = m
+                  ? normalSide(m.type) === 'DEBIT'
+                    ? m.debits.minus(m.credits)
+                    : m.credits.minus(m.debits)
+                  : ZERO;
+                const pending = isNow ? await pendingOf(db, account, now) : '0';
+                figures.push({ account, posted, available: posted.minus(pending) });
+              }
+              const values = [...new Set(figures.flatMap((f) => [f.posted.toFixed(), f.available.toFixed()]))].sort(
+                (a, b) => new Amount(a).cmp(b),
+              );
+              const pick = (n: number | undefined) =>
+                n === undefined ? undefined : values[Math.round((n / 1000) * (values.length - 1))];
+              const bound = q.balance && {
+                metric: q.balance.metric,
+                gte: pick(q.balance.gte),
+                lte: pick(q.balance.lte),
+              };
+              const filter = checkAccountFilter({ ...q.selector, type: q.type, currency: q.currency, balance: bound });
+              const wantCodes = figures
+                .filter(({ account, posted, available }) => {
+                  const inSelector =
+                    'prefix' in q.selector
+                      ? isAtOrBelow(account.code, q.selector.prefix)
+                      : matchesPattern(q.selector.pattern, account.code);
+                  const figure = bound?.metric === 'AVAILABLE' ? available : posted;
+                  return (
+                    inSelector &&
+                    (q.type === undefined || account.type === q.type) &&
+                    (q.currency === undefined || account.currency === q.currency) &&
+                    (bound?.gte === undefined || figure.gte(bound.gte)) &&
+                    (bound?.lte === undefined || figure.lte(bound.lte))
+                  );
+                })
+                .map((f) => f.account.code)
+                .sort();
+              const gotCodes: string[] = [];
+              let afterCode: string | undefined;
+              for (;;) {
+                const page = await searchAccounts(db, {
+                  filter,
+                  afterCode,
+                  limit: 2,
+                  asOf,
+                  atPosition: cut.atPosition,
+                  now: isNow ? now : null,
+                });
+                gotCodes.push(...page.slice(0, 2).map((a) => a.code));
+                if (page.length <= 2) break;
+                afterCode = page[1]!.code;
+              }
+              expect(gotCodes, JSON.stringify({ q, asOf, cut })).toEqual(wantCodes);
             }
           } finally {
             await temp.dispose();

@@ -22,6 +22,7 @@ import { EntryConnection } from '../search.js';
 import { countEntries } from '../../ledger/search.js';
 import type { SearchFilter } from '../../domain/filters.js';
 import { MAX_DAYS, MAX_POSITION } from '../../domain/limits.js';
+import type { METRICS } from '../../domain/monitors.js';
 
 export const AccountTypeRef = builder.enumType('AccountType', {
   description: 'The kind of account, which fixes its normal side.',
@@ -48,6 +49,25 @@ interface BalanceValue extends BalanceView {
   asOf: string;
   knownAt: string;
 }
+
+/** The figure a balance monitor watches, or an account filter bounds. */
+export const MetricRef = builder.enumType('MonitorMetric', {
+  description: 'The figure a monitor watches.',
+  values: {
+    POSTED: { value: 'POSTED', description: 'The normal-side balance.' },
+    AVAILABLE: { value: 'AVAILABLE', description: 'The balance less what live holds reserve.' },
+  } as const satisfies Record<(typeof METRICS)[number], unknown>,
+});
+
+/** A bound on a balance, as account filters take it. */
+export const BalancePredicateRef = builder.inputType('BalancePredicate', {
+  description: 'A bound on a balance: at least `gte`, at most `lte` (either or both).',
+  fields: (t) => ({
+    metric: t.field({ type: MetricRef, required: true, description: 'POSTED, or AVAILABLE (posted less holds, now).' }),
+    gte: t.field({ type: 'Decimal', description: 'At least this (signed on the normal side).' }),
+    lte: t.field({ type: 'Decimal', description: 'At most this (signed on the normal side).' }),
+  }),
+});
 
 const BalanceRef = builder.objectRef<BalanceValue>('Balance').implement({
   description:
