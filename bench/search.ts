@@ -1,0 +1,99 @@
+/**
+ * Issue 19, point 7: searches and aggregates on a ledger of 1M entries over 10k accounts (quick:
+ * 20k entries, 1k accounts). Seeded through the ledger in atomic batches of 1,000 transfers,
+ * effective times spread over 60 days. Each figure is the median of repeated queries.
+ */
+import { checkSearchFilter } from '../src/domain/filters.js';
+import { Ledger } from '../src/ledger/ledger.js';
+import { countEntries, headPosition, searchEntries } from '../src/ledger/search.js';
+import { aggregateBalances, checkSelector } from '../src/reports/aggregate.js';
+import { reportCut } from '../src/reports/cut.js';
+import { type BenchDialect, withDatabase } from './databases.js';
+
+type Report = (name: string, value: number, unit: string, extra?: Record<string, unknown>) => void;
+
+const ctx = { actor: 'bench', requestId: 'bench' };
+const DAY = 86_400_000;
+const NOW = Date.now();
+const at = (ms: number) => new Date(ms).toISOString();
+
+async function median(times: number, run: () => Promise<unknown>): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const start = process.hrtime.bigint();
+    await run();
+    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  return samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
+}
+
+export async function measureSearch(dialect: BenchDialect, quick: boolean, report: Report): Promise<void> {
+  const [accounts, entries] = quick ? [1_000, 20_000] : [10_000, 1_000_000];
+  await withDatabase(dialect, async (database) => {
+    const ledger = new Ledger(database);
+    const code = (i: number) => `liabilities:users:u${i}:wallet`;
+    for (let i = 0; i < accounts; i += 1000)
+      await Promise.all(
+        Array.from({ length: Math.min(1000, accounts - i) }, (_, j) =>
+          ledger.openAccount(
+            {
+              code: code(i + j),
+              name: `u${i + j}`,
+              type: 'LIABILITY',
+              currency: 'USD',
+              effectiveAt: at(NOW - 90 * DAY),
+            },
+            ctx,
+          ),
+        ),
+      );
+    await ledger.openAccount(
+      { code: 'assets:bank', name: 'bank', type: 'ASSET', currency: 'USD', effectiveAt: at(NOW - 90 * DAY) },
+      ctx,
+    );
+    const seedStart = process.hrtime.bigint();
+    for (let n = 0; n < entries / 2; n += 1000) {
+      const batch = Array.from({ length: 1000 }, (_, k) => {
+        const i = n + k;
+        return {
+          idempotencyKey: `seed-${i}`,
+          effectiveAt: at(NOW - ((i * 7919) % (60 * 24)) * 3_600_000),
+          entries: [
+            { account: 'assets:bank', direction: 'DEBIT' as const, amount: `${1 + (i % 500)}.00` },
+            { account: code((i * 31) % accounts), direction: 'CREDIT' as const, amount: `${1 + (i % 500)}.00` },
+          ],
+        };
+      });
+      await ledger.postTransactions(batch, ctx, { atomic: true });
+    }
+    const seedSeconds = Number(process.hrtime.bigint() - seedStart) / 1e9;
+    const db = database.db;
+    const atPosition = await headPosition(db);
+    const conditions = { entries, accounts, seededIn: `${seedSeconds.toFixed(0)} s` };
+
+    // A filtered page: an account prefix (1 in 10 accounts) and a 10-day effective window.
+    const filter = checkSearchFilter({
+      accountPrefix: 'liabilities:users:u1',
+      effectiveFrom: at(NOW - 20 * DAY),
+      effectiveTo: at(NOW - 10 * DAY),
+    });
+    const page = await median(quick ? 5 : 21, () =>
+      searchEntries(db, { filter, atPosition, order: 'DESC', limit: 20 }),
+    );
+    report(`search.entries_page20_prefix_window.${dialect}`, page, 'ms p50', {
+      ...conditions,
+      target: '<= 5 (with one metadata key)',
+    });
+    const count = await median(quick ? 3 : 5, () => countEntries(db, filter, atPosition));
+    report(`search.entries_total_count.${dialect}`, count, 'ms p50', { ...conditions, target: '<= 50' });
+
+    const selector = checkSelector({ prefix: 'liabilities' });
+    const now = at(Date.now());
+    const cutNow = await reportCut(db, null, now);
+    const aggregateNow = await median(3, () => aggregateBalances(db, selector, 2, now, cutNow, now));
+    report(`aggregate.balances_prefix_now.${dialect}`, aggregateNow, 'ms p50', { ...conditions, target: '<= 50' });
+    const past = at(NOW - 30 * DAY);
+    const aggregatePast = await median(3, () => aggregateBalances(db, selector, 2, past, cutNow, null));
+    report(`aggregate.balances_prefix_past.${dialect}`, aggregatePast, 'ms p50', { ...conditions, target: '<= 1000' });
+  });
+}
