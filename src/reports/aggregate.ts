@@ -7,7 +7,7 @@ import { ValidationError } from '../domain/errors.js';
 import { checkPattern, literalPrefix, matchesPattern } from '../domain/filters.js';
 import { checkCode } from '../domain/limits.js';
 import { type Amount, formatAmount, ZERO } from '../domain/money.js';
-import { balanceAtPosition, listAccounts, pendingOf, type AccountView } from '../ledger/queries.js';
+import { balanceAtPosition, currentBalances, listAccounts, pendingsOf, type AccountView } from '../ledger/queries.js';
 import { breathe } from '../slices.js';
 import type { Db } from '../store/db.js';
 import type { ReportCut } from './cut.js';
@@ -67,19 +67,20 @@ export async function aggregateBalances(
 ): Promise<AggregateBalance[]> {
   const { prefix, pattern } = selector;
   const groups = new Map<string, Group>();
-  for await (const account of selected(db, prefix ?? literalPrefix(pattern!), pattern)) {
-    if (account.openedAt > asOf) continue;
-    const balance = await balanceAtPosition(db, account, asOf, cut.atPosition);
-    if (balance.version === 0) continue; // opened after the cut
-    const key = level === null ? (prefix ?? pattern!) : account.code.split(':').slice(0, level).join(':');
-    const id = `${key}\u0000${account.currency}`;
-    const group = groups.get(id) ?? newGroup(key, account);
-    group.debits = group.debits.plus(balance.debits);
-    group.credits = group.credits.plus(balance.credits);
-    group.posted = group.posted.plus(balance.posted);
-    if (now !== null) group.pending = group.pending.plus(await pendingOf(db, account, now));
-    group.accountCount += 1;
-    groups.set(id, group);
+  for await (const page of selected(db, prefix ?? literalPrefix(pattern!), pattern)) {
+    const members = page.filter((account) => account.openedAt <= asOf);
+    for (const { account, balance, pending } of await figures(db, members, asOf, cut, now)) {
+      if (balance.version === 0) continue; // opened after the cut
+      const key = level === null ? (prefix ?? pattern!) : account.code.split(':').slice(0, level).join(':');
+      const id = `${key}\u0000${account.currency}`;
+      const group = groups.get(id) ?? newGroup(key, account);
+      group.debits = group.debits.plus(balance.debits);
+      group.credits = group.credits.plus(balance.credits);
+      group.posted = group.posted.plus(balance.posted);
+      group.pending = group.pending.plus(pending);
+      group.accountCount += 1;
+      groups.set(id, group);
+    }
   }
   return [...groups.values()]
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.currency < b.currency ? -1 : 1))
@@ -111,14 +112,32 @@ function newGroup(key: string, account: AccountView): Group {
   return { key, currency, scale, debits: ZERO, credits: ZERO, posted: ZERO, pending: ZERO, accountCount: 0 };
 }
 
+/**
+ * Each member's balance and pending: at now from the account rows, a few statements for a whole
+ * page (ledger/queries.ts currentBalances); at another time through the as-of index, one by one.
+ */
+async function figures(db: Db, accounts: AccountView[], asOf: string, cut: ReportCut, now: string | null) {
+  if (now !== null) {
+    const [balances, pendings] = await Promise.all([currentBalances(db, accounts, now), pendingsOf(db, accounts, now)]);
+    return accounts.map((account) => ({
+      account,
+      balance: balances.get(account.code)!,
+      pending: pendings.get(account.code)!,
+    }));
+  }
+  const found = [];
+  for (const account of accounts)
+    found.push({ account, balance: await balanceAtPosition(db, account, asOf, cut.atPosition), pending: '0' });
+  return found;
+}
+
 /** The accounts at or below `prefix` (all when null) that match the pattern, a page at a time. */
-async function* selected(db: Db, prefix: string | null, pattern: string | null): AsyncGenerator<AccountView> {
+async function* selected(db: Db, prefix: string | null, pattern: string | null): AsyncGenerator<AccountView[]> {
   const PAGE = 500;
   let afterCode: string | undefined;
   for (;;) {
     const page = await listAccounts(db, { afterCode, limit: PAGE, prefix });
-    for (const account of page.slice(0, PAGE))
-      if (pattern === null || matchesPattern(pattern, account.code)) yield account;
+    yield page.slice(0, PAGE).filter((account) => pattern === null || matchesPattern(pattern, account.code));
     if (page.length <= PAGE) return;
     afterCode = page[PAGE - 1]!.code;
     await breathe();
