@@ -154,9 +154,9 @@ async function readSearch(db: Db, kind: string, args: SearchArgs, keyPattern: Re
   const order = args.order ?? 'DESC';
   const cursor = decodeCursor(kind, args.after, 'string');
   if (cursor === undefined) return { limit, filter, order, atPosition: await pinnedPosition(db, args.atPosition) };
-  const dot = cursor.indexOf('.');
-  const at = /^\d{1,10}$/.test(cursor.slice(0, dot)) ? Number(cursor.slice(0, dot)) : Number.NaN;
-  const key = keyPattern.exec(cursor.slice(dot + 1));
+  const [, position, rest] = /^(\d{1,10})\.(.*)$/.exec(cursor) ?? [];
+  const key = rest === undefined ? null : keyPattern.exec(rest);
+  const at = Number(position);
   if (!key || !(at <= MAX_POSITION)) throw badInput(`after: not a cursor of this list (${kind})`);
   if (args.atPosition != null && args.atPosition !== at)
     throw badInput('atPosition: the cursor was read at another position');

@@ -153,6 +153,11 @@ describe('entries', () => {
       (await server.gql(TRANSACTIONS, { filter: { status: ['PENDING'] }, atPosition })).body.data.transactions
         .totalCount;
     expect([await pending(placedAt), await pending()]).toEqual([1, 0]);
+    // A cursor must name the position it was read at: a bare key is forged.
+    const forged = Buffer.from(JSON.stringify(['transactions', '123'])).toString('base64url');
+    const refused = (await server.gql('query($a: String) { transactions(after: $a) { totalCount } }', { a: forged }))
+      .body;
+    expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   it('gives Account.entries a totalCount of its own entries in the period', async () => {
