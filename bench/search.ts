@@ -71,7 +71,7 @@ export async function measureSearch(dialect: BenchDialect, quick: boolean, repor
     const atPosition = await headPosition(db);
     const conditions = { entries, accounts, seededIn: `${seedSeconds.toFixed(0)} s` };
 
-    // A filtered page: an account prefix (1 in 10 accounts) and a 10-day effective window.
+    // A filtered page: an account prefix (one user's accounts) and a 10-day effective window.
     const filter = checkSearchFilter({
       accountPrefix: 'liabilities:users:u1',
       effectiveFrom: at(NOW - 20 * DAY),
