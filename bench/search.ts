@@ -5,9 +5,10 @@
  */
 import { checkSearchFilter } from '../src/domain/filters.js';
 import { Ledger } from '../src/ledger/ledger.js';
-import { countEntries, headPosition, searchEntries } from '../src/ledger/search.js';
+import { countEntries, searchEntries } from '../src/ledger/search.js';
 import { aggregateBalances, checkSelector } from '../src/reports/aggregate.js';
 import { reportCut } from '../src/reports/cut.js';
+import { readHead } from '../src/store/event-store.js';
 import { type BenchDialect, withDatabase } from './databases.js';
 
 type Report = (name: string, value: number, unit: string, extra?: Record<string, unknown>) => void;
@@ -68,7 +69,7 @@ export async function measureSearch(dialect: BenchDialect, quick: boolean, repor
     }
     const seedSeconds = Number(process.hrtime.bigint() - seedStart) / 1e9;
     const db = database.db;
-    const atPosition = await headPosition(db);
+    const atPosition = (await readHead(db))?.position ?? 0;
     const conditions = { entries, accounts, seededIn: `${seedSeconds.toFixed(0)} s` };
 
     // A filtered page: an account prefix (one user's accounts) and a 10-day effective window.

@@ -7,11 +7,12 @@
 import type { ArgBuilder } from '@pothos/core';
 import { checkSearchFilter, type SearchFilterInput } from '../domain/filters.js';
 import { MAX_POSITION } from '../domain/limits.js';
-import { countEntries, headPosition, searchEntries, type SortOrder } from '../ledger/search.js';
+import { countEntries, searchEntries, type SortOrder } from '../ledger/search.js';
 import { countTransactions, searchTransactions, type FoundTransaction } from '../ledger/transaction-search.js';
 import type { EntryView, TransactionView } from '../ledger/queries.js';
 import type { Db } from '../store/db.js';
 import { asInput, badInput } from './bad-input.js';
+import { readHead } from '../store/event-store.js';
 import { builder, type InkwellTypes } from './builder.js';
 import { connectionType, decodeCursor, encodeCursor, pageSize, toPage, type Page } from './connection.js';
 import { SAY } from './limit-text.js';
@@ -167,6 +168,6 @@ async function readSearch(db: Db, kind: string, args: SearchArgs, keyPattern: Re
 async function pinnedPosition(db: Db, asked: number | null | undefined): Promise<number> {
   if (asked != null && (!Number.isInteger(asked) || asked < 0 || asked > MAX_POSITION))
     throw badInput(`atPosition must be 0 to ${MAX_POSITION}, not ${asked}`);
-  const head = await headPosition(db);
+  const head = (await readHead(db))?.position ?? 0;
   return asked == null ? head : Math.min(asked, head);
 }

@@ -7,6 +7,7 @@ import { accountMatches, literalPrefix, type AccountFilter } from '../domain/fil
 import { Amount } from '../domain/money.js';
 import type { Db } from '../store/db.js';
 import { balanceAtPosition, codeAtOrBelow, pendingOf, toAccountView, type AccountView } from './queries.js';
+import { scan } from './scan.js';
 
 export interface AccountSearch {
   filter: AccountFilter;
@@ -19,21 +20,13 @@ export interface AccountSearch {
   now: string | null;
 }
 
-const SCAN_CHUNK = 500;
-
 /** Up to `limit + 1` accounts in code order (one more tells there is a next page). */
 export async function searchAccounts(db: Db, search: AccountSearch): Promise<AccountView[]> {
-  const found: AccountView[] = [];
-  let afterCode = search.afterCode;
-  for (;;) {
-    const rows = await candidates(db, search.filter, afterCode, SCAN_CHUNK);
-    for (const account of rows) {
-      if (accountMatches(search.filter, await factsOf(db, account, search))) found.push(account);
-      if (found.length > search.limit) return found;
-    }
-    if (rows.length < SCAN_CHUNK) return found;
-    afterCode = rows[rows.length - 1]!.code;
-  }
+  return scan(
+    (last, size) => candidates(db, search.filter, last?.code ?? search.afterCode, size),
+    async (account) => accountMatches(search.filter, await factsOf(db, account, search)),
+    search.limit + 1,
+  );
 }
 
 /** The account as the filter reads it; balances only when a bound needs them. */

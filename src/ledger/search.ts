@@ -8,8 +8,12 @@
 import { entryMatches, literalPrefix, matchesPattern, type SearchFilter } from '../domain/filters.js';
 import type { Db } from '../store/db.js';
 import { codeAtOrBelow, toEntryView, type EntryView } from './queries.js';
+import { scan } from './scan.js';
 
 export type SortOrder = 'ASC' | 'DESC';
+
+/** An entry as searches read it: with its transaction's idempotency key. */
+type EntryRow = EntryView & { idempotencyKey: string };
 
 /** An entry's place in the log: the key of its cursor. */
 export interface EntryKey {
@@ -25,26 +29,19 @@ export interface EntrySearch {
   limit: number;
 }
 
-/** Rows read per statement while amount bounds are checked in code. */
-const SCAN_CHUNK = 500;
-
 /** Up to `limit + 1` entries (one more tells there is a next page). */
 export async function searchEntries(db: Db, search: EntrySearch): Promise<EntryView[]> {
-  const found: EntryView[] = [];
-  const amountBounds = search.filter.minAmount !== undefined || search.filter.maxAmount !== undefined;
   const query = await entryQuery(db, search.filter, search.atPosition);
-  if (!query) return found;
-  const want = amountBounds ? Math.max(SCAN_CHUNK, search.limit + 1) : search.limit + 1;
-  let after = search.after;
-  for (;;) {
-    const rows = await page(query, search.order, after, want);
-    for (const row of rows) {
-      if (!amountBounds || entryMatches(search.filter, row)) found.push(row);
-      if (found.length > search.limit) return found;
-    }
-    if (rows.length < want) return found;
-    after = rows[rows.length - 1]!;
-  }
+  if (!query) return [];
+  const { filter, order, limit } = search;
+  // Without amount bounds SQL judges everything: read exactly one page (and one more row).
+  if (filter.minAmount === undefined && filter.maxAmount === undefined)
+    return page(query, order, search.after, limit + 1);
+  return scan<EntryRow>(
+    (after, size) => page(query, order, after ?? search.after, size),
+    (row) => entryMatches(filter, row),
+    limit + 1,
+  );
 }
 
 /** How many entries match, at that position. */
@@ -57,23 +54,12 @@ export async function countEntries(db: Db, filter: SearchFilter, atPosition: num
       .executeTakeFirstOrThrow();
     return Number(count);
   }
-  let total = 0;
-  let after: EntryKey | undefined;
-  for (;;) {
-    const rows = await page(query, 'ASC', after, SCAN_CHUNK);
-    total += rows.filter((row) => entryMatches(filter, row)).length;
-    if (rows.length < SCAN_CHUNK) return total;
-    after = rows[rows.length - 1]!;
-  }
-}
-
-/** The log head: where a search that names no position is pinned. */
-export async function headPosition(db: Db): Promise<number> {
-  const row = await db
-    .selectFrom('events')
-    .select((eb) => eb.fn.max('position').as('head'))
-    .executeTakeFirst();
-  return Number(row?.head ?? 0);
+  const rows = await scan<EntryRow>(
+    (after, size) => page(query, 'ASC', after, size),
+    (row) => entryMatches(filter, row),
+    Infinity,
+  );
+  return rows.length;
 }
 
 /** The account codes a pattern stands for (null: no pattern); accounts are few beside entries. */
@@ -132,7 +118,7 @@ async function page(
   order: SortOrder,
   after: EntryKey | undefined,
   limit: number,
-): Promise<Array<EntryView & { idempotencyKey: string }>> {
+): Promise<EntryRow[]> {
   let q = query;
   if (after) {
     const beyond = order === 'ASC' ? '>' : '<';

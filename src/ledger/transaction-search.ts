@@ -12,6 +12,7 @@ import { decodeAccountEvent } from '../events/catalogue.js';
 import type { Db } from '../store/db.js';
 import { fromRow } from '../store/event-store.js';
 import { toTransactionView, type TransactionView } from './queries.js';
+import { scan } from './scan.js';
 import type { SortOrder } from './search.js';
 
 export interface TransactionSearch {
@@ -28,33 +29,20 @@ export interface TransactionSearch {
 /** A transaction as of the searched position, with the key it is ordered and paged by. */
 export type FoundTransaction = TransactionView & { firstPosition: number };
 
-const SCAN_CHUNK = 500;
-
 /** Up to `limit + 1` transactions (one more tells there is a next page). */
 export async function searchTransactions(db: Db, search: TransactionSearch): Promise<FoundTransaction[]> {
-  const found: FoundTransaction[] = [];
-  let after = search.after;
-  for (;;) {
-    const page = await viewsAt(db, search, after, SCAN_CHUNK);
-    for (const view of page) {
-      if (transactionMatches(search.filter, facts(view, search.now))) found.push(view);
-      if (found.length > search.limit) return found;
-    }
-    if (page.length < SCAN_CHUNK) return found;
-    after = page[page.length - 1]!.firstPosition;
-  }
+  return scan(
+    (last, size) => viewsAt(db, search, last?.firstPosition ?? search.after, size),
+    (view) => transactionMatches(search.filter, facts(view, search.now)),
+    search.limit + 1,
+  );
 }
 
 /** How many transactions match, at that position. */
 export async function countTransactions(db: Db, search: Omit<TransactionSearch, 'limit' | 'after' | 'order'>) {
-  let total = 0;
-  let after: number | undefined;
-  for (;;) {
-    const page = await viewsAt(db, { ...search, order: 'ASC' }, after, SCAN_CHUNK);
-    total += page.filter((view) => transactionMatches(search.filter, facts(view, search.now))).length;
-    if (page.length < SCAN_CHUNK) return total;
-    after = page[page.length - 1]!.firstPosition;
-  }
+  const asc = { ...search, order: 'ASC' as const };
+  const read = (last: FoundTransaction | undefined, size: number) => viewsAt(db, asc, last?.firstPosition, size);
+  return (await scan(read, (view) => transactionMatches(search.filter, facts(view, search.now)), Infinity)).length;
 }
 
 /** What a filter reads of a transaction; a hold past its expiry is EXPIRED. */

@@ -20,8 +20,8 @@ import { Amount } from '../../src/domain/money.js';
 import { decodeEvent } from '../../src/events/catalogue.js';
 import { accountCodeOf, isAccountStream } from '../../src/events/streams.js';
 import { Ledger } from '../../src/ledger/ledger.js';
-import { countEntries, headPosition, searchEntries, type EntryKey, type SortOrder } from '../../src/ledger/search.js';
-import { readLog } from '../../src/store/event-store.js';
+import { countEntries, searchEntries, type EntryKey, type SortOrder } from '../../src/ledger/search.js';
+import { readHead, readLog } from '../../src/store/event-store.js';
 import type { Db } from '../../src/store/db.js';
 import { tempDatabase } from '../support/server.js';
 
@@ -280,7 +280,7 @@ describe('entry and transaction search equal a scan of the log', () => {
               );
             await play(ledger, steps, clock);
             const db = temp.database.db;
-            const head = await headPosition(db);
+            const head = (await readHead(db))?.position ?? 0;
             for (const [input, where, order, size] of queries) {
               const atPosition = Math.round((where / 1000) * head);
               const facts = await scan(db, atPosition);
