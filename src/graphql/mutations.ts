@@ -209,7 +209,7 @@ const VoidPendingResult = resultUnion(
  * Runs a command, then loads what it names. The rest of the response must see the commit:
  * "now" moves past it and nothing cached earlier in the request is reused.
  */
-async function committed<T>(
+export async function committed<T>(
   ctx: GraphQLContext,
   command: Promise<string>,
   loader: DataLoader<string, T | null>,

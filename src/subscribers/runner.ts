@@ -12,6 +12,7 @@
  * catches up batch by batch while writes go on, then — in the transaction that applies its last
  * batch — becomes the active one and n's rows are dropped. Readers always read the active one.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { StoredEvent } from '../events/envelope.js';
 import { CommitSignal, DEFAULT_FEED_POLL_MS } from '../ledger/feed.js';
 import type { Database, Db, WriteOptions } from '../store/db.js';
@@ -44,6 +45,11 @@ export interface RunnerOptions {
   pollMs?: number;
   now?: () => string;
   logger?: Logger;
+  /**
+   * Subscribers declared at run time (the metadata indexes): asked at start, before every catch-up
+   * and rebuild, and each time the runner looks for work, so one declared by any process is run.
+   */
+  discover?: (db: Db) => Promise<Subscriber[]>;
 }
 
 /** Every checkpoint of a subscriber, oldest generation first. */
@@ -79,6 +85,8 @@ export class SubscriberRunner {
   private readonly pollMs: number;
   private readonly now: () => string;
   private readonly logger: Logger;
+  private readonly discover: ((db: Db) => Promise<Subscriber[]>) | undefined;
+  private running = false;
 
   constructor(
     private readonly database: Database,
@@ -91,11 +99,36 @@ export class SubscriberRunner {
     this.pollMs = options.pollMs ?? DEFAULT_FEED_POLL_MS;
     this.now = options.now ?? (() => new Date().toISOString());
     this.logger = options.logger ?? silentLogger;
+    this.discover = options.discover;
   }
 
   /** Follows the log in the background until `stop`. */
   start(): void {
+    this.running = true;
     this.loops = this.subscribers.map((subscriber) => this.follow(subscriber));
+    if (this.discover) this.loops.push(this.discovering());
+  }
+
+  /** Adds the subscribers declared since the last look (and follows them, once started). */
+  async refresh(): Promise<void> {
+    if (!this.discover) return;
+    for (const subscriber of await this.discover(this.database.db)) {
+      if (this.subscribers.some((s) => s.name === subscriber.name)) continue;
+      this.subscribers.push(subscriber);
+      if (this.running) this.loops.push(this.follow(subscriber));
+    }
+  }
+
+  private async discovering(): Promise<void> {
+    while (!this.stopping.signal.aborted) {
+      try {
+        await this.refresh();
+      } catch (error) {
+        this.logger.log('error', 'looking for declared subscribers failed; retrying', { error: String(error) });
+      }
+      // On a timer, not on every commit: a busy ledger commits far more often than indexes are declared.
+      await sleep(this.pollMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+    }
   }
 
   async stop(): Promise<void> {
@@ -105,6 +138,7 @@ export class SubscriberRunner {
 
   /** Applies everything committed so far, for every generation of every subscriber. */
   async catchUp(): Promise<void> {
+    await this.refresh();
     for (const subscriber of this.subscribers) while ((await this.step(subscriber)) > 0);
   }
 
@@ -113,6 +147,7 @@ export class SubscriberRunner {
    * with the new active generation once it has switched.
    */
   async rebuild(name: string): Promise<number> {
+    await this.refresh();
     const subscriber = this.subscriber(name);
     if (subscriber.rebuildable === false)
       throw new Error(`subscriber "${name}" cannot be rebuilt: it keeps a record of what it pushed`);
