@@ -59,8 +59,14 @@ export function metadataIndexSubscriber(target: MetadataTarget, path: string): S
     name,
     async apply(trx, events, generation) {
       const changes = new Map<string, Change[]>();
+      // A posting (or an update) writes the same data to each account it touches: decoded once.
+      const lastData = new Map<string, string>();
       for (const stored of events) {
         if (!isAccountStream(stored.streamId) || !CARRIERS[target].has(stored.type)) continue;
+        if (stored.transactionId !== null) {
+          if (lastData.get(stored.transactionId) === stored.data) continue;
+          lastData.set(stored.transactionId, stored.data);
+        }
         await breathe();
         const found = carried(target, stored, decodeAccountEvent(stored));
         if (!found) continue;
