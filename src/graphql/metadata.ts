@@ -17,7 +17,7 @@ import {
 } from '../subscribers/metadata-index.js';
 import { builder, type GraphQLContext } from './builder.js';
 import { asResult, resultUnion } from './errors.js';
-import { committed } from './mutations.js';
+import { committed } from './committed.js';
 import { TransactionRef } from './types/entry.js';
 
 export const MetadataPredicateRef = builder.inputType('MetadataPredicate', {

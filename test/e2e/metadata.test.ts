@@ -105,6 +105,8 @@ describe('metadata indexes', () => {
 
   it('answers with the metadata as known at the position read, after it changed', async () => {
     const before = (await server.gql(HEAD)).body.data.verifyIntegrity.eventsChecked;
+    const beforeTime = new Date().toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 5));
     const changed = (
       await server.gql(UPDATE, {
         input: { transactionId: ids.t1, set: { 'customer.id': 'c2', 'customer.name': 'Ann' }, unset: ['channel'] },
@@ -123,6 +125,13 @@ describe('metadata indexes', () => {
     expect(then.data.transactions.edges).toEqual([
       { node: { idempotencyKey: 't1', metadata: { customer: { id: 'c1' }, channel: 'web' } } },
     ]);
+    // metadata(knownAt): the same history through any Transaction.
+    const AT = `query($id: ID!, $knownAt: DateTime) { transaction(id: $id) { now: metadata then: metadata(knownAt: $knownAt) } }`;
+    const known = (await server.gql(AT, { id: ids.t1, knownAt: beforeTime })).body.data.transaction;
+    expect(known).toEqual({
+      now: { customer: { id: 'c2', name: 'Ann' } },
+      then: { customer: { id: 'c1' }, channel: 'web' },
+    });
   });
 
   it('filters accounts by metadata as recorded by knownAt', async () => {
@@ -131,10 +140,18 @@ describe('metadata indexes', () => {
         (e: { node: { code: string } }) => e.node.code,
       );
     const before = new Date().toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 5));
     const update = 'mutation($input: UpdateAccountInput!) { updateAccount(input: $input) { __typename } }';
     await server.gql(update, { input: { code: 'liabilities:ann', metadata: { region: 'eu' } } });
     expect(await codes({ metadata: [{ path: 'region', eq: 'eu' }] })).toEqual(['assets:bank', 'liabilities:ann']);
     expect(await codes({ metadata: [{ path: 'region', eq: 'eu' }] }, before)).toEqual(['assets:bank']);
+    const AT = `query($knownAt: DateTime) { account(code: "liabilities:ann") { now: metadata then: metadata(knownAt: $knownAt) } }`;
+    expect((await server.gql(AT, { knownAt: before })).body.data.account).toEqual({
+      now: { region: 'eu' },
+      then: { region: 'us', tier: 1 },
+    });
+    const early = (await server.gql(AT, { knownAt: '2000-01-01T00:00:00Z' })).body.data.account;
+    expect(early.then).toBeNull();
   });
 
   it('aggregates balances by a metadata selector, grouped by a metadata path', async () => {
