@@ -171,6 +171,28 @@ export interface BalanceAlertsTable {
   recorded_at: string;
 }
 
+/** One row per category (migration 0009). */
+export interface CategoriesTable {
+  code: string;
+  name: string;
+  created_at: string;
+  created_position: number;
+  version: number;
+  last_position: number;
+}
+
+/** One row per membership change: exactly one of account_code and child_code is set. */
+export interface CategoryMembershipsTable {
+  position: number;
+  category_code: string;
+  account_code: string | null;
+  child_code: string | null;
+  /** 1: the member was added; 0: removed. */
+  added: number;
+  effective_at: string;
+  recorded_at: string;
+}
+
 export interface Schema {
   events: EventsTable;
   accounts: AccountsTable;
@@ -186,4 +208,6 @@ export interface Schema {
   daily_balances: DailyBalancesTable;
   balance_monitors: BalanceMonitorsTable;
   balance_alerts: BalanceAlertsTable;
+  categories: CategoriesTable;
+  category_memberships: CategoryMembershipsTable;
 }
