@@ -1,7 +1,8 @@
 /** `balances(selector, asOf, knownAt, groupBy)`: aggregate balances over the accounts a selector names. */
 import { aggregateBalances, checkGroupLevel, checkSelector, type AggregateBalance } from '../reports/aggregate.js';
 import { reportCut } from '../reports/cut.js';
-import { asInput } from './bad-input.js';
+import { getCategory } from '../ledger/categories.js';
+import { asInput, badInput } from './bad-input.js';
 import { builder } from './builder.js';
 import { MoneyRef } from './types/money.js';
 
@@ -11,6 +12,9 @@ const AccountSelectorRef = builder.inputType('AccountSelector', {
     prefix: t.string({ description: 'This account and every account below it ("liabilities:users").' }),
     pattern: t.string({
       description: 'Code segments, "*" for one segment, "**" for any number ("liabilities:users:*:wallet").',
+    }),
+    category: t.string({
+      description: 'The members of this category (nested ones included) at asOf, as known at knownAt.',
     }),
   }),
 });
@@ -22,7 +26,7 @@ const GroupByRef = builder.inputType('GroupBy', {
   }),
 });
 
-const AggregateBalanceRef = builder.objectRef<AggregateBalance>('AggregateBalance').implement({
+export const AggregateBalanceRef = builder.objectRef<AggregateBalance>('AggregateBalance').implement({
   description: 'The balances of a group of accounts in one currency: always the sum of its members.',
   fields: (t) => {
     const money = (field: 'debits' | 'credits' | 'posted' | 'pending' | 'available', description: string) =>
@@ -55,6 +59,8 @@ builder.queryField('balances', (t) =>
     resolve: async (_root, args, ctx) => {
       const db = ctx.ledger.database.db;
       const selector = asInput(() => checkSelector(args.selector));
+      if (selector.category != null && !(await getCategory(db, selector.category)))
+        throw badInput(`selector.category: category "${selector.category}" does not exist`);
       const level = asInput(() => checkGroupLevel(args.groupBy?.level));
       const cut = await reportCut(db, args.knownAt, ctx.now);
       const asOf = args.asOf ?? ctx.now;

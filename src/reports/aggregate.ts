@@ -1,5 +1,5 @@
 /**
- * Aggregate balances: the accounts a selector names (a code prefix or a pattern), summed per
+ * Aggregate balances: the accounts a selector names (a code prefix, a pattern or a category), summed per
  * group and currency as of `asOf` and the cut — never mixing currencies, each row exactly the sum
  * of its members (issue 19, point 5). Grouping by `level` keeps the first n code segments.
  */
@@ -7,7 +7,15 @@ import { ValidationError } from '../domain/errors.js';
 import { checkPattern, literalPrefix, matchesPattern } from '../domain/filters.js';
 import { checkCode } from '../domain/limits.js';
 import { type Amount, formatAmount, ZERO } from '../domain/money.js';
-import { balanceAtPosition, currentBalances, listAccounts, pendingsOf, type AccountView } from '../ledger/queries.js';
+import { membersAt } from '../ledger/categories.js';
+import {
+  balanceAtPosition,
+  currentBalances,
+  getAccounts,
+  listAccounts,
+  pendingsOf,
+  type AccountView,
+} from '../ledger/queries.js';
 import { breathe } from '../slices.js';
 import type { Db } from '../store/db.js';
 import type { ReportCut } from './cut.js';
@@ -16,6 +24,8 @@ import type { ReportCut } from './cut.js';
 export interface AccountSelector {
   prefix?: string | null;
   pattern?: string | null;
+  /** A category's members at asOf, as known at the cut (ledger/categories.ts). */
+  category?: string | null;
 }
 
 export interface AggregateBalance {
@@ -35,15 +45,20 @@ export interface AggregateBalance {
 /** Code segments are at most 64 (a code is at most 128 characters). */
 export const MAX_GROUP_LEVEL = 64;
 
-/** A checked selector: exactly one of the two is set. */
-export type Selected = { prefix: string; pattern: null } | { prefix: null; pattern: string };
+/** A checked selector: exactly one of them is set. */
+export type Selected =
+  | { prefix: string; pattern: null; category?: null }
+  | { prefix: null; pattern: string; category?: null }
+  | { prefix: null; pattern: null; category: string };
 
 export function checkSelector(selector: AccountSelector): Selected {
   const prefix = selector.prefix == null ? null : checkCode(selector.prefix, 'selector.prefix');
   const pattern = selector.pattern == null ? null : checkPattern(selector.pattern, 'selector.pattern');
-  if (prefix !== null && pattern === null) return { prefix, pattern };
-  if (prefix === null && pattern !== null) return { prefix, pattern };
-  throw new ValidationError('selector', 'name exactly one of prefix and pattern');
+  const category = selector.category == null ? null : checkCode(selector.category, 'selector.category');
+  const given = [prefix, pattern, category].filter((field) => field !== null).length;
+  if (given !== 1) throw new ValidationError('selector', 'name exactly one of prefix, pattern and category');
+  if (category !== null) return { prefix: null, pattern: null, category };
+  return prefix !== null ? { prefix, pattern: null } : { prefix: null, pattern: pattern! };
 }
 
 export function checkGroupLevel(level: number | null | undefined): number | null {
@@ -67,11 +82,16 @@ export async function aggregateBalances(
 ): Promise<AggregateBalance[]> {
   const { prefix, pattern } = selector;
   const groups = new Map<string, Group>();
-  for await (const page of selected(db, prefix ?? literalPrefix(pattern!), pattern)) {
+  const pages =
+    selector.category != null
+      ? listed(db, await membersAt(db, selector.category, asOf, cut.atPosition))
+      : selected(db, prefix ?? literalPrefix(pattern!), pattern);
+  for await (const page of pages) {
     const members = page.filter((account) => account.openedAt <= asOf);
     for (const { account, balance, pending } of await figures(db, members, asOf, cut, now)) {
       if (balance.version === 0) continue; // opened after the cut
-      const key = level === null ? (prefix ?? pattern!) : account.code.split(':').slice(0, level).join(':');
+      const key =
+        level === null ? (prefix ?? pattern ?? selector.category!) : account.code.split(':').slice(0, level).join(':');
       const id = `${key}\u0000${account.currency}`;
       const group = groups.get(id) ?? newGroup(key, account);
       group.debits = group.debits.plus(balance.debits);
@@ -140,6 +160,16 @@ async function* selected(db: Db, prefix: string | null, pattern: string | null):
     yield page.slice(0, PAGE).filter((account) => pattern === null || matchesPattern(pattern, account.code));
     if (page.length <= PAGE) return;
     afterCode = page[PAGE - 1]!.code;
+    await breathe();
+  }
+}
+
+/** Explicitly listed accounts (a category's members), in code order, a page at a time. */
+async function* listed(db: Db, codes: readonly string[]): AsyncGenerator<AccountView[]> {
+  const PAGE = 500;
+  for (let i = 0; i < codes.length; i += PAGE) {
+    const found = await getAccounts(db, codes.slice(i, i + PAGE));
+    yield codes.slice(i, i + PAGE).flatMap((code) => found.get(code) ?? []);
     await breathe();
   }
 }
