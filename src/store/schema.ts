@@ -157,6 +157,10 @@ export interface BalanceMonitorsTable {
   after_position: number;
   created_at: string;
   created_by: string;
+  /** A category monitor's category (account_code then holds it too); null for an account's. */
+  category_code: string | null;
+  /** A category monitor's currency: the members in it are summed. Null for an account's. */
+  currency: string | null;
 }
 
 export interface BalanceAlertsTable {
@@ -169,6 +173,8 @@ export interface BalanceAlertsTable {
   event_position: number;
   effective_at: string;
   recorded_at: string;
+  /** A category monitor's category (account_code then holds it too); null for an account's. */
+  category_code: string | null;
 }
 
 /** One row per category (migration 0009). */
