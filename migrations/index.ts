@@ -7,6 +7,7 @@ import * as holds from './0005_holds.js';
 import * as subscribers from './0006_subscribers.js';
 import * as transactionFirstPosition from './0007_transaction_first_position.js';
 import * as metadataIndexes from './0008_metadata_indexes.js';
+import * as categories from './0009_categories.js';
 
 export const MIGRATIONS = {
   '0001_initial': initial,
@@ -17,4 +18,5 @@ export const MIGRATIONS = {
   '0006_subscribers': subscribers,
   '0007_transaction_first_position': transactionFirstPosition,
   '0008_metadata_indexes': metadataIndexes,
+  '0009_categories': categories,
 };

@@ -27,6 +27,7 @@ export interface ErrorField {
 export type ErrorClass = (abstract new (...args: never[]) => LedgerError) & { readonly shape: ErrorShape };
 
 const ACCOUNT: ErrorField = { type: 'String', description: 'The account code concerned.' };
+const CATEGORY: ErrorField = { type: 'String', description: 'The category code concerned.' };
 const KEY_NAME: ErrorField = { type: 'String', description: 'The key name concerned.', from: 'keyName' };
 
 export class ValidationError extends LedgerError {
@@ -387,6 +388,69 @@ export class MonitorNotFound extends LedgerError {
   }
 }
 
+export class CategoryNotFound extends LedgerError {
+  readonly code = 'CATEGORY_NOT_FOUND';
+  static readonly shape: ErrorShape = {
+    description: 'No category has this code.',
+    fields: {
+      category: CATEGORY,
+    },
+  };
+  constructor(readonly category: string) {
+    super(`category "${category}" does not exist`);
+  }
+}
+
+export class CategoryAlreadyExists extends LedgerError {
+  readonly code = 'CATEGORY_ALREADY_EXISTS';
+  static readonly shape: ErrorShape = {
+    description: 'A category with this code exists with another name.',
+    fields: {
+      category: CATEGORY,
+    },
+  };
+  constructor(readonly category: string) {
+    super(`category "${category}" already exists with another name`);
+  }
+}
+
+export class CategoryCycle extends LedgerError {
+  readonly code = 'CATEGORY_CYCLE';
+  static readonly shape: ErrorShape = {
+    description:
+      'The child category is the category itself or contains it (at some effective time): categories never nest in a cycle.',
+    fields: {
+      category: CATEGORY,
+      childCategory: { type: 'String', description: 'The child that would close the cycle.' },
+    },
+  };
+  constructor(
+    readonly category: string,
+    readonly childCategory: string,
+  ) {
+    super(`category "${childCategory}" cannot go into "${category}": it is that category or contains it, a cycle`);
+  }
+}
+
+export class NotACategoryMember extends LedgerError {
+  readonly code = 'NOT_A_CATEGORY_MEMBER';
+  static readonly shape: ErrorShape = {
+    description: 'The account or child category is not a member of the category at the effective time given.',
+    fields: {
+      category: CATEGORY,
+      member: { type: 'String', description: 'The member asked for: "account:<code>" or "category:<code>".' },
+      effectiveAt: { type: 'DateTime', description: 'The effective time asked for.' },
+    },
+  };
+  constructor(
+    readonly category: string,
+    readonly member: string,
+    readonly effectiveAt: string,
+  ) {
+    super(`${member} is not a member of category "${category}" at ${effectiveAt}`);
+  }
+}
+
 /** Every error the API can return, by its GraphQL type name. */
 export class MetadataNotIndexed extends LedgerError {
   readonly code = 'METADATA_NOT_INDEXED';
@@ -432,4 +496,8 @@ export const LEDGER_ERRORS = {
   BatchItemNotPosted,
   MonitorNotFound,
   MetadataNotIndexed,
+  CategoryNotFound,
+  CategoryAlreadyExists,
+  CategoryCycle,
+  NotACategoryMember,
 } as const satisfies Record<string, ErrorClass>;

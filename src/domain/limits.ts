@@ -67,6 +67,8 @@ export function checkBatchSize(inputs: ReadonlyArray<{ entries: readonly unknown
 
 /** Monitors one `balanceMonitors` answer lists at most. */
 export const MAX_MONITORS = 1000;
+/** Accounts one `Category.members` answer lists at most (larger categories: sum them with `balance`). */
+export const MAX_CATEGORY_MEMBERS = 1000;
 /** Days one daily-balance history may span (ten years). */
 export const MAX_DAYS = 3660;
 

@@ -6,6 +6,7 @@
  */
 import type { AccountEvent } from '../domain/account.js';
 import type { BooksEvent } from '../domain/books.js';
+import type { CategoryEvent } from '../domain/categories.js';
 import { canonicalJson } from '../domain/json.js';
 import { validate } from './schema-check.js';
 import { ACCOUNT_CLOSED } from './types/account-closed.js';
@@ -17,13 +18,14 @@ import {
 } from './types/account-lifecycle.js';
 import { ACCOUNT_OPENED } from './types/account-opened.js';
 import { PERIOD_CLOSED, PERIOD_REOPENED } from './types/books.js';
+import { CATEGORY_CREATED, CATEGORY_MEMBER_ADDED, CATEGORY_MEMBER_REMOVED } from './types/categories.js';
 import { HOLD_COMMITTED, HOLD_PLACED, HOLD_VOIDED } from './types/holds.js';
 import type { EventVersion } from './types/shared.js';
 import { TRANSACTION_METADATA_UPDATED } from './types/transaction-metadata.js';
 import { TRANSACTION_POSTED } from './types/transaction-posted.js';
 
-/** Any stored event: an account's, or the books' (the period lock). */
-export type LedgerEvent = AccountEvent | BooksEvent;
+/** Any stored event: an account's, the books' (the period lock), or a category's. */
+export type LedgerEvent = AccountEvent | BooksEvent | CategoryEvent;
 
 /** Every event type ever stored → its versions, oldest first. The last one is current. */
 export const CATALOGUE: Record<LedgerEvent['type'], readonly EventVersion[]> = {
@@ -40,12 +42,21 @@ export const CATALOGUE: Record<LedgerEvent['type'], readonly EventVersion[]> = {
   TransactionMetadataUpdated: TRANSACTION_METADATA_UPDATED,
   PeriodClosed: PERIOD_CLOSED,
   PeriodReopened: PERIOD_REOPENED,
+  CategoryCreated: CATEGORY_CREATED,
+  CategoryMemberAdded: CATEGORY_MEMBER_ADDED,
+  CategoryMemberRemoved: CATEGORY_MEMBER_REMOVED,
 };
 
 const BOOKS_TYPES = new Set<string>(['PeriodClosed', 'PeriodReopened']);
 
 export function isBooksEvent(event: LedgerEvent): event is BooksEvent {
   return BOOKS_TYPES.has(event.type);
+}
+
+const CATEGORY_TYPES = new Set<string>(['CategoryCreated', 'CategoryMemberAdded', 'CategoryMemberRemoved']);
+
+export function isCategoryEvent(event: LedgerEvent): event is CategoryEvent {
+  return CATEGORY_TYPES.has(event.type);
 }
 
 export function currentVersion(type: LedgerEvent['type']): number {
@@ -110,13 +121,21 @@ export function decodeAccountEvent(row: StoredPayload): AccountEvent {
   const event = decodeEvent(row);
   if (isBooksEvent(event))
     throw new EventDecodingError(row.position, `"${row.type}" belongs to the books stream, not to an account`);
+  if (isCategoryEvent(event))
+    throw new EventDecodingError(row.position, `"${row.type}" belongs to a category stream, not to an account`);
   return event;
 }
 
 export function decodeBooksEvent(row: StoredPayload): BooksEvent {
   const event = decodeEvent(row);
-  if (!isBooksEvent(event))
-    throw new EventDecodingError(row.position, `"${row.type}" is an account event, not one of the books`);
+  if (!isBooksEvent(event)) throw new EventDecodingError(row.position, `"${row.type}" is not an event of the books`);
+  return event;
+}
+
+export function decodeCategoryEvent(row: StoredPayload): CategoryEvent {
+  const event = decodeEvent(row);
+  if (!isCategoryEvent(event))
+    throw new EventDecodingError(row.position, `"${row.type}" is not an event of a category`);
   return event;
 }
 

@@ -1,4 +1,10 @@
-/** Stream naming: one stream per account, `account:<code>`, and the books' own stream. */
+/**
+ * Stream naming: one stream per account, `account:<code>`, the books' own stream, and one stream
+ * per category, `category:<code>`. Categories get streams of their own (not the books stream):
+ * the books' state is its last event alone (ledger/books.ts reads just that one), and a stream
+ * per category gives each its own version to check, while every reader that follows account
+ * streams already skips what is not one (isAccountStream).
+ */
 const PREFIX = 'account:';
 
 /** The period lock: PeriodClosed and PeriodReopened. */
@@ -15,4 +21,19 @@ export function accountStream(code: string): string {
 export function accountCodeOf(streamId: string): string {
   if (!streamId.startsWith(PREFIX)) throw new Error(`invariant: "${streamId}" is not an account stream`);
   return streamId.slice(PREFIX.length);
+}
+
+const CATEGORY_PREFIX = 'category:';
+
+export function isCategoryStream(streamId: string): boolean {
+  return streamId.startsWith(CATEGORY_PREFIX);
+}
+
+export function categoryStream(code: string): string {
+  return CATEGORY_PREFIX + code;
+}
+
+export function categoryCodeOf(streamId: string): string {
+  if (!streamId.startsWith(CATEGORY_PREFIX)) throw new Error(`invariant: "${streamId}" is not a category stream`);
+  return streamId.slice(CATEGORY_PREFIX.length);
 }

@@ -2,7 +2,8 @@
 import type { MetadataPredicate } from '../domain/metadata.js';
 import { aggregateBalances, checkGroupBy, checkSelector, type AggregateBalance } from '../reports/aggregate.js';
 import { reportCut } from '../reports/cut.js';
-import { asInput } from './bad-input.js';
+import { getCategory } from '../ledger/categories.js';
+import { asInput, badInput } from './bad-input.js';
 import { builder } from './builder.js';
 import { indexesFor, MetadataPredicateRef } from './metadata.js';
 import { MoneyRef } from './types/money.js';
@@ -18,6 +19,9 @@ const AccountSelectorRef = builder.inputType('AccountSelector', {
       type: [MetadataPredicateRef],
       description: 'Accounts whose metadata, as known at knownAt, meets every predicate (ACCOUNT indexes).',
     }),
+    category: t.string({
+      description: 'The members of this category (nested ones included) at asOf, as known at knownAt.',
+    }),
   }),
 });
 
@@ -32,7 +36,7 @@ const GroupByRef = builder.inputType('GroupBy', {
   }),
 });
 
-const AggregateBalanceRef = builder.objectRef<AggregateBalance>('AggregateBalance').implement({
+export const AggregateBalanceRef = builder.objectRef<AggregateBalance>('AggregateBalance').implement({
   description: 'The balances of a group of accounts in one currency: always the sum of its members.',
   fields: (t) => {
     const money = (field: 'debits' | 'credits' | 'posted' | 'pending' | 'available', description: string) =>
@@ -65,6 +69,8 @@ builder.queryField('balances', (t) =>
     resolve: async (_root, args, ctx) => {
       const db = ctx.ledger.database.db;
       const selector = asInput(() => checkSelector(args.selector));
+      if (selector.category != null && !(await getCategory(db, selector.category)))
+        throw badInput(`selector.category: category "${selector.category}" does not exist`);
       const { level, metadataPath } = asInput(() => checkGroupBy(args.groupBy));
       const cut = await reportCut(db, args.knownAt, ctx.now);
       const asOf = args.asOf ?? ctx.now;

@@ -38,7 +38,7 @@ import {
   TypeMetaFieldDef,
   TypeNameMetaFieldDef,
 } from 'graphql';
-import { DEFAULT_PAGE_SIZE, MAX_BATCH, MAX_LEGS, MAX_PAGE_SIZE } from '../domain/limits.js';
+import { DEFAULT_PAGE_SIZE, MAX_BATCH, MAX_CATEGORY_MEMBERS, MAX_LEGS, MAX_PAGE_SIZE } from '../domain/limits.js';
 
 type Args = Record<string, unknown>;
 
@@ -65,6 +65,7 @@ function batchBound(parentArgs: Args): number {
 const LIST_BOUNDS: Record<string, ListBound> = {
   'Transaction.entries': () => MAX_LEGS,
   'PostTransactionsPayload.results': batchBound,
+  'Category.members': () => MAX_CATEGORY_MEMBERS,
 };
 
 /**
@@ -75,6 +76,7 @@ const PLAIN_LISTS = new Set([
   'Query.balanceMonitors',
   'Query.metadataIndexes',
   'Query.balances',
+  'Category.balance',
   'BalanceSheet.sections',
   'BalanceSheet.totals',
   'IncomeStatement.sections',
@@ -98,6 +100,8 @@ const WEIGHTS: Record<string, number> = {
   'Query.exportReport': 100,
   'Query.books': 100,
   'Query.balances': 100,
+  'Category.balance': 100,
+  'Category.members': 10,
   // A count reads every matching row, not a page of them.
   'EntryConnection.totalCount': 100,
   'TransactionConnection.totalCount': 100,

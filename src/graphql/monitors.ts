@@ -5,6 +5,7 @@ import { MAX_MONITORS } from '../domain/limits.js';
 import { followPages } from '../ledger/feed.js';
 import {
   alertsAfter,
+  checkTarget,
   createMonitor,
   createMonitorErrors,
   deleteMonitor,
@@ -44,7 +45,17 @@ const MonitorRef = builder.objectRef<MonitorView>('BalanceMonitor').implement({
   description: 'A condition on an account’s figure; an alert is recorded each time a posting flips it.',
   fields: (t) => ({
     id: t.exposeString('id', { description: 'Its id.' }),
-    account: t.exposeString('account', { description: 'The account code.' }),
+    account: t.exposeString('account', {
+      description: 'The account code; for a category monitor, the category code (see `category`).',
+    }),
+    category: t.exposeString('category', {
+      nullable: true,
+      description: 'The category watched (its members in `currency`, summed); null for an account monitor.',
+    }),
+    currency: t.exposeString('currency', {
+      nullable: true,
+      description: 'The currency a category monitor sums; null for an account monitor.',
+    }),
     metric: t.field({ type: MetricRef, description: 'The figure watched.', resolve: (m) => m.metric }),
     comparison: t.field({ type: ComparisonRef, description: 'The comparison.', resolve: (m) => m.comparison }),
     amount: t.expose('threshold', { type: 'Decimal', description: 'The amount compared with.' }),
@@ -60,7 +71,10 @@ const AlertRef = builder.objectRef<AlertView>('BalanceAlert').implement({
   fields: (t) => ({
     id: t.exposeInt('id', { description: 'Numbered in commit order: resume a feed after the last id seen.' }),
     monitorId: t.exposeString('monitorId', { description: 'The monitor.' }),
-    account: t.exposeString('account', { description: 'The account code.' }),
+    account: t.exposeString('account', {
+      description: 'The account code; for a category monitor’s alert, the category code (see `category`).',
+    }),
+    category: t.exposeString('category', { nullable: true, description: 'A category monitor’s category, or null.' }),
     holds: t.exposeBoolean('holds', { description: 'true: the condition became true; false: it stopped holding.' }),
     figure: t.expose('figure', { type: 'Decimal', description: 'The watched figure after the event.' }),
     eventPosition: t.exposeInt('eventPosition', { description: 'The log position of the event that flipped it.' }),
@@ -72,13 +86,20 @@ const AlertRef = builder.objectRef<AlertView>('BalanceAlert').implement({
 const CreateMonitorInput = builder.inputType('CreateBalanceMonitorInput', {
   description: 'A condition such as AVAILABLE LT 100.00.',
   fields: (t) => ({
-    account: t.string({ required: true, description: 'The account code.' }),
+    account: t.string({ description: 'The account code (exactly one of account and category).' }),
+    category: t.string({
+      description:
+        'A category code (exactly one of account and category): its members in `currency` are summed, nested categories included, with the membership of each event’s time.',
+    }),
+    currency: t.string({
+      description: 'With a category, and only then: the currency summed (sums never mix currencies).',
+    }),
     metric: t.field({ type: MetricRef, required: true, description: 'The figure to watch.' }),
     comparison: t.field({ type: ComparisonRef, required: true, description: 'How to compare.' }),
     amount: t.field({
       type: 'Decimal',
       required: true,
-      description: 'At the account’s currency scale at most; may be negative.',
+      description: 'At the account’s (or the category monitor’s) currency scale at most; may be negative.',
     }),
   }),
 });
@@ -128,14 +149,18 @@ builder.mutationFields((t) => {
       type: CreateMonitorResult,
       authScopes: { post: true },
       description:
-        'Watches an account: an alert is recorded (and pushed on balanceAlerts) each time a later event flips the condition.',
+        'Watches an account, or a category in one currency: an alert is recorded (and pushed on balanceAlerts) each time a later event flips the condition.',
       args: { input: t.arg({ type: CreateMonitorInput, required: true, description: 'The monitor.' }) },
       resolve: (_root, { input }, ctx) =>
         asResult(() =>
           createMonitor(
             ctx.ledger.database,
             {
-              account: validCode(input.account, 'account'),
+              ...checkTarget({
+                account: input.account == null ? null : validCode(input.account, 'account'),
+                category: input.category == null ? null : validCode(input.category, 'category'),
+                currency: input.currency,
+              }),
               metric: input.metric,
               comparison: input.comparison,
               threshold: input.amount,

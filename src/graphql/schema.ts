@@ -16,6 +16,7 @@ import './books.js';
 import './subscriptions.js';
 import './monitors.js';
 import './metadata.js';
+import './categories.js';
 
 export const schema = builder.toSchema();
 

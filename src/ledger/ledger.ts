@@ -17,6 +17,13 @@ import {
   updateAccount,
 } from './commands/account-lifecycle.js';
 import { closePeriod, reopenPeriod, runBooks, type OnBooks } from './commands/books.js';
+import {
+  changeMembership,
+  createCategory,
+  runCategory,
+  type MembershipInput,
+  type OnCategory,
+} from './commands/categories.js';
 import { commitPending, type CommitPendingInput } from './commands/commit-pending.js';
 import { openAccount, type OpenAccountInput } from './commands/open-account.js';
 import { postTransaction, type PostTransactionInput } from './commands/post-transaction.js';
@@ -36,6 +43,7 @@ import { WriteCache } from './write-session.js';
 
 export type {
   BatchResult,
+  MembershipInput,
   CommitPendingInput,
   OpenAccountInput,
   PostTransactionInput,
@@ -159,6 +167,24 @@ export class Ledger {
     ctx: CommandContext,
   ): Promise<BooksState> {
     return this.onBooks(reopenPeriod(input, this.env), ctx);
+  }
+
+  /** Resolves to the category's code (creating it again with the same name changes nothing). */
+  async createCategory(input: { code: string; name: string }, ctx: CommandContext): Promise<string> {
+    return this.onCategory(createCategory(input, this.env), ctx);
+  }
+
+  async addToCategory(input: MembershipInput, ctx: CommandContext): Promise<string> {
+    return this.onCategory(changeMembership(input, true, this.env), ctx);
+  }
+
+  async removeFromCategory(input: MembershipInput, ctx: CommandContext): Promise<string> {
+    return this.onCategory(changeMembership(input, false, this.env), ctx);
+  }
+
+  /** Alone in its transaction: the cycle check reads every category's membership. */
+  private onCategory(command: OnCategory, ctx: CommandContext): Promise<string> {
+    return this.committer.submit((session) => runCategory(session, command, ctx), { alone: true });
   }
 
   private onBooks(books: OnBooks, ctx: CommandContext): Promise<BooksState> {

@@ -20,6 +20,7 @@ import type { BooksState } from '../domain/books.js';
 import type { StoredEvent } from '../events/envelope.js';
 import { accountCodeOf } from '../events/streams.js';
 import { OnTimeFrontiers } from '../projections/as-of-index.js';
+import { projectCategoryEvents } from '../projections/categories.js';
 import { ProjectionBatch, type Committed, type ProjectionPolicy } from '../projections/project.js';
 import type { Db } from '../store/db.js';
 import {
@@ -82,6 +83,8 @@ export class WriteSession {
   private readonly projection: ProjectionBatch;
   /** Events sealed but not yet inserted. */
   private events: StoredEvent[] = [];
+  /** Category events among them: their read models are written with them. */
+  private categoryEvents: StoredEvent[] = [];
   /** Idempotency records known in this transaction (null: known absent), and those to insert. */
   private readonly keys = new Map<string, IdempotencyRecord | null>();
   private records: Array<IdempotencyRecord & { createdAt: string }> = [];
@@ -223,6 +226,13 @@ export class WriteSession {
     return stored;
   }
 
+  /** Appends events of a category's stream (commands/categories.ts); their read models follow at the write. */
+  appendCategoryEvents(request: AppendRequest): StoredEvent[] {
+    const stored = this.append([request]);
+    this.categoryEvents.push(...stored);
+    return stored;
+  }
+
   saveIdempotency(record: IdempotencyRecord, createdAt: string): void {
     this.keys.set(record.key, record);
     this.records.push({ ...record, createdAt });
@@ -247,15 +257,17 @@ export class WriteSession {
   }
 
   private async write(trx: Db): Promise<void> {
-    const [events, records] = [this.events, this.records];
+    const [events, records, categoryEvents] = [this.events, this.records, this.categoryEvents];
     if (events.length === 0 && records.length === 0) return;
     this.events = [];
     this.records = [];
+    this.categoryEvents = [];
     // Under the write lock no stream can move. Were the memory ever behind the store (a bug),
     // the unique (stream, version) index refuses the fork: the group fails and runs again, one
     // command at a time, from a reloaded state.
     await insertEvents(trx, events);
     await this.projection.write(trx);
+    await projectCategoryEvents(trx, categoryEvents);
     await saveIdempotencies(trx, records);
   }
 

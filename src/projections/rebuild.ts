@@ -5,10 +5,11 @@
  */
 import { evolve, initialState, type AccountState, type OpenedAccount } from '../domain/account.js';
 import { decodeAccountEvent, decodeEvent } from '../events/catalogue.js';
-import { accountCodeOf, isAccountStream } from '../events/streams.js';
+import { accountCodeOf, isAccountStream, isCategoryStream } from '../events/streams.js';
 import type { Database, Db } from '../store/db.js';
 import { readLog } from '../store/event-store.js';
 import { DEFAULT_EPOCH_EVERY } from './as-of-index.js';
+import { projectCategoryEvents } from './categories.js';
 import { projectIn, type Committed } from './project.js';
 
 export interface RebuildReport {
@@ -28,6 +29,8 @@ const READ_MODELS = {
   balance_epochs: (r: Row) => `${r.account_code}@${r.version}`,
   late_sums: (r: Row) => `${r.account_code}@${r.level}/${r.node}#${r.position}`,
   holds: (r: Row) => `${r.transaction_id}/${r.account_code}`,
+  categories: (r: Row) => `${r.code}`,
+  category_memberships: (r: Row) => `${r.position}`,
 } as const;
 type ReadModel = keyof typeof READ_MODELS;
 
@@ -39,6 +42,12 @@ export async function replayProjections(trx: Db, epochEvery: number, batchSize =
   let batch: Committed[] = [];
   let events = 0;
   for await (const stored of readLog(trx)) {
+    // A category's events have read models of their own, written by the append path's function.
+    if (isCategoryStream(stored.streamId)) {
+      await projectCategoryEvents(trx, [stored]);
+      events += 1;
+      continue;
+    }
     // The books' stream (the period lock) has no read model here: its events are read where used.
     if (!isAccountStream(stored.streamId)) {
       decodeEvent(stored);

@@ -1,5 +1,5 @@
 /**
- * Aggregate balances: the accounts a selector names (a code prefix or a pattern), summed per
+ * Aggregate balances: the accounts a selector names (a code prefix, a pattern or a category), summed per
  * group and currency as of `asOf` and the cut — never mixing currencies, each row exactly the sum
  * of its members (issue 19, point 5). Grouping by `level` keeps the first n code segments.
  */
@@ -7,7 +7,15 @@ import { ValidationError } from '../domain/errors.js';
 import { checkPattern, literalPrefix, matchesPattern } from '../domain/filters.js';
 import { checkCode } from '../domain/limits.js';
 import { type Amount, formatAmount, ZERO } from '../domain/money.js';
-import { balanceAtPosition, currentBalances, listAccounts, pendingsOf, type AccountView } from '../ledger/queries.js';
+import { membersAt } from '../ledger/categories.js';
+import {
+  balanceAtPosition,
+  currentBalances,
+  getAccounts,
+  listAccounts,
+  pendingsOf,
+  type AccountView,
+} from '../ledger/queries.js';
 import { breathe } from '../slices.js';
 import type { Db } from '../store/db.js';
 import type { ReportCut } from './cut.js';
@@ -25,6 +33,8 @@ export interface AccountSelector {
   pattern?: string | null;
   /** On the accounts' metadata as known at the cut (an ACCOUNT index per path). */
   metadata?: readonly MetadataPredicateInput[] | null;
+  /** A category's members at asOf, as known at the cut (ledger/categories.ts). */
+  category?: string | null;
 }
 
 export interface AggregateBalance {
@@ -49,15 +59,17 @@ export interface Selected {
   prefix: string | null;
   pattern: string | null;
   metadata?: MetadataPredicate[];
+  category?: string | null;
 }
 
 export function checkSelector(selector: AccountSelector): Selected {
   const prefix = selector.prefix == null ? null : checkCode(selector.prefix, 'selector.prefix');
   const pattern = selector.pattern == null ? null : checkPattern(selector.pattern, 'selector.pattern');
   const metadata = checkMetadataPredicates(selector.metadata, 'selector.metadata');
-  const given = [prefix !== null, pattern !== null, metadata !== undefined].filter(Boolean).length;
-  if (given !== 1) throw new ValidationError('selector', 'name exactly one of prefix, pattern and metadata');
-  return { prefix, pattern, metadata };
+  const category = selector.category == null ? null : checkCode(selector.category, 'selector.category');
+  const given = [prefix !== null, pattern !== null, metadata !== undefined, category !== null].filter(Boolean).length;
+  if (given !== 1) throw new ValidationError('selector', 'name exactly one of prefix, pattern, metadata and category');
+  return { prefix, pattern, metadata, category };
 }
 
 /** What the metadata of a selector or grouping reads: the index of each path (an ACCOUNT one). */
@@ -102,15 +114,20 @@ export async function aggregateBalances(
 ): Promise<AggregateBalance[]> {
   const { prefix, pattern } = selector;
   const groups = new Map<string, Group>();
-  const start = prefix ?? (pattern === null ? null : literalPrefix(pattern));
-  for await (const page of selected(db, start, pattern)) {
+  const pages =
+    selector.category != null
+      ? listed(db, await membersAt(db, selector.category, asOf, cut.atPosition))
+      : selected(db, prefix ?? (pattern === null ? null : literalPrefix(pattern)), pattern);
+  for await (const page of pages) {
     const { members, keyOf } = await byMetadata(db, selector, reads, page, cut.atPosition);
     const opened = members.filter((account) => account.openedAt <= asOf);
     for (const { account, balance, pending } of await figures(db, opened, asOf, cut, now)) {
       if (balance.version === 0) continue; // opened after the cut
       const key =
         keyOf?.(account.code) ??
-        (level === null ? (prefix ?? pattern ?? 'metadata') : account.code.split(':').slice(0, level).join(':'));
+        (level === null
+          ? (prefix ?? pattern ?? selector.category ?? 'metadata')
+          : account.code.split(':').slice(0, level).join(':'));
       const id = `${key}\u0000${account.currency}`;
       const group = groups.get(id) ?? newGroup(key, account);
       group.debits = group.debits.plus(balance.debits);
@@ -206,6 +223,16 @@ async function* selected(db: Db, prefix: string | null, pattern: string | null):
     yield page.slice(0, PAGE).filter((account) => pattern === null || matchesPattern(pattern, account.code));
     if (page.length <= PAGE) return;
     afterCode = page[PAGE - 1]!.code;
+    await breathe();
+  }
+}
+
+/** Explicitly listed accounts (a category's members), in code order, a page at a time. */
+async function* listed(db: Db, codes: readonly string[]): AsyncGenerator<AccountView[]> {
+  const PAGE = 500;
+  for (let i = 0; i < codes.length; i += PAGE) {
+    const found = await getAccounts(db, codes.slice(i, i + PAGE));
+    yield codes.slice(i, i + PAGE).flatMap((code) => found.get(code) ?? []);
     await breathe();
   }
 }

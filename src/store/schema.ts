@@ -157,6 +157,10 @@ export interface BalanceMonitorsTable {
   after_position: number;
   created_at: string;
   created_by: string;
+  /** A category monitor's category (account_code then holds it too); null for an account's. */
+  category_code: string | null;
+  /** A category monitor's currency: the members in it are summed. Null for an account's. */
+  currency: string | null;
 }
 
 export interface BalanceAlertsTable {
@@ -167,6 +171,30 @@ export interface BalanceAlertsTable {
   holds: number;
   figure: string;
   event_position: number;
+  effective_at: string;
+  recorded_at: string;
+  /** A category monitor's category (account_code then holds it too); null for an account's. */
+  category_code: string | null;
+}
+
+/** One row per category (migration 0009). */
+export interface CategoriesTable {
+  code: string;
+  name: string;
+  created_at: string;
+  created_position: number;
+  version: number;
+  last_position: number;
+}
+
+/** One row per membership change: exactly one of account_code and child_code is set. */
+export interface CategoryMembershipsTable {
+  position: number;
+  category_code: string;
+  account_code: string | null;
+  child_code: string | null;
+  /** 1: the member was added; 0: removed. */
+  added: number;
   effective_at: string;
   recorded_at: string;
 }
@@ -210,4 +238,6 @@ export interface Schema {
   balance_alerts: BalanceAlertsTable;
   metadata_indexes: MetadataIndexesTable;
   metadata_values: MetadataValuesTable;
+  categories: CategoriesTable;
+  category_memberships: CategoryMembershipsTable;
 }

@@ -7,11 +7,18 @@
  *
  * Monitors are configuration, not ledger events: creating, pausing or deleting one changes no
  * balance. A monitor created (or resumed) at log position P judges the events after P, from the
- * condition as it stood at P.
+ * condition as it stood at P. A monitor may watch a category in one currency instead of an
+ * account (category-monitors.ts).
  */
 import { PostgresAdapter, type Insertable } from 'kysely';
 import { evolve, type OpenedAccount } from '../domain/account.js';
-import { AccountNotFound, InvalidAmount, MonitorNotFound, ValidationError } from '../domain/errors.js';
+import {
+  AccountNotFound,
+  CategoryNotFound,
+  InvalidAmount,
+  MonitorNotFound,
+  ValidationError,
+} from '../domain/errors.js';
 import {
   checkCondition,
   conditionHolds,
@@ -30,13 +37,18 @@ import { chunks, ROWS_PER_STATEMENT } from '../store/chunks.js';
 import type { Database, Db } from '../store/db.js';
 import { readHead } from '../store/event-store.js';
 import type { BalanceAlertsTable, BalanceMonitorsTable } from '../store/schema.js';
+import { categoryStartingPoint, checkMonitorCurrency, judgeCategoryMonitors } from './category-monitors.js';
 import type { Subscriber } from './runner.js';
 
 export const BALANCE_MONITORS = 'balance-monitors';
 
 export interface MonitorView extends MonitorCondition {
   id: string;
+  /** The account code; for a category monitor, the category code. */
   account: string;
+  /** A category monitor's category and currency; null for an account monitor. */
+  category: string | null;
+  currency: string | null;
   status: MonitorStatus;
   /** Whether the condition holds, as of the last event judged. */
   holds: boolean;
@@ -47,7 +59,9 @@ export interface MonitorView extends MonitorCondition {
 export interface AlertView {
   id: number;
   monitorId: string;
+  /** The account code; for a category monitor's alert, the category code. */
   account: string;
+  category: string | null;
   /** true: the condition became true; false: it stopped holding. */
   holds: boolean;
   /** The monitored figure after the event, at the account's scale. */
@@ -69,10 +83,9 @@ export const balanceMonitors: Subscriber = {
       if (!streams.has(code)) streams.set(code, []);
       streams.get(code)!.push(stored);
     }
-    if (streams.size === 0) return;
-    const monitors = await activeMonitors(trx, [...streams.keys()]);
     const alerts: Insertable<BalanceAlertsTable>[] = [];
     const flipped = new Map<string, number>();
+    const monitors = streams.size === 0 ? [] : await activeMonitors(trx, [...streams.keys()]);
     for (const code of new Set(monitors.map((m) => m.account_code))) {
       const watching = monitors.filter((m) => m.account_code === code);
       const stream = streams.get(code)!;
@@ -91,6 +104,10 @@ export const balanceMonitors: Subscriber = {
         }
       }
     }
+    for (const alert of await judgeCategoryMonitors(trx, await activeCategoryMonitors(trx), events)) {
+      alerts.push(alert);
+      flipped.set(alert.monitor_id, alert.holds);
+    }
     await record(trx, alerts, flipped);
   },
   async drop() {},
@@ -108,10 +125,22 @@ async function activeMonitors(trx: Db, codes: string[]): Promise<BalanceMonitors
       .selectFrom('balance_monitors')
       .selectAll()
       .where('account_code', 'in', chunk)
+      .where('category_code', 'is', null)
       .where('status', '=', 'ACTIVE');
     monitors.push(...(await (isPostgres(trx) ? query.forUpdate() : query).execute()));
   }
   return monitors;
+}
+
+/** Every active category monitor (few: at most MAX_MONITORS monitors in all), locked the same way. */
+async function activeCategoryMonitors(trx: Db): Promise<BalanceMonitorsTable[]> {
+  const query = trx
+    .selectFrom('balance_monitors')
+    .selectAll()
+    .where('category_code', 'is not', null)
+    .where('status', '=', 'ACTIVE')
+    .orderBy('id');
+  return (isPostgres(trx) ? query.forUpdate() : query).execute();
 }
 
 const isPostgres = (db: Db): boolean => db.getExecutor().adapter instanceof PostgresAdapter;
@@ -158,6 +187,8 @@ function toView(row: BalanceMonitorsTable): MonitorView {
   return {
     id: row.id,
     account: row.account_code,
+    category: row.category_code ?? null,
+    currency: row.currency ?? null,
     ...asCondition(row),
     status: row.status,
     holds: Number(row.holds) === 1,
@@ -171,6 +202,7 @@ function toAlertView(row: Omit<BalanceAlertsTable, 'id'> & { id: number }): Aler
     id: Number(row.id),
     monitorId: row.monitor_id,
     account: row.account_code,
+    category: row.category_code ?? null,
     holds: Number(row.holds) === 1,
     figure: row.figure,
     eventPosition: Number(row.event_position),
@@ -179,13 +211,23 @@ function toAlertView(row: Omit<BalanceAlertsTable, 'id'> & { id: number }): Aler
   };
 }
 
-/** Where a monitor starts judging from: the head of the log, and the condition as the account stands there. */
+/** What a monitor watches: an account, or a category summed in one currency. */
+export type MonitorTarget = { account: string; category?: null } | { category: string; currency: string };
+
+/** Where a monitor starts judging from: the head of the log, and the condition as its target stands there. */
 async function startingPoint(
   trx: Db,
-  code: string,
+  target: MonitorTarget,
   condition: { metric: string; comparison: string; threshold: string },
   now: string,
 ) {
+  if (target.category != null) {
+    const checked = checkCondition(condition, target.currency);
+    const after = (await readHead(trx))?.position ?? 0;
+    const holds = await categoryStartingPoint(trx, target.category, checked, target.currency, after, now);
+    return { checked, after, holds: holds ? 1 : 0 };
+  }
+  const code = target.account;
   const [head, state] = [await readHead(trx), await loadAccount(trx, code)];
   if (!state.exists) throw new AccountNotFound(code);
   const checked = checkCondition(condition, state.currency.code);
@@ -197,22 +239,41 @@ async function startingPoint(
 }
 
 /** What createMonitor can answer instead of the monitor. */
-export const createMonitorErrors = [ValidationError, InvalidAmount, AccountNotFound] as const;
+export const createMonitorErrors = [ValidationError, InvalidAmount, AccountNotFound, CategoryNotFound] as const;
 
 /** What pausing, resuming or deleting a monitor can answer instead of it. */
 export const monitorErrors = [MonitorNotFound] as const;
 
+/** The target a monitor's input names: exactly one of account and category, a category with its currency. */
+export function checkTarget(input: {
+  account?: string | null;
+  category?: string | null;
+  currency?: string | null;
+}): MonitorTarget {
+  if ((input.account == null) === (input.category == null))
+    throw new ValidationError('account', 'name exactly one of account and category');
+  if (input.account != null) {
+    if (input.currency != null)
+      throw new ValidationError('currency', 'an account monitor watches the account’s own currency: leave it out');
+    return { account: input.account };
+  }
+  return { category: input.category!, currency: checkMonitorCurrency(input.currency) };
+}
+
 export function createMonitor(
   database: Database,
-  input: { account: string; metric: string; comparison: string; threshold: string },
+  input: MonitorTarget & { metric: string; comparison: string; threshold: string },
   actor: string,
   now: string,
 ): Promise<MonitorView> {
   return database.write(async (trx) => {
-    const { checked, after, holds } = await startingPoint(trx, input.account, input, now);
+    const { checked, after, holds } = await startingPoint(trx, input, input, now);
     const row: BalanceMonitorsTable = {
       id: uuidv7(),
-      account_code: input.account,
+      // A category monitor keeps its category here too: the column predates categories and is NOT NULL.
+      account_code: input.category ?? input.account,
+      category_code: input.category ?? null,
+      currency: input.category != null ? input.currency : null,
       ...checked,
       status: 'ACTIVE',
       holds,
@@ -238,7 +299,11 @@ export function setMonitorStatus(
     if (row.status === status) return toView(row);
     let changes: Partial<BalanceMonitorsTable> = { status };
     if (status === 'ACTIVE') {
-      const start = await startingPoint(trx, row.account_code, row, now);
+      const target: MonitorTarget =
+        row.category_code != null
+          ? { category: row.category_code, currency: row.currency! }
+          : { account: row.account_code };
+      const start = await startingPoint(trx, target, row, now);
       changes = { status, after_position: start.after, holds: start.holds };
     }
     await trx.updateTable('balance_monitors').set(changes).where('id', '=', id).execute();
@@ -257,7 +322,7 @@ export function deleteMonitor(database: Database, id: string): Promise<MonitorVi
 
 export async function listMonitors(db: Db, account: string | null, limit: number): Promise<MonitorView[]> {
   let query = db.selectFrom('balance_monitors').selectAll().orderBy('id').limit(limit);
-  if (account !== null) query = query.where('account_code', '=', account);
+  if (account !== null) query = query.where('account_code', '=', account).where('category_code', 'is', null);
   return (await query.execute()).map(toView);
 }
 

@@ -126,11 +126,11 @@ describe('metadata indexes', () => {
       { node: { idempotencyKey: 't1', metadata: { customer: { id: 'c1' }, channel: 'web' } } },
     ]);
     // metadata(knownAt): the same history through any Transaction.
-    const AT = `query($id: ID!, $knownAt: DateTime) { transaction(id: $id) { now: metadata then: metadata(knownAt: $knownAt) } }`;
+    const AT = `query($id: ID!, $knownAt: DateTime) { transaction(id: $id) { now: metadata earlier: metadata(knownAt: $knownAt) } }`;
     const known = (await server.gql(AT, { id: ids.t1, knownAt: beforeTime })).body.data.transaction;
     expect(known).toEqual({
       now: { customer: { id: 'c2', name: 'Ann' } },
-      then: { customer: { id: 'c1' }, channel: 'web' },
+      earlier: { customer: { id: 'c1' }, channel: 'web' },
     });
   });
 
@@ -145,13 +145,13 @@ describe('metadata indexes', () => {
     await server.gql(update, { input: { code: 'liabilities:ann', metadata: { region: 'eu' } } });
     expect(await codes({ metadata: [{ path: 'region', eq: 'eu' }] })).toEqual(['assets:bank', 'liabilities:ann']);
     expect(await codes({ metadata: [{ path: 'region', eq: 'eu' }] }, before)).toEqual(['assets:bank']);
-    const AT = `query($knownAt: DateTime) { account(code: "liabilities:ann") { now: metadata then: metadata(knownAt: $knownAt) } }`;
+    const AT = `query($knownAt: DateTime) { account(code: "liabilities:ann") { now: metadata earlier: metadata(knownAt: $knownAt) } }`;
     expect((await server.gql(AT, { knownAt: before })).body.data.account).toEqual({
       now: { region: 'eu' },
-      then: { region: 'us', tier: 1 },
+      earlier: { region: 'us', tier: 1 },
     });
     const early = (await server.gql(AT, { knownAt: '2000-01-01T00:00:00Z' })).body.data.account;
-    expect(early.then).toBeNull();
+    expect(early.earlier).toBeNull();
   });
 
   it('aggregates balances by a metadata selector, grouped by a metadata path', async () => {

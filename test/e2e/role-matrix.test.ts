@@ -21,6 +21,9 @@ let voidId: string;
  */
 const monitorIds: string[] = [];
 let deleted = 0;
+/** Child categories for addToCategory, one per call (every role and no key). */
+const childCategories: string[] = [];
+let addedChildren = 0;
 const keys = {} as Record<Role, string>;
 let sequence = 0;
 
@@ -46,6 +49,10 @@ const MATRIX: Record<string, Row> = {
   'Query.balances': {
     needs: 'read',
     request: () => ({ query: '{ f: balances(selector: { prefix: "assets" }) { key accountCount } }' }),
+  },
+  'Query.category': {
+    needs: 'read',
+    request: () => ({ query: '{ f: category(code: "matrix") { code members { code } balance { currency } } }' }),
   },
   'Query.transactions': {
     needs: 'read',
@@ -171,6 +178,31 @@ const MATRIX: Record<string, Row> = {
       query:
         'mutation($code: String!) { f: openAccount(input: { code: $code, name: "M", type: ASSET, currency: "USD" }) { __typename ... on Account { code } } }',
       variables: { code: `assets:m-${next()}` },
+    }),
+  },
+  'Mutation.createCategory': {
+    needs: 'admin',
+    request: () => ({
+      query:
+        'mutation($code: String!) { f: createCategory(input: { code: $code, name: "C" }) { __typename ... on Category { code } } }',
+      variables: { code: `c-${next()}` },
+    }),
+  },
+  // Each call adds a member the category does not have yet (a fresh child category).
+  'Mutation.addToCategory': {
+    needs: 'admin',
+    request: () => ({
+      query:
+        'mutation($child: String!) { f: addToCategory(input: { category: "matrix", childCategory: $child }) { __typename ... on Category { code } } }',
+      variables: { child: childCategories[++addedChildren] },
+    }),
+  },
+  // The seeded member, removed once by the one role allowed; the others are refused before they look.
+  'Mutation.removeFromCategory': {
+    needs: 'admin',
+    request: () => ({
+      query:
+        'mutation { f: removeFromCategory(input: { category: "matrix", account: "assets:cash" }) { __typename ... on Category { code } } }',
     }),
   },
   'Mutation.postTransaction': {
@@ -301,6 +333,14 @@ beforeAll(async () => {
     { code: 'assets:frozen', type: 'ASSET' },
   ]);
   await api.mutate('closePeriod', { through: '2000-01-02T00:00:00Z' });
+  const created = async (code: string) =>
+    expect((await api.mutate('createCategory', { code, name: code })).__typename).toBe('Category');
+  await created('matrix');
+  for (let i = 0; i <= ROLES.length + 1; i++) {
+    childCategories.push(`matrix-child-${i}`);
+    await created(`matrix-child-${i}`);
+  }
+  await api.mutate('addToCategory', { category: 'matrix', account: 'assets:cash' });
   // Before the first posting to assets:cash: it flips them, so balanceAlerts has an alert to show.
   for (let i = 0; i <= ROLES.length + 1; i++) {
     const created = await api.mutate(

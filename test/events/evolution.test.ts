@@ -105,7 +105,7 @@ describe('a log of every version against the same history at current versions', 
   });
 
   it('builds identical read models', async () => {
-    for (const table of ['accounts', 'transactions', 'entries'] as const) {
+    for (const table of ['accounts', 'transactions', 'entries', 'categories', 'category_memberships'] as const) {
       const a = await old.database.db.selectFrom(table).selectAll().execute();
       const b = await now.database.db.selectFrom(table).selectAll().execute();
       expect(a.length).toBeGreaterThan(0);
@@ -188,6 +188,9 @@ describe('a log of every version against the same history at current versions', 
       'HoldCommitted v1': 2,
       'HoldVoided v1': 2,
       'TransactionMetadataUpdated v1': 2,
+      'CategoryCreated v1': 2,
+      'CategoryMemberAdded v1': 3,
+      'CategoryMemberRemoved v1': 1,
     });
   });
 

@@ -22,14 +22,14 @@ const EventMetadataRef = builder.objectRef<EventView['metadata']>('EventMetadata
 });
 
 export const LedgerEventRef = builder.objectRef<EventView>('LedgerEvent').implement({
-  description: 'One immutable event of the log (an account’s stream, or the books’).',
+  description: 'One immutable event of the log (an account’s stream, the books’, or a category’s).',
   fields: (t) => ({
     position: t.int({
       description: 'Global position in the log: gap-free, in commit order.',
       resolve: (e) => e.stored.position,
     }),
     streamId: t.string({
-      description: 'The stream it belongs to: `account:<code>`, or `books` for the period lock.',
+      description: 'The stream it belongs to: `account:<code>`, `books` for the period lock, or `category:<code>`.',
       resolve: (e) => e.stored.streamId,
     }),
     version: t.int({
