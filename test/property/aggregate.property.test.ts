@@ -3,6 +3,7 @@
  * two currencies and holds, every random selector (prefix or pattern), grouping level, asOf and
  * knownAt answers per group and currency exactly the sums a replay of the event log gives — debits,
  * credits, posted and the member count — and each row is the sum of its members' own balances.
+ * At a past asOf, members are summed from their entries or through the as-of index (bulk-balances.ts).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +15,7 @@ import { decodeEvent } from '../../src/events/catalogue.js';
 import { accountCodeOf, isAccountStream } from '../../src/events/streams.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { searchAccounts } from '../../src/ledger/account-search.js';
+import { bulkTuning } from '../../src/ledger/bulk-balances.js';
 import { getAccounts, listAccounts, pendingOf } from '../../src/ledger/queries.js';
 import { aggregateBalances, checkSelector } from '../../src/reports/aggregate.js';
 import { reportCut } from '../../src/reports/cut.js';
@@ -31,6 +33,7 @@ const ACCOUNTS = [
   { code: 'revenue:fees', type: 'REVENUE' as const, currency: 'USD' },
 ];
 const ctx = { actor: 'aggregate', requestId: 'aggregate' };
+const DIRECT_SUM_DEFAULT = bulkTuning.directSumMaxEvents;
 const at = (ms: number) => new Date(ms).toISOString();
 
 const step = fc.record({
@@ -67,6 +70,8 @@ const query = fc.record({
   ),
   asOf: fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 1000 })),
   knownAt: fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 1000 })),
+  /** At a past asOf: every account summed from its entries, none (the as-of index), or a mix. */
+  directSumMaxEvents: fc.constantFrom(0, 4, 256),
 });
 
 interface Member {
@@ -171,7 +176,10 @@ describe('balances(selector, asOf, knownAt, groupBy) and accounts(filter)', () =
               const cut = await reportCut(db, q.knownAt === null ? null : pickTime(q.knownAt), now);
               const isNow = asOf === now && cut.knownAt === now;
               const selector = checkSelector(q.selector);
-              const rows = await aggregateBalances(db, selector, q.level, asOf, cut, isNow ? now : null);
+              bulkTuning.directSumMaxEvents = q.directSumMaxEvents;
+              const rows = await aggregateBalances(db, selector, q.level, asOf, cut, isNow ? now : null).finally(() => {
+                bulkTuning.directSumMaxEvents = DIRECT_SUM_DEFAULT;
+              });
 
               const selected = (await replay(db, asOf, cut.atPosition)).filter((m) =>
                 'prefix' in q.selector
