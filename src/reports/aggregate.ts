@@ -8,6 +8,7 @@ import { checkPattern, literalPrefix, matchesPattern } from '../domain/filters.j
 import { checkCode } from '../domain/limits.js';
 import { formatScaled } from '../domain/scaled-amount.js';
 import { currentFiguresOf, figuresAt } from '../ledger/bulk-balances.js';
+import { prefixSumsNow } from '../ledger/prefix-sums-now.js';
 import { listAccounts, type AccountView } from '../ledger/queries.js';
 import { breathe } from '../slices.js';
 import type { Db } from '../store/db.js';
@@ -67,6 +68,11 @@ export async function aggregateBalances(
   now: string | null,
 ): Promise<AggregateBalance[]> {
   const { prefix, pattern } = selector;
+  const plain = plainPrefix(selector);
+  if (now !== null && plain !== null) {
+    const summed = await prefixSumsNow(db, plain, level, now, cut.atPosition);
+    if (summed !== null) return rowsOf(summed);
+  }
   const groups = new Map<string, Group>();
   for await (const page of selected(db, prefix ?? literalPrefix(pattern!), pattern)) {
     const members = page.filter((account) => account.openedAt <= asOf);
@@ -86,7 +92,17 @@ export async function aggregateBalances(
       groups.set(id, group);
     }
   }
-  return [...groups.values()]
+  return rowsOf([...groups.values()]);
+}
+
+/** A selector that is a code prefix and nothing else, or null. */
+function plainPrefix(selector: Selected): string | null {
+  const others = Object.entries(selector).filter(([name]) => name !== 'prefix');
+  return others.every(([, value]) => value == null) ? selector.prefix : null;
+}
+
+function rowsOf(groups: Group[]): AggregateBalance[] {
+  return groups
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.currency < b.currency ? -1 : 1))
     .map(({ scale, ...g }) => ({
       key: g.key,
