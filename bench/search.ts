@@ -11,7 +11,8 @@ import { reportCut } from '../src/reports/cut.js';
 import { readHead } from '../src/store/event-store.js';
 import type { Database } from '../src/store/db.js';
 import type { BenchDialect } from './databases.js';
-import { type SeedInfo, withSeededDatabase } from './seeded-cache.js';
+import { copySqliteToPostgres } from './copy-to-postgres.js';
+import { type SeedInfo, sqliteCache, withSeededDatabase } from './seeded-cache.js';
 
 type Report = (name: string, value: number, unit: string, extra?: Record<string, unknown>) => void;
 
@@ -78,7 +79,15 @@ export async function measureSearch(dialect: BenchDialect, quick: boolean, repor
     }
     return { now, seededSeconds: Number(process.hrtime.bigint() - seedStart) / 1e9 };
   };
-  await withSeededDatabase(dialect, `search-${accounts}-${entries}-v1`, seed, async (database, seeded) => {
+  const key = `search-${accounts}-${entries}-v1`;
+  // PostgreSQL takes the rows of the SQLite seed when there is one (see copy-to-postgres.ts).
+  const seedOrCopy = async (database: Database, location: string): Promise<SeedInfo> => {
+    const seeded = dialect === 'postgres' ? sqliteCache(key) : null;
+    if (seeded === null) return seed(database);
+    await copySqliteToPostgres(seeded.file, location);
+    return seeded.info;
+  };
+  await withSeededDatabase(dialect, key, seedOrCopy, async (database, seeded) => {
     const NOW = seeded.now;
     const db = database.db;
     const atPosition = (await readHead(db))?.position ?? 0;

@@ -44,7 +44,7 @@ const CACHE_DIR = join(tmpdir(), 'inkwell-bench-cache');
 export async function withSeededDatabase<T>(
   dialect: BenchDialect,
   key: string,
-  seed: (database: Database) => Promise<SeedInfo>,
+  seed: (database: Database, location: string) => Promise<SeedInfo>,
   run: (database: Database, info: SeedInfo & { cached: boolean }) => Promise<T>,
 ): Promise<T> {
   mkdirSync(CACHE_DIR, { recursive: true });
@@ -54,6 +54,14 @@ export async function withSeededDatabase<T>(
   return dialect === 'sqlite'
     ? sqliteCached(join(CACHE_DIR, `${name}.db`), recordFile, record, seed, run)
     : postgresCached(`bench_cache_${name.replace(/\./g, '_')}`.toLowerCase(), recordFile, record, seed, run);
+}
+
+/** The SQLite cache of `key` and what seeded it, when there is one. */
+export function sqliteCache(key: string): { file: string; info: SeedInfo } | null {
+  const name = `${key}.sqlite`.replace(/[^a-z0-9_.]/gi, '_');
+  const record = usable(join(CACHE_DIR, `${name}.json`));
+  const file = join(CACHE_DIR, `${name}.db`);
+  return record && existsSync(file) ? { file, info: record } : null;
 }
 
 /** The cache's record, when every migration it was seeded with is still known (none was dropped). */
@@ -73,7 +81,7 @@ async function sqliteCached<T>(
   cacheFile: string,
   recordFile: string,
   record: CacheRecord | null,
-  seed: (database: Database) => Promise<SeedInfo>,
+  seed: (database: Database, location: string) => Promise<SeedInfo>,
   run: (database: Database, info: SeedInfo & { cached: boolean }) => Promise<T>,
 ): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'inkwell-bench-'));
@@ -86,7 +94,7 @@ async function sqliteCached<T>(
     } else {
       const fresh = openSqlite(file);
       await migrateToLatest(fresh);
-      info = await seed(fresh);
+      info = await seed(fresh, file);
       await fresh.close(); // closing the last connection folds the WAL into the file
       copyFileSync(file, `${cacheFile}.tmp`);
       renameSync(`${cacheFile}.tmp`, cacheFile);
@@ -108,7 +116,7 @@ async function postgresCached<T>(
   cacheName: string,
   recordFile: string,
   record: CacheRecord | null,
-  seed: (database: Database) => Promise<SeedInfo>,
+  seed: (database: Database, location: string) => Promise<SeedInfo>,
   run: (database: Database, info: SeedInfo & { cached: boolean }) => Promise<T>,
 ): Promise<T> {
   const serverUrl = process.env.DATABASE_URL!;
@@ -131,7 +139,10 @@ async function postgresCached<T>(
       const fresh = openPostgres(urlOf(cacheName), { poolSize: 20 });
       try {
         await migrateToLatest(fresh);
-        info = await seed(fresh);
+        info = await seed(fresh, urlOf(cacheName));
+        // As autovacuum leaves an append-only table: statistics and the visibility map set, which
+        // index-only scans need (a template copy inherits both).
+        await sql`VACUUM ANALYZE`.execute(fresh.db);
       } finally {
         await fresh.close();
       }
