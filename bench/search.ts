@@ -81,46 +81,56 @@ export async function measureSearch(dialect: BenchDialect, quick: boolean, repor
   };
   const key = `search-${accounts}-${entries}-v1`;
   // PostgreSQL takes the rows of the SQLite seed when there is one (see copy-to-postgres.ts).
+  const fromSqlite = dialect === 'postgres' ? sqliteCache(key) : null;
   const seedOrCopy = async (database: Database, location: string): Promise<SeedInfo> => {
-    const seeded = dialect === 'postgres' ? sqliteCache(key) : null;
-    if (seeded === null) return seed(database);
-    await copySqliteToPostgres(seeded.file, location);
-    return seeded.info;
+    if (fromSqlite === null) return seed(database);
+    await copySqliteToPostgres(fromSqlite.file, location);
+    return fromSqlite.info;
   };
-  await withSeededDatabase(dialect, key, seedOrCopy, async (database, seeded) => {
-    const NOW = seeded.now;
-    const db = database.db;
-    const atPosition = (await readHead(db))?.position ?? 0;
-    const conditions = {
-      entries,
-      accounts,
-      seededIn: `${seeded.seededSeconds.toFixed(0)} s`,
-      seedCached: seeded.cached,
-    };
+  await withSeededDatabase(
+    dialect,
+    key,
+    seedOrCopy,
+    async (database, seeded) => {
+      const NOW = seeded.now;
+      const db = database.db;
+      const atPosition = (await readHead(db))?.position ?? 0;
+      const conditions = {
+        entries,
+        accounts,
+        seededIn: `${seeded.seededSeconds.toFixed(0)} s`,
+        seedCached: seeded.cached,
+      };
 
-    // A filtered page: an account prefix (one user's accounts) and a 10-day effective window.
-    const filter = checkSearchFilter({
-      accountPrefix: 'liabilities:users:u1',
-      effectiveFrom: at(NOW - 20 * DAY),
-      effectiveTo: at(NOW - 10 * DAY),
-    });
-    const page = await median(quick ? 5 : 21, () =>
-      searchEntries(db, { filter, atPosition, order: 'DESC', limit: 20 }),
-    );
-    report(`search.entries_page20_prefix_window.${dialect}`, page, 'ms p50', {
-      ...conditions,
-      target: '<= 5 (with one metadata key)',
-    });
-    const count = await median(quick ? 3 : 5, () => countEntries(db, filter, atPosition));
-    report(`search.entries_total_count.${dialect}`, count, 'ms p50', { ...conditions, target: '<= 50' });
+      // A filtered page: an account prefix (one user's accounts) and a 10-day effective window.
+      const filter = checkSearchFilter({
+        accountPrefix: 'liabilities:users:u1',
+        effectiveFrom: at(NOW - 20 * DAY),
+        effectiveTo: at(NOW - 10 * DAY),
+      });
+      const page = await median(quick ? 5 : 21, () =>
+        searchEntries(db, { filter, atPosition, order: 'DESC', limit: 20 }),
+      );
+      report(`search.entries_page20_prefix_window.${dialect}`, page, 'ms p50', {
+        ...conditions,
+        target: '<= 5 (with one metadata key)',
+      });
+      const count = await median(quick ? 3 : 5, () => countEntries(db, filter, atPosition));
+      report(`search.entries_total_count.${dialect}`, count, 'ms p50', { ...conditions, target: '<= 50' });
 
-    const selector = checkSelector({ prefix: 'liabilities' });
-    const now = at(Date.now());
-    const cutNow = await reportCut(db, null, now);
-    const aggregateNow = await median(5, () => aggregateBalances(db, selector, 2, now, cutNow, now));
-    report(`aggregate.balances_prefix_now.${dialect}`, aggregateNow, 'ms p50', { ...conditions, target: '<= 50' });
-    const past = at(NOW - 30 * DAY);
-    const aggregatePast = await median(5, () => aggregateBalances(db, selector, 2, past, cutNow, null));
-    report(`aggregate.balances_prefix_past.${dialect}`, aggregatePast, 'ms p50', { ...conditions, target: '<= 1000' });
-  });
+      const selector = checkSelector({ prefix: 'liabilities' });
+      const now = at(Date.now());
+      const cutNow = await reportCut(db, null, now);
+      const aggregateNow = await median(5, () => aggregateBalances(db, selector, 2, now, cutNow, now));
+      report(`aggregate.balances_prefix_now.${dialect}`, aggregateNow, 'ms p50', { ...conditions, target: '<= 50' });
+      const past = at(NOW - 30 * DAY);
+      const aggregatePast = await median(5, () => aggregateBalances(db, selector, 2, past, cutNow, null));
+      report(`aggregate.balances_prefix_past.${dialect}`, aggregatePast, 'ms p50', {
+        ...conditions,
+        target: '<= 1000',
+      });
+    },
+    // The copy needs the SQLite cache's schema; the run migrates it forward.
+    fromSqlite?.info.migrations,
+  );
 }

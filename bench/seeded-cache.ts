@@ -19,7 +19,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
+import { type Kysely, type Migration, Migrator, sql } from 'kysely';
 import pg from 'pg';
 import { MIGRATIONS } from '../migrations/index.js';
 import type { Database } from '../src/store/db.js';
@@ -35,7 +35,7 @@ export interface SeedInfo {
   seededSeconds: number;
 }
 
-interface CacheRecord extends SeedInfo {
+export interface CacheRecord extends SeedInfo {
   migrations: string[];
 }
 
@@ -46,6 +46,8 @@ export async function withSeededDatabase<T>(
   key: string,
   seed: (database: Database, location: string) => Promise<SeedInfo>,
   run: (database: Database, info: SeedInfo & { cached: boolean }) => Promise<T>,
+  /** The migrations to seed at (default all): those of a SQLite cache PostgreSQL copies from. */
+  migrations: string[] = Object.keys(MIGRATIONS),
 ): Promise<T> {
   mkdirSync(CACHE_DIR, { recursive: true });
   const name = `${key}.${dialect}`.replace(/[^a-z0-9_.]/gi, '_');
@@ -53,11 +55,18 @@ export async function withSeededDatabase<T>(
   const record = usable(recordFile);
   return dialect === 'sqlite'
     ? sqliteCached(join(CACHE_DIR, `${name}.db`), recordFile, record, seed, run)
-    : postgresCached(`bench_cache_${name.replace(/\./g, '_')}`.toLowerCase(), recordFile, record, seed, run);
+    : postgresCached(
+        `bench_cache_${name.replace(/\./g, '_')}`.toLowerCase(),
+        recordFile,
+        record,
+        seed,
+        run,
+        migrations,
+      );
 }
 
 /** The SQLite cache of `key` and what seeded it, when there is one. */
-export function sqliteCache(key: string): { file: string; info: SeedInfo } | null {
+export function sqliteCache(key: string): { file: string; info: CacheRecord } | null {
   const name = `${key}.sqlite`.replace(/[^a-z0-9_.]/gi, '_');
   const record = usable(join(CACHE_DIR, `${name}.json`));
   const file = join(CACHE_DIR, `${name}.db`);
@@ -71,8 +80,8 @@ function usable(recordFile: string): CacheRecord | null {
   return record.migrations.every((m) => m in MIGRATIONS) ? record : null;
 }
 
-function remember(recordFile: string, info: SeedInfo): void {
-  const record: CacheRecord = { ...info, migrations: Object.keys(MIGRATIONS) };
+function remember(recordFile: string, info: SeedInfo, migrations = Object.keys(MIGRATIONS)): void {
+  const record: CacheRecord = { ...info, migrations };
   writeFileSync(`${recordFile}.tmp`, JSON.stringify(record));
   renameSync(`${recordFile}.tmp`, recordFile);
 }
@@ -118,6 +127,7 @@ async function postgresCached<T>(
   record: CacheRecord | null,
   seed: (database: Database, location: string) => Promise<SeedInfo>,
   run: (database: Database, info: SeedInfo & { cached: boolean }) => Promise<T>,
+  migrations: string[],
 ): Promise<T> {
   const serverUrl = process.env.DATABASE_URL!;
   const admin = new pg.Client({ connectionString: serverUrl });
@@ -138,7 +148,7 @@ async function postgresCached<T>(
       await admin.query(`CREATE DATABASE ${cacheName}`);
       const fresh = openPostgres(urlOf(cacheName), { poolSize: 20 });
       try {
-        await migrateToLatest(fresh);
+        await migrateOnly(fresh, migrations);
         info = await seed(fresh, urlOf(cacheName));
         // As autovacuum leaves an append-only table: statistics and the visibility map set, which
         // index-only scans need (a template copy inherits both).
@@ -146,13 +156,13 @@ async function postgresCached<T>(
       } finally {
         await fresh.close();
       }
-      remember(recordFile, info);
+      remember(recordFile, info, migrations);
     }
     await admin.query(`CREATE DATABASE ${copy} TEMPLATE ${cacheName}`);
     const database = openPostgres(urlOf(copy), { poolSize: 20 });
     try {
       await migrateToLatest(database);
-      await sql`ANALYZE`.execute(database.db); // a template copy carries no planner statistics
+      await sql`ANALYZE`.execute(database.db); // statistics for what the migrations just added
       return await run(database, { ...info, cached: record !== null });
     } finally {
       await database.close();
@@ -161,4 +171,21 @@ async function postgresCached<T>(
     await admin.query(`DROP DATABASE IF EXISTS ${copy}`);
     await admin.end();
   }
+}
+
+/** Applies these migrations only (a prefix of the list), as migrateToLatest applies them all. */
+async function migrateOnly(database: Database, names: string[]): Promise<void> {
+  const migrations: Record<string, Migration> = {};
+  for (const name of names) {
+    const module = MIGRATIONS[name as keyof typeof MIGRATIONS];
+    migrations[name] = { up: (db: Kysely<any>) => module.up(db, database.dialect) };
+  }
+  const { rows } = await sql<{ schema: string }>`SELECT current_schema() AS schema`.execute(database.db);
+  const migrator = new Migrator({
+    db: database.db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableSchema: rows[0]!.schema,
+  });
+  const result = await migrator.migrateToLatest();
+  if (result.error) throw result.error;
 }
