@@ -6,7 +6,7 @@ import * as reversals from './0004_reversals.js';
 import * as holds from './0005_holds.js';
 import * as subscribers from './0006_subscribers.js';
 import * as transactionFirstPosition from './0007_transaction_first_position.js';
-import * as entriesLateEffective from './0010_entries_late_effective.js';
+import * as entriesAggregateIndexes from './0010_entries_aggregate_indexes.js';
 
 export const MIGRATIONS = {
   '0001_initial': initial,
@@ -16,5 +16,5 @@ export const MIGRATIONS = {
   '0005_holds': holds,
   '0006_subscribers': subscribers,
   '0007_transaction_first_position': transactionFirstPosition,
-  '0010_entries_late_effective': entriesLateEffective,
+  '0010_entries_aggregate_indexes': entriesAggregateIndexes,
 };

@@ -150,7 +150,8 @@ async function knownAt(db: Db, accounts: readonly AccountView[], P: number): Pro
 
 /**
  * Debit and credit totals of each account's entries effective by asOf and recorded by P, in
- * minor units, summed by the database: PostgreSQL in `numeric` (exact); SQLite as 64-bit
+ * minor units, read from the index entries_account_effective alone (migration 0010) and summed
+ * by the database: PostgreSQL in `numeric` (exact); SQLite as 64-bit
  * integers of the amounts with their point removed (exact, or an "integer overflow" error).
  * An account the integer sum cannot answer exactly — an amount not written at its scale, or
  * too long to cast without clamping — maps to null; so does every account of a statement

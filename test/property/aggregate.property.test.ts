@@ -57,7 +57,8 @@ const query = fc.record({
       .constantFrom('liabilities:users:*:wallet', '**:eur', '*:*:usd', '**', 'liabilities:**')
       .map((pattern) => ({ pattern })),
   ),
-  level: fc.option(fc.integer({ min: 1, max: 4 }), { nil: null }),
+  /** Up to one past the deepest code: 4 segments below a one-segment prefix take code_head on SQLite. */
+  level: fc.option(fc.integer({ min: 1, max: 5 }), { nil: null }),
   /** accounts(filter) with the selector as its prefix or pattern, and these fields. */
   type: fc.option(fc.constantFrom('ASSET' as const, 'LIABILITY' as const, 'REVENUE' as const), { nil: undefined }),
   currency: fc.option(fc.constantFrom('USD', 'EUR'), { nil: undefined }),
