@@ -53,7 +53,17 @@ export async function prefixSumsNow(
   atPosition: number,
 ): Promise<GroupFigures[] | null> {
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
-  const d = postgres ? POSTGRES : SQLITE;
+  const rows = await sumsStatement(postgres ? POSTGRES : SQLITE, prefix, level, now, atPosition)
+    .execute(db)
+    .then((result) => result.rows)
+    .catch((error: unknown) => {
+      if (!postgres && error instanceof Error && /integer overflow/i.test(error.message)) return null;
+      throw error;
+    });
+  return rows === null ? null : groupsOf(rows, postgres);
+}
+
+function sumsStatement(d: DialectSql, prefix: string, level: number | null, now: string, atPosition: number) {
   const depth = prefix.split(':').length;
   // Every member is the prefix or below it: up to the prefix's own depth, the key is one text.
   const shared = level === null ? prefix : level <= depth ? prefix.split(':').slice(0, level).join(':') : null;
@@ -66,9 +76,9 @@ export async function prefixSumsNow(
   const amount = d.integer(sql.ref('e.amount'));
   // Entries effective after now: late ones through their partial index (entries_late_effective,
   // migration 0010), and on-time ones, which only the log's tail past the cut can hold (on time
-  // means recorded no earlier than effective). A handful: CROSS JOIN keeps them the outer loop on SQLite, which
-  // would otherwise probe every member account for them (10k probes, most of the time).
-  // PostgreSQL reads CROSS JOIN … WHERE as any join and plans it by its statistics.
+  // means recorded no earlier than effective). A handful: CROSS JOIN keeps them the outer loop
+  // on SQLite, which would otherwise probe every member account for them (10k probes, most of
+  // the time). PostgreSQL reads CROSS JOIN … WHERE as any join and plans it by its statistics.
   const future = sql`(SELECT account_code, position, direction, amount FROM entries
       WHERE late = ${sql.lit(1)} AND effective_at > ${now}
     UNION ALL
@@ -93,18 +103,14 @@ export async function prefixSumsNow(
     FROM holds h CROSS JOIN accounts a
     WHERE a.code = h.account_code AND ${member(sql.ref('h.account_code'))} AND a.opened_at <= ${now}
       AND (h.expires_at IS NULL OR h.expires_at > ${now})`;
-  const statement = sql<Row>`
+  return sql<Row>`
     SELECT key, currency, ${d.sum('posted')} AS posted, ${d.sum('debits')} AS debits,
       ${d.sum('credits')} AS credits, ${d.sum('pending')} AS pending, SUM(members) AS members${d.guards}
     FROM (${parts}) parts GROUP BY key, currency`;
-  const rows = await statement
-    .execute(db)
-    .then((result) => result.rows)
-    .catch((error: unknown) => {
-      if (!postgres && error instanceof Error && /integer overflow/i.test(error.message)) return null;
-      throw error;
-    });
-  if (rows === null) return null;
+}
+
+/** The groups in minor units, or null when a SQLite sum fails its guard. */
+function groupsOf(rows: Row[], postgres: boolean): GroupFigures[] | null {
   const groups: GroupFigures[] = [];
   for (const row of rows) {
     const { scale } = parseCurrency(row.currency);
