@@ -6,6 +6,7 @@ import * as reversals from './0004_reversals.js';
 import * as holds from './0005_holds.js';
 import * as subscribers from './0006_subscribers.js';
 import * as transactionFirstPosition from './0007_transaction_first_position.js';
+import * as metadataIndexes from './0008_metadata_indexes.js';
 import * as entriesAggregateIndexes from './0010_entries_aggregate_indexes.js';
 
 export const MIGRATIONS = {
@@ -16,5 +17,6 @@ export const MIGRATIONS = {
   '0005_holds': holds,
   '0006_subscribers': subscribers,
   '0007_transaction_first_position': transactionFirstPosition,
+  '0008_metadata_indexes': metadataIndexes,
   '0010_entries_aggregate_indexes': entriesAggregateIndexes,
 };

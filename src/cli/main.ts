@@ -23,7 +23,8 @@ ${EXPORT_USAGE}
                      naming the first broken position (use it on a restored backup)
   snapshots rebuild  drop every snapshot and take them again from the log
   subscribers rebuild NAME
-                     rebuild a checkpointed subscriber (daily-balances) blue-green, writes going on
+                     rebuild a checkpointed subscriber (daily-balances, metadata-index:TARGET:path)
+                     blue-green, writes going on
   events verify      decode and validate every stored event (every schema version), print
                      counts per type and version; exit 1 naming the first bad event
   schema             print the GraphQL SDL

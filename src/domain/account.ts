@@ -65,7 +65,16 @@ export type AccountEvent =
   | { type: 'MinimumBalanceChanged'; effectiveAt: string; data: { minimumBalance: string | null } }
   | { type: 'HoldPlaced'; effectiveAt: string; data: TransactionRecord & { expiresAt: string | null } }
   | { type: 'HoldCommitted'; effectiveAt: string; data: { transactionId: string; legs: Leg[] } }
-  | { type: 'HoldVoided'; effectiveAt: string; data: { transactionId: string } };
+  | { type: 'HoldVoided'; effectiveAt: string; data: { transactionId: string } }
+  | { type: 'TransactionMetadataUpdated'; effectiveAt: string; data: TransactionMetadataUpdate };
+
+/** A transaction's metadata changed: what was asked, and the whole metadata after it. */
+export interface TransactionMetadataUpdate {
+  transactionId: string;
+  set: JsonObject;
+  unset: string[];
+  metadata: JsonObject | null;
+}
 
 export interface OpenedAccount {
   exists: true;
@@ -150,6 +159,8 @@ export type AccountCommand =
       notYetAvailable?: Amount;
     }
   | { type: 'VoidHold'; transactionId: string; effectiveAt: string }
+  /** Annotates a transaction the account took part in: allowed whatever the account's status. */
+  | { type: 'UpdateTransactionMetadata'; update: TransactionMetadataUpdate; effectiveAt: string }
   | { type: 'CloseAccount'; effectiveAt: string }
   | { type: 'FreezeAccount'; reason: string | null; effectiveAt: string }
   | { type: 'UnfreezeAccount'; effectiveAt: string }
@@ -188,6 +199,9 @@ export function decide(command: AccountCommand, state: AccountState): AccountEve
         throw new HoldNotPending(command.transactionId, 'not an open hold of this account');
       return [{ type: 'HoldVoided', effectiveAt: command.effectiveAt, data: { transactionId: command.transactionId } }];
     }
+    case 'UpdateTransactionMetadata':
+      if (!state.exists) throw new Error('invariant: the ledger must load an existing account first');
+      return [{ type: 'TransactionMetadataUpdated', effectiveAt: command.effectiveAt, data: command.update }];
     case 'CloseAccount':
       return decideClose(command, state);
     case 'FreezeAccount': {
@@ -403,6 +417,8 @@ export function evolve(state: AccountState, event: AccountEvent): AccountState {
       const { [event.data.transactionId]: _voided, ...holds } = mustExist(state, event.type).holds;
       return { ...mustExist(state, event.type), holds, version: state.version + 1 };
     }
+    case 'TransactionMetadataUpdated':
+      return { ...mustExist(state, event.type), version: state.version + 1 };
     case 'AccountClosed':
       return { ...mustExist(state, event.type), status: 'CLOSED', version: state.version + 1 };
     case 'AccountFrozen':

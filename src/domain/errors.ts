@@ -388,6 +388,25 @@ export class MonitorNotFound extends LedgerError {
 }
 
 /** Every error the API can return, by its GraphQL type name. */
+export class MetadataNotIndexed extends LedgerError {
+  readonly code = 'METADATA_NOT_INDEXED';
+  static readonly shape: ErrorShape = {
+    description:
+      'A filter named a metadata path with no index ready for it: declare one with createMetadataIndex (never a table scan).',
+    fields: {
+      target: { type: 'String', description: 'TRANSACTION or ACCOUNT.' },
+      path: { type: 'String', description: 'The metadata path.' },
+    },
+  };
+  constructor(
+    readonly target: string,
+    readonly path: string,
+    why: string,
+  ) {
+    super(`${target.toLowerCase()} metadata "${path}" cannot be filtered: ${why}`);
+  }
+}
+
 export const LEDGER_ERRORS = {
   ValidationError,
   AccountNotFound,
@@ -412,4 +431,5 @@ export const LEDGER_ERRORS = {
   TransactionPending,
   BatchItemNotPosted,
   MonitorNotFound,
+  MetadataNotIndexed,
 } as const satisfies Record<string, ErrorClass>;

@@ -7,6 +7,7 @@ import type { AccountStatus, AccountType } from './account.js';
 import { ValidationError } from './errors.js';
 import { checkCode, LIMITS } from './limits.js';
 import { Amount, decimalSyntaxError, parseCurrency, writtenScale } from './money.js';
+import { checkMetadataPredicates, type MetadataPredicate, type MetadataPredicateInput } from './metadata.js';
 import { instantField } from './time.js';
 
 export const TRANSACTION_STATUSES = ['PENDING', 'POSTED', 'VOIDED', 'EXPIRED'] as const;
@@ -26,6 +27,7 @@ export interface SearchFilterInput {
   minAmount?: string | null;
   maxAmount?: string | null;
   idempotencyKey?: string | null;
+  metadata?: readonly MetadataPredicateInput[] | null;
 }
 
 /** A checked filter: times normalised, amounts exact; absent fields are undefined. */
@@ -45,6 +47,8 @@ export interface SearchFilter {
   minAmount?: Amount;
   maxAmount?: Amount;
   idempotencyKey?: string;
+  /** On the transaction's metadata as known at the position searched (judged by metadataMatches). */
+  metadata?: MetadataPredicate[];
 }
 
 /** The row a filter is matched against: one leg of a posted transaction. */
@@ -86,6 +90,8 @@ export function checkSearchFilter(input: SearchFilterInput | null | undefined): 
       throw new ValidationError('filter.idempotencyKey', `at most ${LIMITS.idempotencyKeyLength} characters`);
     filter.idempotencyKey = input.idempotencyKey;
   }
+  const metadata = checkMetadataPredicates(input.metadata, 'filter.metadata');
+  if (metadata) filter.metadata = metadata;
   return filter;
 }
 
@@ -196,6 +202,7 @@ export interface AccountFilterInput {
   status?: readonly AccountStatus[] | null;
   currency?: string | null;
   balance?: { metric: 'POSTED' | 'AVAILABLE'; gte?: string | null; lte?: string | null } | null;
+  metadata?: readonly MetadataPredicateInput[] | null;
 }
 
 export interface AccountFilter {
@@ -205,6 +212,8 @@ export interface AccountFilter {
   status?: readonly AccountStatus[];
   currency?: string;
   balance?: BalancePredicate;
+  /** On the account's metadata as known at the position read (judged by metadataMatches). */
+  metadata?: MetadataPredicate[];
 }
 
 export function checkAccountFilter(input: AccountFilterInput | null | undefined): AccountFilter {
@@ -228,6 +237,8 @@ export function checkAccountFilter(input: AccountFilterInput | null | undefined)
       lte: bound(input.balance.lte, 'lte'),
     };
   }
+  const metadata = checkMetadataPredicates(input.metadata, 'filter.metadata');
+  if (metadata) filter.metadata = metadata;
   return filter;
 }
 

@@ -4,7 +4,14 @@
  * accounts — the legs balance, every leg's account takes the posting, a hold moves on all of its
  * accounts at once — is decided here, once, with no I/O.
  */
-import { decide, type AccountCommand, type AccountEvent, type AccountState, type Leg } from './account.js';
+import {
+  decide,
+  type AccountCommand,
+  type AccountEvent,
+  type AccountState,
+  type Leg,
+  type TransactionMetadataUpdate,
+} from './account.js';
 import { AccountNotFound } from './errors.js';
 import type { Amount } from './money.js';
 import { buildTransaction, type PostingInput } from './transaction.js';
@@ -37,7 +44,9 @@ export type JournalCommand =
       now: string;
       notYetAvailable: NotYetAvailable;
     }
-  | { type: 'VoidHold'; transactionId: string; accounts: string[]; effectiveAt: string };
+  | { type: 'VoidHold'; transactionId: string; accounts: string[]; effectiveAt: string }
+  /** `accounts`: every account the transaction touches; each stream records the change. */
+  | { type: 'UpdateTransactionMetadata'; update: TransactionMetadataUpdate; accounts: string[]; effectiveAt: string };
 
 /** `states` holds every account the command names (loaded, or the initial state of one never opened). */
 export function decideJournal(command: JournalCommand, states: ReadonlyMap<string, AccountState>): Decisions {
@@ -79,6 +88,10 @@ export function decideJournal(command: JournalCommand, states: ReadonlyMap<strin
     case 'VoidHold': {
       const { transactionId, effectiveAt } = command;
       return eachAccount(command.accounts, states, () => ({ type: 'VoidHold', transactionId, effectiveAt }));
+    }
+    case 'UpdateTransactionMetadata': {
+      const { update, effectiveAt } = command;
+      return eachAccount(command.accounts, states, () => ({ type: 'UpdateTransactionMetadata', update, effectiveAt }));
     }
   }
 }

@@ -15,6 +15,16 @@ export const LIMITS = {
   idempotencyKeyLength: 128,
 } as const;
 
+/**
+ * Metadata searches (domain/metadata.ts): a path is at most this many keys deep; a filter holds at
+ * most this many predicates, an `in` list this many values; at most this many indexes are declared
+ * (each is a subscriber every write feeds).
+ */
+export const MAX_METADATA_PATH_KEYS = 8;
+export const MAX_METADATA_PREDICATES = 10;
+export const MAX_METADATA_VALUES = 100;
+export const MAX_METADATA_INDEXES = 32;
+
 /** Legs per transaction: at least two accounts, and a bound on the work one transaction asks for. */
 export const MIN_LEGS = 2;
 export const MAX_LEGS = 100;

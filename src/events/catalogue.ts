@@ -19,6 +19,7 @@ import { ACCOUNT_OPENED } from './types/account-opened.js';
 import { PERIOD_CLOSED, PERIOD_REOPENED } from './types/books.js';
 import { HOLD_COMMITTED, HOLD_PLACED, HOLD_VOIDED } from './types/holds.js';
 import type { EventVersion } from './types/shared.js';
+import { TRANSACTION_METADATA_UPDATED } from './types/transaction-metadata.js';
 import { TRANSACTION_POSTED } from './types/transaction-posted.js';
 
 /** Any stored event: an account's, or the books' (the period lock). */
@@ -36,6 +37,7 @@ export const CATALOGUE: Record<LedgerEvent['type'], readonly EventVersion[]> = {
   HoldPlaced: HOLD_PLACED,
   HoldCommitted: HOLD_COMMITTED,
   HoldVoided: HOLD_VOIDED,
+  TransactionMetadataUpdated: TRANSACTION_METADATA_UPDATED,
   PeriodClosed: PERIOD_CLOSED,
   PeriodReopened: PERIOD_REOPENED,
 };

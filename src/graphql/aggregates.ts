@@ -1,8 +1,10 @@
 /** `balances(selector, asOf, knownAt, groupBy)`: aggregate balances over the accounts a selector names. */
-import { aggregateBalances, checkGroupLevel, checkSelector, type AggregateBalance } from '../reports/aggregate.js';
+import type { MetadataPredicate } from '../domain/metadata.js';
+import { aggregateBalances, checkGroupBy, checkSelector, type AggregateBalance } from '../reports/aggregate.js';
 import { reportCut } from '../reports/cut.js';
 import { asInput } from './bad-input.js';
 import { builder } from './builder.js';
+import { indexesFor, MetadataPredicateRef } from './metadata.js';
 import { MoneyRef } from './types/money.js';
 
 const AccountSelectorRef = builder.inputType('AccountSelector', {
@@ -12,6 +14,10 @@ const AccountSelectorRef = builder.inputType('AccountSelector', {
     pattern: t.string({
       description: 'Code segments, "*" for one segment, "**" for any number ("liabilities:users:*:wallet").',
     }),
+    metadata: t.field({
+      type: [MetadataPredicateRef],
+      description: 'Accounts whose metadata, as known at knownAt, meets every predicate (ACCOUNT indexes).',
+    }),
   }),
 });
 
@@ -19,6 +25,10 @@ const GroupByRef = builder.inputType('GroupBy', {
   description: 'How to group the accounts selected.',
   fields: (t) => ({
     level: t.int({ description: 'By the first `level` segments of their codes ("assets:bank" at level 2).' }),
+    metadataPath: t.string({
+      description:
+        'By their value at this metadata path as known at knownAt, as JSON ("\\"eu\\""); "" for members without one (an ACCOUNT index).',
+    }),
   }),
 });
 
@@ -55,11 +65,14 @@ builder.queryField('balances', (t) =>
     resolve: async (_root, args, ctx) => {
       const db = ctx.ledger.database.db;
       const selector = asInput(() => checkSelector(args.selector));
-      const level = asInput(() => checkGroupLevel(args.groupBy?.level));
+      const { level, metadataPath } = asInput(() => checkGroupBy(args.groupBy));
       const cut = await reportCut(db, args.knownAt, ctx.now);
       const asOf = args.asOf ?? ctx.now;
       const now = asOf === ctx.now && cut.knownAt === ctx.now ? ctx.now : null;
-      return aggregateBalances(db, selector, level, asOf, cut, now);
+      const paths = [...(selector.metadata ?? []), ...(metadataPath ? [{ path: metadataPath }] : [])];
+      const indexes = await indexesFor(ctx, 'ACCOUNT', paths as MetadataPredicate[], cut.atPosition);
+      const groupBy = metadataPath ? { path: metadataPath, index: indexes.get(metadataPath)! } : undefined;
+      return aggregateBalances(db, selector, level, asOf, cut, now, { indexes, groupBy });
     },
   }),
 );

@@ -73,6 +73,7 @@ const LIST_BOUNDS: Record<string, ListBound> = {
  */
 const PLAIN_LISTS = new Set([
   'Query.balanceMonitors',
+  'Query.metadataIndexes',
   'Query.balances',
   'BalanceSheet.sections',
   'BalanceSheet.totals',

@@ -1,6 +1,6 @@
 /** Root mutations: each turns its input into one ledger command and returns a result union. */
-import type DataLoader from 'dataloader';
-import { builder, type GraphQLContext } from './builder.js';
+import { builder } from './builder.js';
+import { committed } from './committed.js';
 import { asResult, errorData, resultUnion } from './errors.js';
 import { MAX_BATCH, MAX_BATCH_LEGS } from '../domain/limits.js';
 import { closeAccountErrors, lifecycleErrors } from '../ledger/commands/account-lifecycle.js';
@@ -204,22 +204,6 @@ const VoidPendingResult = resultUnion(
   voidPendingErrors,
   'The voided hold, or why not.',
 );
-
-/**
- * Runs a command, then loads what it names. The rest of the response must see the commit:
- * "now" moves past it and nothing cached earlier in the request is reused.
- */
-async function committed<T>(
-  ctx: GraphQLContext,
-  command: Promise<string>,
-  loader: DataLoader<string, T | null>,
-): Promise<T> {
-  const key = await command;
-  ctx.now = new Date().toISOString();
-  ctx.accounts.clearAll();
-  ctx.transactions.clearAll();
-  return (await loader.load(key))!;
-}
 
 const AccountCodeInput = (name: string, description: string) =>
   builder.inputType(name, {

@@ -14,6 +14,7 @@ import { TransactionRef } from './types/entry.js';
 import { IntegrityReportRef } from './types/integrity.js';
 import { NodeRef, parseNodeId } from './types/node.js';
 import { asInput } from './bad-input.js';
+import { indexesFor, MetadataPredicateRef } from './metadata.js';
 import { SAY } from './limit-text.js';
 
 const AccountConnection = connectionType('Account', AccountRef, 'account');
@@ -29,6 +30,10 @@ const AccountFilterRef = builder.inputType('AccountFilter', {
     status: t.field({ type: [AccountStatusRef], description: 'In one of these states (as they are now).' }),
     currency: t.string({ description: 'In this currency.' }),
     balance: t.field({ type: BalancePredicateRef, description: 'A bound on its balance, at asOf and knownAt.' }),
+    metadata: t.field({
+      type: [MetadataPredicateRef],
+      description: 'Its metadata, as recorded by knownAt, meets every predicate.',
+    }),
   }),
 });
 
@@ -132,7 +137,8 @@ builder.queryField('accounts', (t) =>
       const cut = await reportCut(db, args.knownAt, ctx.now);
       const asOf = args.asOf ?? ctx.now;
       const now = asOf === ctx.now && cut.knownAt === ctx.now ? ctx.now : null;
-      const search = { filter, afterCode, limit, asOf, atPosition: cut.atPosition, now };
+      const indexes = await indexesFor(ctx, 'ACCOUNT', filter.metadata, cut.atPosition);
+      const search = { filter, afterCode, limit, asOf, atPosition: cut.atPosition, now, indexes };
       const rows = await searchAccounts(db, search);
       return toPage(rows, limit, args.after, (row) => encodeCursor('account', row.code));
     },

@@ -15,6 +15,7 @@ import './exports.js';
 import './books.js';
 import './subscriptions.js';
 import './monitors.js';
+import './metadata.js';
 
 export const schema = builder.toSchema();
 

@@ -16,6 +16,7 @@ import { readHead } from '../store/event-store.js';
 import { builder, type InkwellTypes } from './builder.js';
 import { connectionType, decodeCursor, encodeCursor, pageSize, toPage, type Page } from './connection.js';
 import { SAY } from './limit-text.js';
+import { indexesFor, MetadataPredicateRef } from './metadata.js';
 import { EntryRef, TransactionRef, TransactionStatusRef, type EntryValue } from './types/entry.js';
 
 /** A page of entries, and how many match in all (counted only when asked for). */
@@ -58,6 +59,10 @@ const filterFields = (t: PothosSchemaTypes.InputFieldBuilder<InkwellTypes, 'Inpu
   minAmount: t.field({ type: 'Decimal', description: `${legs} of at least this amount (at the currency’s scale).` }),
   maxAmount: t.field({ type: 'Decimal', description: `${legs} of at most this amount (at the currency’s scale).` }),
   idempotencyKey: t.string({ description: 'Of the transaction posted with this idempotency key.' }),
+  metadata: t.field({
+    type: [MetadataPredicateRef],
+    description: 'Of a transaction whose metadata, as known at the position read, meets every predicate.',
+  }),
 });
 
 const EntryFilterRef = builder.inputType('EntryFilter', {
@@ -107,9 +112,13 @@ builder.queryField('entries', (t) =>
       const db = ctx.ledger.database.db;
       const { limit, filter, atPosition, order, key } = await readSearch(db, 'entries', args, ENTRY_KEY);
       const after = key && { position: Number(key[1]), legIndex: Number(key[2]) };
-      const rows = await searchEntries(db, { filter, atPosition, order, after, limit });
+      const indexes = await indexesFor(ctx, 'TRANSACTION', filter.metadata, atPosition);
+      const rows = await searchEntries(db, { filter, atPosition, order, after, limit, indexes });
       const cursorOf = (row: EntryView) => encodeCursor('entries', `${atPosition}.${row.position}.${row.legIndex}`);
-      return { ...toPage(rows, limit, args.after, cursorOf), count: () => countEntries(db, filter, atPosition) };
+      return {
+        ...toPage(rows, limit, args.after, cursorOf),
+        count: () => countEntries(db, filter, atPosition, indexes),
+      };
     },
   }),
 );
@@ -128,7 +137,8 @@ builder.queryField('transactions', (t) =>
       const db = ctx.ledger.database.db;
       const { limit, filter, atPosition, order, key } = await readSearch(db, 'transactions', args, TRANSACTION_KEY);
       const after = key && Number(key[1]);
-      const search = { filter, atPosition, now: ctx.now };
+      const indexes = await indexesFor(ctx, 'TRANSACTION', filter.metadata, atPosition);
+      const search = { filter, atPosition, now: ctx.now, indexes };
       const rows = await searchTransactions(db, { ...search, order, after, limit });
       const cursorOf = (row: FoundTransaction) => encodeCursor('transactions', `${atPosition}.${row.firstPosition}`);
       return { ...toPage(rows, limit, args.after, cursorOf), count: () => countTransactions(db, search) };

@@ -5,7 +5,9 @@
  */
 import { accountMatches, literalPrefix, type AccountFilter } from '../domain/filters.js';
 import { Amount } from '../domain/money.js';
+import { sql } from 'kysely';
 import type { Db } from '../store/db.js';
+import { metadataConditions, type IndexRef } from './metadata-filter.js';
 import { balanceAtPosition, codeAtOrBelow, pendingOf, toAccountView, type AccountView } from './queries.js';
 import { scan } from './scan.js';
 
@@ -18,12 +20,14 @@ export interface AccountSearch {
   atPosition: number;
   /** The request's time when asOf and knownAt are now (holds then count); null otherwise. */
   now: string | null;
+  /** The index read for each metadata path of the filter (subscribers/metadata-index.ts indexesAt). */
+  indexes?: ReadonlyMap<string, IndexRef>;
 }
 
 /** Up to `limit + 1` accounts in code order (one more tells there is a next page). */
 export async function searchAccounts(db: Db, search: AccountSearch): Promise<AccountView[]> {
   return scan(
-    (last, size) => candidates(db, search.filter, last?.code ?? search.afterCode, size),
+    (last, size) => candidates(db, search, last?.code ?? search.afterCode, size),
     async (account) => accountMatches(search.filter, await factsOf(db, account, search)),
     search.limit + 1,
   );
@@ -38,8 +42,14 @@ async function factsOf(db: Db, account: AccountView, search: AccountSearch) {
   return { ...facts, posted, available: new Amount(posted).minus(pending).toFixed() };
 }
 
-async function candidates(db: Db, filter: AccountFilter, afterCode: string | undefined, limit: number) {
+async function candidates(db: Db, search: AccountSearch, afterCode: string | undefined, limit: number) {
+  const { filter } = search;
   let query = db.selectFrom('accounts').selectAll();
+  // The metadata as known at the position read (an account's metadata changes only as it is recorded).
+  if (filter.metadata !== undefined)
+    query = query.where(
+      metadataConditions(sql.ref('accounts.code'), filter.metadata, search.indexes!, search.atPosition),
+    );
   if (afterCode !== undefined) query = query.where('code', '>', afterCode);
   const prefix = filter.prefix ?? (filter.pattern === undefined ? null : literalPrefix(filter.pattern));
   if (prefix) query = query.where(codeAtOrBelow(prefix));

@@ -23,6 +23,10 @@ import { postTransaction, type PostTransactionInput } from './commands/post-tran
 import { answerAborted, postTransactions, runBatch, type BatchResult } from './commands/post-transactions.js';
 import { reverseTransaction, type ReverseTransactionInput } from './commands/reverse-transaction.js';
 import { transfer, type TransferInput } from './commands/transfer.js';
+import {
+  updateTransactionMetadata,
+  type UpdateTransactionMetadataInput,
+} from './commands/update-transaction-metadata.js';
 import { voidPending } from './commands/void-pending.js';
 import type { CommandContext } from './context.js';
 import { CommitSignal } from './feed.js';
@@ -101,6 +105,10 @@ export class Ledger {
 
   async voidPending(input: { transactionId: string }, ctx: CommandContext): Promise<string> {
     return this.run(await voidPending(input, this.env), ctx);
+  }
+
+  async updateTransactionMetadata(input: UpdateTransactionMetadataInput, ctx: CommandContext): Promise<string> {
+    return this.run(await updateTransactionMetadata(input, this.env), ctx);
   }
 
   async closeAccount(input: { code: string }, ctx: CommandContext): Promise<string> {

@@ -6,7 +6,9 @@
  * decimals in code (amounts are stored as text), reading on until the page is full.
  */
 import { entryMatches, literalPrefix, matchesPattern, type SearchFilter } from '../domain/filters.js';
+import { sql } from 'kysely';
 import type { Db } from '../store/db.js';
+import { metadataConditions, type IndexRef } from './metadata-filter.js';
 import { codeAtOrBelow, toEntryView, type EntryView } from './queries.js';
 import { scan } from './scan.js';
 
@@ -24,6 +26,8 @@ export interface EntryKey {
 export interface EntrySearch {
   filter: SearchFilter;
   atPosition: number;
+  /** The index read for each metadata path of the filter (subscribers/metadata-index.ts indexesAt). */
+  indexes?: ReadonlyMap<string, IndexRef>;
   order: SortOrder;
   after?: EntryKey;
   limit: number;
@@ -31,7 +35,7 @@ export interface EntrySearch {
 
 /** Up to `limit + 1` entries (one more tells there is a next page). */
 export async function searchEntries(db: Db, search: EntrySearch): Promise<EntryView[]> {
-  const query = await entryQuery(db, search.filter, search.atPosition);
+  const query = await entryQuery(db, search);
   if (!query) return [];
   const { filter, order, limit } = search;
   // Without amount bounds SQL judges everything: read exactly one page (and one more row).
@@ -45,8 +49,13 @@ export async function searchEntries(db: Db, search: EntrySearch): Promise<EntryV
 }
 
 /** How many entries match, at that position. */
-export async function countEntries(db: Db, filter: SearchFilter, atPosition: number): Promise<number> {
-  const query = await entryQuery(db, filter, atPosition);
+export async function countEntries(
+  db: Db,
+  filter: SearchFilter,
+  atPosition: number,
+  indexes?: ReadonlyMap<string, IndexRef>,
+): Promise<number> {
+  const query = await entryQuery(db, { filter, atPosition, indexes });
   if (!query) return 0;
   if (filter.minAmount === undefined && filter.maxAmount === undefined) {
     const { count } = await query
@@ -80,7 +89,10 @@ function baseQuery(db: Db) {
 }
 
 /** Every SQL-able condition of the filter; null when nothing can match. */
-async function entryQuery(db: Db, filter: SearchFilter, atPosition: number): Promise<EntriesQuery | null> {
+async function entryQuery(
+  db: Db,
+  { filter, atPosition, indexes }: Omit<EntrySearch, 'order' | 'after' | 'limit'>,
+): Promise<EntriesQuery | null> {
   if (filter.status !== undefined && !filter.status.includes('POSTED')) return null;
   const codes = await codesFor(db, filter);
   if (codes !== null && codes.length === 0) return null;
@@ -105,6 +117,8 @@ async function entryQuery(db: Db, filter: SearchFilter, atPosition: number): Pro
   if (filter.currency !== undefined) query = query.where('entries.currency', '=', filter.currency);
   if (filter.idempotencyKey !== undefined)
     query = query.where('transactions.idempotency_key', '=', filter.idempotencyKey);
+  if (filter.metadata !== undefined)
+    query = query.where(metadataConditions(sql.ref('entries.transaction_id'), filter.metadata, indexes!, atPosition));
   return query;
 }
 

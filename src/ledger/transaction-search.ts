@@ -9,7 +9,10 @@
 import type { Leg } from '../domain/account.js';
 import { transactionMatches, type SearchFilter, type TransactionStatus } from '../domain/filters.js';
 import { decodeAccountEvent } from '../events/catalogue.js';
+import { sql } from 'kysely';
+import type { JsonObject } from '../domain/json.js';
 import type { Db } from '../store/db.js';
+import { metadataConditions, type IndexRef } from './metadata-filter.js';
 import { fromRow } from '../store/event-store.js';
 import { toTransactionView, type TransactionView } from './queries.js';
 import { scan } from './scan.js';
@@ -24,6 +27,8 @@ export interface TransactionSearch {
   limit: number;
   /** Holds past their expiry by then are EXPIRED. */
   now: string;
+  /** The index read for each metadata path of the filter (subscribers/metadata-index.ts indexesAt). */
+  indexes?: ReadonlyMap<string, IndexRef>;
 }
 
 /** A transaction as of the searched position, with the key it is ordered and paged by. */
@@ -55,7 +60,7 @@ function facts(view: FoundTransaction, now: string) {
 /** One page of transactions in order, each as of the position. */
 async function viewsAt(
   db: Db,
-  search: Pick<TransactionSearch, 'filter' | 'atPosition' | 'order'>,
+  search: Pick<TransactionSearch, 'filter' | 'atPosition' | 'order' | 'indexes'>,
   after: number | undefined,
   limit: number,
 ): Promise<FoundTransaction[]> {
@@ -63,8 +68,17 @@ async function viewsAt(
   let query = db.selectFrom('transactions').selectAll().where('first_position', '<=', search.atPosition);
   if (search.filter.idempotencyKey !== undefined)
     query = query.where('idempotency_key', '=', search.filter.idempotencyKey);
+  if (search.filter.metadata !== undefined)
+    query = query.where(
+      metadataConditions(sql.ref('transactions.id'), search.filter.metadata, search.indexes!, search.atPosition),
+    );
   if (after !== undefined) query = query.where('first_position', search.order === 'ASC' ? '>' : '<', after);
   const rows = await query.orderBy('first_position', direction).limit(limit).execute();
+  const metadataThen = await metadataAt(
+    db,
+    rows.map((row) => row.id),
+    search.atPosition,
+  );
   const settledLater = await settledAfter(
     db,
     rows.map((row) => row.id),
@@ -76,8 +90,44 @@ async function viewsAt(
   );
   return rows.map((row) => {
     const view = { ...toTransactionView(row), firstPosition: Number(row.first_position) };
+    if (metadataThen.has(row.id)) view.metadata = metadataThen.get(row.id)!;
     return settledLater.has(row.id) ? { ...view, ...placements.get(view.firstPosition)! } : view;
   });
+}
+
+/**
+ * The metadata of those among `ids` whose metadata changed after the position, as it was there:
+ * the last event at or before it that carried the whole metadata (the posting, or an update).
+ */
+async function metadataAt(db: Db, ids: string[], atPosition: number): Promise<Map<string, JsonObject | null>> {
+  if (ids.length === 0) return new Map();
+  const changed = await db
+    .selectFrom('events')
+    .select('transaction_id')
+    .distinct()
+    .where('transaction_id', 'in', ids)
+    .where('type', '=', 'TransactionMetadataUpdated')
+    .where('position', '>', atPosition)
+    .execute();
+  if (changed.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('events')
+    .selectAll()
+    .where(
+      'transaction_id',
+      'in',
+      changed.map((row) => row.transaction_id!),
+    )
+    .where('type', 'in', ['TransactionPosted', 'HoldPlaced', 'TransactionMetadataUpdated'])
+    .where('position', '<=', atPosition)
+    .orderBy('position')
+    .execute();
+  const then = new Map<string, JsonObject | null>();
+  for (const row of rows) {
+    const event = decodeAccountEvent(fromRow(row));
+    if ('metadata' in event.data) then.set(row.transaction_id!, event.data.metadata as JsonObject | null);
+  }
+  return then;
 }
 
 /**

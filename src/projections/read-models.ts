@@ -81,7 +81,8 @@ export function addEvent(
     rows.holds.set(`${id}/${code}`, { transaction_id: id, account_code: code, row: null });
     // A committed hold is posted from its commit on: its legs, times and log position are the commit's.
     if (first(id))
-      rows.transactionUpdates.set(
+      updateTransaction(
+        rows,
         id,
         event.type === 'HoldVoided'
           ? { status: 'VOIDED' }
@@ -94,7 +95,17 @@ export function addEvent(
             },
       );
   }
+  // Each account's copy carries the whole metadata after the change: the last one in log order wins.
+  if (event.type === 'TransactionMetadataUpdated') {
+    const { transactionId, metadata } = event.data;
+    updateTransaction(rows, transactionId, { metadata: metadata === null ? null : canonicalJson(metadata) });
+  }
   rows.entries.push(...entryRows(stored, event, code, late));
+}
+
+/** Changes to one transaction's row, merged with those of earlier events of the batch. */
+function updateTransaction(rows: ReadModelRows, id: string, change: Partial<TransactionsTable>): void {
+  rows.transactionUpdates.set(id, { ...rows.transactionUpdates.get(id), ...change });
 }
 
 /** A transaction's row, from the event that first names it (a posting, or a hold's placement). */

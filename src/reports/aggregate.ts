@@ -13,11 +13,20 @@ import { listAccounts, type AccountView } from '../ledger/queries.js';
 import { breathe } from '../slices.js';
 import type { Db } from '../store/db.js';
 import type { ReportCut } from './cut.js';
+import {
+  checkMetadataPath,
+  checkMetadataPredicates,
+  type MetadataPredicate,
+  type MetadataPredicateInput,
+} from '../domain/metadata.js';
+import { indexedMatches, valuesAt, type IndexRef } from '../ledger/metadata-filter.js';
 
 /** Exactly one of them. */
 export interface AccountSelector {
   prefix?: string | null;
   pattern?: string | null;
+  /** On the accounts' metadata as known at the cut (an ACCOUNT index per path). */
+  metadata?: readonly MetadataPredicateInput[] | null;
 }
 
 export interface AggregateBalance {
@@ -37,22 +46,47 @@ export interface AggregateBalance {
 /** Code segments are at most 64 (a code is at most 128 characters). */
 export const MAX_GROUP_LEVEL = 64;
 
-/** A checked selector: exactly one of the two is set. */
-export type Selected = { prefix: string; pattern: null } | { prefix: null; pattern: string };
+/** A checked selector: exactly one of them is set. */
+export interface Selected {
+  prefix: string | null;
+  pattern: string | null;
+  metadata?: MetadataPredicate[];
+}
 
 export function checkSelector(selector: AccountSelector): Selected {
   const prefix = selector.prefix == null ? null : checkCode(selector.prefix, 'selector.prefix');
   const pattern = selector.pattern == null ? null : checkPattern(selector.pattern, 'selector.pattern');
-  if (prefix !== null && pattern === null) return { prefix, pattern };
-  if (prefix === null && pattern !== null) return { prefix, pattern };
-  throw new ValidationError('selector', 'name exactly one of prefix and pattern');
+  const metadata = checkMetadataPredicates(selector.metadata, 'selector.metadata');
+  const given = [prefix !== null, pattern !== null, metadata !== undefined].filter(Boolean).length;
+  if (given !== 1) throw new ValidationError('selector', 'name exactly one of prefix, pattern and metadata');
+  return { prefix, pattern, metadata };
 }
+
+/** What the metadata of a selector or grouping reads: the index of each path (an ACCOUNT one). */
+export interface MetadataReads {
+  indexes: ReadonlyMap<string, IndexRef>;
+  /** groupBy metadataPath: the path, and its index. */
+  groupBy?: { path: string; index: IndexRef };
+}
+
+/** The key of a member without a value at the path grouped by (no JSON text is empty). */
+export const NO_VALUE_KEY = '';
 
 export function checkGroupLevel(level: number | null | undefined): number | null {
   if (level == null) return null;
   if (!Number.isInteger(level) || level < 1 || level > MAX_GROUP_LEVEL)
     throw new ValidationError('groupBy.level', `1 to ${MAX_GROUP_LEVEL} code segments, not ${level}`);
   return level;
+}
+
+/** At most one way to group: by code segments or by a metadata path. */
+export function checkGroupBy(groupBy: { level?: number | null; metadataPath?: string | null } | null | undefined) {
+  const level = checkGroupLevel(groupBy?.level);
+  const path = groupBy?.metadataPath;
+  const metadataPath = path == null ? null : checkMetadataPath(path, 'groupBy.metadataPath');
+  if (level !== null && metadataPath !== null)
+    throw new ValidationError('groupBy', 'group by level or by metadataPath, not both');
+  return { level, metadataPath };
 }
 
 /**
@@ -66,22 +100,28 @@ export async function aggregateBalances(
   asOf: string,
   cut: ReportCut,
   now: string | null,
+  reads: MetadataReads = { indexes: new Map() },
 ): Promise<AggregateBalance[]> {
   const { prefix, pattern } = selector;
   const plain = plainPrefix(selector);
-  if (now !== null && plain !== null) {
+  // One statement per prefix at now, unless the groups are metadata values (read per page).
+  if (now !== null && plain !== null && !reads.groupBy) {
     const summed = await prefixSumsNow(db, plain, level, now, cut.atPosition);
     if (summed !== null) return rowsOf(summed);
   }
   const groups = new Map<string, Group>();
-  for await (const page of selected(db, prefix ?? literalPrefix(pattern!), pattern)) {
-    const members = page.filter((account) => account.openedAt <= asOf);
+  const start = prefix ?? (pattern === null ? null : literalPrefix(pattern));
+  for await (const page of selected(db, start, pattern)) {
+    const { members, keyOf } = await byMetadata(db, selector, reads, page, cut.atPosition);
+    const opened = members.filter((account) => account.openedAt <= asOf);
     const figures =
-      now !== null ? await currentFiguresOf(db, members, now) : await figuresAt(db, members, asOf, cut.atPosition);
-    for (const account of members) {
+      now !== null ? await currentFiguresOf(db, opened, now) : await figuresAt(db, opened, asOf, cut.atPosition);
+    for (const account of opened) {
       const figure = figures.get(account.code);
       if (figure === undefined) continue; // opened after the cut
-      const key = level === null ? (prefix ?? pattern!) : account.code.split(':').slice(0, level).join(':');
+      const key =
+        keyOf?.(account.code) ??
+        (level === null ? (prefix ?? pattern ?? 'metadata') : account.code.split(':').slice(0, level).join(':'));
       const id = `${key}\u0000${account.currency}`;
       const group = groups.get(id) ?? newGroup(key, account);
       group.debits += figure.debits;
@@ -131,6 +171,33 @@ interface Group {
 function newGroup(key: string, account: AccountView): Group {
   const { currency, scale } = account;
   return { key, currency, scale, debits: 0n, credits: 0n, posted: 0n, pending: 0n, accountCount: 0 };
+}
+
+/**
+ * The page's accounts the metadata selector keeps, and (groupBy metadataPath) each one's key: its
+ * value as known at the cut, as JSON, or NO_VALUE_KEY. One read per path for the whole page.
+ */
+async function byMetadata(
+  db: Db,
+  selector: Selected,
+  reads: MetadataReads,
+  page: AccountView[],
+  atPosition: number,
+): Promise<{ members: AccountView[]; keyOf?: (code: string) => string }> {
+  const codes = page.map((account) => account.code);
+  let members = page;
+  if (selector.metadata) {
+    const byPath = new Map<string, Map<string, string>>();
+    for (const [path, index] of reads.indexes) byPath.set(path, await valuesAt(db, index, codes, atPosition));
+    members = page.filter((account) => {
+      const values = new Map<string, string>();
+      for (const [path, held] of byPath) if (held.has(account.code)) values.set(path, held.get(account.code)!);
+      return indexedMatches(selector.metadata!, values);
+    });
+  }
+  if (!reads.groupBy) return { members };
+  const held = await valuesAt(db, reads.groupBy.index, codes, atPosition);
+  return { members, keyOf: (code) => held.get(code) ?? NO_VALUE_KEY };
 }
 
 /** The accounts at or below `prefix` (all when null) that match the pattern, a page at a time. */

@@ -171,6 +171,28 @@ export interface BalanceAlertsTable {
   recorded_at: string;
 }
 
+/** A metadata path declared searchable (issue 19): its subscriber is `metadata-index:<target>:<path>`. */
+export interface MetadataIndexesTable {
+  target: 'TRANSACTION' | 'ACCOUNT';
+  path: string;
+  /** The head when it was declared: the index is READY once its subscriber has passed it. */
+  created_position: number;
+  created_at: string;
+  created_by: string;
+}
+
+/** A subject's value at an indexed path between two log positions: [from, to), to null while it holds. */
+export interface MetadataValuesTable {
+  index_name: string;
+  generation: number;
+  /** A transaction id, or an account code. */
+  subject: string;
+  /** domain/metadata.ts indexedValue. */
+  value: string;
+  from_position: number;
+  to_position: number | null;
+}
+
 export interface Schema {
   events: EventsTable;
   accounts: AccountsTable;
@@ -186,4 +208,6 @@ export interface Schema {
   daily_balances: DailyBalancesTable;
   balance_monitors: BalanceMonitorsTable;
   balance_alerts: BalanceAlertsTable;
+  metadata_indexes: MetadataIndexesTable;
+  metadata_values: MetadataValuesTable;
 }

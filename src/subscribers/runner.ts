@@ -12,6 +12,7 @@
  * catches up batch by batch while writes go on, then — in the transaction that applies its last
  * batch — becomes the active one and n's rows are dropped. Readers always read the active one.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { StoredEvent } from '../events/envelope.js';
 import { CommitSignal, DEFAULT_FEED_POLL_MS } from '../ledger/feed.js';
 import type { Database, Db, WriteOptions } from '../store/db.js';
@@ -38,12 +39,26 @@ export interface Checkpoint {
   active: boolean;
 }
 
+/**
+ * How long a subscriber that is not behind gathers events before its next batch. Each batch is a
+ * durable write transaction: stepping after every ledger commit would add one per subscriber to
+ * each group commit (on SQLite, on the one writer). Searches and alerts lag by about this much.
+ */
+export const DEFAULT_COALESCE_MS = 25;
+
 export interface RunnerOptions {
   batchSize?: number;
+  /** See DEFAULT_COALESCE_MS. */
+  coalesceMs?: number;
   /** How often to look for other processes' commits. */
   pollMs?: number;
   now?: () => string;
   logger?: Logger;
+  /**
+   * Subscribers declared at run time (the metadata indexes): asked at start, before every catch-up
+   * and rebuild, and each time the runner looks for work, so one declared by any process is run.
+   */
+  discover?: (db: Db) => Promise<Subscriber[]>;
 }
 
 /** Every checkpoint of a subscriber, oldest generation first. */
@@ -76,9 +91,12 @@ export class SubscriberRunner {
   private readonly stopping = new AbortController();
   private loops: Promise<void>[] = [];
   private readonly batchSize: number;
+  private readonly coalesceMs: number;
   private readonly pollMs: number;
   private readonly now: () => string;
   private readonly logger: Logger;
+  private readonly discover: ((db: Db) => Promise<Subscriber[]>) | undefined;
+  private running = false;
 
   constructor(
     private readonly database: Database,
@@ -88,14 +106,40 @@ export class SubscriberRunner {
     options: RunnerOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 500;
+    this.coalesceMs = options.coalesceMs ?? DEFAULT_COALESCE_MS;
     this.pollMs = options.pollMs ?? DEFAULT_FEED_POLL_MS;
     this.now = options.now ?? (() => new Date().toISOString());
     this.logger = options.logger ?? silentLogger;
+    this.discover = options.discover;
   }
 
   /** Follows the log in the background until `stop`. */
   start(): void {
+    this.running = true;
     this.loops = this.subscribers.map((subscriber) => this.follow(subscriber));
+    if (this.discover) this.loops.push(this.discovering());
+  }
+
+  /** Adds the subscribers declared since the last look (and follows them, once started). */
+  async refresh(): Promise<void> {
+    if (!this.discover) return;
+    for (const subscriber of await this.discover(this.database.db)) {
+      if (this.subscribers.some((s) => s.name === subscriber.name)) continue;
+      this.subscribers.push(subscriber);
+      if (this.running) this.loops.push(this.follow(subscriber));
+    }
+  }
+
+  private async discovering(): Promise<void> {
+    while (!this.stopping.signal.aborted) {
+      try {
+        await this.refresh();
+      } catch (error) {
+        this.logger.log('error', 'looking for declared subscribers failed; retrying', { error: String(error) });
+      }
+      // On a timer, not on every commit: a busy ledger commits far more often than indexes are declared.
+      await sleep(this.pollMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+    }
   }
 
   async stop(): Promise<void> {
@@ -105,6 +149,7 @@ export class SubscriberRunner {
 
   /** Applies everything committed so far, for every generation of every subscriber. */
   async catchUp(): Promise<void> {
+    await this.refresh();
     for (const subscriber of this.subscribers) while ((await this.step(subscriber)) > 0);
   }
 
@@ -113,6 +158,7 @@ export class SubscriberRunner {
    * with the new active generation once it has switched.
    */
   async rebuild(name: string): Promise<number> {
+    await this.refresh();
     const subscriber = this.subscriber(name);
     if (subscriber.rebuildable === false)
       throw new Error(`subscriber "${name}" cannot be rebuilt: it keeps a record of what it pushed`);
@@ -147,7 +193,11 @@ export class SubscriberRunner {
           error: String((error as Error).stack ?? error),
         });
       }
+      // Behind: the next batch at once. Otherwise gather what commits meanwhile (waiting for a
+      // commit first when there was nothing), then step whatever the signal said: none is missed.
+      if (applied === this.batchSize) continue;
       if (applied === 0) await this.ledgerCommits.wait(this.pollMs, this.stopping.signal);
+      await sleep(this.coalesceMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
     }
   }
 

@@ -110,6 +110,23 @@ const MATRIX: Record<string, Row> = {
     stream: true,
     request: () => ({ query: 'subscription { f: accountEvents(code: "assets:cash") { version } }' }),
   },
+  'Query.metadataIndexes': { needs: 'read', request: () => ({ query: '{ f: metadataIndexes { path state } }' }) },
+  'Mutation.createMetadataIndex': {
+    needs: 'admin',
+    request: () => ({
+      query:
+        'mutation($path: String!) { f: createMetadataIndex(input: { target: TRANSACTION, path: $path }) { __typename ... on MetadataIndex { path } } }',
+      variables: { path: `p${++sequence}` },
+    }),
+  },
+  'Mutation.updateTransactionMetadata': {
+    needs: 'post',
+    request: () => ({
+      query:
+        'mutation($id: ID!, $set: JSON) { f: updateTransactionMetadata(input: { transactionId: $id, set: $set }) { __typename ... on Transaction { id } } }',
+      variables: { id: transactionId, set: { note: next() } },
+    }),
+  },
   'Query.balanceMonitors': { needs: 'read', request: () => ({ query: '{ f: balanceMonitors { id } }' }) },
   'Subscription.balanceAlerts': {
     needs: 'read',

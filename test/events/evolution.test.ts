@@ -187,6 +187,7 @@ describe('a log of every version against the same history at current versions', 
       'HoldPlaced v1': 4,
       'HoldCommitted v1': 2,
       'HoldVoided v1': 2,
+      'TransactionMetadataUpdated v1': 2,
     });
   });
 

@@ -5,7 +5,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_QUERY_LIMITS, DEFAULT_RATE_LIMIT } from '../../src/config.js';
-import { DEFAULT_PAGE_SIZE, MAX_BATCH, MAX_BATCH_LEGS, MAX_PAGE_SIZE } from '../../src/domain/limits.js';
+import {
+  DEFAULT_PAGE_SIZE,
+  MAX_BATCH,
+  MAX_BATCH_LEGS,
+  MAX_METADATA_INDEXES,
+  MAX_METADATA_PATH_KEYS,
+  MAX_METADATA_PREDICATES,
+  MAX_METADATA_VALUES,
+  MAX_PAGE_SIZE,
+} from '../../src/domain/limits.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../src/store/deadline.js';
 
 const doc = readFileSync(new URL('../../docs/security.md', import.meta.url), 'utf8');
@@ -31,6 +40,11 @@ describe('docs/security.md, "Limits"', () => {
     ['cost of one operation', n(DEFAULT_QUERY_LIMITS.maxCost)],
     ['page size', `1 … ${MAX_PAGE_SIZE}, default ${DEFAULT_PAGE_SIZE}`],
     ['`postTransactions`', `${n(MAX_BATCH)} transactions, ${n(MAX_BATCH_LEGS)} legs in all`],
+    [
+      'metadata predicates per filter',
+      `${n(MAX_METADATA_PREDICATES)}, each path at most ${n(MAX_METADATA_PATH_KEYS)} keys, an \`in\` list at most ${n(MAX_METADATA_VALUES)} values`,
+    ],
+    ['metadata indexes', n(MAX_METADATA_INDEXES)],
     ['time per request', `${DEFAULT_REQUEST_TIMEOUT_MS / 1000} s`],
     [
       'cost budget per API key',

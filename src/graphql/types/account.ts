@@ -19,6 +19,7 @@ import { dailyBalancesOf, type DailyBalance } from '../../subscribers/daily-bala
 import { badInput } from '../bad-input.js';
 import { SAY } from '../limit-text.js';
 import { EntryConnection } from '../search.js';
+import { metadataAsKnown } from '../metadata-as-known.js';
 import { countEntries } from '../../ledger/search.js';
 import type { SearchFilter } from '../../domain/filters.js';
 import { MAX_DAYS, MAX_POSITION } from '../../domain/limits.js';
@@ -180,7 +181,14 @@ AccountRef.implement({
       nullable: true,
       description: 'The lowest its normal-side balance may go ("0" forbids overdraft); null means no bound.',
     }),
-    metadata: t.expose('metadata', { type: 'JSON', nullable: true, description: 'The JSON object given at opening.' }),
+    metadata: t.field({
+      type: 'JSON',
+      nullable: true,
+      description:
+        'Its JSON object as the ledger knew it at `knownAt` (default now): given at opening, replaced by updateAccount.',
+      args: { knownAt: t.arg({ type: 'DateTime', description: 'Recorded time; default now.' }) },
+      resolve: (account, args, ctx) => metadataAsKnown(ctx, { account: account.code }, args.knownAt, account.metadata),
+    }),
     openedAt: t.expose('openedAt', {
       type: 'DateTime',
       description: 'Effective time of its opening; nothing posts before it.',

@@ -7,6 +7,7 @@ import { DirectionRef, MoneyRef } from './money.js';
 import { NodeRef } from './node.js';
 import { AccountRef } from './account-ref.js';
 import { SAY } from '../limit-text.js';
+import { metadataAsKnown } from '../metadata-as-known.js';
 
 export interface EntryValue {
   accountCode: string;
@@ -91,7 +92,14 @@ TransactionRef.implement({
       nullable: true,
       description: `Free text, up to ${SAY.description}.`,
     }),
-    metadata: t.expose('metadata', { type: 'JSON', nullable: true, description: 'The JSON object given at posting.' }),
+    metadata: t.field({
+      type: 'JSON',
+      nullable: true,
+      description:
+        'Its JSON object as the ledger knew it at `knownAt` (default: now, or the position a search read): given at posting, changed by updateTransactionMetadata.',
+      args: { knownAt: t.arg({ type: 'DateTime', description: 'Recorded time; default now.' }) },
+      resolve: (tx, args, ctx) => metadataAsKnown(ctx, { transaction: tx.id }, args.knownAt, tx.metadata),
+    }),
     idempotencyKey: t.exposeString('idempotencyKey', { description: 'The key it was posted with.' }),
     entries: t.field({
       type: [EntryRef],
