@@ -13,7 +13,10 @@ export type BenchDialect = 'sqlite' | 'postgres';
 
 /** The backends this run can measure: PostgreSQL only when DATABASE_URL names a server. */
 export function dialects(): BenchDialect[] {
-  return process.env.DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+  const all: BenchDialect[] = process.env.DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+  // BENCH_DIALECT=postgres (or sqlite) measures one, e.g. to seed both caches side by side.
+  const only = process.env.BENCH_DIALECT;
+  return only ? all.filter((d) => d === only) : all;
 }
 
 /** `run` gets the database and where it lives: the SQLite file, or the PostgreSQL database's URL. */

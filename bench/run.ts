@@ -26,10 +26,10 @@ const conditions = {
   node: process.version,
   quick,
 };
-const figures: Array<{ name: string; value: number; unit: string }> = [];
+const figures: Array<{ name: string; value: number; unit: string; target?: unknown }> = [];
 
 function report(name: string, value: number, unit: string, extra: Record<string, unknown> = {}): void {
-  figures.push({ name, value, unit });
+  figures.push({ name, value, unit, target: extra.target });
   console.log(JSON.stringify({ name, value: Number(value.toFixed(3)), unit, ...extra, conditions }));
 }
 
@@ -144,4 +144,7 @@ if (only === 'all' || only === 'as-of')
   await measureAsOf(quick ? [1_000, 10_000] : [1_000, 100_000, 1_000_000], quick ? 300 : 2000, report);
 
 console.log('\nfigure                                       value');
-for (const f of figures) console.log(`${f.name.padEnd(44)} ${f.value.toFixed(3).padStart(12)} ${f.unit}`);
+for (const f of figures) {
+  const target = f.target === undefined ? '' : `  (target ${f.target})`;
+  console.log(`${f.name.padEnd(44)} ${f.value.toFixed(3).padStart(12)} ${f.unit}${target}`);
+}

@@ -9,13 +9,15 @@ import { countEntries, searchEntries } from '../src/ledger/search.js';
 import { aggregateBalances, checkSelector } from '../src/reports/aggregate.js';
 import { reportCut } from '../src/reports/cut.js';
 import { readHead } from '../src/store/event-store.js';
-import { type BenchDialect, withDatabase } from './databases.js';
+import type { Database } from '../src/store/db.js';
+import type { BenchDialect } from './databases.js';
+import { copySqliteToPostgres } from './copy-to-postgres.js';
+import { type SeedInfo, sqliteCache, withSeededDatabase } from './seeded-cache.js';
 
 type Report = (name: string, value: number, unit: string, extra?: Record<string, unknown>) => void;
 
 const ctx = { actor: 'bench', requestId: 'bench' };
 const DAY = 86_400_000;
-const NOW = Date.now();
 const at = (ms: number) => new Date(ms).toISOString();
 
 async function median(times: number, run: () => Promise<unknown>): Promise<number> {
@@ -28,9 +30,17 @@ async function median(times: number, run: () => Promise<unknown>): Promise<numbe
   return samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
 }
 
+/** Accounts and entries: full size, quick, or BENCH_SEARCH_SIZE=accounts,entries (entries a multiple of 2,000). */
+function size(quick: boolean): [number, number] {
+  const asked = process.env.BENCH_SEARCH_SIZE?.split(',').map(Number);
+  if (asked?.length === 2 && asked.every(Number.isSafeInteger)) return asked as [number, number];
+  return quick ? [1_000, 20_000] : [10_000, 1_000_000];
+}
+
 export async function measureSearch(dialect: BenchDialect, quick: boolean, report: Report): Promise<void> {
-  const [accounts, entries] = quick ? [1_000, 20_000] : [10_000, 1_000_000];
-  await withDatabase(dialect, async (database) => {
+  const [accounts, entries] = size(quick);
+  const seed = async (database: Database): Promise<SeedInfo> => {
+    const now = Date.now();
     const ledger = new Ledger(database);
     const code = (i: number) => `liabilities:users:u${i}:wallet`;
     for (let i = 0; i < accounts; i += 1000)
@@ -42,14 +52,14 @@ export async function measureSearch(dialect: BenchDialect, quick: boolean, repor
               name: `u${i + j}`,
               type: 'LIABILITY',
               currency: 'USD',
-              effectiveAt: at(NOW - 90 * DAY),
+              effectiveAt: at(now - 90 * DAY),
             },
             ctx,
           ),
         ),
       );
     await ledger.openAccount(
-      { code: 'assets:bank', name: 'bank', type: 'ASSET', currency: 'USD', effectiveAt: at(NOW - 90 * DAY) },
+      { code: 'assets:bank', name: 'bank', type: 'ASSET', currency: 'USD', effectiveAt: at(now - 90 * DAY) },
       ctx,
     );
     const seedStart = process.hrtime.bigint();
@@ -58,7 +68,7 @@ export async function measureSearch(dialect: BenchDialect, quick: boolean, repor
         const i = n + k;
         return {
           idempotencyKey: `seed-${i}`,
-          effectiveAt: at(NOW - ((i * 7919) % (60 * 24)) * 3_600_000),
+          effectiveAt: at(now - ((i * 7919) % (60 * 24)) * 3_600_000),
           entries: [
             { account: 'assets:bank', direction: 'DEBIT' as const, amount: `${1 + (i % 500)}.00` },
             { account: code((i * 31) % accounts), direction: 'CREDIT' as const, amount: `${1 + (i % 500)}.00` },
@@ -67,34 +77,60 @@ export async function measureSearch(dialect: BenchDialect, quick: boolean, repor
       });
       await ledger.postTransactions(batch, ctx, { atomic: true });
     }
-    const seedSeconds = Number(process.hrtime.bigint() - seedStart) / 1e9;
-    const db = database.db;
-    const atPosition = (await readHead(db))?.position ?? 0;
-    const conditions = { entries, accounts, seededIn: `${seedSeconds.toFixed(0)} s` };
+    return { now, seededSeconds: Number(process.hrtime.bigint() - seedStart) / 1e9 };
+  };
+  const key = `search-${accounts}-${entries}-v1`;
+  // PostgreSQL takes the rows of the SQLite seed when there is one (see copy-to-postgres.ts).
+  const fromSqlite = dialect === 'postgres' ? sqliteCache(key) : null;
+  const seedOrCopy = async (database: Database, location: string): Promise<SeedInfo> => {
+    if (fromSqlite === null) return seed(database);
+    await copySqliteToPostgres(fromSqlite.file, location);
+    return fromSqlite.info;
+  };
+  await withSeededDatabase(
+    dialect,
+    key,
+    seedOrCopy,
+    async (database, seeded) => {
+      const NOW = seeded.now;
+      const db = database.db;
+      const atPosition = (await readHead(db))?.position ?? 0;
+      const conditions = {
+        entries,
+        accounts,
+        seededIn: `${seeded.seededSeconds.toFixed(0)} s`,
+        seedCached: seeded.cached,
+      };
 
-    // A filtered page: an account prefix (one user's accounts) and a 10-day effective window.
-    const filter = checkSearchFilter({
-      accountPrefix: 'liabilities:users:u1',
-      effectiveFrom: at(NOW - 20 * DAY),
-      effectiveTo: at(NOW - 10 * DAY),
-    });
-    const page = await median(quick ? 5 : 21, () =>
-      searchEntries(db, { filter, atPosition, order: 'DESC', limit: 20 }),
-    );
-    report(`search.entries_page20_prefix_window.${dialect}`, page, 'ms p50', {
-      ...conditions,
-      target: '<= 5 (with one metadata key)',
-    });
-    const count = await median(quick ? 3 : 5, () => countEntries(db, filter, atPosition));
-    report(`search.entries_total_count.${dialect}`, count, 'ms p50', { ...conditions, target: '<= 50' });
+      // A filtered page: an account prefix (one user's accounts) and a 10-day effective window.
+      const filter = checkSearchFilter({
+        accountPrefix: 'liabilities:users:u1',
+        effectiveFrom: at(NOW - 20 * DAY),
+        effectiveTo: at(NOW - 10 * DAY),
+      });
+      const page = await median(quick ? 5 : 21, () =>
+        searchEntries(db, { filter, atPosition, order: 'DESC', limit: 20 }),
+      );
+      report(`search.entries_page20_prefix_window.${dialect}`, page, 'ms p50', {
+        ...conditions,
+        target: '<= 5 (with one metadata key)',
+      });
+      const count = await median(quick ? 3 : 5, () => countEntries(db, filter, atPosition));
+      report(`search.entries_total_count.${dialect}`, count, 'ms p50', { ...conditions, target: '<= 50' });
 
-    const selector = checkSelector({ prefix: 'liabilities' });
-    const now = at(Date.now());
-    const cutNow = await reportCut(db, null, now);
-    const aggregateNow = await median(3, () => aggregateBalances(db, selector, 2, now, cutNow, now));
-    report(`aggregate.balances_prefix_now.${dialect}`, aggregateNow, 'ms p50', { ...conditions, target: '<= 50' });
-    const past = at(NOW - 30 * DAY);
-    const aggregatePast = await median(3, () => aggregateBalances(db, selector, 2, past, cutNow, null));
-    report(`aggregate.balances_prefix_past.${dialect}`, aggregatePast, 'ms p50', { ...conditions, target: '<= 1000' });
-  });
+      const selector = checkSelector({ prefix: 'liabilities' });
+      const now = at(Date.now());
+      const cutNow = await reportCut(db, null, now);
+      const aggregateNow = await median(5, () => aggregateBalances(db, selector, 2, now, cutNow, now));
+      report(`aggregate.balances_prefix_now.${dialect}`, aggregateNow, 'ms p50', { ...conditions, target: '<= 50' });
+      const past = at(NOW - 30 * DAY);
+      const aggregatePast = await median(5, () => aggregateBalances(db, selector, 2, past, cutNow, null));
+      report(`aggregate.balances_prefix_past.${dialect}`, aggregatePast, 'ms p50', {
+        ...conditions,
+        target: '<= 1000',
+      });
+    },
+    // The copy needs the SQLite cache's schema; the run migrates it forward.
+    fromSqlite?.info.migrations,
+  );
 }

@@ -8,6 +8,7 @@ import * as subscribers from './0006_subscribers.js';
 import * as transactionFirstPosition from './0007_transaction_first_position.js';
 import * as metadataIndexes from './0008_metadata_indexes.js';
 import * as categories from './0009_categories.js';
+import * as entriesAggregateIndexes from './0010_entries_aggregate_indexes.js';
 
 export const MIGRATIONS = {
   '0001_initial': initial,
@@ -19,4 +20,5 @@ export const MIGRATIONS = {
   '0007_transaction_first_position': transactionFirstPosition,
   '0008_metadata_indexes': metadataIndexes,
   '0009_categories': categories,
+  '0010_entries_aggregate_indexes': entriesAggregateIndexes,
 };
