@@ -57,6 +57,7 @@ export function metadataIndexSubscriber(target: MetadataTarget, path: string): S
   const name = indexName(target, path);
   return {
     name,
+    types: [...CARRIERS[target]],
     async apply(trx, events, generation) {
       const changes = new Map<string, Change[]>();
       // A posting (or an update) writes the same data to each account it touches: decoded once.

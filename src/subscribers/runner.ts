@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { StoredEvent } from '../events/envelope.js';
 import { CommitSignal, DEFAULT_FEED_POLL_MS } from '../ledger/feed.js';
 import type { Database, Db, WriteOptions } from '../store/db.js';
-import { fromRow } from '../store/event-store.js';
+import { fromRow, readHead } from '../store/event-store.js';
 import { silentLogger, type Logger } from '../log.js';
 
 export interface Subscriber {
@@ -31,7 +31,24 @@ export interface Subscriber {
   drop(trx: Db, generation: number): Promise<void>;
   /** False when a replay from position 0 would not give the same rows (a record of what was pushed). */
   readonly rebuildable?: boolean;
+  /**
+   * The only event types it reads (default: all). Its batches then read a window of the log and
+   * fetch those types alone, and its checkpoint moves past the rest: a subscriber of rare events
+   * does not read every posting.
+   */
+  readonly types?: readonly string[];
 }
+
+/** What one step did: events applied, whether the checkpoint moved, whether more are waiting. */
+interface Step {
+  applied: number;
+  moved: boolean;
+  behind: boolean;
+  switched: boolean;
+}
+
+/** A typed subscriber reads at most this many batches' worth of positions per step. */
+const TYPED_WINDOW_BATCHES = 20;
 
 export interface Checkpoint {
   generation: number;
@@ -150,7 +167,7 @@ export class SubscriberRunner {
   /** Applies everything committed so far, for every generation of every subscriber. */
   async catchUp(): Promise<void> {
     await this.refresh();
-    for (const subscriber of this.subscribers) while ((await this.step(subscriber)) > 0);
+    for (const subscriber of this.subscribers) while ((await this.step(subscriber)).behind);
   }
 
   /**
@@ -184,9 +201,9 @@ export class SubscriberRunner {
 
   private async follow(subscriber: Subscriber): Promise<void> {
     while (!this.stopping.signal.aborted) {
-      let applied = 0;
+      let step: Step | null = null;
       try {
-        applied = await this.step(subscriber);
+        step = await this.step(subscriber);
       } catch (error) {
         // The subscriber stays where it was (its batch rolled back) and tries again after a pause.
         this.logger.log('error', `subscriber ${subscriber.name} failed; retrying`, {
@@ -195,15 +212,46 @@ export class SubscriberRunner {
       }
       // Behind: the next batch at once. Otherwise gather what commits meanwhile (waiting for a
       // commit first when there was nothing), then step whatever the signal said: none is missed.
-      if (applied === this.batchSize) continue;
-      if (applied === 0) await this.ledgerCommits.wait(this.pollMs, this.stopping.signal);
+      if (step?.behind) continue;
+      if (!step?.moved) await this.ledgerCommits.wait(this.pollMs, this.stopping.signal);
       await sleep(this.coalesceMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
     }
   }
 
   /** One batch for the active generation (a rebuild's runs in `rebuild`). */
-  private async step(subscriber: Subscriber): Promise<number> {
-    return (await this.stepGeneration(subscriber, 'active', { switchWhenCaughtUp: false })).applied;
+  private step(subscriber: Subscriber): Promise<Step> {
+    return this.stepGeneration(subscriber, 'active', { switchWhenCaughtUp: false });
+  }
+
+  /**
+   * The events of the next batch after `after`, the position read through, and whether more
+   * wait. Gap-free without the ledger's write lock: positions are assigned under that lock in
+   * commit order, and a transaction is visible before its advisory lock is released, so position
+   * n is visible before the transaction that takes n+1 even starts (docs/operations.md, "Several
+   * API processes"). What a statement sees after the checkpoint — up to the head it read — is
+   * therefore a prefix of the log with no hole; what commits later has higher positions and is
+   * the next batch's. (On SQLite this runs inside the one write transaction: nothing commits.)
+   */
+  private async readBatch(trx: Db, subscriber: Subscriber, after: number) {
+    const read = trx.selectFrom('events').selectAll().where('position', '>', after).orderBy('position');
+    if (!subscriber.types) {
+      const events = (await read.limit(this.batchSize).execute()).map(fromRow);
+      return {
+        events,
+        through: events[events.length - 1]?.position ?? after,
+        behind: events.length === this.batchSize,
+      };
+    }
+    const head = (await readHead(trx))?.position ?? after;
+    const end = Math.min(head, after + this.batchSize * TYPED_WINDOW_BATCHES);
+    const rows = await read
+      .where('position', '<=', end)
+      .where('type', 'in', [...subscriber.types])
+      .limit(this.batchSize)
+      .execute();
+    const events = rows.map(fromRow);
+    if (events.length === this.batchSize) return { events, through: events[events.length - 1]!.position, behind: true };
+    return { events, through: end, behind: end < head };
   }
 
   /** Creates generation 1 of a subscriber that never ran; returns its checkpoints. */
@@ -221,40 +269,27 @@ export class SubscriberRunner {
     subscriber: Subscriber,
     which: number | 'active',
     options: { switchWhenCaughtUp: boolean },
-  ): Promise<{ applied: number; switched: boolean }> {
+  ): Promise<Step> {
     const result = await this.database.write(async (trx) => {
       // Read inside the subscriber's lock: whoever held it before us has committed its batch and checkpoint.
       const checkpoint = (await this.ensure(trx, subscriber)).find((c) =>
         which === 'active' ? c.active : c.generation === which,
       );
-      if (!checkpoint) return { applied: 0, switched: false };
+      if (!checkpoint) return { applied: 0, moved: false, behind: false, switched: false };
       const generation = checkpoint.generation;
-      // Gap-free without the ledger's write lock: positions are assigned under that lock in commit
-      // order, and a transaction is visible before its advisory lock is released, so position n is
-      // visible before the transaction that takes n+1 even starts (docs/operations.md, "Several API
-      // processes"). What this statement sees after the checkpoint is therefore a prefix of the
-      // log with no hole; what commits later has higher positions and is the next batch's. (On
-      // SQLite this runs inside the one write transaction: nothing commits meanwhile.)
-      const rows = await trx
-        .selectFrom('events')
-        .selectAll()
-        .where('position', '>', checkpoint.position)
-        .orderBy('position')
-        .limit(this.batchSize)
-        .execute();
-      const events = rows.map(fromRow);
-      if (events.length > 0) {
-        await subscriber.apply(trx, events, generation);
+      const { events, through, behind } = await this.readBatch(trx, subscriber, checkpoint.position);
+      if (events.length > 0) await subscriber.apply(trx, events, generation);
+      const moved = through > checkpoint.position;
+      if (moved)
         await trx
           .updateTable('subscribers')
-          .set({ position: events[events.length - 1]!.position })
+          .set({ position: through })
           .where('name', '=', subscriber.name)
           .where('generation', '=', generation)
           .execute();
-      }
       // Less than a batch behind: switch. Events may commit meanwhile (the ledger's lock is not
       // held); they lie after this generation's checkpoint, so its next step applies them.
-      if (options.switchWhenCaughtUp && events.length < this.batchSize) {
+      if (options.switchWhenCaughtUp && !behind) {
         for (const old of await checkpoints(trx, subscriber.name)) {
           if (old.generation === generation) continue;
           await subscriber.drop(trx, old.generation);
@@ -270,11 +305,11 @@ export class SubscriberRunner {
           .where('name', '=', subscriber.name)
           .where('generation', '=', generation)
           .execute();
-        return { applied: events.length, switched: true };
+        return { applied: events.length, moved, behind, switched: true };
       }
-      return { applied: events.length, switched: false };
+      return { applied: events.length, moved, behind, switched: false };
     }, lockOf(subscriber));
-    if (result.applied > 0 || result.switched) this.commits.notify();
+    if (result.moved || result.switched) this.commits.notify();
     return result;
   }
 }
