@@ -9,6 +9,9 @@ import { countEntries, searchEntries } from '../src/ledger/search.js';
 import { aggregateBalances, checkSelector } from '../src/reports/aggregate.js';
 import { reportCut } from '../src/reports/cut.js';
 import { readHead } from '../src/store/event-store.js';
+import { searchTransactions } from '../src/ledger/transaction-search.js';
+import { declareMetadataIndex, indexesAt, metadataIndexSubscribers } from '../src/subscribers/metadata-index.js';
+import { SubscriberRunner } from '../src/subscribers/runner.js';
 import type { Database } from '../src/store/db.js';
 import type { BenchDialect } from './databases.js';
 import { copySqliteToPostgres } from './copy-to-postgres.js';
@@ -17,6 +20,9 @@ import { type SeedInfo, sqliteCache, withSeededDatabase } from './seeded-cache.j
 type Report = (name: string, value: number, unit: string, extra?: Record<string, unknown>) => void;
 
 const ctx = { actor: 'bench', requestId: 'bench' };
+/** Customers in the seed's metadata: each seeded transaction belongs to one. */
+const CUSTOMERS = 2_000;
+const customerOf = (i: number) => `c${(i * 7) % CUSTOMERS}`;
 const DAY = 86_400_000;
 const at = (ms: number) => new Date(ms).toISOString();
 
@@ -69,6 +75,8 @@ export async function measureSearch(dialect: BenchDialect, quick: boolean, repor
         return {
           idempotencyKey: `seed-${i}`,
           effectiveAt: at(now - ((i * 7919) % (60 * 24)) * 3_600_000),
+          // One of CUSTOMERS customers, scattered over the log and the accounts.
+          metadata: { customer: { id: customerOf(i) } },
           entries: [
             { account: 'assets:bank', direction: 'DEBIT' as const, amount: `${1 + (i % 500)}.00` },
             { account: code((i * 31) % accounts), direction: 'CREDIT' as const, amount: `${1 + (i % 500)}.00` },
@@ -77,9 +85,18 @@ export async function measureSearch(dialect: BenchDialect, quick: boolean, repor
       });
       await ledger.postTransactions(batch, ctx, { atomic: true });
     }
-    return { now, seededSeconds: Number(process.hrtime.bigint() - seedStart) / 1e9 };
+    // The index of customer.id, built from the log as a server would build it, kept with the seed.
+    await declareMetadataIndex(
+      database,
+      { target: 'TRANSACTION', path: 'customer.id' },
+      { actor: 'bench', now: at(now) },
+    );
+    const indexStart = process.hrtime.bigint();
+    await new SubscriberRunner(database, ledger.commits, [], { discover: metadataIndexSubscribers }).catchUp();
+    const indexedSeconds = Number(process.hrtime.bigint() - indexStart) / 1e9;
+    return { now, seededSeconds: Number(process.hrtime.bigint() - seedStart) / 1e9, indexedSeconds };
   };
-  const key = `search-${accounts}-${entries}-v1`;
+  const key = `search-${accounts}-${entries}-v2`;
   // PostgreSQL takes the rows of the SQLite seed when there is one (see copy-to-postgres.ts).
   const fromSqlite = dialect === 'postgres' ? sqliteCache(key) : null;
   const seedOrCopy = async (database: Database, location: string): Promise<SeedInfo> => {
@@ -117,6 +134,45 @@ export async function measureSearch(dialect: BenchDialect, quick: boolean, repor
       });
       const count = await median(quick ? 3 : 5, () => countEntries(db, filter, atPosition));
       report(`search.entries_total_count.${dialect}`, count, 'ms p50', { ...conditions, target: '<= 50' });
+
+      // The same, and one metadata key: the page and count the issue names (point 7).
+      const indexes = await indexesAt(db, 'TRANSACTION', ['customer.id'], atPosition, async () => false);
+      const customer = customerOf(31);
+      const withKey = checkSearchFilter({
+        accountPrefix: 'liabilities:users:u1',
+        effectiveFrom: at(NOW - 20 * DAY),
+        effectiveTo: at(NOW - 10 * DAY),
+        metadata: [{ path: 'customer.id', eq: customer }],
+      });
+      const keyed = { filter: withKey, atPosition, indexes };
+      const metadataPage = await median(quick ? 5 : 21, () =>
+        searchEntries(db, { ...keyed, order: 'DESC', limit: 20 }),
+      );
+      report(`search.entries_page20_prefix_window_metadata.${dialect}`, metadataPage, 'ms p50', {
+        ...conditions,
+        indexedIn: seeded.indexedSeconds === undefined ? undefined : `${seeded.indexedSeconds.toFixed(0)} s`,
+        target: '<= 5',
+      });
+      const metadataCount = await median(quick ? 3 : 5, () => countEntries(db, withKey, atPosition, indexes));
+      report(`search.entries_total_count_metadata.${dialect}`, metadataCount, 'ms p50', {
+        ...conditions,
+        target: '<= 50',
+      });
+      // A broad prefix with the key: the metadata index is the selective part.
+      const broad = checkSearchFilter({
+        accountPrefix: 'liabilities',
+        effectiveFrom: at(NOW - 20 * DAY),
+        effectiveTo: at(NOW - 10 * DAY),
+        metadata: [{ path: 'customer.id', eq: customer }],
+      });
+      const broadPage = await median(quick ? 5 : 21, () =>
+        searchEntries(db, { filter: broad, atPosition, indexes, order: 'DESC', limit: 20 }),
+      );
+      report(`search.entries_page20_broad_prefix_metadata.${dialect}`, broadPage, 'ms p50', conditions);
+      const transactionsPage = await median(quick ? 5 : 21, () =>
+        searchTransactions(db, { filter: broad, atPosition, indexes, order: 'DESC', limit: 20, now: at(Date.now()) }),
+      );
+      report(`search.transactions_page20_broad_prefix_metadata.${dialect}`, transactionsPage, 'ms p50', conditions);
 
       const selector = checkSelector({ prefix: 'liabilities' });
       const now = at(Date.now());

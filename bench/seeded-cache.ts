@@ -33,6 +33,8 @@ export interface SeedInfo {
   /** The instant the seed's effective times were spread back from. */
   now: number;
   seededSeconds: number;
+  /** How long the metadata index took to build from the seeded log, when the seed declares one. */
+  indexedSeconds?: number;
 }
 
 export interface CacheRecord extends SeedInfo {

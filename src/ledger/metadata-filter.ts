@@ -26,14 +26,46 @@ export function metadataConditions(
   atPosition: number,
 ): RawBuilder<SqlBool> {
   const conditions = predicates.map((predicate) => {
-    const index = indexes.get(predicate.path)!;
-    const held = sql`SELECT mv.subject FROM metadata_values mv WHERE mv.index_name = ${index.name}
-      AND mv.generation = ${index.generation} AND mv.from_position <= ${atPosition}
-      AND (mv.to_position IS NULL OR mv.to_position > ${atPosition})`;
+    const held = heldAt(indexes.get(predicate.path)!, atPosition);
     if ('values' in predicate) return sql`${subject} IN (${held} AND mv.value IN (${sql.join(predicate.values)}))`;
     return sql`${predicate.exists ? sql`` : sql`NOT `}EXISTS (${held} AND mv.subject = ${subject})`;
   });
   return sql<SqlBool>`(${sql.join(conditions, sql` AND `)})`;
+}
+
+/** The subjects whose value in the index held at `atPosition` (a statement to narrow further). */
+function heldAt(index: IndexRef, atPosition: number) {
+  return sql`SELECT mv.subject FROM metadata_values mv WHERE mv.index_name = ${index.name}
+      AND mv.generation = ${index.generation} AND mv.from_position <= ${atPosition}
+      AND (mv.to_position IS NULL OR mv.to_position > ${atPosition})`;
+}
+
+/** Subjects at most, for a value predicate to lead a search (more: the search leads, probing). */
+export const LEADING_SUBJECTS = 1_000;
+
+/**
+ * When a value predicate is selective — at most LEADING_SUBJECTS transactions held one of its
+ * values at the position — the log positions of their events, as a condition on `position` that
+ * leads the entry search (a few hundred lookups instead of probing every entry in log order:
+ * 66 → 1 ms on 200k entries). Null when none is; the predicates still apply in full.
+ */
+export async function leadingPositions(
+  db: Db,
+  position: Expression<number>,
+  predicates: readonly MetadataPredicate[],
+  indexes: ReadonlyMap<string, IndexRef>,
+  atPosition: number,
+): Promise<RawBuilder<SqlBool> | null> {
+  for (const predicate of predicates) {
+    if (!('values' in predicate)) continue;
+    const held = sql`${heldAt(indexes.get(predicate.path)!, atPosition)} AND mv.value IN (${sql.join(predicate.values)})`;
+    const { rows } = await sql<{
+      one: number;
+    }>`SELECT 1 AS one FROM (${held} LIMIT ${LEADING_SUBJECTS + 1}) few`.execute(db);
+    if (rows.length <= LEADING_SUBJECTS)
+      return sql<SqlBool>`${position} IN (SELECT e.position FROM events e WHERE e.transaction_id IN (${held}))`;
+  }
+  return null;
 }
 
 /** The value each subject held at `atPosition` in an index (absent: none), a few statements for a page. */

@@ -8,7 +8,7 @@
 import { entryMatches, literalPrefix, matchesPattern, type SearchFilter } from '../domain/filters.js';
 import { sql } from 'kysely';
 import type { Db } from '../store/db.js';
-import { metadataConditions, type IndexRef } from './metadata-filter.js';
+import { leadingPositions, metadataConditions, type IndexRef } from './metadata-filter.js';
 import { codeAtOrBelow, toEntryView, type EntryView } from './queries.js';
 import { scan } from './scan.js';
 
@@ -117,8 +117,11 @@ async function entryQuery(
   if (filter.currency !== undefined) query = query.where('entries.currency', '=', filter.currency);
   if (filter.idempotencyKey !== undefined)
     query = query.where('transactions.idempotency_key', '=', filter.idempotencyKey);
-  if (filter.metadata !== undefined)
+  if (filter.metadata !== undefined) {
     query = query.where(metadataConditions(sql.ref('entries.transaction_id'), filter.metadata, indexes!, atPosition));
+    const leading = await leadingPositions(db, sql.ref('entries.position'), filter.metadata, indexes!, atPosition);
+    if (leading) query = query.where(leading);
+  }
   return query;
 }
 
