@@ -4,45 +4,22 @@
  * each event's time, so a posting to a member and a membership change can each flip it; postings
  * in another currency or to non-members cannot. Hostile inputs are typed errors.
  */
-import { createClient, type Client } from 'graphql-sse';
+import { alertReader } from '../support/alerts.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerApi } from '../support/api.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
-const clients: Client[] = [];
 const ctx = { actor: 'test', requestId: 'category-monitors' };
 let sequence = 0;
 
-type Alert = {
-  id: number;
-  monitorId: string;
-  account: string;
-  category: string | null;
-  holds: boolean;
-  figure: string;
-  eventPosition: number;
-};
 const ALERTS =
   'subscription($monitor: String) { balanceAlerts(monitorId: $monitor) { id monitorId account category holds figure eventPosition } }';
 const CREATE = `mutation($input: CreateBalanceMonitorInput!) { createBalanceMonitor(input: $input) {
   __typename ... on BalanceMonitor { id holds account category currency amount } ... on Error { code message } } }`;
 
-async function alerts(count: number, monitor: string): Promise<Alert[]> {
-  const client = createClient({
-    url: server.url,
-    headers: { authorization: `Bearer ${server.adminKey}` },
-    retryAttempts: 0,
-  });
-  clients.push(client);
-  const received: Alert[] = [];
-  for await (const result of client.iterate<{ balanceAlerts: Alert }>({ query: ALERTS, variables: { monitor } })) {
-    if (result.errors) throw new Error(JSON.stringify(result.errors));
-    received.push(result.data!.balanceAlerts);
-    if (received.length === count) break;
-  }
-  return received;
-}
+const reader = alertReader(() => server);
+const alerts = (count: number, monitor: string) => reader.read(ALERTS, { monitor }, count);
 
 const move = (to: string, from: string, amount: string) =>
   server.ledger.transfer({ idempotencyKey: `m${++sequence}`, debitAccount: to, creditAccount: from, amount }, ctx);
@@ -92,7 +69,7 @@ beforeAll(async () => {
   await server.ledger.addToCategory({ category: 'top', account: 'assets:e' }, ctx);
 });
 afterAll(async () => {
-  for (const c of clients) c.dispose();
+  reader.dispose();
   await server.close();
 });
 

@@ -2,37 +2,19 @@
  * Balance monitors over a real socket: created, paused, resumed and deleted through GraphQL;
  * each flip of a condition recorded once and pushed on balanceAlerts (graphql-sse), resumable.
  */
-import { createClient, type Client } from 'graphql-sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alertReader } from '../support/alerts.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
-const clients: Client[] = [];
 const ctx = { actor: 'test', requestId: 'monitors' };
 let sequence = 0;
 
-type Alert = { id: number; monitorId: string; holds: boolean; figure: string; eventPosition: number };
 const ALERTS =
   'subscription($after: Int, $monitor: String) { balanceAlerts(afterId: $after, monitorId: $monitor) { id monitorId holds figure eventPosition } }';
 
-async function alerts(after: number, count: number, monitor?: string): Promise<Alert[]> {
-  const client = createClient({
-    url: server.url,
-    headers: { authorization: `Bearer ${server.adminKey}` },
-    retryAttempts: 0,
-  });
-  clients.push(client);
-  const received: Alert[] = [];
-  for await (const result of client.iterate<{ balanceAlerts: Alert }>({
-    query: ALERTS,
-    variables: { after, monitor },
-  })) {
-    if (result.errors) throw new Error(JSON.stringify(result.errors));
-    received.push(result.data!.balanceAlerts);
-    if (received.length === count) break;
-  }
-  return received;
-}
+const reader = alertReader(() => server);
+const alerts = (after: number, count: number, monitor?: string) => reader.read(ALERTS, { after, monitor }, count);
 
 const move = (from: string, to: string, amount: string) =>
   server.ledger.transfer({ idempotencyKey: `m${++sequence}`, debitAccount: to, creditAccount: from, amount }, ctx);
@@ -76,7 +58,7 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => {
-  for (const c of clients) c.dispose();
+  reader.dispose();
   await server.close();
 });
 
