@@ -11,6 +11,13 @@
 /** How long the main thread may run before it yields. */
 const SLICE_MS = 5;
 
+/**
+ * Whether long work yields on the clock (here, and as the group committer decides a group). The
+ * deterministic simulation turns it off: its interleavings must follow from its seed alone, never
+ * from how fast a loaded machine happens to run.
+ */
+export const timeSlicing = { enabled: true };
+
 let sliceStart = performance.now();
 let markerQueued = false;
 
@@ -21,6 +28,7 @@ function mark(): void {
 }
 
 export async function breathe(): Promise<void> {
+  if (!timeSlicing.enabled) return;
   while (performance.now() - sliceStart >= SLICE_MS) {
     if (!markerQueued) {
       markerQueued = true;

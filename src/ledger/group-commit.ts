@@ -21,6 +21,7 @@ import { LedgerError } from '../domain/errors.js';
 import type { ProjectionPolicy } from '../projections/project.js';
 import type { Database } from '../store/db.js';
 import { withoutDeadline } from '../store/deadline.js';
+import { timeSlicing } from '../slices.js';
 import type { Clock } from '../store/event-store.js';
 import { StaleDecision, type WriteCache, WriteSession } from './write-session.js';
 
@@ -234,7 +235,7 @@ export class GroupCommitter {
     for (const job of jobs) {
       // Deciding a group gives the event loop back every millisecond: other requests are served
       // meanwhile, and the write of the group before (pipelined) gets its answers and its COMMIT.
-      if (performance.now() - slice >= YIELD_EVERY_MS) {
+      if (timeSlicing.enabled && performance.now() - slice >= YIELD_EVERY_MS) {
         await new Promise((resolve) => setImmediate(resolve));
         slice = performance.now();
       }

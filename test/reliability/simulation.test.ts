@@ -8,11 +8,12 @@
  * postings. A failure names its seed: SIM_SEED=<seed> SIM_OPS=<n> replays it exactly.
  * CI runs SIM_RUNS × SIM_OPS (default 20 × 5,000 = 100,000 operations).
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Amount, ZERO } from '../../src/domain/money.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { balanceAt, getAccounts } from '../../src/ledger/queries.js';
 import { rebuildReadModels } from '../../src/projections/rebuild.js';
+import { timeSlicing } from '../../src/slices.js';
 import { tempDatabase } from '../support/server.js';
 import { LedgerModel, money, type ModelLeg } from '../support/model.js';
 import { random } from '../support/random.js';
@@ -427,6 +428,15 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
     await temp.dispose();
   }
 }
+
+// Yields on the clock would make the interleaving of concurrent commands depend on the machine's
+// load: a race of two commands could then end either way on two runs of one seed.
+beforeAll(() => {
+  timeSlicing.enabled = false;
+});
+afterAll(() => {
+  timeSlicing.enabled = true;
+});
 
 describe(`deterministic simulation (${RUNS} × ${OPS} operations from seed ${FIRST_SEED})`, () => {
   it('replays a seed exactly: the same operations, the same answers', async () => {
