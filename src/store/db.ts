@@ -42,6 +42,14 @@ export interface WriteOptions {
    * per file, so there every write transaction is serialised with every other whatever the lock.
    */
   lock?: string;
+  /**
+   * False for work a crash may undo because it is redone: a subscriber's batch commits with its
+   * checkpoint, so a lost batch is applied again from the checkpoint before. Its commit does not
+   * wait for the disk (SQLite synchronous=NORMAL, PostgreSQL synchronous_commit=off); it is never
+   * torn, a crash loses at most the last such commits, and the next durable commit makes it
+   * durable too. The ledger's own writes are always durable.
+   */
+  durable?: boolean;
 }
 
 /** DATABASE_URL=postgres://… selects PostgreSQL; otherwise the SQLite file. */

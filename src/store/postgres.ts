@@ -66,7 +66,11 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
             await sql`SELECT set_config('lock_timeout', ${`${options.lockTimeoutMs ?? 5000}ms`}, true)`.execute(trx);
             if (lock === undefined) await sql`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`.execute(trx);
             else await sql`SELECT pg_advisory_xact_lock(${NAMED_LOCKS}, hashtext(${lock}))`.execute(trx);
-            await sql`SELECT set_config('lock_timeout', '0', true)`.execute(trx);
+            // A commit that may be lost (WriteOptions.durable) does not wait for the WAL flush.
+            const synchronous = writeOptions?.durable === false ? 'off' : 'on';
+            await sql`SELECT set_config('lock_timeout', '0', true), set_config('synchronous_commit', ${synchronous}, true)`.execute(
+              trx,
+            );
             return work(trx);
           });
         } catch (error) {

@@ -178,10 +178,15 @@ export class ThreadPool {
     if (thread && !thread.dead) await thread.send({ op: 'rollback-if-open' });
   }
 
-  /** Starts a write transaction without waiting for it (deferWrites on): a failure answers the next statement. Pool of one, its holder only. */
-  beginDeferred(): void {
+  /**
+   * Starts a write transaction without waiting for it (deferWrites on): a failure answers the next
+   * statement. Pool of one, its holder only. Each transaction sets how its commit syncs
+   * (WriteOptions.durable): in WAL mode a NORMAL commit is not synced, a FULL one syncs it too.
+   */
+  beginDeferred(durable = true): void {
     if (this.size !== 1) throw new Error('invariant: beginDeferred on a pool of more than one thread');
     const [thread] = this.all;
+    thread!.post({ op: 'pragma', source: `synchronous = ${durable ? 'FULL' : 'NORMAL'}`, simple: true });
     thread!.post({ sql: 'BEGIN IMMEDIATE', parameters: [] });
     this.deferWrites = true;
   }

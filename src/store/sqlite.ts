@@ -53,14 +53,14 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Database 
     pragma: (source, simple = false) => writerThread.pragma(source, simple),
     // WriteOptions.lock changes nothing here: SQLite has one writer per file, so a subscriber's
     // batch is serialised with the ledger's commands whatever lock it names.
-    write: (work) =>
+    write: (work, writeOptions) =>
       // The writer pool has one thread, leased for the whole transaction: other writes of this
       // process wait for it. BEGIN IMMEDIATE takes the write lock up front, so another process
       // waits (busy_timeout, on the writer thread) instead of failing mid-way.
       writer.connection().execute(async (conn) => {
         try {
           checkFile();
-          writerThread.beginDeferred();
+          writerThread.beginDeferred(writeOptions?.durable ?? true);
           const result = await work(conn);
           await sql`COMMIT`.execute(conn);
           return result;

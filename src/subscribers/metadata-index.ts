@@ -4,6 +4,8 @@
  * the writes (BUILDING until it passes the head it was declared at, then READY), and rebuilt
  * blue-green like every subscriber. Each value is stored with the positions it held between, so
  * a search pinned to any position reads the metadata as known there (ledger/metadata-filter.ts).
+ * All indexes are one family: the runner steps those at the same position together, so N indexes
+ * cost one read of the log and one transaction per batch, and each event is decoded once.
  */
 import type { AccountEvent } from '../domain/account.js';
 import { MetadataNotIndexed, ValidationError } from '../domain/errors.js';
@@ -53,10 +55,25 @@ interface Change {
   value: string | undefined;
 }
 
+/**
+ * Events decoded by one index, for the others of its family stepped in the same batch (the
+ * runner hands them the same objects); dropped with the batch.
+ */
+const decoded = new WeakMap<StoredEvent, AccountEvent>();
+
+function decodeOnce(stored: StoredEvent): AccountEvent {
+  const known = decoded.get(stored);
+  if (known) return known;
+  const event = decodeAccountEvent(stored);
+  decoded.set(stored, event);
+  return event;
+}
+
 export function metadataIndexSubscriber(target: MetadataTarget, path: string): Subscriber {
   const name = indexName(target, path);
   return {
     name,
+    family: 'metadata-index',
     types: [...CARRIERS[target]],
     async apply(trx, events, generation) {
       const changes = new Map<string, Change[]>();
@@ -69,7 +86,7 @@ export function metadataIndexSubscriber(target: MetadataTarget, path: string): S
           lastData.set(stored.transactionId, stored.data);
         }
         await breathe();
-        const found = carried(target, stored, decodeAccountEvent(stored));
+        const found = carried(target, stored, decodeOnce(stored));
         if (!found) continue;
         const value = valueAt(found.metadata as JsonObject | null, path);
         const list = changes.get(found.subject) ?? [];

@@ -8,6 +8,12 @@
  * PostgreSQL; SQLite has one writer per file, see Database.write). A subscriber writes its rows
  * in a few set-based statements per batch, never a round trip per row.
  *
+ * Subscribers of one family (the metadata indexes) share one follower: those that have reached
+ * the same position are stepped together, in one transaction under the family's lock, with one
+ * read of the log; one that is behind (an index being built, a rebuilt generation) is brought up
+ * to the others in the same steps until it joins them. N indexes then cost the writer one
+ * transaction per batch, not N.
+ *
  * A rebuild is blue-green: generation n+1 starts at position 0 beside the live generation n,
  * catches up batch by batch while writes go on, then — in the transaction that applies its last
  * batch — becomes the active one and n's rows are dropped. Readers always read the active one.
@@ -37,6 +43,11 @@ export interface Subscriber {
    * does not read every posting.
    */
   readonly types?: readonly string[];
+  /**
+   * Subscribers of one family share a follower, a lock and their batches (see the top of this
+   * file). Members must be rebuildable: their batches commit without waiting for the disk.
+   */
+  readonly family?: string;
 }
 
 /** What one step did: events applied, whether the checkpoint moved, whether more are waiting. */
@@ -99,8 +110,30 @@ export async function activeGeneration(db: Db, name: string): Promise<Checkpoint
   return active ?? { generation: 1, position: 0, active: true };
 }
 
-/** The lock a subscriber's transactions take: runners of the same subscriber exclude each other, nothing else. */
-const lockOf = (subscriber: Subscriber): WriteOptions => ({ lock: `subscriber:${subscriber.name}` });
+/**
+ * What a subscriber's transactions take: its own lock (its family's, for a member), so runners
+ * of the same subscriber exclude each other and nothing else. A batch commits with its
+ * checkpoint, so one a crash undoes is applied again: its commit need not wait for the disk
+ * (WriteOptions.durable) — unless the subscriber keeps a record of what it pushed out.
+ */
+const lockOf = (subscriber: Subscriber): WriteOptions =>
+  subscriber.family === undefined
+    ? { lock: `subscriber:${subscriber.name}`, durable: subscriber.rebuildable === false }
+    : familyLock(subscriber.family);
+/** Every member of a family can be rebuilt. */
+const familyLock = (family: string): WriteOptions => ({ lock: `subscriber-family:${family}`, durable: false });
+
+/** The types a batch for these subscribers reads: undefined when one of them reads every type. */
+function typesOf(subscribers: readonly Subscriber[]): readonly string[] | undefined {
+  if (subscribers.some((s) => !s.types)) return undefined;
+  return [...new Set(subscribers.flatMap((s) => s.types!))];
+}
+
+/** A family member and the generation of it a step applies to. */
+interface Member {
+  subscriber: Subscriber;
+  generation: number;
+}
 
 export class SubscriberRunner {
   /** Signalled after every batch a subscriber commits (alert feeds wait on it). */
@@ -114,6 +147,8 @@ export class SubscriberRunner {
   private readonly logger: Logger;
   private readonly discover: ((db: Db) => Promise<Subscriber[]>) | undefined;
   private running = false;
+  /** What has a loop: a subscriber's name, or 'family:' and a family's name. */
+  private readonly followed = new Set<string>();
 
   constructor(
     private readonly database: Database,
@@ -133,8 +168,18 @@ export class SubscriberRunner {
   /** Follows the log in the background until `stop`. */
   start(): void {
     this.running = true;
-    this.loops = this.subscribers.map((subscriber) => this.follow(subscriber));
+    for (const subscriber of this.subscribers) this.track(subscriber);
     if (this.discover) this.loops.push(this.discovering());
+  }
+
+  /** Starts the loop that follows a subscriber (its family's, for a family member) unless one runs. */
+  private track(subscriber: Subscriber): void {
+    const { family, name } = subscriber;
+    const key = family === undefined ? name : `family:${family}`;
+    if (!this.running || this.followed.has(key)) return;
+    this.followed.add(key);
+    const step = family === undefined ? () => this.step(subscriber) : () => this.stepFamily(family);
+    this.loops.push(this.follow(key, step));
   }
 
   /** Adds the subscribers declared since the last look (and follows them, once started). */
@@ -143,7 +188,7 @@ export class SubscriberRunner {
     for (const subscriber of await this.discover(this.database.db)) {
       if (this.subscribers.some((s) => s.name === subscriber.name)) continue;
       this.subscribers.push(subscriber);
-      if (this.running) this.loops.push(this.follow(subscriber));
+      this.track(subscriber);
     }
   }
 
@@ -167,7 +212,11 @@ export class SubscriberRunner {
   /** Applies everything committed so far, for every generation of every subscriber. */
   async catchUp(): Promise<void> {
     await this.refresh();
-    for (const subscriber of this.subscribers) while ((await this.step(subscriber)).behind);
+    const families = new Set<string>();
+    for (const subscriber of this.subscribers)
+      if (subscriber.family === undefined) while ((await this.step(subscriber)).behind);
+      else families.add(subscriber.family);
+    for (const family of families) while ((await this.stepFamily(family)).behind);
   }
 
   /**
@@ -199,14 +248,14 @@ export class SubscriberRunner {
     return subscriber;
   }
 
-  private async follow(subscriber: Subscriber): Promise<void> {
+  private async follow(label: string, next: () => Promise<Step>): Promise<void> {
     while (!this.stopping.signal.aborted) {
       let step: Step | null = null;
       try {
-        step = await this.step(subscriber);
+        step = await next();
       } catch (error) {
         // The subscriber stays where it was (its batch rolled back) and tries again after a pause.
-        this.logger.log('error', `subscriber ${subscriber.name} failed; retrying`, {
+        this.logger.log('error', `subscriber ${label} failed; retrying`, {
           error: String((error as Error).stack ?? error),
         });
       }
@@ -232,21 +281,21 @@ export class SubscriberRunner {
    * therefore a prefix of the log with no hole; what commits later has higher positions and is
    * the next batch's. (On SQLite this runs inside the one write transaction: nothing commits.)
    */
-  private async readBatch(trx: Db, subscriber: Subscriber, after: number) {
-    const read = trx.selectFrom('events').selectAll().where('position', '>', after).orderBy('position');
-    if (!subscriber.types) {
+  private async readBatch(trx: Db, types: readonly string[] | undefined, after: number, until?: number) {
+    const bounded = trx.selectFrom('events').selectAll().where('position', '>', after).orderBy('position');
+    const read = until === undefined ? bounded : bounded.where('position', '<=', until);
+    if (!types) {
       const events = (await read.limit(this.batchSize).execute()).map(fromRow);
-      return {
-        events,
-        through: events[events.length - 1]?.position ?? after,
-        behind: events.length === this.batchSize,
-      };
+      const full = events.length === this.batchSize;
+      // Positions are gap-free: a batch short of `until` has read every position up to it.
+      const through = full || until === undefined ? (events[events.length - 1]?.position ?? after) : until;
+      return { events, through, behind: full };
     }
     const head = (await readHead(trx))?.position ?? after;
-    const end = Math.min(head, after + this.batchSize * TYPED_WINDOW_BATCHES);
+    const end = Math.min(head, after + this.batchSize * TYPED_WINDOW_BATCHES, until ?? head);
     const rows = await read
       .where('position', '<=', end)
-      .where('type', 'in', [...subscriber.types])
+      .where('type', 'in', [...types])
       .limit(this.batchSize)
       .execute();
     const events = rows.map(fromRow);
@@ -277,16 +326,7 @@ export class SubscriberRunner {
       );
       if (!checkpoint) return { applied: 0, moved: false, behind: false, switched: false };
       const generation = checkpoint.generation;
-      const { events, through, behind } = await this.readBatch(trx, subscriber, checkpoint.position);
-      if (events.length > 0) await subscriber.apply(trx, events, generation);
-      const moved = through > checkpoint.position;
-      if (moved)
-        await trx
-          .updateTable('subscribers')
-          .set({ position: through })
-          .where('name', '=', subscriber.name)
-          .where('generation', '=', generation)
-          .execute();
+      const { applied, moved, behind } = await this.stepMembers(trx, [{ subscriber, generation }], checkpoint.position);
       // Less than a batch behind: switch. Events may commit meanwhile (the ledger's lock is not
       // held); they lie after this generation's checkpoint, so its next step applies them.
       if (options.switchWhenCaughtUp && !behind) {
@@ -305,11 +345,67 @@ export class SubscriberRunner {
           .where('name', '=', subscriber.name)
           .where('generation', '=', generation)
           .execute();
-        return { applied: events.length, moved, behind, switched: true };
+        return { applied, moved, behind, switched: true };
       }
-      return { applied: events.length, moved, behind, switched: false };
+      return { applied, moved, behind, switched: false };
     }, lockOf(subscriber));
     if (result.moved || result.switched) this.commits.notify();
     return result;
+  }
+
+  /**
+   * One step of a family: its members at the front position take the next batch together; the
+   * members furthest behind take one batch towards the next position up (never past it, so they
+   * meet there and go on together). One transaction, under the family's lock.
+   */
+  private async stepFamily(family: string): Promise<Step> {
+    const members = this.subscribers.filter((s) => s.family === family);
+    const result = await this.database.write(async (trx) => {
+      const byPosition = new Map<number, Member[]>();
+      for (const subscriber of members) {
+        const active = (await this.ensure(trx, subscriber)).find((c) => c.active)!;
+        const level = byPosition.get(active.position) ?? [];
+        level.push({ subscriber, generation: active.generation });
+        byPosition.set(active.position, level);
+      }
+      const levels = [...byPosition.keys()].sort((a, b) => a - b);
+      const front = levels[levels.length - 1]!;
+      const chase =
+        levels.length > 1 ? await this.stepMembers(trx, byPosition.get(levels[0]!)!, levels[0]!, levels[1]) : null;
+      const lead = await this.stepMembers(trx, byPosition.get(front)!, front);
+      return {
+        applied: lead.applied + (chase?.applied ?? 0),
+        moved: lead.moved || (chase?.moved ?? false),
+        behind: lead.behind || chase !== null,
+        switched: false,
+      };
+    }, familyLock(family));
+    if (result.moved) this.commits.notify();
+    return result;
+  }
+
+  /** The next batch after `after` (up to `until`) for members that all stand there. */
+  private async stepMembers(trx: Db, members: Member[], after: number, until?: number): Promise<Step> {
+    const { events, through, behind } = await this.readBatch(
+      trx,
+      typesOf(members.map((m) => m.subscriber)),
+      after,
+      until,
+    );
+    for (const { subscriber, generation } of members) {
+      const types = subscriber.types && new Set(subscriber.types);
+      const mine = types ? events.filter((event) => types.has(event.type)) : events;
+      if (mine.length > 0) await subscriber.apply(trx, mine, generation);
+    }
+    const moved = through > after;
+    if (moved)
+      for (const { subscriber, generation } of members)
+        await trx
+          .updateTable('subscribers')
+          .set({ position: through })
+          .where('name', '=', subscriber.name)
+          .where('generation', '=', generation)
+          .execute();
+    return { applied: events.length, moved, behind, switched: false };
   }
 }

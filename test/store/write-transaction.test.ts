@@ -4,6 +4,7 @@
  * deferWrites): a write that fails there must still fail the transaction — the next read or the
  * COMMIT answers with its error — and leave nothing behind, nor poison the next transaction.
  */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database, Db } from '../../src/store/db.js';
 import { tempDatabase, type TempDatabase } from '../support/server.js';
@@ -76,5 +77,21 @@ describe('a write transaction', () => {
       }),
     ).rejects.toThrow('changed its mind');
     expect(await names()).toEqual(['wt-a', 'wt-b', 'wt-c', 'wt-f']);
+  });
+
+  it('waits for the disk unless it says it may be lost (a subscriber batch), and only for itself', async () => {
+    // SQLite: synchronous 2 = FULL (the commit syncs the WAL), 1 = NORMAL; PostgreSQL: synchronous_commit.
+    const syncs = (trx: Db) =>
+      database.dialect === 'sqlite'
+        ? sql<{ synchronous: number }>`PRAGMA synchronous`.execute(trx).then((r) => String(r.rows[0]!.synchronous))
+        : sql<{ synchronous_commit: string }>`SHOW synchronous_commit`
+            .execute(trx)
+            .then((r) => r.rows[0]!.synchronous_commit);
+    const [durable, lossy] = database.dialect === 'sqlite' ? ['2', '1'] : ['on', 'off'];
+    expect(await database.write(syncs)).toBe(durable);
+    expect(await database.write(syncs, { lock: 'wt-lossy', durable: false })).toBe(lossy);
+    expect(await database.write(syncs)).toBe(durable);
+    await database.write((trx) => insert(trx, 'wt-h'), { durable: false });
+    expect(await names()).toEqual(['wt-a', 'wt-b', 'wt-c', 'wt-f', 'wt-h']);
   });
 });
