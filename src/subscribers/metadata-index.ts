@@ -34,6 +34,12 @@ const CARRIERS: Record<MetadataTarget, ReadonlySet<string>> = {
   ACCOUNT: new Set(['AccountOpened', 'AccountUpdated']),
 };
 
+/**
+ * The events that bring a subject into being: a subject whose first change in a batch is one of
+ * these has no value stored yet, so its open row is not looked up.
+ */
+const BIRTHS: ReadonlySet<string> = new Set(['TransactionPosted', 'HoldPlaced', 'AccountOpened']);
+
 /** The subject an event sets the metadata of, and the whole metadata it sets; null: none. */
 function carried(target: MetadataTarget, stored: StoredEvent, event: AccountEvent) {
   switch (event.type) {
@@ -77,6 +83,7 @@ export function metadataIndexSubscriber(target: MetadataTarget, path: string): S
     types: [...CARRIERS[target]],
     async apply(trx, events, generation) {
       const changes = new Map<string, Change[]>();
+      const born = new Set<string>();
       // A posting (or an update) writes the same data to each account it touches: decoded once.
       const lastData = new Map<string, string>();
       for (const stored of events) {
@@ -89,11 +96,15 @@ export function metadataIndexSubscriber(target: MetadataTarget, path: string): S
         const found = carried(target, stored, decodeOnce(stored));
         if (!found) continue;
         const value = valueAt(found.metadata as JsonObject | null, path);
-        const list = changes.get(found.subject) ?? [];
+        let list = changes.get(found.subject);
+        if (!list) {
+          list = [];
+          changes.set(found.subject, list);
+          if (BIRTHS.has(stored.type)) born.add(found.subject);
+        }
         list.push({ position: stored.position, value: value === undefined ? undefined : indexedValue(value) });
-        changes.set(found.subject, list);
       }
-      await writeChanges(trx, name, generation, changes);
+      await writeChanges(trx, name, generation, changes, born);
     },
     async drop(trx, generation) {
       await trx
@@ -106,12 +117,20 @@ export function metadataIndexSubscriber(target: MetadataTarget, path: string): S
 }
 
 /**
- * Set-based: one read of the touched subjects' open rows per chunk, then the rows that close and
- * open. A posting names its metadata once per account it touches: an unchanged value is no change.
+ * Set-based: one read of the touched subjects' open rows per chunk (but those `born` in the
+ * batch: none is stored), then the rows that close and open. A posting names its metadata once
+ * per account it touches: an unchanged value is no change.
  */
-async function writeChanges(trx: Db, name: string, generation: number, changes: Map<string, Change[]>) {
+async function writeChanges(
+  trx: Db,
+  name: string,
+  generation: number,
+  changes: Map<string, Change[]>,
+  born: ReadonlySet<string>,
+) {
   const open = new Map<string, { value: string; from: number }>();
-  for (const chunk of chunks([...changes.keys()], ROWS_PER_STATEMENT)) {
+  const known = [...changes.keys()].filter((subject) => !born.has(subject));
+  for (const chunk of chunks(known, ROWS_PER_STATEMENT)) {
     const rows = await trx
       .selectFrom('metadata_values')
       .select(['subject', 'value', 'from_position'])

@@ -361,12 +361,26 @@ export class SubscriberRunner {
   private async stepFamily(family: string): Promise<Step> {
     const members = this.subscribers.filter((s) => s.family === family);
     const result = await this.database.write(async (trx) => {
+      // Every member's active checkpoint in one read (generation 1 created for a new member).
+      const rows = await trx
+        .selectFrom('subscribers')
+        .select(['name', 'generation', 'position'])
+        .where(
+          'name',
+          'in',
+          members.map((s) => s.name),
+        )
+        .where('active', '=', 1)
+        .execute();
+      const active = new Map(
+        rows.map((r) => [r.name, { generation: Number(r.generation), position: Number(r.position) }]),
+      );
       const byPosition = new Map<number, Member[]>();
       for (const subscriber of members) {
-        const active = (await this.ensure(trx, subscriber)).find((c) => c.active)!;
-        const level = byPosition.get(active.position) ?? [];
-        level.push({ subscriber, generation: active.generation });
-        byPosition.set(active.position, level);
+        const checkpoint = active.get(subscriber.name) ?? (await this.ensure(trx, subscriber)).find((c) => c.active)!;
+        const level = byPosition.get(checkpoint.position) ?? [];
+        level.push({ subscriber, generation: checkpoint.generation });
+        byPosition.set(checkpoint.position, level);
       }
       const levels = [...byPosition.keys()].sort((a, b) => a - b);
       const front = levels[levels.length - 1]!;
@@ -399,13 +413,17 @@ export class SubscriberRunner {
     }
     const moved = through > after;
     if (moved)
-      for (const { subscriber, generation } of members)
-        await trx
-          .updateTable('subscribers')
-          .set({ position: through })
-          .where('name', '=', subscriber.name)
-          .where('generation', '=', generation)
-          .execute();
+      await trx
+        .updateTable('subscribers')
+        .set({ position: through })
+        .where((eb) =>
+          eb.or(
+            members.map(({ subscriber, generation }) =>
+              eb.and([eb('name', '=', subscriber.name), eb('generation', '=', generation)]),
+            ),
+          ),
+        )
+        .execute();
     return { applied: events.length, moved, behind, switched: false };
   }
 }
