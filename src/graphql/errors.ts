@@ -83,10 +83,12 @@ export function resultUnion<T extends object>(
   success: ObjectRef<InkwellTypes, T>,
   errors: readonly ErrorClass[],
   description: string,
+  /** Other answers, told apart by their own `__typename` (a dry run's). */
+  others: ReadonlyArray<ObjectRef<InkwellTypes, { __typename: string }>> = [],
 ) {
   return builder.unionType(name, {
     description,
-    types: [success, ...errors.map((cls) => typeOf.get(cls)!)],
+    types: [success, ...others, ...errors.map((cls) => typeOf.get(cls)!)],
     resolveType: (value) => ('__typename' in value ? (value as ErrorData).__typename : success.name),
   });
 }

@@ -1,6 +1,8 @@
 /** Root mutations: each turns its input into one ledger command and returns a result union. */
 import { builder } from './builder.js';
 import { committed } from './committed.js';
+import { DryRunRef, dryRunAnswer, type DryRunValue } from './dry-run.js';
+import type { TransactionView } from '../ledger/queries.js';
 import { asResult, errorData, resultUnion } from './errors.js';
 import { MAX_BATCH, MAX_BATCH_LEGS } from '../domain/limits.js';
 import { closeAccountErrors, lifecycleErrors } from '../ledger/commands/account-lifecycle.js';
@@ -153,7 +155,8 @@ const PostTransactionResult = resultUnion(
   'PostTransactionResult',
   TransactionRef,
   postTransactionErrors,
-  'The posted transaction, or why nothing was posted.',
+  'The posted transaction (with dryRun: what would be posted), or why nothing was (or would be) posted.',
+  [DryRunRef],
 );
 const ReverseTransactionResult = resultUnion(
   'ReverseTransactionResult',
@@ -247,6 +250,9 @@ const LifecycleResult = resultUnion(
   'The account after the change, or why nothing changed.',
 );
 
+const DRY_RUN =
+  'True: answer what the command would do (DryRun: the transaction, the accounts afterwards) or why it would be refused, and write nothing — no event, no idempotency record.';
+
 builder.mutationType({
   description:
     'Commands. Each is acknowledged only after its events are durably committed. Posting needs a writer key; account lifecycle an admin key.',
@@ -263,17 +269,31 @@ builder.mutationType({
       authScopes: { post: true },
       type: PostTransactionResult,
       description: 'Posts a balanced journal entry, exactly once per idempotency key.',
-      args: { input: t.arg({ type: PostTransactionInput, required: true, description: 'The command.' }) },
-      resolve: (_root, { input }, ctx) =>
-        asResult(() => committed(ctx, ctx.ledger.postTransaction(input, ctx.command), ctx.transactions)),
+      args: {
+        input: t.arg({ type: PostTransactionInput, required: true, description: 'The command.' }),
+        dryRun: t.arg.boolean({ description: DRY_RUN, defaultValue: false }),
+      },
+      resolve: (_root, { input, dryRun }, ctx) =>
+        asResult<TransactionView | DryRunValue>(() =>
+          dryRun
+            ? ctx.ledger.dryRunTransaction(input, ctx.command).then((rehearsal) => dryRunAnswer(ctx, rehearsal))
+            : committed(ctx, ctx.ledger.postTransaction(input, ctx.command), ctx.transactions),
+        ),
     }),
     transfer: t.field({
       authScopes: { post: true },
       type: PostTransactionResult,
       description: 'Debits one account and credits another with the same amount.',
-      args: { input: t.arg({ type: TransferInput, required: true, description: 'The command.' }) },
-      resolve: (_root, { input }, ctx) =>
-        asResult(() => committed(ctx, ctx.ledger.transfer(input, ctx.command), ctx.transactions)),
+      args: {
+        input: t.arg({ type: TransferInput, required: true, description: 'The command.' }),
+        dryRun: t.arg.boolean({ description: DRY_RUN, defaultValue: false }),
+      },
+      resolve: (_root, { input, dryRun }, ctx) =>
+        asResult<TransactionView | DryRunValue>(() =>
+          dryRun
+            ? ctx.ledger.dryRunTransfer(input, ctx.command).then((rehearsal) => dryRunAnswer(ctx, rehearsal))
+            : committed(ctx, ctx.ledger.transfer(input, ctx.command), ctx.transactions),
+        ),
     }),
     postTransactions: t.field({
       authScopes: { post: true },

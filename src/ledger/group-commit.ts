@@ -50,11 +50,20 @@ interface Job {
   alone: boolean;
   /** Reads rows its own transaction writes: decided inside the write transaction, never pipelined. */
   classic: boolean;
+  /** A dry run: decided alone, like a command, in a write transaction that is then rolled back. */
+  dryRun: boolean;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
 
 type Outcome = { value: unknown } | { error: LedgerError };
+
+/** Thrown out of a dry run's transaction to roll it back, with what the job answered. */
+class RolledBack extends Error {
+  constructor(readonly outcome: Outcome) {
+    super('a dry run is rolled back');
+  }
+}
 
 /** How the write of a pipelined group ended: null once committed and acknowledged. */
 type Landing = null | { jobs: Job[]; error: unknown };
@@ -84,15 +93,16 @@ export class GroupCommitter {
   /** Queues a command; resolves to what `run` returned once its transaction is durable. */
   submit<T>(
     run: (session: WriteSession) => Promise<T>,
-    options: { keys?: string[]; accounts?: string[]; alone?: boolean; classic?: boolean } = {},
+    options: { keys?: string[]; accounts?: string[]; alone?: boolean; classic?: boolean; dryRun?: boolean } = {},
   ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const job = {
         run,
         keys: options.keys ?? [],
         accounts: options.accounts ?? [],
-        alone: options.alone ?? false,
+        alone: (options.alone ?? false) || (options.dryRun ?? false),
         classic: options.classic ?? false,
+        dryRun: options.dryRun ?? false,
       };
       this.queue.push({ ...job, resolve: resolve as (value: unknown) => void, reject });
       if (this.queue.length >= this.options.maxBatch) this.wake?.();
@@ -111,6 +121,11 @@ export class GroupCommitter {
         while (this.queue.length > 0) {
           await this.gather();
           const jobs = this.take();
+          if (jobs[0]!.dryRun) {
+            await this.settle();
+            await this.rehearse(jobs[0]!);
+            continue;
+          }
           const pipelinable = !jobs[0]!.alone && !jobs.some((job) => job.classic);
           if (pipelinable && (await this.pipelined(jobs))) continue;
           await this.settle();
@@ -216,6 +231,27 @@ export class GroupCommitter {
     }
     this.cache.head = session.endHead;
     this.acknowledge(jobs, outcomes);
+  }
+
+  /**
+   * A dry run: the job is decided exactly as it would be — alone, under the write lock, against
+   * the state every acknowledged command left — and its transaction is rolled back: nothing is
+   * written. The cache, which staging moved on, is emptied.
+   */
+  private async rehearse(job: Job): Promise<void> {
+    try {
+      await this.database.write(async (trx) => {
+        const session = await WriteSession.begin(trx, this.cache, this.policy, this.clock());
+        throw new RolledBack((await this.decide(session, [job]))[0]!);
+      });
+    } catch (error) {
+      if (!(error instanceof RolledBack)) return job.reject(error);
+      const { outcome } = error;
+      if ('error' in outcome) job.reject(outcome.error);
+      else job.resolve(outcome.value);
+    } finally {
+      this.cache.reset();
+    }
   }
 
   /** A group's transaction failed (nothing of it written): a lone command fails, a group runs again one by one. */

@@ -37,12 +37,14 @@ import {
 import { voidPending } from './commands/void-pending.js';
 import type { CommandContext } from './context.js';
 import { CommitSignal } from './feed.js';
+import { rehearse, type Rehearsal } from './dry-run.js';
 import { DEFAULT_GROUP_COMMIT, GroupCommitter, type GroupCommitOptions } from './group-commit.js';
 import { runCommand, submitOptions, type Command, type CommandEnv, type Settled } from './pipeline.js';
 import { WriteCache } from './write-session.js';
 
 export type {
   BatchResult,
+  Rehearsal,
   MembershipInput,
   CommitPendingInput,
   OpenAccountInput,
@@ -101,6 +103,16 @@ export class Ledger {
 
   async transfer(input: TransferInput, ctx: CommandContext): Promise<string> {
     return this.run(transfer(input, this.env), ctx);
+  }
+
+  /** What postTransaction would do, written nowhere (dry-run.ts). */
+  async dryRunTransaction(input: PostTransactionInput, ctx: CommandContext): Promise<Rehearsal> {
+    return this.dryRun(postTransaction(input, this.env), ctx);
+  }
+
+  /** What transfer would do, written nowhere (dry-run.ts). */
+  async dryRunTransfer(input: TransferInput, ctx: CommandContext): Promise<Rehearsal> {
+    return this.dryRun(transfer(input, this.env), ctx);
   }
 
   async reverseTransaction(input: ReverseTransactionInput, ctx: CommandContext): Promise<string> {
@@ -189,6 +201,14 @@ export class Ledger {
 
   private onBooks(books: OnBooks, ctx: CommandContext): Promise<BooksState> {
     return this.committer.submit((session) => runBooks(session, books, ctx), { alone: true });
+  }
+
+  /** Decides a command alone under the write lock, then rolls it back. */
+  private async dryRun<Read>(command: Command<Read>, ctx: CommandContext): Promise<Rehearsal> {
+    return this.committer.submit((session) => rehearse(session, command, ctx), {
+      ...submitOptions(command),
+      dryRun: true,
+    });
   }
 
   /** Queues a command into the next group commit; resolves once its events are durable. */

@@ -90,6 +90,8 @@ export class WriteSession {
   private records: Array<IdempotencyRecord & { createdAt: string }> = [];
   /** Events staged so far: a command that refuses must not have moved it. */
   staged = 0;
+  /** Every event this session appended, written yet or not (a dry run answers with them). */
+  readonly appended: StoredEvent[] = [];
 
   /** The head this session decided after (a pipelined one checks it before writing). */
   private readonly startHead: LogHead | null;
@@ -274,6 +276,7 @@ export class WriteSession {
   private append(requests: AppendRequest[]): StoredEvent[] {
     const stored = sealEvents(this.head, requests, this.recordedAt);
     this.events.push(...stored);
+    this.appended.push(...stored);
     this.head = headAfter(this.head, stored);
     this.staged += stored.length;
     return stored;

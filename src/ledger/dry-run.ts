@@ -1,0 +1,38 @@
+/**
+ * Dry runs (issue 20, point 6): a command decided exactly as it would be — alone, under the write
+ * lock, against the state every acknowledged command left — in a write transaction that is then
+ * rolled back (group-commit.ts): no event, no idempotency record, nothing in the cache. The
+ * answer is what the command would have written, and the accounts as it would have left them.
+ */
+import type { AccountState } from '../domain/account.js';
+import type { StoredEvent } from '../events/envelope.js';
+import type { CommandContext } from './context.js';
+import { runCommand, type Command } from './pipeline.js';
+import type { WriteSession } from './write-session.js';
+
+export interface Rehearsal {
+  /** The transaction (or account) the command answers with: on a retry, the first one. */
+  answer: string;
+  /** Its idempotency key was used before: a real call would answer the first result, write nothing. */
+  replayed: boolean;
+  /** The events it would append, in log order (none when replayed or a no-op). */
+  events: StoredEvent[];
+  /** Each account it names, as it would stand afterwards (the same as now when replayed). */
+  accounts: Map<string, AccountState>;
+}
+
+/** Runs `command` in a dry run's session (its caller rolls the transaction back). */
+export async function rehearse<Read>(
+  session: WriteSession,
+  command: Command<Read>,
+  ctx: CommandContext,
+): Promise<Rehearsal> {
+  const first = session.appended.length;
+  const replayed = await runCommand(session, command, ctx);
+  return {
+    answer: replayed ?? command.answer,
+    replayed: replayed !== null,
+    events: session.appended.slice(first),
+    accounts: await session.accounts(command.accounts),
+  };
+}
