@@ -54,17 +54,20 @@ export function pageBound(parentArgs: Args): number {
     : MAX_PAGE_SIZE;
 }
 
-/** A batch's results: one per transaction given (a batch outside 1 … MAX_BATCH is refused). */
-function batchBound(parentArgs: Args): number {
-  const transactions = (parentArgs.input as { transactions?: unknown } | undefined)?.transactions;
-  // Raw as sent (costVariables): a single object stands for a list of one, as coercion reads it.
-  return Array.isArray(transactions) ? Math.min(Math.max(transactions.length, 1), MAX_BATCH) : 1;
+/** A batch's results: one per item given (a batch outside 1 … MAX_BATCH is refused). */
+function batchBound(items: 'transactions' | 'operations'): ListBound {
+  return (parentArgs) => {
+    const given = (parentArgs.input as Record<string, unknown> | undefined)?.[items];
+    // Raw as sent (costVariables): a single object stands for a list of one, as coercion reads it.
+    return Array.isArray(given) ? Math.min(Math.max(given.length, 1), MAX_BATCH) : 1;
+  };
 }
 
 /** The lists of objects that are not connection pages, and what bounds them. */
 const LIST_BOUNDS: Record<string, ListBound> = {
   'Transaction.entries': () => MAX_LEGS,
-  'PostTransactionsPayload.results': batchBound,
+  'PostTransactionsPayload.results': batchBound('transactions'),
+  'ExecuteBatchPayload.results': batchBound('operations'),
   'Category.members': () => MAX_CATEGORY_MEMBERS,
 };
 
@@ -89,6 +92,7 @@ const PLAIN_LISTS = new Set([
   'TrialBalance.byPrefix',
   'TrialBalance.byType',
   'UnbalancedTransaction.imbalances',
+  'ExecuteBatchPayload.balances',
 ]);
 
 /** Fields that do more than one field's work: a durable commit, a read of the whole ledger, a count. */

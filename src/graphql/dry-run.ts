@@ -29,7 +29,7 @@ export interface DryRunValue {
   balances: DryRunBalanceValue[];
 }
 
-const DryRunBalanceRef = builder.objectRef<DryRunBalanceValue>('DryRunBalance').implement({
+export const DryRunBalanceRef = builder.objectRef<DryRunBalanceValue>('DryRunBalance').implement({
   description:
     'An account as a dry run would leave it: every posting it would have recorded (whatever its effective time), signed on its normal side.',
   fields: (t) => ({
@@ -107,7 +107,8 @@ function wouldPost({ events }: Rehearsal): TransactionView | null {
   return null;
 }
 
-function balanceOfState(state: AccountState, now: string): DryRunBalanceValue[] {
+/** An account's state as a DryRunBalance (none for an account that does not exist). */
+export function balanceOfState(state: AccountState, now: string): DryRunBalanceValue[] {
   if (!state.exists) return [];
   const scale = state.currency.scale;
   const posted = balanceOf(state);

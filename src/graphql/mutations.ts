@@ -57,7 +57,7 @@ const EntryInput = builder.inputType('EntryInput', {
   }),
 });
 
-const PostTransactionInput = builder.inputType('PostTransactionInput', {
+export const PostTransactionInput = builder.inputType('PostTransactionInput', {
   description: `A balanced journal entry: ${SAY.legs}, debits equal to credits in every currency.`,
   fields: (t) => ({
     idempotencyKey: t.string({
@@ -95,7 +95,7 @@ const PostTransactionsInput = builder.inputType('PostTransactionsInput', {
   }),
 });
 
-const CommitPendingInput = builder.inputType('CommitPendingInput', {
+export const CommitPendingInput = builder.inputType('CommitPendingInput', {
   description: 'The hold to post, in full or in part.',
   fields: (t) => ({
     idempotencyKey: t.string({ required: true, description: `${SAY.idempotencyKey}.` }),
@@ -109,12 +109,12 @@ const CommitPendingInput = builder.inputType('CommitPendingInput', {
   }),
 });
 
-const VoidPendingInput = builder.inputType('VoidPendingInput', {
+export const VoidPendingInput = builder.inputType('VoidPendingInput', {
   description: 'The hold to release.',
   fields: (t) => ({ transactionId: t.id({ required: true, description: 'The pending transaction (the hold).' }) }),
 });
 
-const TransferInput = builder.inputType('TransferInput', {
+export const TransferInput = builder.inputType('TransferInput', {
   description:
     'A two-leg transaction with explicit sides (as TigerBeetle does: "from/to" means opposite things for assets and liabilities).',
   fields: (t) => ({
@@ -129,7 +129,7 @@ const TransferInput = builder.inputType('TransferInput', {
   }),
 });
 
-const ReverseTransactionInput = builder.inputType('ReverseTransactionInput', {
+export const ReverseTransactionInput = builder.inputType('ReverseTransactionInput', {
   description: 'The transaction to reverse with its exact opposite legs.',
   fields: (t) => ({
     idempotencyKey: t.string({ required: true, description: `${SAY.idempotencyKey}.` }),

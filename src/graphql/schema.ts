@@ -9,6 +9,7 @@ import './queries.js';
 import './search.js';
 import './aggregates.js';
 import './mutations.js';
+import './execute-batch.js';
 import './api-keys.js';
 import './reports.js';
 import './exports.js';

@@ -6,8 +6,11 @@
  */
 import type { AccountState } from '../domain/account.js';
 import type { StoredEvent } from '../events/envelope.js';
+import { accountCodeOf, isAccountStream } from '../events/streams.js';
+import type { BatchResult } from './commands/post-transactions.js';
 import type { CommandContext } from './context.js';
 import { runCommand, type Command } from './pipeline.js';
+import { getTransaction, type TransactionView } from './queries.js';
 import type { WriteSession } from './write-session.js';
 
 export interface Rehearsal {
@@ -35,4 +38,28 @@ export async function rehearse<Read>(
     events: session.appended.slice(first),
     accounts: await session.accounts(command.accounts),
   };
+}
+
+/** What a batch would do: each result, and what it names as it would stand (read before the rollback). */
+export interface BatchRehearsal {
+  results: BatchResult[];
+  /** Each transaction a result names, as the batch would leave it. */
+  transactions: Map<string, TransactionView>;
+  /** Each account the batch would append to, as it would stand afterwards. */
+  accounts: Map<string, AccountState>;
+}
+
+/** Reads a dry-run batch's results inside its transaction, once what it staged is flushed. */
+export async function rehearsedBatch(session: WriteSession, results: BatchResult[]): Promise<BatchRehearsal> {
+  await session.flush();
+  const transactions = new Map<string, TransactionView>();
+  for (const { transactionId } of results) {
+    if (transactionId === undefined || transactions.has(transactionId)) continue;
+    const view = await getTransaction(session.trx, transactionId);
+    if (view) transactions.set(transactionId, view);
+  }
+  const codes = new Set(
+    session.appended.filter((e) => isAccountStream(e.streamId)).map((e) => accountCodeOf(e.streamId)),
+  );
+  return { results, transactions, accounts: await session.accounts(codes) };
 }

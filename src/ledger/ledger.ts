@@ -37,12 +37,15 @@ import {
 import { voidPending } from './commands/void-pending.js';
 import type { CommandContext } from './context.js';
 import { CommitSignal } from './feed.js';
-import { rehearse, type Rehearsal } from './dry-run.js';
+import { rehearse, rehearsedBatch, type BatchRehearsal, type Rehearsal } from './dry-run.js';
+import { checkOperations, runOperations, type BatchOperationInput } from './commands/execute-batch.js';
 import { DEFAULT_GROUP_COMMIT, GroupCommitter, type GroupCommitOptions } from './group-commit.js';
 import { runCommand, submitOptions, type Command, type CommandEnv, type Settled } from './pipeline.js';
 import { WriteCache } from './write-session.js';
 
 export type {
+  BatchOperationInput,
+  BatchRehearsal,
   BatchResult,
   Rehearsal,
   MembershipInput,
@@ -167,7 +170,39 @@ export class Ledger {
     if ('settled' in batch) return batch.settled;
     return this.committer
       .submit((session) => runBatch(session, batch, ctx), { alone: true, keys: batch.keys })
-      .catch((error: unknown) => answerAborted(error, batch));
+      .catch((error: unknown) => answerAborted(error, batch.items.length));
+  }
+
+  /** Mixed operations, in order, in one transaction (execute-batch.ts); alone, as postTransactions. */
+  async executeBatch(
+    operations: BatchOperationInput[],
+    ctx: CommandContext,
+    options: { atomic: boolean },
+  ): Promise<BatchResult[]> {
+    checkOperations(operations);
+    return this.committer
+      .submit((session) => runOperations(session, operations, this.env, ctx, options.atomic), { alone: true })
+      .catch((error: unknown) => answerAborted(error, operations.length));
+  }
+
+  /** What executeBatch would do, written nowhere: each result, read inside the rolled-back transaction. */
+  async dryRunBatch(
+    operations: BatchOperationInput[],
+    ctx: CommandContext,
+    options: { atomic: boolean },
+  ): Promise<BatchRehearsal> {
+    checkOperations(operations);
+    return this.committer
+      .submit(
+        async (session) =>
+          rehearsedBatch(session, await runOperations(session, operations, this.env, ctx, options.atomic)),
+        { dryRun: true },
+      )
+      .catch((error: unknown) => ({
+        results: answerAborted(error, operations.length),
+        transactions: new Map(),
+        accounts: new Map(),
+      }));
   }
 
   async closePeriod(input: { through: string; reason?: string | null }, ctx: CommandContext): Promise<BooksState> {

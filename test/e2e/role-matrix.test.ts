@@ -221,6 +221,14 @@ const MATRIX: Record<string, Row> = {
       variables: { key: `b-${next()}` },
     }),
   },
+  'Mutation.executeBatch': {
+    needs: 'post',
+    request: () => ({
+      query:
+        'mutation($key: String!) { f: executeBatch(input: { operations: [{ transfer: { idempotencyKey: $key, debitAccount: "assets:cash", creditAccount: "equity:capital", amount: "1.00" } }] }) { succeeded } }',
+      variables: { key: `x-${next()}` },
+    }),
+  },
   'Mutation.transfer': {
     needs: 'post',
     request: () => ({

@@ -81,14 +81,14 @@ export async function runBatch(session: WriteSession, batch: Batch, ctx: Command
   return results;
 }
 
-/** An atomic batch rolled back by `runBatch`: each item's answer. Anything else is thrown on. */
-export function answerAborted(error: unknown, batch: Batch): BatchResult[] {
-  if (error instanceof BatchAborted) return abortedBatch(batch.items.length, error.index, error.cause);
+/** An atomic batch of `length` items rolled back (BatchAborted): each item's answer. Anything else is thrown on. */
+export function answerAborted(error: unknown, length: number): BatchResult[] {
+  if (error instanceof BatchAborted) return abortedBatch(length, error.index, error.cause);
   throw error;
 }
 
 /** Thrown inside an atomic batch's transaction to roll it back, naming the item at fault. */
-class BatchAborted extends Error {
+export class BatchAborted extends Error {
   constructor(
     readonly index: number,
     override readonly cause: LedgerError,
