@@ -27,7 +27,6 @@ import { searchAccounts } from '../../src/ledger/account-search.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { countEntries, searchEntries } from '../../src/ledger/search.js';
 import { countTransactions, searchTransactions } from '../../src/ledger/transaction-search.js';
-import type { Db } from '../../src/store/db.js';
 import { readHead, readLog } from '../../src/store/event-store.js';
 import {
   declareMetadataIndex,
@@ -36,6 +35,7 @@ import {
   metadataIndexSubscribers,
 } from '../../src/subscribers/metadata-index.js';
 import { SubscriberRunner } from '../../src/subscribers/runner.js';
+import { scanMetadata as scan } from '../support/metadata-scan.js';
 import { tempDatabase } from '../support/server.js';
 
 const START = Date.parse('2026-03-01T00:00:00.000Z');
@@ -78,39 +78,6 @@ const predicate = fc
   .map(([path, how, values]) =>
     how === 0 ? { path, eq: values[0] } : how === 1 ? { path, in: values } : { path, exists: values.length > 1 },
   );
-
-/** What a scan of the log knows at `atPosition`: each transaction's and account's metadata, and the entries. */
-async function scan(db: Db, atPosition: number) {
-  const transactions = new Map<string, { id: string; first: number; metadata: JsonObject | null }>();
-  const accounts = new Map<string, JsonObject | null>();
-  const entries: Array<{ position: number; legIndex: number; transactionId: string }> = [];
-  for await (const stored of readLog(db, 0)) {
-    if (stored.position > atPosition) break;
-    if (!isAccountStream(stored.streamId)) continue;
-    const event = decodeEvent(stored);
-    const code = accountCodeOf(stored.streamId);
-    if (event.type === 'AccountOpened' || event.type === 'AccountUpdated') accounts.set(code, event.data.metadata);
-    if (
-      (event.type === 'TransactionPosted' || event.type === 'HoldPlaced') &&
-      !transactions.has(event.data.transactionId)
-    )
-      transactions.set(event.data.transactionId, {
-        id: event.data.transactionId,
-        first: stored.position,
-        metadata: event.data.metadata,
-      });
-    if (event.type === 'TransactionMetadataUpdated')
-      transactions.get(event.data.transactionId)!.metadata = event.data.metadata;
-    for (const [legIndex, leg] of (postedLegs(event as Parameters<typeof postedLegs>[0]) ?? []).entries())
-      if (leg.account === code)
-        entries.push({
-          position: stored.position,
-          legIndex,
-          transactionId: (event.data as { transactionId: string }).transactionId,
-        });
-  }
-  return { transactions: [...transactions.values()], accounts, entries };
-}
 
 /** A ledger on a fresh database with its own clock, and a runner that finds declared indexes. */
 async function setUp(batchSize?: number) {
