@@ -7,12 +7,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normalSide, postedLegs, type AccountEvent, type AccountType } from '../../src/domain/account.js';
 import { LedgerError } from '../../src/domain/errors.js';
 import { checkAccountFilter, isAtOrBelow, matchesPattern } from '../../src/domain/filters.js';
 import { Amount, formatAmount, ZERO } from '../../src/domain/money.js';
-import { decodeEvent } from '../../src/events/catalogue.js';
-import { accountCodeOf, isAccountStream } from '../../src/events/streams.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { searchAccounts } from '../../src/ledger/account-search.js';
 import { bulkTuning } from '../../src/ledger/bulk-balances.js';
@@ -21,7 +18,7 @@ import { getAccounts, listAccounts, pendingOf } from '../../src/ledger/queries.j
 import { aggregateBalances, checkSelector } from '../../src/reports/aggregate.js';
 import { reportCut } from '../../src/reports/cut.js';
 import type { Db } from '../../src/store/db.js';
-import { readLog } from '../../src/store/event-store.js';
+import { foldBalances, postedBalance, type FoldedAccount } from '../support/balances-fold.js';
 import { tempDatabase } from '../support/server.js';
 
 const START = Date.parse('2026-03-01T00:00:00.000Z');
@@ -77,41 +74,9 @@ const query = fc.record({
   directSumMaxEvents: fc.constantFrom(0, 4, 256),
 });
 
-interface Member {
-  code: string;
-  type: AccountType;
-  currency: string;
-  openedAt: string;
-  debits: Amount;
-  credits: Amount;
-}
-
 /** Every account the log knew at `atPosition`, opened by `asOf`, with its volumes effective by then. */
-async function replay(db: Db, asOf: string, atPosition: number): Promise<Member[]> {
-  const members = new Map<string, Member>();
-  for await (const stored of readLog(db, 0)) {
-    if (stored.position > atPosition) break;
-    if (!isAccountStream(stored.streamId)) continue;
-    const code = accountCodeOf(stored.streamId);
-    const event = decodeEvent(stored) as AccountEvent;
-    if (event.type === 'AccountOpened')
-      members.set(code, {
-        code,
-        type: event.data.type,
-        currency: event.data.currency,
-        openedAt: stored.effectiveAt,
-        debits: ZERO,
-        credits: ZERO,
-      });
-    if (stored.effectiveAt > asOf) continue;
-    for (const leg of postedLegs(event) ?? []) {
-      if (leg.account !== code) continue;
-      const member = members.get(code)!;
-      if (leg.direction === 'DEBIT') member.debits = member.debits.plus(leg.amount);
-      else member.credits = member.credits.plus(leg.amount);
-    }
-  }
-  return [...members.values()].filter((m) => m.openedAt <= asOf);
+async function replay(db: Db, asOf: string, atPosition: number): Promise<FoldedAccount[]> {
+  return [...(await foldBalances(db, asOf, atPosition)).values()].filter((m) => m.openedAt <= asOf);
 }
 
 describe('balances(selector, asOf, knownAt, groupBy) and accounts(filter)', () => {
@@ -223,9 +188,7 @@ describe('balances(selector, asOf, knownAt, groupBy) and accounts(filter)', () =
                 };
                 row.debits = row.debits.plus(m.debits);
                 row.credits = row.credits.plus(m.credits);
-                row.posted = row.posted.plus(
-                  normalSide(m.type) === 'DEBIT' ? m.debits.minus(m.credits) : m.credits.minus(m.debits),
-                );
+                row.posted = row.posted.plus(postedBalance(m));
                 if (isNow) row.pending = row.pending.plus(await pendingOf(db, views.get(m.code)!, now));
                 row.accountCount += 1;
                 expected.set(id, row);
@@ -256,11 +219,7 @@ describe('balances(selector, asOf, knownAt, groupBy) and accounts(filter)', () =
               const members = await replay(db, asOf, cut.atPosition);
               for (const account of await listAccounts(db, { limit: 1000 })) {
                 const m = members.find((x) => x.code === account.code);
-                const posted = m
-                  ? normalSide(m.type) === 'DEBIT'
-                    ? m.debits.minus(m.credits)
-                    : m.credits.minus(m.debits)
-                  : ZERO;
+                const posted = m ? postedBalance(m) : ZERO;
                 const pending = isNow ? await pendingOf(db, account, now) : '0';
                 figures.push({ account, posted, available: posted.minus(pending) });
               }
