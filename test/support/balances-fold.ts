@@ -3,7 +3,13 @@
  * folded into every account's debits and credits effective by a time, with no read model, index,
  * checkpoint or snapshot (test/property/aggregate, categories and metadata).
  */
-import { normalSide, postedLegs, type AccountEvent, type AccountType } from '../../src/domain/account.js';
+import {
+  normalSide,
+  postedLegs,
+  type AccountEvent,
+  type AccountStatus,
+  type AccountType,
+} from '../../src/domain/account.js';
 import { type Amount, ZERO } from '../../src/domain/money.js';
 import { decodeEvent, type LedgerEvent } from '../../src/events/catalogue.js';
 import type { StoredEvent } from '../../src/events/envelope.js';
@@ -11,12 +17,21 @@ import { accountCodeOf, isAccountStream } from '../../src/events/streams.js';
 import type { Db } from '../../src/store/db.js';
 import { readLog } from '../../src/store/event-store.js';
 
+/** The events that change an account's status, and the status each leaves. */
+const STATUS_AFTER: Partial<Record<AccountEvent['type'], AccountStatus>> = {
+  AccountFrozen: 'FROZEN',
+  AccountUnfrozen: 'OPEN',
+  AccountClosed: 'CLOSED',
+};
+
 export interface FoldedAccount {
   code: string;
   type: AccountType;
   currency: string;
   /** The effective time of its opening: a fold at an earlier asOf still lists it. */
   openedAt: string;
+  /** As the log has it at the position (a status has no effective time: it holds from when it is recorded). */
+  status: AccountStatus;
   debits: Amount;
   credits: Amount;
 }
@@ -45,9 +60,12 @@ export async function foldBalances(
         type: accountEvent.data.type,
         currency: accountEvent.data.currency,
         openedAt: stored.effectiveAt,
+        status: 'OPEN',
         debits: ZERO,
         credits: ZERO,
       });
+    const status = STATUS_AFTER[accountEvent.type];
+    if (status) accounts.get(code)!.status = status;
     if (stored.effectiveAt > asOf) continue;
     for (const leg of postedLegs(accountEvent) ?? []) {
       if (leg.account !== code) continue;
