@@ -137,6 +137,15 @@ describe('metadata indexes', () => {
       now: { customer: { id: 'c2', name: 'Ann' } },
       earlier: { customer: { id: 'c1' }, channel: 'web' },
     });
+    // A page of them at once (one lookup for the page): each its own.
+    const PAGE = `query($knownAt: DateTime) { transactions(order: ASC, first: 3) {
+      edges { node { idempotencyKey earlier: metadata(knownAt: $knownAt) } } } }`;
+    const page = (await server.gql(PAGE, { knownAt: beforeTime })).body.data.transactions.edges;
+    expect(page.map((e: { node: unknown }) => e.node)).toEqual([
+      { idempotencyKey: 't1', earlier: { customer: { id: 'c1' }, channel: 'web' } },
+      { idempotencyKey: 't2', earlier: { customer: { id: 'c2' } } },
+      { idempotencyKey: 't3', earlier: null },
+    ]);
   });
 
   it('filters accounts by metadata as recorded by knownAt', async () => {
@@ -157,6 +166,11 @@ describe('metadata indexes', () => {
     });
     const early = (await server.gql(AT, { knownAt: '2000-01-01T00:00:00Z' })).body.data.account;
     expect(early.earlier).toBeNull();
+    const LIST = `query($knownAt: DateTime) { accounts { edges { node { code earlier: metadata(knownAt: $knownAt) } } } }`;
+    expect((await server.gql(LIST, { knownAt: before })).body.data.accounts.edges).toEqual([
+      { node: { code: 'assets:bank', earlier: { region: 'eu' } } },
+      { node: { code: 'liabilities:ann', earlier: { region: 'us', tier: 1 } } },
+    ]);
   });
 
   it('aggregates balances by a metadata selector, grouped by a metadata path', async () => {
