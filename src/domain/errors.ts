@@ -451,7 +451,6 @@ export class NotACategoryMember extends LedgerError {
   }
 }
 
-/** Every error the API can return, by its GraphQL type name. */
 export class MetadataNotIndexed extends LedgerError {
   readonly code = 'METADATA_NOT_INDEXED';
   static readonly shape: ErrorShape = {
@@ -471,6 +470,7 @@ export class MetadataNotIndexed extends LedgerError {
   }
 }
 
+/** Every error the API can return, by its GraphQL type name. */
 export const LEDGER_ERRORS = {
   ValidationError,
   AccountNotFound,
@@ -495,6 +495,7 @@ export const LEDGER_ERRORS = {
   TransactionPending,
   BatchItemNotPosted,
   MonitorNotFound,
+  // In no result union (searches raise METADATA_NOT_INDEXED), but schema.graphql has its type: never removed.
   MetadataNotIndexed,
   CategoryNotFound,
   CategoryAlreadyExists,

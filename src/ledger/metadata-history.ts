@@ -5,26 +5,47 @@
  */
 import type { JsonObject } from '../domain/json.js';
 import { decodeAccountEvent } from '../events/catalogue.js';
-import { accountStream } from '../events/streams.js';
+import { accountCodeOf, accountStream } from '../events/streams.js';
+import { chunks, ROWS_PER_STATEMENT } from '../store/chunks.js';
 import type { Db } from '../store/db.js';
 import { fromRow } from '../store/event-store.js';
 
-/** What `of` selects: the subject's events that carry metadata. */
-type Subject = { account: string } | { transaction: string };
+/** Whose metadata: accounts by code, or transactions by id. */
+export type MetadataSubject = 'account' | 'transaction';
 
-/** The metadata at `atPosition`; undefined when the subject did not exist yet. */
-export async function metadataKnownAt(db: Db, of: Subject, atPosition: number): Promise<JsonObject | null | undefined> {
-  let query = db.selectFrom('events').selectAll().where('position', '<=', atPosition);
-  query =
-    'account' in of
-      ? query
-          .where('stream_id', '=', accountStream(of.account))
-          .where('type', 'in', ['AccountOpened', 'AccountUpdated'])
-      : query
-          .where('transaction_id', '=', of.transaction)
-          .where('type', 'in', ['TransactionPosted', 'HoldPlaced', 'TransactionMetadataUpdated']);
-  const row = await query.orderBy('position', 'desc').limit(1).executeTakeFirst();
-  if (!row) return undefined;
-  const event = decodeAccountEvent(fromRow(row));
-  return 'metadata' in event.data ? (event.data.metadata as JsonObject | null) : null;
+/** Per subject: the column its events are found by, and the event types that carry its metadata. */
+const CARRIERS = {
+  account: { column: 'stream_id', types: ['AccountOpened', 'AccountUpdated'] },
+  transaction: { column: 'transaction_id', types: ['TransactionPosted', 'HoldPlaced', 'TransactionMetadataUpdated'] },
+} as const;
+
+/**
+ * The metadata of each of `ids` at `atPosition`; an id absent from the answer did not exist yet.
+ * One statement per chunk of ids: a page of transactions or accounts is one query, not one each.
+ */
+export async function metadataKnownAt(
+  db: Db,
+  subject: MetadataSubject,
+  ids: readonly string[],
+  atPosition: number,
+): Promise<Map<string, JsonObject | null>> {
+  const { column, types } = CARRIERS[subject];
+  const keys = subject === 'account' ? ids.map(accountStream) : [...ids];
+  const known = new Map<string, JsonObject | null>();
+  for (const chunk of chunks([...new Set(keys)], ROWS_PER_STATEMENT)) {
+    const last = db
+      .selectFrom('events')
+      .select((eb) => eb.fn.max('position').as('last'))
+      .where(column, 'in', chunk)
+      .where('type', 'in', [...types])
+      .where('position', '<=', atPosition)
+      .groupBy(column);
+    const rows = await db.selectFrom('events').selectAll().where('position', 'in', last).execute();
+    for (const row of rows) {
+      const event = decodeAccountEvent(fromRow(row));
+      const id = subject === 'account' ? accountCodeOf(row.stream_id) : row.transaction_id!;
+      known.set(id, 'metadata' in event.data ? (event.data.metadata as JsonObject | null) : null);
+    }
+  }
+  return known;
 }

@@ -13,6 +13,7 @@ import { sql } from 'kysely';
 import type { JsonObject } from '../domain/json.js';
 import type { Db } from '../store/db.js';
 import { metadataConditions, type IndexRef } from './metadata-filter.js';
+import { metadataKnownAt } from './metadata-history.js';
 import { fromRow } from '../store/event-store.js';
 import { toTransactionView, type TransactionView } from './queries.js';
 import { scan } from './scan.js';
@@ -96,8 +97,8 @@ async function viewsAt(
 }
 
 /**
- * The metadata of those among `ids` whose metadata changed after the position, as it was there:
- * the last event at or before it that carried the whole metadata (the posting, or an update).
+ * The metadata of those among `ids` whose metadata changed after the position, as it was there
+ * (metadata-history.ts); the others' is the read model's, as it is now.
  */
 async function metadataAt(db: Db, ids: string[], atPosition: number): Promise<Map<string, JsonObject | null>> {
   if (ids.length === 0) return new Map();
@@ -110,24 +111,12 @@ async function metadataAt(db: Db, ids: string[], atPosition: number): Promise<Ma
     .where('position', '>', atPosition)
     .execute();
   if (changed.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('events')
-    .selectAll()
-    .where(
-      'transaction_id',
-      'in',
-      changed.map((row) => row.transaction_id!),
-    )
-    .where('type', 'in', ['TransactionPosted', 'HoldPlaced', 'TransactionMetadataUpdated'])
-    .where('position', '<=', atPosition)
-    .orderBy('position')
-    .execute();
-  const then = new Map<string, JsonObject | null>();
-  for (const row of rows) {
-    const event = decodeAccountEvent(fromRow(row));
-    if ('metadata' in event.data) then.set(row.transaction_id!, event.data.metadata as JsonObject | null);
-  }
-  return then;
+  return metadataKnownAt(
+    db,
+    'transaction',
+    changed.map((row) => row.transaction_id!),
+    atPosition,
+  );
 }
 
 /**

@@ -1,10 +1,15 @@
 /**
  * Metadata over a real socket (issue 19, points 2 and 3): declaring indexes, filtering entries,
  * transactions and accounts by metadata as known at a position, changing a transaction's
- * metadata, and the typed refusals. That every predicate equals a scan of the log at every
- * position is test/property/metadata.property.test.ts.
+ * metadata, the typed refusals, and paging by metadata while others write (no skip, no repeat).
+ * That every predicate equals a scan of the log at every position is
+ * test/property/metadata.property.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JsonObject } from '../../src/domain/json.js';
+import { valueAt } from '../../src/domain/metadata.js';
+import { readHead } from '../../src/store/event-store.js';
+import { scanMetadata } from '../support/metadata-scan.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
@@ -132,6 +137,15 @@ describe('metadata indexes', () => {
       now: { customer: { id: 'c2', name: 'Ann' } },
       earlier: { customer: { id: 'c1' }, channel: 'web' },
     });
+    // A page of them at once (one lookup for the page): each its own.
+    const PAGE = `query($knownAt: DateTime) { transactions(order: ASC, first: 3) {
+      edges { node { idempotencyKey earlier: metadata(knownAt: $knownAt) } } } }`;
+    const page = (await server.gql(PAGE, { knownAt: beforeTime })).body.data.transactions.edges;
+    expect(page.map((e: { node: unknown }) => e.node)).toEqual([
+      { idempotencyKey: 't1', earlier: { customer: { id: 'c1' }, channel: 'web' } },
+      { idempotencyKey: 't2', earlier: { customer: { id: 'c2' } } },
+      { idempotencyKey: 't3', earlier: null },
+    ]);
   });
 
   it('filters accounts by metadata as recorded by knownAt', async () => {
@@ -152,6 +166,11 @@ describe('metadata indexes', () => {
     });
     const early = (await server.gql(AT, { knownAt: '2000-01-01T00:00:00Z' })).body.data.account;
     expect(early.earlier).toBeNull();
+    const LIST = `query($knownAt: DateTime) { accounts { edges { node { code earlier: metadata(knownAt: $knownAt) } } } }`;
+    expect((await server.gql(LIST, { knownAt: before })).body.data.accounts.edges).toEqual([
+      { node: { code: 'assets:bank', earlier: { region: 'eu' } } },
+      { node: { code: 'liabilities:ann', earlier: { region: 'us', tier: 1 } } },
+    ]);
   });
 
   it('aggregates balances by a metadata selector, grouped by a metadata path', async () => {
@@ -214,5 +233,156 @@ describe('metadata indexes', () => {
     const body = (await server.gql(UPDATE, { input: { transactionId: ids.t3, unset: ['absent'] } })).body;
     expect(body.data.updateTransactionMetadata).toMatchObject({ id: ids.t3, metadata: null });
     expect((await server.gql(HEAD)).body.data.verifyIntegrity.eventsChecked).toBe(head);
+  });
+});
+
+describe('paging by metadata while others write', () => {
+  const SEARCH = {
+    transactions: `query($filter: TransactionFilter, $first: Int, $after: String, $order: SortOrder) {
+      transactions(filter: $filter, first: $first, after: $after, order: $order) {
+        totalCount edges { cursor node { id metadata } } pageInfo { hasNextPage endCursor } } }`,
+    entries: `query($filter: EntryFilter, $first: Int, $after: String, $order: SortOrder) {
+      entries(filter: $filter, first: $first, after: $after, order: $order) {
+        totalCount edges { cursor node { account { code } transaction { id } } } pageInfo { hasNextPage endCursor } } }`,
+  };
+  type List = keyof typeof SEARCH;
+  type Node = { id: string; metadata: unknown } | { account: { code: string }; transaction: { id: string } };
+  const filter = { metadata: [{ path: 'customer.id', eq: 'c1' }] };
+  const isC1 = (t: { metadata: JsonObject | null }) => valueAt(t.metadata, 'customer.id') === 'c1';
+  /** The position a search cursor carries (src/graphql/search.ts: `[list, "position.key"]`). */
+  const pinnedBy = (cursor: string) => Number(JSON.parse(Buffer.from(cursor, 'base64url').toString())[1].split('.')[0]);
+  const head = async () => (await readHead(server.database.db))?.position ?? 0;
+  const sales: string[] = [];
+  let saleNo = 0;
+  const sale = async (customer: string) => {
+    const n = ++saleNo;
+    const input = {
+      idempotencyKey: `sale-${n}`,
+      metadata: { customer: { id: customer }, n },
+      entries: [
+        { account: 'assets:till', direction: 'DEBIT', amount: '1.00' },
+        { account: 'revenue:sales', direction: 'CREDIT', amount: '1.00' },
+      ],
+    };
+    const body = (await server.gql(POST, { input })).body;
+    expect(body.data?.postTransaction.__typename, JSON.stringify(body)).toBe('Transaction');
+    sales.push(body.data.postTransaction.id);
+  };
+  const retag = async (transactionId: string, change: { set: Record<string, string> } | { unset: string[] }) => {
+    const body = (await server.gql(UPDATE, { input: { transactionId, ...change } })).body;
+    expect(body.data?.updateTransactionMetadata.__typename, JSON.stringify(body)).toBe('Transaction');
+  };
+  /** Pages read so far: each other client writes once a page, so the lists grow alike on both databases. */
+  let pagesRead = 0;
+  /**
+   * Another client: sales (a c1 one every fourth), and sales moved between customers or stripped of
+   * theirs; about as much leaves c1 as joins it, so the lists stay a few pages long.
+   */
+  const otherClient = async (seed: number, running: () => boolean) => {
+    for (let i = seed, seen = 0; running(); ) {
+      if (pagesRead === seen) {
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        continue;
+      }
+      seen = pagesRead;
+      await sale(i % 4 === 0 ? 'c1' : 'c2');
+      const change = i % 3 === 2 ? { unset: ['customer.id'] } : { set: { 'customer.id': i % 3 === 0 ? 'c1' : 'c2' } };
+      await retag(sales[(i * 7) % sales.length]!, change);
+      i += 2;
+    }
+  };
+
+  /**
+   * Every page, 3 at a time. Between two pages the reader itself aims at what it has not read yet:
+   * it moves an unread c1 transaction (as at the pinned position) to c2, moves a sale that was not
+   * c1 there to c1, posts a new c1 sale and strips a read one of its customer — none of which may
+   * change the pages still to come.
+   */
+  async function readAll(list: List, order: 'ASC' | 'DESC') {
+    const nodes: Node[] = [];
+    const counts = new Set<number>();
+    const pins = new Set<number>();
+    const before = await head();
+    let atPin: Awaited<ReturnType<typeof scanMetadata>> | undefined;
+    let after: string | undefined;
+    for (let page = 0; ; page++) {
+      const body = (await server.gql(SEARCH[list], { filter, first: 3, after, order })).body;
+      expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
+      const connection = body.data[list];
+      pagesRead++;
+      counts.add(connection.totalCount);
+      for (const edge of connection.edges) {
+        nodes.push(edge.node);
+        pins.add(pinnedBy(edge.cursor));
+      }
+      if (page === 0) {
+        // The first page pins the head it was read at.
+        expect(pins.size).toBe(1);
+        const pinned = [...pins][0]!;
+        expect(pinned).toBeGreaterThanOrEqual(before);
+        expect(pinned).toBeLessThanOrEqual(await head());
+        atPin = await scanMetadata(server.database.db, pinned);
+      }
+      if (!connection.pageInfo.hasNextPage) break;
+      after = connection.pageInfo.endCursor;
+      const read = new Set(nodes.map((node) => ('id' in node ? node.id : node.transaction.id)));
+      const unread = atPin!.transactions.filter((t) => isC1(t) && !read.has(t.id));
+      const others = atPin!.transactions.filter((t) => !isC1(t) && sales.includes(t.id));
+      if (unread.length > 0) await retag(unread[page % unread.length]!.id, { set: { 'customer.id': 'c2' } });
+      if (others.length > 0) await retag(others[page % others.length]!.id, { set: { 'customer.id': 'c1' } });
+      await sale('c1');
+      // And one already read loses its customer, so c1 does not grow from one reading to the next.
+      await retag([...read][page % read.size]!, { unset: ['customer.id'] });
+    }
+    expect(pins.size, `${list} ${order}: every cursor names the first page’s position`).toBe(1);
+    return { nodes, counts: [...counts], pinned: [...pins][0]!, atPin: atPin! };
+  }
+
+  it('pages transactions and entries of one customer, 3 at a time, with no skip or repeat', async () => {
+    for (const [code, type] of [
+      ['assets:till', 'ASSET'],
+      ['revenue:sales', 'REVENUE'],
+    ]) {
+      const input = { code, name: code, type, currency: 'USD', effectiveAt: '2026-01-01T00:00:00Z' };
+      expect((await server.gql(OPEN, { input })).body.data.openAccount.__typename).toBe('Account');
+    }
+    // Declared again (no change where it exists), so this suite does not lean on the one above.
+    const declared = (await server.gql(INDEX, { input: { target: 'TRANSACTION', path: 'customer.id' } })).body;
+    expect(declared.data.createMetadataIndex.__typename).toBe('MetadataIndex');
+    for (let i = 0; i < 16; i++) await sale(i % 4 === 3 ? 'c2' : 'c1');
+
+    let reading = true;
+    const writers = Promise.all([otherClient(0, () => reading), otherClient(1, () => reading)]);
+    try {
+      for (const [list, order] of [
+        ['transactions', 'ASC'],
+        ['transactions', 'DESC'],
+        ['entries', 'ASC'],
+        ['entries', 'DESC'],
+      ] as const) {
+        const { nodes, counts, pinned, atPin } = await readAll(list, order);
+        // Brute force: the log up to the pinned position, read with no index.
+        const c1 = atPin.transactions.filter(isC1);
+        const ids = new Set(c1.map((t) => t.id));
+        const expected: Node[] =
+          list === 'transactions'
+            ? c1.map((t) => ({ id: t.id, metadata: t.metadata }))
+            : atPin.entries
+                .filter((e) => ids.has(e.transactionId))
+                .map((e) => ({ account: { code: e.accountCode }, transaction: { id: e.transactionId } }));
+        if (order === 'DESC') expected.reverse();
+        const label = `${list} ${order} at ${pinned}`;
+        expect(new Set(nodes.map((node) => JSON.stringify(node))).size, `${label}: a repeat`).toBe(nodes.length);
+        expect(nodes, label).toEqual(expected);
+        expect(counts, `${label}: totalCount`).toEqual([expected.length]);
+        expect(nodes.length, `${label}: several pages`).toBeGreaterThan(9);
+        // The writes did change the answer: read afresh, c1 holds other transactions than the pages showed.
+        const now = (await scanMetadata(server.database.db, await head())).transactions.filter(isC1);
+        expect(now.map((t) => t.id)).not.toEqual(c1.map((t) => t.id));
+      }
+    } finally {
+      reading = false;
+      await writers;
+    }
   });
 });

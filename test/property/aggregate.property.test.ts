@@ -1,18 +1,17 @@
 /**
  * Aggregate balances equal brute force (issue 19, point 5): over random histories with backdating,
- * two currencies and holds, every random selector (prefix or pattern), grouping level, asOf and
- * knownAt answers per group and currency exactly the sums a replay of the event log gives — debits,
- * credits, posted and the member count — and each row is the sum of its members' own balances.
+ * two currencies, holds, and accounts frozen, unfrozen and closed, every random selector (prefix or
+ * pattern), grouping level, asOf and knownAt answers per group and currency exactly the sums a
+ * replay of the event log gives — debits, credits, posted and the member count — and each row is
+ * the sum of its members' own balances. accounts(filter) — type, currency, status (now) and a
+ * balance bound with the selector — lists exactly the accounts the replay finds.
  * At a past asOf, members are summed from their entries or through the as-of index (bulk-balances.ts).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normalSide, postedLegs, type AccountEvent, type AccountType } from '../../src/domain/account.js';
 import { LedgerError } from '../../src/domain/errors.js';
 import { checkAccountFilter, isAtOrBelow, matchesPattern } from '../../src/domain/filters.js';
 import { Amount, formatAmount, ZERO } from '../../src/domain/money.js';
-import { decodeEvent } from '../../src/events/catalogue.js';
-import { accountCodeOf, isAccountStream } from '../../src/events/streams.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { searchAccounts } from '../../src/ledger/account-search.js';
 import { bulkTuning } from '../../src/ledger/bulk-balances.js';
@@ -21,7 +20,7 @@ import { getAccounts, listAccounts, pendingOf } from '../../src/ledger/queries.j
 import { aggregateBalances, checkSelector } from '../../src/reports/aggregate.js';
 import { reportCut } from '../../src/reports/cut.js';
 import type { Db } from '../../src/store/db.js';
-import { readLog } from '../../src/store/event-store.js';
+import { foldBalances, postedBalance, type FoldedAccount } from '../support/balances-fold.js';
 import { tempDatabase } from '../support/server.js';
 
 const START = Date.parse('2026-03-01T00:00:00.000Z');
@@ -36,6 +35,7 @@ const ACCOUNTS = [
 const ctx = { actor: 'aggregate', requestId: 'aggregate' };
 const DIRECT_SUM_DEFAULT = bulkTuning.directSumMaxEvents;
 const at = (ms: number) => new Date(ms).toISOString();
+const END_OF_TIME = '9999-12-31T23:59:59.999Z';
 
 const step = fc.record({
   from: fc.nat(),
@@ -46,6 +46,11 @@ const step = fc.record({
   hold: fc.boolean(),
   /** An account opened late (effective now), after some history. */
   late: fc.boolean(),
+  /** Now and then the step changes the `from` account's status instead of posting. */
+  status: fc.oneof(
+    { arbitrary: fc.constant(null), weight: 3 },
+    { arbitrary: fc.constantFrom('freeze' as const, 'unfreeze' as const, 'close' as const), weight: 1 },
+  ),
 });
 
 const query = fc.record({
@@ -62,6 +67,7 @@ const query = fc.record({
   /** accounts(filter) with the selector as its prefix or pattern, and these fields. */
   type: fc.option(fc.constantFrom('ASSET' as const, 'LIABILITY' as const, 'REVENUE' as const), { nil: undefined }),
   currency: fc.option(fc.constantFrom('USD', 'EUR'), { nil: undefined }),
+  status: fc.option(fc.subarray(['OPEN', 'FROZEN', 'CLOSED'] as const), { nil: undefined }),
   balance: fc.option(
     fc.record({
       metric: fc.constantFrom('POSTED' as const, 'AVAILABLE' as const),
@@ -77,45 +83,15 @@ const query = fc.record({
   directSumMaxEvents: fc.constantFrom(0, 4, 256),
 });
 
-interface Member {
-  code: string;
-  type: AccountType;
-  currency: string;
-  openedAt: string;
-  debits: Amount;
-  credits: Amount;
-}
-
 /** Every account the log knew at `atPosition`, opened by `asOf`, with its volumes effective by then. */
-async function replay(db: Db, asOf: string, atPosition: number): Promise<Member[]> {
-  const members = new Map<string, Member>();
-  for await (const stored of readLog(db, 0)) {
-    if (stored.position > atPosition) break;
-    if (!isAccountStream(stored.streamId)) continue;
-    const code = accountCodeOf(stored.streamId);
-    const event = decodeEvent(stored) as AccountEvent;
-    if (event.type === 'AccountOpened')
-      members.set(code, {
-        code,
-        type: event.data.type,
-        currency: event.data.currency,
-        openedAt: stored.effectiveAt,
-        debits: ZERO,
-        credits: ZERO,
-      });
-    if (stored.effectiveAt > asOf) continue;
-    for (const leg of postedLegs(event) ?? []) {
-      if (leg.account !== code) continue;
-      const member = members.get(code)!;
-      if (leg.direction === 'DEBIT') member.debits = member.debits.plus(leg.amount);
-      else member.credits = member.credits.plus(leg.amount);
-    }
-  }
-  return [...members.values()].filter((m) => m.openedAt <= asOf);
+async function replay(db: Db, asOf: string, atPosition: number): Promise<FoldedAccount[]> {
+  return [...(await foldBalances(db, asOf, atPosition)).values()].filter((m) => m.openedAt <= asOf);
 }
 
 describe('balances(selector, asOf, knownAt, groupBy) and accounts(filter)', () => {
   it('equal the sums of a replay of the log, per group and currency, and its filtered accounts', async () => {
+    // What the runs covered: a status filter that never met a frozen or closed account would prove little.
+    const seen = { FROZEN: 0, CLOSED: 0 };
     await fc.assert(
       fc.asyncProperty(
         fc.array(step, { minLength: 2, maxLength: 25 }),
@@ -137,6 +113,18 @@ describe('balances(selector, asOf, knownAt, groupBy) and accounts(filter)', () =
                 },
                 ctx,
               );
+            // A refusal (posting to a frozen account, closing one with a balance…) writes nothing: the history stays valid.
+            const refused = (error: unknown) => {
+              if (!(error instanceof LedgerError)) throw error;
+            };
+            const settle = async (code: string, peer: string, idempotencyKey: string) => {
+              const account = (await foldBalances(temp.database.db, END_OF_TIME, Number.POSITIVE_INFINITY)).get(code)!;
+              const debit = account.debits.minus(account.credits);
+              if (debit.isZero()) return;
+              const [debitAccount, creditAccount] = debit.isPositive() ? [peer, code] : [code, peer];
+              const amount = formatAmount(debit.abs(), 2);
+              await ledger.transfer({ idempotencyKey, debitAccount, creditAccount, amount }, ctx).catch(refused);
+            };
             for (const [i, s] of steps.entries()) {
               clock.now += 1000;
               if (s.late && !opened.includes(ACCOUNTS[5]!)) {
@@ -151,21 +139,26 @@ describe('balances(selector, asOf, knownAt, groupBy) and accounts(filter)', () =
               const peers = opened.filter((a) => a.currency === from.currency && a !== from);
               if (peers.length === 0) continue;
               const to = peers[s.to % peers.length]!;
+              if (s.status !== null) {
+                // Only a zero balance can be closed: first its whole balance moves to the peer.
+                if (s.status === 'close') await settle(from.code, to.code, `z${i}`);
+                const change = { freeze: 'freezeAccount', unfreeze: 'unfreezeAccount', close: 'closeAccount' } as const;
+                await ledger[change[s.status]]({ code: from.code }, ctx).catch(refused);
+                continue;
+              }
               const amount = (s.cents / 100).toFixed(2);
               const entries = [
                 { account: from.code, direction: 'DEBIT' as const, amount },
                 { account: to.code, direction: 'CREDIT' as const, amount },
               ];
               const effectiveAt = at(Math.max(clock.now - s.backMs, START - 5 * 86_400_000));
-              // A refusal (backdated before the late account opened) writes nothing: the history stays valid.
+              // Refused too: backdated before the late account opened.
               await ledger
                 .postTransaction(
                   { idempotencyKey: `a${i}`, entries, effectiveAt: s.hold ? undefined : effectiveAt, pending: s.hold },
                   ctx,
                 )
-                .catch((error: unknown) => {
-                  if (!(error instanceof LedgerError)) throw error;
-                });
+                .catch(refused);
             }
             const db = temp.database.db;
             const now = at(clock.now);
@@ -174,6 +167,10 @@ describe('balances(selector, asOf, knownAt, groupBy) and accounts(filter)', () =
               .sort();
             const pickTime = (n: number | null) =>
               n === null ? now : times[Math.round((n / 1000) * (times.length - 1))]!;
+            // accounts(filter) judges the status as it is now: the whole log's.
+            const statusNow = new Map(
+              [...(await foldBalances(db, now, Number.POSITIVE_INFINITY)).values()].map((a) => [a.code, a.status]),
+            );
             for (const q of queries) {
               const asOf = pickTime(q.asOf);
               const cut = await reportCut(db, q.knownAt === null ? null : pickTime(q.knownAt), now);
@@ -184,11 +181,11 @@ describe('balances(selector, asOf, knownAt, groupBy) and accounts(filter)', () =
                 bulkTuning.directSumMaxEvents = DIRECT_SUM_DEFAULT;
               });
 
-              const selected = (await replay(db, asOf, cut.atPosition)).filter((m) =>
+              const inSelector = (code: string) =>
                 'prefix' in q.selector
-                  ? isAtOrBelow(m.code, q.selector.prefix)
-                  : matchesPattern(q.selector.pattern, m.code),
-              );
+                  ? isAtOrBelow(code, q.selector.prefix)
+                  : matchesPattern(q.selector.pattern, code);
+              const selected = (await replay(db, asOf, cut.atPosition)).filter((m) => inSelector(m.code));
               const views = await getAccounts(
                 db,
                 selected.map((m) => m.code),
@@ -223,9 +220,7 @@ describe('balances(selector, asOf, knownAt, groupBy) and accounts(filter)', () =
                 };
                 row.debits = row.debits.plus(m.debits);
                 row.credits = row.credits.plus(m.credits);
-                row.posted = row.posted.plus(
-                  normalSide(m.type) === 'DEBIT' ? m.debits.minus(m.credits) : m.credits.minus(m.debits),
-                );
+                row.posted = row.posted.plus(postedBalance(m));
                 if (isNow) row.pending = row.pending.plus(await pendingOf(db, views.get(m.code)!, now));
                 row.accountCount += 1;
                 expected.set(id, row);
@@ -256,11 +251,7 @@ describe('balances(selector, asOf, knownAt, groupBy) and accounts(filter)', () =
               const members = await replay(db, asOf, cut.atPosition);
               for (const account of await listAccounts(db, { limit: 1000 })) {
                 const m = members.find((x) => x.code === account.code);
-                const posted = m
-                  ? normalSide(m.type) === 'DEBIT'
-                    ? m.debits.minus(m.credits)
-                    : m.credits.minus(m.debits)
-                  : ZERO;
+                const posted = m ? postedBalance(m) : ZERO;
                 const pending = isNow ? await pendingOf(db, account, now) : '0';
                 figures.push({ account, posted, available: posted.minus(pending) });
               }
@@ -274,24 +265,30 @@ describe('balances(selector, asOf, knownAt, groupBy) and accounts(filter)', () =
                 gte: pick(q.balance.gte),
                 lte: pick(q.balance.lte),
               };
-              const filter = checkAccountFilter({ ...q.selector, type: q.type, currency: q.currency, balance: bound });
+              const filter = checkAccountFilter({
+                ...q.selector,
+                type: q.type,
+                currency: q.currency,
+                status: q.status,
+                balance: bound,
+              });
               const wantCodes = figures
                 .filter(({ account, posted, available }) => {
-                  const inSelector =
-                    'prefix' in q.selector
-                      ? isAtOrBelow(account.code, q.selector.prefix)
-                      : matchesPattern(q.selector.pattern, account.code);
                   const figure = bound?.metric === 'AVAILABLE' ? available : posted;
                   return (
-                    inSelector &&
+                    inSelector(account.code) &&
                     (q.type === undefined || account.type === q.type) &&
                     (q.currency === undefined || account.currency === q.currency) &&
+                    (q.status === undefined || q.status.includes(statusNow.get(account.code)!)) &&
                     (bound?.gte === undefined || figure.gte(bound.gte)) &&
                     (bound?.lte === undefined || figure.lte(bound.lte))
                   );
                 })
                 .map((f) => f.account.code)
                 .sort();
+              // The status filter met a frozen or closed account among those the selector reads.
+              for (const [code, status] of statusNow)
+                if (q.status && status !== 'OPEN' && inSelector(code)) seen[status] += 1;
               const gotCodes: string[] = [];
               let afterCode: string | undefined;
               for (;;) {
@@ -316,5 +313,7 @@ describe('balances(selector, asOf, knownAt, groupBy) and accounts(filter)', () =
       ),
       { numRuns: 25 },
     );
+    expect(seen.FROZEN).toBeGreaterThan(0);
+    expect(seen.CLOSED).toBeGreaterThan(0);
   }, 180_000);
 });

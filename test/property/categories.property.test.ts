@@ -8,18 +8,16 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normalSide, postedLegs, type AccountEvent, type AccountType } from '../../src/domain/account.js';
+import type { AccountType } from '../../src/domain/account.js';
 import { LedgerError } from '../../src/domain/errors.js';
 import { type Amount, formatAmount, ZERO } from '../../src/domain/money.js';
-import { decodeEvent } from '../../src/events/catalogue.js';
-import { accountCodeOf, isAccountStream, isCategoryStream } from '../../src/events/streams.js';
 import { membersAt } from '../../src/ledger/categories.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { rebuildReadModels } from '../../src/projections/rebuild.js';
 import { aggregateBalances } from '../../src/reports/aggregate.js';
 import { reportCut } from '../../src/reports/cut.js';
 import type { Db } from '../../src/store/db.js';
-import { readLog } from '../../src/store/event-store.js';
+import { foldBalances, postedBalance } from '../support/balances-fold.js';
 import { tempDatabase } from '../support/server.js';
 
 const START = Date.parse('2026-03-01T00:00:00.000Z');
@@ -67,52 +65,20 @@ interface Change {
   position: number;
 }
 
-interface Volumes {
-  type: AccountType;
-  currency: string;
-  openedAt: string;
-  debits: Amount;
-  credits: Amount;
-}
-
 /** The log up to `atPosition`, folded: every membership change, and each account's volumes effective by `asOf`. */
 async function fold(db: Db, asOf: string, atPosition: number) {
   const changes: Change[] = [];
-  const accounts = new Map<string, Volumes>();
-  for await (const stored of readLog(db, 0)) {
-    if (stored.position > atPosition) break;
-    const event = decodeEvent(stored);
-    if (isCategoryStream(stored.streamId)) {
-      if (event.type !== 'CategoryMemberAdded' && event.type !== 'CategoryMemberRemoved') continue;
-      const data = event.data;
-      changes.push({
-        category: stored.streamId.slice('category:'.length),
-        member: data.account !== null ? `a/${data.account}` : `c/${data.childCategory}`,
-        added: event.type === 'CategoryMemberAdded',
-        effectiveAt: stored.effectiveAt,
-        position: stored.position,
-      });
-      continue;
-    }
-    if (!isAccountStream(stored.streamId)) continue;
-    const code = accountCodeOf(stored.streamId);
-    const accountEvent = event as AccountEvent;
-    if (accountEvent.type === 'AccountOpened')
-      accounts.set(code, {
-        type: accountEvent.data.type,
-        currency: accountEvent.data.currency,
-        openedAt: stored.effectiveAt,
-        debits: ZERO,
-        credits: ZERO,
-      });
-    if (stored.effectiveAt > asOf) continue;
-    for (const leg of postedLegs(accountEvent) ?? []) {
-      if (leg.account !== code) continue;
-      const a = accounts.get(code)!;
-      if (leg.direction === 'DEBIT') a.debits = a.debits.plus(leg.amount);
-      else a.credits = a.credits.plus(leg.amount);
-    }
-  }
+  const accounts = await foldBalances(db, asOf, atPosition, (stored, event) => {
+    if (event.type !== 'CategoryMemberAdded' && event.type !== 'CategoryMemberRemoved') return;
+    const data = event.data;
+    changes.push({
+      category: stored.streamId.slice('category:'.length),
+      member: data.account !== null ? `a/${data.account}` : `c/${data.childCategory}`,
+      added: event.type === 'CategoryMemberAdded',
+      effectiveAt: stored.effectiveAt,
+      position: stored.position,
+    });
+  });
   return { changes, accounts };
 }
 
@@ -229,9 +195,7 @@ describe('category members and balance', () => {
                 const row = expected.get(a.currency) ?? { debits: ZERO, credits: ZERO, posted: ZERO, count: 0 };
                 row.debits = row.debits.plus(a.debits);
                 row.credits = row.credits.plus(a.credits);
-                row.posted = row.posted.plus(
-                  normalSide(a.type) === 'DEBIT' ? a.debits.minus(a.credits) : a.credits.minus(a.debits),
-                );
+                row.posted = row.posted.plus(postedBalance(a));
                 row.count += 1;
                 expected.set(a.currency, row);
               }

@@ -8,7 +8,6 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { postedLegs } from '../../src/domain/account.js';
 import { checkAccountFilter, checkSearchFilter } from '../../src/domain/filters.js';
 import type { JsonObject } from '../../src/domain/json.js';
 import {
@@ -21,14 +20,11 @@ import {
 import { type Amount, formatAmount, ZERO } from '../../src/domain/money.js';
 import { aggregateBalances, checkSelector, NO_VALUE_KEY } from '../../src/reports/aggregate.js';
 import { reportCut } from '../../src/reports/cut.js';
-import { decodeEvent } from '../../src/events/catalogue.js';
-import { accountCodeOf, isAccountStream } from '../../src/events/streams.js';
 import { searchAccounts } from '../../src/ledger/account-search.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { countEntries, searchEntries } from '../../src/ledger/search.js';
 import { countTransactions, searchTransactions } from '../../src/ledger/transaction-search.js';
-import type { Db } from '../../src/store/db.js';
-import { readHead, readLog } from '../../src/store/event-store.js';
+import { readHead } from '../../src/store/event-store.js';
 import {
   declareMetadataIndex,
   indexesAt,
@@ -36,6 +32,8 @@ import {
   metadataIndexSubscribers,
 } from '../../src/subscribers/metadata-index.js';
 import { SubscriberRunner } from '../../src/subscribers/runner.js';
+import { foldBalances, postedBalance } from '../support/balances-fold.js';
+import { scanMetadata as scan } from '../support/metadata-scan.js';
 import { tempDatabase } from '../support/server.js';
 
 const START = Date.parse('2026-03-01T00:00:00.000Z');
@@ -78,39 +76,6 @@ const predicate = fc
   .map(([path, how, values]) =>
     how === 0 ? { path, eq: values[0] } : how === 1 ? { path, in: values } : { path, exists: values.length > 1 },
   );
-
-/** What a scan of the log knows at `atPosition`: each transaction's and account's metadata, and the entries. */
-async function scan(db: Db, atPosition: number) {
-  const transactions = new Map<string, { id: string; first: number; metadata: JsonObject | null }>();
-  const accounts = new Map<string, JsonObject | null>();
-  const entries: Array<{ position: number; legIndex: number; transactionId: string }> = [];
-  for await (const stored of readLog(db, 0)) {
-    if (stored.position > atPosition) break;
-    if (!isAccountStream(stored.streamId)) continue;
-    const event = decodeEvent(stored);
-    const code = accountCodeOf(stored.streamId);
-    if (event.type === 'AccountOpened' || event.type === 'AccountUpdated') accounts.set(code, event.data.metadata);
-    if (
-      (event.type === 'TransactionPosted' || event.type === 'HoldPlaced') &&
-      !transactions.has(event.data.transactionId)
-    )
-      transactions.set(event.data.transactionId, {
-        id: event.data.transactionId,
-        first: stored.position,
-        metadata: event.data.metadata,
-      });
-    if (event.type === 'TransactionMetadataUpdated')
-      transactions.get(event.data.transactionId)!.metadata = event.data.metadata;
-    for (const [legIndex, leg] of (postedLegs(event as Parameters<typeof postedLegs>[0]) ?? []).entries())
-      if (leg.account === code)
-        entries.push({
-          position: stored.position,
-          legIndex,
-          transactionId: (event.data as { transactionId: string }).transactionId,
-        });
-  }
-  return { transactions: [...transactions.values()], accounts, entries };
-}
 
 /** A ledger on a fresh database with its own clock, and a runner that finds declared indexes. */
 async function setUp(batchSize?: number) {
@@ -293,17 +258,7 @@ describe('metadata predicates equal a scan of the log', () => {
               const rows = await aggregateBalances(db, selector, null, now, cut, null, reads);
               // Brute force: the log up to the cut, every account's metadata and volumes there.
               const facts = await scan(db, cut.atPosition);
-              const volumes = new Map<string, Amount>();
-              for await (const stored of readLog(db, 0)) {
-                if (stored.position > cut.atPosition) break;
-                const event = decodeEvent(stored);
-                for (const leg of postedLegs(event as Parameters<typeof postedLegs>[0]) ?? [])
-                  if (isAccountStream(stored.streamId) && leg.account === accountCodeOf(stored.streamId)) {
-                    const signed =
-                      (leg.direction === 'DEBIT') === leg.account.startsWith('assets') ? leg.amount : `-${leg.amount}`;
-                    volumes.set(leg.account, (volumes.get(leg.account) ?? ZERO).plus(signed));
-                  }
-              }
+              const volumes = await foldBalances(db, now, cut.atPosition);
               const groups = new Map<string, { posted: Amount; accountCount: number }>();
               for (const [code, metadata] of facts.accounts) {
                 const selected = where ? metadataMatches(selector.metadata!, metadata) : code.startsWith('liabilities');
@@ -311,7 +266,7 @@ describe('metadata predicates equal a scan of the log', () => {
                 const value = valueAt(metadata, 'tag');
                 const key = value === undefined ? NO_VALUE_KEY : indexedValue(value);
                 const group = groups.get(key) ?? { posted: ZERO, accountCount: 0 };
-                group.posted = group.posted.plus(volumes.get(code) ?? ZERO);
+                group.posted = group.posted.plus(postedBalance(volumes.get(code)!));
                 group.accountCount += 1;
                 groups.set(key, group);
               }
