@@ -62,15 +62,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
         const lock = writeOptions?.lock;
         try {
           return await db.transaction().execute(async (trx) => {
-            // A writer stuck holding the lock must not hang every request: wait this long, then fail clearly.
-            await sql`SELECT set_config('lock_timeout', ${`${options.lockTimeoutMs ?? 5000}ms`}, true)`.execute(trx);
-            if (lock === undefined) await sql`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`.execute(trx);
-            else await sql`SELECT pg_advisory_xact_lock(${NAMED_LOCKS}, hashtext(${lock}))`.execute(trx);
-            // A commit that may be lost (WriteOptions.durable) does not wait for the WAL flush.
-            const synchronous = writeOptions?.durable === false ? 'off' : 'on';
-            await sql`SELECT set_config('lock_timeout', '0', true), set_config('synchronous_commit', ${synchronous}, true)`.execute(
-              trx,
-            );
+            await sql.raw(takeLock(lock, options.lockTimeoutMs ?? 5000, writeOptions?.durable ?? true)).execute(trx);
             return work(trx);
           });
         } catch (error) {
@@ -80,6 +72,25 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
     fault: (error) => postgresFault(error, redact(url)),
     close: () => db.destroy(),
   };
+}
+
+/**
+ * The statements that open every write transaction, sent as one (a simple query: one round trip,
+ * run in order). A writer stuck holding the lock must not hang every request: the lock is waited
+ * for `timeoutMs`, then the write fails clearly; the work after it has no lock timeout. A commit
+ * that may be lost (WriteOptions.durable false) does not wait for the WAL flush.
+ */
+function takeLock(lock: string | undefined, timeoutMs: number, durable: boolean): string {
+  const take =
+    lock === undefined
+      ? `pg_advisory_xact_lock(${WRITE_LOCK})`
+      : `pg_advisory_xact_lock(${NAMED_LOCKS}, hashtext('${lock.replaceAll("'", "''")}'))`;
+  return [
+    `SET LOCAL lock_timeout = '${Math.max(1, Math.trunc(timeoutMs))}ms'`,
+    `SELECT ${take}`,
+    'SET LOCAL lock_timeout = 0',
+    `SET LOCAL synchronous_commit = ${durable ? 'on' : 'off'}`,
+  ].join('; ');
 }
 
 /**
