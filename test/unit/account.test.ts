@@ -63,6 +63,7 @@ const open: AccountCommand = {
   accountType: 'ASSET',
   currency: 'USD',
   minimumBalance: null,
+  maximumBalance: null,
   metadata: null,
   effectiveAt: T0,
   effectiveAtGiven: false,
