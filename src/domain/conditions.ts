@@ -6,14 +6,11 @@
  */
 import { balanceOf, evolve, reservedAt, type AccountEvent, type AccountState, type OpenedAccount } from './account.js';
 import { AccountNotFound, BalanceConditionFailed, ValidationError, VersionMismatch } from './errors.js';
-import { checkCode } from './limits.js';
+import { MAX_CONDITIONS, checkCode } from './limits.js';
 import { type Amount, formatAmount, parseSignedAmount } from './money.js';
 
 export const BALANCE_METRICS = ['POSTED', 'PENDING', 'AVAILABLE'] as const;
 export type BalanceMetric = (typeof BALANCE_METRICS)[number];
-
-/** At most this many conditions, and this many expected versions, per posting. */
-export const MAX_CONDITIONS = 100;
 
 export interface BalanceCondition {
   account: string;

@@ -2,7 +2,7 @@
 import { builder } from './builder.js';
 import { committed } from './committed.js';
 import { asResult, errorData, resultUnion } from './errors.js';
-import { MAX_BATCH, MAX_BATCH_LEGS } from '../domain/limits.js';
+import { MAX_BATCH, MAX_BATCH_LEGS, MAX_CONDITIONS } from '../domain/limits.js';
 import { closeAccountErrors, lifecycleErrors } from '../ledger/commands/account-lifecycle.js';
 import { commitPendingErrors } from '../ledger/commands/commit-pending.js';
 import { openAccountErrors } from '../ledger/commands/open-account.js';
@@ -17,7 +17,6 @@ import { DirectionRef } from './types/money.js';
 import { rethrowAsInput } from './bad-input.js';
 import { SAY } from './limit-text.js';
 import { BalanceConditionInputRef, ExpectedVersionInputRef } from './conditions.js';
-import { MAX_CONDITIONS } from '../domain/conditions.js';
 
 const OpenAccountInput = builder.inputType('OpenAccountInput', {
   description: 'A new account. Sending the same fields again returns the existing account.',
