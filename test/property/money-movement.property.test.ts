@@ -414,5 +414,6 @@ describe('money movement', () => {
       }),
       { numRuns: 40 },
     );
-  });
+    // 40 fresh databases: on PostgreSQL, on a loaded machine, well past vitest's default minute.
+  }, 300_000);
 });
