@@ -7,8 +7,8 @@ import type { AccountState, AccountType } from './account.js';
 import type { JsonObject } from './json.js';
 import { Amount, parseCurrency } from './money.js';
 
-/** 2: open holds (what each reserves and until when). */
-export const ACCOUNT_STATE_VERSION = 2;
+/** 2: open holds (what each reserves and until when). 3: the maximum balance; what each hold brings in. */
+export const ACCOUNT_STATE_VERSION = 3;
 
 export interface EncodedAccountState {
   stateVersion: number;
@@ -20,11 +20,12 @@ export interface EncodedAccountState {
   currency?: string;
   status?: 'OPEN' | 'FROZEN' | 'CLOSED';
   minimumBalance?: string | null;
+  maximumBalance?: string | null;
   metadata?: JsonObject | null;
   openedAt?: string;
   debits?: string;
   credits?: string;
-  holds?: Record<string, { reserved: string; expiresAt: string | null }>;
+  holds?: Record<string, { reserved: string; incoming: string; expiresAt: string | null }>;
 }
 
 export function encodeState(state: AccountState): EncodedAccountState {
@@ -39,13 +40,17 @@ export function encodeState(state: AccountState): EncodedAccountState {
     currency: state.currency.code,
     status: state.status,
     minimumBalance: state.minimumBalance === null ? null : state.minimumBalance.toString(),
+    maximumBalance: state.maximumBalance === null ? null : state.maximumBalance.toString(),
     metadata: state.metadata,
     openedAt: state.openedAt,
     // Full precision, not the currency scale: state is never rounded.
     debits: state.debits.toString(),
     credits: state.credits.toString(),
     holds: Object.fromEntries(
-      Object.entries(state.holds).map(([id, h]) => [id, { reserved: h.reserved.toString(), expiresAt: h.expiresAt }]),
+      Object.entries(state.holds).map(([id, h]) => [
+        id,
+        { reserved: h.reserved.toString(), incoming: h.incoming.toString(), expiresAt: h.expiresAt },
+      ]),
     ),
   };
 }
@@ -63,6 +68,7 @@ export function decodeState(encoded: EncodedAccountState): AccountState | null {
     currency: parseCurrency(encoded.currency!),
     status: encoded.status!,
     minimumBalance: encoded.minimumBalance == null ? null : new Amount(encoded.minimumBalance),
+    maximumBalance: encoded.maximumBalance == null ? null : new Amount(encoded.maximumBalance),
     metadata: encoded.metadata ?? null,
     openedAt: encoded.openedAt!,
     debits: new Amount(encoded.debits!),
@@ -70,7 +76,7 @@ export function decodeState(encoded: EncodedAccountState): AccountState | null {
     holds: Object.fromEntries(
       Object.entries(encoded.holds ?? {}).map(([id, h]) => [
         id,
-        { reserved: new Amount(h.reserved), expiresAt: h.expiresAt },
+        { reserved: new Amount(h.reserved), incoming: new Amount(h.incoming), expiresAt: h.expiresAt },
       ]),
     ),
   };

@@ -10,6 +10,7 @@ import {
   AccountHasPendingHolds,
   AccountNotFound,
   HoldExpired,
+  BalanceLimitExceeded,
   HoldNotPending,
   InsufficientFunds,
   ValidationError,
@@ -52,6 +53,11 @@ export interface AccountOpenedData {
   type: AccountType;
   currency: string;
   minimumBalance: string | null;
+  /**
+   * The highest normal-side balance allowed, at the currency scale. Written only when set (absent:
+   * unbounded), so an opening without one stores what it always did (AccountOpened v3).
+   */
+  maximumBalance?: string;
   metadata: JsonObject | null;
 }
 
@@ -63,6 +69,7 @@ export type AccountEvent =
   | { type: 'AccountUnfrozen'; effectiveAt: string; data: Record<string, never> }
   | { type: 'AccountUpdated'; effectiveAt: string; data: { name: string; metadata: JsonObject | null } }
   | { type: 'MinimumBalanceChanged'; effectiveAt: string; data: { minimumBalance: string | null } }
+  | { type: 'MaximumBalanceChanged'; effectiveAt: string; data: { maximumBalance: string | null } }
   | { type: 'HoldPlaced'; effectiveAt: string; data: TransactionRecord & { expiresAt: string | null } }
   | { type: 'HoldCommitted'; effectiveAt: string; data: { transactionId: string; legs: Leg[] } }
   | { type: 'HoldVoided'; effectiveAt: string; data: { transactionId: string } }
@@ -85,6 +92,8 @@ export interface OpenedAccount {
   status: AccountStatus;
   /** Lower bound of the balance on the normal side; null means unbounded. */
   minimumBalance: Amount | null;
+  /** Upper bound of the balance on the normal side; null means unbounded. */
+  maximumBalance: Amount | null;
   metadata: JsonObject | null;
   openedAt: string;
   debits: Amount;
@@ -98,6 +107,8 @@ export interface OpenedAccount {
 export interface OpenHold {
   /** The amount the hold takes off the normal side (zero when it brings money in). */
   reserved: Amount;
+  /** The amount the hold brings onto the normal side (zero when it takes): the upper bound counts it. */
+  incoming: Amount;
   /** From this instant on it reserves nothing and can no longer be committed; null: never. */
   expiresAt: string | null;
 }
@@ -114,6 +125,26 @@ export function reservedAt(state: OpenedAccount, now: string | undefined, except
     if (id !== except && (now === undefined || holdIsLive(hold, now))) total = total.plus(hold.reserved);
   return total;
 }
+
+/** What live holds bring onto the account at `now` (every hold without a `now`), but `except`. */
+export function incomingAt(state: OpenedAccount, now: string | undefined, except?: string): Amount {
+  let total = ZERO;
+  for (const [id, hold] of Object.entries(state.holds))
+    if (id !== except && (now === undefined || holdIsLive(hold, now))) total = total.plus(hold.incoming);
+  return total;
+}
+
+/**
+ * What the balance bounds leave aside, read from postings dated later than now (ledger/queries.ts):
+ * `notYetAvailable`, what the balance includes that arrives later (the minimum ignores it);
+ * `notYetGone`, how far the balance stands above its final figure until later outflows leave
+ * (the maximum counts it).
+ */
+export interface Later {
+  notYetAvailable?: Amount;
+  notYetGone?: Amount;
+}
+
 export type AccountState = { exists: false; version: 0 } | OpenedAccount;
 
 export type AccountCommand =
@@ -124,6 +155,7 @@ export type AccountCommand =
       accountType: AccountType;
       currency: string;
       minimumBalance: string | null;
+      maximumBalance: string | null;
       metadata: JsonObject | null;
       effectiveAt: string;
       /** Whether the caller chose effectiveAt (it then takes part in the idempotent comparison). */
@@ -138,6 +170,8 @@ export type AccountCommand =
        * (postings effective after now, less what leaves before it arrives). The balance bound ignores it.
        */
       notYetAvailable?: Amount;
+      /** How far the balance stands above its figure until outflows dated later leave (the maximum counts it). */
+      notYetGone?: Amount;
       /** The command's time: holds that expired by then reserve nothing. Omitted: every hold reserves. */
       now?: string;
     }
@@ -148,6 +182,7 @@ export type AccountCommand =
       effectiveAt: string;
       now: string;
       notYetAvailable?: Amount;
+      notYetGone?: Amount;
     }
   /** `legs`: what is posted, all legs of the hold at their committed amounts (at most the held ones). */
   | {
@@ -157,6 +192,7 @@ export type AccountCommand =
       effectiveAt: string;
       now: string;
       notYetAvailable?: Amount;
+      notYetGone?: Amount;
     }
   | { type: 'VoidHold'; transactionId: string; effectiveAt: string }
   /** Annotates a transaction the account took part in: allowed whatever the account's status. */
@@ -166,7 +202,8 @@ export type AccountCommand =
   | { type: 'UnfreezeAccount'; effectiveAt: string }
   /** Fields left undefined keep their value; metadata null clears it. */
   | { type: 'UpdateAccount'; name?: string; metadata?: JsonObject | null; effectiveAt: string }
-  | { type: 'ChangeMinimumBalance'; minimumBalance: string | null; effectiveAt: string };
+  | { type: 'ChangeMinimumBalance'; minimumBalance: string | null; effectiveAt: string }
+  | { type: 'ChangeMaximumBalance'; maximumBalance: string | null; effectiveAt: string };
 
 export function initialState(): AccountState {
   return { exists: false, version: 0 };
@@ -225,20 +262,36 @@ export function decide(command: AccountCommand, state: AccountState): AccountEve
     }
     case 'ChangeMinimumBalance': {
       const account = requireNotClosed(state);
-      const minimumBalance =
-        command.minimumBalance === null
-          ? null
-          : formatAmount(
-              parseSignedAmount(command.minimumBalance, account.currency, 'minimumBalance'),
-              account.currency.scale,
-            );
-      const current =
-        account.minimumBalance === null ? null : formatAmount(account.minimumBalance, account.currency.scale);
-      return minimumBalance === current
+      const minimumBalance = boundOf(command.minimumBalance, account.currency, 'minimumBalance');
+      checkBoundsOrder(minimumBalance, shown(account.maximumBalance, account.currency));
+      return minimumBalance === shown(account.minimumBalance, account.currency)
         ? []
         : [{ type: 'MinimumBalanceChanged', effectiveAt: command.effectiveAt, data: { minimumBalance } }];
     }
+    case 'ChangeMaximumBalance': {
+      const account = requireNotClosed(state);
+      const maximumBalance = boundOf(command.maximumBalance, account.currency, 'maximumBalance');
+      checkBoundsOrder(shown(account.minimumBalance, account.currency), maximumBalance, 'maximumBalance');
+      return maximumBalance === shown(account.maximumBalance, account.currency)
+        ? []
+        : [{ type: 'MaximumBalanceChanged', effectiveAt: command.effectiveAt, data: { maximumBalance } }];
+    }
   }
+}
+
+/** A balance bound as sent → its canonical text at the currency scale (null: none). */
+function boundOf(text: string | null, currency: Currency, field: string): string | null {
+  return text === null ? null : formatAmount(parseSignedAmount(text, currency, field), currency.scale);
+}
+
+function shown(bound: Amount | null, currency: Currency): string | null {
+  return bound === null ? null : formatAmount(bound, currency.scale);
+}
+
+/** The maximum may not lie below the minimum (equal pins the balance): no posting could ever satisfy both. */
+function checkBoundsOrder(minimum: string | null, maximum: string | null, field = 'minimumBalance'): void {
+  if (minimum !== null && maximum !== null && new Amount(maximum).lt(minimum))
+    throw new ValidationError(field, `the maximum balance ${maximum} lies below the minimum balance ${minimum}`);
 }
 
 /** Lifecycle commands apply to an account that exists and is not closed (a closed account is final). */
@@ -250,16 +303,16 @@ function requireNotClosed(state: AccountState): OpenedAccount {
 
 function decideOpen(command: Extract<AccountCommand, { type: 'OpenAccount' }>, state: AccountState): AccountEvent[] {
   const currency = parseCurrency(command.currency);
-  const minimumBalance =
-    command.minimumBalance === null
-      ? null
-      : formatAmount(parseSignedAmount(command.minimumBalance, currency, 'minimumBalance'), currency.scale);
+  const minimumBalance = boundOf(command.minimumBalance, currency, 'minimumBalance');
+  const maximumBalance = boundOf(command.maximumBalance, currency, 'maximumBalance');
+  checkBoundsOrder(minimumBalance, maximumBalance, 'maximumBalance');
   const data: AccountOpenedData = {
     code: command.code,
     name: command.name,
     type: command.accountType,
     currency: currency.code,
     minimumBalance,
+    ...(maximumBalance === null ? {} : { maximumBalance }),
     metadata: command.metadata,
   };
   if (state.exists) {
@@ -274,12 +327,14 @@ function decideOpen(command: Extract<AccountCommand, { type: 'OpenAccount' }>, s
 }
 
 function openedData(state: OpenedAccount): AccountOpenedData {
+  const maximumBalance = shown(state.maximumBalance, state.currency);
   return {
     code: state.code,
     name: state.name,
     type: state.type,
     currency: state.currency.code,
-    minimumBalance: state.minimumBalance === null ? null : formatAmount(state.minimumBalance, state.currency.scale),
+    minimumBalance: shown(state.minimumBalance, state.currency),
+    ...(maximumBalance === null ? {} : { maximumBalance }),
     metadata: state.metadata,
   };
 }
@@ -309,7 +364,7 @@ function decidePost(command: Extract<AccountCommand, { type: 'PostEntries' }>, s
       `${command.effectiveAt} is before account "${state.code}" was opened (${state.openedAt})`,
     );
   }
-  checkBound(state, changeOf(state, command.transaction.legs), command.now, command.notYetAvailable);
+  checkBound(state, changeOf(state, command.transaction.legs), command.now, command);
   return [{ type: 'TransactionPosted', effectiveAt: command.effectiveAt, data: command.transaction }];
 }
 
@@ -317,7 +372,7 @@ function decidePlaceHold(
   command: Extract<AccountCommand, { type: 'PlaceHold' }>,
   account: OpenedAccount,
 ): AccountEvent[] {
-  checkBound(account, changeOf(account, command.transaction.legs), command.now, command.notYetAvailable);
+  checkBound(account, changeOf(account, command.transaction.legs), command.now, command);
   const data = { ...command.transaction, expiresAt: command.expiresAt };
   return [{ type: 'HoldPlaced', effectiveAt: command.effectiveAt, data }];
 }
@@ -330,7 +385,7 @@ function decideCommitHold(
   if (!hold) throw new HoldNotPending(command.transactionId, 'not an open hold of this account');
   if (!holdIsLive(hold, command.now)) throw new HoldExpired(command.transactionId, hold.expiresAt!);
   // The hold's own reservation is what the commit spends: it does not count against it.
-  checkBound(account, changeOf(account, command.legs), command.now, command.notYetAvailable, command.transactionId);
+  checkBound(account, changeOf(account, command.legs), command.now, command, command.transactionId);
   const data = { transactionId: command.transactionId, legs: command.legs };
   return [{ type: 'HoldCommitted', effectiveAt: command.effectiveAt, data }];
 }
@@ -343,29 +398,63 @@ function changeOf(state: OpenedAccount, legs: readonly Leg[]): Amount {
 }
 
 /**
- * The balance bound, against what the account can give now: its balance, less inflows it
- * records for later, less what live holds reserve (but `spending`, the hold being committed).
- * Without a `now`, every hold reserves.
+ * What the account can still give before its minimum, now: its balance, less inflows it records
+ * for later, less what live holds reserve (but `spending`, the hold being committed). Null: no
+ * minimum. Without a `now`, every hold reserves.
+ */
+export function canGive(state: OpenedAccount, now: string | undefined, later: Later, spending?: string): Amount | null {
+  if (state.minimumBalance === null) return null;
+  return balanceOf(state)
+    .minus(later.notYetAvailable ?? ZERO)
+    .minus(reservedAt(state, now, spending))
+    .minus(state.minimumBalance);
+}
+
+/**
+ * The highest the balance will stand, holds counted: its balance, plus what it holds above that
+ * until outflows dated later leave, plus what live holds bring in (but `spending`'s).
+ */
+export function highestBalance(state: OpenedAccount, now: string | undefined, later: Later, spending?: string): Amount {
+  return balanceOf(state)
+    .plus(later.notYetGone ?? ZERO)
+    .plus(incomingAt(state, now, spending));
+}
+
+/** What the account can still take before its maximum, now; null: no maximum. */
+export function canTake(state: OpenedAccount, now: string | undefined, later: Later, spending?: string): Amount | null {
+  if (state.maximumBalance === null) return null;
+  return state.maximumBalance.minus(highestBalance(state, now, later, spending));
+}
+
+/**
+ * The balance bounds: an outflow against the minimum (what the account can give now), an inflow
+ * against the maximum (what the balance will be, holds counted). A change the other way is never
+ * refused, even on an account already past a bound set later.
  */
 function checkBound(
   state: OpenedAccount,
   change: Amount,
   now: string | undefined,
-  notYetAvailable: Amount | undefined,
+  later: Later,
   spending?: string,
 ): void {
-  if (state.minimumBalance === null || !change.isNegative()) return;
-  const available = balanceOf(state)
-    .minus(notYetAvailable ?? ZERO)
-    .minus(reservedAt(state, now, spending))
-    .minus(state.minimumBalance);
-  if (available.plus(change).isNegative()) {
+  if (change.isNegative()) {
+    const available = canGive(state, now, later, spending);
+    if (available === null || !available.plus(change).isNegative()) return;
     throw new InsufficientFunds(
       state.code,
       formatAmount(Amount.max(available, 0), state.currency.scale),
       formatAmount(change.negated(), state.currency.scale),
     );
   }
+  if (state.maximumBalance === null || change.isZero()) return;
+  const resulting = highestBalance(state, now, later, spending).plus(change);
+  if (resulting.gt(state.maximumBalance))
+    throw new BalanceLimitExceeded(
+      state.code,
+      formatAmount(state.maximumBalance, state.currency.scale),
+      formatAmount(resulting, state.currency.scale),
+    );
 }
 
 function decideClose(command: Extract<AccountCommand, { type: 'CloseAccount' }>, state: AccountState): AccountEvent[] {
@@ -390,6 +479,7 @@ export function evolve(state: AccountState, event: AccountEvent): AccountState {
         currency,
         status: 'OPEN',
         minimumBalance: event.data.minimumBalance === null ? null : new Amount(event.data.minimumBalance),
+        maximumBalance: event.data.maximumBalance === undefined ? null : new Amount(event.data.maximumBalance),
         metadata: event.data.metadata,
         openedAt: event.effectiveAt,
         debits: ZERO,
@@ -405,6 +495,7 @@ export function evolve(state: AccountState, event: AccountEvent): AccountState {
       const change = changeOf(opened, event.data.legs);
       const hold: OpenHold = {
         reserved: change.isNegative() ? change.negated() : ZERO,
+        incoming: change.isNegative() ? ZERO : change,
         expiresAt: event.data.expiresAt,
       };
       return { ...opened, holds: { ...opened.holds, [event.data.transactionId]: hold }, version: state.version + 1 };
@@ -435,6 +526,10 @@ export function evolve(state: AccountState, event: AccountEvent): AccountState {
     case 'MinimumBalanceChanged': {
       const minimumBalance = event.data.minimumBalance === null ? null : new Amount(event.data.minimumBalance);
       return { ...mustExist(state, event.type), minimumBalance, version: state.version + 1 };
+    }
+    case 'MaximumBalanceChanged': {
+      const maximumBalance = event.data.maximumBalance === null ? null : new Amount(event.data.maximumBalance);
+      return { ...mustExist(state, event.type), maximumBalance, version: state.version + 1 };
     }
   }
 }

@@ -17,7 +17,7 @@ export interface ErrorShape {
 }
 
 export interface ErrorField {
-  type: 'String' | 'Int' | 'Decimal' | 'DateTime' | '[CurrencyImbalance]';
+  type: 'String' | 'Int' | 'Decimal' | 'DateTime' | '[CurrencyImbalance]' | 'BalanceCondition' | 'BalanceMetric';
   description: string;
   /** The property read, when it is not the field's name (`name` is taken by every Error). */
   from?: string;
@@ -188,6 +188,80 @@ export class InsufficientFunds extends LedgerError {
     readonly requested: string,
   ) {
     super(`account "${account}" has ${available} available, ${requested} was asked`);
+  }
+}
+
+export class BalanceLimitExceeded extends LedgerError {
+  readonly code = 'BALANCE_LIMIT_EXCEEDED';
+  static readonly shape: ErrorShape = {
+    description: 'The posting would take the account above its maximum balance (what holds bring in counted).',
+    fields: {
+      account: ACCOUNT,
+      limit: { type: 'Decimal', description: 'The account’s maximum balance.' },
+      resulting: { type: 'Decimal', description: 'The highest the balance would stand with the posting.' },
+    },
+  };
+  constructor(
+    readonly account: string,
+    readonly limit: string,
+    readonly resulting: string,
+  ) {
+    super(`account "${account}" may hold at most ${limit}; the posting would take it to ${resulting}`);
+  }
+}
+
+/** A balance condition as a refusal shows it: the figure, and each bound at the account's scale. */
+export interface BalanceConditionView {
+  account: string;
+  metric: 'POSTED' | 'PENDING' | 'AVAILABLE';
+  gte: string | null;
+  lte: string | null;
+  eq: string | null;
+}
+
+export class BalanceConditionFailed extends LedgerError {
+  readonly code = 'BALANCE_CONDITION_FAILED';
+  static readonly shape: ErrorShape = {
+    description: 'A balance condition of the transaction does not hold on the balances it would leave.',
+    fields: {
+      account: ACCOUNT,
+      metric: { type: 'BalanceMetric', description: 'The figure the condition bounds.' },
+      actual: { type: 'Decimal', description: 'The figure the transaction would leave.' },
+      condition: {
+        type: 'BalanceCondition',
+        description: 'The condition that failed (the first, in the order given).',
+      },
+    },
+  };
+  constructor(
+    readonly account: string,
+    readonly metric: BalanceConditionView['metric'],
+    readonly actual: string,
+    readonly condition: BalanceConditionView,
+  ) {
+    const bounds = (['gte', 'lte', 'eq'] as const).flatMap((k) =>
+      condition[k] === null ? [] : [`${k} ${condition[k]}`],
+    );
+    super(`account "${account}": ${metric} would be ${actual}, the condition asks ${bounds.join(' and ')}`);
+  }
+}
+
+export class VersionMismatch extends LedgerError {
+  readonly code = 'VERSION_MISMATCH';
+  static readonly shape: ErrorShape = {
+    description: 'An account’s stream is not at the version the request expected (it changed since it was read).',
+    fields: {
+      account: ACCOUNT,
+      expected: { type: 'Int', description: 'The version the request expected.' },
+      actual: { type: 'Int', description: 'The account’s version now.' },
+    },
+  };
+  constructor(
+    readonly account: string,
+    readonly expected: number,
+    readonly actual: number,
+  ) {
+    super(`account "${account}" is at version ${actual}, the request expected ${expected}`);
   }
 }
 
@@ -482,6 +556,9 @@ export const LEDGER_ERRORS = {
   InvalidAmount,
   UnbalancedTransaction,
   InsufficientFunds,
+  BalanceLimitExceeded,
+  BalanceConditionFailed,
+  VersionMismatch,
   IdempotencyConflict,
   ConcurrencyConflict,
   ApiKeyAlreadyExists,

@@ -5,22 +5,29 @@
  * accounts at once — is decided here, once, with no I/O.
  */
 import {
+  canGive,
+  canTake,
   decide,
+  signedOnNormalSide,
   type AccountCommand,
   type AccountEvent,
   type AccountState,
+  type Later,
+  type OpenedAccount,
+  type TransactionRecord,
   type Leg,
   type TransactionMetadataUpdate,
 } from './account.js';
-import { AccountNotFound } from './errors.js';
-import type { Amount } from './money.js';
+import { checkConditions, checkExpectedVersions, type BalanceCondition, type ExpectedVersion } from './conditions.js';
+import { AccountNotFound, BalanceLimitExceeded, InsufficientFunds } from './errors.js';
+import { Amount, formatAmount } from './money.js';
 import { buildTransaction, type PostingInput } from './transaction.js';
 
 /** The events each account's stream gets; an account with none is left alone. */
 export type Decisions = Map<string, AccountEvent[]>;
 
-/** What the balance bound leaves aside: money each account receives later (ledger/queries.ts). */
-export type NotYetAvailable = ReadonlyMap<string, Amount>;
+/** What the balance bounds read from postings dated later, per account (ledger/queries.ts). */
+export type NotYetAvailable = ReadonlyMap<string, Later>;
 
 export type JournalCommand =
   /** Opening, or a lifecycle change of one existing account. */
@@ -34,6 +41,12 @@ export type JournalCommand =
       effectiveAt: string;
       now: string;
       notYetAvailable: NotYetAvailable;
+      /** Bounds on the balances the posting would leave (conditions.ts). */
+      conditions?: readonly BalanceCondition[] | null;
+      /** The stream versions the client read: any other refuses the posting. */
+      expectedVersions?: readonly ExpectedVersion[] | null;
+      /** A transfer "up to" its amount: its two legs move as much as the bounds let through. */
+      upTo?: boolean;
     }
   /** `legs`: every leg of the hold at the amount posted. */
   | {
@@ -57,18 +70,22 @@ export function decideJournal(command: JournalCommand, states: ReadonlyMap<strin
       return new Map([[command.code, decide(command.command, state)]]);
     }
     case 'Post': {
-      const transaction = buildTransaction(command.posting, states);
+      checkExpectedVersions(command.expectedVersions, states);
+      const asked = buildTransaction(command.posting, states);
+      const transaction = command.upTo ? upTo(command, asked, states) : asked;
       const { effectiveAt, now, expiresAt } = command;
-      return eachAccount(
+      const decisions = eachAccount(
         transaction.legs.map((leg) => leg.account),
         states,
         (code): AccountCommand => {
-          const notYetAvailable = command.notYetAvailable.get(code);
+          const later = command.notYetAvailable.get(code);
           return command.pending
-            ? { type: 'PlaceHold', transaction, expiresAt, effectiveAt, now, notYetAvailable }
-            : { type: 'PostEntries', transaction, effectiveAt, now, notYetAvailable };
+            ? { type: 'PlaceHold', transaction, expiresAt, effectiveAt, now, ...later }
+            : { type: 'PostEntries', transaction, effectiveAt, now, ...later };
         },
       );
+      checkConditions(command.conditions, states, decisions, now);
+      return decisions;
     }
     case 'CommitHold': {
       const { transactionId, legs, effectiveAt, now } = command;
@@ -81,7 +98,7 @@ export function decideJournal(command: JournalCommand, states: ReadonlyMap<strin
           legs,
           effectiveAt,
           now,
-          notYetAvailable: command.notYetAvailable.get(code),
+          ...command.notYetAvailable.get(code),
         }),
       );
     }
@@ -105,4 +122,40 @@ function eachAccount(
   const decisions: Decisions = new Map();
   for (const code of new Set(codes)) decisions.set(code, decide(commandFor(code), states.get(code)!));
   return decisions;
+}
+
+/**
+ * A transfer "up to" its amount: the smaller of the amount and what every leg's account lets
+ * through — what the account giving can give before its minimum, what the account taking can
+ * take before its maximum, holds counted (account.ts). Nothing at all → the refusal of the bound
+ * that lets nothing through (InsufficientFunds for the minimum, BalanceLimitExceeded for the maximum).
+ */
+function upTo(
+  command: Extract<JournalCommand, { type: 'Post' }>,
+  asked: TransactionRecord,
+  states: ReadonlyMap<string, AccountState>,
+): TransactionRecord {
+  const amount = new Amount(asked.legs[0]!.amount);
+  let moved = amount;
+  for (const leg of asked.legs) {
+    const state = states.get(leg.account) as OpenedAccount;
+    const later = command.notYetAvailable.get(leg.account) ?? {};
+    const giving = signedOnNormalSide(state.type, leg).isNegative();
+    const room = giving ? canGive(state, command.now, later) : canTake(state, command.now, later);
+    if (room === null) continue;
+    const scale = state.currency.scale;
+    if (room.lte(0)) {
+      if (giving) throw new InsufficientFunds(leg.account, formatAmount(Amount.max(room, 0), scale), leg.amount);
+      throw new BalanceLimitExceeded(
+        leg.account,
+        formatAmount(state.maximumBalance!, scale),
+        formatAmount(state.maximumBalance!.minus(room).plus(amount), scale),
+      );
+    }
+    moved = Amount.min(moved, room);
+  }
+  if (moved.eq(amount)) return asked;
+  const { scale } = (states.get(asked.legs[0]!.account) as OpenedAccount).currency;
+  const entries = command.posting.entries.map((entry) => ({ ...entry, amount: formatAmount(moved, scale) }));
+  return buildTransaction({ ...command.posting, entries }, states);
 }

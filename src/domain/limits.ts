@@ -45,6 +45,9 @@ export const MAX_PAGE_SIZE = 100;
 /** Log positions travel as GraphQL Int (a signed 32-bit integer): no cursor or argument names one beyond it. */
 export const MAX_POSITION = 2_147_483_647;
 
+/** Balance conditions, and expected versions, per transaction (each names an account to load). */
+export const MAX_CONDITIONS = 100;
+
 /** Transactions per postTransactions request. */
 export const MAX_BATCH = 1000;
 /**

@@ -14,6 +14,7 @@ import {
   ACCOUNT_FROZEN,
   ACCOUNT_UNFROZEN,
   ACCOUNT_UPDATED,
+  MAXIMUM_BALANCE_CHANGED,
   MINIMUM_BALANCE_CHANGED,
 } from './types/account-lifecycle.js';
 import { ACCOUNT_OPENED } from './types/account-opened.js';
@@ -36,6 +37,7 @@ export const CATALOGUE: Record<LedgerEvent['type'], readonly EventVersion[]> = {
   AccountUnfrozen: ACCOUNT_UNFROZEN,
   AccountUpdated: ACCOUNT_UPDATED,
   MinimumBalanceChanged: MINIMUM_BALANCE_CHANGED,
+  MaximumBalanceChanged: MAXIMUM_BALANCE_CHANGED,
   HoldPlaced: HOLD_PLACED,
   HoldCommitted: HOLD_COMMITTED,
   HoldVoided: HOLD_VOIDED,

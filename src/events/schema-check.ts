@@ -85,7 +85,17 @@ export const array =
     for (let i = 0; i < items.length; i++) member(item, items[i], i);
   };
 
-/** Exactly these keys: an unexpected key in a stored event is as suspicious as a missing one. */
+/** Checks that `object` lets be absent: a field added to the current version, absent in rows written before it. */
+const OPTIONAL = new WeakSet<Check>();
+
+/** The member may be absent (meaning null); when present it passes `check`. */
+export const optional = (check: Check): Check => {
+  const wrapped: Check = (value) => check(value);
+  OPTIONAL.add(wrapped);
+  return wrapped;
+};
+
+/** Exactly these keys (but optional ones): an unexpected key in a stored event is as suspicious as a missing one. */
 export const object = (shape: Record<string, Check>): Check => {
   const keys = Object.keys(shape);
   // A value frozen all the way down that passed once passes forever: a posting's record is
@@ -97,7 +107,10 @@ export const object = (shape: Record<string, Check>): Check => {
     const record = value as Record<string, unknown>;
     for (const key in record) if (!(key in shape)) failAt(key, 'no such field');
     for (const key of keys) {
-      if (!(key in record)) failAt(key, 'a value (field missing)');
+      if (!(key in record)) {
+        if (OPTIONAL.has(shape[key]!)) continue;
+        failAt(key, 'a value (field missing)');
+      }
       member(shape[key]!, record[key], key);
     }
     if (isDeepFrozen(record)) passed.add(record);

@@ -93,6 +93,7 @@ const PLAIN_LISTS = new Set([
   'TrialBalance.byType',
   'UnbalancedTransaction.imbalances',
   'ExecuteBatchPayload.balances',
+  'DryRun.balances',
 ]);
 
 /** Fields that do more than one field's work: a durable commit, a read of the whole ledger, a count. */

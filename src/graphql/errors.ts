@@ -7,11 +7,14 @@ import type { ObjectRef } from '@pothos/core';
 import {
   LEDGER_ERRORS,
   LedgerError,
+  type BalanceConditionView,
   type CurrencyImbalance,
   type ErrorClass,
   type ErrorField,
 } from '../domain/errors.js';
+import type { BalanceMetric } from '../domain/conditions.js';
 import { builder, type InkwellTypes } from './builder.js';
+import { BalanceConditionRef, BalanceMetricRef } from './conditions.js';
 
 /**
  * A LedgerError as data. graphql-js treats an Error *returned* by a resolver as thrown,
@@ -52,6 +55,10 @@ function errorField(t: ErrorFieldBuilder, name: string, field: ErrorField) {
       return t.field({ type: field.type, description, resolve: (e) => String(read(e)) });
     case '[CurrencyImbalance]':
       return t.field({ type: [CurrencyImbalanceRef], description, resolve: (e) => read(e) as CurrencyImbalance[] });
+    case 'BalanceCondition':
+      return t.field({ type: BalanceConditionRef, description, resolve: (e) => read(e) as BalanceConditionView });
+    case 'BalanceMetric':
+      return t.field({ type: BalanceMetricRef, description, resolve: (e) => read(e) as BalanceMetric });
   }
 }
 

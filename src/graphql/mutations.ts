@@ -4,7 +4,7 @@ import { committed } from './committed.js';
 import { DryRunRef, dryRunAnswer, type DryRunValue } from './dry-run.js';
 import type { TransactionView } from '../ledger/queries.js';
 import { asResult, errorData, resultUnion } from './errors.js';
-import { MAX_BATCH, MAX_BATCH_LEGS } from '../domain/limits.js';
+import { MAX_BATCH, MAX_BATCH_LEGS, MAX_CONDITIONS } from '../domain/limits.js';
 import { closeAccountErrors, lifecycleErrors } from '../ledger/commands/account-lifecycle.js';
 import { commitPendingErrors } from '../ledger/commands/commit-pending.js';
 import { openAccountErrors } from '../ledger/commands/open-account.js';
@@ -18,6 +18,7 @@ import { TransactionRef } from './types/entry.js';
 import { DirectionRef } from './types/money.js';
 import { rethrowAsInput } from './bad-input.js';
 import { SAY } from './limit-text.js';
+import { BalanceConditionInputRef, ExpectedVersionInputRef } from './conditions.js';
 
 const OpenAccountInput = builder.inputType('OpenAccountInput', {
   description: 'A new account. Sending the same fields again returns the existing account.',
@@ -36,6 +37,11 @@ const OpenAccountInput = builder.inputType('OpenAccountInput', {
       type: 'Decimal',
       description:
         'Lowest allowed normal-side balance: "0" forbids overdraft, "-100.00" allows that much. Omit for no bound.',
+    }),
+    maximumBalance: t.field({
+      type: 'Decimal',
+      description:
+        'Highest allowed normal-side balance, what holds bring in counted (e.g. a wallet capped at "1000.00"); not below minimumBalance. Omit for no bound.',
     }),
     metadata: t.field({ type: 'JSON', description: `A JSON object of at most ${SAY.metadata}.` }),
     effectiveAt: t.field({
@@ -77,6 +83,14 @@ export const PostTransactionInput = builder.inputType('PostTransactionInput', {
     expiresAt: t.field({
       type: 'DateTime',
       description: 'A hold’s expiry (only with pending): from then on it reserves nothing and cannot be committed.',
+    }),
+    conditions: t.field({
+      type: [BalanceConditionInputRef],
+      description: `Bounds on the balances the transaction would leave, at most ${MAX_CONDITIONS}; all must hold (BalanceConditionFailed names the first that does not).`,
+    }),
+    expectedVersions: t.field({
+      type: [ExpectedVersionInputRef],
+      description: `Optimistic locks, at most ${MAX_CONDITIONS}: each account’s stream must still be at the version given (VersionMismatch otherwise).`,
     }),
   }),
 });
@@ -126,6 +140,10 @@ export const TransferInput = builder.inputType('TransferInput', {
     effectiveAt: t.field({ type: 'DateTime', description: 'Value time; default now.' }),
     description: t.string({ description: `At most ${SAY.description}.` }),
     metadata: t.field({ type: 'JSON', description: `A JSON object of at most ${SAY.metadata}.` }),
+    upTo: t.boolean({
+      description:
+        'Move as much of `amount` as the balance bounds let through: the smaller of amount, what the debited account can give and what the credited account can take (holds counted). The transaction records what moved; nothing at all is refused.',
+    }),
   }),
 });
 
@@ -240,6 +258,16 @@ const SetMinimumBalanceInput = builder.inputType('SetMinimumBalanceInput', {
     minimumBalance: t.field({
       type: 'Decimal',
       description: '"0" forbids overdraft, "-100.00" allows that much; null (or omitted) removes the bound.',
+    }),
+  }),
+});
+const SetMaximumBalanceInput = builder.inputType('SetMaximumBalanceInput', {
+  description: 'The highest allowed normal-side balance from now on.',
+  fields: (t) => ({
+    code: t.string({ required: true, description: 'The account code.' }),
+    maximumBalance: t.field({
+      type: 'Decimal',
+      description: 'Not below the minimum balance; null (or omitted) removes the bound.',
     }),
   }),
 });
@@ -399,6 +427,24 @@ builder.mutationFields((t) => ({
           ctx,
           ctx.ledger.changeMinimumBalance(
             { code: input.code, minimumBalance: input.minimumBalance ?? null },
+            ctx.command,
+          ),
+          ctx.accounts,
+        ),
+      ),
+  }),
+  setMaximumBalance: t.field({
+    authScopes: { admin: true },
+    type: LifecycleResult,
+    description:
+      'Changes the upper bound of the account’s normal-side balance; later inflows are checked against it (a balance already above it is left as it is).',
+    args: { input: t.arg({ type: SetMaximumBalanceInput, required: true, description: 'The command.' }) },
+    resolve: (_root, { input }, ctx) =>
+      asResult(() =>
+        committed(
+          ctx,
+          ctx.ledger.changeMaximumBalance(
+            { code: input.code, maximumBalance: input.maximumBalance ?? null },
             ctx.command,
           ),
           ctx.accounts,

@@ -10,6 +10,7 @@ import { DEFAULT_POLICY, type ProjectionPolicy } from '../projections/project.js
 import type { Database } from '../store/db.js';
 import { EventStore, type Clock } from '../store/event-store.js';
 import {
+  changeMaximumBalance,
   changeMinimumBalance,
   closeAccount,
   freezeAccount,
@@ -158,6 +159,13 @@ export class Ledger {
     ctx: CommandContext,
   ): Promise<string> {
     return this.run(changeMinimumBalance(input, this.env), ctx);
+  }
+
+  async changeMaximumBalance(
+    input: { code: string; maximumBalance: string | null },
+    ctx: CommandContext,
+  ): Promise<string> {
+    return this.run(changeMaximumBalance(input, this.env), ctx);
   }
 
   /** A batch runs alone in its transaction: an atomic one must be able to roll back all of itself. */

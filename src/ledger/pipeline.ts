@@ -180,13 +180,16 @@ export function fingerprintFor(command: string, input: unknown): string {
     .digest('hex');
 }
 
-/** An omitted field and an explicit null mean the same request (top level and legs only; metadata is kept as sent). */
+/**
+ * An omitted field and an explicit null mean the same request (top level, and the items of its
+ * lists: legs, conditions, expected versions; metadata is kept as sent).
+ */
 function withoutNulls(input: unknown): unknown {
   if (typeof input !== 'object' || input === null) return input;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) {
     if (value == null) continue;
-    out[key] = key === 'entries' && Array.isArray(value) ? value.map(withoutNulls) : value;
+    out[key] = key !== 'metadata' && Array.isArray(value) ? value.map(withoutNulls) : value;
   }
   return out;
 }

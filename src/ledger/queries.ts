@@ -3,7 +3,7 @@
  * pagination. Every list takes `limit` and returns up to limit + 1 rows so the caller
  * knows whether another page exists.
  */
-import type { AccountState, AccountType, Leg, OpenedAccount } from '../domain/account.js';
+import type { AccountState, AccountType, Leg, Later, OpenedAccount } from '../domain/account.js';
 import { signedOnNormalSide } from '../domain/account.js';
 import type { JsonObject } from '../domain/json.js';
 import { Amount, ZERO, formatAmount, parseCurrency } from '../domain/money.js';
@@ -161,20 +161,24 @@ export function toTransactionView(row: Selectable<TransactionsTable>): Transacti
 }
 
 /**
- * Per bounded account: how much of its balance cannot be spent now because it arrives later.
- * The balance counts every posting, some effective after `now`; what can go today is the lowest
- * the balance will be at any instant from now on, so the answer is the future postings' total
- * less their lowest running sum (never above zero). Only entries the loaded state includes count
- * (a later one makes the append conflict anyway).
+ * Per bounded account: how much of its balance cannot be spent now because it arrives later, and
+ * how far it stands above its balance until outflows dated later leave. The balance counts every
+ * posting, some effective after `now`; what can go today is the lowest the balance will be at any
+ * instant from now on, so `notYetAvailable` is the future postings' total less their lowest
+ * running sum (never above zero); what can come in is bounded by the highest it will be, so
+ * `notYetGone` is their highest running sum (never below zero) less their total. Only entries the
+ * loaded state includes count (a later one makes the append conflict anyway).
  */
 export async function notYetAvailableOf(
   db: Db,
   states: ReadonlyMap<string, AccountState>,
   now: string,
   pending: Iterable<EntriesTable> = [],
-): Promise<Map<string, Amount>> {
-  const bounded = [...states.values()].filter((s): s is OpenedAccount => s.exists && s.minimumBalance !== null);
-  const result = new Map<string, Amount>();
+): Promise<Map<string, Later>> {
+  const bounded = [...states.values()].filter(
+    (s): s is OpenedAccount => s.exists && (s.minimumBalance !== null || s.maximumBalance !== null),
+  );
+  const result = new Map<string, Later>();
   if (bounded.length === 0) return result;
   const codes = bounded.map((s) => s.code);
   const stored = await db
@@ -199,12 +203,15 @@ export async function notYetAvailableOf(
   for (const state of bounded) {
     let running = ZERO;
     let lowest = ZERO;
+    let highest = ZERO;
     for (const row of rows) {
       if (row.account_code !== state.code || Number(row.account_version) > state.version) continue;
       running = running.plus(signedOnNormalSide(state.type, { direction: row.direction, amount: row.amount }));
       lowest = Amount.min(lowest, running);
+      highest = Amount.max(highest, running);
     }
-    if (!running.isZero() || !lowest.isZero()) result.set(state.code, running.minus(lowest));
+    if (!running.isZero() || !lowest.isZero() || !highest.isZero())
+      result.set(state.code, { notYetAvailable: running.minus(lowest), notYetGone: highest.minus(running) });
   }
   return result;
 }

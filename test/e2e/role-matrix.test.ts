@@ -41,7 +41,10 @@ interface Row {
 const next = () => `${Date.now().toString(36)}-${++sequence}`;
 
 const MATRIX: Record<string, Row> = {
-  'Query.account': { needs: 'read', request: () => ({ query: '{ f: account(code: "assets:cash") { code } }' }) },
+  'Query.account': {
+    needs: 'read',
+    request: () => ({ query: '{ f: account(code: "assets:cash") { code minimumBalance maximumBalance } }' }),
+  },
   'Query.accounts': {
     needs: 'read',
     request: () => ({ query: '{ f: accounts(first: 5) { edges { node { code } } } }' }),
@@ -176,9 +179,11 @@ const MATRIX: Record<string, Row> = {
     needs: 'admin',
     request: () => ({
       query:
-        'mutation($code: String!) { f: openAccount(input: { code: $code, name: "M", type: ASSET, currency: "USD" }) { __typename ... on Account { code } } }',
+        'mutation($code: String!) { f: openAccount(input: { code: $code, name: "M", type: ASSET, currency: "USD", minimumBalance: "0", maximumBalance: "100" }) { __typename ... on Account { code } } }',
       variables: { code: `assets:m-${next()}` },
     }),
+    // The code, not the union: an allowed call must open the account, not answer a refusal.
+    path: ['f', 'code'],
   },
   'Mutation.createCategory': {
     needs: 'admin',
@@ -208,10 +213,14 @@ const MATRIX: Record<string, Row> = {
   'Mutation.postTransaction': {
     needs: 'post',
     request: () => ({
+      // With a balance condition and an expected version (of an account no call changes): both hold.
       query: `mutation($key: String!) { f: postTransaction(input: { idempotencyKey: $key, entries: [
-        { account: "assets:cash", direction: DEBIT, amount: "1.00" }, { account: "equity:capital", direction: CREDIT, amount: "1.00" }] }) { __typename ... on Transaction { id } } }`,
+        { account: "assets:cash", direction: DEBIT, amount: "1.00" }, { account: "equity:capital", direction: CREDIT, amount: "1.00" }],
+        conditions: [{ account: "assets:cash", metric: PENDING, eq: "0" }], expectedVersions: [{ account: "assets:still", version: 1 }] }) { __typename ... on Transaction { id } } }`,
       variables: { key: `p-${next()}` },
     }),
+    // The id, not the union: an allowed call must post (VersionMismatch, BalanceConditionFailed are refusals).
+    path: ['f', 'id'],
   },
   'Mutation.postTransactions': {
     needs: 'post',
@@ -233,9 +242,10 @@ const MATRIX: Record<string, Row> = {
     needs: 'post',
     request: () => ({
       query:
-        'mutation($key: String!) { f: transfer(input: { idempotencyKey: $key, debitAccount: "assets:cash", creditAccount: "equity:capital", amount: "1.00" }) { __typename ... on Transaction { id } } }',
+        'mutation($key: String!) { f: transfer(input: { idempotencyKey: $key, debitAccount: "assets:cash", creditAccount: "equity:capital", amount: "1.00", upTo: true }) { __typename ... on Transaction { id } } }',
       variables: { key: `t-${next()}` },
     }),
+    path: ['f', 'id'],
   },
   // A hold placed and committed (or voided) in one request, so every allowed call has one to act on.
   'Mutation.commitPending': {
@@ -282,6 +292,14 @@ const MATRIX: Record<string, Row> = {
     request: () => ({
       query: 'mutation { f: setMinimumBalance(input: { code: "assets:frozen", minimumBalance: "0" }) { __typename } }',
     }),
+  },
+  'Mutation.setMaximumBalance': {
+    needs: 'admin',
+    request: () => ({
+      query:
+        'mutation { f: setMaximumBalance(input: { code: "assets:frozen", maximumBalance: "1000" }) { __typename ... on Account { maximumBalance } } }',
+    }),
+    path: ['f', 'maximumBalance'],
   },
   'Mutation.closePeriod': {
     needs: 'admin',
@@ -339,6 +357,7 @@ beforeAll(async () => {
     { code: 'equity:capital', type: 'EQUITY' },
     { code: 'assets:empty', type: 'ASSET' },
     { code: 'assets:frozen', type: 'ASSET' },
+    { code: 'assets:still', type: 'ASSET' },
   ]);
   await api.mutate('closePeriod', { through: '2000-01-02T00:00:00Z' });
   const created = async (code: string) =>

@@ -1,7 +1,9 @@
 /**
  * Deterministic simulation: a seeded workload drives the real ledger and the reference model
- * (test/support/model.ts) side by side and compares every answer — opens, transfers (backdated too),
- * holds with expiries, commits, voids, reversals, period closes and reopens, idempotent retries and
+ * (test/support/model.ts) side by side and compares every answer — opens (some wallets capped by a
+ * maximum balance), transfers (backdated too; some with a balance condition or the stream version
+ * the client read; some "up to" their amount), maximum changes, holds with expiries, commits,
+ * voids, reversals, period closes and reopens, idempotent retries and
  * conflicting reuse of keys, bursts of concurrent commands (one group commit; the model runs them
  * in submission order), races of commands contending for one hold or transaction (the answers
  * must be those of some serial order), clock steps, and as-of queries against a brute force over the model's
@@ -9,7 +11,9 @@
  * CI runs SIM_RUNS × SIM_OPS (default 20 × 5,000 = 100,000 operations).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { balanceOf, incomingAt, reservedAt } from '../../src/domain/account.js';
 import { Amount, ZERO } from '../../src/domain/money.js';
+import { loadAccount } from '../../src/ledger/load.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { balanceAt, getAccounts } from '../../src/ledger/queries.js';
 import { rebuildReadModels } from '../../src/projections/rebuild.js';
@@ -52,8 +56,10 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   const model = new LedgerModel(START);
   if (options.flawedModel) model.reserved = () => ZERO;
-  // One PostgreSQL connection: queries are answered in the order they are asked, so concurrent
-  // commands (bursts, races) interleave the same way on every run of a seed, as on SQLite.
+  // One PostgreSQL connection, one SQLite reader thread: queries are answered in the order they
+  // are asked, so concurrent commands (bursts, races) interleave the same way on every run of a
+  // seed. (Two SQLite readers let a race's reads finish in either order: a commit and a void of one
+  // hold then ended either way on two runs of a seed.)
   const temp = await tempDatabase({ poolSize: 1 });
   const ledger = new Ledger(temp.database, { clock: () => new Date(model.now), maxFutureSkewMs: 0 });
   const where = (i: number, what: string) =>
@@ -81,6 +87,7 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
   const openWallet = (): Command => {
     const code = `liabilities:w${wallets.length + (next() < 0.2 && wallets.length > 0 ? -1 : 0)}`;
     const bounded = next() < 0.8;
+    const maximumBalance = next() < 0.3 ? '500.00' : null;
     return {
       what: `open ${code}`,
       run: async () => {
@@ -91,6 +98,7 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
             type: 'LIABILITY',
             currency: 'USD',
             minimumBalance: bounded ? '0' : null,
+            maximumBalance,
             effectiveAt: iso(OPENED),
           },
           ctx,
@@ -112,16 +120,68 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
                 currency: 'USD',
                 scale: 2,
                 minimumBalance: bounded ? '0.00' : null,
+                maximumBalance,
                 openedAt: iso(OPENED),
               });
               wallets.push(code);
             },
           };
-        return (existing.minimumBalance !== null) === bounded
+        // Opening again is compared with the account's bounds as they stand now.
+        return (existing.minimumBalance !== null) === bounded && (existing.maximumBalance ?? null) === maximumBalance
           ? { outcome: 'OK', id: code }
           : { outcome: 'ACCOUNT_ALREADY_EXISTS' };
       },
     };
+  };
+
+  /** A wallet's maximum changed or removed; one below its minimum is refused. */
+  const capWallet = (code: string, maximumBalance: string | null): Command => ({
+    what: `set maximum of ${code} to ${maximumBalance}`,
+    run: () => ledger.changeMaximumBalance({ code, maximumBalance }, ctx),
+    expect: () =>
+      LedgerModel.ordered(model.account(code).minimumBalance, maximumBalance)
+        ? { outcome: 'OK', id: code, apply: () => model.setMaximumBalance(code, maximumBalance) }
+        : { outcome: 'VALIDATION_ERROR' },
+  });
+
+  /** What a transfer may ask besides its legs, fixed when the client builds the request (a retry resends it). */
+  type Extra =
+    | null
+    | { upTo: true }
+    | { condition: { account: string; metric: 'POSTED' | 'PENDING' | 'AVAILABLE'; gte: string } }
+    | { expectedVersion: { account: string; version: number } };
+  /**
+   * What the model says each up-to transfer moved, compared with the ledger's entries at the end
+   * (reading them as each commits would add reads among the commands: a race could end otherwise).
+   */
+  const movedBy = new Map<string, string>();
+  /** The legs accepted since the last check: none of them may have crossed a bound. */
+  let accepted: ModelLeg[] = [];
+  /**
+   * No bound crossed, read from the ledger's own state after a burst or a race: an account that
+   * gave has what it can give at or above its minimum, one that took has its balance with what
+   * live holds bring in at or below its maximum (later commands of the burst only move it back).
+   */
+  const noBoundCrossed = async (label: string) => {
+    const at = iso(model.now);
+    for (const code of new Set(accepted.map((l) => l.account))) {
+      const change = model.change(code, accepted);
+      const state = await loadAccount(temp.database.db, code);
+      if (!state.exists) throw new Error(`${code} vanished`);
+      const gave = accepted.some((l) => l.account === code && model.change(code, [l]).isNegative());
+      const took = accepted.some((l) => l.account === code && model.change(code, [l]).gt(0));
+      if (gave && state.minimumBalance !== null)
+        expect(
+          balanceOf(state).minus(reservedAt(state, at)).gte(state.minimumBalance),
+          `${label}: ${code} above its minimum (${change})`,
+        ).toBe(true);
+      if (took && state.maximumBalance !== null)
+        expect(
+          balanceOf(state).plus(incomingAt(state, at)).lte(state.maximumBalance),
+          `${label}: ${code} below its maximum`,
+        ).toBe(true);
+    }
+    accepted = [];
   };
 
   /** Money between a wallet and the bank, or between two wallets; maybe backdated; maybe a hold. */
@@ -133,42 +193,77 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
     other: string,
     backdateMs: number,
     expiresInMs: number | null,
+    extra: Extra = null,
   ): Command => {
     const from = kind === 'in' ? BANK : wallet;
     const to = kind === 'in' ? wallet : kind === 'move' ? other : BANK;
     const effectiveAt = model.now - backdateMs;
     const expiresAt = expiresInMs === null ? null : model.now + expiresInMs;
-    const request = JSON.stringify({ kind, from, to, cents, effectiveAt: backdateMs ? effectiveAt : null, expiresAt });
+    const upTo = extra !== null && 'upTo' in extra;
+    const request = JSON.stringify({
+      kind,
+      from,
+      to,
+      cents,
+      effectiveAt: backdateMs ? effectiveAt : null,
+      expiresAt,
+      extra,
+    });
+    const common = { idempotencyKey: key, effectiveAt: backdateMs ? iso(effectiveAt) : null };
     return {
-      what: `${kind} ${money(cents)} ${from} -> ${to} (key ${key}${backdateMs ? `, effective ${iso(effectiveAt)}` : ''})`,
-      run: () =>
-        ledger.postTransaction(
-          {
-            idempotencyKey: key,
-            entries: [
-              { account: from, direction: 'DEBIT', amount: money(cents) },
-              { account: to, direction: 'CREDIT', amount: money(cents) },
-            ],
-            effectiveAt: backdateMs ? iso(effectiveAt) : null,
-            pending: kind === 'hold',
-            expiresAt: expiresAt === null ? null : iso(expiresAt),
-          },
+      what: `${kind} ${money(cents)} ${from} -> ${to} (key ${key}${backdateMs ? `, effective ${iso(effectiveAt)}` : ''}${extra ? `, ${JSON.stringify(extra)}` : ''})`,
+      run: async () => {
+        if (!upTo)
+          return ledger.postTransaction(
+            {
+              ...common,
+              entries: [
+                { account: from, direction: 'DEBIT', amount: money(cents) },
+                { account: to, direction: 'CREDIT', amount: money(cents) },
+              ],
+              pending: kind === 'hold',
+              expiresAt: expiresAt === null ? null : iso(expiresAt),
+              conditions: extra && 'condition' in extra ? [extra.condition] : null,
+              expectedVersions: extra && 'expectedVersion' in extra ? [extra.expectedVersion] : null,
+            },
+            ctx,
+          );
+        return ledger.transfer(
+          { ...common, debitAccount: from, creditAccount: to, amount: money(cents), upTo: true },
           ctx,
-        ),
+        );
+      },
       expect: () => {
         const previous = model.keys.get(key);
         if (previous)
           return previous.request === request
             ? { outcome: 'OK', id: previous.id }
             : { outcome: 'IDEMPOTENCY_CONFLICT' };
-        // A debit takes from a wallet (a liability) and adds to the bank (an asset): only a wallet can run short.
-        const legs = legsOf(from, to, cents);
-        if (model.short(legs) !== null) return { outcome: 'INSUFFICIENT_FUNDS' };
+        // The ledger's order: the versions read, the bounds (an up-to transfer first finds what it can move), the conditions, the period.
+        if (extra && 'expectedVersion' in extra) {
+          const { account, version } = extra.expectedVersion;
+          if (model.account(account).version !== version) return { outcome: 'VERSION_MISMATCH' };
+        }
+        let legs = legsOf(from, to, cents);
+        if (upTo) {
+          const moved = model.upTo(from, to, new Amount(money(cents)));
+          if (typeof moved === 'string') return { outcome: moved };
+          legs = legs.map((leg) => ({ ...leg, amount: moved }));
+        }
+        const refusal = model.refusal(legs);
+        if (refusal !== null) return { outcome: refusal };
+        if (extra && 'condition' in extra) {
+          const { account, metric, gte } = extra.condition;
+          if (model.figureAfter(account, metric, legs, kind === 'hold').lt(gte))
+            return { outcome: 'BALANCE_CONDITION_FAILED' };
+        }
         if (model.closed(effectiveAt)) return { outcome: 'PERIOD_CLOSED' };
         return {
           outcome: 'OK',
           apply: (id) => {
+            if (upTo) movedBy.set(id, legs[0]!.amount.toFixed(2));
             model.keys.set(key, { request, id });
+            accepted.push(...legs);
             if (kind === 'hold') model.placeHold(id, legs, effectiveAt, expiresAt);
             else model.post(id, legs, effectiveAt);
           },
@@ -191,14 +286,15 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
           : { outcome: 'IDEMPOTENCY_CONFLICT' };
       if (hold.status !== 'open') return { outcome: 'HOLD_NOT_PENDING' };
       if (hold.expiresAt !== null && hold.expiresAt <= model.now) return { outcome: 'HOLD_EXPIRED' };
-      if (model.short(hold.legs, hold.id) !== null) return { outcome: 'INSUFFICIENT_FUNDS' };
+      const refusal = model.refusal(hold.legs, hold.id);
+      if (refusal !== null) return { outcome: refusal };
       if (model.closed(model.now)) return { outcome: 'PERIOD_CLOSED' };
       return {
         outcome: 'OK',
         id: hold.id,
         apply: () => {
           model.keys.set(key, { request: `commit ${hold.id}`, id: hold.id });
-          model.commit(hold.id);
+          accepted.push(...model.commit(hold.id));
         },
       };
     },
@@ -227,12 +323,14 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
       if (tx.status === 'pending') return { outcome: 'TRANSACTION_PENDING' };
       if (tx.status === 'voided') return { outcome: 'HOLD_NOT_PENDING' };
       if (tx.reversedBy !== null) return { outcome: 'TRANSACTION_ALREADY_REVERSED' };
-      if (model.short(model.reversalOf(tx.id)) !== null) return { outcome: 'INSUFFICIENT_FUNDS' };
+      const refusal = model.refusal(model.reversalOf(tx.id));
+      if (refusal !== null) return { outcome: refusal };
       if (model.closed(tx.effectiveAt)) return { outcome: 'PERIOD_CLOSED' };
       return {
         outcome: 'OK',
         apply: (reversalId) => {
           model.keys.set(key, { request: `reverse ${tx.id}`, id: reversalId });
+          accepted.push(...model.reversalOf(tx.id));
           model.reverse(tx.id, reversalId);
         },
       };
@@ -276,6 +374,28 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
       const other = pick(wallets.filter((w) => w !== wallet).concat(wallets.length > 1 ? [] : [BANK]));
       const backdate = next() < 0.25 ? Math.floor(next() * 48 * HOUR) : 0;
       const expires = kind === 'hold' && next() < 0.5 ? 1000 + Math.floor(next() * 2 * HOUR) : null;
+      if (r >= 0.28 && r < 0.31) {
+        const cap = pick(['300.00', '1000.00', null, '-1.00'] as const);
+        return () => capWallet(wallet, cap);
+      }
+      // Some transfers carry a precondition the client fixes now, from what it reads of the model
+      // (in a burst, several read the same version: only the first of them can still match).
+      const roll2 = next();
+      const named = pick([wallet, BANK]);
+      const extra: Extra =
+        kind === 'hold' || roll2 < 0.7
+          ? null
+          : roll2 < 0.8
+            ? { upTo: true }
+            : roll2 < 0.9
+              ? {
+                  condition: {
+                    account: named,
+                    metric: pick(['POSTED', 'PENDING', 'AVAILABLE'] as const),
+                    gte: money(Math.floor(next() * 40_000) - 10_000),
+                  },
+                }
+              : { expectedVersion: { account: named, version: model.account(named).version - (next() < 0.3 ? 1 : 0) } };
       const args = [
         kind,
         key,
@@ -284,9 +404,10 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
         kind === 'move' && other === BANK ? wallet : other,
         backdate,
         expires,
+        extra,
       ] as const;
       if (kind === 'move' && other === BANK)
-        return () => transfer('out', args[1], args[2], args[3], BANK, args[5], null);
+        return () => transfer('out', args[1], args[2], args[3], BANK, args[5], null, extra);
       return () => transfer(...args);
     };
     const factory = make();
@@ -323,8 +444,10 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
   /** Applies the first serial order of `race` whose answers are `results`; false when none is. */
   const settleRace = (race: Command[], results: Array<{ outcome: Outcome; id?: string }>): boolean => {
     const before = model.snapshot();
+    const mark = accepted.length;
     for (const order of orders(race.map((_, j) => j))) {
       model.restore(before);
+      accepted.length = mark;
       const fits = order.every((j) => {
         const expected = race[j]!.expect();
         const actual = results[j]!;
@@ -336,6 +459,7 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
       if (fits) return true;
     }
     model.restore(before);
+    accepted.length = mark;
     return false;
   };
 
@@ -388,6 +512,7 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
         if (process.env.SIM_TRACE) console.log(trace.slice(-race.length).join('\n'));
         const answers = race.map((c, j) => `${c.what} -> ${results[j]!.outcome}`).join('; ');
         expect(settleRace(race, results), where(i, `no serial order gives these answers: ${answers}`)).toBe(true);
+        await noBoundCrossed(where(i, 'race'));
         i += race.length;
         continue;
       }
@@ -415,12 +540,23 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
           expect(actual.id, where(i + j, `${command.what}: the first result`)).toBe(expected.id);
         if (actual.outcome === 'OK') expected.apply?.(actual.id!);
       });
+      await noBoundCrossed(where(i, 'burst'));
       i += burst.length;
     }
     // Every balance now, and the read models against a rebuild.
     const accounts = await getAccounts(temp.database.db, [...model.accounts.keys()]);
-    for (const [code, account] of accounts)
+    for (const [code, account] of accounts) {
       expect(account.balance, `seed ${seed}: ${code}`).toBe(model.balance(code).toFixed(2));
+      expect(account.version, `seed ${seed}: ${code} version`).toBe(model.account(code).version);
+    }
+    const upToEntries = await temp.database.db
+      .selectFrom('entries')
+      .select(['transaction_id', 'amount'])
+      .where('transaction_id', 'in', [...movedBy.keys(), 'none'])
+      .execute();
+    expect(upToEntries.length, `seed ${seed}: up-to legs`).toBe(movedBy.size * 2);
+    for (const row of upToEntries)
+      expect(row.amount, `seed ${seed}: up-to ${row.transaction_id} moved`).toBe(movedBy.get(row.transaction_id));
     const rebuilt = await rebuildReadModels(temp.database, { apply: false });
     expect(rebuilt.differences, `seed ${seed}`).toEqual([]);
     return trace;

@@ -31,12 +31,14 @@ export interface ModelAccount {
   scale: number;
   /** The bound on the normal-side balance, formatted at scale as the ledger stores it; null: none. */
   minimumBalance: string | null;
+  /** The upper bound, likewise (absent: none). */
+  maximumBalance?: string | null;
   status: 'OPEN' | 'CLOSED';
   /** The effectiveAt it was opened with; null when opened "now". */
   openedAt: string | null;
   debits: Amount;
   credits: Amount;
-  /** Events in its stream, counted for openings, closings, bound changes and postings (not holds). */
+  /** Events in its stream: openings, closings, bound changes, postings, holds placed and voided. */
   version: number;
 }
 
@@ -167,6 +169,75 @@ export class LedgerModel implements ModelData {
     return null;
   }
 
+  /** What the reserving holds bring into `code` (but `except`): the maximum counts it. */
+  incoming(code: string, except?: string): Amount {
+    let sum = ZERO;
+    for (const hold of this.holds.values()) {
+      if (hold.id === except || !this.reserving(hold)) continue;
+      const change = this.change(code, hold.legs);
+      if (change.gt(0)) sum = sum.plus(change);
+    }
+    return sum;
+  }
+
+  /** What `code` can still give before its minimum (null: no minimum); `spending`'s reserve is its own. */
+  canGive(code: string, spending?: string): Amount | null {
+    const account = this.account(code);
+    if (account.minimumBalance === null) return null;
+    const hold = spending === undefined ? undefined : this.holds.get(spending);
+    const own = hold && this.reserving(hold) ? this.change(code, hold.legs).neg() : ZERO;
+    const reserved = this.reserved(code).minus(own.isNegative() ? ZERO : own);
+    return this.balance(code).minus(reserved).minus(account.minimumBalance);
+  }
+
+  /** What `code` can still take before its maximum (null: no maximum), incoming holds counted but `spending`'s. */
+  canTake(code: string, spending?: string): Amount | null {
+    const max = this.account(code).maximumBalance ?? null;
+    if (max === null) return null;
+    return new Amount(max).minus(this.balance(code)).minus(this.incoming(code, spending));
+  }
+
+  /**
+   * Why the ledger refuses `legs` on a bound, account by account in the order the legs name them:
+   * an outflow past the minimum, an inflow past the maximum; null when every account takes them.
+   */
+  refusal(legs: ModelLeg[], spending?: string): 'INSUFFICIENT_FUNDS' | 'BALANCE_LIMIT_EXCEEDED' | null {
+    for (const code of new Set(legs.map((l) => l.account))) {
+      const change = this.change(code, legs);
+      if (change.isNegative() && !this.fits(code, change.neg(), spending)) return 'INSUFFICIENT_FUNDS';
+      const room = change.gt(0) ? this.canTake(code, spending) : null;
+      if (room !== null && change.gt(room)) return 'BALANCE_LIMIT_EXCEEDED';
+    }
+    return null;
+  }
+
+  /**
+   * An "up to" transfer of `amount` from `from` to `to`: what it moves (the smaller of the amount,
+   * what `from` can give and what `to` can take), or the refusal when that is nothing.
+   */
+  upTo(from: string, to: string, amount: Amount): Amount | 'INSUFFICIENT_FUNDS' | 'BALANCE_LIMIT_EXCEEDED' {
+    let moved = amount;
+    for (const [code, direction] of [
+      [from, 'DEBIT'],
+      [to, 'CREDIT'],
+    ] as const) {
+      const giving = direction !== normalSideOf(this.account(code).type);
+      const room = giving ? this.canGive(code) : this.canTake(code);
+      if (room === null) continue;
+      if (room.lte(0)) return giving ? 'INSUFFICIENT_FUNDS' : 'BALANCE_LIMIT_EXCEEDED';
+      if (room.lt(moved)) moved = room;
+    }
+    return moved;
+  }
+
+  /** A figure of `code` once `legs` are posted (or, `pending`, held): what a balance condition bounds. */
+  figureAfter(code: string, metric: 'POSTED' | 'PENDING' | 'AVAILABLE', legs: ModelLeg[], pending = false): Amount {
+    const change = this.change(code, legs);
+    const posted = this.balance(code).plus(pending ? ZERO : change);
+    const reserved = this.reserved(code).plus(pending && change.isNegative() ? change.neg() : ZERO);
+    return metric === 'POSTED' ? posted : metric === 'PENDING' ? reserved : posted.minus(reserved);
+  }
+
   /** Whether the period lock covers `effectiveAt`. */
   closed(effectiveAt: number): boolean {
     return this.lockedThrough !== null && effectiveAt <= this.lockedThrough;
@@ -186,11 +257,36 @@ export class LedgerModel implements ModelData {
     this.events += 1;
   }
 
+  /** Sets the minimum; the bound it already has writes nothing. */
   setMinimumBalance(code: string, minimumBalance: string | null): void {
     const account = this.account(code);
-    account.minimumBalance = minimumBalance === null ? null : new Amount(minimumBalance).toFixed(account.scale);
+    const bound = minimumBalance === null ? null : new Amount(minimumBalance).toFixed(account.scale);
+    if (bound === account.minimumBalance) return;
+    account.minimumBalance = bound;
     account.version += 1;
     this.events += 1;
+  }
+
+  /** Sets the maximum; the bound it already has writes nothing. */
+  setMaximumBalance(code: string, maximumBalance: string | null): void {
+    const account = this.account(code);
+    const bound = maximumBalance === null ? null : new Amount(maximumBalance).toFixed(account.scale);
+    if (bound === (account.maximumBalance ?? null)) return;
+    account.maximumBalance = bound;
+    account.version += 1;
+    this.events += 1;
+  }
+
+  /** Whether a minimum and a maximum may stand together (the ledger refuses a maximum below the minimum). */
+  static ordered(minimum: string | null | undefined, maximum: string | null | undefined): boolean {
+    return minimum == null || maximum == null || new Amount(maximum).gte(minimum);
+  }
+
+  /** Each touched account's stream gets one event (a hold placed, voided). */
+  private touch(legs: ModelLeg[]): void {
+    const touched = new Set(legs.map((l) => l.account));
+    for (const code of touched) this.account(code).version += 1;
+    this.events += touched.size;
   }
 
   /** Moves the lock to `through` unless it is already later. */
@@ -218,9 +314,7 @@ export class LedgerModel implements ModelData {
           : { ...total, credit: total.credit.plus(leg.amount) },
       );
     }
-    const touched = new Set(legs.map((l) => l.account));
-    for (const code of touched) this.account(code).version += 1;
-    this.events += touched.size;
+    this.touch(legs);
     this.entries += legs.length;
     const existing = this.transactions.get(id);
     if (existing) Object.assign(existing, { legs, effectiveAt, status: 'posted' });
@@ -231,6 +325,7 @@ export class LedgerModel implements ModelData {
   placeHold(id: string, legs: ModelLeg[], effectiveAt: number, expiresAt: number | null): void {
     this.holds.set(id, { id, legs, expiresAt, status: 'open', committed: null });
     this.transactions.set(id, { id, legs, effectiveAt, reversedBy: null, status: 'pending' });
+    this.touch(legs);
   }
 
   /** Commits a hold now, every leg at `amount` (default: in full); answers the posted legs. */
@@ -243,7 +338,9 @@ export class LedgerModel implements ModelData {
     return legs;
   }
 
+  /** Voids a hold; voiding it again changes nothing. */
   void(id: string): void {
+    if (this.holds.get(id)!.status === 'open') this.touch(this.holds.get(id)!.legs);
     this.holds.get(id)!.status = 'voided';
     this.transactions.get(id)!.status = 'voided';
   }

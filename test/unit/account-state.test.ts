@@ -14,6 +14,7 @@ const opened: AccountEvent = {
     type: 'ASSET',
     currency: 'BTC/8',
     minimumBalance: '-1.00000000',
+    maximumBalance: '5.00000000',
     metadata: { k: 'v' },
   },
 };
@@ -63,8 +64,8 @@ describe('account state encoding', () => {
     expect(decodeState({ ...encoded, stateVersion: ACCOUNT_STATE_VERSION - 1 })).toBeNull();
   });
 
-  it('has the shape of state version 2 (change ACCOUNT_STATE_VERSION with the shape, then this list)', () => {
-    expect(ACCOUNT_STATE_VERSION).toBe(2);
+  it('has the shape of state version 3 (change ACCOUNT_STATE_VERSION with the shape, then this list)', () => {
+    expect(ACCOUNT_STATE_VERSION).toBe(3);
     expect(Object.keys(encodeState(fold([opened]))).sort()).toEqual(
       [
         'code',
@@ -73,6 +74,7 @@ describe('account state encoding', () => {
         'debits',
         'exists',
         'holds',
+        'maximumBalance',
         'metadata',
         'minimumBalance',
         'name',
@@ -91,6 +93,7 @@ describe('account state encoding', () => {
         'debits',
         'exists',
         'holds',
+        'maximumBalance',
         'metadata',
         'minimumBalance',
         'name',
@@ -123,6 +126,8 @@ describe('account state encoding', () => {
       },
     ]);
     expect(decodeState(encodeState(held))).toEqual(held);
-    expect(encodeState(held).holds).toEqual({ h1: { reserved: '0.00000001', expiresAt: '2030-01-01T00:00:00.000Z' } });
+    expect(encodeState(held).holds).toEqual({
+      h1: { reserved: '0.00000001', incoming: '0', expiresAt: '2030-01-01T00:00:00.000Z' },
+    });
   });
 });

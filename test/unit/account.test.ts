@@ -17,11 +17,15 @@ import {
   AccountFrozen,
   AccountHasBalance,
   AccountHasPendingHolds,
+  BalanceLimitExceeded,
   HoldExpired,
   HoldNotPending,
   InsufficientFunds,
   ValidationError,
+  VersionMismatch,
 } from '../../src/domain/errors.js';
+import type { BalanceCondition } from '../../src/domain/conditions.js';
+import { decideJournal, type JournalCommand } from '../../src/domain/journal.js';
 import { given, givenBooks } from '../support/decider.js';
 
 const T0 = '2026-01-01T00:00:00.000Z';
@@ -63,6 +67,7 @@ const open: AccountCommand = {
   accountType: 'ASSET',
   currency: 'USD',
   minimumBalance: null,
+  maximumBalance: null,
   metadata: null,
   effectiveAt: T0,
   effectiveAtGiven: false,
@@ -467,5 +472,163 @@ describe('holds', () => {
     expect(
       given(wallet(null), placed('h1', '0.01'), voided).when({ type: 'CloseAccount', effectiveAt: T2 }).events(),
     ).toHaveLength(1);
+  });
+});
+
+describe('the maximum balance', () => {
+  const capped = (max = '100.00') => opened({ maximumBalance: max });
+  const deposit = (id: string, amount: string) =>
+    tx(id, [
+      ['assets:bank', 'DEBIT', amount],
+      ['equity:capital', 'CREDIT', amount],
+    ]);
+  const withdraw = (id: string, amount: string) =>
+    tx(id, [
+      ['assets:bank', 'CREDIT', amount],
+      ['equity:capital', 'DEBIT', amount],
+    ]);
+
+  it('refuses an inflow past it with the limit and the balance it would leave; an outflow never', () => {
+    const { when } = given(capped(), posted(deposit('d1', '60.00')));
+    when({ type: 'PostEntries', transaction: deposit('d2', '40.01'), effectiveAt: T1 }).thenExpect(
+      expect.objectContaining({ constructor: BalanceLimitExceeded, limit: '100.00', resulting: '100.01' }),
+    );
+    expect(when({ type: 'PostEntries', transaction: deposit('d3', '40.00'), effectiveAt: T1 }).events()).toHaveLength(
+      1,
+    );
+    // Above a maximum lowered later, money may still leave.
+    const above = given(capped(), posted(deposit('d1', '60.00')), {
+      type: 'MaximumBalanceChanged',
+      effectiveAt: T1,
+      data: { maximumBalance: '10.00' },
+    });
+    expect(
+      above.when({ type: 'PostEntries', transaction: withdraw('w1', '1.00'), effectiveAt: T1 }).events(),
+    ).toHaveLength(1);
+    above
+      .when({ type: 'PostEntries', transaction: deposit('d4', '0.01'), effectiveAt: T1 })
+      .thenExpect(BalanceLimitExceeded);
+  });
+
+  it('counts what live holds bring in and what outflows dated later have not yet taken', () => {
+    const incoming: AccountEvent = {
+      type: 'HoldPlaced',
+      effectiveAt: T1,
+      data: { ...deposit('h1', '30.00'), expiresAt: null },
+    };
+    const { when } = given(capped(), posted(deposit('d1', '60.00')), incoming);
+    when({ type: 'PostEntries', transaction: deposit('d2', '10.01'), effectiveAt: T1, now: T1 }).thenExpect(
+      /take it to 100.01/,
+    );
+    when({
+      type: 'PostEntries',
+      transaction: deposit('d2', '10.00'),
+      effectiveAt: T1,
+      now: T1,
+      notYetGone: new Amount('0.01'),
+    }).thenExpect(BalanceLimitExceeded);
+    // Its commit spends its own headroom.
+    expect(
+      when({
+        type: 'CommitHold',
+        transactionId: 'h1',
+        legs: deposit('h1', '30.00').legs,
+        effectiveAt: T1,
+        now: T1,
+      }).events(),
+    ).toHaveLength(1);
+  });
+
+  it('is written at the currency scale, only when set, and never below the minimum', () => {
+    const [event] = given()
+      .when({ ...open, maximumBalance: '5' })
+      .events();
+    expect(event).toMatchObject({ data: { maximumBalance: '5.00' } });
+    expect(given().when(open).events()[0]!.data).not.toHaveProperty('maximumBalance');
+    given()
+      .when({ ...open, minimumBalance: '1', maximumBalance: '0.99' })
+      .thenExpect(ValidationError);
+    given()
+      .when({ ...open, maximumBalance: '0.001' })
+      .thenExpect(ValidationError);
+    given(opened({ minimumBalance: '1.00' }))
+      .when({ type: 'ChangeMaximumBalance', maximumBalance: '0.99', effectiveAt: T1 })
+      .thenExpect(ValidationError);
+    given(capped('1.00'))
+      .when({ type: 'ChangeMinimumBalance', minimumBalance: '1.01', effectiveAt: T1 })
+      .thenExpect(ValidationError);
+    given(capped('1.00')).when({ type: 'ChangeMaximumBalance', maximumBalance: '1', effectiveAt: T1 }).thenExpect([]);
+    given(capped('1.00'))
+      .when({ type: 'ChangeMaximumBalance', maximumBalance: null, effectiveAt: T1 })
+      .thenExpect([{ type: 'MaximumBalanceChanged', effectiveAt: T1, data: { maximumBalance: null } }]);
+  });
+});
+
+describe('the journal: expected versions, conditions, up to', () => {
+  const states = (...streams: AccountEvent[][]) =>
+    new Map(streams.map((events) => [(events[0]!.data as { code: string }).code, fold(events)]));
+  const bank = [opened({ minimumBalance: '0.00', maximumBalance: '50.00' })];
+  const capital = [opened({ code: 'equity:capital', type: 'EQUITY' })];
+  const post = (amount: string, extra: Partial<Extract<JournalCommand, { type: 'Post' }>> = {}): JournalCommand => ({
+    type: 'Post',
+    posting: {
+      transactionId: 't',
+      idempotencyKey: 'k',
+      entries: [
+        { account: 'assets:bank', direction: 'DEBIT', amount },
+        { account: 'equity:capital', direction: 'CREDIT', amount },
+      ],
+      description: null,
+      metadata: null,
+    },
+    pending: false,
+    expiresAt: null,
+    effectiveAt: T1,
+    now: T1,
+    notYetAvailable: new Map(),
+    ...extra,
+  });
+
+  it('refuses a stale version before anything else', () => {
+    expect(() =>
+      decideJournal(
+        post('1.001', { expectedVersions: [{ account: 'assets:bank', version: 2 }] }),
+        states(bank, capital),
+      ),
+    ).toThrow(VersionMismatch);
+    expect(
+      decideJournal(post('1.00', { expectedVersions: [{ account: 'assets:bank', version: 1 }] }), states(bank, capital))
+        .size,
+    ).toBe(2);
+  });
+
+  it('judges conditions on what the transaction leaves', () => {
+    const deciding = (condition: BalanceCondition) => () =>
+      decideJournal(post('10.00', { conditions: [condition] }), states(bank, capital));
+    expect(deciding({ account: 'assets:bank', metric: 'POSTED', eq: '10' })).not.toThrow();
+    expect(deciding({ account: 'equity:capital', metric: 'AVAILABLE', gte: '10.01' })).toThrow(
+      /AVAILABLE would be 10.00, the condition asks gte 10.01/,
+    );
+    expect(deciding({ account: 'assets:bank', metric: 'PENDING', lte: '0.001' })).toThrow(ValidationError);
+  });
+
+  it('moves up to what the bounds let through', () => {
+    const legs = (amount: string) =>
+      decideJournal(post(amount, { upTo: true }), states(bank, capital)).get('assets:bank')!;
+    expect((legs('80.00')[0]!.data as TransactionRecord).legs.map((l) => l.amount)).toEqual(['50.00', '50.00']);
+    expect((legs('20.00')[0]!.data as TransactionRecord).legs.map((l) => l.amount)).toEqual(['20.00', '20.00']);
+    const full = states(
+      [
+        ...bank,
+        posted(
+          tx('d', [
+            ['assets:bank', 'DEBIT', '50.00'],
+            ['equity:capital', 'CREDIT', '50.00'],
+          ]),
+        ),
+      ],
+      capital,
+    );
+    expect(() => decideJournal(post('1.00', { upTo: true }), full)).toThrow(BalanceLimitExceeded);
   });
 });

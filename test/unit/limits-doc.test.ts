@@ -9,6 +9,7 @@ import {
   DEFAULT_PAGE_SIZE,
   MAX_BATCH,
   MAX_BATCH_LEGS,
+  MAX_CONDITIONS,
   MAX_METADATA_INDEXES,
   MAX_METADATA_PATH_KEYS,
   MAX_METADATA_PREDICATES,
@@ -45,6 +46,7 @@ describe('docs/security.md, "Limits"', () => {
       `${n(MAX_METADATA_PREDICATES)}, each path at most ${n(MAX_METADATA_PATH_KEYS)} keys, an \`in\` list at most ${n(MAX_METADATA_VALUES)} values`,
     ],
     ['metadata indexes', n(MAX_METADATA_INDEXES)],
+    ['balance conditions, expected versions per transaction', `${n(MAX_CONDITIONS)} each`],
     ['time per request', `${DEFAULT_REQUEST_TIMEOUT_MS / 1000} s`],
     [
       'cost budget per API key',

@@ -1,4 +1,4 @@
-/** The account lifecycle after opening: freeze and unfreeze, name and metadata, the balance bound. */
+/** The account lifecycle after opening: freeze and unfreeze, name and metadata, the balance bounds. */
 import { jsonObject, nullable, object, string } from '../schema-check.js';
 import { decimal, type EventVersion } from './shared.js';
 
@@ -23,5 +23,13 @@ export const MINIMUM_BALANCE_CHANGED: EventVersion[] = [
   {
     changes: 'First shape: the new bound at the currency scale, or null.',
     validate: object({ minimumBalance: nullable(decimal) }),
+  },
+];
+
+/** The upper bound of the normal-side balance from now on (null: none). */
+export const MAXIMUM_BALANCE_CHANGED: EventVersion[] = [
+  {
+    changes: 'First shape: the new bound at the currency scale, or null.',
+    validate: object({ maximumBalance: nullable(decimal) }),
   },
 ];

@@ -1,6 +1,6 @@
 /** AccountOpened: the first event of every account stream. */
 import { ACCOUNT_TYPES } from '../../domain/account.js';
-import { jsonObject, nullable, object, oneOf, string } from '../schema-check.js';
+import { jsonObject, nullable, object, oneOf, optional, string } from '../schema-check.js';
 import { accountCode, currency, decimal, type EventVersion } from './shared.js';
 
 export const ACCOUNT_OPENED: EventVersion[] = [
@@ -27,13 +27,15 @@ export const ACCOUNT_OPENED: EventVersion[] = [
   },
   {
     changes:
-      '`minimumBalance` added: the lowest normal-side balance allowed, at the currency scale; null (unbounded) before.',
+      '`minimumBalance` added: the lowest normal-side balance allowed, at the currency scale; null (unbounded) before. ' +
+      'Later, `maximumBalance` (optional: written only when set; absent means unbounded): the highest allowed.',
     validate: object({
       code: accountCode,
       name: string(),
       type: oneOf(...ACCOUNT_TYPES),
       currency,
       minimumBalance: nullable(decimal),
+      maximumBalance: optional(decimal),
       metadata: nullable(jsonObject),
     }),
   },

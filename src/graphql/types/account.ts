@@ -8,7 +8,8 @@ import {
   pendingOf,
   type BalanceView,
 } from '../../ledger/queries.js';
-import { Amount, writtenScale } from '../../domain/money.js';
+import { Amount, formatAmount, writtenScale } from '../../domain/money.js';
+import { loadAccount } from '../../ledger/load.js';
 import { builder } from '../builder.js';
 import { connectionType, decodeCursor, encodeCursor, pageSize, toPage } from '../connection.js';
 import { AccountRef } from './account-ref.js';
@@ -180,6 +181,16 @@ AccountRef.implement({
       type: 'Decimal',
       nullable: true,
       description: 'The lowest its normal-side balance may go ("0" forbids overdraft); null means no bound.',
+    }),
+    maximumBalance: t.field({
+      type: 'Decimal',
+      nullable: true,
+      description: 'The highest its normal-side balance may go, what holds bring in counted; null means no bound.',
+      // Read from the account's state (its latest snapshot and the events after it): a bounded cost.
+      resolve: async (account, _args, ctx) => {
+        const state = await loadAccount(ctx.ledger.database.db, account.code);
+        return state.exists && state.maximumBalance !== null ? formatAmount(state.maximumBalance, account.scale) : null;
+      },
     }),
     metadata: t.field({
       type: 'JSON',

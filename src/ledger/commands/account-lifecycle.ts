@@ -1,6 +1,6 @@
 /**
  * Commands on one existing account, effective now: close, freeze, unfreeze, update, and the
- * minimum balance. Each resolves to the account's code; one that changes nothing writes nothing.
+ * balance bounds. Each resolves to the account's code; one that changes nothing writes nothing.
  */
 import type { AccountCommand } from '../../domain/account.js';
 import {
@@ -62,6 +62,15 @@ export function changeMinimumBalance(input: { code: string; minimumBalance: stri
   return onAccount('changeMinimumBalance', input.code, env, (effectiveAt) => ({
     type: 'ChangeMinimumBalance',
     minimumBalance: input.minimumBalance,
+    effectiveAt,
+  }));
+}
+
+/** Sets the upper bound of the normal-side balance (null: none); never below the minimum. */
+export function changeMaximumBalance(input: { code: string; maximumBalance: string | null }, env: CommandEnv): Command {
+  return onAccount('changeMaximumBalance', input.code, env, (effectiveAt) => ({
+    type: 'ChangeMaximumBalance',
+    maximumBalance: input.maximumBalance,
     effectiveAt,
   }));
 }

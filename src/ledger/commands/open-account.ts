@@ -11,6 +11,8 @@ export interface OpenAccountInput {
   type: AccountType;
   currency: string;
   minimumBalance?: string | null;
+  /** The highest the normal-side balance may go; omitted: unbounded. */
+  maximumBalance?: string | null;
   metadata?: unknown;
   /** RFC 3339 UTC with milliseconds, as the DateTime scalar normalises it; default now. */
   effectiveAt?: string | null;
@@ -44,6 +46,7 @@ export function openAccount(input: OpenAccountInput, env: CommandEnv): Command {
             accountType: input.type,
             currency: input.currency,
             minimumBalance: input.minimumBalance ?? null,
+            maximumBalance: input.maximumBalance ?? null,
             metadata,
             effectiveAt,
             effectiveAtGiven: input.effectiveAt != null,

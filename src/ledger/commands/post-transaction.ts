@@ -1,8 +1,16 @@
 /** postTransaction: a balanced journal entry, or with `pending` a hold, exactly once per idempotency key. */
 import {
+  checkPreconditions,
+  preconditionAccounts,
+  type BalanceCondition,
+  type ExpectedVersion,
+} from '../../domain/conditions.js';
+import {
   AccountClosed,
   AccountFrozen,
   AccountNotFound,
+  BalanceConditionFailed,
+  BalanceLimitExceeded,
   ConcurrencyConflict,
   CurrencyMismatch,
   IdempotencyConflict,
@@ -11,6 +19,7 @@ import {
   PeriodClosed,
   UnbalancedTransaction,
   ValidationError,
+  VersionMismatch,
 } from '../../domain/errors.js';
 import { decideJournal, type NotYetAvailable } from '../../domain/journal.js';
 import { checkCode, checkDescription, checkIdempotencyKey, checkMetadata } from '../../domain/limits.js';
@@ -31,6 +40,10 @@ export interface PostTransactionInput {
   pending?: boolean | null;
   /** A hold's expiry (only with pending): from then on it reserves nothing and cannot be committed. */
   expiresAt?: string | null;
+  /** Bounds on the balances the transaction would leave; all must hold. */
+  conditions?: BalanceCondition[] | null;
+  /** Optimistic locks: each account's stream must still be at this version. */
+  expectedVersions?: ExpectedVersion[] | null;
 }
 
 /** What moving money between existing accounts can answer, whatever the command (the tail of each list). */
@@ -38,6 +51,7 @@ export const movingErrors = [
   AccountClosed,
   AccountFrozen,
   InsufficientFunds,
+  BalanceLimitExceeded,
   PeriodClosed,
   IdempotencyConflict,
   ConcurrencyConflict,
@@ -53,6 +67,9 @@ export const postTransactionErrors = [
   InvalidAmount,
   UnbalancedTransaction,
   InsufficientFunds,
+  BalanceLimitExceeded,
+  BalanceConditionFailed,
+  VersionMismatch,
   PeriodClosed,
   IdempotencyConflict,
   ConcurrencyConflict,
@@ -65,6 +82,8 @@ export interface PostingOptions {
   fingerprintOf: unknown;
   reverses?: string;
   checkNamed?: (session: WriteSession) => Promise<void>;
+  /** A transfer "up to" its amount (journal.ts). */
+  upTo?: boolean;
 }
 
 export function postTransaction(input: PostTransactionInput, env: CommandEnv): Command<NotYetAvailable> {
@@ -83,6 +102,7 @@ export function posting(
   const effectiveAt = effectiveAtOf(env, input.effectiveAt);
   checkLegCount(input.entries);
   for (const [i, entry] of input.entries.entries()) checkCode(entry.account, `entries[${i}].account`);
+  checkPreconditions(input.conditions, input.expectedVersions);
   const pending = input.pending === true;
   if (input.expiresAt != null && !pending)
     throw new ValidationError('expiresAt', 'only a pending transaction (a hold) expires');
@@ -93,7 +113,10 @@ export function posting(
   return {
     name: options.name,
     idempotency: { key: idempotencyKey, fingerprint: fingerprintFor(options.name, options.fingerprintOf) },
-    accounts: input.entries.map((e) => e.account),
+    accounts: [
+      ...input.entries.map((e) => e.account),
+      ...preconditionAccounts(input.conditions, input.expectedVersions),
+    ],
     transactionId,
     answer: transactionId,
     causationId: options.reverses,
@@ -116,6 +139,9 @@ export function posting(
           effectiveAt,
           now: env.clock().toISOString(),
           notYetAvailable,
+          conditions: input.conditions,
+          expectedVersions: input.expectedVersions,
+          upTo: options.upTo,
         },
         states,
       ),

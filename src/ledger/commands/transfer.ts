@@ -14,6 +14,8 @@ export interface TransferInput {
   effectiveAt?: string | null;
   description?: string | null;
   metadata?: unknown;
+  /** Move as much of `amount` as the balance bounds let through (at least something). */
+  upTo?: boolean | null;
 }
 
 /** A transfer answers as a posting does (postTransactionErrors). */
@@ -36,6 +38,6 @@ export function transfer(input: TransferInput, env: CommandEnv): Command<NotYetA
       metadata: input.metadata,
     },
     env,
-    { name: 'transfer', fingerprintOf: input },
+    { name: 'transfer', fingerprintOf: input, upTo: input.upTo === true },
   );
 }
