@@ -13,6 +13,7 @@ import {
   declareMetadataIndex,
   indexesAt,
   listMetadataIndexes,
+  METADATA_INDEX_FAMILY,
   type MetadataIndexView,
 } from '../subscribers/metadata-index.js';
 import { builder, type GraphQLContext } from './builder.js';
@@ -156,6 +157,8 @@ export async function indexesFor(
   const wait = async () => {
     const runner = ctx.subscribers;
     if (!runner || Date.now() >= until || ctx.signal?.aborted) return false;
+    // The indexes gather their batches for a while: this search wants the next one now.
+    runner.hurry(METADATA_INDEX_FAMILY);
     await runner.commits.wait(50, ctx.signal);
     return true;
   };

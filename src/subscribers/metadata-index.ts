@@ -23,6 +23,8 @@ import { readHead } from '../store/event-store.js';
 import { activeGeneration, type Subscriber } from './runner.js';
 
 const PREFIX = 'metadata-index:';
+/** The family every index belongs to (runner.ts): one follower, one lock. */
+export const METADATA_INDEX_FAMILY = 'metadata-index';
 
 export function indexName(target: MetadataTarget, path: string): string {
   return `${PREFIX}${target}:${path}`;
@@ -79,7 +81,7 @@ export function metadataIndexSubscriber(target: MetadataTarget, path: string): S
   const name = indexName(target, path);
   return {
     name,
-    family: 'metadata-index',
+    family: METADATA_INDEX_FAMILY,
     types: [...CARRIERS[target]],
     async apply(trx, events, generation) {
       const changes = new Map<string, Change[]>();

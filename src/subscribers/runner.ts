@@ -74,10 +74,19 @@ export interface Checkpoint {
  */
 export const DEFAULT_COALESCE_MS = 25;
 
+/**
+ * A family (the metadata indexes) gathers longer: each of its batches costs a transaction of
+ * about ten statements however few events it takes, and a reader waiting for it to reach a
+ * position hurries it (`hurry`), so only the writes pay the longer wait, never a search.
+ */
+export const DEFAULT_FAMILY_COALESCE_MS = 100;
+
 export interface RunnerOptions {
   batchSize?: number;
   /** See DEFAULT_COALESCE_MS. */
   coalesceMs?: number;
+  /** See DEFAULT_FAMILY_COALESCE_MS. */
+  familyCoalesceMs?: number;
   /** How often to look for other processes' commits. */
   pollMs?: number;
   now?: () => string;
@@ -142,6 +151,9 @@ export class SubscriberRunner {
   private loops: Promise<void>[] = [];
   private readonly batchSize: number;
   private readonly coalesceMs: number;
+  private readonly familyCoalesceMs: number;
+  /** How to end the pause each loop gathers in, by its key: `hurry` cuts it short. */
+  private readonly pauses = new Map<string, () => void>();
   private readonly pollMs: number;
   private readonly now: () => string;
   private readonly logger: Logger;
@@ -159,6 +171,7 @@ export class SubscriberRunner {
   ) {
     this.batchSize = options.batchSize ?? 500;
     this.coalesceMs = options.coalesceMs ?? DEFAULT_COALESCE_MS;
+    this.familyCoalesceMs = options.familyCoalesceMs ?? DEFAULT_FAMILY_COALESCE_MS;
     this.pollMs = options.pollMs ?? DEFAULT_FEED_POLL_MS;
     this.now = options.now ?? (() => new Date().toISOString());
     this.logger = options.logger ?? silentLogger;
@@ -179,7 +192,7 @@ export class SubscriberRunner {
     if (!this.running || this.followed.has(key)) return;
     this.followed.add(key);
     const step = family === undefined ? () => this.step(subscriber) : () => this.stepFamily(family);
-    this.loops.push(this.follow(key, step));
+    this.loops.push(this.follow(key, step, family === undefined ? this.coalesceMs : this.familyCoalesceMs));
   }
 
   /** Adds the subscribers declared since the last look (and follows them, once started). */
@@ -248,7 +261,15 @@ export class SubscriberRunner {
     return subscriber;
   }
 
-  private async follow(label: string, next: () => Promise<Step>): Promise<void> {
+  /**
+   * Asks a family's follower to take its next batch now rather than at the end of its gathering
+   * pause: a reader waits for it to reach a position (a search on a metadata index).
+   */
+  hurry(family: string): void {
+    this.pauses.get(`family:${family}`)?.();
+  }
+
+  private async follow(label: string, next: () => Promise<Step>, coalesceMs: number): Promise<void> {
     while (!this.stopping.signal.aborted) {
       let step: Step | null = null;
       try {
@@ -263,8 +284,25 @@ export class SubscriberRunner {
       // commit first when there was nothing), then step whatever the signal said: none is missed.
       if (step?.behind) continue;
       if (!step?.moved) await this.ledgerCommits.wait(this.pollMs, this.stopping.signal);
-      await sleep(this.coalesceMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+      await this.pause(label, coalesceMs);
     }
+  }
+
+  /** Gathers for `ms`, unless stopped or hurried. */
+  private pause(label: string, ms: number): Promise<void> {
+    const stopping = this.stopping.signal;
+    if (stopping.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        stopping.removeEventListener('abort', done);
+        this.pauses.delete(label);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      stopping.addEventListener('abort', done);
+      this.pauses.set(label, done);
+    });
   }
 
   /** One batch for the active generation (a rebuild's runs in `rebuild`). */

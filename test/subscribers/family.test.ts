@@ -125,4 +125,33 @@ describe('a family of subscribers', () => {
     expect(await activeSeen(seen, 'untyped')).toEqual(await positionsOf(undefined));
     expect(await activeSeen(seen, 'late')).toEqual(await positionsOf(['AccountUpdated']));
   });
+
+  it('gathers its batches for a while, unless a reader hurries it', async () => {
+    const seen: Seen = new Map();
+    const members = [member('slow', ['TransactionPosted'], seen)];
+    // A pause far longer than the test: only hurry can bring the member to the head in time.
+    const runner = new SubscriberRunner(temp.database, ledger.commits, members, { familyCoalesceMs: 60_000 });
+    await runner.catchUp();
+    runner.start();
+    try {
+      await transfer('first');
+      const head = async () => (await readHead(temp.database.db))!.position;
+      const reached = async (position: number) => {
+        for (let i = 0; i < 100; i++) {
+          if ((await checkpoints(temp.database.db, 'slow'))[0]!.position >= position) return true;
+          runner.hurry('test-family');
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        return false;
+      };
+      expect(await reached(await head())).toBe(true);
+      await transfer('second');
+      const started = Date.now();
+      expect(await reached(await head())).toBe(true);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await runner.stop();
+    }
+    expect(await activeSeen(seen, 'slow')).toEqual(await positionsOf(['TransactionPosted']));
+  });
 });
