@@ -3,12 +3,12 @@
  * ACCOUNT_STATE_VERSION whenever AccountState or this encoding changes, and every stored
  * snapshot of another version is ignored and rebuilt from events (snapshots are a cache).
  */
-import type { AccountState, AccountType } from './account.js';
+import type { AccountState, AccountType, Leg } from './account.js';
 import type { JsonObject } from './json.js';
 import { Amount, parseCurrency } from './money.js';
 
-/** 2: open holds (what each reserves and until when). */
-export const ACCOUNT_STATE_VERSION = 2;
+/** 2: open holds (what each reserves and until when). 3: each hold's legs still held and captured so far. */
+export const ACCOUNT_STATE_VERSION = 3;
 
 export interface EncodedAccountState {
   stateVersion: number;
@@ -24,7 +24,7 @@ export interface EncodedAccountState {
   openedAt?: string;
   debits?: string;
   credits?: string;
-  holds?: Record<string, { reserved: string; expiresAt: string | null }>;
+  holds?: Record<string, { reserved: string; expiresAt: string | null; legs: Leg[]; captured: Leg[] }>;
 }
 
 export function encodeState(state: AccountState): EncodedAccountState {
@@ -45,7 +45,10 @@ export function encodeState(state: AccountState): EncodedAccountState {
     debits: state.debits.toString(),
     credits: state.credits.toString(),
     holds: Object.fromEntries(
-      Object.entries(state.holds).map(([id, h]) => [id, { reserved: h.reserved.toString(), expiresAt: h.expiresAt }]),
+      Object.entries(state.holds).map(([id, h]) => [
+        id,
+        { reserved: h.reserved.toString(), expiresAt: h.expiresAt, legs: h.legs, captured: h.captured },
+      ]),
     ),
   };
 }
@@ -70,7 +73,7 @@ export function decodeState(encoded: EncodedAccountState): AccountState | null {
     holds: Object.fromEntries(
       Object.entries(encoded.holds ?? {}).map(([id, h]) => [
         id,
-        { reserved: new Amount(h.reserved), expiresAt: h.expiresAt },
+        { reserved: new Amount(h.reserved), expiresAt: h.expiresAt, legs: h.legs, captured: h.captured },
       ]),
     ),
   };

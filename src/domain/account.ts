@@ -14,6 +14,7 @@ import {
   InsufficientFunds,
   ValidationError,
 } from './errors.js';
+import { alignToHold, allZero, checkCapture, legsMinus, legsPlus, nonZero } from './hold-amounts.js';
 import { canonicalJson, type JsonObject } from './json.js';
 import { Amount, ZERO, formatAmount, parseCurrency, parseSignedAmount, type Currency } from './money.js';
 
@@ -64,9 +65,24 @@ export type AccountEvent =
   | { type: 'AccountUpdated'; effectiveAt: string; data: { name: string; metadata: JsonObject | null } }
   | { type: 'MinimumBalanceChanged'; effectiveAt: string; data: { minimumBalance: string | null } }
   | { type: 'HoldPlaced'; effectiveAt: string; data: TransactionRecord & { expiresAt: string | null } }
-  | { type: 'HoldCommitted'; effectiveAt: string; data: { transactionId: string; legs: Leg[] } }
+  | { type: 'HoldCommitted'; effectiveAt: string; data: HoldCommittedData }
+  | { type: 'HoldAdjusted'; effectiveAt: string; data: { transactionId: string; legs: Leg[] } }
   | { type: 'HoldVoided'; effectiveAt: string; data: { transactionId: string } }
+  | { type: 'HoldExpired'; effectiveAt: string; data: { transactionId: string } }
   | { type: 'TransactionMetadataUpdated'; effectiveAt: string; data: TransactionMetadataUpdate };
+
+/**
+ * A capture of a hold: `legs` what it posts now (the legs at zero left out); `final` whether it
+ * settles the hold (the rest is released) or leaves the rest held for further captures;
+ * `captured` what every capture of the hold has posted so far, this one included (its whole
+ * posting, as a reader of the transaction sees it).
+ */
+export interface HoldCommittedData {
+  transactionId: string;
+  legs: Leg[];
+  final: boolean;
+  captured: Leg[];
+}
 
 /** A transaction's metadata changed: what was asked, and the whole metadata after it. */
 export interface TransactionMetadataUpdate {
@@ -100,6 +116,10 @@ export interface OpenHold {
   reserved: Amount;
   /** From this instant on it reserves nothing and can no longer be committed; null: never. */
   expiresAt: string | null;
+  /** What it still holds: every leg of the hold, in the order placed (a leg captured in full is at zero). */
+  legs: Leg[];
+  /** What its captures have posted so far, leg by leg in the same order. */
+  captured: Leg[];
 }
 
 /** A hold reserves until it expires (decided against the command's time, never by a timer). */
@@ -149,9 +169,22 @@ export type AccountCommand =
       now: string;
       notYetAvailable?: Amount;
     }
-  /** `legs`: what is posted, all legs of the hold at their committed amounts (at most the held ones). */
+  /**
+   * `legs`: what is posted now, the hold's legs in its order at the captured amounts (at most the
+   * held ones). `final` (default true): the rest is released; false: the rest stays held.
+   */
   | {
       type: 'CommitHold';
+      transactionId: string;
+      legs: Leg[];
+      final?: boolean;
+      effectiveAt: string;
+      now: string;
+      notYetAvailable?: Amount;
+    }
+  /** `legs`: every leg of the hold, in its order, at what it holds from now on. */
+  | {
+      type: 'AdjustHold';
       transactionId: string;
       legs: Leg[];
       effectiveAt: string;
@@ -159,6 +192,8 @@ export type AccountCommand =
       notYetAvailable?: Amount;
     }
   | { type: 'VoidHold'; transactionId: string; effectiveAt: string }
+  /** `now`: the recorded time of the sweep; a hold still live then, or no longer open, is left alone. */
+  | { type: 'ExpireHold'; transactionId: string; effectiveAt: string; now: string }
   /** Annotates a transaction the account took part in: allowed whatever the account's status. */
   | { type: 'UpdateTransactionMetadata'; update: TransactionMetadataUpdate; effectiveAt: string }
   | { type: 'CloseAccount'; effectiveAt: string }
@@ -193,6 +228,16 @@ export function decide(command: AccountCommand, state: AccountState): AccountEve
       return decidePlaceHold(command, requireOpen(state));
     case 'CommitHold':
       return decideCommitHold(command, requireOpen(state));
+    case 'AdjustHold':
+      return decideAdjustHold(command, state);
+    case 'ExpireHold': {
+      if (!state.exists) throw new Error('invariant: the ledger must load an existing account first');
+      const hold = state.holds[command.transactionId];
+      // Exactly once: a hold already settled (expired, committed, voided) or still live is left alone.
+      if (!hold || holdIsLive(hold, command.now)) return [];
+      const data = { transactionId: command.transactionId };
+      return [{ type: 'HoldExpired', effectiveAt: command.effectiveAt, data }];
+    }
     case 'VoidHold': {
       if (!state.exists) throw new Error('invariant: the ledger must load an existing account first');
       if (!state.holds[command.transactionId])
@@ -326,13 +371,70 @@ function decideCommitHold(
   command: Extract<AccountCommand, { type: 'CommitHold' }>,
   account: OpenedAccount,
 ): AccountEvent[] {
-  const hold = account.holds[command.transactionId];
-  if (!hold) throw new HoldNotPending(command.transactionId, 'not an open hold of this account');
-  if (!holdIsLive(hold, command.now)) throw new HoldExpired(command.transactionId, hold.expiresAt!);
-  // The hold's own reservation is what the commit spends: it does not count against it.
-  checkBound(account, changeOf(account, command.legs), command.now, command.notYetAvailable, command.transactionId);
-  const data = { transactionId: command.transactionId, legs: command.legs };
+  const hold = liveHold(account, command.transactionId, command.now);
+  checkCapture(hold.legs, command.legs);
+  const legs = nonZero(command.legs);
+  // Leg by leg as evolve will align them, so that what is decided here is what the state becomes.
+  const aligned = alignToHold(hold.legs, legs);
+  const left = legsMinus(hold.legs, aligned);
+  // A capture that leaves nothing held settles the hold, whatever `final` says.
+  const final = command.final !== false || allZero(left);
+  // The hold's own reservation is what the commit spends; what stays held still counts against it.
+  const stillReserved = final ? ZERO : reservedBy(account, left);
+  const change = changeOf(account, legs).minus(stillReserved);
+  checkBound(account, change, command.now, command.notYetAvailable, command.transactionId);
+  const data = {
+    transactionId: command.transactionId,
+    legs,
+    final,
+    captured: nonZero(legsPlus(hold.captured, aligned)),
+  };
   return [{ type: 'HoldCommitted', effectiveAt: command.effectiveAt, data }];
+}
+
+/**
+ * An adjustment: a lower hold releases the difference (always allowed, as a void is); a higher
+ * one is checked as placing it would be, against what is available besides the hold itself.
+ */
+function decideAdjustHold(
+  command: Extract<AccountCommand, { type: 'AdjustHold' }>,
+  state: AccountState,
+): AccountEvent[] {
+  if (!state.exists) throw new Error('invariant: the ledger must load an existing account first');
+  const hold = liveHold(state, command.transactionId, command.now);
+  if (canonicalJson(hold.legs) === canonicalJson(command.legs)) return [];
+  const raised = command.legs.some((leg, i) => new Amount(leg.amount).gt(hold.legs[i]!.amount));
+  if (raised) {
+    const account = requirePostable(state, state.code);
+    checkBound(
+      account,
+      reservedBy(account, command.legs).negated(),
+      command.now,
+      command.notYetAvailable,
+      command.transactionId,
+    );
+  }
+  return [
+    {
+      type: 'HoldAdjusted',
+      effectiveAt: command.effectiveAt,
+      data: { transactionId: command.transactionId, legs: command.legs },
+    },
+  ];
+}
+
+/** The open hold a capture or an adjustment acts on: not settled, not expired at `now`. */
+function liveHold(account: OpenedAccount, transactionId: string, now: string): OpenHold {
+  const hold = account.holds[transactionId];
+  if (!hold) throw new HoldNotPending(transactionId, 'not an open hold of this account');
+  if (!holdIsLive(hold, now)) throw new HoldExpired(transactionId, hold.expiresAt!);
+  return hold;
+}
+
+/** What these legs take off the account's normal side (zero when they bring money in). */
+function reservedBy(account: OpenedAccount, legs: readonly Leg[]): Amount {
+  const change = changeOf(account, legs);
+  return change.isNegative() ? change.negated() : ZERO;
 }
 
 /** The change the legs naming this account make to its normal-side balance. */
@@ -402,17 +504,38 @@ export function evolve(state: AccountState, event: AccountEvent): AccountState {
       return { ...posting(mustExist(state, event.type), event.data.legs), version: state.version + 1 };
     case 'HoldPlaced': {
       const opened = mustExist(state, event.type);
-      const change = changeOf(opened, event.data.legs);
+      const { legs } = event.data;
       const hold: OpenHold = {
-        reserved: change.isNegative() ? change.negated() : ZERO,
+        reserved: reservedBy(opened, legs),
         expiresAt: event.data.expiresAt,
+        legs,
+        captured: legsMinus(legs, legs),
       };
       return { ...opened, holds: { ...opened.holds, [event.data.transactionId]: hold }, version: state.version + 1 };
     }
-    case 'HoldCommitted': {
-      const { [event.data.transactionId]: _committed, ...holds } = mustExist(state, event.type).holds;
-      return { ...posting(mustExist(state, event.type), event.data.legs), holds, version: state.version + 1 };
+    case 'HoldAdjusted': {
+      const opened = mustExist(state, event.type);
+      const hold = opened.holds[event.data.transactionId]!;
+      const adjusted = { ...hold, legs: event.data.legs, reserved: reservedBy(opened, event.data.legs) };
+      return withHold(opened, event.data.transactionId, adjusted, state.version + 1);
     }
+    case 'HoldCommitted': {
+      const opened = posting(mustExist(state, event.type), event.data.legs);
+      const { transactionId, legs, final } = event.data;
+      if (final) return withHold(opened, transactionId, null, state.version + 1);
+      const hold = opened.holds[transactionId]!;
+      const aligned = alignToHold(hold.legs, legs);
+      const left = legsMinus(hold.legs, aligned);
+      const next = {
+        ...hold,
+        legs: left,
+        captured: legsPlus(hold.captured, aligned),
+        reserved: reservedBy(opened, left),
+      };
+      return withHold(opened, transactionId, next, state.version + 1);
+    }
+    case 'HoldExpired':
+      return withHold(mustExist(state, event.type), event.data.transactionId, null, state.version + 1);
     case 'HoldVoided': {
       const { [event.data.transactionId]: _voided, ...holds } = mustExist(state, event.type).holds;
       return { ...mustExist(state, event.type), holds, version: state.version + 1 };
@@ -437,6 +560,12 @@ export function evolve(state: AccountState, event: AccountEvent): AccountState {
       return { ...mustExist(state, event.type), minimumBalance, version: state.version + 1 };
     }
   }
+}
+
+/** The account with this hold replaced (null: removed, as a settled hold is), at `version`. */
+function withHold(opened: OpenedAccount, id: string, hold: OpenHold | null, version: number): OpenedAccount {
+  const { [id]: _old, ...holds } = opened.holds;
+  return { ...opened, holds: hold === null ? holds : { ...holds, [id]: hold }, version };
 }
 
 /** The account's debits and credits once the legs naming it are posted. */

@@ -10,6 +10,7 @@ import {
   type OpenedAccount,
   type TransactionRecord,
 } from '../domain/account.js';
+import { nonZero } from '../domain/hold-amounts.js';
 import { canonicalJson } from '../domain/json.js';
 import { formatAmount } from '../domain/money.js';
 import { accountCodeOf } from '../events/streams.js';
@@ -65,35 +66,15 @@ export function addEvent(
     if (first(record.transactionId))
       rows.transactions.push(transactionRow(stored, record, hold?.expiresAt ?? null, hold !== null));
     if (hold) {
-      const reserved = stateAfter.holds[hold.transactionId]!.reserved;
-      const row = {
-        transaction_id: hold.transactionId,
-        account_code: code,
-        reserved: formatAmount(reserved, stateAfter.currency.scale),
-        expires_at: hold.expiresAt,
-      };
-      rows.holds.set(`${hold.transactionId}/${code}`, { transaction_id: hold.transactionId, account_code: code, row });
+      holdRow(rows, hold.transactionId, code, stateAfter);
       return;
     }
   }
-  if (event.type === 'HoldCommitted' || event.type === 'HoldVoided') {
+  if (isSettlement(event)) {
     const id = event.data.transactionId;
-    rows.holds.set(`${id}/${code}`, { transaction_id: id, account_code: code, row: null });
-    // A committed hold is posted from its commit on: its legs, times and log position are the commit's.
-    if (first(id))
-      updateTransaction(
-        rows,
-        id,
-        event.type === 'HoldVoided'
-          ? { status: 'VOIDED' }
-          : {
-              status: 'POSTED',
-              legs: canonicalJson(event.data.legs),
-              effective_at: stored.effectiveAt,
-              recorded_at: stored.recordedAt,
-              position: stored.position,
-            },
-      );
+    holdRow(rows, id, code, stateAfter);
+    // Every account's event of one command carries the same data: its first one changes the row.
+    if (firstOfCommand(seenTransactions, event)) updateTransaction(rows, id, holdChange(event, stored, stateAfter));
   }
   // Each account's copy carries the whole metadata after the change: the last one in log order wins.
   if (event.type === 'TransactionMetadataUpdated') {
@@ -101,6 +82,69 @@ export function addEvent(
     updateTransaction(rows, transactionId, { metadata: metadata === null ? null : canonicalJson(metadata) });
   }
   rows.entries.push(...entryRows(stored, event, code, late));
+}
+
+type Settlement = Extract<AccountEvent, { type: 'HoldCommitted' | 'HoldVoided' | 'HoldAdjusted' | 'HoldExpired' }>;
+
+function isSettlement(event: AccountEvent): event is Settlement {
+  return (
+    event.type === 'HoldCommitted' ||
+    event.type === 'HoldVoided' ||
+    event.type === 'HoldAdjusted' ||
+    event.type === 'HoldExpired'
+  );
+}
+
+/**
+ * Whether this is the first event of its command in the batch: one command writes the same data
+ * to each account, and two commands on one hold never write the same data (a capture carries its
+ * running total, an adjustment that changes nothing writes nothing).
+ */
+function firstOfCommand(seen: Set<string>, event: Settlement): boolean {
+  const key = `${event.type}/${canonicalJson(event.data)}`;
+  if (seen.has(key)) return false;
+  seen.add(key);
+  return true;
+}
+
+/**
+ * What a hold's event changes in its transaction's row. While pending, the row shows what it
+ * still holds; a final capture posts it (its legs the total of every capture, its times and log
+ * position the final capture's); a void or an expiry settles it without posting more.
+ */
+function holdChange(event: Settlement, stored: StoredEvent, stateAfter: OpenedAccount): Partial<TransactionsTable> {
+  const held = () => canonicalJson(nonZero(stateAfter.holds[event.data.transactionId]!.legs));
+  switch (event.type) {
+    case 'HoldVoided':
+      return { status: 'VOIDED' };
+    case 'HoldExpired':
+      return { status: 'EXPIRED' };
+    case 'HoldAdjusted':
+      return { legs: held() };
+    case 'HoldCommitted':
+      if (!event.data.final) return { legs: held() };
+      return {
+        status: 'POSTED',
+        legs: canonicalJson(event.data.captured),
+        effective_at: stored.effectiveAt,
+        recorded_at: stored.recordedAt,
+        position: stored.position,
+      };
+  }
+}
+
+/** The hold's row for this account: what it reserves now, or null once it is settled (deleted). */
+function holdRow(rows: ReadModelRows, id: string, code: string, stateAfter: OpenedAccount): void {
+  const hold = stateAfter.holds[id];
+  const row = hold
+    ? {
+        transaction_id: id,
+        account_code: code,
+        reserved: formatAmount(hold.reserved, stateAfter.currency.scale),
+        expires_at: hold.expiresAt,
+      }
+    : null;
+  rows.holds.set(`${id}/${code}`, { transaction_id: id, account_code: code, row });
 }
 
 /** Changes to one transaction's row, merged with those of earlier events of the batch. */
@@ -207,7 +251,13 @@ export async function writeRows(trx: Db, rows: ReadModelRows): Promise<void> {
       .execute();
   }
   for (const { transaction_id, account_code, row } of rows.holds.values()) {
-    if (row) await trx.insertInto('holds').values(row).execute();
+    // A hold's row changes as it is adjusted or captured in part: upserted.
+    if (row)
+      await trx
+        .insertInto('holds')
+        .values(row)
+        .onConflict((oc) => oc.columns(['transaction_id', 'account_code']).doUpdateSet({ reserved: row.reserved }))
+        .execute();
     else
       await trx
         .deleteFrom('holds')

@@ -63,8 +63,8 @@ describe('account state encoding', () => {
     expect(decodeState({ ...encoded, stateVersion: ACCOUNT_STATE_VERSION - 1 })).toBeNull();
   });
 
-  it('has the shape of state version 2 (change ACCOUNT_STATE_VERSION with the shape, then this list)', () => {
-    expect(ACCOUNT_STATE_VERSION).toBe(2);
+  it('has the shape of state version 3 (change ACCOUNT_STATE_VERSION with the shape, then this list)', () => {
+    expect(ACCOUNT_STATE_VERSION).toBe(3);
     expect(Object.keys(encodeState(fold([opened]))).sort()).toEqual(
       [
         'code',
@@ -123,6 +123,18 @@ describe('account state encoding', () => {
       },
     ]);
     expect(decodeState(encodeState(held))).toEqual(held);
-    expect(encodeState(held).holds).toEqual({ h1: { reserved: '0.00000001', expiresAt: '2030-01-01T00:00:00.000Z' } });
+    const legs = [
+      { account: 'assets:a', direction: 'CREDIT', amount: '0.00000001', currency: 'BTC/8' },
+      { account: 'x', direction: 'DEBIT', amount: '0.00000001', currency: 'BTC/8' },
+    ];
+    // Version 3: each hold keeps what it still holds and what its captures posted, leg by leg.
+    expect(encodeState(held).holds).toEqual({
+      h1: {
+        reserved: '0.00000001',
+        expiresAt: '2030-01-01T00:00:00.000Z',
+        legs,
+        captured: legs.map((leg) => ({ ...leg, amount: '0.00000000' })),
+      },
+    });
   });
 });

@@ -426,7 +426,7 @@ describe('holds', () => {
     expect(committed).toEqual({
       type: 'HoldCommitted',
       effectiveAt: T2,
-      data: { transactionId: 'h1', legs: legsOf('45.00') },
+      data: { transactionId: 'h1', legs: legsOf('45.00'), final: true, captured: legsOf('45.00') },
     });
     const after = given(wallet(), funded, placed('h1', '60.00'), committed!).state as never;
     expect(balanceOf(after).toFixed(2)).toBe('55.00');
@@ -467,5 +467,90 @@ describe('holds', () => {
     expect(
       given(wallet(null), placed('h1', '0.01'), voided).when({ type: 'CloseAccount', effectiveAt: T2 }).events(),
     ).toHaveLength(1);
+  });
+
+  it('captures in parts (final: false keeps the rest reserved), and a final capture releases the rest', () => {
+    const { when } = given(wallet(), funded, placed('h1', '60.00'));
+    const [first] = when({
+      type: 'CommitHold',
+      transactionId: 'h1',
+      legs: legsOf('10.00'),
+      final: false,
+      effectiveAt: T2,
+      now: T2,
+    }).events();
+    expect(first!.data).toEqual({
+      transactionId: 'h1',
+      legs: legsOf('10.00'),
+      final: false,
+      captured: legsOf('10.00'),
+    });
+    const after = given(wallet(), funded, placed('h1', '60.00'), first!);
+    expect(balanceOf(after.state as never).toFixed(2)).toBe('90.00');
+    expect((after.state as { holds: Record<string, { reserved: Amount }> }).holds.h1!.reserved.toFixed(2)).toBe(
+      '50.00',
+    );
+    // What stays held still counts against the bound: 40.00 is available, not 90.00.
+    after
+      .when({
+        type: 'PostEntries',
+        transaction: tx('s', [
+          ['liabilities:wallet', 'DEBIT', '40.01'],
+          ['assets:bank', 'CREDIT', '40.01'],
+        ]),
+        effectiveAt: T2,
+        now: T2,
+      })
+      .thenExpect(InsufficientFunds);
+    after
+      .when({ type: 'CommitHold', transactionId: 'h1', legs: legsOf('50.01'), effectiveAt: T2, now: T2 })
+      .thenExpect(/more than the 50.00 held/);
+    const [last] = after
+      .when({ type: 'CommitHold', transactionId: 'h1', legs: legsOf('20.00'), effectiveAt: T2, now: T2 })
+      .events();
+    expect(last!.data).toEqual({ transactionId: 'h1', legs: legsOf('20.00'), final: true, captured: legsOf('30.00') });
+    const settled = given(wallet(), funded, placed('h1', '60.00'), first!, last!).state as never;
+    expect(balanceOf(settled).toFixed(2)).toBe('70.00');
+    expect((settled as { holds: object }).holds).toEqual({});
+  });
+
+  it('adjusts: a raise is checked against what is available besides the hold, a lowering always releases', () => {
+    const { when } = given(wallet(), funded, placed('h1', '60.00'));
+    const adjust = (amount: string) =>
+      when({ type: 'AdjustHold', transactionId: 'h1', legs: legsOf(amount), effectiveAt: T2, now: T2 });
+    expect(adjust('100.00').events()).toEqual([
+      { type: 'HoldAdjusted', effectiveAt: T2, data: { transactionId: 'h1', legs: legsOf('100.00') } },
+    ]);
+    adjust('100.01').thenExpect(InsufficientFunds);
+    expect(adjust('60.00').events()).toEqual([]);
+    const [lower] = adjust('5.00').events();
+    const state = given(wallet(), funded, placed('h1', '60.00'), lower!).state as never;
+    expect((state as { holds: Record<string, { reserved: Amount }> }).holds.h1!.reserved.toFixed(2)).toBe('5.00');
+    // A frozen account takes no raise, but may release.
+    const frozen: AccountEvent = { type: 'AccountFrozen', effectiveAt: T1, data: { reason: null } };
+    const ice = given(wallet(), funded, placed('h1', '60.00'), frozen);
+    ice
+      .when({ type: 'AdjustHold', transactionId: 'h1', legs: legsOf('61.00'), effectiveAt: T2, now: T2 })
+      .thenExpect(AccountFrozen);
+    expect(
+      ice.when({ type: 'AdjustHold', transactionId: 'h1', legs: legsOf('1.00'), effectiveAt: T2, now: T2 }).events(),
+    ).toHaveLength(1);
+  });
+
+  it('expires once: only a hold past its expiry and still open, effective at its expiresAt; then the account can close', () => {
+    const expire = (now: string) => ({ type: 'ExpireHold' as const, transactionId: 'h1', effectiveAt: T1, now });
+    given(wallet(null), placed('h1', '1.00', T2))
+      .when(expire(T1))
+      .thenExpect([]);
+    const [expired] = given(wallet(null), placed('h1', '1.00', T1))
+      .when(expire(T2))
+      .events();
+    expect(expired).toEqual({ type: 'HoldExpired', effectiveAt: T1, data: { transactionId: 'h1' } });
+    const after = given(wallet(null), placed('h1', '1.00', T1), expired!);
+    after.when(expire(T2)).thenExpect([]);
+    expect(after.when({ type: 'CloseAccount', effectiveAt: T2 }).events()).toHaveLength(1);
+    after
+      .when({ type: 'AdjustHold', transactionId: 'h1', legs: legsOf('2.00'), effectiveAt: T2, now: T2 })
+      .thenExpect(HoldNotPending);
   });
 });
