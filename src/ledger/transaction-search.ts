@@ -7,7 +7,7 @@
  * of the position (domain/filters.ts), reading on until the page is full.
  */
 import type { Leg } from '../domain/account.js';
-import { alignToHold, legsMinus, nonZero } from '../domain/hold-amounts.js';
+import { alignToHold, legsMinus } from '../domain/hold-amounts.js';
 import type { StoredEvent } from '../events/envelope.js';
 import { transactionMatches, type SearchFilter, type TransactionStatus } from '../domain/filters.js';
 import { decodeAccountEvent } from '../events/catalogue.js';
@@ -203,7 +203,7 @@ function foldHold(placement: StoredEvent, placed: Leg[], changes: StoredEvent[])
       };
     else if (event.type === 'HoldVoided') return { ...view, status: 'VOIDED' };
     else if (event.type === 'HoldExpired') return { ...view, status: 'EXPIRED' };
-    view = { ...view, legs: nonZero(held) };
+    view = { ...view, legs: held };
   }
   return view;
 }

@@ -10,7 +10,6 @@ import {
   type OpenedAccount,
   type TransactionRecord,
 } from '../domain/account.js';
-import { nonZero } from '../domain/hold-amounts.js';
 import { canonicalJson } from '../domain/json.js';
 import { formatAmount } from '../domain/money.js';
 import { accountCodeOf } from '../events/streams.js';
@@ -109,11 +108,12 @@ function firstOfCommand(seen: Set<string>, event: Settlement): boolean {
 
 /**
  * What a hold's event changes in its transaction's row. While pending, the row shows what it
- * still holds; a final capture posts it (its legs the total of every capture, its times and log
+ * still holds, leg by leg; a final capture posts it (its legs the total of every capture, its times and log
  * position the final capture's); a void or an expiry settles it without posting more.
  */
 function holdChange(event: Settlement, stored: StoredEvent, stateAfter: OpenedAccount): Partial<TransactionsTable> {
-  const held = () => canonicalJson(nonZero(stateAfter.holds[event.data.transactionId]!.legs));
+  // Every leg, one captured in full at zero: the commands on the hold read its accounts from the row.
+  const held = () => canonicalJson(stateAfter.holds[event.data.transactionId]!.legs);
   switch (event.type) {
     case 'HoldVoided':
       return { status: 'VOIDED' };

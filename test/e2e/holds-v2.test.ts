@@ -17,7 +17,7 @@ let server: TestServer;
 const api = ledgerApi(() => server);
 let seq = 0;
 const TX =
-  '__typename ... on Error { code message } ... on Transaction { id status expiresAt entries { account { code } direction amount { amount } } }';
+  '__typename ... on Error { code message } ... on Transaction { id idempotencyKey status expiresAt entries { account { code } direction amount { amount } } }';
 const ERR = `${TX} ... on HoldNotPending { holdStatus: status } ... on HoldExpired { expiredAt: expiresAt } ... on InsufficientFunds { available requested } ... on ValidationError { field } ... on UnbalancedTransaction { imbalances { currency debit credit } }`;
 
 const WALLET = 'liabilities:wallet';
@@ -152,6 +152,7 @@ describe('commitPending in several captures', () => {
     expect(first).toMatchObject({ __typename: 'Transaction', id: h.id, status: 'PENDING' });
     expect(amounts(first)).toEqual([`${WALLET} DEBIT 50.00`, `${BANK} CREDIT 50.00`]);
     expect(await wallet()).toEqual(['90.00', '50.00', '40.00']);
+    const afterFirst = (await server.ledger.store.head())!.position;
     const key = `c${seq + 1}`;
     await capture(h.id, { amount: '20.00', final: false });
     expect(await wallet()).toEqual(['70.00', '30.00', '40.00']);
@@ -189,6 +190,22 @@ describe('commitPending in several captures', () => {
       [true, '15.00', '45.00'],
       [true, '15.00', '45.00'],
     ]);
+    // A search pinned to a position sees the hold as it was there: pending, holding 50.00.
+    const asOf = async (atPosition: number) =>
+      (
+        await api.request(
+          `query($key: String!, $at: Int) { transactions(filter: { idempotencyKey: $key }, atPosition: $at) {
+            edges { node { status entries { account { code } direction amount { amount } } } } } }`,
+          { key: h.idempotencyKey, at: atPosition },
+        )
+      ).transactions.edges[0].node;
+    const then = await asOf(afterFirst);
+    expect(then.status).toBe('PENDING');
+    expect(amounts(then)).toEqual([`${WALLET} DEBIT 50.00`, `${BANK} CREDIT 50.00`]);
+    expect(amounts(await asOf(afterFirst + 2))).toEqual([`${WALLET} DEBIT 30.00`, `${BANK} CREDIT 30.00`]);
+    const now = await asOf((await server.ledger.store.head())!.position);
+    expect(now.status).toBe('POSTED');
+    expect(amounts(now)).toEqual([`${WALLET} DEBIT 45.00`, `${BANK} CREDIT 45.00`]);
     // Final after final: the hold is posted.
     await refusedWithNothingWritten(() => capture(h.id, { amount: '1.00' }), {
       __typename: 'HoldNotPending',
@@ -286,7 +303,17 @@ describe('commitPending in several captures', () => {
     await refusedWithNothingWritten(() => adjust(h.id, { legs: [{ account: WALLET, amount: '26.00' }] }), {
       __typename: 'UnbalancedTransaction',
     });
-    // Only the wallet and the bank captured: fees get nothing more, the rest is released.
+    // The fees leg captured in full, the hold not settled: its entries leave that leg out, and
+    // the commands on the hold still reach its account.
+    const feesDone = await capture(h.id, {
+      final: false,
+      legs: [
+        { account: WALLET, amount: '4.00' },
+        { account: FEES, amount: '4.00' },
+      ],
+    });
+    expect(amounts(feesDone)).toEqual([`${WALLET} DEBIT 21.00`, `${BANK} CREDIT 21.00`]);
+    // Only the wallet and the bank captured: the rest is released, on every account.
     const done = await capture(h.id, {
       legs: [
         { account: WALLET, amount: '5.00' },
@@ -294,8 +321,12 @@ describe('commitPending in several captures', () => {
       ],
     });
     expect(done).toMatchObject({ status: 'POSTED' });
-    expect(amounts(done)).toEqual([`${WALLET} DEBIT 15.00`, `${BANK} CREDIT 13.00`, `${FEES} CREDIT 2.00`]);
-    expect(await wallet()).toEqual(['35.00', '0.00', '35.00']);
+    expect(amounts(done)).toEqual([`${WALLET} DEBIT 19.00`, `${BANK} CREDIT 13.00`, `${FEES} CREDIT 6.00`]);
+    expect(await wallet()).toEqual(['31.00', '0.00', '31.00']);
+    expect(
+      await server.database.db.selectFrom('holds').selectAll().where('transaction_id', '=', h.id).execute(),
+    ).toEqual([]);
+    expect((await eventsOf(h.id, 'HoldCommitted')).map((e) => e.stream_id)).toContain('account:revenue:fees');
   });
 });
 
@@ -384,7 +415,7 @@ describe('expiry is an event', () => {
       .where('transaction_id', 'in', ids)
       .executeTakeFirstOrThrow();
     expect(Number(total.n)).toBe(24);
-    expect(await wallet()).toEqual(['35.00', '0.00', '35.00']);
+    expect(await wallet()).toEqual(['31.00', '0.00', '31.00']);
     await other.database.close();
   });
 

@@ -89,7 +89,7 @@ export async function onOpenHold(
   journal: (common: HoldCommon) => JournalCommand,
 ): Promise<Command<NotYetAvailable>> {
   const hold = await pendingHold(env.db, transactionId);
-  const accounts = await holdAccounts(env.db, hold);
+  const accounts = holdAccounts(hold);
   return {
     name: 'onOpenHold',
     idempotency: null,

@@ -14,7 +14,7 @@ import { holdAccounts, transactionById } from './named.js';
 export async function expireHold(transactionId: string, env: CommandEnv): Promise<Command<string> | Settled> {
   const hold = await transactionById(env.db, transactionId);
   if (hold.status !== 'PENDING' || hold.expiresAt === null) return { settled: hold.id };
-  const accounts = await holdAccounts(env.db, hold);
+  const accounts = holdAccounts(hold);
   const effectiveAt = hold.expiresAt;
   return {
     name: 'expireHold',

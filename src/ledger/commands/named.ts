@@ -20,11 +20,9 @@ export async function pendingHold(db: Db, id: string): Promise<TransactionView> 
 }
 
 /**
- * Every account a hold touches, in the order of its legs: those it still holds on first, then
- * any whose legs were captured in full (the transaction shows only what is still held).
+ * Every account a hold touches, in the order of its legs. A pending hold's row keeps every leg,
+ * a leg captured in full at zero (GraphQL leaves those out of `entries`), so no read is needed.
  */
-export async function holdAccounts(db: Db, hold: TransactionView): Promise<string[]> {
-  const rows = await db.selectFrom('holds').select('account_code').where('transaction_id', '=', hold.id).execute();
-  const others = rows.map((row) => row.account_code).sort();
-  return [...new Set([...hold.legs.map((leg) => leg.account), ...others])];
+export function holdAccounts(hold: TransactionView): string[] {
+  return [...new Set(hold.legs.map((leg) => leg.account))];
 }

@@ -19,7 +19,7 @@ export async function voidPending(
   if (original.status === 'VOIDED' || original.status === 'EXPIRED') return { settled: original.id };
   if (original.status !== 'PENDING') throw new HoldNotPending(original.id, original.status.toLowerCase());
   const effectiveAt = effectiveAtOf(env, null);
-  const accounts = await holdAccounts(env.db, original);
+  const accounts = holdAccounts(original);
   return {
     name: 'voidPending',
     idempotency: null,
