@@ -27,10 +27,11 @@ export const TEST_DIALECT: 'sqlite' | 'postgres' = process.env.INKWELL_TEST_DB =
 
 /**
  * A fresh, migrated database: a SQLite file in a temp folder, or a new schema on the PostgreSQL
- * server (`poolSize`: its connections; one makes the order of every query the order it was asked).
+ * server (`poolSize`: its connections, or SQLite's reader threads; one makes the order of every
+ * query the order it was asked).
  */
 export async function tempDatabase(options: { poolSize?: number } = {}): Promise<TempDatabase> {
-  return TEST_DIALECT === 'postgres' ? tempPostgres(options.poolSize) : tempSqlite();
+  return TEST_DIALECT === 'postgres' ? tempPostgres(options.poolSize) : tempSqlite(options.poolSize);
 }
 
 export function postgresUrl(): string {
@@ -82,15 +83,15 @@ async function tempPostgres(poolSize?: number): Promise<TempDatabase> {
   };
 }
 
-async function tempSqlite(): Promise<TempDatabase> {
+async function tempSqlite(readers?: number): Promise<TempDatabase> {
   const dir = mkdtempSync(join(tmpdir(), 'inkwell-test-'));
   const file = join(dir, 'inkwell.db');
-  const database = openSqlite(file);
+  const database = openSqlite(file, { readers });
   await migrateToLatest(database);
   return {
     database,
     file,
-    reopen: () => openSqlite(file),
+    reopen: () => openSqlite(file, { readers }),
     dispose: async () => {
       await database.close();
       rmSync(dir, { recursive: true, force: true });

@@ -553,4 +553,14 @@ describe('holds', () => {
       .when({ type: 'AdjustHold', transactionId: 'h1', legs: legsOf('2.00'), effectiveAt: T2, now: T2 })
       .thenExpect(HoldNotPending);
   });
+
+  it('checks a capture that is not final with what it leaves held: that still counts against the bound', () => {
+    const raised: AccountEvent = { type: 'MinimumBalanceChanged', effectiveAt: T1, data: { minimumBalance: '60.00' } };
+    // 100.00 posted, 60.00 held, the bound now 60.00: besides the hold, 40.00 can go.
+    const { when } = given(wallet(), funded, placed('h1', '60.00'), raised);
+    const capture = (final: boolean) =>
+      when({ type: 'CommitHold', transactionId: 'h1', legs: legsOf('10.00'), final, effectiveAt: T2, now: T2 });
+    capture(false).thenExpect(InsufficientFunds);
+    expect(capture(true).events()).toHaveLength(1);
+  });
 });
