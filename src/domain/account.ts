@@ -14,7 +14,7 @@ import {
   InsufficientFunds,
   ValidationError,
 } from './errors.js';
-import { alignToHold, allZero, checkCapture, legsMinus, legsPlus, nonZero } from './hold-amounts.js';
+import { alignToHold, allZero, checkCapture, legsMinus, legsPlus, nonZero } from './hold-legs.js';
 import { canonicalJson, type JsonObject } from './json.js';
 import { Amount, ZERO, formatAmount, parseCurrency, parseSignedAmount, type Currency } from './money.js';
 
@@ -67,8 +67,9 @@ export type AccountEvent =
   | { type: 'HoldPlaced'; effectiveAt: string; data: TransactionRecord & { expiresAt: string | null } }
   | { type: 'HoldCommitted'; effectiveAt: string; data: HoldCommittedData }
   | { type: 'HoldAdjusted'; effectiveAt: string; data: { transactionId: string; legs: Leg[] } }
-  | { type: 'HoldVoided'; effectiveAt: string; data: { transactionId: string } }
-  | { type: 'HoldExpired'; effectiveAt: string; data: { transactionId: string } }
+  /** `captured`: what the hold's captures posted before it was released ([]: nothing). */
+  | { type: 'HoldVoided'; effectiveAt: string; data: HoldReleasedData }
+  | { type: 'HoldExpired'; effectiveAt: string; data: HoldReleasedData }
   | { type: 'TransactionMetadataUpdated'; effectiveAt: string; data: TransactionMetadataUpdate };
 
 /**
@@ -81,6 +82,15 @@ export interface HoldCommittedData {
   transactionId: string;
   legs: Leg[];
   final: boolean;
+  captured: Leg[];
+}
+
+/**
+ * A hold released (voided, or expired): nothing more is posted. `captured` is what its captures
+ * posted before (the zero legs left out; [] when none): a hold captured in part settles as posted.
+ */
+export interface HoldReleasedData {
+  transactionId: string;
   captured: Leg[];
 }
 
@@ -235,14 +245,15 @@ export function decide(command: AccountCommand, state: AccountState): AccountEve
       const hold = state.holds[command.transactionId];
       // Exactly once: a hold already settled (expired, committed, voided) or still live is left alone.
       if (!hold || holdIsLive(hold, command.now)) return [];
-      const data = { transactionId: command.transactionId };
+      const data = { transactionId: command.transactionId, captured: nonZero(hold.captured) };
       return [{ type: 'HoldExpired', effectiveAt: command.effectiveAt, data }];
     }
     case 'VoidHold': {
       if (!state.exists) throw new Error('invariant: the ledger must load an existing account first');
-      if (!state.holds[command.transactionId])
-        throw new HoldNotPending(command.transactionId, 'not an open hold of this account');
-      return [{ type: 'HoldVoided', effectiveAt: command.effectiveAt, data: { transactionId: command.transactionId } }];
+      const hold = state.holds[command.transactionId];
+      if (!hold) throw new HoldNotPending(command.transactionId, 'not an open hold of this account');
+      const data = { transactionId: command.transactionId, captured: nonZero(hold.captured) };
+      return [{ type: 'HoldVoided', effectiveAt: command.effectiveAt, data }];
     }
     case 'UpdateTransactionMetadata':
       if (!state.exists) throw new Error('invariant: the ledger must load an existing account first');

@@ -4,8 +4,9 @@
  * in that order, so "which leg" is never ambiguous once decided here.
  */
 import type { Leg } from './account.js';
-import { InvalidAmount, UnbalancedTransaction, ValidationError } from './errors.js';
+import { UnbalancedTransaction, ValidationError } from './errors.js';
 import { Amount, ZERO, formatAmount, parseCurrency, parsePositiveAmount } from './money.js';
+import { amountOf, at } from './hold-legs.js';
 import { imbalancesOf } from './transaction.js';
 
 /** What a capture or an adjustment asks for: everything held (null), every leg at `amount`, or leg by leg. */
@@ -24,12 +25,6 @@ export function holdAmountsOf(input: {
   }
   return input.amount == null ? null : { amount: input.amount };
 }
-
-const amountOf = (leg: Leg) => new Amount(leg.amount);
-const at = (leg: Leg, amount: Amount): Leg => ({
-  ...leg,
-  amount: formatAmount(amount, parseCurrency(leg.currency).scale),
-});
 
 /**
  * The hold's legs at the amounts asked, leg by leg in the hold's order. `unnamed`: what a leg the
@@ -61,51 +56,4 @@ export function legsAsked(held: readonly Leg[], amounts: HoldAmounts, unnamed: '
   });
   if (imbalances.length > 0) throw new UnbalancedTransaction(imbalances);
   return asked;
-}
-
-/** A capture: at most what each leg holds (InvalidAmount otherwise), at least one leg moved. */
-export function checkCapture(held: readonly Leg[], captured: readonly Leg[]): void {
-  captured.forEach((leg, i) => {
-    if (amountOf(leg).gt(amountOf(held[i]!)))
-      throw new InvalidAmount(leg.amount, `more than the ${held[i]!.amount} held on "${leg.account}"`);
-  });
-}
-
-/** Leg by leg, `a` less (or plus) `b` (legs in the hold's order). */
-export function legsMinus(a: readonly Leg[], b: readonly Leg[]): Leg[] {
-  return a.map((leg, i) => at(leg, amountOf(leg).minus(amountOf(b[i]!))));
-}
-export function legsPlus(a: readonly Leg[], b: readonly Leg[]): Leg[] {
-  return a.map((leg, i) => at(leg, amountOf(leg).plus(amountOf(b[i]!))));
-}
-
-/** The legs that move money (a leg at zero is left out of a posting). */
-export function nonZero(legs: readonly Leg[]): Leg[] {
-  return legs.filter((leg) => !amountOf(leg).isZero());
-}
-
-export function allZero(legs: readonly Leg[]): boolean {
-  return legs.every((leg) => amountOf(leg).isZero());
-}
-
-/**
- * `posted` (a capture's legs, zero ones left out) leg by leg in the hold's order: each posted leg
- * goes to the first leg of the hold on its account and side that still holds enough.
- */
-export function alignToHold(held: readonly Leg[], posted: readonly Leg[]): Leg[] {
-  const left = held.map(amountOf);
-  const aligned = held.map((leg) => at(leg, ZERO));
-  for (const leg of posted) {
-    let rest = amountOf(leg);
-    held.forEach((h, i) => {
-      if (rest.isZero() || h.account !== leg.account || h.direction !== leg.direction || h.currency !== leg.currency)
-        return;
-      const take = Amount.min(rest, left[i]!);
-      left[i] = left[i]!.minus(take);
-      rest = rest.minus(take);
-      aligned[i] = at(h, amountOf(aligned[i]!).plus(take));
-    });
-    if (!rest.isZero()) throw new Error(`invariant: a capture posts more than the hold holds on ${leg.account}`);
-  }
-  return aligned;
 }

@@ -7,7 +7,7 @@
  * of the position (domain/filters.ts), reading on until the page is full.
  */
 import type { Leg } from '../domain/account.js';
-import { alignToHold, legsMinus } from '../domain/hold-amounts.js';
+import { alignToHold, legsMinus } from '../domain/hold-legs.js';
 import type { StoredEvent } from '../events/envelope.js';
 import { transactionMatches, type SearchFilter, type TransactionStatus } from '../domain/filters.js';
 import { decodeAccountEvent } from '../events/catalogue.js';
@@ -193,16 +193,18 @@ function foldHold(placement: StoredEvent, placed: Leg[], changes: StoredEvent[])
     if (event.type === 'HoldAdjusted') held = event.data.legs;
     else if (event.type === 'HoldCommitted' && !event.data.final)
       held = legsMinus(held, alignToHold(held, event.data.legs));
-    else if (event.type === 'HoldCommitted')
-      return {
-        status: 'POSTED',
-        legs: event.data.captured,
-        effectiveAt: stored.effectiveAt,
-        recordedAt: stored.recordedAt,
-        position: stored.position,
-      };
-    else if (event.type === 'HoldVoided') return { ...view, status: 'VOIDED' };
-    else if (event.type === 'HoldExpired') return { ...view, status: 'EXPIRED' };
+    else if (event.type === 'HoldCommitted' || event.type === 'HoldVoided' || event.type === 'HoldExpired') {
+      const { captured } = event.data;
+      if (event.type === 'HoldCommitted' || captured.length > 0)
+        return {
+          status: 'POSTED',
+          legs: captured,
+          effectiveAt: stored.effectiveAt,
+          recordedAt: stored.recordedAt,
+          position: stored.position,
+        };
+      return { ...view, status: event.type === 'HoldVoided' ? 'VOIDED' : 'EXPIRED' };
+    }
     view = { ...view, legs: held };
   }
   return view;

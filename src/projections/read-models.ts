@@ -7,6 +7,7 @@ import {
   balanceOf,
   postedLegs,
   type AccountEvent,
+  type Leg,
   type OpenedAccount,
   type TransactionRecord,
 } from '../domain/account.js';
@@ -109,28 +110,35 @@ function firstOfCommand(seen: Set<string>, event: Settlement): boolean {
 /**
  * What a hold's event changes in its transaction's row. While pending, the row shows what it
  * still holds, leg by leg; a final capture posts it (its legs the total of every capture, its times and log
- * position the final capture's); a void or an expiry settles it without posting more.
+ * position the final capture's); a void or an expiry settles it without posting more (as posted
+ * when it was captured in part, otherwise VOIDED or EXPIRED).
  */
 function holdChange(event: Settlement, stored: StoredEvent, stateAfter: OpenedAccount): Partial<TransactionsTable> {
   // Every leg, one captured in full at zero: the commands on the hold read its accounts from the row.
   const held = () => canonicalJson(stateAfter.holds[event.data.transactionId]!.legs);
   switch (event.type) {
     case 'HoldVoided':
-      return { status: 'VOIDED' };
     case 'HoldExpired':
-      return { status: 'EXPIRED' };
+      // Released: nothing captured, it is VOIDED or EXPIRED; captured in part, it posted that.
+      if (event.data.captured.length === 0) return { status: event.type === 'HoldVoided' ? 'VOIDED' : 'EXPIRED' };
+      return posted(event.data.captured, stored);
     case 'HoldAdjusted':
       return { legs: held() };
     case 'HoldCommitted':
       if (!event.data.final) return { legs: held() };
-      return {
-        status: 'POSTED',
-        legs: canonicalJson(event.data.captured),
-        effective_at: stored.effectiveAt,
-        recorded_at: stored.recordedAt,
-        position: stored.position,
-      };
+      return posted(event.data.captured, stored);
   }
+}
+
+/** A hold settled as posted: its legs what its captures posted, its times and position the settlement's. */
+function posted(captured: readonly Leg[], stored: StoredEvent): Partial<TransactionsTable> {
+  return {
+    status: 'POSTED',
+    legs: canonicalJson(captured),
+    effective_at: stored.effectiveAt,
+    recorded_at: stored.recordedAt,
+    position: stored.position,
+  };
 }
 
 /** The hold's row for this account: what it reserves now, or null once it is settled (deleted). */

@@ -226,6 +226,25 @@ describe('commitPending in several captures', () => {
     expect(await wallet()).toEqual(['50.00', '0.00', '50.00']);
   });
 
+  it('a hold captured in part and then voided settles as posted: what its captures posted, and it can be reversed', async () => {
+    const h = await hold('10.00');
+    await capture(h.id, { amount: '4.00', final: false });
+    expect(await wallet()).toEqual(['46.00', '6.00', '40.00']);
+    const voided = await api.voidPending(h.id, TX);
+    expect(voided).toMatchObject({ __typename: 'Transaction', status: 'POSTED' });
+    expect(amounts(voided)).toEqual([`${WALLET} DEBIT 4.00`, `${BANK} CREDIT 4.00`]);
+    expect(await wallet()).toEqual(['46.00', '0.00', '46.00']);
+    const released = JSON.parse((await eventsOf(h.id, 'HoldVoided'))[0]!.data);
+    expect(released.captured.map((l: { amount: string }) => l.amount)).toEqual(['4.00', '4.00']);
+    await refusedWithNothingWritten(() => api.voidPending(h.id, `${TX} ... on HoldNotPending { holdStatus: status }`), {
+      __typename: 'HoldNotPending',
+      holdStatus: 'posted',
+    });
+    const reversal = await api.reverseTransaction({ idempotencyKey: `r${++seq}`, transactionId: h.id }, TX);
+    expect(amounts(reversal)).toEqual([`${WALLET} CREDIT 4.00`, `${BANK} DEBIT 4.00`]);
+    expect(await wallet()).toEqual(['50.00', '0.00', '50.00']);
+  });
+
   it('captures a hold of several legs leg by leg, and refuses legs that do not balance or are not the hold’s', async () => {
     // 30.00 out of the wallet: 24.00 to the bank, 6.00 in fees.
     const h = await api.hold(
@@ -417,6 +436,23 @@ describe('expiry is an event', () => {
     expect(Number(total.n)).toBe(24);
     expect(await wallet()).toEqual(['31.00', '0.00', '31.00']);
     await other.database.close();
+  });
+
+  it('a hold captured in part and then expired settles as posted, effective at its expiresAt', async () => {
+    const h = await hold('3.00', { expiresAt: new Date(Date.now() + 400).toISOString() });
+    await capture(h.id, { amount: '1.00', final: false });
+    await waitUntil(h.expiresAt);
+    await new HoldSweeper(server.ledger).sweep();
+    const settled = await api.transaction(
+      h.id,
+      'status effectiveAt entries { account { code } direction amount { amount } }',
+    );
+    expect(settled).toMatchObject({ status: 'POSTED', effectiveAt: h.expiresAt });
+    expect(amounts(settled)).toEqual([`${WALLET} DEBIT 1.00`, `${BANK} CREDIT 1.00`]);
+    expect(await wallet()).toEqual(['30.00', '0.00', '30.00']);
+    await refusedWithNothingWritten(() => capture(h.id), { __typename: 'HoldNotPending', holdStatus: 'posted' });
+    await api.reverseTransaction({ idempotencyKey: `r${++seq}`, transactionId: h.id });
+    expect(await wallet()).toEqual(['31.00', '0.00', '31.00']);
   });
 
   it('runs in the background of a server', async () => {

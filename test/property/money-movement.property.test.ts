@@ -119,11 +119,13 @@ describe('money movement', () => {
         const sweeper = new HoldSweeper(ledger, { clock: () => new Date(model.now) });
         /** A capture or an adjustment of a hold no longer open, or past its expiry: the refusal. */
         const settledOrExpired = (h: ModelHold): string | null =>
-          h.status === 'expired' || (h.status === 'open' && h.expiresAt !== null && h.expiresAt <= model.now)
-            ? 'HOLD_EXPIRED'
-            : h.status !== 'open'
-              ? 'HOLD_NOT_PENDING'
-              : null;
+          model.settledPosted(h.id)
+            ? 'HOLD_NOT_PENDING'
+            : h.status === 'expired' || (h.status === 'open' && h.expiresAt !== null && h.expiresAt <= model.now)
+              ? 'HOLD_EXPIRED'
+              : h.status !== 'open'
+                ? 'HOLD_NOT_PENDING'
+                : null;
         /** The transactions posted (a hold once committed), in the order they were: reversals pick from these. */
         const txs: string[] = [];
         let key = 0;
@@ -264,15 +266,22 @@ describe('money movement', () => {
               const due = model.dueHolds().map((h) => h.id);
               const asked = await sweeper.sweep();
               expect(asked.sort()).toEqual([...due].sort());
-              for (const id of due) model.expire(id);
+              for (const id of due) {
+                model.expire(id);
+                if (model.settledPosted(id)) txs.push(id);
+              }
               continue;
             }
             if (o.kind === 'void' && model.holds.size > 0) {
               const h = pickHold(o.pick);
               const result = await outcome(() => ledger.voidPending({ transactionId: h.id }, ctx));
-              expect(result.code ?? 'OK').toBe(h.status === 'committed' ? 'HOLD_NOT_PENDING' : 'OK');
-              // Voiding a voided hold, or one whose expiry is recorded, changes nothing.
-              if (result.id && h.status === 'open') model.void(h.id);
+              // Voiding a voided hold, or one whose expiry is recorded, changes nothing; one that
+              // posted (a final capture, or captures before its release) is no longer a hold.
+              expect(result.code ?? 'OK').toBe(model.settledPosted(h.id) ? 'HOLD_NOT_PENDING' : 'OK');
+              if (result.id && h.status === 'open') {
+                model.void(h.id);
+                if (model.settledPosted(h.id)) txs.push(h.id);
+              }
               continue;
             }
             if (o.kind === 'reverse' && txs.length > 0) {

@@ -189,6 +189,7 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
   /** A capture or an adjustment of a hold that is settled or past its expiry: the refusal. */
   const notOpen = (id: string): Outcome | null => {
     const hold = model.holds.get(id)!;
+    if (model.settledPosted(id)) return 'HOLD_NOT_PENDING';
     if (hold.status === 'expired' || (hold.status === 'open' && hold.expiresAt !== null && hold.expiresAt <= model.now))
       return 'HOLD_EXPIRED';
     return hold.status === 'open' ? null : 'HOLD_NOT_PENDING';
@@ -249,7 +250,7 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
     run: () => ledger.voidPending({ transactionId: id }, ctx),
     expect: () => {
       const hold = model.holds.get(id)!;
-      if (hold.status === 'committed') return { outcome: 'HOLD_NOT_PENDING' };
+      if (model.settledPosted(id)) return { outcome: 'HOLD_NOT_PENDING' };
       if (hold.status !== 'open') return { outcome: 'OK', id: hold.id };
       return { outcome: 'OK', id: hold.id, apply: () => model.void(hold.id) };
     },

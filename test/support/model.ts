@@ -294,13 +294,30 @@ export class LedgerModel implements ModelData {
     this.transactions.get(id)!.legs = hold.legs;
   }
 
-  /** Releases what a hold holds: voided, or (the sweeper) expired. */
+  /**
+   * Releases what a hold holds: voided, or (the sweeper) expired. A hold captured in part settles
+   * as posted — what its captures posted, at the release's effective time — otherwise as voided
+   * or expired.
+   */
   settle(id: string, status: 'voided' | 'expired'): void {
     const hold = this.holds.get(id)!;
     hold.released = hold.released.plus(this.held(id));
     hold.legs = this.at(id, ZERO);
     hold.status = status;
-    this.transactions.get(id)!.status = status === 'voided' ? 'voided' : 'expired';
+    const tx = this.transactions.get(id)!;
+    if (hold.captures.length === 0) {
+      tx.status = status;
+      return;
+    }
+    const total = hold.captures.reduce((a, b) => a.plus(b), ZERO);
+    const effectiveAt = status === 'expired' ? hold.expiresAt! : this.now;
+    Object.assign(tx, { legs: this.at(id, total), effectiveAt, status: 'posted' });
+  }
+
+  /** Whether the hold is settled as a posted transaction (a final capture, or a release after captures). */
+  settledPosted(id: string): boolean {
+    const hold = this.holds.get(id)!;
+    return hold.status === 'committed' || (hold.status !== 'open' && hold.captures.length > 0);
   }
 
   void(id: string): void {

@@ -450,12 +450,12 @@ describe('holds', () => {
       }).events(),
     ).toHaveLength(1);
     when({ type: 'VoidHold', transactionId: 'h1', effectiveAt: T2 }).thenExpect([
-      { type: 'HoldVoided', effectiveAt: T2, data: { transactionId: 'h1' } },
+      { type: 'HoldVoided', effectiveAt: T2, data: { transactionId: 'h1', captured: [] } },
     ]);
   });
 
   it('refuses what is not an open hold, and keeps an account with open holds from closing', () => {
-    const voided: AccountEvent = { type: 'HoldVoided', effectiveAt: T2, data: { transactionId: 'h1' } };
+    const voided: AccountEvent = { type: 'HoldVoided', effectiveAt: T2, data: { transactionId: 'h1', captured: [] } };
     const { when } = given(wallet(), placed('h1', '0.01'), voided);
     when({ type: 'CommitHold', transactionId: 'h1', legs: legsOf('0.01'), effectiveAt: T2, now: T2 }).thenExpect(
       HoldNotPending,
@@ -545,7 +545,7 @@ describe('holds', () => {
     const [expired] = given(wallet(null), placed('h1', '1.00', T1))
       .when(expire(T2))
       .events();
-    expect(expired).toEqual({ type: 'HoldExpired', effectiveAt: T1, data: { transactionId: 'h1' } });
+    expect(expired).toEqual({ type: 'HoldExpired', effectiveAt: T1, data: { transactionId: 'h1', captured: [] } });
     const after = given(wallet(null), placed('h1', '1.00', T1), expired!);
     after.when(expire(T2)).thenExpect([]);
     expect(after.when({ type: 'CloseAccount', effectiveAt: T2 }).events()).toHaveLength(1);

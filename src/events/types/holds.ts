@@ -4,6 +4,10 @@ import { accountCode, currency, decimal, type EventVersion } from './shared.js';
 
 const instant = string(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 const legs = array(object({ account: accountCode, direction: oneOf('DEBIT', 'CREDIT'), amount: decimal, currency }), 2);
+/** What a released hold's captures posted before ([] when none). */
+const captured = array(
+  object({ account: accountCode, direction: oneOf('DEBIT', 'CREDIT'), amount: decimal, currency }),
+);
 
 /** A balanced entry that reserves funds without moving a posted balance, until committed, voided or expired. */
 export const HOLD_PLACED: EventVersion[] = [
@@ -49,8 +53,23 @@ export const HOLD_ADJUSTED: EventVersion[] = [
  * more and is settled. Effective at the hold's expiresAt, recorded at or after it.
  */
 export const HOLD_EXPIRED: EventVersion[] = [
-  { changes: 'First shape.', validate: object({ transactionId: string() }) },
+  {
+    changes: 'First shape: `transactionId`, and `captured` as in HoldVoided v2.',
+    validate: object({ transactionId: string(), captured }),
+  },
 ];
 
-/** The hold is released without posting. */
-export const HOLD_VOIDED: EventVersion[] = [{ changes: 'First shape.', validate: object({ transactionId: string() }) }];
+/** The hold is released without posting more. */
+export const HOLD_VOIDED: EventVersion[] = [
+  {
+    changes: 'First shape: `transactionId`.',
+    validate: object({ transactionId: string() }),
+    // Before issue 20 a hold was never captured in part: a void released all of it.
+    upcast: (data: { transactionId: string }) => ({ ...data, captured: [] }),
+  },
+  {
+    changes:
+      'Partial captures (issue 20): `captured`, what the hold’s captures posted before the void ([] when none; otherwise the transaction settles as posted).',
+    validate: object({ transactionId: string(), captured }),
+  },
+];

@@ -1,6 +1,6 @@
 /** Entries (the legs as each account sees them) and transactions. */
 import type { Leg } from '../../domain/account.js';
-import { nonZero } from '../../domain/hold-amounts.js';
+import { nonZero } from '../../domain/hold-legs.js';
 import { reversalOf, type TransactionView } from '../../ledger/queries.js';
 import { breathe } from '../../slices.js';
 import { builder } from '../builder.js';
