@@ -9,12 +9,14 @@ import { createClient } from 'graphql-sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HoldSweeper, SWEEPER_ACTOR } from '../../src/ledger/hold-sweeper.js';
 import { Ledger } from '../../src/ledger/ledger.js';
+import { alertReader } from '../support/alerts.js';
 import { ledgerApi } from '../support/api.js';
 import { logState } from '../support/log-state.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
 const api = ledgerApi(() => server);
+const reader = alertReader(() => server);
 let seq = 0;
 const TX =
   '__typename ... on Error { code message } ... on Transaction { id idempotencyKey status expiresAt entries { account { code } direction amount { amount } } }';
@@ -71,7 +73,10 @@ beforeAll(async () => {
   ]);
   await api.transfer({ idempotencyKey: 'fund', debitAccount: BANK, creditAccount: WALLET, amount: '100.00' });
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  reader.dispose();
+  await server.close();
+});
 
 describe('adjustPending', () => {
   it('raises a hold within what is available, refuses a raise beyond it, and a lowering releases the difference', async () => {
@@ -453,6 +458,47 @@ describe('expiry is an event', () => {
     await refusedWithNothingWritten(() => capture(h.id), { __typename: 'HoldNotPending', holdStatus: 'posted' });
     await api.reverseTransaction({ idempotencyKey: `r${++seq}`, transactionId: h.id });
     expect(await wallet()).toEqual(['31.00', '0.00', '31.00']);
+  });
+
+  it('a balance monitor sees the expiry at the HoldExpired event', async () => {
+    await api.openAccounts([{ code: 'liabilities:mon', type: 'LIABILITY', minimumBalance: null }]);
+    await api.transfer({
+      idempotencyKey: `m${++seq}`,
+      debitAccount: BANK,
+      creditAccount: 'liabilities:mon',
+      amount: '10.00',
+    });
+    const monitor = await api.mutate(
+      'createBalanceMonitor',
+      { account: 'liabilities:mon', metric: 'AVAILABLE', comparison: 'LT', amount: '5.00' },
+      '... on BalanceMonitor { id holds }',
+    );
+    expect(monitor.holds).toBe(false);
+    const pushed = reader.read(
+      'subscription($monitor: String) { balanceAlerts(afterId: 0, monitorId: $monitor) { id monitorId holds figure eventPosition } }',
+      { monitor: monitor.id },
+      2,
+    );
+    const h = await api.hold(
+      {
+        idempotencyKey: `h${++seq}`,
+        entries: [
+          { account: 'liabilities:mon', direction: 'DEBIT', amount: '8.00' },
+          { account: BANK, direction: 'CREDIT', amount: '8.00' },
+        ],
+        expiresAt: new Date(Date.now() + 400).toISOString(),
+      },
+      TX,
+    );
+    await waitUntil(h.expiresAt);
+    await new HoldSweeper(server.ledger).sweep();
+    const [expiredAt] = await eventsOf(h.id, 'HoldExpired');
+    const received = await pushed;
+    expect(received.map((a) => [a.holds, a.figure])).toEqual([
+      [true, '2.00'],
+      [false, '10.00'],
+    ]);
+    expect(received[1]!.eventPosition).toBe(Number(expiredAt!.position));
   });
 
   it('runs in the background of a server', async () => {
