@@ -31,10 +31,19 @@ export interface ReadModelRows {
   entries: EntriesTable[];
   /** Open holds by "transaction/account": a row to write, or null to delete it. */
   holds: Map<string, { transaction_id: string; account_code: string; row: HoldsTable | null }>;
+  /** Per hold, the last of its events taken in (what it was, and its position): see firstOfCommand. */
+  lastHoldEvent: Map<string, { key: string; position: number }>;
 }
 
 export function emptyRows(): ReadModelRows {
-  return { accounts: new Map(), transactions: [], transactionUpdates: new Map(), entries: [], holds: new Map() };
+  return {
+    accounts: new Map(),
+    transactions: [],
+    transactionUpdates: new Map(),
+    entries: [],
+    holds: new Map(),
+    lastHoldEvent: new Map(),
+  };
 }
 
 /**
@@ -74,7 +83,8 @@ export function addEvent(
     const id = event.data.transactionId;
     holdRow(rows, id, code, stateAfter);
     // Every account's event of one command carries the same data: its first one changes the row.
-    if (firstOfCommand(seenTransactions, event)) updateTransaction(rows, id, holdChange(event, stored, stateAfter));
+    if (firstOfCommand(rows, event, stored.position))
+      updateTransaction(rows, id, holdChange(event, stored, stateAfter));
   }
   // Each account's copy carries the whole metadata after the change: the last one in log order wins.
   if (event.type === 'TransactionMetadataUpdated') {
@@ -96,15 +106,16 @@ function isSettlement(event: AccountEvent): event is Settlement {
 }
 
 /**
- * Whether this is the first event of its command in the batch: one command writes the same data
- * to each account, and two commands on one hold never write the same data (a capture carries its
- * running total, an adjustment that changes nothing writes nothing).
+ * Whether this is the first event of its command: one command writes the same event to each of
+ * the hold's accounts, at consecutive positions (its streams are sealed together), so an event
+ * just after one alike of the same hold is the same command's. Two commands alike (raised, lowered,
+ * raised again in one group) are at positions further apart and both change the row.
  */
-function firstOfCommand(seen: Set<string>, event: Settlement): boolean {
+function firstOfCommand(rows: ReadModelRows, event: Settlement, position: number): boolean {
   const key = `${event.type}/${canonicalJson(event.data)}`;
-  if (seen.has(key)) return false;
-  seen.add(key);
-  return true;
+  const last = rows.lastHoldEvent.get(event.data.transactionId);
+  rows.lastHoldEvent.set(event.data.transactionId, { key, position });
+  return !(last && last.key === key && last.position === position - 1);
 }
 
 /**

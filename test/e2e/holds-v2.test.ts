@@ -9,6 +9,8 @@ import { createClient } from 'graphql-sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HoldSweeper, SWEEPER_ACTOR } from '../../src/ledger/hold-sweeper.js';
 import { Ledger } from '../../src/ledger/ledger.js';
+import { loadAccount } from '../../src/ledger/load.js';
+import { rebuildReadModels } from '../../src/projections/rebuild.js';
 import { alertReader } from '../support/alerts.js';
 import { ledgerApi } from '../support/api.js';
 import { logState } from '../support/log-state.js';
@@ -20,6 +22,7 @@ const reader = alertReader(() => server);
 let seq = 0;
 const TX =
   '__typename ... on Error { code message } ... on Transaction { id idempotencyKey status expiresAt entries { account { code } direction amount { amount } } }';
+const TX_FIELDS = 'id status entries { account { code } direction amount { amount } }';
 const ERR = `${TX} ... on HoldNotPending { holdStatus: status } ... on HoldExpired { expiredAt: expiresAt } ... on InsufficientFunds { available requested } ... on ValidationError { field } ... on UnbalancedTransaction { imbalances { currency debit credit } }`;
 
 const WALLET = 'liabilities:wallet';
@@ -102,6 +105,22 @@ describe('adjustPending', () => {
     expect(trail[2]).toMatchObject({ metadata: { command: 'adjustPending' } });
     expect(await api.voidPending(h.id, TX)).toMatchObject({ status: 'VOIDED' });
     expect(await wallet()).toEqual(['100.00', '0.00', '100.00']);
+  });
+
+  it('keeps the transaction as its accounts hold it when adjustments alike share a group commit', async () => {
+    const h = await hold('2.00');
+    const ctx = { actor: 'test', requestId: 'adjust-group' };
+    // Raised, lowered and raised again at once: the first and the last write the same event.
+    const asked = ['3.00', '2.00', '3.00', '2.00', '3.00'];
+    await Promise.all(asked.map((amount) => server.ledger.adjustPending({ transactionId: h.id, amount }, ctx)));
+    const state = await loadAccount(server.database.db, WALLET);
+    const held = state.exists ? state.holds[h.id]!.legs[0]!.amount : null;
+    expect(amounts(await api.transaction(h.id, TX_FIELDS))).toEqual([
+      `${WALLET} DEBIT ${held}`,
+      `${BANK} CREDIT ${held}`,
+    ]);
+    expect((await rebuildReadModels(server.database, { apply: false })).differences).toEqual([]);
+    await api.voidPending(h.id);
   });
 
   it('refuses bad amounts with typed errors and writes nothing', async () => {
