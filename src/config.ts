@@ -1,5 +1,6 @@
 /** Settings from the environment, with the defaults docs/operations.md and docs/security.md list. */
 import { DEFAULT_FEED_POLL_MS } from './ledger/feed.js';
+import { DEFAULT_HOLD_SWEEP_MS } from './ledger/hold-sweeper.js';
 import { DEFAULT_GROUP_COMMIT } from './ledger/group-commit.js';
 import { DEFAULT_MAX_FUTURE_SKEW_MS } from './ledger/ledger.js';
 import { DEFAULT_POLICY } from './projections/project.js';
@@ -74,6 +75,8 @@ export interface Config {
   feedPollMs: number;
   /** Each request's time budget (INKWELL_REQUEST_TIMEOUT_MS, default 10000). */
   requestTimeoutMs: number;
+  /** How often the hold sweeper records expiries (INKWELL_HOLD_SWEEP_MS, default 1000; 0 turns it off). */
+  holdSweepMs: number;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -118,6 +121,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     },
     feedPollMs: positiveInt('INKWELL_FEED_POLL_MS', DEFAULT_FEED_POLL_MS),
     requestTimeoutMs: positiveInt('INKWELL_REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS),
+    holdSweepMs: int('INKWELL_HOLD_SWEEP_MS', DEFAULT_HOLD_SWEEP_MS),
   };
 }
 

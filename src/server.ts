@@ -30,6 +30,7 @@ import { schema } from './graphql/schema.js';
 import type { GraphQLContext } from './graphql/builder.js';
 import { DEFAULT_ACTOR } from './ledger/context.js';
 import type { Ledger } from './ledger/ledger.js';
+import { HoldSweeper } from './ledger/hold-sweeper.js';
 import { getAccounts, getTransactions } from './ledger/queries.js';
 import { defaultSubscribers } from './subscribers/defaults.js';
 import type { SubscriberRunner } from './subscribers/runner.js';
@@ -57,6 +58,8 @@ export interface ServerOptions {
   subscribers?: SubscriberRunner;
   /** Each request's time budget (default 10 s): a read past it is abandoned with TIMEOUT. */
   requestTimeoutMs?: number;
+  /** How often the hold sweeper records expiries (default 1 s; 0: no sweeper in this server). */
+  holdSweepMs?: number;
 }
 
 interface RequestScope {
@@ -292,6 +295,8 @@ export async function startServer(options: ServerOptions & { port: number; host?
   const stopping = new AbortController();
   const subscribers = options.subscribers ?? defaultSubscribers(options.ledger, options.logger, options.feedPollMs);
   subscribers.start();
+  const sweeper = new HoldSweeper(options.ledger, { intervalMs: options.holdSweepMs, logger: options.logger });
+  sweeper.start();
   const yoga = createInkwellYoga({ ...options, stopping: stopping.signal, subscribers });
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   let inFlight = 0;
@@ -338,6 +343,7 @@ export async function startServer(options: ServerOptions & { port: number; host?
     url: `http://${host}:${address.port}/graphql`,
     close: async () => {
       stopping.abort();
+      await sweeper.stop();
       await subscribers.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

@@ -3,12 +3,16 @@
  * ACCOUNT_STATE_VERSION whenever AccountState or this encoding changes, and every stored
  * snapshot of another version is ignored and rebuilt from events (snapshots are a cache).
  */
-import type { AccountState, AccountType } from './account.js';
+import { heldBy, type AccountState, type AccountType, type Leg } from './account.js';
 import type { JsonObject } from './json.js';
 import { Amount, parseCurrency } from './money.js';
 
-/** 2: open holds (what each reserves and until when). 3: the maximum balance; what each hold brings in. */
-export const ACCOUNT_STATE_VERSION = 3;
+/**
+ * 2: open holds (what each reserves and until when). 3: the maximum balance; what each hold brings in.
+ * 4: each hold's legs still held and captured so far; what it reserves and brings in is derived
+ * from the legs it still holds (heldBy), so it is not stored twice.
+ */
+export const ACCOUNT_STATE_VERSION = 4;
 
 export interface EncodedAccountState {
   stateVersion: number;
@@ -25,7 +29,7 @@ export interface EncodedAccountState {
   openedAt?: string;
   debits?: string;
   credits?: string;
-  holds?: Record<string, { reserved: string; incoming: string; expiresAt: string | null }>;
+  holds?: Record<string, { expiresAt: string | null; legs: Leg[]; captured: Leg[] }>;
 }
 
 export function encodeState(state: AccountState): EncodedAccountState {
@@ -49,7 +53,7 @@ export function encodeState(state: AccountState): EncodedAccountState {
     holds: Object.fromEntries(
       Object.entries(state.holds).map(([id, h]) => [
         id,
-        { reserved: h.reserved.toString(), incoming: h.incoming.toString(), expiresAt: h.expiresAt },
+        { expiresAt: h.expiresAt, legs: h.legs, captured: h.captured },
       ]),
     ),
   };
@@ -76,7 +80,12 @@ export function decodeState(encoded: EncodedAccountState): AccountState | null {
     holds: Object.fromEntries(
       Object.entries(encoded.holds ?? {}).map(([id, h]) => [
         id,
-        { reserved: new Amount(h.reserved), incoming: new Amount(h.incoming), expiresAt: h.expiresAt },
+        {
+          ...heldBy({ code: encoded.code!, type: encoded.type! }, h.legs),
+          expiresAt: h.expiresAt,
+          legs: h.legs,
+          captured: h.captured,
+        },
       ]),
     ),
   };

@@ -15,6 +15,7 @@ import {
   InsufficientFunds,
   ValidationError,
 } from './errors.js';
+import { alignToHold, allZero, checkCapture, legsMinus, legsPlus, nonZero } from './hold-legs.js';
 import { canonicalJson, type JsonObject } from './json.js';
 import { Amount, ZERO, formatAmount, parseCurrency, parseSignedAmount, type Currency } from './money.js';
 
@@ -71,9 +72,34 @@ export type AccountEvent =
   | { type: 'MinimumBalanceChanged'; effectiveAt: string; data: { minimumBalance: string | null } }
   | { type: 'MaximumBalanceChanged'; effectiveAt: string; data: { maximumBalance: string | null } }
   | { type: 'HoldPlaced'; effectiveAt: string; data: TransactionRecord & { expiresAt: string | null } }
-  | { type: 'HoldCommitted'; effectiveAt: string; data: { transactionId: string; legs: Leg[] } }
-  | { type: 'HoldVoided'; effectiveAt: string; data: { transactionId: string } }
+  | { type: 'HoldCommitted'; effectiveAt: string; data: HoldCommittedData }
+  | { type: 'HoldAdjusted'; effectiveAt: string; data: { transactionId: string; legs: Leg[] } }
+  /** `captured`: what the hold's captures posted before it was released ([]: nothing). */
+  | { type: 'HoldVoided'; effectiveAt: string; data: HoldReleasedData }
+  | { type: 'HoldExpired'; effectiveAt: string; data: HoldReleasedData }
   | { type: 'TransactionMetadataUpdated'; effectiveAt: string; data: TransactionMetadataUpdate };
+
+/**
+ * A capture of a hold: `legs` what it posts now (the legs at zero left out); `final` whether it
+ * settles the hold (the rest is released) or leaves the rest held for further captures;
+ * `captured` what every capture of the hold has posted so far, this one included (its whole
+ * posting, as a reader of the transaction sees it).
+ */
+export interface HoldCommittedData {
+  transactionId: string;
+  legs: Leg[];
+  final: boolean;
+  captured: Leg[];
+}
+
+/**
+ * A hold released (voided, or expired): nothing more is posted. `captured` is what its captures
+ * posted before (the zero legs left out; [] when none): a hold captured in part settles as posted.
+ */
+export interface HoldReleasedData {
+  transactionId: string;
+  captured: Leg[];
+}
 
 /** A transaction's metadata changed: what was asked, and the whole metadata after it. */
 export interface TransactionMetadataUpdate {
@@ -111,6 +137,10 @@ export interface OpenHold {
   incoming: Amount;
   /** From this instant on it reserves nothing and can no longer be committed; null: never. */
   expiresAt: string | null;
+  /** What it still holds: every leg of the hold, in the order placed (a leg captured in full is at zero). */
+  legs: Leg[];
+  /** What its captures have posted so far, leg by leg in the same order. */
+  captured: Leg[];
 }
 
 /** A hold reserves until it expires (decided against the command's time, never by a timer). */
@@ -184,9 +214,23 @@ export type AccountCommand =
       notYetAvailable?: Amount;
       notYetGone?: Amount;
     }
-  /** `legs`: what is posted, all legs of the hold at their committed amounts (at most the held ones). */
+  /**
+   * `legs`: what is posted now, the hold's legs in its order at the captured amounts (at most the
+   * held ones). `final` (default true): the rest is released; false: the rest stays held.
+   */
   | {
       type: 'CommitHold';
+      transactionId: string;
+      legs: Leg[];
+      final?: boolean;
+      effectiveAt: string;
+      now: string;
+      notYetAvailable?: Amount;
+      notYetGone?: Amount;
+    }
+  /** `legs`: every leg of the hold, in its order, at what it holds from now on. */
+  | {
+      type: 'AdjustHold';
       transactionId: string;
       legs: Leg[];
       effectiveAt: string;
@@ -195,6 +239,8 @@ export type AccountCommand =
       notYetGone?: Amount;
     }
   | { type: 'VoidHold'; transactionId: string; effectiveAt: string }
+  /** `now`: the recorded time of the sweep; a hold still live then, or no longer open, is left alone. */
+  | { type: 'ExpireHold'; transactionId: string; effectiveAt: string; now: string }
   /** Annotates a transaction the account took part in: allowed whatever the account's status. */
   | { type: 'UpdateTransactionMetadata'; update: TransactionMetadataUpdate; effectiveAt: string }
   | { type: 'CloseAccount'; effectiveAt: string }
@@ -230,11 +276,22 @@ export function decide(command: AccountCommand, state: AccountState): AccountEve
       return decidePlaceHold(command, requireOpen(state));
     case 'CommitHold':
       return decideCommitHold(command, requireOpen(state));
+    case 'AdjustHold':
+      return decideAdjustHold(command, state);
+    case 'ExpireHold': {
+      if (!state.exists) throw new Error('invariant: the ledger must load an existing account first');
+      const hold = state.holds[command.transactionId];
+      // Exactly once: a hold already settled (expired, committed, voided) or still live is left alone.
+      if (!hold || holdIsLive(hold, command.now)) return [];
+      const data = { transactionId: command.transactionId, captured: nonZero(hold.captured) };
+      return [{ type: 'HoldExpired', effectiveAt: command.effectiveAt, data }];
+    }
     case 'VoidHold': {
       if (!state.exists) throw new Error('invariant: the ledger must load an existing account first');
-      if (!state.holds[command.transactionId])
-        throw new HoldNotPending(command.transactionId, 'not an open hold of this account');
-      return [{ type: 'HoldVoided', effectiveAt: command.effectiveAt, data: { transactionId: command.transactionId } }];
+      const hold = state.holds[command.transactionId];
+      if (!hold) throw new HoldNotPending(command.transactionId, 'not an open hold of this account');
+      const data = { transactionId: command.transactionId, captured: nonZero(hold.captured) };
+      return [{ type: 'HoldVoided', effectiveAt: command.effectiveAt, data }];
     }
     case 'UpdateTransactionMetadata':
       if (!state.exists) throw new Error('invariant: the ledger must load an existing account first');
@@ -381,17 +438,78 @@ function decideCommitHold(
   command: Extract<AccountCommand, { type: 'CommitHold' }>,
   account: OpenedAccount,
 ): AccountEvent[] {
-  const hold = account.holds[command.transactionId];
-  if (!hold) throw new HoldNotPending(command.transactionId, 'not an open hold of this account');
-  if (!holdIsLive(hold, command.now)) throw new HoldExpired(command.transactionId, hold.expiresAt!);
-  // The hold's own reservation is what the commit spends: it does not count against it.
-  checkBound(account, changeOf(account, command.legs), command.now, command, command.transactionId);
-  const data = { transactionId: command.transactionId, legs: command.legs };
+  const hold = liveHold(account, command.transactionId, command.now);
+  checkCapture(hold.legs, command.legs);
+  const legs = nonZero(command.legs);
+  // Leg by leg as evolve will align them, so that what is decided here is what the state becomes.
+  const aligned = alignToHold(hold.legs, legs);
+  const left = legsMinus(hold.legs, aligned);
+  // A capture that leaves nothing held settles the hold, whatever `final` says.
+  const final = command.final !== false || allZero(left);
+  // The hold's own reservation and inflow are what the commit spends: the bounds leave the hold
+  // out (`spending`) and count, in its place, what is posted plus what stays held — a reservation
+  // against the minimum, an inflow against the maximum — so its incoming never counts twice.
+  const change = changeOf(account, legs).plus(final ? ZERO : changeOf(account, left));
+  checkBound(account, change, command.now, command, command.transactionId);
+  const data = {
+    transactionId: command.transactionId,
+    legs,
+    final,
+    captured: nonZero(legsPlus(hold.captured, aligned)),
+  };
   return [{ type: 'HoldCommitted', effectiveAt: command.effectiveAt, data }];
 }
 
+/**
+ * An adjustment: a lower hold releases the difference (always allowed, as a void is); a higher
+ * one is checked as placing it would be, against what is available besides the hold itself.
+ */
+function decideAdjustHold(
+  command: Extract<AccountCommand, { type: 'AdjustHold' }>,
+  state: AccountState,
+): AccountEvent[] {
+  if (!state.exists) throw new Error('invariant: the ledger must load an existing account first');
+  const hold = liveHold(state, command.transactionId, command.now);
+  if (canonicalJson(hold.legs) === canonicalJson(command.legs)) return [];
+  const raised = command.legs.some((leg, i) => new Amount(leg.amount).gt(hold.legs[i]!.amount));
+  if (raised) {
+    const account = requirePostable(state, state.code);
+    // Leaving the hold out, its new legs as a whole: a larger reservation against the minimum,
+    // a larger inflow against the maximum.
+    checkBound(account, changeOf(account, command.legs), command.now, command, command.transactionId);
+  }
+  return [
+    {
+      type: 'HoldAdjusted',
+      effectiveAt: command.effectiveAt,
+      data: { transactionId: command.transactionId, legs: command.legs },
+    },
+  ];
+}
+
+/** The open hold a capture or an adjustment acts on: not settled, not expired at `now`. */
+function liveHold(account: OpenedAccount, transactionId: string, now: string): OpenHold {
+  const hold = account.holds[transactionId];
+  if (!hold) throw new HoldNotPending(transactionId, 'not an open hold of this account');
+  if (!holdIsLive(hold, now)) throw new HoldExpired(transactionId, hold.expiresAt!);
+  return hold;
+}
+
+/**
+ * What a hold holding these legs reserves (takes off the account's normal side) and brings in
+ * (onto it): one of them is zero. Derived from the legs still held, so that adjustments and
+ * captures in part move both with the legs.
+ */
+export function heldBy(
+  account: Pick<OpenedAccount, 'code' | 'type'>,
+  legs: readonly Leg[],
+): Pick<OpenHold, 'reserved' | 'incoming'> {
+  const change = changeOf(account, legs);
+  return change.isNegative() ? { reserved: change.negated(), incoming: ZERO } : { reserved: ZERO, incoming: change };
+}
+
 /** The change the legs naming this account make to its normal-side balance. */
-function changeOf(state: OpenedAccount, legs: readonly Leg[]): Amount {
+function changeOf(state: Pick<OpenedAccount, 'code' | 'type'>, legs: readonly Leg[]): Amount {
   return legs
     .filter((leg) => leg.account === state.code)
     .reduce((sum, leg) => sum.plus(signedOnNormalSide(state.type, leg)), ZERO);
@@ -492,18 +610,38 @@ export function evolve(state: AccountState, event: AccountEvent): AccountState {
       return { ...posting(mustExist(state, event.type), event.data.legs), version: state.version + 1 };
     case 'HoldPlaced': {
       const opened = mustExist(state, event.type);
-      const change = changeOf(opened, event.data.legs);
+      const { legs } = event.data;
       const hold: OpenHold = {
-        reserved: change.isNegative() ? change.negated() : ZERO,
-        incoming: change.isNegative() ? ZERO : change,
+        ...heldBy(opened, legs),
         expiresAt: event.data.expiresAt,
+        legs,
+        captured: legsMinus(legs, legs),
       };
       return { ...opened, holds: { ...opened.holds, [event.data.transactionId]: hold }, version: state.version + 1 };
     }
-    case 'HoldCommitted': {
-      const { [event.data.transactionId]: _committed, ...holds } = mustExist(state, event.type).holds;
-      return { ...posting(mustExist(state, event.type), event.data.legs), holds, version: state.version + 1 };
+    case 'HoldAdjusted': {
+      const opened = mustExist(state, event.type);
+      const hold = opened.holds[event.data.transactionId]!;
+      const adjusted = { ...hold, legs: event.data.legs, ...heldBy(opened, event.data.legs) };
+      return withHold(opened, event.data.transactionId, adjusted, state.version + 1);
     }
+    case 'HoldCommitted': {
+      const opened = posting(mustExist(state, event.type), event.data.legs);
+      const { transactionId, legs, final } = event.data;
+      if (final) return withHold(opened, transactionId, null, state.version + 1);
+      const hold = opened.holds[transactionId]!;
+      const aligned = alignToHold(hold.legs, legs);
+      const left = legsMinus(hold.legs, aligned);
+      const next = {
+        ...hold,
+        legs: left,
+        captured: legsPlus(hold.captured, aligned),
+        ...heldBy(opened, left),
+      };
+      return withHold(opened, transactionId, next, state.version + 1);
+    }
+    case 'HoldExpired':
+      return withHold(mustExist(state, event.type), event.data.transactionId, null, state.version + 1);
     case 'HoldVoided': {
       const { [event.data.transactionId]: _voided, ...holds } = mustExist(state, event.type).holds;
       return { ...mustExist(state, event.type), holds, version: state.version + 1 };
@@ -532,6 +670,12 @@ export function evolve(state: AccountState, event: AccountEvent): AccountState {
       return { ...mustExist(state, event.type), maximumBalance, version: state.version + 1 };
     }
   }
+}
+
+/** The account with this hold replaced (null: removed, as a settled hold is), at `version`. */
+function withHold(opened: OpenedAccount, id: string, hold: OpenHold | null, version: number): OpenedAccount {
+  const { [id]: _old, ...holds } = opened.holds;
+  return { ...opened, holds: hold === null ? holds : { ...holds, [id]: hold }, version };
 }
 
 /** The account's debits and credits once the legs naming it are posted. */

@@ -8,6 +8,7 @@ import {
   canGive,
   canTake,
   decide,
+  holdIsLive,
   signedOnNormalSide,
   type AccountCommand,
   type AccountEvent,
@@ -19,7 +20,8 @@ import {
   type TransactionMetadataUpdate,
 } from './account.js';
 import { checkConditions, checkExpectedVersions, type BalanceCondition, type ExpectedVersion } from './conditions.js';
-import { AccountNotFound, BalanceLimitExceeded, InsufficientFunds } from './errors.js';
+import { AccountNotFound, BalanceLimitExceeded, HoldExpired, HoldNotPending, InsufficientFunds } from './errors.js';
+import { legsAsked, type HoldAmounts } from './hold-amounts.js';
 import { Amount, formatAmount } from './money.js';
 import { buildTransaction, type PostingInput } from './transaction.js';
 
@@ -48,16 +50,30 @@ export type JournalCommand =
       /** A transfer "up to" its amount: its two legs move as much as the bounds let through. */
       upTo?: boolean;
     }
-  /** `legs`: every leg of the hold at the amount posted. */
+  /** A capture of what `amounts` names (null: everything held); `final` releases the rest. */
   | {
       type: 'CommitHold';
       transactionId: string;
-      legs: Leg[];
+      accounts: string[];
+      amounts: HoldAmounts;
+      final: boolean;
+      effectiveAt: string;
+      now: string;
+      notYetAvailable: NotYetAvailable;
+    }
+  /** The hold raised or lowered to what `amounts` names (legs not named keep what they hold). */
+  | {
+      type: 'AdjustHold';
+      transactionId: string;
+      accounts: string[];
+      amounts: Exclude<HoldAmounts, null>;
       effectiveAt: string;
       now: string;
       notYetAvailable: NotYetAvailable;
     }
   | { type: 'VoidHold'; transactionId: string; accounts: string[]; effectiveAt: string }
+  /** The sweeper: `now` is the sweep's recorded time, `effectiveAt` the hold's expiresAt. */
+  | { type: 'ExpireHold'; transactionId: string; accounts: string[]; effectiveAt: string; now: string }
   /** `accounts`: every account the transaction touches; each stream records the change. */
   | { type: 'UpdateTransactionMetadata'; update: TransactionMetadataUpdate; accounts: string[]; effectiveAt: string };
 
@@ -87,20 +103,20 @@ export function decideJournal(command: JournalCommand, states: ReadonlyMap<strin
       checkConditions(command.conditions, states, decisions, now);
       return decisions;
     }
-    case 'CommitHold': {
-      const { transactionId, legs, effectiveAt, now } = command;
-      return eachAccount(
-        legs.map((leg) => leg.account),
-        states,
-        (code) => ({
-          type: 'CommitHold',
-          transactionId,
-          legs,
-          effectiveAt,
-          now,
-          ...command.notYetAvailable.get(code),
-        }),
-      );
+    case 'CommitHold':
+    case 'AdjustHold': {
+      // A capture names what it posts (a leg not named: nothing); an adjustment what stays held.
+      const capture = command.type === 'CommitHold';
+      const legs = legsAsked(heldLegs(command, states), command.amounts, capture ? 'zero' : 'keep');
+      const { transactionId, effectiveAt, now } = command;
+      return eachAccount(command.accounts, states, (code): AccountCommand => {
+        const common = { transactionId, legs, effectiveAt, now, ...command.notYetAvailable.get(code) };
+        return capture ? { type: 'CommitHold', ...common, final: command.final } : { type: 'AdjustHold', ...common };
+      });
+    }
+    case 'ExpireHold': {
+      const { transactionId, effectiveAt, now } = command;
+      return eachAccount(command.accounts, states, () => ({ type: 'ExpireHold', transactionId, effectiveAt, now }));
     }
     case 'VoidHold': {
       const { transactionId, effectiveAt } = command;
@@ -111,6 +127,21 @@ export function decideJournal(command: JournalCommand, states: ReadonlyMap<strin
       return eachAccount(command.accounts, states, () => ({ type: 'UpdateTransactionMetadata', update, effectiveAt }));
     }
   }
+}
+
+/**
+ * What the hold holds now, leg by leg, as its accounts' states record it (each stream has every
+ * leg). Read under the write lock, so two captures racing see each other's result.
+ */
+function heldLegs(
+  command: { transactionId: string; accounts: string[]; now: string },
+  states: ReadonlyMap<string, AccountState>,
+): Leg[] {
+  const state = states.get(command.accounts[0]!);
+  const hold = state?.exists ? state.holds[command.transactionId] : undefined;
+  if (!hold) throw new HoldNotPending(command.transactionId, 'not an open hold');
+  if (!holdIsLive(hold, command.now)) throw new HoldExpired(command.transactionId, hold.expiresAt!);
+  return hold.legs;
 }
 
 /** Each distinct account, in the order first named, decides its own part. */

@@ -20,7 +20,7 @@ import {
 import { ACCOUNT_OPENED } from './types/account-opened.js';
 import { PERIOD_CLOSED, PERIOD_REOPENED } from './types/books.js';
 import { CATEGORY_CREATED, CATEGORY_MEMBER_ADDED, CATEGORY_MEMBER_REMOVED } from './types/categories.js';
-import { HOLD_COMMITTED, HOLD_PLACED, HOLD_VOIDED } from './types/holds.js';
+import { HOLD_ADJUSTED, HOLD_COMMITTED, HOLD_EXPIRED, HOLD_PLACED, HOLD_VOIDED } from './types/holds.js';
 import type { EventVersion } from './types/shared.js';
 import { TRANSACTION_METADATA_UPDATED } from './types/transaction-metadata.js';
 import { TRANSACTION_POSTED } from './types/transaction-posted.js';
@@ -41,6 +41,8 @@ export const CATALOGUE: Record<LedgerEvent['type'], readonly EventVersion[]> = {
   HoldPlaced: HOLD_PLACED,
   HoldCommitted: HOLD_COMMITTED,
   HoldVoided: HOLD_VOIDED,
+  HoldAdjusted: HOLD_ADJUSTED,
+  HoldExpired: HOLD_EXPIRED,
   TransactionMetadataUpdated: TRANSACTION_METADATA_UPDATED,
   PeriodClosed: PERIOD_CLOSED,
   PeriodReopened: PERIOD_REOPENED,

@@ -61,6 +61,10 @@ export const integer: Check = (value) => {
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) fail('expected an integer');
 };
 
+export const boolean: Check = (value) => {
+  if (typeof value !== 'boolean') fail('expected true or false');
+};
+
 export const oneOf =
   (...allowed: string[]): Check =>
   (value) => {

@@ -1,6 +1,7 @@
 /** executeBatch: mixed operations in one transaction (ledger/commands/execute-batch.ts), and its dry run. */
 import { BatchItemNotPosted, ConcurrencyConflict } from '../domain/errors.js';
 import { MAX_BATCH, MAX_BATCH_LEGS } from '../domain/limits.js';
+import { adjustPendingErrors } from '../ledger/commands/adjust-pending.js';
 import { commitPendingErrors } from '../ledger/commands/commit-pending.js';
 import { postTransactionErrors } from '../ledger/commands/post-transaction.js';
 import type { BatchResult } from '../ledger/commands/post-transactions.js';
@@ -11,6 +12,7 @@ import { builder } from './builder.js';
 import { balanceOfState, DryRunBalanceRef } from './dry-run.js';
 import { errorData, resultUnion } from './errors.js';
 import {
+  AdjustPendingInput,
   CommitPendingInput,
   PostTransactionInput,
   ReverseTransactionInput,
@@ -21,7 +23,7 @@ import { TransactionRef } from './types/entry.js';
 
 const BatchOperationInput = builder.inputType('BatchOperationInput', {
   description:
-    'Exactly one operation (post, transfer, commitPending, voidPending or reverseTransaction), and optionally a ref that later operations of the batch give as a transactionId to name its transaction.',
+    'Exactly one operation (post, transfer, commitPending, adjustPending, voidPending or reverseTransaction), and optionally a ref that later operations of the batch give as a transactionId to name its transaction.',
   fields: (t) => ({
     ref: t.string({
       description:
@@ -30,6 +32,7 @@ const BatchOperationInput = builder.inputType('BatchOperationInput', {
     post: t.field({ type: PostTransactionInput, description: 'As postTransaction (pending: a hold).' }),
     transfer: t.field({ type: TransferInput, description: 'As transfer.' }),
     commitPending: t.field({ type: CommitPendingInput, description: 'As commitPending.' }),
+    adjustPending: t.field({ type: AdjustPendingInput, description: 'As adjustPending.' }),
     voidPending: t.field({ type: VoidPendingInput, description: 'As voidPending.' }),
     reverseTransaction: t.field({ type: ReverseTransactionInput, description: 'As reverseTransaction.' }),
   }),
@@ -51,14 +54,20 @@ const ExecuteBatchInput = builder.inputType('ExecuteBatchInput', {
 
 /** What an operation can answer: any operation's refusal (it runs alone: no concurrency conflict). */
 const operationErrors = [
-  ...new Set([...postTransactionErrors, ...commitPendingErrors, ...voidPendingErrors, ...reverseTransactionErrors]),
+  ...new Set([
+    ...postTransactionErrors,
+    ...commitPendingErrors,
+    ...adjustPendingErrors,
+    ...voidPendingErrors,
+    ...reverseTransactionErrors,
+  ]),
 ].filter((error) => error !== ConcurrencyConflict);
 
 const BatchOperationResult = resultUnion(
   'BatchOperationResult',
   TransactionRef,
   [...operationErrors, BatchItemNotPosted],
-  'One operation of the batch: the transaction it posted, placed, committed, voided or reversed — or why not.',
+  'One operation of the batch: the transaction it posted, placed, committed, adjusted, voided or reversed — or why not.',
 );
 
 interface ExecuteBatchValue {

@@ -6,6 +6,7 @@ import type { TransactionView } from '../ledger/queries.js';
 import { asResult, errorData, resultUnion } from './errors.js';
 import { MAX_BATCH, MAX_BATCH_LEGS, MAX_CONDITIONS } from '../domain/limits.js';
 import { closeAccountErrors, lifecycleErrors } from '../ledger/commands/account-lifecycle.js';
+import { adjustPendingErrors } from '../ledger/commands/adjust-pending.js';
 import { commitPendingErrors } from '../ledger/commands/commit-pending.js';
 import { openAccountErrors } from '../ledger/commands/open-account.js';
 import { postTransactionErrors } from '../ledger/commands/post-transaction.js';
@@ -109,17 +110,51 @@ const PostTransactionsInput = builder.inputType('PostTransactionsInput', {
   }),
 });
 
+const HoldLegInput = builder.inputType('HoldLegInput', {
+  description: 'An amount on one leg of a hold, named by its account (the hold must have one leg on it).',
+  fields: (t) => ({
+    account: t.string({ required: true, description: 'The account of the leg.' }),
+    amount: t.field({ type: 'Decimal', required: true, description: '> 0, at most the currency’s decimals.' }),
+  }),
+});
+
 export const CommitPendingInput = builder.inputType('CommitPendingInput', {
-  description: 'The hold to post, in full or in part.',
+  description: 'The hold to post (capture), in full or in part, once or in several captures.',
   fields: (t) => ({
     idempotencyKey: t.string({ required: true, description: `${SAY.idempotencyKey}.` }),
     transactionId: t.id({ required: true, description: 'The pending transaction (the hold).' }),
     amount: t.field({
       type: 'Decimal',
       description:
-        'Commit every leg at this amount (at most the held one; the legs must share one amount); the rest is released. Default: in full.',
+        'Capture every leg at this amount (at most what it holds; the legs must share one amount). Default: everything held.',
+    }),
+    legs: t.field({
+      type: [HoldLegInput],
+      description:
+        'Capture leg by leg instead of `amount` (a hold of several legs): each at most what its leg holds, debits equal to credits; a leg not named captures nothing.',
+    }),
+    final: t.boolean({
+      description:
+        'Default true: the rest is released and the hold is settled. false: the rest stays held for further captures (a capture that leaves nothing held settles it anyway).',
     }),
     effectiveAt: t.field({ type: 'DateTime', description: 'Value time of the posting; default now.' }),
+  }),
+});
+
+export const AdjustPendingInput = builder.inputType('AdjustPendingInput', {
+  description: 'The hold to raise or lower, and what it holds from now on.',
+  fields: (t) => ({
+    transactionId: t.id({ required: true, description: 'The pending transaction (the hold).' }),
+    amount: t.field({
+      type: 'Decimal',
+      description:
+        'What every leg holds from now on (the new total of a two-leg hold; the legs must share one amount), after any captures. Give this or legs.',
+    }),
+    legs: t.field({
+      type: [HoldLegInput],
+      description:
+        'Leg by leg instead of `amount` (a hold of several legs): what each named leg holds from now on; a leg not named keeps what it holds; debits must equal credits.',
+    }),
   }),
 });
 
@@ -218,6 +253,12 @@ const CommitPendingResult = resultUnion(
   TransactionRef,
   commitPendingErrors,
   'The posted transaction, or why the hold stays as it is.',
+);
+const AdjustPendingResult = resultUnion(
+  'AdjustPendingResult',
+  TransactionRef,
+  adjustPendingErrors,
+  'The hold as adjusted, or why it stays as it is.',
 );
 const VoidPendingResult = resultUnion(
   'VoidPendingResult',
@@ -343,7 +384,7 @@ builder.mutationType({
       authScopes: { post: true },
       type: CommitPendingResult,
       description:
-        'Posts a hold in full or in part (the remainder is released); refused once it expired, was committed or voided.',
+        'Posts (captures) a hold in full or in part; a final capture (the default) releases the rest, final: false keeps it held for further captures. Refused once it expired, was committed or voided.',
       args: { input: t.arg({ type: CommitPendingInput, required: true, description: 'The command.' }) },
       resolve: (_root, { input }, ctx) =>
         asResult(() =>
@@ -359,10 +400,26 @@ builder.mutationType({
 
 /** Holds and reversals. */
 builder.mutationFields((t) => ({
+  adjustPending: t.field({
+    authScopes: { post: true },
+    type: AdjustPendingResult,
+    description:
+      'Raises or lowers what a hold holds: a raise is checked as placing it would be, a lowering releases the difference.',
+    args: { input: t.arg({ type: AdjustPendingInput, required: true, description: 'The command.' }) },
+    resolve: (_root, { input }, ctx) =>
+      asResult(() =>
+        committed(
+          ctx,
+          ctx.ledger.adjustPending({ ...input, transactionId: String(input.transactionId) }, ctx.command),
+          ctx.transactions,
+        ),
+      ),
+  }),
   voidPending: t.field({
     authScopes: { post: true },
     type: VoidPendingResult,
-    description: 'Releases a hold without posting (an expired one too); voiding it again changes nothing.',
+    description:
+      'Releases a hold without posting (an expired one too); voiding it again, or once its expiry is recorded, changes nothing.',
     args: { input: t.arg({ type: VoidPendingInput, required: true, description: 'The command.' }) },
     resolve: (_root, { input }, ctx) =>
       asResult(() =>

@@ -25,7 +25,9 @@ import {
   type MembershipInput,
   type OnCategory,
 } from './commands/categories.js';
+import { adjustPending, type AdjustPendingInput } from './commands/adjust-pending.js';
 import { commitPending, type CommitPendingInput } from './commands/commit-pending.js';
+import { expireHold } from './commands/expire-hold.js';
 import { openAccount, type OpenAccountInput } from './commands/open-account.js';
 import { postTransaction, type PostTransactionInput } from './commands/post-transaction.js';
 import { answerAborted, postTransactions, runBatch, type BatchResult } from './commands/post-transactions.js';
@@ -45,6 +47,7 @@ import { runCommand, submitOptions, type Command, type CommandEnv, type Settled 
 import { WriteCache } from './write-session.js';
 
 export type {
+  AdjustPendingInput,
   BatchOperationInput,
   BatchRehearsal,
   BatchResult,
@@ -125,6 +128,15 @@ export class Ledger {
 
   async commitPending(input: CommitPendingInput, ctx: CommandContext): Promise<string> {
     return this.run(await commitPending(input, this.env), ctx);
+  }
+
+  async adjustPending(input: AdjustPendingInput, ctx: CommandContext): Promise<string> {
+    return this.run(await adjustPending(input, this.env), ctx);
+  }
+
+  /** Records the expiry of a hold past its expiresAt (the sweeper's command); a no-op otherwise. */
+  async expireHold(transactionId: string, ctx: CommandContext): Promise<string> {
+    return this.run(await expireHold(transactionId, this.env), ctx);
   }
 
   async voidPending(input: { transactionId: string }, ctx: CommandContext): Promise<string> {

@@ -37,8 +37,11 @@ export interface AccountView {
 export interface TransactionView {
   id: string;
   idempotencyKey: string;
-  /** PENDING: a hold, reserving until committed (then POSTED), voided (VOIDED) or expired. */
-  status: 'POSTED' | 'PENDING' | 'VOIDED';
+  /**
+   * PENDING: a hold, reserving until committed (then POSTED), voided (VOIDED) or expired (EXPIRED
+   * once the sweeper recorded it; before that, a PENDING hold past its expiresAt reads EXPIRED).
+   */
+  status: 'POSTED' | 'PENDING' | 'VOIDED' | 'EXPIRED';
   /** A hold's expiry, or null. */
   expiresAt: string | null;
   effectiveAt: string;

@@ -7,6 +7,8 @@
  * of the position (domain/filters.ts), reading on until the page is full.
  */
 import type { Leg } from '../domain/account.js';
+import { alignToHold, legsMinus } from '../domain/hold-legs.js';
+import type { StoredEvent } from '../events/envelope.js';
 import { transactionMatches, type SearchFilter, type TransactionStatus } from '../domain/filters.js';
 import { decodeAccountEvent } from '../events/catalogue.js';
 import { sql } from 'kysely';
@@ -88,6 +90,7 @@ async function viewsAt(
   const placements = await placementsOf(
     db,
     rows.filter((row) => settledLater.has(row.id)).map((row) => Number(row.first_position)),
+    search.atPosition,
   );
   return rows.map((row) => {
     const view = { ...toTransactionView(row), firstPosition: Number(row.first_position) };
@@ -119,39 +122,79 @@ async function metadataAt(db: Db, ids: string[], atPosition: number): Promise<Ma
   );
 }
 
+/** The events that change a hold's transaction after its placement. */
+const HOLD_CHANGES = ['HoldCommitted', 'HoldVoided', 'HoldAdjusted', 'HoldExpired'];
+
 /**
- * The holds among `ids` committed or voided only after the position: there, still pending. A
- * settlement writes one event per account; the first one settles it (as the read model has it).
+ * The holds among `ids` changed only after the position (captured, adjusted, voided, expired):
+ * there, they are as their events up to the position left them.
  */
 async function settledAfter(db: Db, ids: string[], atPosition: number): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
   const rows = await db
     .selectFrom('events')
-    .select((eb) => ['transaction_id', eb.fn.min('position').as('settled')])
+    .select((eb) => ['transaction_id', eb.fn.max('position').as('changed')])
     .where('transaction_id', 'in', ids)
-    .where('type', 'in', ['HoldCommitted', 'HoldVoided'])
+    .where('type', 'in', HOLD_CHANGES)
     .groupBy('transaction_id')
     .execute();
-  return new Set(rows.filter((row) => Number(row.settled) > atPosition).map((row) => row.transaction_id!));
+  return new Set(rows.filter((row) => Number(row.changed) > atPosition).map((row) => row.transaction_id!));
 }
 
-/** A hold as it was placed: pending, with its placed legs and times, by its first position. */
-async function placementsOf(db: Db, positions: number[]): Promise<Map<number, Partial<TransactionView>>> {
+/**
+ * Each hold as its events up to the position left it, by its first position: its placement, then
+ * its adjustments, captures, void or expiry, read from the stream of the placement's account.
+ */
+async function placementsOf(
+  db: Db,
+  positions: number[],
+  atPosition: number,
+): Promise<Map<number, Partial<TransactionView>>> {
   if (positions.length === 0) return new Map();
-  const rows = await db.selectFrom('events').selectAll().where('position', 'in', positions).execute();
-  const placements = new Map<number, Partial<TransactionView>>();
-  for (const row of rows) {
+  const placed = await db.selectFrom('events').selectAll().where('position', 'in', positions).execute();
+  const views = new Map<number, Partial<TransactionView>>();
+  for (const row of placed) {
     const stored = fromRow(row);
     const event = decodeAccountEvent(stored);
     if (event.type !== 'HoldPlaced')
       throw new Error(`invariant: position ${stored.position} is not a hold's placement`);
-    placements.set(stored.position, {
-      status: 'PENDING',
-      legs: event.data.legs as Leg[],
-      effectiveAt: stored.effectiveAt,
-      recordedAt: stored.recordedAt,
-      position: stored.position,
-    });
+    const changes = await db
+      .selectFrom('events')
+      .selectAll()
+      .where('stream_id', '=', stored.streamId)
+      .where('transaction_id', '=', event.data.transactionId)
+      .where('type', 'in', HOLD_CHANGES)
+      .where('position', '<=', atPosition)
+      .orderBy('position')
+      .execute();
+    views.set(stored.position, foldHold(stored, event.data.legs, changes.map(fromRow)));
   }
-  return placements;
+  return views;
+}
+
+/** A hold's view after its placement and these changes (in log order). */
+function foldHold(placement: StoredEvent, placed: Leg[], changes: StoredEvent[]): Partial<TransactionView> {
+  const { effectiveAt, recordedAt, position } = placement;
+  let held = placed;
+  let view: Partial<TransactionView> = { status: 'PENDING', legs: placed, effectiveAt, recordedAt, position };
+  for (const stored of changes) {
+    const event = decodeAccountEvent(stored);
+    if (event.type === 'HoldAdjusted') held = event.data.legs;
+    else if (event.type === 'HoldCommitted' && !event.data.final)
+      held = legsMinus(held, alignToHold(held, event.data.legs));
+    else if (event.type === 'HoldCommitted' || event.type === 'HoldVoided' || event.type === 'HoldExpired') {
+      const { captured } = event.data;
+      if (event.type === 'HoldCommitted' || captured.length > 0)
+        return {
+          status: 'POSTED',
+          legs: captured,
+          effectiveAt: stored.effectiveAt,
+          recordedAt: stored.recordedAt,
+          position: stored.position,
+        };
+      return { ...view, status: event.type === 'HoldVoided' ? 'VOIDED' : 'EXPIRED' };
+    }
+    view = { ...view, legs: held };
+  }
+  return view;
 }

@@ -7,6 +7,7 @@ import {
   balanceOf,
   postedLegs,
   type AccountEvent,
+  type Leg,
   type OpenedAccount,
   type TransactionRecord,
 } from '../domain/account.js';
@@ -30,10 +31,19 @@ export interface ReadModelRows {
   entries: EntriesTable[];
   /** Open holds by "transaction/account": a row to write, or null to delete it. */
   holds: Map<string, { transaction_id: string; account_code: string; row: HoldsTable | null }>;
+  /** Per hold, the last of its events taken in (what it was, and its position): see firstOfCommand. */
+  lastHoldEvent: Map<string, { key: string; position: number }>;
 }
 
 export function emptyRows(): ReadModelRows {
-  return { accounts: new Map(), transactions: [], transactionUpdates: new Map(), entries: [], holds: new Map() };
+  return {
+    accounts: new Map(),
+    transactions: [],
+    transactionUpdates: new Map(),
+    entries: [],
+    holds: new Map(),
+    lastHoldEvent: new Map(),
+  };
 }
 
 /**
@@ -65,35 +75,16 @@ export function addEvent(
     if (first(record.transactionId))
       rows.transactions.push(transactionRow(stored, record, hold?.expiresAt ?? null, hold !== null));
     if (hold) {
-      const reserved = stateAfter.holds[hold.transactionId]!.reserved;
-      const row = {
-        transaction_id: hold.transactionId,
-        account_code: code,
-        reserved: formatAmount(reserved, stateAfter.currency.scale),
-        expires_at: hold.expiresAt,
-      };
-      rows.holds.set(`${hold.transactionId}/${code}`, { transaction_id: hold.transactionId, account_code: code, row });
+      holdRow(rows, hold.transactionId, code, stateAfter);
       return;
     }
   }
-  if (event.type === 'HoldCommitted' || event.type === 'HoldVoided') {
+  if (isSettlement(event)) {
     const id = event.data.transactionId;
-    rows.holds.set(`${id}/${code}`, { transaction_id: id, account_code: code, row: null });
-    // A committed hold is posted from its commit on: its legs, times and log position are the commit's.
-    if (first(id))
-      updateTransaction(
-        rows,
-        id,
-        event.type === 'HoldVoided'
-          ? { status: 'VOIDED' }
-          : {
-              status: 'POSTED',
-              legs: canonicalJson(event.data.legs),
-              effective_at: stored.effectiveAt,
-              recorded_at: stored.recordedAt,
-              position: stored.position,
-            },
-      );
+    holdRow(rows, id, code, stateAfter);
+    // Every account's event of one command carries the same data: its first one changes the row.
+    if (firstOfCommand(rows, event, stored.position))
+      updateTransaction(rows, id, holdChange(event, stored, stateAfter));
   }
   // Each account's copy carries the whole metadata after the change: the last one in log order wins.
   if (event.type === 'TransactionMetadataUpdated') {
@@ -101,6 +92,78 @@ export function addEvent(
     updateTransaction(rows, transactionId, { metadata: metadata === null ? null : canonicalJson(metadata) });
   }
   rows.entries.push(...entryRows(stored, event, code, late));
+}
+
+type Settlement = Extract<AccountEvent, { type: 'HoldCommitted' | 'HoldVoided' | 'HoldAdjusted' | 'HoldExpired' }>;
+
+function isSettlement(event: AccountEvent): event is Settlement {
+  return (
+    event.type === 'HoldCommitted' ||
+    event.type === 'HoldVoided' ||
+    event.type === 'HoldAdjusted' ||
+    event.type === 'HoldExpired'
+  );
+}
+
+/**
+ * Whether this is the first event of its command: one command writes the same event to each of
+ * the hold's accounts, at consecutive positions (its streams are sealed together), so an event
+ * just after one alike of the same hold is the same command's. Two commands alike (raised, lowered,
+ * raised again in one group) are at positions further apart and both change the row.
+ */
+function firstOfCommand(rows: ReadModelRows, event: Settlement, position: number): boolean {
+  const key = `${event.type}/${canonicalJson(event.data)}`;
+  const last = rows.lastHoldEvent.get(event.data.transactionId);
+  rows.lastHoldEvent.set(event.data.transactionId, { key, position });
+  return !(last && last.key === key && last.position === position - 1);
+}
+
+/**
+ * What a hold's event changes in its transaction's row. While pending, the row shows what it
+ * still holds, leg by leg; a final capture posts it (its legs the total of every capture, its times and log
+ * position the final capture's); a void or an expiry settles it without posting more (as posted
+ * when it was captured in part, otherwise VOIDED or EXPIRED).
+ */
+function holdChange(event: Settlement, stored: StoredEvent, stateAfter: OpenedAccount): Partial<TransactionsTable> {
+  // Every leg, one captured in full at zero: the commands on the hold read its accounts from the row.
+  const held = () => canonicalJson(stateAfter.holds[event.data.transactionId]!.legs);
+  switch (event.type) {
+    case 'HoldVoided':
+    case 'HoldExpired':
+      // Released: nothing captured, it is VOIDED or EXPIRED; captured in part, it posted that.
+      if (event.data.captured.length === 0) return { status: event.type === 'HoldVoided' ? 'VOIDED' : 'EXPIRED' };
+      return posted(event.data.captured, stored);
+    case 'HoldAdjusted':
+      return { legs: held() };
+    case 'HoldCommitted':
+      if (!event.data.final) return { legs: held() };
+      return posted(event.data.captured, stored);
+  }
+}
+
+/** A hold settled as posted: its legs what its captures posted, its times and position the settlement's. */
+function posted(captured: readonly Leg[], stored: StoredEvent): Partial<TransactionsTable> {
+  return {
+    status: 'POSTED',
+    legs: canonicalJson(captured),
+    effective_at: stored.effectiveAt,
+    recorded_at: stored.recordedAt,
+    position: stored.position,
+  };
+}
+
+/** The hold's row for this account: what it reserves now, or null once it is settled (deleted). */
+function holdRow(rows: ReadModelRows, id: string, code: string, stateAfter: OpenedAccount): void {
+  const hold = stateAfter.holds[id];
+  const row = hold
+    ? {
+        transaction_id: id,
+        account_code: code,
+        reserved: formatAmount(hold.reserved, stateAfter.currency.scale),
+        expires_at: hold.expiresAt,
+      }
+    : null;
+  rows.holds.set(`${id}/${code}`, { transaction_id: id, account_code: code, row });
 }
 
 /** Changes to one transaction's row, merged with those of earlier events of the batch. */
@@ -207,7 +270,13 @@ export async function writeRows(trx: Db, rows: ReadModelRows): Promise<void> {
       .execute();
   }
   for (const { transaction_id, account_code, row } of rows.holds.values()) {
-    if (row) await trx.insertInto('holds').values(row).execute();
+    // A hold's row changes as it is adjusted or captured in part: upserted.
+    if (row)
+      await trx
+        .insertInto('holds')
+        .values(row)
+        .onConflict((oc) => oc.columns(['transaction_id', 'account_code']).doUpdateSet({ reserved: row.reserved }))
+        .execute();
     else
       await trx
         .deleteFrom('holds')

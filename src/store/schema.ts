@@ -37,8 +37,11 @@ export interface AccountsTable {
 export interface TransactionsTable {
   id: string;
   idempotency_key: string;
-  /** EXPIRED is never stored: a pending hold past its expiresAt is judged at read time. */
-  status: 'POSTED' | 'PENDING' | 'VOIDED';
+  /**
+   * EXPIRED once the sweeper recorded the hold's expiry (HoldExpired); until then a pending hold
+   * past its expiresAt is judged EXPIRED at read time.
+   */
+  status: 'POSTED' | 'PENDING' | 'VOIDED' | 'EXPIRED';
   effective_at: string;
   recorded_at: string;
   description: string | null;

@@ -1,6 +1,6 @@
 /**
  * executeBatch over a real socket (issue 20, points 5 and 6): mixed operations in one
- * transaction, later ones naming earlier ones' transactions by ref; atomic all or nothing with
+ * transaction, later ones naming earlier ones' transactions by ref (adjustPending among them); atomic all or nothing with
  * the failing index named; a retry returns the first results; a dry run answers what the batch
  * would do and writes nothing.
  */
@@ -50,6 +50,7 @@ const commit = (transactionId: string, amount?: string) => ({
   commitPending: { idempotencyKey: key('commit'), transactionId, ...(amount ? { amount } : {}) },
 });
 const release = (transactionId: string) => ({ voidPending: { transactionId } });
+const adjust = (transactionId: string, amount: string) => ({ adjustPending: { transactionId, amount } });
 const reverse = (transactionId: string) => ({ reverseTransaction: { idempotencyKey: key('rev'), transactionId } });
 
 const wallet = async () => {
@@ -101,6 +102,34 @@ describe('executeBatch', () => {
     const again = await execute(operations);
     expect(again.results.map((r: any) => r.id)).toEqual(first.results.map((r: any) => r.id));
     expect((await logState(server.database.db)).events - before.events).toBe(written);
+  });
+
+  it('adjusts a hold named by ref: a raise and a lowering, captures between, a raise too large refused', async () => {
+    const before = await wallet();
+    const answer = await execute([
+      hold('j1', '10.00'),
+      adjust('j1', '25.00'),
+      { commitPending: { idempotencyKey: key('commit'), transactionId: 'j1', amount: '5.00', final: false } },
+      adjust('j1', '8.00'),
+      adjust('j1', '999.00'),
+    ]);
+    expect(answer.succeeded).toBe(4);
+    const [placed, raised, captured, lowered, refused] = answer.results;
+    for (const result of [raised, captured, lowered]) expect(result.id).toBe(placed.id);
+    // Each result is the transaction as the batch leaves it: what it still holds after all of it.
+    expect(lowered).toMatchObject({ status: 'PENDING' });
+    expect(lowered.entries.map((e: any) => e.amount.amount)).toEqual(['8.00', '8.00']);
+    expect(refused).toMatchObject({ __typename: 'InsufficientFunds', account: 'liabilities:wallet' });
+    // 5.00 captured, 8.00 still held.
+    const after = await wallet();
+    expect(Number(before.posted.amount) - Number(after.posted.amount)).toBeCloseTo(5);
+    expect(Number(after.pending.amount) - Number(before.pending.amount)).toBeCloseTo(8);
+    // The same batch, dry: the same answers, nothing written.
+    const state = await logState(server.database.db);
+    const dry = await execute([hold('j2', '10.00'), adjust('j2', '12.00')], { dryRun: true });
+    expect(dry.results.map((r: any) => r.__typename)).toEqual(['Transaction', 'Transaction']);
+    expect(await logState(server.database.db)).toEqual(state);
+    await execute([release(placed.id)]);
   });
 
   it('is all or nothing when atomic: the refusal at its index, every other item not posted', async () => {

@@ -38,7 +38,8 @@ const fund = (idempotencyKey: string, amount: string) =>
   api.transfer({ idempotencyKey, debitAccount: 'assets:bank', creditAccount: 'liabilities:wallet', amount });
 
 beforeAll(async () => {
-  server = await startTestServer();
+  // No background sweeper: these tests show expiry judged at each command's time (holds-v2 tests the sweeper).
+  server = await startTestServer({}, undefined, { holdSweepMs: 0 });
   await api.openAccounts([
     { code: 'assets:bank', type: 'ASSET', minimumBalance: null },
     { code: 'liabilities:wallet', type: 'LIABILITY', minimumBalance: '0' },

@@ -15,6 +15,8 @@ let server: TestServer;
 let transactionId: string;
 let holdId: string;
 let voidId: string;
+let adjustId: string;
+let adjusted = 0;
 /**
  * Monitors for the monitor mutations: the first is paused and resumed, the others deleted one per
  * call (every role and no key: one each, so that each allowed call deletes a monitor that exists).
@@ -247,13 +249,22 @@ const MATRIX: Record<string, Row> = {
     }),
     path: ['f', 'id'],
   },
-  // A hold placed and committed (or voided) in one request, so every allowed call has one to act on.
+  // A hold captured a cent leg by leg per call (final: false keeps the rest for the next call).
   'Mutation.commitPending': {
     needs: 'post',
     request: () => ({
-      query:
-        'mutation($key: String!, $id: ID!) { f: commitPending(input: { idempotencyKey: $key, transactionId: $id }) { __typename } }',
+      query: `mutation($key: String!, $id: ID!) { f: commitPending(input: { idempotencyKey: $key, transactionId: $id, final: false,
+          legs: [{ account: "assets:cash", amount: "0.01" }, { account: "equity:capital", amount: "0.01" }] }) { __typename } }`,
       variables: { key: `c-${next()}`, id: holdId },
+    }),
+  },
+  // Each call sets the hold to another amount, so each allowed call writes.
+  'Mutation.adjustPending': {
+    needs: 'post',
+    request: () => ({
+      query:
+        'mutation($id: ID!, $amount: Decimal!) { f: adjustPending(input: { transactionId: $id, amount: $amount }) { __typename } }',
+      variables: { id: adjustId, amount: `2.${String(++adjusted).padStart(2, '0')}` },
     }),
   },
   'Mutation.voidPending': {
@@ -397,6 +408,7 @@ beforeAll(async () => {
     ).id;
   holdId = await hold('hold-commit');
   voidId = await hold('hold-void');
+  adjustId = await hold('hold-adjust');
 });
 afterAll(() => server.close());
 

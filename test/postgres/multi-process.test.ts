@@ -1,7 +1,8 @@
 /**
  * Four API processes on one PostgreSQL database, all posting to the same hot accounts:
  * no lost update, no duplicate stream version, idempotency across processes, an intact
- * hash chain, and a reader following the log by position that never sees a gap.
+ * hash chain, and a reader following the log by position that never sees a gap. Every process
+ * runs the hold sweeper: each expiry is recorded once, whichever of them gets to it.
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -135,6 +136,53 @@ describe('four API processes on one PostgreSQL database', () => {
     }
     // The reader saw every event, in order; the read models equal a rebuild.
     expect(seen).toEqual(events.map((e) => e.position));
+    expect((await rebuildReadModels(database, { apply: false })).differences).toEqual([]);
+  });
+
+  it('record each hold expiry exactly once while all four sweep (issue 20)', async () => {
+    for (const [code, type] of [
+      ['assets:held', 'ASSET'],
+      ['equity:held', 'EQUITY'],
+    ] as const) {
+      expect((await processApi(servers[0]!.url).openAccount({ code, type })).__typename).toBe('Account');
+    }
+    const expiresAt = new Date(Date.now() + 1500).toISOString();
+    const holds = await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        processApi(servers[i % 4]!.url).hold(
+          {
+            idempotencyKey: `held-${i}`,
+            entries: [
+              { account: 'assets:held', direction: 'DEBIT', amount: '1.00' },
+              { account: 'equity:held', direction: 'CREDIT', amount: '1.00' },
+            ],
+            expiresAt,
+          },
+          RESULT,
+        ),
+      ),
+    );
+    const ids = holds.map((h) => h.id as string);
+    const expiries = async () =>
+      database.db
+        .selectFrom('events')
+        .select(['transaction_id', 'stream_id', 'effective_at', 'recorded_at'])
+        .where('type', '=', 'HoldExpired')
+        .where('transaction_id', 'in', ids)
+        .execute();
+    for (let i = 0; i < 100 && (await expiries()).length < 2 * ids.length; i++)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    // Every sweeper has had two more turns by now: none of them records an expiry twice.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const rows = await expiries();
+    expect(rows).toHaveLength(2 * ids.length);
+    expect(new Set(rows.map((r) => `${r.transaction_id} ${r.stream_id}`)).size).toBe(2 * ids.length);
+    for (const r of rows) {
+      expect(r.effective_at).toBe(expiresAt);
+      expect(r.recorded_at >= expiresAt).toBe(true);
+    }
+    const closed = await processApi(servers[3]!.url).mutate('closeAccount', { code: 'equity:held' });
+    expect(closed.__typename).toBe('Account');
     expect((await rebuildReadModels(database, { apply: false })).differences).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * executeBatch against the same operations one by one (issue 20, points 5 and 6): random batches
- * of transfers, holds, captures (whole or part), voids and reversals — later ones naming earlier
+ * of transfers, holds, adjustments (raised or lowered), captures (whole or part), voids and
+ * reversals — later ones naming earlier
  * ones by ref, some refused — run as one batch on one set of accounts and one by one on a twin
  * set. Without `atomic`, every answer and every balance equals the one-by-one run's; with it,
  * the same when nothing is refused, otherwise the first refusal at its index, every other
@@ -35,6 +36,7 @@ const operation = fc.oneof(
     pick: fc.nat(),
     cents: fc.option(fc.integer({ min: 1, max: 5_000 }), { nil: null }),
   }),
+  fc.record({ kind: fc.constant('adjust' as const), pick: fc.nat(), cents: fc.integer({ min: 1, max: 8_000 }) }),
   fc.record({ kind: fc.constant('void' as const), pick: fc.nat() }),
   fc.record({ kind: fc.constant('reverse' as const), pick: fc.nat() }),
 );
@@ -73,6 +75,8 @@ function inputOf(op: Operation, index: number, twin: Twin, batch: number, name: 
           ...(op.cents === null ? {} : { amount: cents(op.cents) }),
         },
       };
+    case 'adjust':
+      return { adjustPending: { transactionId: name(op.pick), amount: cents(op.cents) } };
     case 'void':
       return { voidPending: { transactionId: name(op.pick) } };
     case 'reverse':
@@ -98,12 +102,16 @@ describe('executeBatch', () => {
           const ledger = new Ledger(temp.database);
           try {
             for (const twin of TWINS) {
-              for (const [name, type, minimumBalance] of [
-                ['bank', 'ASSET', null],
-                ['wallet', 'LIABILITY', '0'],
-                ['sales', 'REVENUE', null],
+              // Sales capped: holds, raises and captures into it meet its maximum.
+              for (const [name, type, minimumBalance, maximumBalance] of [
+                ['bank', 'ASSET', null, null],
+                ['wallet', 'LIABILITY', '0', null],
+                ['sales', 'REVENUE', null, '150.00'],
               ] as const)
-                await ledger.openAccount({ code: code(twin, name), name, type, currency: 'USD', minimumBalance }, ctx);
+                await ledger.openAccount(
+                  { code: code(twin, name), name, type, currency: 'USD', minimumBalance, maximumBalance },
+                  ctx,
+                );
               await ledger.transfer({ ...inputOf({ kind: 'fund', cents: 4_000 }, 0, twin, -1, String).transfer! }, ctx);
             }
             for (const [b, { atomic, operations }] of batches.entries()) {
@@ -172,6 +180,7 @@ async function runAlone(ledger: Ledger, op: BatchOperationInput): Promise<string
   if (op.transfer) return ledger.transfer(op.transfer, ctx);
   if (op.post) return ledger.postTransaction(op.post, ctx);
   if (op.commitPending) return ledger.commitPending(op.commitPending, ctx);
+  if (op.adjustPending) return ledger.adjustPending(op.adjustPending, ctx);
   if (op.voidPending) return ledger.voidPending(op.voidPending, ctx);
   return ledger.reverseTransaction(op.reverseTransaction!, ctx);
 }

@@ -1,20 +1,23 @@
 /**
  * Money movement against a model: random sequences of transfers (some with balance conditions or
- * expected versions), "up to" transfers, holds, partial and full commits, voids, expiries (a clock
- * that moves), reversals and changes of both balance bounds, each answered exactly as the
- * reference model (test/support/model.ts) predicts (success or the typed error).
+ * expected versions), "up to" transfers, holds, adjustments (raised and lowered), captures
+ * (partial, several, final or not, too large), voids, expiries (a clock that moves, and the
+ * sweeper recording them), reversals and changes of both balance bounds, each answered exactly as
+ * the reference model (test/support/model.ts) predicts (success or the typed error). One wallet is
+ * capped, so that raises and captures meet its maximum too.
  * After every accepted command, no bound was crossed by it (read from the ledger's own state:
  * an outflow leaves available at or above the minimum, an inflow leaves the balance with what
- * holds bring in at or below the maximum). At the end: committed + released = held for every
- * hold, every reversal nets to zero, balances and pending equal the model, as-of answers equal a
- * brute-force replay, and the read models equal a rebuild.
+ * holds bring in at or below the maximum). At the end: committed + released = held (placed and
+ * raised) for every hold as the log records it, every reversal nets to zero, balances and pending
+ * equal the model, as-of answers equal a brute-force replay, and the read models equal a rebuild.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { balanceOf, incomingAt, reservedAt, signedOnNormalSide } from '../../src/domain/account.js';
+import { balanceOf, incomingAt, reservedAt, signedOnNormalSide, type AccountEvent } from '../../src/domain/account.js';
 import { Amount, ZERO } from '../../src/domain/money.js';
 import { decodeAccountEvent } from '../../src/events/catalogue.js';
 import { accountStream } from '../../src/events/streams.js';
+import { HoldSweeper } from '../../src/ledger/hold-sweeper.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { loadAccount } from '../../src/ledger/load.js';
 import { balanceAt, getAccounts, pendingOf } from '../../src/ledger/queries.js';
@@ -33,9 +36,41 @@ const legsOf = (from: string, to: string, cents: number): ModelLeg[] => [
   { account: from, direction: 'DEBIT', amount: new Amount(money(cents)) },
   { account: to, direction: 'CREDIT', amount: new Amount(money(cents)) },
 ];
-/** What a hold holds (every leg the same amount), and the wallet it holds it on. */
-const heldBy = (h: ModelHold) => h.legs[0]!.amount;
+/** The wallet a hold holds on. */
 const walletOf = (h: ModelHold) => h.legs[0]!.account;
+
+/**
+ * A hold's figures as its events on one account record them (its first leg's amount): placed,
+ * raised by adjustments, committed by captures, released by lowerings and its settlement, and
+ * what it still holds.
+ */
+function holdFigures(events: AccountEvent[]) {
+  let [placed, raised, committed, released, held] = [ZERO, ZERO, ZERO, ZERO, ZERO];
+  for (const event of events) {
+    if (event.type === 'HoldPlaced') placed = held = new Amount(event.data.legs[0]!.amount);
+    if (event.type === 'HoldAdjusted') {
+      const next = new Amount(event.data.legs[0]!.amount);
+      if (next.gt(held)) raised = raised.plus(next.minus(held));
+      else released = released.plus(held.minus(next));
+      held = next;
+    }
+    if (event.type === 'HoldCommitted') {
+      const captured = new Amount(event.data.legs[0]!.amount);
+      committed = committed.plus(captured);
+      held = held.minus(captured);
+    }
+    if (
+      (event.type === 'HoldCommitted' && event.data.final) ||
+      event.type === 'HoldVoided' ||
+      event.type === 'HoldExpired'
+    ) {
+      released = released.plus(held);
+      held = ZERO;
+    }
+  }
+  const f = (a: Amount) => a.toFixed(2);
+  return { placed: f(placed), raised: f(raised), committed: f(committed), released: f(released), held: f(held) };
+}
 
 /** What a posting may ask besides its legs: a balance condition, or the version the client read (or a stale one). */
 const precondition = fc.option(
@@ -52,6 +87,7 @@ const precondition = fc.option(
   { nil: null },
 );
 
+/** Holds and what acts on them weigh more: their rules are where most of the states are. */
 const op = fc.oneof(
   fc.record({
     kind: fc.constant('out' as const),
@@ -76,17 +112,34 @@ const op = fc.oneof(
     w: fc.nat(1),
     bound: fc.constantFrom(null, 5_000, 20_000, -1_000),
   }),
-  fc.record({
-    kind: fc.constant('hold' as const),
-    w: fc.nat(1),
-    cents: fc.integer({ min: 1, max: 12_000 }),
-    expiresInS: fc.option(fc.integer({ min: 1, max: 120 }), { nil: null }),
-  }),
-  fc.record({
-    kind: fc.constant('commit' as const),
-    pick: fc.nat(),
-    part: fc.option(fc.double({ min: 0.01, max: 1, noNaN: true }), { nil: null }),
-  }),
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('hold' as const),
+      w: fc.nat(1),
+      cents: fc.integer({ min: 1, max: 12_000 }),
+      expiresInS: fc.option(fc.integer({ min: 1, max: 120 }), { nil: null }),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('commit' as const),
+      pick: fc.nat(),
+      // Above 1: more than the hold holds.
+      part: fc.option(fc.double({ min: 0.01, max: 1.1, noNaN: true }), { nil: null }),
+      final: fc.boolean(),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('adjust' as const),
+      pick: fc.nat(),
+      factor: fc.double({ min: 0.05, max: 4, noNaN: true }),
+    }),
+  },
+  fc.record({ kind: fc.constant('sweep' as const) }),
   fc.record({ kind: fc.constant('void' as const), pick: fc.nat() }),
   fc.record({ kind: fc.constant('reverse' as const), pick: fc.nat() }),
   fc.record({ kind: fc.constant('bound' as const), w: fc.nat(1), bound: fc.constantFrom(null, 0, -2_000, 1_000) }),
@@ -96,13 +149,23 @@ const op = fc.oneof(
 describe('money movement', () => {
   it('answers every command as the model predicts, and keeps every invariant', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(op, { minLength: 5, maxLength: 50 }), async (ops) => {
+      fc.asyncProperty(fc.array(op, { minLength: 5, maxLength: 50, size: 'medium' }), async (ops) => {
         const temp = await tempDatabase();
         const model = new LedgerModel(START);
         const ledger = new Ledger(temp.database, {
           clock: () => new Date(model.now),
           policy: { epochEvery: 3, snapshotEvery: 4 },
         });
+        const sweeper = new HoldSweeper(ledger, { clock: () => new Date(model.now) });
+        /** A capture or an adjustment of a hold no longer open, or past its expiry: the refusal. */
+        const settledOrExpired = (h: ModelHold): string | null =>
+          model.settledPosted(h.id)
+            ? 'HOLD_NOT_PENDING'
+            : h.status === 'expired' || (h.status === 'open' && h.expiresAt !== null && h.expiresAt <= model.now)
+              ? 'HOLD_EXPIRED'
+              : h.status !== 'open'
+                ? 'HOLD_NOT_PENDING'
+                : null;
         /** The transactions posted (a hold once committed), in the order they were: reversals pick from these. */
         const txs: string[] = [];
         let key = 0;
@@ -159,6 +222,16 @@ describe('money movement', () => {
             const input = { code: w, name: w, type: 'LIABILITY', currency: 'USD', minimumBalance: '0' } as const;
             await ledger.openAccount({ ...input, maximumBalance, effectiveAt: opened }, ctx);
             model.open({ ...input, scale: 2, minimumBalance: '0.00', maximumBalance, openedAt: opened });
+            // Funded (the capped one below its maximum), so that most holds are placed and the
+            // rules on them (adjust, capture) get exercised.
+            const cents = maximumBalance === null ? 20_000 : 3_000;
+            const funding = legsOf(BANK, w, cents);
+            const id = await ledger.transfer(
+              { idempotencyKey: `fund-${w}`, debitAccount: BANK, creditAccount: w, amount: money(cents) },
+              ctx,
+            );
+            model.post(id, funding, model.now);
+            txs.push(id);
           }
           for (const o of ops) {
             model.now += 1000;
@@ -282,36 +355,77 @@ describe('money movement', () => {
             }
             if (o.kind === 'commit' && model.holds.size > 0) {
               const h = pickHold(o.pick);
-              const heldCents = heldBy(h).times(100).toNumber();
+              const heldCents = model.held(h.id).times(100).toNumber();
               const cents = o.part === null ? heldCents : Math.max(1, Math.floor(heldCents * o.part));
               const amount = new Amount(money(cents));
+              const partial = o.part !== null && cents > 0;
               const result = await outcome(() =>
                 ledger.commitPending(
-                  { idempotencyKey: `k${++key}`, transactionId: h.id, amount: o.part === null ? null : money(cents) },
+                  {
+                    idempotencyKey: `k${++key}`,
+                    transactionId: h.id,
+                    amount: partial ? money(cents) : null,
+                    final: o.final,
+                  },
                   ctx,
                 ),
               );
+              const left = model.held(h.id).minus(amount);
+              const stays = o.final || !left.gt(0) ? [] : model.at(h.id, left);
               const expected =
-                h.status !== 'open'
-                  ? 'HOLD_NOT_PENDING'
-                  : h.expiresAt !== null && h.expiresAt <= model.now
-                    ? 'HOLD_EXPIRED'
-                    : (model.refusal(
-                        h.legs.map((l) => ({ ...l, amount })),
-                        h.id,
-                      ) ?? 'OK');
-              expect(result.code ?? 'OK', `commit ${money(cents)} of ${heldBy(h)} (${h.status})`).toBe(expected);
+                settledOrExpired(h) ??
+                (amount.gt(model.held(h.id))
+                  ? 'INVALID_AMOUNT'
+                  : (model.refusal(model.at(h.id, amount), h.id, stays) ?? 'OK'));
+              expect(
+                result.code ?? 'OK',
+                `capture ${money(cents)} of ${model.held(h.id)} (${h.status}, final ${o.final})`,
+              ).toBe(expected);
               if (result.id) {
-                await noBoundCrossed(model.commit(h.id, o.part === null ? undefined : amount));
-                txs.push(h.id);
+                await noBoundCrossed(model.commit(h.id, partial ? amount : undefined, o.final));
+                if (model.holds.get(h.id)!.status === 'committed') txs.push(h.id);
+              }
+              continue;
+            }
+            if (o.kind === 'adjust' && model.holds.size > 0) {
+              const h = pickHold(o.pick);
+              const cents = Math.max(1, Math.floor(model.held(h.id).times(100).toNumber() * o.factor) || 1);
+              const amount = new Amount(money(cents));
+              const result = await outcome(() =>
+                ledger.adjustPending({ transactionId: h.id, amount: money(cents) }, ctx),
+              );
+              const expected =
+                settledOrExpired(h) ??
+                (amount.gt(model.held(h.id)) ? (model.refusal(model.at(h.id, amount), h.id) ?? 'OK') : 'OK');
+              expect(result.code ?? 'OK', `adjust ${model.held(h.id)} to ${money(cents)} (${h.status})`).toBe(expected);
+              if (result.id) {
+                const raised = amount.gt(model.held(h.id));
+                model.adjust(h.id, amount);
+                // A raise is checked against both bounds: neither was crossed.
+                if (raised) await noBoundCrossed(model.at(h.id, amount));
+              }
+              continue;
+            }
+            if (o.kind === 'sweep') {
+              const due = model.dueHolds().map((h) => h.id);
+              const asked = await sweeper.sweep();
+              expect(asked.sort()).toEqual([...due].sort());
+              for (const id of due) {
+                model.expire(id);
+                if (model.settledPosted(id)) txs.push(id);
               }
               continue;
             }
             if (o.kind === 'void' && model.holds.size > 0) {
               const h = pickHold(o.pick);
               const result = await outcome(() => ledger.voidPending({ transactionId: h.id }, ctx));
-              expect(result.code ?? 'OK').toBe(h.status === 'committed' ? 'HOLD_NOT_PENDING' : 'OK');
-              if (result.id) model.void(h.id);
+              // Voiding a voided hold, or one whose expiry is recorded, changes nothing; one that
+              // posted (a final capture, or captures before its release) is no longer a hold.
+              expect(result.code ?? 'OK').toBe(model.settledPosted(h.id) ? 'HOLD_NOT_PENDING' : 'OK');
+              if (result.id && h.status === 'open') {
+                model.void(h.id);
+                if (model.settledPosted(h.id)) txs.push(h.id);
+              }
               continue;
             }
             if (o.kind === 'reverse' && txs.length > 0) {
@@ -341,7 +455,7 @@ describe('money movement', () => {
             expect(account.balance, w).toBe(model.balance(w).toFixed(2));
             expect((await loadAccount(db, w)).version, `${w} version`).toBe(model.account(w).version);
             expect(await pendingOf(db, account, iso()), `${w} pending`).toBe(model.reserved(w).toFixed(2));
-            // The command side's state holds exactly the open holds (expired ones stay until voided).
+            // The command side's state holds exactly the open holds (expired ones stay until voided or swept).
             const state = await loadAccount(db, w);
             const open = [...model.holds.values()]
               .filter((h) => walletOf(h) === w && h.status === 'open')
@@ -353,23 +467,43 @@ describe('money movement', () => {
           expect(accounts.get(BANK)!.balance).toBe(
             model.balance(WALLETS[0]).plus(model.balance(WALLETS[1])).toFixed(2),
           );
-          // Committed + released = held; a voided or expired hold posted nothing.
+          // Committed + released = held (placed and raised), as the log records each hold; its
+          // entries are its captures; only an open hold keeps rows in the holds table.
           for (const h of model.holds.values()) {
             const entries = await db
               .selectFrom('entries')
               .select('amount')
               .where('transaction_id', '=', h.id)
               .where('account_code', '=', walletOf(h))
+              .orderBy('position')
               .execute();
             expect(
               entries.map((e) => e.amount),
               `hold ${h.status}`,
-            ).toEqual(h.status === 'committed' ? [h.committed!.toFixed(2)] : []);
-            const committed = h.committed ?? ZERO;
-            expect(committed.plus(heldBy(h).minus(committed)).toFixed(2)).toBe(heldBy(h).toFixed(2));
+            ).toEqual(h.captures.map((c) => c.toFixed(2)));
+            const logged = holdFigures(
+              (await readStream(db, accountStream(walletOf(h))))
+                .filter((stored) => stored.transactionId === h.id)
+                .map(decodeAccountEvent),
+            );
+            const committed = h.captures.reduce((a, b) => a.plus(b), ZERO);
+            expect(logged, `hold ${h.id} (${h.status})`).toEqual({
+              placed: h.placed.toFixed(2),
+              raised: h.raised.toFixed(2),
+              committed: committed.toFixed(2),
+              released: h.released.toFixed(2),
+              held: model.held(h.id).toFixed(2),
+            });
+            expect(committed.plus(h.released).plus(model.held(h.id)).toFixed(2)).toBe(
+              h.placed.plus(h.raised).toFixed(2),
+            );
             expect(
               await db.selectFrom('holds').select('transaction_id').where('transaction_id', '=', h.id).execute(),
             ).toEqual(h.status === 'open' ? [{ transaction_id: h.id }, { transaction_id: h.id }] : []);
+            const expiries = (await readStream(db, accountStream(walletOf(h)))).filter(
+              (stored) => stored.transactionId === h.id && stored.type === 'HoldExpired',
+            );
+            expect(expiries.length, `hold ${h.id} expired once`).toBe(h.status === 'expired' ? 1 : 0);
           }
           // Every reversal nets to zero on every account.
           for (const t of [...model.transactions.values()].filter((x) => x.reversedBy !== null)) {

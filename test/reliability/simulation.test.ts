@@ -2,8 +2,9 @@
  * Deterministic simulation: a seeded workload drives the real ledger and the reference model
  * (test/support/model.ts) side by side and compares every answer — opens (some wallets capped by a
  * maximum balance), transfers (backdated too; some with a balance condition or the stream version
- * the client read; some "up to" their amount), maximum changes, holds with expiries, commits,
- * voids, reversals, period closes and reopens, idempotent retries and
+ * the client read; some "up to" their amount), maximum changes, holds with expiries (judged at each
+ * command, and recorded by the sweeper), adjustments, captures in part and in several (final or
+ * not), commits, voids, reversals, period closes and reopens, idempotent retries and
  * conflicting reuse of keys, bursts of concurrent commands (one group commit; the model runs them
  * in submission order), races of commands contending for one hold or transaction (the answers
  * must be those of some serial order), clock steps, and as-of queries against a brute force over the model's
@@ -14,8 +15,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { balanceOf, incomingAt, reservedAt } from '../../src/domain/account.js';
 import { Amount, ZERO } from '../../src/domain/money.js';
 import { loadAccount } from '../../src/ledger/load.js';
+import { HoldSweeper } from '../../src/ledger/hold-sweeper.js';
 import { Ledger } from '../../src/ledger/ledger.js';
-import { balanceAt, getAccounts } from '../../src/ledger/queries.js';
+import { balanceAt, getAccounts, getTransactions } from '../../src/ledger/queries.js';
 import { rebuildReadModels } from '../../src/projections/rebuild.js';
 import { timeSlicing } from '../../src/slices.js';
 import { tempDatabase } from '../support/server.js';
@@ -62,6 +64,7 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
   // hold then ended either way on two runs of a seed.)
   const temp = await tempDatabase({ poolSize: 1 });
   const ledger = new Ledger(temp.database, { clock: () => new Date(model.now), maxFutureSkewMs: 0 });
+  const sweeper = new HoldSweeper(ledger, { clock: () => new Date(model.now) });
   const where = (i: number, what: string) =>
     `seed ${seed}, operation ${i}: ${what} (replay: SIM_SEED=${seed} SIM_OPS=${ops})`;
   let keySequence = 0;
@@ -272,40 +275,89 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
     };
   };
 
+  /** A key used before: the first answer for the same request, a conflict for another; null when new. */
+  const replayOf = (key: string, request: string): { outcome: Outcome; id?: string } | null => {
+    const previous = model.keys.get(key);
+    if (!previous) return null;
+    return previous.request === request ? { outcome: 'OK', id: previous.id } : { outcome: 'IDEMPOTENCY_CONFLICT' };
+  };
+
+  /** A capture or an adjustment of a hold that is settled or past its expiry: the refusal. */
+  const notOpen = (id: string): Outcome | null => {
+    const hold = model.holds.get(id)!;
+    if (model.settledPosted(id)) return 'HOLD_NOT_PENDING';
+    if (hold.status === 'expired' || (hold.status === 'open' && hold.expiresAt !== null && hold.expiresAt <= model.now))
+      return 'HOLD_EXPIRED';
+    return hold.status === 'open' ? null : 'HOLD_NOT_PENDING';
+  };
+
   // Commands name holds and transactions by id and look them up when judged: the model may be
   // restored from a snapshot (a race, below), which replaces its objects.
-  const commit = (key: string, id: string): Command => ({
-    what: `commit hold ${id} (key ${key})`,
-    run: () => ledger.commitPending({ idempotencyKey: key, transactionId: id }, ctx),
+  /** A capture: everything held (cents null) or that much; final or leaving the rest held. */
+  const commit = (key: string, id: string, cents: number | null = null, final = true): Command => {
+    const request = `commit ${id} ${cents ?? 'all'} ${final}`;
+    return {
+      what: `capture ${cents === null ? 'all' : money(cents)} of hold ${id}${final ? '' : ' (not final)'} (key ${key})`,
+      run: () =>
+        ledger.commitPending(
+          { idempotencyKey: key, transactionId: id, amount: cents === null ? null : money(cents), final },
+          ctx,
+        ),
+      expect: () => {
+        const replayed = replayOf(key, request);
+        if (replayed) return replayed;
+        const refused = notOpen(id);
+        if (refused) return { outcome: refused };
+        const amount = cents === null ? model.held(id) : new Amount(money(cents));
+        if (amount.gt(model.held(id))) return { outcome: 'INVALID_AMOUNT' };
+        const left = model.held(id).minus(amount);
+        // Against both bounds: what stays held counts in the hold's place (its inflow once).
+        const refusal = model.refusal(model.at(id, amount), id, final || left.isZero() ? [] : model.at(id, left));
+        if (refusal !== null) return { outcome: refusal };
+        if (model.closed(model.now)) return { outcome: 'PERIOD_CLOSED' };
+        return {
+          outcome: 'OK',
+          id,
+          apply: () => {
+            model.keys.set(key, { request, id });
+            accepted.push(...model.commit(id, cents === null ? undefined : amount, final));
+          },
+        };
+      },
+    };
+  };
+
+  /** Raises or lowers a hold to `cents` on every leg (no key: the same amount twice is the same state). */
+  const adjust = (id: string, cents: number): Command => ({
+    what: `adjust hold ${id} to ${money(cents)}`,
+    run: () => ledger.adjustPending({ transactionId: id, amount: money(cents) }, ctx),
     expect: () => {
-      const hold = model.holds.get(id)!;
-      const previous = model.keys.get(key);
-      if (previous)
-        return previous.request === `commit ${hold.id}`
-          ? { outcome: 'OK', id: previous.id }
-          : { outcome: 'IDEMPOTENCY_CONFLICT' };
-      if (hold.status !== 'open') return { outcome: 'HOLD_NOT_PENDING' };
-      if (hold.expiresAt !== null && hold.expiresAt <= model.now) return { outcome: 'HOLD_EXPIRED' };
-      const refusal = model.refusal(hold.legs, hold.id);
+      const refused = notOpen(id);
+      if (refused) return { outcome: refused };
+      const amount = new Amount(money(cents));
+      // A raise is checked against both bounds (the hold itself left out); a lowering never refused.
+      const raised = amount.gt(model.held(id));
+      const refusal = raised ? model.refusal(model.at(id, amount), id) : null;
       if (refusal !== null) return { outcome: refusal };
-      if (model.closed(model.now)) return { outcome: 'PERIOD_CLOSED' };
       return {
         outcome: 'OK',
-        id: hold.id,
+        id,
         apply: () => {
-          model.keys.set(key, { request: `commit ${hold.id}`, id: hold.id });
-          accepted.push(...model.commit(hold.id));
+          model.adjust(id, amount);
+          if (raised) accepted.push(...model.at(id, amount));
         },
       };
     },
   });
 
+  /** Voiding a voided hold, or one whose expiry is recorded, changes nothing. */
   const voidHold = (id: string): Command => ({
     what: `void hold ${id}`,
     run: () => ledger.voidPending({ transactionId: id }, ctx),
     expect: () => {
       const hold = model.holds.get(id)!;
-      if (hold.status === 'committed') return { outcome: 'HOLD_NOT_PENDING' };
+      if (model.settledPosted(id)) return { outcome: 'HOLD_NOT_PENDING' };
+      if (hold.status !== 'open') return { outcome: 'OK', id: hold.id };
       return { outcome: 'OK', id: hold.id, apply: () => model.void(hold.id) };
     },
   });
@@ -321,7 +373,7 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
           ? { outcome: 'OK', id: previous.id }
           : { outcome: 'IDEMPOTENCY_CONFLICT' };
       if (tx.status === 'pending') return { outcome: 'TRANSACTION_PENDING' };
-      if (tx.status === 'voided') return { outcome: 'HOLD_NOT_PENDING' };
+      if (tx.status === 'voided' || tx.status === 'expired') return { outcome: 'HOLD_NOT_PENDING' };
       if (tx.reversedBy !== null) return { outcome: 'TRANSACTION_ALREADY_REVERSED' };
       const refusal = model.refusal(model.reversalOf(tx.id));
       if (refusal !== null) return { outcome: refusal };
@@ -353,11 +405,24 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
     const txs = [...model.transactions.values()];
     const make = (): (() => Command) => {
       const r = inBurst ? 1 : next();
-      if (r < 0.12 && holds.length > 0)
+      if (r < 0.12 && holds.length > 0) {
+        const hold = pick(holds);
+        // Half the captures take part of what the hold holds (sometimes more than it holds), half not final.
+        const part = next() < 0.5 ? null : Math.max(1, Math.floor(model.held(hold.id).toNumber() * 100 * next() * 1.1));
+        const final = next() < 0.5;
         return (
           (id) => () =>
-            commit(key, id)
-        )(pick(holds).id);
+            commit(key, id, part, final)
+        )(hold.id);
+      }
+      if (r < 0.16 && holds.length > 0) {
+        const hold = pick(holds);
+        const cents = 1 + Math.floor(next() * 30_000);
+        return (
+          (id) => () =>
+            adjust(id, cents)
+        )(hold.id);
+      }
       if (r < 0.2 && holds.length > 0)
         return (
           (id) => () =>
@@ -421,19 +486,25 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
    * read before they queue, so the ledger may take them in any order; its answers must be those
    * of some serial order, and the model goes on from that one.
    */
-  const raceCommands = (): Command[] => {
+  const raceCommands = (): { race: Command[]; raced: string } => {
     const open = [...model.holds.values()].filter((h) => h.status === 'open');
     const id = open.length > 0 && next() < 0.7 ? pick(open).id : pick([...model.transactions.keys()]);
     const hold = model.holds.get(id);
     const contenders = hold
-      ? [() => commit(`k${++keySequence}`, id), () => voidHold(id), () => reverse(`k${++keySequence}`, id)]
+      ? [
+          () => commit(`k${++keySequence}`, id),
+          () => commit(`k${++keySequence}`, id, 1 + Math.floor(next() * 5_000), false),
+          () => adjust(id, 1 + Math.floor(next() * 20_000)),
+          () => voidHold(id),
+          () => reverse(`k${++keySequence}`, id),
+        ]
       : [() => reverse(`k${++keySequence}`, id)];
     const race = Array.from({ length: next() < 0.3 ? 3 : 2 }, () => pick(contenders)());
     if (hold && next() < 0.3)
       race.push(
         transfer('out', `k${++keySequence}`, 1 + Math.floor(next() * 20_000), hold.legs[0]!.account, BANK, 0, null),
       );
-    return race;
+    return { race, raced: id };
   };
   const orders = (items: number[]): number[][] =>
     items.length <= 1
@@ -441,10 +512,21 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
       : items.flatMap((first, j) =>
           orders([...items.slice(0, j), ...items.slice(j + 1)]).map((rest) => [first, ...rest]),
         );
-  /** Applies the first serial order of `race` whose answers are `results`; false when none is. */
-  const settleRace = (race: Command[], results: Array<{ outcome: Outcome; id?: string }>): boolean => {
+  /**
+   * Applies the first serial order of `race` whose answers are `results` and that leaves the
+   * ledger's balances and the hold where the ledger has them (captures and adjustments of one
+   * hold answer alike in any order, but move different amounts); false when none is.
+   */
+  const settleRace = (
+    race: Command[],
+    results: Array<{ outcome: Outcome; id?: string }>,
+    after: { balances: Map<string, string>; hold: { id: string; held: string } | null },
+  ): boolean => {
     const before = model.snapshot();
     const mark = accepted.length;
+    const sameState = () =>
+      [...after.balances].every(([code, balance]) => model.balance(code).toFixed(2) === balance) &&
+      (after.hold === null || model.held(after.hold.id).toFixed(2) === after.hold.held);
     for (const order of orders(race.map((_, j) => j))) {
       model.restore(before);
       accepted.length = mark;
@@ -456,11 +538,21 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
         if (actual.outcome === 'OK') expected.apply?.(actual.id!);
         return true;
       });
-      if (fits) return true;
+      if (fits && sameState()) return true;
     }
     model.restore(before);
     accepted.length = mark;
     return false;
+  };
+
+  /** The ledger's balances, and what the hold raced for holds on its first leg (zero once settled). */
+  const ledgerAfterRace = async (holdId: string | null) => {
+    const accounts = await getAccounts(temp.database.db, [...model.accounts.keys()]);
+    const balances = new Map([...accounts].map(([code, a]) => [code, a.balance]));
+    if (holdId === null || !model.holds.has(holdId)) return { balances, hold: null };
+    const tx = (await getTransactions(temp.database.db, [holdId])).get(holdId)!;
+    const held = tx.status === 'PENDING' ? tx.legs[0]!.amount : '0.00';
+    return { balances, hold: { id: holdId, held } };
   };
 
   try {
@@ -490,6 +582,17 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
         i++;
         continue;
       }
+      if (roll < 0.115) {
+        // The sweeper: it records the expiry of exactly the open holds past their expiresAt.
+        const due = model.dueHolds().map((h) => h.id);
+        const asked = await sweeper.sweep();
+        trace.push(`${i}: sweep -> ${due.length} expired`);
+        if (process.env.SIM_TRACE) console.log(trace[trace.length - 1]);
+        expect([...asked].sort(), where(i, 'sweep')).toEqual([...due].sort());
+        for (const id of due) model.expire(id);
+        i++;
+        continue;
+      }
       if (roll < 0.14) {
         // As-of: the ledger's answer against a brute-force sum over the model's postings.
         const code = pick([...model.accounts.keys()]);
@@ -504,14 +607,17 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
         continue;
       }
       if (roll < 0.17 && model.transactions.size > 0) {
-        const race = raceCommands();
+        const { race, raced } = raceCommands();
         const results = await Promise.all(race.map((c) => attempt(() => c.run())));
         for (const [j, command] of race.entries()) {
           trace.push(`${i + j}: ${masked(command.what)} -> ${results[j]!.outcome} [race of ${race.length}]`);
         }
         if (process.env.SIM_TRACE) console.log(trace.slice(-race.length).join('\n'));
         const answers = race.map((c, j) => `${c.what} -> ${results[j]!.outcome}`).join('; ');
-        expect(settleRace(race, results), where(i, `no serial order gives these answers: ${answers}`)).toBe(true);
+        const after = await ledgerAfterRace(raced);
+        expect(settleRace(race, results, after), where(i, `no serial order gives these answers: ${answers}`)).toBe(
+          true,
+        );
         await noBoundCrossed(where(i, 'race'));
         i += race.length;
         continue;
@@ -557,6 +663,22 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
     expect(upToEntries.length, `seed ${seed}: up-to legs`).toBe(movedBy.size * 2);
     for (const row of upToEntries)
       expect(row.amount, `seed ${seed}: up-to ${row.transaction_id} moved`).toBe(movedBy.get(row.transaction_id));
+    // Every hold: its entries are its captures (in any order: captures racing each other may have
+    // been taken in either), and committed + released + still held = placed + raised.
+    for (const hold of model.holds.values()) {
+      const rows = await temp.database.db
+        .selectFrom('entries')
+        .select('amount')
+        .where('transaction_id', '=', hold.id)
+        .where('account_code', '=', hold.legs[0]!.account)
+        .orderBy('position')
+        .execute();
+      expect(rows.map((r) => r.amount).sort(), `seed ${seed}: hold ${hold.id}`).toEqual(
+        hold.captures.map((c) => c.toFixed(2)).sort(),
+      );
+      const committed = hold.captures.reduce((a, b) => a.plus(b), ZERO);
+      expect(committed.plus(hold.released).plus(model.held(hold.id)).eq(hold.placed.plus(hold.raised))).toBe(true);
+    }
     const rebuilt = await rebuildReadModels(temp.database, { apply: false });
     expect(rebuilt.differences, `seed ${seed}`).toEqual([]);
     return trace;

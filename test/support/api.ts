@@ -7,6 +7,7 @@
  * Suites that test the documents themselves (bad input, security, cost) keep their literal ones.
  */
 import type {
+  AdjustPendingInput,
   CommitPendingInput,
   OpenAccountInput,
   PostTransactionInput,
@@ -93,6 +94,8 @@ export function ledgerApi(target: Target | (() => Target)) {
       mutate<T>('postTransaction', { pending: true, ...input }, selection),
     commitPending: <T = any>(input: CommitPendingInput, selection?: string) =>
       mutate<T>('commitPending', input, selection),
+    adjustPending: <T = any>(input: AdjustPendingInput, selection?: string) =>
+      mutate<T>('adjustPending', input, selection),
     voidPending: <T = any>(transactionId: string, selection?: string) =>
       mutate<T>('voidPending', { transactionId }, selection),
     reverseTransaction: <T = any>(input: ReverseTransactionInput, selection?: string) =>

@@ -58,17 +58,26 @@ export interface ModelTransaction {
   legs: ModelLeg[];
   effectiveAt: number;
   reversedBy: string | null;
-  /** A hold is pending until committed (posted, at the committed amount) or voided. */
-  status: 'posted' | 'pending' | 'voided';
+  /** A hold is pending until committed (posted, at the committed amounts), voided or expired. */
+  status: 'posted' | 'pending' | 'voided' | 'expired';
 }
 
+/**
+ * A hold of legs that share one amount (as a transfer's do). `legs` is what it holds now: placed,
+ * then adjusted and reduced by captures. Whatever happens, committed + released = placed + raised.
+ */
 export interface ModelHold {
   id: string;
   legs: ModelLeg[];
   expiresAt: number | null;
-  status: 'open' | 'committed' | 'voided';
-  /** What its commit posted on every leg. */
-  committed: Amount | null;
+  /** expired: the sweeper recorded its expiry (a hold past its expiresAt but not swept is still open). */
+  status: 'open' | 'committed' | 'voided' | 'expired';
+  /** What its captures posted on every leg, in order. */
+  captures: Amount[];
+  /** What it held when placed, what adjustments added, and what adjustments and its settlement released. */
+  placed: Amount;
+  raised: Amount;
+  released: Amount;
 }
 
 /** Everything the model knows, as snapshot() copies it. */
@@ -160,10 +169,14 @@ export class LedgerModel implements ModelData {
     return this.balance(code).minus(reserved).minus(outflow).gte(account.minimumBalance);
   }
 
-  /** The first account (in the order the legs name them) that `legs` would take below its bound. */
-  short(legs: ModelLeg[], spending?: string): string | null {
+  /**
+   * The first account (in the order the legs name them) that `legs` would take below its bound;
+   * `left`: what the hold being spent still holds afterwards (a capture that is not final).
+   */
+  short(legs: ModelLeg[], spending?: string, left: ModelLeg[] = []): string | null {
     for (const code of new Set(legs.map((l) => l.account))) {
-      const change = this.change(code, legs);
+      const stillHeld = this.change(code, left);
+      const change = this.change(code, legs).plus(stillHeld.isNegative() ? stillHeld : ZERO);
       if (change.isNegative() && !this.fits(code, change.neg(), spending)) return code;
     }
     return null;
@@ -200,10 +213,17 @@ export class LedgerModel implements ModelData {
   /**
    * Why the ledger refuses `legs` on a bound, account by account in the order the legs name them:
    * an outflow past the minimum, an inflow past the maximum; null when every account takes them.
+   * An adjustment is judged as its new legs with the hold itself `spending`.
    */
-  refusal(legs: ModelLeg[], spending?: string): 'INSUFFICIENT_FUNDS' | 'BALANCE_LIMIT_EXCEEDED' | null {
+  refusal(
+    legs: ModelLeg[],
+    spending?: string,
+    left: ModelLeg[] = [],
+  ): 'INSUFFICIENT_FUNDS' | 'BALANCE_LIMIT_EXCEEDED' | null {
     for (const code of new Set(legs.map((l) => l.account))) {
-      const change = this.change(code, legs);
+      // `left`: what the hold being spent still holds after a capture that is not final — its
+      // reservation against the minimum, its inflow against the maximum, in the hold's place.
+      const change = this.change(code, legs).plus(this.change(code, left));
       if (change.isNegative() && !this.fits(code, change.neg(), spending)) return 'INSUFFICIENT_FUNDS';
       const room = change.gt(0) ? this.canTake(code, spending) : null;
       if (room !== null && change.gt(room)) return 'BALANCE_LIMIT_EXCEEDED';
@@ -323,26 +343,103 @@ export class LedgerModel implements ModelData {
 
   /** Places a hold: it reserves until committed, voided or expired, and posts nothing yet. */
   placeHold(id: string, legs: ModelLeg[], effectiveAt: number, expiresAt: number | null): void {
-    this.holds.set(id, { id, legs, expiresAt, status: 'open', committed: null });
+    const placed = legs[0]!.amount;
+    this.holds.set(id, { id, legs, expiresAt, status: 'open', captures: [], placed, raised: ZERO, released: ZERO });
     this.transactions.set(id, { id, legs, effectiveAt, reversedBy: null, status: 'pending' });
     this.touch(legs);
   }
 
-  /** Commits a hold now, every leg at `amount` (default: in full); answers the posted legs. */
-  commit(id: string, amount?: Amount): ModelLeg[] {
+  /** What a hold holds on every leg now. */
+  held(id: string): Amount {
+    return this.holds.get(id)!.legs[0]!.amount;
+  }
+
+  /** The hold's legs at `amount`. */
+  at(id: string, amount: Amount): ModelLeg[] {
+    return this.holds.get(id)!.legs.map((l) => ({ ...l, amount }));
+  }
+
+  /**
+   * Captures `amount` of a hold now (default: all it holds). A final capture releases the rest;
+   * one that leaves nothing held is final too. Answers the posted legs.
+   */
+  commit(id: string, amount?: Amount, final = true): ModelLeg[] {
     const hold = this.holds.get(id)!;
-    const legs = amount === undefined ? hold.legs : hold.legs.map((l) => ({ ...l, amount }));
-    hold.status = 'committed';
-    hold.committed = legs[0]!.amount;
+    const captured = amount ?? this.held(id);
+    const legs = this.at(id, captured);
+    const left = this.held(id).minus(captured);
     this.post(id, legs, this.now);
+    // Never mutated in place: a snapshot (a race in the simulation) shares the array.
+    hold.captures = [...hold.captures, captured];
+    const tx = this.transactions.get(id)!;
+    if (final || left.isZero()) {
+      hold.status = 'committed';
+      hold.released = hold.released.plus(left);
+      const total = hold.captures.reduce((a, b) => a.plus(b), ZERO);
+      hold.legs = this.at(id, ZERO);
+      // Posted: the transaction's legs are everything its captures posted.
+      Object.assign(tx, { legs: legs.map((l) => ({ ...l, amount: total })), effectiveAt: this.now, status: 'posted' });
+    } else {
+      hold.legs = this.at(id, left);
+      Object.assign(tx, { legs: hold.legs, status: 'pending' });
+    }
     return legs;
   }
 
-  /** Voids a hold; voiding it again changes nothing. */
+  /** A hold raised or lowered to `amount` on every leg. */
+  adjust(id: string, amount: Amount): void {
+    const hold = this.holds.get(id)!;
+    const before = this.held(id);
+    // An adjustment to what it already holds appends nothing.
+    if (!amount.eq(before)) this.touch(hold.legs);
+    if (amount.gt(before)) hold.raised = hold.raised.plus(amount.minus(before));
+    else hold.released = hold.released.plus(before.minus(amount));
+    hold.legs = this.at(id, amount);
+    this.transactions.get(id)!.legs = hold.legs;
+  }
+
+  /**
+   * Releases what a hold holds: voided, or (the sweeper) expired. A hold captured in part settles
+   * as posted — what its captures posted, at the release's effective time — otherwise as voided
+   * or expired.
+   */
+  settle(id: string, status: 'voided' | 'expired'): void {
+    const hold = this.holds.get(id)!;
+    // Each account of a hold still open gets the release's event; a settled one is left alone.
+    if (hold.status === 'open') this.touch(hold.legs);
+    hold.released = hold.released.plus(this.held(id));
+    hold.legs = this.at(id, ZERO);
+    hold.status = status;
+    const tx = this.transactions.get(id)!;
+    if (hold.captures.length === 0) {
+      tx.status = status;
+      return;
+    }
+    const total = hold.captures.reduce((a, b) => a.plus(b), ZERO);
+    const effectiveAt = status === 'expired' ? hold.expiresAt! : this.now;
+    Object.assign(tx, { legs: this.at(id, total), effectiveAt, status: 'posted' });
+  }
+
+  /** Whether the hold is settled as a posted transaction (a final capture, or a release after captures). */
+  settledPosted(id: string): boolean {
+    const hold = this.holds.get(id)!;
+    return hold.status === 'committed' || (hold.status !== 'open' && hold.captures.length > 0);
+  }
+
   void(id: string): void {
-    if (this.holds.get(id)!.status === 'open') this.touch(this.holds.get(id)!.legs);
-    this.holds.get(id)!.status = 'voided';
-    this.transactions.get(id)!.status = 'voided';
+    this.settle(id, 'voided');
+  }
+
+  /** The holds the sweeper expires now: open, past their expiresAt. */
+  dueHolds(): ModelHold[] {
+    return [...this.holds.values()].filter(
+      (h) => h.status === 'open' && h.expiresAt !== null && h.expiresAt <= this.now,
+    );
+  }
+
+  /** The sweeper recorded the hold's expiry. */
+  expire(id: string): void {
+    this.settle(id, 'expired');
   }
 
   /** The exact opposite legs of a transaction. */

@@ -91,7 +91,7 @@ async function tempSqlite(readers?: number): Promise<TempDatabase> {
   return {
     database,
     file,
-    reopen: () => openSqlite(file),
+    reopen: () => openSqlite(file, { readers }),
     dispose: async () => {
       await database.close();
       rmSync(dir, { recursive: true, force: true });
@@ -133,6 +133,8 @@ export interface TestServer {
   ): Promise<GraphQLResponse<T>>;
   /** Sends raw bytes, for transport-level tests (with the admin key unless `authorization` is set). */
   raw(init: RawInit): Promise<Response>;
+  /** A second, independent connection to the same database (as another process would have). */
+  reopen(): Database;
   close(): Promise<void>;
 }
 
@@ -190,6 +192,7 @@ export async function startTestServer(
     },
     gql: (query, variables, headers) => gqlAs(adminKey, query, variables, headers),
     gqlAs,
+    reopen: () => temp.reopen(),
     raw({ path = '/graphql', headers = {}, ...init }) {
       const auth: Record<string, string> = Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')
         ? {}

@@ -431,7 +431,7 @@ describe('holds', () => {
     expect(committed).toEqual({
       type: 'HoldCommitted',
       effectiveAt: T2,
-      data: { transactionId: 'h1', legs: legsOf('45.00') },
+      data: { transactionId: 'h1', legs: legsOf('45.00'), final: true, captured: legsOf('45.00') },
     });
     const after = given(wallet(), funded, placed('h1', '60.00'), committed!).state as never;
     expect(balanceOf(after).toFixed(2)).toBe('55.00');
@@ -455,12 +455,12 @@ describe('holds', () => {
       }).events(),
     ).toHaveLength(1);
     when({ type: 'VoidHold', transactionId: 'h1', effectiveAt: T2 }).thenExpect([
-      { type: 'HoldVoided', effectiveAt: T2, data: { transactionId: 'h1' } },
+      { type: 'HoldVoided', effectiveAt: T2, data: { transactionId: 'h1', captured: [] } },
     ]);
   });
 
   it('refuses what is not an open hold, and keeps an account with open holds from closing', () => {
-    const voided: AccountEvent = { type: 'HoldVoided', effectiveAt: T2, data: { transactionId: 'h1' } };
+    const voided: AccountEvent = { type: 'HoldVoided', effectiveAt: T2, data: { transactionId: 'h1', captured: [] } };
     const { when } = given(wallet(), placed('h1', '0.01'), voided);
     when({ type: 'CommitHold', transactionId: 'h1', legs: legsOf('0.01'), effectiveAt: T2, now: T2 }).thenExpect(
       HoldNotPending,
@@ -472,6 +472,101 @@ describe('holds', () => {
     expect(
       given(wallet(null), placed('h1', '0.01'), voided).when({ type: 'CloseAccount', effectiveAt: T2 }).events(),
     ).toHaveLength(1);
+  });
+
+  it('captures in parts (final: false keeps the rest reserved), and a final capture releases the rest', () => {
+    const { when } = given(wallet(), funded, placed('h1', '60.00'));
+    const [first] = when({
+      type: 'CommitHold',
+      transactionId: 'h1',
+      legs: legsOf('10.00'),
+      final: false,
+      effectiveAt: T2,
+      now: T2,
+    }).events();
+    expect(first!.data).toEqual({
+      transactionId: 'h1',
+      legs: legsOf('10.00'),
+      final: false,
+      captured: legsOf('10.00'),
+    });
+    const after = given(wallet(), funded, placed('h1', '60.00'), first!);
+    expect(balanceOf(after.state as never).toFixed(2)).toBe('90.00');
+    expect((after.state as { holds: Record<string, { reserved: Amount }> }).holds.h1!.reserved.toFixed(2)).toBe(
+      '50.00',
+    );
+    // What stays held still counts against the bound: 40.00 is available, not 90.00.
+    after
+      .when({
+        type: 'PostEntries',
+        transaction: tx('s', [
+          ['liabilities:wallet', 'DEBIT', '40.01'],
+          ['assets:bank', 'CREDIT', '40.01'],
+        ]),
+        effectiveAt: T2,
+        now: T2,
+      })
+      .thenExpect(InsufficientFunds);
+    after
+      .when({ type: 'CommitHold', transactionId: 'h1', legs: legsOf('50.01'), effectiveAt: T2, now: T2 })
+      .thenExpect(/more than the 50.00 held/);
+    const [last] = after
+      .when({ type: 'CommitHold', transactionId: 'h1', legs: legsOf('20.00'), effectiveAt: T2, now: T2 })
+      .events();
+    expect(last!.data).toEqual({ transactionId: 'h1', legs: legsOf('20.00'), final: true, captured: legsOf('30.00') });
+    const settled = given(wallet(), funded, placed('h1', '60.00'), first!, last!).state as never;
+    expect(balanceOf(settled).toFixed(2)).toBe('70.00');
+    expect((settled as { holds: object }).holds).toEqual({});
+  });
+
+  it('adjusts: a raise is checked against what is available besides the hold, a lowering always releases', () => {
+    const { when } = given(wallet(), funded, placed('h1', '60.00'));
+    const adjust = (amount: string) =>
+      when({ type: 'AdjustHold', transactionId: 'h1', legs: legsOf(amount), effectiveAt: T2, now: T2 });
+    expect(adjust('100.00').events()).toEqual([
+      { type: 'HoldAdjusted', effectiveAt: T2, data: { transactionId: 'h1', legs: legsOf('100.00') } },
+    ]);
+    adjust('100.01').thenExpect(InsufficientFunds);
+    expect(adjust('60.00').events()).toEqual([]);
+    const [lower] = adjust('5.00').events();
+    const state = given(wallet(), funded, placed('h1', '60.00'), lower!).state as never;
+    expect((state as { holds: Record<string, { reserved: Amount }> }).holds.h1!.reserved.toFixed(2)).toBe('5.00');
+    // A frozen account takes no raise, but may release.
+    const frozen: AccountEvent = { type: 'AccountFrozen', effectiveAt: T1, data: { reason: null } };
+    const ice = given(wallet(), funded, placed('h1', '60.00'), frozen);
+    ice
+      .when({ type: 'AdjustHold', transactionId: 'h1', legs: legsOf('61.00'), effectiveAt: T2, now: T2 })
+      .thenExpect(AccountFrozen);
+    expect(
+      ice.when({ type: 'AdjustHold', transactionId: 'h1', legs: legsOf('1.00'), effectiveAt: T2, now: T2 }).events(),
+    ).toHaveLength(1);
+  });
+
+  it('expires once: only a hold past its expiry and still open, effective at its expiresAt; then the account can close', () => {
+    const expire = (now: string) => ({ type: 'ExpireHold' as const, transactionId: 'h1', effectiveAt: T1, now });
+    given(wallet(null), placed('h1', '1.00', T2))
+      .when(expire(T1))
+      .thenExpect([]);
+    const [expired] = given(wallet(null), placed('h1', '1.00', T1))
+      .when(expire(T2))
+      .events();
+    expect(expired).toEqual({ type: 'HoldExpired', effectiveAt: T1, data: { transactionId: 'h1', captured: [] } });
+    const after = given(wallet(null), placed('h1', '1.00', T1), expired!);
+    after.when(expire(T2)).thenExpect([]);
+    expect(after.when({ type: 'CloseAccount', effectiveAt: T2 }).events()).toHaveLength(1);
+    after
+      .when({ type: 'AdjustHold', transactionId: 'h1', legs: legsOf('2.00'), effectiveAt: T2, now: T2 })
+      .thenExpect(HoldNotPending);
+  });
+
+  it('checks a capture that is not final with what it leaves held: that still counts against the bound', () => {
+    const raised: AccountEvent = { type: 'MinimumBalanceChanged', effectiveAt: T1, data: { minimumBalance: '60.00' } };
+    // 100.00 posted, 60.00 held, the bound now 60.00: besides the hold, 40.00 can go.
+    const { when } = given(wallet(), funded, placed('h1', '60.00'), raised);
+    const capture = (final: boolean) =>
+      when({ type: 'CommitHold', transactionId: 'h1', legs: legsOf('10.00'), final, effectiveAt: T2, now: T2 });
+    capture(false).thenExpect(InsufficientFunds);
+    expect(capture(true).events()).toHaveLength(1);
   });
 });
 
@@ -537,6 +632,68 @@ describe('the maximum balance', () => {
         now: T1,
       }).events(),
     ).toHaveLength(1);
+  });
+
+  it('follows an incoming hold as it is adjusted and captured in part: raises and captures meet the maximum', () => {
+    const T2 = '2026-01-03T00:00:00.000Z';
+    const incoming: AccountEvent = {
+      type: 'HoldPlaced',
+      effectiveAt: T1,
+      data: { ...deposit('h1', '30.00'), expiresAt: null },
+    };
+    const legsAt = (amount: string) => deposit('h1', amount).legs;
+    // 60.00 posted, 30.00 coming in: 10.00 of room.
+    const start = given(capped(), posted(deposit('d1', '60.00')), incoming);
+    const adjust = (amount: string) =>
+      start.when({ type: 'AdjustHold', transactionId: 'h1', legs: legsAt(amount), effectiveAt: T2, now: T2 });
+    // A raise counts the hold's new inflow once, in the place of its old one.
+    expect(adjust('40.00').events()).toHaveLength(1);
+    adjust('40.01').thenExpect(
+      expect.objectContaining({ constructor: BalanceLimitExceeded, limit: '100.00', resulting: '100.01' }),
+    );
+    // A lowering releases room, whatever the bound.
+    const [lowered] = adjust('20.00').events();
+    const after = given(capped(), posted(deposit('d1', '60.00')), incoming, lowered!);
+    expect((after.state as { holds: Record<string, { incoming: Amount }> }).holds.h1!.incoming.toFixed(2)).toBe(
+      '20.00',
+    );
+    after
+      .when({ type: 'PostEntries', transaction: deposit('d2', '20.01'), effectiveAt: T2, now: T2 })
+      .thenExpect(BalanceLimitExceeded);
+    expect(
+      after.when({ type: 'PostEntries', transaction: deposit('d2', '20.00'), effectiveAt: T2, now: T2 }).events(),
+    ).toHaveLength(1);
+    // A capture in part: what it posts plus what stays coming in, its own inflow counted once.
+    const capture = (amount: string, final: boolean) =>
+      start.when({ type: 'CommitHold', transactionId: 'h1', legs: legsAt(amount), final, effectiveAt: T2, now: T2 });
+    const [part] = capture('10.00', false).events();
+    const captured = given(capped(), posted(deposit('d1', '60.00')), incoming, part!).state as {
+      holds: Record<string, { incoming: Amount; reserved: Amount }>;
+    };
+    expect(captured.holds.h1!.incoming.toFixed(2)).toBe('20.00');
+    expect(captured.holds.h1!.reserved.toFixed(2)).toBe('0.00');
+    // At a maximum of exactly 90.00 (60.00 posted, 30.00 coming in), a capture in part fits: its
+    // own inflow is not counted twice. Lowered to 85.00, one that keeps 20.00 coming in no longer
+    // fits (90.00 with it); the same capture, final, releases the rest (70.00).
+    const at = (max: string): AccountEvent => ({
+      type: 'MaximumBalanceChanged',
+      effectiveAt: T1,
+      data: { maximumBalance: max },
+    });
+    const captureAt = (max: string, final: boolean) =>
+      given(capped(), posted(deposit('d1', '60.00')), incoming, at(max)).when({
+        type: 'CommitHold',
+        transactionId: 'h1',
+        legs: legsAt('10.00'),
+        final,
+        effectiveAt: T2,
+        now: T2,
+      });
+    expect(captureAt('90.00', false).events()).toHaveLength(1);
+    captureAt('85.00', false).thenExpect(
+      expect.objectContaining({ constructor: BalanceLimitExceeded, limit: '85.00', resulting: '90.00' }),
+    );
+    expect(captureAt('85.00', true).events()).toHaveLength(1);
   });
 
   it('is written at the currency scale, only when set, and never below the minimum', () => {

@@ -1,5 +1,6 @@
 /** Entries (the legs as each account sees them) and transactions. */
 import type { Leg } from '../../domain/account.js';
+import { nonZero } from '../../domain/hold-legs.js';
 import { reversalOf, type TransactionView } from '../../ledger/queries.js';
 import { breathe } from '../../slices.js';
 import { builder } from '../builder.js';
@@ -103,8 +104,9 @@ TransactionRef.implement({
     idempotencyKey: t.exposeString('idempotencyKey', { description: 'The key it was posted with.' }),
     entries: t.field({
       type: [EntryRef],
-      description: 'Its legs, in the order they were given.',
-      resolve: (tx) => tx.legs.map((leg: Leg) => legToEntry(leg, tx)),
+      description:
+        'Its legs, in the order they were given (a pending hold: what each still holds; a leg it no longer holds anything on is left out).',
+      resolve: (tx) => nonZero(tx.legs).map((leg: Leg) => legToEntry(leg, tx)),
     }),
     reverses: t.field({
       type: TransactionRef,

@@ -1,6 +1,6 @@
 /**
  * executeBatch (issue 20, point 5): several kinds of operation — post, transfer, commitPending,
- * voidPending, reverseTransaction — in order, in ONE write transaction, each seeing the ones
+ * adjustPending, voidPending, reverseTransaction — in order, in ONE write transaction, each seeing the ones
  * before it. An operation may name the transaction of an earlier one by that one's `ref`
  * (a hold placed, then committed, in the same batch). Atomic: all or nothing, the first refusal
  * names its index (as postTransactions). Otherwise each refused operation fails alone.
@@ -14,6 +14,7 @@ import { breathe } from '../../slices.js';
 import type { CommandContext } from '../context.js';
 import { runCommand, type Command, type CommandEnv, type Settled } from '../pipeline.js';
 import type { WriteSession } from '../write-session.js';
+import { adjustPending, type AdjustPendingInput } from './adjust-pending.js';
 import { commitPending, type CommitPendingInput } from './commit-pending.js';
 import { postTransaction, type PostTransactionInput } from './post-transaction.js';
 import { BatchAborted, type BatchResult } from './post-transactions.js';
@@ -27,11 +28,12 @@ export interface BatchOperationInput {
   post?: PostTransactionInput | null;
   transfer?: TransferInput | null;
   commitPending?: CommitPendingInput | null;
+  adjustPending?: AdjustPendingInput | null;
   voidPending?: { transactionId: string } | null;
   reverseTransaction?: ReverseTransactionInput | null;
 }
 
-const KINDS = ['post', 'transfer', 'commitPending', 'voidPending', 'reverseTransaction'] as const;
+const KINDS = ['post', 'transfer', 'commitPending', 'adjustPending', 'voidPending', 'reverseTransaction'] as const;
 type Kind = (typeof KINDS)[number];
 
 /** A ref names an operation; it can never be taken for a transaction id (those are UUIDs). */
@@ -137,6 +139,11 @@ async function runOperation(
     case 'commitPending': {
       const input = { ...op.commitPending!, transactionId: resolve(op.commitPending!.transactionId) };
       command = (await commitPending(input, await inside())) as Command<unknown> | Settled;
+      break;
+    }
+    case 'adjustPending': {
+      const input = { ...op.adjustPending!, transactionId: resolve(op.adjustPending!.transactionId) };
+      command = (await adjustPending(input, await inside())) as Command<unknown>;
       break;
     }
     case 'voidPending':

@@ -49,6 +49,7 @@ export async function reverseTransaction(
   const original = await transactionById(env.db, input.transactionId);
   if (original.status === 'PENDING') throw new TransactionPending(original.id);
   if (original.status === 'VOIDED') throw new HoldNotPending(original.id, 'voided: it posted nothing to reverse');
+  if (original.status === 'EXPIRED') throw new HoldNotPending(original.id, 'expired: it is not a posted transaction');
   const reversedBy = await reversalOf(env.db, original.id);
   if (reversedBy) throw new TransactionAlreadyReversed(original.id, reversedBy);
   const entries: EntryInput[] = original.legs.map((leg) => ({

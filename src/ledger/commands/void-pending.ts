@@ -1,9 +1,12 @@
-/** voidPending: releases a hold without posting. Voiding a voided hold changes nothing. */
+/**
+ * voidPending: releases a hold without posting. Voiding a voided hold changes nothing, nor does
+ * voiding one whose expiry the sweeper already recorded (it released everything then).
+ */
 import { ConcurrencyConflict, HoldNotPending, TransactionNotFound, ValidationError } from '../../domain/errors.js';
 import { decideJournal } from '../../domain/journal.js';
 import { effectiveAtOf, type Command, type CommandEnv, type Settled } from '../pipeline.js';
 import { getTransaction } from '../queries.js';
-import { transactionById } from './named.js';
+import { holdAccounts, transactionById } from './named.js';
 
 export const voidPendingErrors = [ValidationError, TransactionNotFound, HoldNotPending, ConcurrencyConflict] as const;
 
@@ -13,10 +16,10 @@ export async function voidPending(
   env: CommandEnv,
 ): Promise<Command<boolean> | Settled> {
   const original = await transactionById(env.db, input.transactionId);
-  if (original.status === 'VOIDED') return { settled: original.id };
+  if (original.status === 'VOIDED' || original.status === 'EXPIRED') return { settled: original.id };
   if (original.status !== 'PENDING') throw new HoldNotPending(original.id, original.status.toLowerCase());
   const effectiveAt = effectiveAtOf(env, null);
-  const accounts = original.legs.map((leg) => leg.account);
+  const accounts = holdAccounts(original);
   return {
     name: 'voidPending',
     idempotency: null,
@@ -31,7 +34,8 @@ export async function voidPending(
       const state = states.get(accounts[0]!)!;
       if (state.exists && state.holds[original.id]) return false;
       await session.flush();
-      return (await getTransaction(session.trx, original.id))?.status === 'VOIDED';
+      const status = (await getTransaction(session.trx, original.id))?.status;
+      return status === 'VOIDED' || status === 'EXPIRED';
     },
     decide: (states, voidedMeanwhile) =>
       voidedMeanwhile
