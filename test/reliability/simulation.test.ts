@@ -15,11 +15,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { balanceOf, incomingAt, reservedAt } from '../../src/domain/account.js';
 import { Amount, ZERO } from '../../src/domain/money.js';
 import { loadAccount } from '../../src/ledger/load.js';
+import type { BatchOperationInput } from '../../src/ledger/commands/execute-batch.js';
 import { HoldSweeper } from '../../src/ledger/hold-sweeper.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { balanceAt, getAccounts, getTransactions } from '../../src/ledger/queries.js';
 import { rebuildReadModels } from '../../src/projections/rebuild.js';
 import { timeSlicing } from '../../src/slices.js';
+import { logState } from '../support/log-state.js';
 import { tempDatabase } from '../support/server.js';
 import { LedgerModel, money, type ModelLeg } from '../support/model.js';
 import { random } from '../support/random.js';
@@ -83,6 +85,8 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
   /** A command: what the ledger is asked, and what the model says (applied when it succeeds). */
   interface Command {
     what: string;
+    /** The same request as an executeBatch operation (commands that can be one). */
+    op?: BatchOperationInput;
     run(): Promise<string>;
     expect(): { outcome: Outcome; id?: string; apply?: (id: string) => void };
   }
@@ -213,29 +217,22 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
       extra,
     });
     const common = { idempotencyKey: key, effectiveAt: backdateMs ? iso(effectiveAt) : null };
+    const post = {
+      ...common,
+      entries: [
+        { account: from, direction: 'DEBIT' as const, amount: money(cents) },
+        { account: to, direction: 'CREDIT' as const, amount: money(cents) },
+      ],
+      pending: kind === 'hold',
+      expiresAt: expiresAt === null ? null : iso(expiresAt),
+      conditions: extra && 'condition' in extra ? [extra.condition] : null,
+      expectedVersions: extra && 'expectedVersion' in extra ? [extra.expectedVersion] : null,
+    };
+    const moveUpTo = { ...common, debitAccount: from, creditAccount: to, amount: money(cents), upTo: true };
     return {
       what: `${kind} ${money(cents)} ${from} -> ${to} (key ${key}${backdateMs ? `, effective ${iso(effectiveAt)}` : ''}${extra ? `, ${JSON.stringify(extra)}` : ''})`,
-      run: async () => {
-        if (!upTo)
-          return ledger.postTransaction(
-            {
-              ...common,
-              entries: [
-                { account: from, direction: 'DEBIT', amount: money(cents) },
-                { account: to, direction: 'CREDIT', amount: money(cents) },
-              ],
-              pending: kind === 'hold',
-              expiresAt: expiresAt === null ? null : iso(expiresAt),
-              conditions: extra && 'condition' in extra ? [extra.condition] : null,
-              expectedVersions: extra && 'expectedVersion' in extra ? [extra.expectedVersion] : null,
-            },
-            ctx,
-          );
-        return ledger.transfer(
-          { ...common, debitAccount: from, creditAccount: to, amount: money(cents), upTo: true },
-          ctx,
-        );
-      },
+      op: upTo ? { transfer: moveUpTo } : { post },
+      run: () => (upTo ? ledger.transfer(moveUpTo, ctx) : ledger.postTransaction(post, ctx)),
       expect: () => {
         const previous = model.keys.get(key);
         if (previous)
@@ -296,13 +293,11 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
   /** A capture: everything held (cents null) or that much; final or leaving the rest held. */
   const commit = (key: string, id: string, cents: number | null = null, final = true): Command => {
     const request = `commit ${id} ${cents ?? 'all'} ${final}`;
+    const input = { idempotencyKey: key, transactionId: id, amount: cents === null ? null : money(cents), final };
     return {
       what: `capture ${cents === null ? 'all' : money(cents)} of hold ${id}${final ? '' : ' (not final)'} (key ${key})`,
-      run: () =>
-        ledger.commitPending(
-          { idempotencyKey: key, transactionId: id, amount: cents === null ? null : money(cents), final },
-          ctx,
-        ),
+      op: { commitPending: input },
+      run: () => ledger.commitPending(input, ctx),
       expect: () => {
         const replayed = replayOf(key, request);
         if (replayed) return replayed;
@@ -330,6 +325,7 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
   /** Raises or lowers a hold to `cents` on every leg (no key: the same amount twice is the same state). */
   const adjust = (id: string, cents: number): Command => ({
     what: `adjust hold ${id} to ${money(cents)}`,
+    op: { adjustPending: { transactionId: id, amount: money(cents) } },
     run: () => ledger.adjustPending({ transactionId: id, amount: money(cents) }, ctx),
     expect: () => {
       const refused = notOpen(id);
@@ -353,6 +349,7 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
   /** Voiding a voided hold, or one whose expiry is recorded, changes nothing. */
   const voidHold = (id: string): Command => ({
     what: `void hold ${id}`,
+    op: { voidPending: { transactionId: id } },
     run: () => ledger.voidPending({ transactionId: id }, ctx),
     expect: () => {
       const hold = model.holds.get(id)!;
@@ -364,6 +361,7 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
 
   const reverse = (key: string, id: string): Command => ({
     what: `reverse ${id} (key ${key})`,
+    op: { reverseTransaction: { idempotencyKey: key, transactionId: id } },
     run: () => ledger.reverseTransaction({ idempotencyKey: key, transactionId: id }, ctx),
     expect: () => {
       const tx = model.transactions.get(id)!;
@@ -620,6 +618,60 @@ async function simulate(seed: number, ops: number, options: { flawedModel?: bool
         );
         await noBoundCrossed(where(i, 'race'));
         i += race.length;
+        continue;
+      }
+      if (roll >= 0.17 && roll < 0.19 && wallets.length > 0) {
+        // A mixed batch (executeBatch), atomic or not, after its dry run: the model takes its
+        // operations in order, or none of them when it is atomic and one is refused.
+        const batch: Command[] = [];
+        const size = 2 + Math.floor(next() * 4);
+        for (let tries = 0; batch.length < size && tries < 20; tries++) {
+          const command = randomCommand(false);
+          if (command.op) batch.push(command);
+        }
+        const atomic = next() < 0.5;
+        const ops = batch.map((c) => c.op!);
+        const before = await logState(temp.database.db);
+        const dry = await ledger.dryRunBatch(ops, ctx, { atomic });
+        expect(await logState(temp.database.db), where(i, 'a dry run writes nothing')).toEqual(before);
+        const results = (await ledger.executeBatch(ops, ctx, { atomic })).map((r) => ({
+          outcome: r.error?.code ?? 'OK',
+          id: r.transactionId,
+        }));
+        const label = `[batch of ${batch.length}${atomic ? ', atomic' : ''}]`;
+        for (const [j, command] of batch.entries())
+          trace.push(`${i + j}: ${masked(command.what)} -> ${results[j]!.outcome} ${label}`);
+        if (process.env.SIM_TRACE) console.log(trace.slice(-batch.length).join('\n'));
+        expect(
+          dry.results.map((r) => r.error?.code ?? 'OK'),
+          where(i, 'the dry run answers as the batch'),
+        ).toEqual(results.map((r) => r.outcome));
+        const snapshot = model.snapshot();
+        const mark = accepted.length;
+        const moved = new Map(movedBy);
+        const expected = batch.map((command, j) => {
+          const e = command.expect();
+          if (e.outcome === 'OK') e.apply?.(results[j]!.id ?? `not-posted-${j}`);
+          return e;
+        });
+        const refused = expected.findIndex((e) => e.outcome !== 'OK');
+        if (atomic && refused >= 0) {
+          model.restore(snapshot);
+          accepted.length = mark;
+          movedBy.clear();
+          for (const [id, amount] of moved) movedBy.set(id, amount);
+          expect(
+            results.map((r) => r.outcome),
+            where(i, `${label}: ${batch.map((c) => c.what).join('; ')}`),
+          ).toEqual(expected.map((e, j) => (j === refused ? e.outcome : 'BATCH_ITEM_NOT_POSTED')));
+        } else
+          for (const [j, e] of expected.entries()) {
+            expect(results[j]!.outcome, where(i + j, `${batch[j]!.what} ${label}`)).toBe(e.outcome);
+            if (e.id !== undefined)
+              expect(results[j]!.id, where(i + j, `${batch[j]!.what}: the first result`)).toBe(e.id);
+          }
+        await noBoundCrossed(where(i, 'batch'));
+        i += batch.length;
         continue;
       }
       // A burst: 1 to 6 commands sent at once share a group commit; the model takes them in order.
