@@ -4,7 +4,6 @@
  */
 import { balanceOf, reservedAt, type AccountState } from '../domain/account.js';
 import { formatAmount } from '../domain/money.js';
-import { decodeAccountEvent } from '../events/catalogue.js';
 import type { Rehearsal } from '../ledger/dry-run.js';
 import type { TransactionView } from '../ledger/queries.js';
 import { builder, type GraphQLContext } from './builder.js';
@@ -76,35 +75,12 @@ function money(b: DryRunBalanceValue, amount: string) {
   return { amount, currency: b.currency };
 }
 
-/** The answer of a dry run, the transaction as it would be posted primed for its entries. */
-export async function dryRunAnswer(ctx: GraphQLContext, rehearsal: Rehearsal): Promise<DryRunValue> {
-  const transaction = wouldPost(rehearsal) ?? (await ctx.transactions.load(rehearsal.answer))!;
+/** The answer of a dry run, its transaction primed for the entries that name it. */
+export function dryRunAnswer(ctx: GraphQLContext, rehearsal: Rehearsal): DryRunValue {
+  const transaction = rehearsal.transaction!;
   ctx.transactions.prime(transaction.id, transaction);
   const balances = [...rehearsal.accounts.values()].flatMap((state) => balanceOfState(state, ctx.now));
   return { __typename: 'DryRun', transaction, replayed: rehearsal.replayed, balances };
-}
-
-/** The transaction the events would post: its first posting or hold. */
-function wouldPost({ events }: Rehearsal): TransactionView | null {
-  for (const stored of events) {
-    const event = decodeAccountEvent(stored);
-    if (event.type !== 'TransactionPosted' && event.type !== 'HoldPlaced') continue;
-    const { data } = event;
-    return {
-      id: data.transactionId,
-      idempotencyKey: data.idempotencyKey,
-      status: event.type === 'HoldPlaced' ? 'PENDING' : 'POSTED',
-      expiresAt: event.type === 'HoldPlaced' ? event.data.expiresAt : null,
-      effectiveAt: stored.effectiveAt,
-      recordedAt: stored.recordedAt,
-      description: data.description,
-      metadata: data.metadata,
-      legs: data.legs,
-      position: stored.position,
-      reverses: data.reverses,
-    };
-  }
-  return null;
 }
 
 /** An account's state as a DryRunBalance (none for an account that does not exist). */

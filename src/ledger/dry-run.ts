@@ -5,7 +5,6 @@
  * answer is what the command would have written, and the accounts as it would have left them.
  */
 import type { AccountState } from '../domain/account.js';
-import type { StoredEvent } from '../events/envelope.js';
 import { accountCodeOf, isAccountStream } from '../events/streams.js';
 import type { BatchResult } from './commands/post-transactions.js';
 import type { CommandContext } from './context.js';
@@ -14,28 +13,28 @@ import { getTransaction, type TransactionView } from './queries.js';
 import type { WriteSession } from './write-session.js';
 
 export interface Rehearsal {
-  /** The transaction (or account) the command answers with: on a retry, the first one. */
-  answer: string;
   /** Its idempotency key was used before: a real call would answer the first result, write nothing. */
   replayed: boolean;
-  /** The events it would append, in log order (none when replayed or a no-op). */
-  events: StoredEvent[];
+  /** The transaction it answers with, as it would stand (read before the rollback); on a retry, the first one. */
+  transaction: TransactionView | null;
   /** Each account it names, as it would stand afterwards (the same as now when replayed). */
   accounts: Map<string, AccountState>;
 }
 
-/** Runs `command` in a dry run's session (its caller rolls the transaction back). */
+/**
+ * Runs `command` in a dry run's session (its caller rolls the transaction back) and reads what it
+ * answers with inside that transaction, once what it staged is flushed: the read models say it.
+ */
 export async function rehearse<Read>(
   session: WriteSession,
   command: Command<Read>,
   ctx: CommandContext,
 ): Promise<Rehearsal> {
-  const first = session.appended.length;
   const replayed = await runCommand(session, command, ctx);
+  await session.flush();
   return {
-    answer: replayed ?? command.answer,
     replayed: replayed !== null,
-    events: session.appended.slice(first),
+    transaction: (await getTransaction(session.trx, replayed ?? command.answer)) ?? null,
     accounts: await session.accounts(command.accounts),
   };
 }
