@@ -4,7 +4,10 @@
  * (partial, several, final or not, too large), voids, expiries (a clock that moves, and the
  * sweeper recording them), reversals and changes of both balance bounds, each answered exactly as
  * the reference model (test/support/model.ts) predicts (success or the typed error). One wallet is
- * capped, so that raises and captures meet its maximum too.
+ * capped, so that raises and captures meet its maximum too. The same commands also go as mixed
+ * executeBatch batches, atomic or not (later operations naming holds and postings of earlier ones
+ * by ref), and one time in four a posting or a batch is first dry-run: the dry run answers as the
+ * real call then does, writes nothing, and says the balances the call then leaves.
  * After every accepted command, no bound was crossed by it (read from the ledger's own state:
  * an outflow leaves available at or above the minimum, an inflow leaves the balance with what
  * holds bring in at or below the maximum). At the end: committed + released = held (placed and
@@ -17,12 +20,15 @@ import { balanceOf, incomingAt, reservedAt, signedOnNormalSide, type AccountEven
 import { Amount, ZERO } from '../../src/domain/money.js';
 import { decodeAccountEvent } from '../../src/events/catalogue.js';
 import { accountStream } from '../../src/events/streams.js';
+import type { BatchOperationInput } from '../../src/ledger/commands/execute-batch.js';
+import type { BatchRehearsal, Rehearsal } from '../../src/ledger/dry-run.js';
 import { HoldSweeper } from '../../src/ledger/hold-sweeper.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { loadAccount } from '../../src/ledger/load.js';
 import { balanceAt, getAccounts, pendingOf } from '../../src/ledger/queries.js';
 import { rebuildReadModels } from '../../src/projections/rebuild.js';
 import { readStream } from '../../src/store/event-store.js';
+import { logState } from '../support/log-state.js';
 import { LedgerModel, money, type ModelHold, type ModelLeg } from '../support/model.js';
 import { tempDatabase } from '../support/server.js';
 
@@ -86,65 +92,97 @@ const precondition = fc.option(
   ),
   { nil: null },
 );
+/** A dry run first, one time in four (where the API has one). */
+const dry = fc.nat(3).map((n) => n === 0);
 
-/** Holds and what acts on them weigh more: their rules are where most of the states are. */
+/** A posting out of a wallet, or into one, of up to `max` cents. */
+const moving = <K extends 'out' | 'in'>(kind: K, max: number) =>
+  fc.record({ kind: fc.constant(kind), w: fc.nat(1), cents: fc.integer({ min: 1, max }), pre: precondition, dry });
+const out = moving('out', 15_000);
+const inflow = moving('in', 8_000);
+const upTo = fc.record({
+  kind: fc.constant('upTo' as const),
+  w: fc.nat(1),
+  out: fc.boolean(),
+  cents: fc.integer({ min: 1, max: 15_000 }),
+  dry,
+});
+const hold = fc.record({
+  kind: fc.constant('hold' as const),
+  w: fc.nat(1),
+  cents: fc.integer({ min: 1, max: 12_000 }),
+  expiresInS: fc.option(fc.integer({ min: 1, max: 120 }), { nil: null }),
+  dry,
+});
+/** `part` above 1: more than the hold holds; null: all it holds. */
+const part = fc.option(fc.double({ min: 0.01, max: 1.1, noNaN: true }), { nil: null });
+const commit = fc.record({ kind: fc.constant('commit' as const), pick: fc.nat(), part, final: fc.boolean() });
+const factor = fc.double({ min: 0.05, max: 4, noNaN: true });
+const adjust = fc.record({ kind: fc.constant('adjust' as const), pick: fc.nat(), factor });
+const voiding = fc.record({ kind: fc.constant('void' as const), pick: fc.nat() });
+const reverse = fc.record({ kind: fc.constant('reverse' as const), pick: fc.nat() });
+/** In a batch: acts on the latest hold (or posting, for a reversal) placed earlier in the same batch, by its ref. */
+const then = fc.record({
+  kind: fc.constant('then' as const),
+  act: fc.constantFrom('commit' as const, 'adjust' as const, 'void' as const, 'reverse' as const),
+  part,
+  final: fc.boolean(),
+  factor,
+});
+/** What executeBatch takes (holds and what acts on them weigh more: their rules are where most of the states are). */
+const batchable = fc.oneof(
+  out,
+  inflow,
+  upTo,
+  { weight: 2, arbitrary: hold },
+  { weight: 2, arbitrary: commit },
+  { weight: 2, arbitrary: adjust },
+  voiding,
+  reverse,
+  { weight: 3, arbitrary: then },
+);
+type Batchable = typeof batchable extends fc.Arbitrary<infer T> ? T : never;
+
 const op = fc.oneof(
-  fc.record({
-    kind: fc.constant('out' as const),
-    w: fc.nat(1),
-    cents: fc.integer({ min: 1, max: 15_000 }),
-    pre: precondition,
-  }),
-  fc.record({
-    kind: fc.constant('in' as const),
-    w: fc.nat(1),
-    cents: fc.integer({ min: 1, max: 8_000 }),
-    pre: precondition,
-  }),
-  fc.record({
-    kind: fc.constant('upTo' as const),
-    w: fc.nat(1),
-    out: fc.boolean(),
-    cents: fc.integer({ min: 1, max: 15_000 }),
-  }),
-  fc.record({
-    kind: fc.constant('max' as const),
-    w: fc.nat(1),
-    bound: fc.constantFrom(null, 5_000, 20_000, -1_000),
-  }),
-  {
-    weight: 2,
-    arbitrary: fc.record({
-      kind: fc.constant('hold' as const),
-      w: fc.nat(1),
-      cents: fc.integer({ min: 1, max: 12_000 }),
-      expiresInS: fc.option(fc.integer({ min: 1, max: 120 }), { nil: null }),
-    }),
-  },
-  {
-    weight: 2,
-    arbitrary: fc.record({
-      kind: fc.constant('commit' as const),
-      pick: fc.nat(),
-      // Above 1: more than the hold holds.
-      part: fc.option(fc.double({ min: 0.01, max: 1.1, noNaN: true }), { nil: null }),
-      final: fc.boolean(),
-    }),
-  },
-  {
-    weight: 2,
-    arbitrary: fc.record({
-      kind: fc.constant('adjust' as const),
-      pick: fc.nat(),
-      factor: fc.double({ min: 0.05, max: 4, noNaN: true }),
-    }),
-  },
+  out,
+  inflow,
+  upTo,
+  fc.record({ kind: fc.constant('max' as const), w: fc.nat(1), bound: fc.constantFrom(null, 5_000, 20_000, -1_000) }),
+  { weight: 2, arbitrary: hold },
+  { weight: 2, arbitrary: commit },
+  { weight: 2, arbitrary: adjust },
   fc.record({ kind: fc.constant('sweep' as const) }),
-  fc.record({ kind: fc.constant('void' as const), pick: fc.nat() }),
-  fc.record({ kind: fc.constant('reverse' as const), pick: fc.nat() }),
+  voiding,
+  reverse,
   fc.record({ kind: fc.constant('bound' as const), w: fc.nat(1), bound: fc.constantFrom(null, 0, -2_000, 1_000) }),
   fc.record({ kind: fc.constant('wait' as const), seconds: fc.integer({ min: 1, max: 90 }) }),
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('batch' as const),
+      atomic: fc.boolean(),
+      dry: fc.boolean(),
+      items: fc.array(batchable, { minLength: 2, maxLength: 5 }),
+    }),
+  },
 );
+
+/** A check of the ledger's state, run once the ledger has answered (after a whole batch, in one). */
+type Check = () => Promise<void>;
+/** A command: the request (alone, as a batch operation, as a dry run) and what the model predicts. */
+interface Command {
+  what: string;
+  /** Its name in a batch, for the operations after it. */
+  ref?: string;
+  op: BatchOperationInput;
+  run(): Promise<string>;
+  dryRun?: () => Promise<Rehearsal>;
+  /**
+   * Against the model as it stands at its turn: the answer, and (when accepted) what it does to
+   * the model, with what to check in the ledger afterwards.
+   */
+  expect(): { outcome: string; apply?: (id: string) => Check | undefined };
+}
 
 describe('money movement', () => {
   it('answers every command as the model predicts, and keeps every invariant', async () => {
@@ -158,14 +196,16 @@ describe('money movement', () => {
         });
         const sweeper = new HoldSweeper(ledger, { clock: () => new Date(model.now) });
         /** A capture or an adjustment of a hold no longer open, or past its expiry: the refusal. */
-        const settledOrExpired = (h: ModelHold): string | null =>
-          model.settledPosted(h.id)
+        const settledOrExpired = (id: string): string | null => {
+          const h = model.holds.get(id)!;
+          return model.settledPosted(id)
             ? 'HOLD_NOT_PENDING'
             : h.status === 'expired' || (h.status === 'open' && h.expiresAt !== null && h.expiresAt <= model.now)
               ? 'HOLD_EXPIRED'
               : h.status !== 'open'
                 ? 'HOLD_NOT_PENDING'
                 : null;
+        };
         /** The transactions posted (a hold once committed), in the order they were: reversals pick from these. */
         const txs: string[] = [];
         let key = 0;
@@ -178,9 +218,10 @@ describe('money movement', () => {
         };
         const db0 = () => temp.database.db;
         /**
-         * No bound crossed by what was just accepted, read from the ledger's own state: where the
-         * legs took from an account, what it has available stays at or above its minimum; where
-         * they brought in, its balance with what live holds bring in stays at or below its maximum.
+         * No bound crossed by what was accepted, read from the ledger's own state: where the legs
+         * took from an account, what it has available stays at or above its minimum; where they
+         * brought in, its balance with what live holds bring in stays at or below its maximum.
+         * (After a batch, its end state: each operation kept both, so the last state keeps them.)
          */
         const noBoundCrossed = async (legs: ModelLeg[]) => {
           for (const code of new Set(legs.map((l) => l.account))) {
@@ -209,6 +250,348 @@ describe('money movement', () => {
             return { code };
           }
         };
+
+        // ---- Commands: each request, and the model's answer to it at its turn ----------------
+
+        const posting = (o: Extract<Batchable, { kind: 'out' | 'in' | 'hold' }>): Command => {
+          const w = WALLETS[o.w]!;
+          const outflow = o.kind !== 'in';
+          const entries = [
+            { account: w, direction: outflow ? 'DEBIT' : 'CREDIT', amount: money(o.cents) },
+            { account: BANK, direction: outflow ? 'CREDIT' : 'DEBIT', amount: money(o.cents) },
+          ] as const;
+          const legs = outflow ? legsOf(w, BANK, o.cents) : legsOf(BANK, w, o.cents);
+          const expiresAt = o.kind === 'hold' && o.expiresInS !== null ? model.now + o.expiresInS * 1000 : null;
+          const pre = o.kind === 'hold' ? null : o.pre;
+          const named = pre === null ? null : [...WALLETS, BANK][pre.on]!;
+          const version = pre?.kind === 'version' ? model.account(named!).version - (pre.stale ? 1 : 0) : null;
+          const input = {
+            idempotencyKey: `k${++key}`,
+            entries: [...entries],
+            pending: o.kind === 'hold',
+            expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString(),
+            conditions:
+              pre?.kind === 'condition'
+                ? [{ account: named!, metric: pre.metric, [pre.bound]: money(pre.cents) }]
+                : null,
+            expectedVersions: version === null ? null : [{ account: named!, version }],
+          };
+          // The ledger's order: the versions, then the bounds, then the conditions.
+          const holds = (figure: Amount, bound: 'gte' | 'lte' | 'eq', cents: number) =>
+            bound === 'gte'
+              ? figure.gte(money(cents))
+              : bound === 'lte'
+                ? figure.lte(money(cents))
+                : figure.eq(money(cents));
+          return {
+            what: `${o.kind} ${money(o.cents)} on ${w} (${JSON.stringify(pre)})`,
+            op: { post: input },
+            run: () => ledger.postTransaction(input, ctx),
+            dryRun: () => ledger.dryRunTransaction(input, ctx),
+            expect: () => ({
+              outcome:
+                version !== null && version !== model.account(named!).version
+                  ? 'VERSION_MISMATCH'
+                  : (model.refusal(legs) ??
+                    (pre?.kind === 'condition' &&
+                    !holds(model.figureAfter(named!, pre.metric, legs, o.kind === 'hold'), pre.bound, pre.cents)
+                      ? 'BALANCE_CONDITION_FAILED'
+                      : 'OK')),
+              apply: (id) => {
+                if (o.kind === 'hold') model.placeHold(id, legs, model.now, expiresAt);
+                else {
+                  model.post(id, legs, model.now);
+                  txs.push(id);
+                }
+                return () => noBoundCrossed(legs);
+              },
+            }),
+          };
+        };
+        const transferUpTo = (o: Extract<Batchable, { kind: 'upTo' }>): Command => {
+          const w = WALLETS[o.w]!;
+          const [from, to] = o.out ? [w, BANK] : [BANK, w];
+          const input = {
+            idempotencyKey: `k${++key}`,
+            debitAccount: from,
+            creditAccount: to,
+            amount: money(o.cents),
+            upTo: true,
+          };
+          return {
+            what: `up to ${money(o.cents)} ${from} -> ${to}`,
+            op: { transfer: input },
+            run: () => ledger.transfer(input, ctx),
+            dryRun: () => ledger.dryRunTransfer(input, ctx),
+            expect: () => {
+              const moved = model.upTo(from, to, new Amount(money(o.cents)));
+              if (typeof moved === 'string') return { outcome: moved };
+              const legs = [
+                { account: from, direction: 'DEBIT' as const, amount: moved },
+                { account: to, direction: 'CREDIT' as const, amount: moved },
+              ];
+              return {
+                outcome: 'OK',
+                apply: (id) => {
+                  model.post(id, legs, model.now);
+                  txs.push(id);
+                  return async () => {
+                    const entries = await db0()
+                      .selectFrom('entries')
+                      .select('amount')
+                      .where('transaction_id', '=', id)
+                      .execute();
+                    expect(
+                      entries.map((e) => e.amount),
+                      `up to ${money(o.cents)}: what moved`,
+                    ).toEqual([moved.toFixed(2), moved.toFixed(2)]);
+                    await noBoundCrossed(legs);
+                  };
+                },
+              };
+            },
+          };
+        };
+        /**
+         * A capture of the hold `target()` names (null: a refused operation earlier in the batch),
+         * asked in the request as `name`, which held `heldCents` when the request was made.
+         */
+        const capture = (
+          o: { part: number | null; final: boolean },
+          name: string,
+          target: () => string | null,
+          heldCents: number,
+        ): Command => {
+          const cents = o.part === null ? heldCents : Math.max(1, Math.floor(heldCents * o.part));
+          const partial = o.part !== null;
+          const input = {
+            idempotencyKey: `k${++key}`,
+            transactionId: name,
+            amount: partial ? money(cents) : null,
+            final: o.final,
+          };
+          return {
+            what: `capture ${partial ? money(cents) : 'all'} of ${name} (final ${o.final})`,
+            op: { commitPending: input },
+            run: () => ledger.commitPending(input, ctx),
+            expect: () => {
+              const id = target();
+              if (id === null) return { outcome: 'VALIDATION_ERROR' };
+              const held = model.held(id);
+              // Without an amount: all it holds at its turn.
+              const amount = partial ? new Amount(money(cents)) : held;
+              const left = held.minus(amount);
+              const stays = o.final || !left.gt(0) ? [] : model.at(id, left);
+              const outcome =
+                settledOrExpired(id) ??
+                (amount.gt(held) ? 'INVALID_AMOUNT' : (model.refusal(model.at(id, amount), id, stays) ?? 'OK'));
+              return {
+                outcome,
+                apply: () => {
+                  const legs = model.commit(id, partial ? amount : undefined, o.final);
+                  if (model.holds.get(id)!.status === 'committed') txs.push(id);
+                  return () => noBoundCrossed(legs);
+                },
+              };
+            },
+          };
+        };
+        const adjustment = (o: { factor: number }, name: string, target: () => string | null, heldCents: number) => {
+          const cents = Math.max(1, Math.floor(heldCents * o.factor) || 1);
+          const amount = new Amount(money(cents));
+          const input = { transactionId: name, amount: money(cents) };
+          return {
+            what: `adjust ${name} to ${money(cents)}`,
+            op: { adjustPending: input },
+            run: () => ledger.adjustPending(input, ctx),
+            expect: () => {
+              const id = target();
+              if (id === null) return { outcome: 'VALIDATION_ERROR' };
+              const raised = amount.gt(model.held(id));
+              return {
+                outcome: settledOrExpired(id) ?? (raised ? (model.refusal(model.at(id, amount), id) ?? 'OK') : 'OK'),
+                apply: () => {
+                  model.adjust(id, amount);
+                  // A raise is checked against both bounds: neither was crossed.
+                  const legs = model.at(id, amount);
+                  return raised ? () => noBoundCrossed(legs) : undefined;
+                },
+              };
+            },
+          } satisfies Command;
+        };
+        const voidHold = (name: string, target: () => string | null): Command => ({
+          what: `void ${name}`,
+          op: { voidPending: { transactionId: name } },
+          run: () => ledger.voidPending({ transactionId: name }, ctx),
+          expect: () => {
+            const id = target();
+            if (id === null) return { outcome: 'VALIDATION_ERROR' };
+            // Voiding a voided hold, or one whose expiry is recorded, changes nothing; one that
+            // posted (a final capture, or captures before its release) is no longer a hold.
+            return {
+              outcome: model.settledPosted(id) ? 'HOLD_NOT_PENDING' : 'OK',
+              apply: () => {
+                if (model.holds.get(id)!.status !== 'open') return undefined;
+                model.void(id);
+                if (model.settledPosted(id)) txs.push(id);
+                return undefined;
+              },
+            };
+          },
+        });
+        const reversal = (name: string, target: () => string | null): Command => {
+          const input = { idempotencyKey: `k${++key}`, transactionId: name };
+          return {
+            what: `reverse ${name}`,
+            op: { reverseTransaction: input },
+            run: () => ledger.reverseTransaction(input, ctx),
+            expect: () => {
+              const id = target();
+              if (id === null) return { outcome: 'VALIDATION_ERROR' };
+              const t = model.transactions.get(id)!;
+              // Reversing money that came in takes it out again: the bound applies.
+              const legs = model.reversalOf(id);
+              return {
+                outcome: t.reversedBy !== null ? 'TRANSACTION_ALREADY_REVERSED' : (model.refusal(legs) ?? 'OK'),
+                apply: (reversalId) => {
+                  model.reverse(id, reversalId);
+                  txs.push(reversalId);
+                  return () => noBoundCrossed(legs);
+                },
+              };
+            },
+          };
+        };
+        const heldCents = (id: string) => model.held(id).times(100).toNumber();
+        /** The command for `o`, on what the model holds now (null: nothing for it to act on yet). */
+        const command = (o: Exclude<Batchable, { kind: 'then' }>): Command | null => {
+          switch (o.kind) {
+            case 'out':
+            case 'in':
+            case 'hold':
+              return posting(o);
+            case 'upTo':
+              return transferUpTo(o);
+            case 'commit':
+            case 'adjust':
+            case 'void': {
+              if (model.holds.size === 0) return null;
+              const id = pickHold(o.pick).id;
+              if (o.kind === 'void') return voidHold(id, () => id);
+              return o.kind === 'commit'
+                ? capture(o, id, () => id, heldCents(id))
+                : adjustment(o, id, () => id, heldCents(id));
+            }
+            case 'reverse': {
+              if (txs.length === 0) return null;
+              const id = txs[o.pick % txs.length]!;
+              return reversal(id, () => id);
+            }
+          }
+        };
+
+        /** One command alone, after its dry run when asked: the dry run answers as it then does. */
+        const runAlone = async (c: Command, dryFirst: boolean) => {
+          let rehearsal: Rehearsal | undefined;
+          let rehearsed: string | undefined;
+          if (dryFirst && c.dryRun) {
+            const before = await logState(db0());
+            const answered = await outcome(async () => {
+              rehearsal = await c.dryRun!();
+              return 'rehearsed';
+            });
+            rehearsed = answered.code ?? 'OK';
+            expect(await logState(db0()), `${c.what}: a dry run writes nothing`).toEqual(before);
+          }
+          const result = await outcome(() => c.run());
+          const e = c.expect();
+          expect(result.code ?? 'OK', c.what).toBe(e.outcome);
+          if (rehearsed !== undefined) expect(rehearsed, `${c.what}: its dry run`).toBe(e.outcome);
+          if (!result.id) return;
+          await e.apply?.(result.id)?.();
+          // What the dry run said the accounts would be is what they are.
+          for (const [code, state] of rehearsal?.accounts ?? [])
+            expect(state.exists && balanceOf(state).toFixed(2), `${c.what}: the dry run's balance of ${code}`).toBe(
+              model.balance(code).toFixed(2),
+            );
+        };
+
+        /**
+         * A mixed batch, atomic or not, after its dry run when asked: the model takes its
+         * operations in order (later ones naming earlier ones by ref), or none of them when it is
+         * atomic and one is refused — then that one is named and every other is not posted.
+         */
+        const runBatch = async (b: Extract<(typeof ops)[number], { kind: 'batch' }>) => {
+          const commands: Command[] = [];
+          /** Each ref's transaction in the model, as the batch goes (null: refused). */
+          const refs = new Map<string, string | null>();
+          const target = (ref: string) => () => refs.get(ref) ?? null;
+          for (const [j, item] of b.items.entries()) {
+            let c: Command | null;
+            if (item.kind === 'then') {
+              const acts = item.act === 'reverse' ? ['out', 'in', 'upTo'] : ['hold'];
+              const earlier = b.items.slice(0, j).findLastIndex((x) => acts.includes(x.kind));
+              if (earlier < 0) continue;
+              const ref = `op${earlier}`;
+              const placed = b.items[earlier] as { cents: number };
+              c =
+                item.act === 'commit'
+                  ? capture(item, ref, target(ref), placed.cents)
+                  : item.act === 'adjust'
+                    ? adjustment(item, ref, target(ref), placed.cents)
+                    : item.act === 'void'
+                      ? voidHold(ref, target(ref))
+                      : reversal(ref, target(ref));
+            } else {
+              c = command(item);
+              if (c) c = { ...c, ref: `op${j}`, op: { ...c.op, ref: `op${j}` } };
+            }
+            if (c) commands.push(c);
+          }
+          if (commands.length === 0) return;
+          const label = `[batch${b.atomic ? ', atomic' : ''}: ${commands.map((c) => c.what).join('; ')}]`;
+          const operations = commands.map((c) => c.op);
+          let rehearsal: BatchRehearsal | undefined;
+          if (b.dry) {
+            const before = await logState(db0());
+            rehearsal = await ledger.dryRunBatch(operations, ctx, { atomic: b.atomic });
+            expect(await logState(db0()), `${label}: a dry run writes nothing`).toEqual(before);
+          }
+          const results = await ledger.executeBatch(operations, ctx, { atomic: b.atomic });
+          const answers = results.map((r) => r.error?.code ?? 'OK');
+          if (rehearsal)
+            expect(
+              rehearsal.results.map((r) => r.error?.code ?? 'OK'),
+              `${label}: its dry run`,
+            ).toEqual(answers);
+          const snapshot = model.snapshot();
+          const mark = txs.length;
+          const checks: Check[] = [];
+          const expected = commands.map((c, j) => {
+            const e = c.expect();
+            // An atomic batch refused further on posts nothing: the model goes on with a stand-in id.
+            const id = results[j]!.transactionId ?? `not-posted-${j}`;
+            if (c.ref !== undefined) refs.set(c.ref, e.outcome === 'OK' ? id : null);
+            const check = e.outcome === 'OK' ? e.apply?.(id) : undefined;
+            if (check) checks.push(check);
+            return e.outcome;
+          });
+          const refused = expected.findIndex((e) => e !== 'OK');
+          if (b.atomic && refused >= 0) {
+            model.restore(snapshot);
+            txs.length = mark;
+            expect(answers, label).toEqual(expected.map((e, j) => (j === refused ? e : 'BATCH_ITEM_NOT_POSTED')));
+            return;
+          }
+          expect(answers, label).toEqual(expected);
+          for (const check of checks) await check();
+          for (const [code, state] of rehearsal?.accounts ?? [])
+            expect(state.exists && balanceOf(state).toFixed(2), `${label}: the dry run's balance of ${code}`).toBe(
+              model.balance(code).toFixed(2),
+            );
+        };
+
         try {
           const opened = new Date(START - 86_400_000).toISOString();
           const bank = { code: BANK, name: 'Bank', type: 'ASSET', currency: 'USD' } as const;
@@ -258,154 +641,6 @@ describe('money movement', () => {
               else model.setMaximumBalance(w, bound);
               continue;
             }
-            if (o.kind === 'upTo') {
-              const w = WALLETS[o.w]!;
-              const [from, to] = o.out ? [w, BANK] : [BANK, w];
-              const result = await outcome(() =>
-                ledger.transfer(
-                  {
-                    idempotencyKey: `k${++key}`,
-                    debitAccount: from,
-                    creditAccount: to,
-                    amount: money(o.cents),
-                    upTo: true,
-                  },
-                  ctx,
-                ),
-              );
-              const predicted = model.upTo(from, to, new Amount(money(o.cents)));
-              expect(result.code ?? 'OK', `up to ${money(o.cents)} ${from} -> ${to}`).toBe(
-                typeof predicted === 'string' ? predicted : 'OK',
-              );
-              if (!result.id || typeof predicted === 'string') continue;
-              const moved = await db0()
-                .selectFrom('entries')
-                .select('amount')
-                .where('transaction_id', '=', result.id)
-                .execute();
-              expect(
-                moved.map((e) => e.amount),
-                `up to ${money(o.cents)}: what moved`,
-              ).toEqual([predicted.toFixed(2), predicted.toFixed(2)]);
-              const legs = [
-                { account: from, direction: 'DEBIT' as const, amount: predicted },
-                { account: to, direction: 'CREDIT' as const, amount: predicted },
-              ];
-              model.post(result.id, legs, model.now);
-              await noBoundCrossed(legs);
-              txs.push(result.id);
-              continue;
-            }
-            if (o.kind === 'out' || o.kind === 'in' || o.kind === 'hold') {
-              const w = WALLETS[o.w]!;
-              const outflow = o.kind !== 'in';
-              const entries = [
-                { account: w, direction: outflow ? 'DEBIT' : 'CREDIT', amount: money(o.cents) },
-                { account: BANK, direction: outflow ? 'CREDIT' : 'DEBIT', amount: money(o.cents) },
-              ] as const;
-              const legs = outflow ? legsOf(w, BANK, o.cents) : legsOf(BANK, w, o.cents);
-              const expiresAt = o.kind === 'hold' && o.expiresInS !== null ? model.now + o.expiresInS * 1000 : null;
-              const pre = o.kind === 'hold' ? null : o.pre;
-              const named = pre === null ? null : [...WALLETS, BANK][pre.on]!;
-              const result = await outcome(() =>
-                ledger.postTransaction(
-                  {
-                    idempotencyKey: `k${++key}`,
-                    entries: [...entries],
-                    pending: o.kind === 'hold',
-                    expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString(),
-                    conditions:
-                      pre?.kind === 'condition'
-                        ? [{ account: named!, metric: pre.metric, [pre.bound]: money(pre.cents) }]
-                        : null,
-                    expectedVersions:
-                      pre?.kind === 'version'
-                        ? [{ account: named!, version: model.account(named!).version - (pre.stale ? 1 : 0) }]
-                        : null,
-                  },
-                  ctx,
-                ),
-              );
-              // The ledger's order: the versions, then the bounds, then the conditions.
-              const holds = (figure: Amount, bound: 'gte' | 'lte' | 'eq', cents: number) =>
-                bound === 'gte'
-                  ? figure.gte(money(cents))
-                  : bound === 'lte'
-                    ? figure.lte(money(cents))
-                    : figure.eq(money(cents));
-              const predicted =
-                pre?.kind === 'version' && pre.stale
-                  ? 'VERSION_MISMATCH'
-                  : (model.refusal(legs) ??
-                    (pre?.kind === 'condition' &&
-                    !holds(model.figureAfter(named!, pre.metric, legs, o.kind === 'hold'), pre.bound, pre.cents)
-                      ? 'BALANCE_CONDITION_FAILED'
-                      : 'OK'));
-              expect(result.code ?? 'OK', `${o.kind} ${money(o.cents)} on ${w} (${JSON.stringify(pre)})`).toBe(
-                predicted,
-              );
-              if (!result.id) continue;
-              if (o.kind === 'hold') model.placeHold(result.id, legs, model.now, expiresAt);
-              else {
-                model.post(result.id, legs, model.now);
-                txs.push(result.id);
-              }
-              await noBoundCrossed(legs);
-              continue;
-            }
-            if (o.kind === 'commit' && model.holds.size > 0) {
-              const h = pickHold(o.pick);
-              const heldCents = model.held(h.id).times(100).toNumber();
-              const cents = o.part === null ? heldCents : Math.max(1, Math.floor(heldCents * o.part));
-              const amount = new Amount(money(cents));
-              const partial = o.part !== null && cents > 0;
-              const result = await outcome(() =>
-                ledger.commitPending(
-                  {
-                    idempotencyKey: `k${++key}`,
-                    transactionId: h.id,
-                    amount: partial ? money(cents) : null,
-                    final: o.final,
-                  },
-                  ctx,
-                ),
-              );
-              const left = model.held(h.id).minus(amount);
-              const stays = o.final || !left.gt(0) ? [] : model.at(h.id, left);
-              const expected =
-                settledOrExpired(h) ??
-                (amount.gt(model.held(h.id))
-                  ? 'INVALID_AMOUNT'
-                  : (model.refusal(model.at(h.id, amount), h.id, stays) ?? 'OK'));
-              expect(
-                result.code ?? 'OK',
-                `capture ${money(cents)} of ${model.held(h.id)} (${h.status}, final ${o.final})`,
-              ).toBe(expected);
-              if (result.id) {
-                await noBoundCrossed(model.commit(h.id, partial ? amount : undefined, o.final));
-                if (model.holds.get(h.id)!.status === 'committed') txs.push(h.id);
-              }
-              continue;
-            }
-            if (o.kind === 'adjust' && model.holds.size > 0) {
-              const h = pickHold(o.pick);
-              const cents = Math.max(1, Math.floor(model.held(h.id).times(100).toNumber() * o.factor) || 1);
-              const amount = new Amount(money(cents));
-              const result = await outcome(() =>
-                ledger.adjustPending({ transactionId: h.id, amount: money(cents) }, ctx),
-              );
-              const expected =
-                settledOrExpired(h) ??
-                (amount.gt(model.held(h.id)) ? (model.refusal(model.at(h.id, amount), h.id) ?? 'OK') : 'OK');
-              expect(result.code ?? 'OK', `adjust ${model.held(h.id)} to ${money(cents)} (${h.status})`).toBe(expected);
-              if (result.id) {
-                const raised = amount.gt(model.held(h.id));
-                model.adjust(h.id, amount);
-                // A raise is checked against both bounds: neither was crossed.
-                if (raised) await noBoundCrossed(model.at(h.id, amount));
-              }
-              continue;
-            }
             if (o.kind === 'sweep') {
               const due = model.dueHolds().map((h) => h.id);
               const asked = await sweeper.sweep();
@@ -416,36 +651,12 @@ describe('money movement', () => {
               }
               continue;
             }
-            if (o.kind === 'void' && model.holds.size > 0) {
-              const h = pickHold(o.pick);
-              const result = await outcome(() => ledger.voidPending({ transactionId: h.id }, ctx));
-              // Voiding a voided hold, or one whose expiry is recorded, changes nothing; one that
-              // posted (a final capture, or captures before its release) is no longer a hold.
-              expect(result.code ?? 'OK').toBe(model.settledPosted(h.id) ? 'HOLD_NOT_PENDING' : 'OK');
-              if (result.id && h.status === 'open') {
-                model.void(h.id);
-                if (model.settledPosted(h.id)) txs.push(h.id);
-              }
+            if (o.kind === 'batch') {
+              await runBatch(o);
               continue;
             }
-            if (o.kind === 'reverse' && txs.length > 0) {
-              const t = model.transactions.get(txs[o.pick % txs.length]!)!;
-              const result = await outcome(() =>
-                ledger.reverseTransaction({ idempotencyKey: `k${++key}`, transactionId: t.id }, ctx),
-              );
-              // Reversing money that came in takes it out again: the bound applies.
-              const expected =
-                t.reversedBy !== null
-                  ? 'TRANSACTION_ALREADY_REVERSED'
-                  : (model.refusal(model.reversalOf(t.id)) ?? 'OK');
-              const legs = t.legs.map((l) => `${l.direction} ${l.account} ${l.amount}`).join(', ');
-              expect(result.code ?? 'OK', `reverse ${legs}`).toBe(expected);
-              if (result.id) {
-                model.reverse(t.id, result.id);
-                await noBoundCrossed(model.reversalOf(t.id));
-                txs.push(result.id);
-              }
-            }
+            const c = command(o);
+            if (c) await runAlone(c, 'dry' in o && o.dry);
           }
 
           const db = temp.database.db;
