@@ -1,4 +1,5 @@
 /** Settings from the environment, with the defaults docs/operations.md and docs/security.md list. */
+import { DEFAULT_CONSUMER_ACK_MS, MAX_CONSUMER_ACK_MS, MIN_CONSUMER_ACK_MS } from './domain/consumers.js';
 import { DEFAULT_FEED_POLL_MS } from './ledger/feed.js';
 import { DEFAULT_HOLD_SWEEP_MS } from './ledger/hold-sweeper.js';
 import { DEFAULT_GROUP_COMMIT } from './ledger/group-commit.js';
@@ -77,6 +78,8 @@ export interface Config {
   requestTimeoutMs: number;
   /** How often the hold sweeper records expiries (INKWELL_HOLD_SWEEP_MS, default 1000; 0 turns it off). */
   holdSweepMs: number;
+  /** A durable consumer's ack window unless it sets its own (INKWELL_CONSUMER_ACK_MS, default 30000). */
+  consumerAckMs: number;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -122,6 +125,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     feedPollMs: positiveInt('INKWELL_FEED_POLL_MS', DEFAULT_FEED_POLL_MS),
     requestTimeoutMs: positiveInt('INKWELL_REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS),
     holdSweepMs: int('INKWELL_HOLD_SWEEP_MS', DEFAULT_HOLD_SWEEP_MS),
+    consumerAckMs: checkConsumerAck(int('INKWELL_CONSUMER_ACK_MS', DEFAULT_CONSUMER_ACK_MS)),
   };
 }
 
@@ -136,6 +140,12 @@ function flag(value: string | undefined, fallback: boolean, name: string): boole
   if (value === undefined || value === '') return fallback;
   if (value !== 'true' && value !== 'false') throw new Error(`${name} must be "true" or "false", not "${value}"`);
   return value === 'true';
+}
+
+function checkConsumerAck(value: number): number {
+  if (value < MIN_CONSUMER_ACK_MS || value > MAX_CONSUMER_ACK_MS)
+    throw new Error(`INKWELL_CONSUMER_ACK_MS must be from ${MIN_CONSUMER_ACK_MS} to ${MAX_CONSUMER_ACK_MS}`);
+  return value;
 }
 
 function positive(value: number, name: string): number {

@@ -36,6 +36,7 @@ import { defaultSubscribers } from './subscribers/defaults.js';
 import type { SubscriberRunner } from './subscribers/runner.js';
 import { stderrLogger, type Logger } from './log.js';
 import { DEFAULT_FEED_POLL_MS } from './ledger/feed.js';
+import { DEFAULT_CONSUMER_ACK_MS } from './domain/consumers.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, DeadlineExceeded } from './store/deadline.js';
 
 export interface ServerOptions {
@@ -60,6 +61,8 @@ export interface ServerOptions {
   requestTimeoutMs?: number;
   /** How often the hold sweeper records expiries (default 1 s; 0: no sweeper in this server). */
   holdSweepMs?: number;
+  /** A durable consumer's ack window unless it sets its own (default 30 s). */
+  consumerAckMs?: number;
 }
 
 interface RequestScope {
@@ -281,6 +284,7 @@ function requestContext(request: Request, options: ServerOptions, principals: Pr
     streaming: (request.headers.get('accept') ?? '').includes('text/event-stream'),
     subscribers: options.subscribers ?? null,
     feedPollMs: options.feedPollMs ?? DEFAULT_FEED_POLL_MS,
+    consumerAckMs: options.consumerAckMs ?? DEFAULT_CONSUMER_ACK_MS,
   };
 }
 

@@ -544,6 +544,49 @@ export class MetadataNotIndexed extends LedgerError {
   }
 }
 
+const CONSUMER: ErrorField = { type: 'String', description: 'The consumer name concerned.', from: 'consumer' };
+
+export class ConsumerNotFound extends LedgerError {
+  readonly code = 'CONSUMER_NOT_FOUND';
+  static readonly shape: ErrorShape = {
+    description: 'No durable consumer has this name.',
+    fields: { consumer: CONSUMER },
+  };
+  constructor(readonly consumer: string) {
+    super(`no consumer is named "${consumer}"`);
+  }
+}
+
+export class ConsumerAlreadyExists extends LedgerError {
+  readonly code = 'CONSUMER_ALREADY_EXISTS';
+  static readonly shape: ErrorShape = {
+    description: 'A durable consumer with this name exists (delete it first to start over).',
+    fields: { consumer: CONSUMER },
+  };
+  constructor(readonly consumer: string) {
+    super(`a consumer named "${consumer}" already exists`);
+  }
+}
+
+export class AckBeyondHandedOut extends LedgerError {
+  readonly code = 'ACK_BEYOND_HANDED_OUT';
+  static readonly shape: ErrorShape = {
+    description: 'An ack named a position the consumer has not handed out yet: nothing was acknowledged.',
+    fields: {
+      consumer: CONSUMER,
+      position: { type: 'Int', description: 'The position acknowledged.' },
+      handedOutThrough: { type: 'Int', description: 'The last position handed out (or skipped) so far.' },
+    },
+  };
+  constructor(
+    readonly consumer: string,
+    readonly position: number,
+    readonly handedOutThrough: number,
+  ) {
+    super(`consumer "${consumer}" has handed out the log through ${handedOutThrough}, not ${position}`);
+  }
+}
+
 /** Every error the API can return, by its GraphQL type name. */
 export const LEDGER_ERRORS = {
   ValidationError,
@@ -578,4 +621,7 @@ export const LEDGER_ERRORS = {
   CategoryAlreadyExists,
   CategoryCycle,
   NotACategoryMember,
+  ConsumerNotFound,
+  ConsumerAlreadyExists,
+  AckBeyondHandedOut,
 } as const satisfies Record<string, ErrorClass>;

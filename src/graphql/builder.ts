@@ -29,6 +29,8 @@ export interface GraphQLContext {
   subscribers?: SubscriberRunner | null;
   /** How often a subscription looks for other processes' commits. */
   feedPollMs: number;
+  /** A durable consumer's ack window unless it sets its own. */
+  consumerAckMs: number;
 }
 
 /** The schema's type parameters, for refs and field builders typed outside a `fields` callback. */

@@ -69,6 +69,8 @@ const LIST_BOUNDS: Record<string, ListBound> = {
   'PostTransactionsPayload.results': batchBound('transactions'),
   'ExecuteBatchPayload.results': batchBound('operations'),
   'Category.members': () => MAX_CATEGORY_MEMBERS,
+  // A pull hands out at most `first` events, as a connection's page.
+  'ConsumerBatch.events': pageBound,
 };
 
 /**
@@ -78,6 +80,7 @@ const LIST_BOUNDS: Record<string, ListBound> = {
 const PLAIN_LISTS = new Set([
   'Query.balanceMonitors',
   'Query.metadataIndexes',
+  'Query.consumers',
   'Query.balances',
   'Category.balance',
   'BalanceSheet.sections',
@@ -105,6 +108,8 @@ const WEIGHTS: Record<string, number> = {
   'Query.exportReport': 100,
   'Query.books': 100,
   'Query.balances': 100,
+  // A pull is a write transaction (it takes a lease), weighed as a mutation.
+  'Query.consumerEvents': 10,
   'Category.balance': 100,
   'Category.members': 10,
   // A count reads every matching row, not a page of them.

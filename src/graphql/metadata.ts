@@ -23,7 +23,7 @@ import { TransactionRef } from './types/entry.js';
 
 export const MetadataPredicateRef = builder.inputType('MetadataPredicate', {
   description:
-    'A condition on the value at a metadata path, as known at the position read: exactly one of eq, in and exists. Only a path with a READY index (createMetadataIndex) can be filtered; any other is METADATA_NOT_INDEXED.',
+    'A condition on the value at a metadata path, as known at the position read: exactly one of eq, in and exists. In searches, only a path with a READY index (createMetadataIndex) can be filtered; any other is METADATA_NOT_INDEXED. Event filters (EventFilterInput) judge each event’s own metadata and need no index.',
   fields: (t) => ({
     path: t.string({ required: true, description: 'Keys joined by "." ("customer.id" is metadata.customer.id).' }),
     eq: t.field({ type: 'JSON', description: 'The value equals this JSON value (not null: use exists).' }),

@@ -18,6 +18,7 @@ import './subscriptions.js';
 import './monitors.js';
 import './metadata.js';
 import './categories.js';
+import './consumers.js';
 
 export const schema = builder.toSchema();
 

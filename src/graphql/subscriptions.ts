@@ -10,7 +10,8 @@ import { eventView } from '../ledger/queries.js';
 import { builder, type GraphQLContext } from './builder.js';
 import { validCode } from './queries.js';
 import { LedgerEventRef } from './types/event.js';
-import { badInput } from './bad-input.js';
+import { asInput, badInput } from './bad-input.js';
+import { EventFilterInputRef, toEventFilter } from './event-filter.js';
 
 function startingPoint(value: number | null | undefined, field: string): number {
   const n = value ?? 0;
@@ -29,7 +30,7 @@ export function mustStream(ctx: GraphQLContext): void {
 }
 
 /** The log (or one stream) from a starting point, then live; each event shown as queries show it. */
-function follow(ctx: GraphQLContext, from: { afterPosition?: number; stream?: { id: string; afterVersion: number } }) {
+function follow(ctx: GraphQLContext, from: Parameters<typeof followLog>[2]) {
   return followLog(ctx.ledger.database.db, ctx.ledger.commits, from, { pollMs: ctx.feedPollMs, signal: ctx.signal });
 }
 
@@ -41,11 +42,15 @@ builder.subscriptionType({
       type: LedgerEventRef,
       authScopes: { read: true },
       description:
-        'Every event of the log after `afterPosition` (default 0: from the start), then each new one as it commits. To resume, subscribe again after the last position received.',
-      args: { afterPosition: t.arg.int({ description: 'The last position already seen (0: none).' }) },
+        'Every event of the log after `afterPosition` (default 0: from the start) that the filter matches, then each new one as it commits, in log order. To resume, subscribe again after the last position received (events skipped by the filter are not delivered again).',
+      args: {
+        afterPosition: t.arg.int({ description: 'The last position already seen (0: none).' }),
+        filter: t.arg({ type: EventFilterInputRef, description: 'Which events to deliver; omitted: every event.' }),
+      },
       subscribe: (_root, args, ctx) => {
         mustStream(ctx);
-        return follow(ctx, { afterPosition: startingPoint(args.afterPosition, 'afterPosition') });
+        const afterPosition = startingPoint(args.afterPosition, 'afterPosition');
+        return follow(ctx, { afterPosition, filter: asInput(() => toEventFilter(args.filter)) });
       },
       resolve: (stored) => eventView(stored),
     }),

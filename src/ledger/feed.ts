@@ -7,7 +7,9 @@
  * again after the last position (or version) seen. This process's commits wake readers at once;
  * another process's are found by polling.
  */
+import { isEmptyFilter, type EventFilter } from '../domain/event-filter.js';
 import type { StoredEvent } from '../events/envelope.js';
+import { storedEventMatches } from '../events/event-match.js';
 import type { Db } from '../store/db.js';
 import { fromRow } from '../store/event-store.js';
 
@@ -54,6 +56,13 @@ export interface FollowOptions {
   pageSize?: number;
 }
 
+/** One read of a feed: the rows to deliver, and whether the read reached the head of what it reads. */
+export interface Read<T> {
+  rows: T[];
+  /** True when nothing more was there to read: only then does the feed wait for a commit. */
+  atHead: boolean;
+}
+
 /**
  * Rows in order from `page` (which reads the next rows after its own cursor), then each new one
  * as `commits` signals. Ends when `signal` aborts or the consumer returns (graphql-js does when
@@ -64,14 +73,29 @@ export function followPages<T>(
   options: FollowOptions,
   page: (limit: number) => Promise<T[]>,
 ): AsyncIterableIterator<T> {
+  return followReads(commits, options, async (limit) => {
+    const rows = await page(limit);
+    return { rows, atHead: rows.length < limit };
+  });
+}
+
+/**
+ * As followPages, for a reader that may deliver fewer rows than it read (a filter): it waits for
+ * a commit only when a read reached the head, never because a read matched little.
+ */
+export function followReads<T>(
+  commits: CommitSignal,
+  options: FollowOptions,
+  read: (limit: number) => Promise<Read<T>>,
+): AsyncIterableIterator<T> {
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   const pageSize = options.pageSize ?? 500;
   const rows = (async function* () {
     while (!signal.aborted) {
-      const batch = await page(pageSize);
-      yield* batch;
-      if (batch.length < pageSize) await commits.wait(options.pollMs, signal);
+      const batch = await read(pageSize);
+      yield* batch.rows;
+      if (batch.atHead) await commits.wait(options.pollMs, signal);
     }
   })();
   return {
@@ -90,16 +114,21 @@ export function followPages<T>(
   };
 }
 
-/** The whole log after `afterPosition`, or one stream after `afterVersion`, then live. */
+/**
+ * The whole log after `afterPosition`, or one stream after `afterVersion`, then live; with a
+ * filter, only the events it matches. A filtered read still moves past every row it read, so a
+ * long stretch of events that do not match costs pages read, never a stall.
+ */
 export function followLog(
   db: Db,
   commits: CommitSignal,
-  from: { afterPosition?: number; stream?: { id: string; afterVersion: number } },
+  from: { afterPosition?: number; stream?: { id: string; afterVersion: number }; filter?: EventFilter },
   options: FollowOptions,
 ): AsyncIterableIterator<StoredEvent> {
   let position = from.afterPosition ?? 0;
   let version = from.stream?.afterVersion ?? 0;
-  return followPages(commits, options, async (limit) => {
+  const filter = from.filter && !isEmptyFilter(from.filter) ? from.filter : undefined;
+  return followReads(commits, options, async (limit) => {
     let query = db.selectFrom('events').selectAll();
     query = from.stream
       ? query.where('stream_id', '=', from.stream.id).where('version', '>', version).orderBy('version')
@@ -107,6 +136,7 @@ export function followLog(
     const events = (await query.limit(limit).execute()).map(fromRow);
     const last = events[events.length - 1];
     if (last) [position, version] = [last.position, last.version];
-    return events;
+    const rows = filter ? events.filter((event) => storedEventMatches(filter, event)) : events;
+    return { rows, atHead: events.length < limit };
   });
 }

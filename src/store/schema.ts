@@ -224,6 +224,32 @@ export interface MetadataValuesTable {
   to_position: number | null;
 }
 
+/** A durable consumer (ledger/consumers.ts): a server-side cursor over the log. */
+export interface ConsumersTable {
+  name: string;
+  /** The EventFilterInput as given, canonical JSON (checked again when read). */
+  filter: string;
+  start_position: number;
+  /** Every position at or before it has been handed out, or skipped as not matching. */
+  frontier: number;
+  /** Every matching event at or before it is acknowledged: the start of the oldest lease, else the frontier. */
+  cursor: number;
+  /** This consumer's ack window; null: the server's (INKWELL_CONSUMER_ACK_MS). */
+  ack_timeout_ms: number | null;
+  created_at: string;
+  created_by: string;
+}
+
+/** A batch handed out and not yet acknowledged: the log range (after, through], due back at expires_at. */
+export interface ConsumerLeasesTable {
+  consumer: string;
+  after_position: number;
+  through_position: number;
+  expires_at: string;
+  /** How many times the range has been handed out (1: once). */
+  deliveries: number;
+}
+
 export interface Schema {
   events: EventsTable;
   accounts: AccountsTable;
@@ -243,4 +269,6 @@ export interface Schema {
   metadata_values: MetadataValuesTable;
   categories: CategoriesTable;
   category_memberships: CategoryMembershipsTable;
+  consumers: ConsumersTable;
+  consumer_leases: ConsumerLeasesTable;
 }

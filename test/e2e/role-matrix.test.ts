@@ -26,6 +26,8 @@ let deleted = 0;
 /** Child categories for addToCategory, one per call (every role and no key). */
 const childCategories: string[] = [];
 let addedChildren = 0;
+/** Consumers for deleteConsumer, one per call (every role and no key). */
+let deletedConsumers = 0;
 const keys = {} as Record<Role, string>;
 let sequence = 0;
 
@@ -346,6 +348,38 @@ const MATRIX: Record<string, Row> = {
       query: 'mutation { f: revokeApiKey(input: { name: "spare" }) { __typename ... on ApiKey { revokedAt } } }',
     }),
   },
+  'Query.consumers': { needs: 'read', request: () => ({ query: '{ f: consumers { name cursor lag } }' }) },
+  // Pulling takes a lease: a read key may, as it may follow ledgerEvents.
+  'Query.consumerEvents': {
+    needs: 'read',
+    request: () => ({
+      query:
+        '{ f: consumerEvents(name: "matrix-0", first: 1) { __typename ... on ConsumerBatch { deliveries events { position } } } }',
+    }),
+  },
+  'Mutation.ackConsumer': {
+    needs: 'read',
+    request: () => ({
+      query:
+        'mutation { f: ackConsumer(input: { name: "matrix-0", position: 0 }) { __typename ... on Consumer { cursor } } }',
+    }),
+  },
+  'Mutation.createConsumer': {
+    needs: 'admin',
+    request: () => ({
+      query:
+        'mutation($name: String!) { f: createConsumer(input: { name: $name, filter: { types: ["AccountOpened"] } }) { __typename ... on Consumer { name } } }',
+      variables: { name: `c-${next()}` },
+    }),
+  },
+  'Mutation.deleteConsumer': {
+    needs: 'admin',
+    request: () => ({
+      query:
+        'mutation($name: String!) { f: deleteConsumer(input: { name: $name }) { __typename ... on Consumer { name } } }',
+      variables: { name: `matrix-${++deletedConsumers}` },
+    }),
+  },
   // Fields below the root with a scope of their own.
   'LedgerEvent.metadata': {
     needs: 'audit',
@@ -379,6 +413,8 @@ beforeAll(async () => {
     await created(`matrix-child-${i}`);
   }
   await api.mutate('addToCategory', { category: 'matrix', account: 'assets:cash' });
+  for (let i = 0; i <= ROLES.length + 1; i++)
+    expect((await api.mutate('createConsumer', { name: `matrix-${i}` })).__typename).toBe('Consumer');
   // Before the first posting to assets:cash: it flips them, so balanceAlerts has an alert to show.
   for (let i = 0; i <= ROLES.length + 1; i++) {
     const created = await api.mutate(
