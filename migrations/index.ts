@@ -9,6 +9,7 @@ import * as transactionFirstPosition from './0007_transaction_first_position.js'
 import * as metadataIndexes from './0008_metadata_indexes.js';
 import * as categories from './0009_categories.js';
 import * as entriesAggregateIndexes from './0010_entries_aggregate_indexes.js';
+import * as webhooks from './0012_webhooks.js';
 
 export const MIGRATIONS = {
   '0001_initial': initial,
@@ -21,4 +22,5 @@ export const MIGRATIONS = {
   '0008_metadata_indexes': metadataIndexes,
   '0009_categories': categories,
   '0010_entries_aggregate_indexes': entriesAggregateIndexes,
+  '0012_webhooks': webhooks,
 };

@@ -5,6 +5,7 @@ import { DEFAULT_GROUP_COMMIT } from './ledger/group-commit.js';
 import { DEFAULT_MAX_FUTURE_SKEW_MS } from './ledger/ledger.js';
 import { DEFAULT_POLICY } from './projections/project.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './store/deadline.js';
+import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from './subscribers/webhook-settings.js';
 
 /** What one GraphQL document may ask for (graphql-armor; the cost: src/graphql/cost.ts). */
 export interface QueryLimits {
@@ -77,6 +78,8 @@ export interface Config {
   requestTimeoutMs: number;
   /** How often the hold sweeper records expiries (INKWELL_HOLD_SWEEP_MS, default 1000; 0 turns it off). */
   holdSweepMs: number;
+  /** Webhook delivery (INKWELL_WEBHOOK_*; docs/operations.md, docs/security.md). */
+  webhooks: WebhookSettings;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -122,6 +125,18 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     feedPollMs: positiveInt('INKWELL_FEED_POLL_MS', DEFAULT_FEED_POLL_MS),
     requestTimeoutMs: positiveInt('INKWELL_REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS),
     holdSweepMs: int('INKWELL_HOLD_SWEEP_MS', DEFAULT_HOLD_SWEEP_MS),
+    webhooks: {
+      timeoutMs: positiveInt('INKWELL_WEBHOOK_TIMEOUT_MS', DEFAULT_WEBHOOK_SETTINGS.timeoutMs),
+      backoffBaseMs: positiveInt('INKWELL_WEBHOOK_BACKOFF_BASE_MS', DEFAULT_WEBHOOK_SETTINGS.backoffBaseMs),
+      backoffCapMs: positiveInt('INKWELL_WEBHOOK_BACKOFF_CAP_MS', DEFAULT_WEBHOOK_SETTINGS.backoffCapMs),
+      failingAfterMs: int('INKWELL_WEBHOOK_FAILING_AFTER_MS', DEFAULT_WEBHOOK_SETTINGS.failingAfterMs),
+      allowPrivate: flag(
+        env.INKWELL_WEBHOOK_ALLOW_PRIVATE,
+        DEFAULT_WEBHOOK_SETTINGS.allowPrivate,
+        'INKWELL_WEBHOOK_ALLOW_PRIVATE',
+      ),
+      secretGraceMs: int('INKWELL_WEBHOOK_SECRET_GRACE_MS', DEFAULT_WEBHOOK_SETTINGS.secretGraceMs),
+    },
   };
 }
 

@@ -8,6 +8,7 @@ import type { Permission } from '../domain/access.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { CommandContext } from '../ledger/context.js';
 import type { AccountView, TransactionView } from '../ledger/queries.js';
+import type { WebhookDispatcher } from '../subscribers/webhook-dispatcher.js';
 import type { SubscriberRunner } from '../subscribers/runner.js';
 
 export interface GraphQLContext {
@@ -29,6 +30,8 @@ export interface GraphQLContext {
   subscribers?: SubscriberRunner | null;
   /** How often a subscription looks for other processes' commits. */
   feedPollMs: number;
+  /** The webhook deliverer the server runs (null when the schema runs without it: defaults apply). */
+  webhooks?: WebhookDispatcher | null;
 }
 
 /** The schema's type parameters, for refs and field builders typed outside a `fields` callback. */
