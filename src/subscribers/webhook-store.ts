@@ -155,11 +155,18 @@ export async function listWebhooks(db: Db, options: { afterId: string | null; li
   return (await query.execute()).map(toWebhookView);
 }
 
-/** Ids are uuids: anything else (a NUL, which PostgreSQL text refuses; a megabyte) names none. */
+/**
+ * Ids are uuids: anything else (a NUL, which PostgreSQL text refuses; a megabyte) names none.
+ * Checked before a write begins: the id is part of the lock's name.
+ */
 const ID_SHAPE = /^[\x21-\x7e]{1,64}$/;
 
-async function existing(trx: Db, id: string): Promise<Selectable<WebhooksTable>> {
+function checkId(id: string): string {
   if (!ID_SHAPE.test(id)) throw new WebhookNotFound(printable(id));
+  return id;
+}
+
+async function existing(trx: Db, id: string): Promise<Selectable<WebhooksTable>> {
   const row = await trx.selectFrom('webhooks').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw new WebhookNotFound(id);
   return row;
@@ -171,6 +178,7 @@ function changeWebhook(
   id: string,
   change: (row: Selectable<WebhooksTable>, trx: Db) => Promise<Partial<WebhooksTable>> | Partial<WebhooksTable>,
 ): Promise<WebhookView> {
+  checkId(id);
   return database.write(async (trx) => {
     const row = await existing(trx, id);
     const changes = await change(row, trx);
@@ -235,7 +243,8 @@ export async function rotateWebhookSecret(
 }
 
 /** Deletes a webhook and its delivery log; a delivery in flight is not recorded. */
-export function deleteWebhook(database: Database, id: string): Promise<WebhookView> {
+export async function deleteWebhook(database: Database, id: string): Promise<WebhookView> {
+  checkId(id);
   return database.write(async (trx) => {
     const row = await existing(trx, id);
     await trx.deleteFrom('webhook_deliveries').where('webhook_id', '=', id).execute();
@@ -250,7 +259,7 @@ export async function listDeliveries(
   webhookId: string,
   options: { status: DeliveryStatus | null; beforeId: number | null; limit: number },
 ): Promise<DeliveryView[]> {
-  await existing(db, webhookId);
+  await existing(db, checkId(webhookId));
   let query = db
     .selectFrom('webhook_deliveries')
     .selectAll()
