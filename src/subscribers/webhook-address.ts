@@ -72,6 +72,16 @@ export function refusedAddress(address: string): string | null {
   return `${address} is not an IP address`;
 }
 
+const resolve = (host: string) => dnsLookup(host, { all: true, verbatim: true });
+
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no DNS answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 export interface AddressPolicy {
   /** INKWELL_WEBHOOK_ALLOW_PRIVATE: reach every address (tests, receivers on the same network). */
   allowPrivate: boolean;
@@ -83,10 +93,11 @@ const bareHost = (url: URL) => url.hostname.replace(/^\[(.*)\]$/, '$1');
 /**
  * The addresses a URL's host resolves to, every one of them allowed; throws with the reason
  * otherwise (one refused address refuses the name: which one a connection picks is not ours).
+ * A resolver that hangs is given up on after `timeoutMs`.
  */
-export async function resolveAllowed(url: URL, policy: AddressPolicy): Promise<string[]> {
+export async function resolveAllowed(url: URL, policy: AddressPolicy, timeoutMs: number): Promise<string[]> {
   const host = bareHost(url);
-  const addresses = isIP(host) ? [host] : (await dnsLookup(host, { all: true, verbatim: true })).map((a) => a.address);
+  const addresses = isIP(host) ? [host] : (await withDeadline(resolve(host), timeoutMs)).map((a) => a.address);
   if (addresses.length === 0) throw new Error(`${host} resolves to no address`);
   if (!policy.allowPrivate)
     for (const address of addresses) {

@@ -36,21 +36,12 @@ export async function sendWebhook(
   let address: string;
   try {
     // Judged at each attempt, not only at creation: what a name resolves to changes.
-    [address] = (await withDeadline(resolveAllowed(url, options), options.timeoutMs)) as [string];
+    [address] = (await resolveAllowed(url, options, options.timeoutMs)) as [string];
   } catch (error) {
     return { ok: false, status: null, body: null, error: `address refused: ${(error as Error).message}` };
   }
   const left = Math.max(1, options.timeoutMs - (Date.now() - started));
   return post(url, address, headers, body, { timeoutMs: left, signal: options.signal });
-}
-
-/** A resolution that hangs (a dead resolver) counts against the attempt's deadline too. */
-function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no DNS answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 function post(

@@ -111,13 +111,13 @@ export interface NewWebhook {
 export async function createWebhook(
   database: Database,
   input: NewWebhook,
-  policy: AddressPolicy,
+  policy: AddressPolicy & { timeoutMs: number },
   createdBy: string,
   now: string,
 ): Promise<WebhookWithSecret> {
   const url = checkWebhookUrl(input.url);
   const description = checkDescription(input.description) ?? '';
-  await resolveAllowed(url, policy).catch((error: Error) => {
+  await resolveAllowed(url, policy, policy.timeoutMs).catch((error: Error) => {
     throw new WebhookUrlRefused(input.url, error.message);
   });
   const id = uuidv7();
@@ -211,7 +211,8 @@ export const resumeWebhook = (database: Database, id: string) =>
 
 /**
  * Sends every event after `fromPosition - 1` again (those the filter matches), in order, then
- * goes on with new ones. A delivery in flight when it is asked does not move the checkpoint.
+ * goes on with new ones. A delivery in flight when it is asked does not move the checkpoint. A
+ * FAILING webhook becomes ACTIVE (a replay is an order to send); a PAUSED one stays paused.
  */
 export function replayWebhook(database: Database, id: string, fromPosition: number): Promise<WebhookView> {
   if (!Number.isSafeInteger(fromPosition) || fromPosition < 1 || fromPosition > MAX_POSITION)
@@ -220,6 +221,7 @@ export function replayWebhook(database: Database, id: string, fromPosition: numb
     position: fromPosition - 1,
     epoch: Number(row.epoch) + 1,
     ...freshStart,
+    ...(row.status === 'FAILING' ? { status: 'ACTIVE' } : {}),
   }));
 }
 

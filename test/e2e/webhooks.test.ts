@@ -270,4 +270,22 @@ describe('a webhook that keeps failing', () => {
     });
     expect(next.body.data.webhookDeliveries.edges[0].node.eventPosition).toBe(row.eventPosition);
   });
+
+  it('sends again from a replay, which turns a FAILING webhook ACTIVE', async () => {
+    const target = await receiver();
+    target.behaviour = () => 500;
+    const { id } = await hook(target, { filter: { types: ['AccountOpened'] } }, () => failing);
+    const expected = await open(1, 'assets', () => failing);
+    await until(
+      () => webhook(id, () => failing),
+      (w) => w.status === 'FAILING',
+    );
+    target.behaviour = () => 'ok';
+    const from = target.requests[0]!.body.data.position;
+    const replay = `mutation($input: ReplayWebhookInput!) { replayWebhook(input: $input) { __typename ... on Webhook { status } } }`;
+    const res = await failing.gql(replay, { input: { webhookId: id, fromPosition: from } });
+    expect(res.body.data.replayWebhook).toEqual({ __typename: 'Webhook', status: 'ACTIVE' });
+    await target.waitFor(1);
+    expect(codesOf(target)).toEqual(expected);
+  });
 });
