@@ -249,15 +249,17 @@ builder.mutationFields((t) => {
         'Creates a webhook that sends every matching event committed from now on, and returns its signing secret, once. Admin only.',
       args: { input: t.arg({ type: CreateWebhookInput, required: true, description: 'The webhook.' }) },
       resolve: (_root, { input }, ctx) =>
-        asResult(() =>
-          createWebhook(
+        asResult(async () => {
+          const created = await createWebhook(
             ctx.ledger.database,
             { url: input.url, description: input.description, filter: toEventFilter(input.filter) },
             settingsOf(ctx),
             ctx.command.actor,
             new Date().toISOString(),
-          ),
-        ),
+          );
+          ctx.webhooks?.wake();
+          return created;
+        }),
     }),
     pauseWebhook: onWebhook(
       'Stops sending once the attempt in flight (if any) ends; pausing a paused webhook changes nothing.',

@@ -51,6 +51,8 @@ export class WebhookDispatcher {
   private readonly driving = new Map<string, Promise<void>>();
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
+  /** Whether the last look found an active webhook: only then is a ledger commit worth waking for. */
+  private active = false;
   private readonly logger: Logger;
 
   constructor(
@@ -71,7 +73,7 @@ export class WebhookDispatcher {
     this.loop = this.run();
   }
 
-  /** Looks for work now (a resume or replay in this process), not at the next poll. */
+  /** Looks for work now (a create, resume or replay in this process), not at the next poll. */
   wake(): void {
     this.wakeUp?.();
   }
@@ -103,8 +105,10 @@ export class WebhookDispatcher {
     return new Promise((resolve) => {
       // Its own signal for the commit wait: one listener each, removed when it ends.
       const waiting = new AbortController();
+      let timer: NodeJS.Timeout | undefined;
       const done = () => {
         if (waiting.signal.aborted) return;
+        clearTimeout(timer);
         stopping.removeEventListener('abort', done);
         this.wakeUp = null;
         waiting.abort();
@@ -112,7 +116,10 @@ export class WebhookDispatcher {
       };
       stopping.addEventListener('abort', done);
       this.wakeUp = done;
-      void this.ledgerCommits.wait(ms, waiting.signal).then(done);
+      // With no active webhook a commit brings no work: a plain timer, and the ledger's waiters
+      // stay those that follow it (a create wakes this loop).
+      if (this.active) void this.ledgerCommits.wait(ms, waiting.signal).then(done);
+      else timer = setTimeout(done, ms);
     });
   }
 
@@ -127,13 +134,13 @@ export class WebhookDispatcher {
     const head = (await readHead(db))?.position ?? 0;
     const rows = await db
       .selectFrom('webhooks')
-      .select(['id', 'next_attempt_at', 'lease_owner', 'lease_until'])
+      .select(['id', 'position', 'next_attempt_at', 'lease_owner', 'lease_until'])
       .where('status', '=', 'ACTIVE')
-      .where('position', '<', head)
       .execute();
+    this.active = rows.length > 0;
     let dueInMs = Number.POSITIVE_INFINITY;
     for (const row of rows) {
-      if (this.driving.has(row.id)) continue;
+      if (Number(row.position) >= head || this.driving.has(row.id)) continue;
       if (row.next_attempt_at !== null && row.next_attempt_at > iso) {
         dueInMs = Math.min(dueInMs, Date.parse(row.next_attempt_at) - now.getTime());
         continue;
