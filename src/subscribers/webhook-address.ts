@@ -108,14 +108,15 @@ export async function resolveAllowed(url: URL, policy: AddressPolicy, timeoutMs:
 }
 
 /**
- * A `lookup` for http(s).request that connects to `address`, the one resolveAllowed judged, never
- * to what the name resolves to by the time the socket opens.
+ * A `lookup` for http(s).request that hands the socket the addresses resolveAllowed judged, never
+ * what the name resolves to by the time the socket opens. All of them when asked for all (Node
+ * then tries each, IPv6 and IPv4, as "happy eyeballs"); the first otherwise.
  */
-export function pinnedLookup(address: string): LookupFunction {
-  const family = isIP(address);
+export function pinnedLookup(addresses: readonly string[]): LookupFunction {
+  const judged = addresses.map((address) => ({ address, family: isIP(address) }));
   return (_hostname, options, callback) => {
     const all = callback as unknown as (error: null, addresses: Array<{ address: string; family: number }>) => void;
-    if ((options as { all?: boolean }).all) all(null, [{ address, family }]);
-    else callback(null, address, family);
+    if ((options as { all?: boolean }).all) all(null, judged);
+    else callback(null, judged[0]!.address, judged[0]!.family);
   };
 }

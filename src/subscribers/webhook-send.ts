@@ -33,20 +33,20 @@ export async function sendWebhook(
 ): Promise<SendOutcome> {
   const url = new URL(target);
   const started = Date.now();
-  let address: string;
+  let addresses: string[];
   try {
     // Judged at each attempt, not only at creation: what a name resolves to changes.
-    [address] = (await resolveAllowed(url, options, options.timeoutMs)) as [string];
+    addresses = await resolveAllowed(url, options, options.timeoutMs);
   } catch (error) {
     return { ok: false, status: null, body: null, error: `address refused: ${(error as Error).message}` };
   }
   const left = Math.max(1, options.timeoutMs - (Date.now() - started));
-  return post(url, address, headers, body, { timeoutMs: left, signal: options.signal });
+  return post(url, addresses, headers, body, { timeoutMs: left, signal: options.signal });
 }
 
 function post(
   url: URL,
-  address: string,
+  addresses: readonly string[],
   headers: Record<string, string>,
   body: string,
   { timeoutMs, signal }: { timeoutMs: number; signal?: AbortSignal },
@@ -54,7 +54,7 @@ function post(
   return new Promise((resolve) => {
     const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, {
       method: 'POST',
-      lookup: pinnedLookup(address),
+      lookup: pinnedLookup(addresses),
       headers: {
         ...headers,
         'content-type': 'application/json',

@@ -5,7 +5,8 @@
  * inputs, each a typed error that changes nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { refusedAddress } from '../../src/subscribers/webhook-address.js';
+import { request } from 'node:http';
+import { pinnedLookup, refusedAddress } from '../../src/subscribers/webhook-address.js';
 import { sendWebhook } from '../../src/subscribers/webhook-send.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { startReceiver, type Receiver } from '../support/webhook-receiver.js';
@@ -81,8 +82,25 @@ describe('webhook URLs', () => {
     expect(target.requests).toEqual([]);
     // The same call with private addresses allowed reaches it: the refusal above was the check.
     target.secrets.length = 0;
-    const allowed = await sendWebhook(target.url, {}, '{"type":"x"}', { ...options, allowPrivate: true });
-    expect(allowed).toMatchObject({ ok: true, status: 204 });
+    for (const url of [target.url, target.url.replace('127.0.0.1', 'localhost')]) {
+      const allowed = await sendWebhook(url, {}, '{"type":"x"}', { ...options, allowPrivate: true });
+      expect(allowed).toMatchObject({ ok: true, status: 204 });
+    }
+    expect(target.requests).toHaveLength(2);
+  });
+
+  it('connects to the address it judged, not to what the name resolves to by then', async () => {
+    // A name that resolves to nothing at all: only the pinned lookup can take the socket anywhere.
+    const url = target.url.replace('127.0.0.1', 'rebinding.invalid');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(url, { method: 'POST', lookup: pinnedLookup(['127.0.0.1']) }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on('error', reject);
+      req.end('{"type":"x"}');
+    });
+    expect(status).toBe(204);
   });
 
   it('classifies addresses as docs/security.md lists them', () => {
