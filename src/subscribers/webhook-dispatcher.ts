@@ -22,7 +22,7 @@ import type { StoredEvent } from '../events/envelope.js';
 import { storedEventMatches } from '../events/event-match.js';
 import type { CommitSignal } from '../ledger/feed.js';
 import { silentLogger, type Logger } from '../log.js';
-import type { Database } from '../store/db.js';
+import type { Database, WriteOptions } from '../store/db.js';
 import { fromRow, readHead } from '../store/event-store.js';
 import type { WebhooksTable } from '../store/schema.js';
 import { messageBody } from './webhook-message.js';
@@ -37,6 +37,14 @@ const READ_BATCH = 200;
 const LEASE_MARGIN_MS = 3000;
 
 type Row = Selectable<WebhooksTable>;
+
+/**
+ * The deliverer's transactions (lease, checkpoint, delivery log) take the webhook's lock and do
+ * not wait for the disk: one a power loss undoes is redone — a lease runs out, an event whose
+ * acknowledgement was lost is sent again from the checkpoint (at least once, never skipped) —
+ * so they need not add an fsync per delivered event to the ledger's one writer.
+ */
+const deliveryLock = (id: string): WriteOptions => ({ ...webhookLock(id), durable: false });
 
 export interface DispatcherOptions {
   /** How often to look for other processes' commits and for retries that fell due. */
@@ -202,7 +210,7 @@ export class WebhookDispatcher {
       const lease = { lease_owner: this.owner, lease_until: new Date(now + this.leaseMs).toISOString() };
       await trx.updateTable('webhooks').set(lease).where('id', '=', id).execute();
       return { ...row, ...lease };
-    }, webhookLock(id));
+    }, deliveryLock(id));
   }
 
   private async release(id: string): Promise<void> {
@@ -213,7 +221,7 @@ export class WebhookDispatcher {
         .where('id', '=', id)
         .where('lease_owner', '=', this.owner)
         .execute();
-    }, webhookLock(id));
+    }, deliveryLock(id));
   }
 
   /**
@@ -262,7 +270,7 @@ export class WebhookDispatcher {
         .where('epoch', '=', Number(row.epoch))
         .where('position', '=', Number(row.position))
         .execute();
-    }, webhookLock(row.id));
+    }, deliveryLock(row.id));
   }
 
   /**
@@ -338,6 +346,6 @@ export class WebhookDispatcher {
       await trx.updateTable('webhooks').set(changes).where('id', '=', row.id).execute();
       if (parked) this.logger.log('warn', 'a webhook is FAILING and parked', { webhook: row.id, error: outcome.error });
       return { ...current, ...changes } as Row;
-    }, webhookLock(row.id));
+    }, deliveryLock(row.id));
   }
 }
