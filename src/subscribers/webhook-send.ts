@@ -81,7 +81,11 @@ function post(
       const chunks: Buffer[] = [];
       let kept = 0;
       const done = () => {
-        const text = Buffer.concat(chunks).subarray(0, WEBHOOK_RESPONSE_BODY_BYTES).toString('utf8');
+        // A NUL would make PostgreSQL refuse the delivery log row, and so the record of the answer.
+        const text = Buffer.concat(chunks)
+          .subarray(0, WEBHOOK_RESPONSE_BODY_BYTES)
+          .toString('utf8')
+          .replaceAll('\u0000', '\ufffd');
         const ok = status >= 200 && status < 300;
         finish({ ok, status, body: text, error: ok ? null : `answered HTTP ${status}` });
       };

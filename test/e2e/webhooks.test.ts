@@ -213,6 +213,17 @@ describe('webhook delivery', () => {
     expect(target.acknowledged[0]!.signature.split(' ')).toHaveLength(2);
   });
 
+  it('keeps a hostile answer in the delivery log (a NUL, bytes that are no UTF-8)', async () => {
+    const target = await receiver();
+    target.behaviour = (n) => (n === 1 ? { status: 500, body: 'a\u0000b\udcff' } : { status: 200, body: '\u0000ok' });
+    const { id } = await hook(target, { filter: { types: ['AccountOpened'] } });
+    const expected = await open(1);
+    await target.waitFor(1);
+    expect(codesOf(target)).toEqual(expected);
+    const [row] = (await server.gql(DELIVERIES, { id })).body.data.webhookDeliveries.edges.map((e: any) => e.node);
+    expect(row).toMatchObject({ status: 'SUCCEEDED', attempts: 2, responseCode: 200, responseBody: '\ufffdok' });
+  });
+
   it('sends nothing more once deleted', async () => {
     const target = await receiver();
     const { id } = await hook(target, { filter: { types: ['AccountOpened'] } });

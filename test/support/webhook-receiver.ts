@@ -14,8 +14,11 @@ export interface Received {
   body: { type: string; timestamp: string; data: { position: number; type: string; [key: string]: unknown } };
 }
 
-/** What to do with the n-th request (from 1): 'ok', 'hang', or a status to answer with. */
-export type Behaviour = (n: number, message: Received) => 'ok' | 'hang' | number;
+/**
+ * What to do with the n-th request (from 1): 'ok' (204), 'hang', a status to answer with (and a
+ * 5,000-byte body), or a status and body.
+ */
+export type Behaviour = (n: number, message: Received) => 'ok' | 'hang' | number | { status: number; body: string };
 
 export interface Receiver {
   url: string;
@@ -116,7 +119,9 @@ export async function startReceiver(secrets: string[] = [], behaviour: Behaviour
       res.writeHead(204).end();
       return;
     }
-    res.writeHead(answer, { 'content-type': 'text/plain' }).end('x'.repeat(5000));
+    const { status, body } = typeof answer === 'number' ? { status: answer, body: 'x'.repeat(5000) } : answer;
+    if (status >= 200 && status < 300) receiver.acknowledged.push(message);
+    res.writeHead(status, { 'content-type': 'text/plain' }).end(body);
   }
 
   await receiver.start();
