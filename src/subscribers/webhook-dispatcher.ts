@@ -57,6 +57,11 @@ export class WebhookDispatcher {
   readonly owner = `${process.pid}-${randomUUID()}`;
   private readonly stopping = new AbortController();
   private readonly driving = new Map<string, Promise<void>>();
+  /**
+   * Webhooks whose delivery loop failed unexpectedly (a database fault), until when they rest:
+   * otherwise the wake that follows each loop would retry — and send — at once, in a tight loop.
+   */
+  private readonly resting = new Map<string, number>();
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
   /** Whether the last look found an active webhook: only then is a ledger commit worth waking for. */
@@ -149,6 +154,12 @@ export class WebhookDispatcher {
     let dueInMs = Number.POSITIVE_INFINITY;
     for (const row of rows) {
       if (Number(row.position) >= head || this.driving.has(row.id)) continue;
+      const rest = this.resting.get(row.id);
+      if (rest !== undefined && rest > now.getTime()) {
+        dueInMs = Math.min(dueInMs, rest - now.getTime());
+        continue;
+      }
+      this.resting.delete(row.id);
       if (row.next_attempt_at !== null && row.next_attempt_at > iso) {
         dueInMs = Math.min(dueInMs, Date.parse(row.next_attempt_at) - now.getTime());
         continue;
@@ -161,9 +172,10 @@ export class WebhookDispatcher {
       )
         continue;
       const drive = this.drive(row.id)
-        .catch((error) =>
-          this.logger.log('error', 'webhook delivery failed; retrying', { webhook: row.id, error: String(error) }),
-        )
+        .catch((error) => {
+          this.resting.set(row.id, Date.now() + Math.max(this.options.pollMs, this.settings.backoffBaseMs));
+          this.logger.log('error', 'webhook delivery failed; retrying', { webhook: row.id, error: String(error) });
+        })
         .finally(() => {
           this.driving.delete(row.id);
           // What it recorded may make another step due at once (the next event).

@@ -4,6 +4,7 @@
  * a receiver that is down and comes back, pause and resume, replay, rotation, FAILING after the
  * (short) configured age, and the delivery log.
  */
+import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import type { WebhookSettings } from '../../src/subscribers/webhook-settings.js';
@@ -298,5 +299,32 @@ describe('a webhook that keeps failing', () => {
     expect(res.body.data.replayWebhook).toEqual({ __typename: 'Webhook', status: 'ACTIVE' });
     await target.waitFor(1);
     expect(codesOf(target)).toEqual(expected);
+  });
+});
+
+describe('a database fault while recording', () => {
+  it('rests the webhook instead of resending in a tight loop, then delivers once it clears', async () => {
+    const own = await startTestServer({}, silentLogger, { webhooks: FAST, feedPollMs: 100 });
+    try {
+      const target = await receiver();
+      const { id } = await hook(target, { filter: { types: ['AccountOpened'] } }, () => own);
+      // The delivery log is gone: every record of an answer fails, acknowledged or not.
+      await sql`ALTER TABLE webhook_deliveries RENAME TO webhook_deliveries_away`.execute(own.database.db);
+      const expected = await open(1, 'assets', () => own);
+      await new Promise((r) => setTimeout(r, 1000));
+      // One try per rest (the poll, 100 ms here) at most, not hundreds.
+      expect(target.requests.length).toBeGreaterThanOrEqual(2);
+      expect(target.requests.length).toBeLessThanOrEqual(15);
+      await sql`ALTER TABLE webhook_deliveries_away RENAME TO webhook_deliveries`.execute(own.database.db);
+      const seen = target.acknowledged.length;
+      await target.waitFor(seen + 1);
+      await until(
+        () => webhook(id, () => own),
+        (w) => w.position >= target.acknowledged[0]!.body.data.position,
+      );
+      expect(new Set(codesOf(target))).toEqual(new Set(expected));
+    } finally {
+      await own.close();
+    }
   });
 });
