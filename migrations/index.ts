@@ -10,6 +10,7 @@ import * as metadataIndexes from './0008_metadata_indexes.js';
 import * as categories from './0009_categories.js';
 import * as entriesAggregateIndexes from './0010_entries_aggregate_indexes.js';
 import * as consumers from './0011_consumers.js';
+import * as webhooks from './0012_webhooks.js';
 
 export const MIGRATIONS = {
   '0001_initial': initial,
@@ -23,4 +24,5 @@ export const MIGRATIONS = {
   '0009_categories': categories,
   '0010_entries_aggregate_indexes': entriesAggregateIndexes,
   '0011_consumers': consumers,
+  '0012_webhooks': webhooks,
 };

@@ -6,6 +6,7 @@ import { DEFAULT_GROUP_COMMIT } from './ledger/group-commit.js';
 import { DEFAULT_MAX_FUTURE_SKEW_MS } from './ledger/ledger.js';
 import { DEFAULT_POLICY } from './projections/project.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './store/deadline.js';
+import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from './subscribers/webhook-settings.js';
 
 /** What one GraphQL document may ask for (graphql-armor; the cost: src/graphql/cost.ts). */
 export interface QueryLimits {
@@ -80,6 +81,8 @@ export interface Config {
   holdSweepMs: number;
   /** A durable consumer's ack window unless it sets its own (INKWELL_CONSUMER_ACK_MS, default 30000). */
   consumerAckMs: number;
+  /** Webhook delivery (INKWELL_WEBHOOK_*; docs/operations.md, docs/security.md). */
+  webhooks: WebhookSettings;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -126,6 +129,18 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     requestTimeoutMs: positiveInt('INKWELL_REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS),
     holdSweepMs: int('INKWELL_HOLD_SWEEP_MS', DEFAULT_HOLD_SWEEP_MS),
     consumerAckMs: checkConsumerAck(int('INKWELL_CONSUMER_ACK_MS', DEFAULT_CONSUMER_ACK_MS)),
+    webhooks: {
+      timeoutMs: positiveInt('INKWELL_WEBHOOK_TIMEOUT_MS', DEFAULT_WEBHOOK_SETTINGS.timeoutMs),
+      backoffBaseMs: positiveInt('INKWELL_WEBHOOK_BACKOFF_BASE_MS', DEFAULT_WEBHOOK_SETTINGS.backoffBaseMs),
+      backoffCapMs: positiveInt('INKWELL_WEBHOOK_BACKOFF_CAP_MS', DEFAULT_WEBHOOK_SETTINGS.backoffCapMs),
+      failingAfterMs: int('INKWELL_WEBHOOK_FAILING_AFTER_MS', DEFAULT_WEBHOOK_SETTINGS.failingAfterMs),
+      allowPrivate: flag(
+        env.INKWELL_WEBHOOK_ALLOW_PRIVATE,
+        DEFAULT_WEBHOOK_SETTINGS.allowPrivate,
+        'INKWELL_WEBHOOK_ALLOW_PRIVATE',
+      ),
+      secretGraceMs: int('INKWELL_WEBHOOK_SECRET_GRACE_MS', DEFAULT_WEBHOOK_SETTINGS.secretGraceMs),
+    },
   };
 }
 

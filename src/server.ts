@@ -34,6 +34,8 @@ import { HoldSweeper } from './ledger/hold-sweeper.js';
 import { getAccounts, getTransactions } from './ledger/queries.js';
 import { defaultSubscribers } from './subscribers/defaults.js';
 import type { SubscriberRunner } from './subscribers/runner.js';
+import { WebhookDispatcher } from './subscribers/webhook-dispatcher.js';
+import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from './subscribers/webhook-settings.js';
 import { stderrLogger, type Logger } from './log.js';
 import { DEFAULT_FEED_POLL_MS } from './ledger/feed.js';
 import { DEFAULT_CONSUMER_ACK_MS } from './domain/consumers.js';
@@ -63,6 +65,10 @@ export interface ServerOptions {
   holdSweepMs?: number;
   /** A durable consumer's ack window unless it sets its own (default 30 s). */
   consumerAckMs?: number;
+  /** Webhook delivery settings (defaults: DEFAULT_WEBHOOK_SETTINGS). */
+  webhooks?: Partial<WebhookSettings>;
+  /** The webhook deliverer; startServer runs one. */
+  webhookDispatcher?: WebhookDispatcher;
 }
 
 interface RequestScope {
@@ -283,6 +289,7 @@ function requestContext(request: Request, options: ServerOptions, principals: Pr
     signal: options.stopping ? AbortSignal.any([request.signal, options.stopping]) : request.signal,
     streaming: (request.headers.get('accept') ?? '').includes('text/event-stream'),
     subscribers: options.subscribers ?? null,
+    webhooks: options.webhookDispatcher ?? null,
     feedPollMs: options.feedPollMs ?? DEFAULT_FEED_POLL_MS,
     consumerAckMs: options.consumerAckMs ?? DEFAULT_CONSUMER_ACK_MS,
   };
@@ -301,7 +308,14 @@ export async function startServer(options: ServerOptions & { port: number; host?
   subscribers.start();
   const sweeper = new HoldSweeper(options.ledger, { intervalMs: options.holdSweepMs, logger: options.logger });
   sweeper.start();
-  const yoga = createInkwellYoga({ ...options, stopping: stopping.signal, subscribers });
+  const webhookDispatcher = new WebhookDispatcher(
+    options.ledger.database,
+    options.ledger.commits,
+    { ...DEFAULT_WEBHOOK_SETTINGS, ...options.webhooks },
+    { pollMs: options.feedPollMs ?? DEFAULT_FEED_POLL_MS, logger: options.logger },
+  );
+  webhookDispatcher.start();
+  const yoga = createInkwellYoga({ ...options, stopping: stopping.signal, subscribers, webhookDispatcher });
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   let inFlight = 0;
   let drained: (() => void) | null = null;
@@ -348,6 +362,7 @@ export async function startServer(options: ServerOptions & { port: number; host?
     close: async () => {
       stopping.abort();
       await sweeper.stop();
+      await webhookDispatcher.stop();
       await subscribers.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

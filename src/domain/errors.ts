@@ -587,6 +587,37 @@ export class AckBeyondHandedOut extends LedgerError {
   }
 }
 
+export class WebhookNotFound extends LedgerError {
+  readonly code = 'WEBHOOK_NOT_FOUND';
+  static readonly shape: ErrorShape = {
+    description: 'No webhook has this id.',
+    fields: {
+      webhookId: { type: 'String', description: 'The id asked for.' },
+    },
+  };
+  constructor(readonly webhookId: string) {
+    super(`no webhook has id "${webhookId}"`);
+  }
+}
+
+export class WebhookUrlRefused extends LedgerError {
+  readonly code = 'WEBHOOK_URL_REFUSED';
+  static readonly shape: ErrorShape = {
+    description:
+      'The URL is not one webhooks may call: not http(s), or it resolves to a loopback, private, link-local or metadata address (docs/security.md).',
+    fields: {
+      url: { type: 'String', description: 'The URL as sent.' },
+      reason: { type: 'String', description: 'Why it was refused.' },
+    },
+  };
+  constructor(
+    readonly url: string,
+    readonly reason: string,
+  ) {
+    super(`webhook URL refused: ${reason}`);
+  }
+}
+
 /** Every error the API can return, by its GraphQL type name. */
 export const LEDGER_ERRORS = {
   ValidationError,
@@ -624,4 +655,6 @@ export const LEDGER_ERRORS = {
   ConsumerNotFound,
   ConsumerAlreadyExists,
   AckBeyondHandedOut,
+  WebhookNotFound,
+  WebhookUrlRefused,
 } as const satisfies Record<string, ErrorClass>;

@@ -8,6 +8,7 @@ import type { Permission } from '../domain/access.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { CommandContext } from '../ledger/context.js';
 import type { AccountView, TransactionView } from '../ledger/queries.js';
+import type { WebhookDispatcher } from '../subscribers/webhook-dispatcher.js';
 import type { SubscriberRunner } from '../subscribers/runner.js';
 
 export interface GraphQLContext {
@@ -31,6 +32,8 @@ export interface GraphQLContext {
   feedPollMs: number;
   /** A durable consumer's ack window unless it sets its own. */
   consumerAckMs: number;
+  /** The webhook deliverer the server runs (null when the schema runs without it: defaults apply). */
+  webhooks?: WebhookDispatcher | null;
 }
 
 /** The schema's type parameters, for refs and field builders typed outside a `fields` callback. */

@@ -19,6 +19,7 @@ import './monitors.js';
 import './metadata.js';
 import './categories.js';
 import './consumers.js';
+import './webhooks.js';
 
 export const schema = builder.toSchema();
 

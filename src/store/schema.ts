@@ -240,6 +240,39 @@ export interface ConsumersTable {
   created_by: string;
 }
 
+/** A webhook: where it sends, what, with which secrets, and how far its receiver has acknowledged. */
+export interface WebhooksTable {
+  id: string;
+  url: string;
+  description: string;
+  /** The event filter as JSON; null: every event. */
+  filter: string | null;
+  /** The signing secret, whsec_<base64>: kept to sign, never returned by a query. */
+  secret: string;
+  /** The secret before the last rotation, also signed with until previous_secret_until. */
+  previous_secret: string | null;
+  previous_secret_until: string | null;
+  /** ACTIVE, PAUSED or FAILING. */
+  status: string;
+  /** The checkpoint: the last log position acknowledged (or skipped by the filter). */
+  position: number;
+  /** Bumped by a replay: a delivery begun before it does not move the checkpoint. */
+  epoch: number;
+  /** The delivery log row of the event being sent now; null between events. */
+  delivery_id: number | null;
+  /** Failed attempts at the event being sent now. */
+  attempts: number;
+  /** When the event being sent now first failed; null while nothing fails. */
+  failing_since: string | null;
+  next_attempt_at: string | null;
+  last_error: string | null;
+  /** The process delivering it, until lease_until (one process at a time per webhook). */
+  lease_owner: string | null;
+  lease_until: string | null;
+  created_at: string;
+  created_by: string;
+}
+
 /** A batch handed out and not yet acknowledged: the log range (after, through], due back at expires_at. */
 export interface ConsumerLeasesTable {
   consumer: string;
@@ -248,6 +281,26 @@ export interface ConsumerLeasesTable {
   expires_at: string;
   /** How many times the range has been handed out (1: once). */
   deliveries: number;
+}
+
+/** One event sent to a webhook (again after a replay): its attempts and the last answer. */
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  webhook_id: string;
+  event_position: number;
+  event_type: string;
+  /** The webhook-id header: the same for every attempt, so receivers can deduplicate. */
+  message_id: string;
+  /** PENDING, SUCCEEDED or FAILED (the webhook parked on it). */
+  status: string;
+  attempts: number;
+  response_code: number | null;
+  /** The first WEBHOOK_RESPONSE_BODY_BYTES of the last answer. */
+  response_body: string | null;
+  error: string | null;
+  created_at: string;
+  last_attempt_at: string;
+  next_attempt_at: string | null;
 }
 
 export interface Schema {
@@ -271,4 +324,6 @@ export interface Schema {
   category_memberships: CategoryMembershipsTable;
   consumers: ConsumersTable;
   consumer_leases: ConsumerLeasesTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }

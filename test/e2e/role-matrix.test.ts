@@ -28,6 +28,12 @@ const childCategories: string[] = [];
 let addedChildren = 0;
 /** Consumers for deleteConsumer, one per call (every role and no key). */
 let deletedConsumers = 0;
+/** A webhook for the webhook mutations (a public test address: never a receiver, never resolved). */
+let webhookId: string;
+/** Webhooks for deleteWebhook, one per call (every role and no key). */
+const webhookIds: string[] = [];
+let deletedWebhooks = 0;
+const WEBHOOK_URL = 'http://203.0.113.10/hook';
 const keys = {} as Record<Role, string>;
 let sequence = 0;
 
@@ -342,6 +348,52 @@ const MATRIX: Record<string, Row> = {
       variables: { name: `k-${next()}` },
     }),
   },
+  'Query.webhooks': {
+    needs: 'admin',
+    request: () => ({ query: '{ f: webhooks(first: 5) { edges { node { id url status } } } }' }),
+  },
+  'Query.webhookDeliveries': {
+    needs: 'admin',
+    request: () => ({
+      query: 'query($id: String!) { f: webhookDeliveries(webhookId: $id) { edges { node { id status } } } }',
+      variables: { id: webhookId },
+    }),
+  },
+  'Mutation.createWebhook': {
+    needs: 'admin',
+    request: () => ({
+      query:
+        'mutation($url: String!) { f: createWebhook(input: { url: $url }) { __typename ... on WebhookWithSecret { secret } } }',
+      variables: { url: WEBHOOK_URL },
+    }),
+  },
+  ...Object.fromEntries(
+    ['pauseWebhook', 'resumeWebhook', 'rotateWebhookSecret'].map((field) => [
+      `Mutation.${field}`,
+      {
+        needs: 'admin' as const,
+        request: () => ({
+          query: `mutation($id: String!) { f: ${field}(input: { id: $id }) { __typename } }`,
+          variables: { id: webhookId },
+        }),
+      },
+    ]),
+  ),
+  'Mutation.deleteWebhook': {
+    needs: 'admin',
+    request: () => ({
+      query: 'mutation($id: String!) { f: deleteWebhook(input: { id: $id }) { __typename ... on Webhook { id } } }',
+      variables: { id: webhookIds[deletedWebhooks++] },
+    }),
+  },
+  'Mutation.replayWebhook': {
+    needs: 'admin',
+    request: () => ({
+      query:
+        'mutation($id: String!) { f: replayWebhook(input: { webhookId: $id, fromPosition: 1 }) { __typename ... on Webhook { position } } }',
+      variables: { id: webhookId },
+    }),
+  },
   'Mutation.revokeApiKey': {
     needs: 'admin',
     request: () => ({
@@ -445,6 +497,16 @@ beforeAll(async () => {
   holdId = await hold('hold-commit');
   voidId = await hold('hold-void');
   adjustId = await hold('hold-adjust');
+  const webhook = async () => {
+    const created = await api.mutate(
+      'createWebhook',
+      { url: WEBHOOK_URL },
+      '... on WebhookWithSecret { webhook { id } }',
+    );
+    return created.webhook.id as string;
+  };
+  webhookId = await webhook();
+  for (let i = 0; i <= ROLES.length + 1; i++) webhookIds.push(await webhook());
 });
 afterAll(() => server.close());
 
