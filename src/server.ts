@@ -15,6 +15,7 @@ import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { useApiKeys, type FaultReply, type Principals } from './auth/http-auth.js';
+import { KeyStates } from './auth/key-states.js';
 import { RateLimiter } from './auth/rate-limit.js';
 import {
   DEFAULT_MAX_BODY_BYTES,
@@ -24,6 +25,7 @@ import {
   type RateLimit,
 } from './config.js';
 import { useCostBudget } from './graphql/cost-budget.js';
+import { useLiveStreams } from './graphql/live-streams.js';
 import { timeoutError, useDeadline } from './graphql/deadline.js';
 import { nestingGuard } from './graphql/nesting-guard.js';
 import { schema } from './graphql/schema.js';
@@ -145,6 +147,8 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
     cors: corsOptions(options.corsOrigins),
     plugins: [
       useApiKeys({ database: ledger.database, limiter, maxCost: limits.maxCost, principals, storageFault }),
+      // Open streams re-check their key (docs/security.md).
+      useLiveStreams({ keys: new KeyStates(ledger.database.db, { logger }) }),
       // A GET carries no body, so a browser sends it cross-site without a preflight: it must
       // carry a header that only a script allowed by CORS can set.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),

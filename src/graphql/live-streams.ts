@@ -1,0 +1,90 @@
+/**
+ * Streams that end honestly: the yoga plugin every subscription goes through, whatever its field.
+ *
+ * - Its key is re-checked while it is open (auth/key-states.ts): before each result it delivers,
+ *   against a cache that is read again every 500 ms, which also ends an idle stream. A revoked or
+ *   expired key ends the stream with one last result, an `UNAUTHENTICATED` error, then `complete`.
+ *
+ * Wrapping the results of every subscription here, rather than each field's source, covers the
+ * subscriptions added later without a line in them.
+ */
+import { GraphQLError, type ExecutionResult } from 'graphql';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import type { KeyStates, KeyWatch } from '../auth/key-states.js';
+import type { GraphQLContext } from './builder.js';
+
+type Step = IteratorResult<ExecutionResult>;
+const DONE: Step = { done: true, value: undefined };
+
+function unauthenticated(message: string): ExecutionResult {
+  return {
+    errors: [new GraphQLError(`${message}: the stream is closed`, { extensions: { code: 'UNAUTHENTICATED' } })],
+  };
+}
+
+/** The results of one subscription, ended with UNAUTHENTICATED once its key no longer admits it. */
+export function guardStream(
+  results: AsyncIterable<ExecutionResult>,
+  ctx: GraphQLContext,
+  keys: KeyStates,
+): AsyncIterableIterator<ExecutionResult> {
+  const source = results[Symbol.asyncIterator]();
+  let finished = false;
+  let failed: (message: string) => void = () => {};
+  const failure = new Promise<string>((resolve) => (failed = resolve));
+  const watch: KeyWatch | null = ctx.principal ? keys.watch(ctx.principal.name, failed) : null;
+  const stop = (): void => {
+    finished = true;
+    watch?.close();
+  };
+  const end = (message: string): Step => {
+    stop();
+    void source.return?.();
+    return { done: false, value: unauthenticated(message) };
+  };
+  return {
+    async next() {
+      if (finished) return DONE;
+      const before = watch?.failure();
+      if (before) return end(before);
+      // An idle stream waits here for its next event: the key watch must be able to end it.
+      const step = await Promise.race([source.next(), failure.then((message) => ({ failed: message }))]);
+      if (finished) return DONE;
+      if ('failed' in step) return end(step.failed);
+      if (step.done) {
+        stop();
+        return step;
+      }
+      const after = watch?.failure();
+      if (after) return end(after);
+      return step;
+    },
+    async return() {
+      stop();
+      await source.return?.();
+      return DONE;
+    },
+    async throw(error?: unknown) {
+      stop();
+      await source.return?.();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+/** The plugin: guards every subscription's results. */
+export function useLiveStreams(options: { keys: KeyStates }): Plugin {
+  return {
+    onSubscribe({ args }) {
+      const ctx = args.contextValue as unknown as GraphQLContext;
+      return {
+        onSubscribeResult({ result, setResult }) {
+          if (isAsyncIterable(result)) setResult(guardStream(result, ctx, options.keys));
+        },
+      };
+    },
+  };
+}
