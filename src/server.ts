@@ -147,8 +147,8 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
     cors: corsOptions(options.corsOrigins),
     plugins: [
       useApiKeys({ database: ledger.database, limiter, maxCost: limits.maxCost, principals, storageFault }),
-      // Open streams re-check their key (docs/security.md).
-      useLiveStreams({ keys: new KeyStates(ledger.database.db, { logger }) }),
+      // Open streams re-check their key and end at shutdown so that clients resume (docs/api.md).
+      useLiveStreams({ keys: new KeyStates(ledger.database.db, { logger }), stopping: options.stopping }),
       // A GET carries no body, so a browser sends it cross-site without a preflight: it must
       // carry a header that only a script allowed by CORS can set.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
@@ -213,6 +213,7 @@ function corsOptions(origins: string[] | undefined) {
       'x-correlation-id',
       'x-causation-id',
       'x-graphql-yoga-csrf',
+      'last-event-id',
     ],
     exposedHeaders: ['x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
   };
@@ -283,6 +284,7 @@ function requestContext(request: Request, options: ServerOptions, principals: Pr
     now: new Date().toISOString(),
     signal: options.stopping ? AbortSignal.any([request.signal, options.stopping]) : request.signal,
     streaming: (request.headers.get('accept') ?? '').includes('text/event-stream'),
+    lastEventId: request.headers.get('last-event-id'),
     subscribers: options.subscribers ?? null,
     feedPollMs: options.feedPollMs ?? DEFAULT_FEED_POLL_MS,
   };

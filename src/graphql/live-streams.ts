@@ -4,6 +4,9 @@
  * - Its key is re-checked while it is open (auth/key-states.ts): before each result it delivers,
  *   against a cache that is read again every 500 ms, which also ends an idle stream. A revoked or
  *   expired key ends the stream with one last result, an `UNAUTHENTICATED` error, then `complete`.
+ * - Each result carries its resume point, for the SSE `id:` line (resume.ts, sse-stream.ts).
+ * - Its results are written by sse-stream.ts, which ends them at shutdown without `complete`,
+ *   so that clients reconnect and resume.
  *
  * Wrapping the results of every subscription here, rather than each field's source, covers the
  * subscriptions added later without a line in them.
@@ -12,6 +15,8 @@ import { GraphQLError, type ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { KeyStates, KeyWatch } from '../auth/key-states.js';
 import type { GraphQLContext } from './builder.js';
+import { lastResumePoint } from './resume.js';
+import { RESUME_POINT, sseStreams } from './sse-stream.js';
 
 type Step = IteratorResult<ExecutionResult>;
 const DONE: Step = { done: true, value: undefined };
@@ -57,6 +62,8 @@ export function guardStream(
       }
       const after = watch?.failure();
       if (after) return end(after);
+      const resumePoint = lastResumePoint(ctx);
+      if (resumePoint !== null) Object.assign(step.value, { [RESUME_POINT]: resumePoint });
       return step;
     },
     async return() {
@@ -75,8 +82,9 @@ export function guardStream(
   };
 }
 
-/** The plugin: guards every subscription's results. */
-export function useLiveStreams(options: { keys: KeyStates }): Plugin {
+/** The plugin: guards every subscription's results and writes them with sse-stream.ts. */
+export function useLiveStreams(options: { keys: KeyStates; stopping?: AbortSignal }): Plugin {
+  const writer = sseStreams(options.stopping);
   return {
     onSubscribe({ args }) {
       const ctx = args.contextValue as unknown as GraphQLContext;
@@ -85,6 +93,10 @@ export function useLiveStreams(options: { keys: KeyStates }): Plugin {
           if (isAsyncIterable(result)) setResult(guardStream(result, ctx, options.keys));
         },
       };
+    },
+    onResultProcess({ request, result, setResultProcessor }) {
+      if (isAsyncIterable(result) && (request.headers.get('accept') ?? '').includes('text/event-stream'))
+        setResultProcessor(writer, 'text/event-stream');
     },
   };
 }

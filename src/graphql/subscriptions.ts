@@ -1,7 +1,8 @@
 /**
  * Subscriptions over server-sent events (yoga's built-in transport, the "distinct connections"
  * mode of graphql-sse): the log, or one account's stream, from a given point, then live.
- * Resume after a disconnect by subscribing again after the last position (or version) seen.
+ * Resume after a disconnect by subscribing again after the last position (or version) seen, or
+ * by sending the last SSE id back as Last-Event-ID (resume.ts).
  */
 import { GraphQLError } from 'graphql';
 import { accountStream } from '../events/streams.js';
@@ -10,13 +11,7 @@ import { eventView } from '../ledger/queries.js';
 import { builder, type GraphQLContext } from './builder.js';
 import { validCode } from './queries.js';
 import { LedgerEventRef } from './types/event.js';
-import { badInput } from './bad-input.js';
-
-function startingPoint(value: number | null | undefined, field: string): number {
-  const n = value ?? 0;
-  if (n < 0) throw badInput(`${field}: a position or version is 0 or more, not ${n}`);
-  return n;
-}
+import { resumePoint, withResumePoints } from './resume.js';
 
 /** A subscription over plain JSON would hold the request open with nothing to show for it. */
 export function mustStream(ctx: GraphQLContext): void {
@@ -30,7 +25,11 @@ export function mustStream(ctx: GraphQLContext): void {
 
 /** The log (or one stream) from a starting point, then live; each event shown as queries show it. */
 function follow(ctx: GraphQLContext, from: { afterPosition?: number; stream?: { id: string; afterVersion: number } }) {
-  return followLog(ctx.ledger.database.db, ctx.ledger.commits, from, { pollMs: ctx.feedPollMs, signal: ctx.signal });
+  const events = followLog(ctx.ledger.database.db, ctx.ledger.commits, from, {
+    pollMs: ctx.feedPollMs,
+    signal: ctx.signal,
+  });
+  return withResumePoints(ctx, events, (event) => (from.stream ? event.version : event.position));
 }
 
 builder.subscriptionType({
@@ -45,7 +44,7 @@ builder.subscriptionType({
       args: { afterPosition: t.arg.int({ description: 'The last position already seen (0: none).' }) },
       subscribe: (_root, args, ctx) => {
         mustStream(ctx);
-        return follow(ctx, { afterPosition: startingPoint(args.afterPosition, 'afterPosition') });
+        return follow(ctx, { afterPosition: resumePoint(ctx, args.afterPosition, 'afterPosition') });
       },
       resolve: (stored) => eventView(stored),
     }),
@@ -63,7 +62,7 @@ builder.subscriptionType({
         return follow(ctx, {
           stream: {
             id: accountStream(validCode(args.code, 'code')),
-            afterVersion: startingPoint(args.afterVersion, 'afterVersion'),
+            afterVersion: resumePoint(ctx, args.afterVersion, 'afterVersion'),
           },
         });
       },
