@@ -35,9 +35,16 @@ export function guardStream(
 ): AsyncIterableIterator<ExecutionResult> {
   const source = results[Symbol.asyncIterator]();
   let finished = false;
-  let failed: (message: string) => void = () => {};
-  const failure = new Promise<string>((resolve) => (failed = resolve));
-  const watch: KeyWatch | null = ctx.principal ? keys.watch(ctx.principal.name, failed) : null;
+  /** Why the key watch ended the stream (it closes itself then, so it is remembered here). */
+  let failedWith: string | null = null;
+  /** Ends the wait for the next event, while one is under way. */
+  let interrupt: ((message: string) => void) | null = null;
+  const watch: KeyWatch | null = ctx.principal
+    ? keys.watch(ctx.principal.name, (message) => {
+        failedWith = message;
+        interrupt?.(message);
+      })
+    : null;
   const stop = (): void => {
     finished = true;
     watch?.close();
@@ -47,20 +54,31 @@ export function guardStream(
     void source.return?.();
     return { done: false, value: unauthenticated(message) };
   };
+  /**
+   * The next event, or the key's failure if it comes first: an idle stream waits here, and the
+   * watch must be able to end it. A fresh promise per wait, not a race against one long-lived
+   * promise, which would keep a reaction per event delivered for the life of the stream.
+   */
+  const nextOrFailure = () =>
+    new Promise<Step | { failed: string }>((resolve, reject) => {
+      interrupt = (message) => resolve({ failed: message });
+      source.next().then(resolve, reject);
+    }).finally(() => {
+      interrupt = null;
+    });
   return {
     async next() {
       if (finished) return DONE;
-      const before = watch?.failure();
+      const before = failedWith ?? watch?.failure();
       if (before) return end(before);
-      // An idle stream waits here for its next event: the key watch must be able to end it.
-      const step = await Promise.race([source.next(), failure.then((message) => ({ failed: message }))]);
+      const step = await nextOrFailure();
       if (finished) return DONE;
       if ('failed' in step) return end(step.failed);
       if (step.done) {
         stop();
         return step;
       }
-      const after = watch?.failure();
+      const after = failedWith ?? watch?.failure();
       if (after) return end(after);
       const resumePoint = lastResumePoint(ctx);
       if (resumePoint !== null) Object.assign(step.value, { [RESUME_POINT]: resumePoint });
