@@ -8,6 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, revokeApiKey } from '../../src/auth/api-keys.js';
 import { KEY_RECHECK_MS, KeyStates } from '../../src/auth/key-states.js';
+import { guardStream } from '../../src/graphql/live-streams.js';
+import type { GraphQLContext } from '../../src/graphql/builder.js';
 import { keyStates } from '../../src/store/api-keys.js';
 import type { Database } from '../../src/store/db.js';
 import { processApi } from '../support/api.js';
@@ -222,5 +224,55 @@ describe('the re-check', () => {
     const after = reads;
     await sleep(KEY_RECHECK_MS * 2);
     expect(reads).toBe(after); // nothing open: nothing read
+  });
+
+  it('lets go of the key when the stream ends, is cancelled, or is cut short by its key', async () => {
+    const key = await newKey('reader');
+    const states = new KeyStates(database.db);
+    const ctx = { principal: { name: key.name } } as unknown as GraphQLContext;
+    let returned = 0;
+    /** A source that yields `count` results, then (when `idle`) waits for ever, as a live feed does. */
+    const source = (count: number, idle: boolean): AsyncIterable<{ data: { n: number } }> => ({
+      [Symbol.asyncIterator]() {
+        let n = 0;
+        return {
+          next: () =>
+            n < count
+              ? Promise.resolve({ done: false as const, value: { data: { n: ++n } } })
+              : idle
+                ? new Promise<never>(() => {})
+                : Promise.resolve({ done: true as const, value: undefined }),
+          return: async () => {
+            returned += 1;
+            return { done: true as const, value: undefined };
+          },
+        };
+      },
+    });
+    const drain = async (iterator: AsyncIterableIterator<unknown>) => {
+      const seen: unknown[] = [];
+      for await (const value of iterator) seen.push(value);
+      return seen;
+    };
+    // Ends by itself: both results, then done; the watch is gone.
+    expect(await drain(guardStream(source(2, false), ctx, states))).toHaveLength(2);
+    expect(states.watched).toBe(0);
+    // Cancelled by the client while idle.
+    const cancelled = guardStream(source(1, true), ctx, states);
+    await cancelled.next();
+    expect(states.watched).toBe(1);
+    await cancelled.return!();
+    expect(states.watched).toBe(0);
+    expect(returned).toBe(1);
+    // Idle when its key is revoked: the pending wait ends with UNAUTHENTICATED, then done.
+    const idle = guardStream(source(1, true), ctx, states);
+    await idle.next();
+    const waiting = idle.next();
+    await revokeApiKey(database, key.name, 'test', new Date().toISOString());
+    const last = await waiting;
+    expect(last.value).toMatchObject({ errors: [{ extensions: { code: 'UNAUTHENTICATED' } }] });
+    expect(await idle.next()).toEqual({ done: true, value: undefined });
+    expect(states.watched).toBe(0);
+    expect(returned).toBe(2);
   });
 });
