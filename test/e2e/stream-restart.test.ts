@@ -140,6 +140,21 @@ describe('resume points', () => {
     await until(() => accountRaw.frames().length >= 1, 'an account event');
     accountRaw.abort();
     expect(accountRaw.frames()[0]).toMatchObject({ id: '3', data: { data: { accountEvents: { version: 3 } } } });
+    // As an EventSource asks: a GET (with the CSRF header a script adds), resuming after id 4.
+    const query = new URLSearchParams({ query: LEDGER, variables: JSON.stringify({ after: 0 }) });
+    const response = await fetch(`${server.url}?${query}`, {
+      headers: {
+        accept: 'text/event-stream',
+        authorization: `Bearer ${TEST_ADMIN_KEY}`,
+        'x-graphql-yoga-csrf': '1',
+        'last-event-id': '4',
+      },
+    });
+    const reader = response.body!.getReader();
+    let text = '';
+    while (!/^id: /m.test(text)) text += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    expect(/^id: (\d+)/m.exec(text)?.[1]).toBe('5');
     for (const bad of ['abc', '-1', '1e3', '007']) {
       const refused = rawStream({ query: LEDGER }, { 'last-event-id': bad });
       await refused.done;
