@@ -148,6 +148,19 @@ describe('a revoked key', () => {
     expectEndedUnauthenticated(stream, /revoked/);
   });
 
+  it('ends an accountEvents stream too: every subscription is re-checked', async () => {
+    const reader = await newKey('reader');
+    const stream = open<{ version: number }>(
+      reader.secret,
+      'subscription { accountEvents(code: "assets:cash", afterVersion: 0) { version } }',
+    );
+    await until(() => stream.items.length >= 2, 'the catch-up');
+    await revokeApiKey(database, reader.name, 'test', new Date().toISOString());
+    const at = Date.now();
+    expect((await endOf(stream)) - at).toBeLessThan(1000);
+    expectEndedUnauthenticated(stream, /revoked/);
+  });
+
   it('ends an idle balanceAlerts stream within a second when another process revokes it', async () => {
     const reader = await newKey('reader');
     const stream = open<{ id: number }>(reader.secret, ALERTS);

@@ -155,7 +155,7 @@ describe('resume points', () => {
     while (!/^id: /m.test(text)) text += new TextDecoder().decode((await reader.read()).value);
     await reader.cancel();
     expect(/^id: (\d+)/m.exec(text)?.[1]).toBe('5');
-    for (const bad of ['abc', '-1', '1e3', '007']) {
+    for (const bad of ['abc', '-1', '1e3', '007', '4.0', '99999999999999999999']) {
       const refused = rawStream({ query: LEDGER }, { 'last-event-id': bad });
       await refused.done;
       expect(refused.state.text, bad).toMatch(/BAD_USER_INPUT/);
