@@ -8,8 +8,9 @@
  * - Its results are written by sse-stream.ts, which ends them at shutdown without `complete`,
  *   so that clients reconnect and resume.
  *
- * Wrapping the results of every subscription here, rather than each field's source, covers the
- * subscriptions added later without a line in them.
+ * Wrapping the results of every subscription here, rather than each field's source, gives the
+ * subscriptions added later the re-check and the shutdown without a line in them; only their
+ * resume points need them to use resume.ts.
  */
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
