@@ -15,6 +15,7 @@ import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { useApiKeys, type FaultReply, type Principals } from './auth/http-auth.js';
+import { KeyStates } from './auth/key-states.js';
 import { RateLimiter } from './auth/rate-limit.js';
 import {
   DEFAULT_MAX_BODY_BYTES,
@@ -24,6 +25,7 @@ import {
   type RateLimit,
 } from './config.js';
 import { useCostBudget } from './graphql/cost-budget.js';
+import { useLiveStreams } from './graphql/live-streams.js';
 import { timeoutError, useDeadline } from './graphql/deadline.js';
 import { nestingGuard } from './graphql/nesting-guard.js';
 import { schema } from './graphql/schema.js';
@@ -154,6 +156,8 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
     cors: corsOptions(options.corsOrigins),
     plugins: [
       useApiKeys({ database: ledger.database, limiter, maxCost: limits.maxCost, principals, storageFault }),
+      // Open streams re-check their key and end at shutdown so that clients resume (docs/api.md).
+      useLiveStreams({ keys: new KeyStates(ledger.database.db, { logger }), stopping: options.stopping }),
       // A GET carries no body, so a browser sends it cross-site without a preflight: it must
       // carry a header that only a script allowed by CORS can set.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
@@ -218,6 +222,7 @@ function corsOptions(origins: string[] | undefined) {
       'x-correlation-id',
       'x-causation-id',
       'x-graphql-yoga-csrf',
+      'last-event-id',
     ],
     exposedHeaders: ['x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
   };
@@ -288,6 +293,7 @@ function requestContext(request: Request, options: ServerOptions, principals: Pr
     now: new Date().toISOString(),
     signal: options.stopping ? AbortSignal.any([request.signal, options.stopping]) : request.signal,
     streaming: (request.headers.get('accept') ?? '').includes('text/event-stream'),
+    lastEventId: request.headers.get('last-event-id'),
     subscribers: options.subscribers ?? null,
     webhooks: options.webhookDispatcher ?? null,
     feedPollMs: options.feedPollMs ?? DEFAULT_FEED_POLL_MS,

@@ -1,7 +1,8 @@
 /**
  * API keys: creation (the secret is shown once, only its SHA-256 is kept), revocation
- * (effective at the next request: nothing is cached), authentication of a request's
- * `Authorization: Bearer` header, and the first admin key of a fresh database.
+ * (effective at the next request: nothing is cached; on open streams within a second:
+ * key-states.ts), authentication of a request's `Authorization: Bearer` header, and the
+ * first admin key of a fresh database.
  *
  * A plain SHA-256 is enough: a generated secret carries 256 random bits, so there is
  * nothing to guess from its hash, and a lookup by hash costs one indexed read.

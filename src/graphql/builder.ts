@@ -26,6 +26,8 @@ export interface GraphQLContext {
   signal?: AbortSignal;
   /** Whether the client accepts server-sent events (the transport of subscriptions). */
   streaming?: boolean;
+  /** The Last-Event-ID a reconnecting stream sends: where it resumes (graphql/resume.ts). */
+  lastEventId?: string | null;
   /** The checkpointed subscribers the server runs (null when the schema runs without it). */
   subscribers?: SubscriberRunner | null;
   /** How often a subscription looks for other processes' commits. */

@@ -20,7 +20,7 @@ import { builder } from './builder.js';
 import { asResult, resultUnion } from './errors.js';
 import { validCode } from './queries.js';
 import { mustStream } from './subscriptions.js';
-import { badInput } from './bad-input.js';
+import { resumePoint, withResumePoints } from './resume.js';
 import { MetricRef } from './types/account.js';
 
 const ComparisonRef = builder.enumType('MonitorComparison', {
@@ -194,15 +194,19 @@ builder.subscriptionField('balanceAlerts', (t) =>
     },
     subscribe: (_root, args, ctx) => {
       mustStream(ctx);
-      if ((args.afterId ?? 0) < 0) throw badInput(`afterId: 0 or more, not ${args.afterId}`);
+      let after = resumePoint(ctx, args.afterId, 'afterId');
       if (!ctx.subscribers)
         throw new GraphQLError('this server runs no balance monitors', { extensions: { code: 'BAD_REQUEST' } });
-      let after = args.afterId ?? 0;
-      return followPages(ctx.subscribers.commits, { pollMs: ctx.feedPollMs, signal: ctx.signal }, async (limit) => {
-        const alerts = await alertsAfter(ctx.ledger.database.db, after, limit, args.monitorId ?? null);
-        after = alerts[alerts.length - 1]?.id ?? after;
-        return alerts;
-      });
+      const alerts = followPages(
+        ctx.subscribers.commits,
+        { pollMs: ctx.feedPollMs, signal: ctx.signal },
+        async (limit) => {
+          const page = await alertsAfter(ctx.ledger.database.db, after, limit, args.monitorId ?? null);
+          after = page[page.length - 1]?.id ?? after;
+          return page;
+        },
+      );
+      return withResumePoints(ctx, alerts, (alert) => alert.id);
     },
     resolve: (alert) => alert,
   }),

@@ -1,7 +1,8 @@
 /**
  * Subscriptions over server-sent events (yoga's built-in transport, the "distinct connections"
  * mode of graphql-sse): the log, or one account's stream, from a given point, then live.
- * Resume after a disconnect by subscribing again after the last position (or version) seen.
+ * Resume after a disconnect by subscribing again after the last position (or version) seen, or
+ * by sending the last SSE id back as Last-Event-ID (resume.ts).
  */
 import { GraphQLError } from 'graphql';
 import { accountStream } from '../events/streams.js';
@@ -10,14 +11,9 @@ import { eventView } from '../ledger/queries.js';
 import { builder, type GraphQLContext } from './builder.js';
 import { validCode } from './queries.js';
 import { LedgerEventRef } from './types/event.js';
-import { asInput, badInput } from './bad-input.js';
+import { asInput } from './bad-input.js';
 import { EventFilterInputRef, toEventFilter } from './event-filter.js';
-
-function startingPoint(value: number | null | undefined, field: string): number {
-  const n = value ?? 0;
-  if (n < 0) throw badInput(`${field}: a position or version is 0 or more, not ${n}`);
-  return n;
-}
+import { resumePoint, withResumePoints } from './resume.js';
 
 /** A subscription over plain JSON would hold the request open with nothing to show for it. */
 export function mustStream(ctx: GraphQLContext): void {
@@ -31,7 +27,11 @@ export function mustStream(ctx: GraphQLContext): void {
 
 /** The log (or one stream) from a starting point, then live; each event shown as queries show it. */
 function follow(ctx: GraphQLContext, from: Parameters<typeof followLog>[2]) {
-  return followLog(ctx.ledger.database.db, ctx.ledger.commits, from, { pollMs: ctx.feedPollMs, signal: ctx.signal });
+  const events = followLog(ctx.ledger.database.db, ctx.ledger.commits, from, {
+    pollMs: ctx.feedPollMs,
+    signal: ctx.signal,
+  });
+  return withResumePoints(ctx, events, (event) => (from.stream ? event.version : event.position));
 }
 
 builder.subscriptionType({
@@ -49,7 +49,7 @@ builder.subscriptionType({
       },
       subscribe: (_root, args, ctx) => {
         mustStream(ctx);
-        const afterPosition = startingPoint(args.afterPosition, 'afterPosition');
+        const afterPosition = resumePoint(ctx, args.afterPosition, 'afterPosition');
         return follow(ctx, { afterPosition, filter: asInput(() => toEventFilter(args.filter)) });
       },
       resolve: (stored) => eventView(stored),
@@ -68,7 +68,7 @@ builder.subscriptionType({
         return follow(ctx, {
           stream: {
             id: accountStream(validCode(args.code, 'code')),
-            afterVersion: startingPoint(args.afterVersion, 'afterVersion'),
+            afterVersion: resumePoint(ctx, args.afterVersion, 'afterVersion'),
           },
         });
       },

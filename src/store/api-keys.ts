@@ -1,4 +1,5 @@
 /** The api_keys table: rows in, rows out. Rules live in src/auth/api-keys.ts. */
+import { chunks, ROWS_PER_STATEMENT } from './chunks.js';
 import type { Db } from './db.js';
 import type { ApiKeysTable } from './schema.js';
 
@@ -38,4 +39,22 @@ export async function countKeys(db: Db): Promise<number> {
     .select((eb) => eb.fn.countAll().as('n'))
     .executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/** What can end an open stream: whether each named key is revoked, and when it expires. */
+export type KeyStateRow = Pick<ApiKeyRow, 'name' | 'revoked_at' | 'expires_at'>;
+
+/** The revocation and expiry of the named keys (one indexed read per chunk of names). */
+export async function keyStates(db: Db, names: readonly string[]): Promise<KeyStateRow[]> {
+  const rows: KeyStateRow[] = [];
+  for (const slice of chunks(names, ROWS_PER_STATEMENT)) {
+    rows.push(
+      ...(await db
+        .selectFrom('api_keys')
+        .select(['name', 'revoked_at', 'expires_at'])
+        .where('name', 'in', slice)
+        .execute()),
+    );
+  }
+  return rows;
 }
