@@ -6,6 +6,8 @@
  * models and record the idempotency key — all durable together, acknowledged after the commit.
  */
 import type { BooksState } from '../domain/books.js';
+import { DEFAULT_CONVERSION_ACCOUNT } from '../domain/exchanges.js';
+import { checkCode } from '../domain/limits.js';
 import { DEFAULT_POLICY, type ProjectionPolicy } from '../projections/project.js';
 import type { Database } from '../store/db.js';
 import { EventStore, type Clock } from '../store/event-store.js';
@@ -26,6 +28,7 @@ import {
   type OnCategory,
 } from './commands/categories.js';
 import { adjustPending, type AdjustPendingInput } from './commands/adjust-pending.js';
+import { runSetPrice, setPrice, type SetPriceInput, type SetPriceResult } from './commands/set-price.js';
 import { commitPending, type CommitPendingInput } from './commands/commit-pending.js';
 import { expireHold } from './commands/expire-hold.js';
 import { openAccount, type OpenAccountInput } from './commands/open-account.js';
@@ -53,6 +56,7 @@ export type {
   BatchResult,
   Rehearsal,
   MembershipInput,
+  SetPriceInput,
   CommitPendingInput,
   OpenAccountInput,
   PostTransactionInput,
@@ -68,6 +72,8 @@ export interface LedgerOptions {
   maxFutureSkewMs?: number;
   /** Snapshot and balance-checkpoint intervals (events per account). */
   policy?: Partial<ProjectionPolicy>;
+  /** The root of the accounts exchanges post to (INKWELL_CONVERSION_ACCOUNT; default equity:conversion). */
+  conversionAccount?: string;
 }
 
 export const DEFAULT_MAX_FUTURE_SKEW_MS = 5 * 60_000;
@@ -85,7 +91,12 @@ export class Ledger {
     options: LedgerOptions = {},
   ) {
     const clock = options.clock ?? (() => new Date());
-    this.env = { clock, maxFutureSkewMs: options.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS, db: database.db };
+    this.env = {
+      clock,
+      maxFutureSkewMs: options.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS,
+      db: database.db,
+      conversionAccount: checkCode(options.conversionAccount ?? DEFAULT_CONVERSION_ACCOUNT, 'conversionAccount'),
+    };
     this.store = new EventStore(database, clock);
     this.policy = { ...DEFAULT_POLICY, ...options.policy };
     this.committer = new GroupCommitter(
@@ -247,6 +258,12 @@ export class Ledger {
 
   async removeFromCategory(input: MembershipInput, ctx: CommandContext): Promise<string> {
     return this.onCategory(changeMembership(input, false, this.env), ctx);
+  }
+
+  /** Records a price (issue 22); the same rate again at the same instant changes nothing. */
+  async setPrice(input: SetPriceInput, ctx: CommandContext): Promise<SetPriceResult> {
+    const command = setPrice(input, this.env);
+    return this.committer.submit((session) => runSetPrice(session, command, ctx), { alone: true });
   }
 
   /** Alone in its transaction: the cycle check reads every category's membership. */

@@ -63,7 +63,14 @@ describe('a typed subscriber', () => {
     const runner = new SubscriberRunner(temp.database, ledger.commits, [subscriber], { batchSize: 2 });
     await runner.catchUp();
     const db = temp.database.db;
-    const updates = await db.selectFrom('events').select('position').where('type', '=', 'AccountUpdated').execute();
+    // In log order: without ORDER BY, PostgreSQL returns heap order, which a small row slotted
+    // into an earlier page's free space can break.
+    const updates = await db
+      .selectFrom('events')
+      .select('position')
+      .where('type', '=', 'AccountUpdated')
+      .orderBy('position')
+      .execute();
     expect(seen).toEqual(updates.map((row) => Number(row.position)));
     expect(seen).toHaveLength(3);
     const head = (await readHead(db))!.position;
