@@ -1,0 +1,101 @@
+/**
+ * hledger values Inkwell's journal export as Inkwell does: `hledger bal -X USD` on the export
+ * (its `P` directives) gives every account the value of Inkwell's valued trial balance at the
+ * report date, at several dates and at two knownAt cuts — with a backdated price and a corrected
+ * one known only to the later cut, a reverse pair (USD → JPY) divided by, and a custom asset.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Amount } from '../../src/domain/money.js';
+import { trialBalance } from '../../src/reports/balances.js';
+import { before, type ReportCut } from '../../src/reports/cut.js';
+import { valueTrialBalance } from '../../src/reports/valued-balances.js';
+import { pricesKnownAt, Valuer } from '../../src/reports/valuation.js';
+import type { Db } from '../../src/store/db.js';
+import { books, OPENED } from '../support/books.js';
+import { exportJournalAt, hledgerBalances } from '../support/hledger.js';
+
+/** Inkwell's valued trial balance at the start of `date`, in the same form: debits positive. */
+async function inkwellValued(db: Db, date: string, cut: ReportCut, currency: string): Promise<Map<string, string>> {
+  const tb = await trialBalance(db, before(`${date}T00:00:00.000Z`), cut);
+  const valuer = new Valuer({ currency, at: 'REPORT_DATE' }, pricesKnownAt(db, cut));
+  const valued = await valueTrialBalance(db, tb, valuer);
+  const balances = new Map<string, string>();
+  for (const line of valued.lines) {
+    if (new Amount(line.debit).eq(line.credit)) continue; // a zero balance: hledger leaves it out
+    const raw = new Amount(line.valued!.debit).minus(line.valued!.credit);
+    balances.set(line.code, `${raw.toString()} ${currency}`);
+  }
+  return balances;
+}
+
+describe('hledger bal -X on the journal export', () => {
+  it('equals Inkwell’s valued trial balance at every date and cut', async () => {
+    const { temp, ledger, post, setNow } = await books();
+    const dir = mkdtempSync(join(tmpdir(), 'inkwell-hledger-x-'));
+    const db = temp.database.db;
+    const ctx = { actor: 'test', requestId: 'hledger-x' };
+    const price = (base: string, quote: string, rate: string, effectiveAt: string) =>
+      ledger.setPrice({ base, quote, rate, effectiveAt }, ctx);
+    try {
+      for (const [code, type, currency] of [
+        ['assets:eur', 'ASSET', 'EUR'],
+        ['liabilities:eur', 'LIABILITY', 'EUR'],
+        ['revenue:eur', 'REVENUE', 'EUR'],
+        ['assets:btc', 'ASSET', 'BTC/8'],
+        ['equity:btc', 'EQUITY', 'BTC/8'],
+      ] as const) {
+        await ledger.openAccount({ code, name: code, type, currency, effectiveAt: OPENED }, ctx);
+      }
+      setNow('2026-01-01T00:00:00Z');
+      await price('EUR', 'USD', '1.0834', '2025-12-31T00:00:00Z');
+      await price('USD', 'JPY', '148.37', '2025-12-31T00:00:00Z');
+      await price('BTC/8', 'USD', '42123.456789', '2025-12-31T00:00:00Z');
+      await post('2026-01-02T09:30:00Z', 'assets:bank:checking', 'equity:capital', '1000.00');
+      await post('2026-01-03T00:00:00Z', 'assets:eur', 'revenue:eur', '333.33');
+      await post('2026-01-04T00:00:00Z', 'assets:eur', 'liabilities:eur', '0.07');
+      await post('2026-01-05T00:00:00Z', 'assets:yen', 'equity:yen', '123457');
+      await post('2026-01-06T00:00:00Z', 'assets:btc', 'equity:btc', '0.12345678');
+      setNow('2026-01-15T02:00:00Z');
+      await price('EUR', 'USD', '1.0921', '2026-01-15T00:00:00Z');
+      // Two prices on one day: the later one holds at the day's end, in hledger too.
+      await price('USD', 'JPY', '149.05', '2026-01-15T01:00:00Z');
+      setNow('2026-01-16T00:00:00Z');
+      await price('USD', 'JPY', '151.2', '2026-01-15T20:00:00Z');
+      await post('2026-01-20T00:00:00Z', 'assets:eur', 'revenue:eur', '12.34');
+      const firstCut = '2026-02-01T00:00:00.000Z';
+      setNow('2026-03-01T00:00:00Z');
+      // Known in March only: a backdated price, and a correction of January 15th's.
+      await price('EUR', 'USD', '1.1111', '2026-01-10T00:00:00Z');
+      await price('BTC/8', 'USD', '39999.99', '2026-01-10T00:00:00Z');
+      await price('EUR', 'USD', '1.0999', '2026-01-15T00:00:00Z');
+      let compared = 0;
+      const seen = new Set<string>();
+      for (const knownAt of [firstCut, '2026-04-01T00:00:00.000Z']) {
+        const { cut, file } = await exportJournalAt(db, dir, knownAt);
+        for (const date of [
+          '2026-01-03',
+          '2026-01-07',
+          '2026-01-11',
+          '2026-01-15',
+          '2026-01-16',
+          '2026-01-21',
+          '2027-01-01',
+        ]) {
+          const expected = await inkwellValued(db, date, cut, 'USD');
+          expect(hledgerBalances(file, date, ['-X', 'USD']), `${date} known at ${knownAt}`).toEqual(expected);
+          compared += expected.size;
+          seen.add(`${date} ${expected.get('assets:eur')}`);
+        }
+      }
+      expect(compared).toBeGreaterThan(50);
+      // The backdated and corrected prices changed the later cut's values, and only its.
+      expect(seen.size).toBeGreaterThan(7);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await temp.dispose();
+    }
+  });
+});
