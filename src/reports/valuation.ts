@@ -9,18 +9,37 @@
  * with neither price is PriceNotFound, never a silent zero.
  */
 import { signedOnNormalSide, type AccountType } from '../domain/account.js';
+import type { RecordedPrice } from '../domain/prices.js';
 import { type Amount, ZERO, parseCurrency } from '../domain/money.js';
 import { exactValue, PriceNotFound, type PriceUsed, type Valuation } from '../domain/valuation.js';
-import { priceAt } from '../ledger/prices.js';
+import { priceAt, priceSeries } from '../ledger/prices.js';
 import type { Db } from '../store/db.js';
-import { breathe, type ReportCut } from './cut.js';
+import { breathe, FIRST_INSTANT, LAST_INSTANT, type ReportCut } from './cut.js';
 
-/** The latest recorded price of base in quote effective at or before asOf (as known at the cut), or null. */
-export type PriceSource = (
-  base: string,
-  quote: string,
-  asOf: string,
-) => Promise<{ rate: string; effectiveAt: string } | null>;
+export interface PricePoint {
+  rate: string;
+  effectiveAt: string;
+}
+
+/** The recorded prices a report reads, as known at its cut. */
+export interface PriceSource {
+  /** The latest price of base in quote effective at or before asOf, or null. */
+  at(base: string, quote: string, asOf: string): Promise<PricePoint | null>;
+  /** Every price of the pair, one per effective instant (the correction known last), in effective order. */
+  history(base: string, quote: string): Promise<PricePoint[]>;
+}
+
+/** The last point effective at or before asOf, by binary search. */
+function latestBy(points: readonly PricePoint[], asOf: string): PricePoint | null {
+  let lo = 0;
+  let hi = points.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (points[mid]!.effectiveAt <= asOf) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo > 0 ? points[lo - 1]! : null;
+}
 
 /** A posting's place in effective-time order (a statement line's key). */
 export interface PostingKey {
@@ -38,6 +57,7 @@ export interface Valued {
 export class Valuer {
   readonly scale: number;
   private readonly prices = new Map<string, Promise<PriceUsed>>();
+  private readonly histories = new Map<string, Promise<PricePoint[]>>();
 
   constructor(
     readonly valuation: Valuation,
@@ -62,11 +82,26 @@ export class Valuer {
     return price;
   }
 
+  /**
+   * One price: at REPORT_DATE a report needs a few, each one indexed lookup; posting by posting it
+   * needs one per distinct effective time, so the pair's history is read once and searched in memory.
+   */
+  private lookup(base: string, quote: string, asOf: string): Promise<PricePoint | null> {
+    if (this.valuation.at === 'REPORT_DATE') return this.source.at(base, quote, asOf);
+    const key = `${base}\u0000${quote}`;
+    let history = this.histories.get(key);
+    if (!history) {
+      history = this.source.history(base, quote);
+      this.histories.set(key, history);
+    }
+    return history.then((points) => latestBy(points, asOf));
+  }
+
   private async find(base: string, asOf: string): Promise<PriceUsed> {
     const quote = this.currency;
-    const direct = await this.source(base, quote, asOf);
+    const direct = await this.lookup(base, quote, asOf);
     if (direct) return { base, quote, rate: direct.rate, effectiveAt: direct.effectiveAt, inverse: false };
-    const reverse = await this.source(quote, base, asOf);
+    const reverse = await this.lookup(quote, base, asOf);
     if (reverse)
       return { base: quote, quote: base, rate: reverse.rate, effectiveAt: reverse.effectiveAt, inverse: true };
     throw new PriceNotFound(base, quote, asOf);
@@ -146,5 +181,38 @@ export class Valuer {
 
 /** The prices a report reads: as known at its cut (a price recorded later does not change it). */
 export function pricesKnownAt(db: Db, cut: ReportCut): PriceSource {
-  return (base, quote, asOf) => priceAt(db, { base, quote, asOf, knownAt: cut.knownAt });
+  return {
+    at: (base, quote, asOf) => priceAt(db, { base, quote, asOf, knownAt: cut.knownAt }),
+    history: async (base, quote) => {
+      const points: PricePoint[] = [];
+      for await (const page of priceHistory(db, base, quote, cut.knownAt))
+        for (const p of page) points.push({ rate: p.rate, effectiveAt: p.effectiveAt });
+      return points;
+    },
+  };
+}
+
+/** A pair's prices as known at knownAt, one per effective instant, in effective order, in pages of 1,000. */
+export async function* priceHistory(
+  db: Db,
+  base: string,
+  quote: string,
+  knownAt: string,
+): AsyncGenerator<RecordedPrice[]> {
+  let after: string | undefined;
+  for (;;) {
+    const page = await priceSeries(db, {
+      base,
+      quote,
+      from: FIRST_INSTANT,
+      to: LAST_INSTANT,
+      knownAt,
+      after,
+      limit: 1000,
+    });
+    if (page.length > 0) yield page;
+    if (page.length < 1000) return;
+    after = page[page.length - 1]!.effectiveAt;
+    await breathe();
+  }
 }

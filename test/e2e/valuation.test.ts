@@ -303,15 +303,23 @@ describe('valuation errors and knownAt', () => {
 
   it('values at the prices known at knownAt: a price recorded later does not change an earlier report', async () => {
     const before = (await api.request(TB, { asOf: AS_OF, valuation: USD_REPORT })).trialBalance;
+    const postedBefore = (await api.request(TB, { asOf: AS_OF, valuation: USD_POSTING })).trialBalance;
     await new Promise((resolve) => setTimeout(resolve, 5));
-    // Backdated: effective before asOf, recorded after the first report.
-    await setPrice('EUR', 'USD', '1.50', '2026-02-10T00:00:00Z');
+    // Backdated: effective before asOf and before the posting of 2026-02-05, recorded after the first reports.
+    await setPrice('EUR', 'USD', '1.50', '2026-02-03T00:00:00Z');
     const now = (await api.request(TB, { asOf: AS_OF, valuation: USD_REPORT })).trialBalance;
     expect(valuedTb(now)['assets:eur']).toEqual(['210.00', '0.00']);
+    const postedNow = (await api.request(TB, { asOf: AS_OF, valuation: USD_POSTING })).trialBalance;
+    // 130 EUR at 1.10 and, now, 10 EUR at 1.50.
+    expect(valuedTb(postedNow)['assets:eur']).toEqual(['158.00', '0.00']);
     const then = (await api.request(TB, { asOf: AS_OF, knownAt: before.knownAt, valuation: USD_REPORT })).trialBalance;
     expect(valuedTb(then)).toEqual(valuedTb(before));
     expect(then.lines.find((l: any) => l.code === 'assets:eur').valued.price).toEqual(
       EUR_PRICE('1.2', '2026-02-01T00:00:00.000Z'),
     );
+    const postedThen = (await api.request(TB, { asOf: AS_OF, knownAt: postedBefore.knownAt, valuation: USD_POSTING }))
+      .trialBalance;
+    expect(valuedTb(postedThen)).toEqual(valuedTb(postedBefore));
+    expect(valuedTb(postedThen)['assets:eur']).toEqual(['155.00', '0.00']);
   });
 });
