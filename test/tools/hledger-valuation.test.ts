@@ -4,7 +4,7 @@
  * report date, at several dates and at two knownAt cuts — with a backdated price and a corrected
  * one known only to the later cut, a reverse pair (USD → JPY) divided by, and a custom asset.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -58,6 +58,21 @@ describe('hledger bal -X on the journal export', () => {
       await post('2026-01-04T00:00:00Z', 'assets:eur', 'liabilities:eur', '0.07');
       await post('2026-01-05T00:00:00Z', 'assets:yen', 'equity:yen', '123457');
       await post('2026-01-06T00:00:00Z', 'assets:btc', 'equity:btc', '0.12345678');
+      // An exchange: 100.00 EUR sold for 108.50 USD; its conversion legs are exported as postings.
+      setNow('2026-01-08T00:00:00Z');
+      await ledger.postTransaction(
+        {
+          idempotencyKey: 'exchange',
+          effectiveAt: '2026-01-08T00:00:00.000Z',
+          description: 'Sell EUR',
+          entries: [
+            { account: 'assets:eur', direction: 'CREDIT', amount: '100.00' },
+            { account: 'assets:bank:checking', direction: 'DEBIT', amount: '108.50' },
+          ],
+          exchanges: [{ from: { amount: '100.00', currency: 'EUR' }, to: { amount: '108.50', currency: 'USD' } }],
+        },
+        ctx,
+      );
       setNow('2026-01-15T02:00:00Z');
       await price('EUR', 'USD', '1.0921', '2026-01-15T00:00:00Z');
       // Two prices on one day: the later one holds at the day's end, in hledger too.
@@ -74,6 +89,13 @@ describe('hledger bal -X on the journal export', () => {
       let compared = 0;
       for (const knownAt of [firstCut, '2026-04-01T00:00:00.000Z']) {
         const { cut, file } = await exportJournalAt(db, dir, knownAt);
+        const journal = readFileSync(file, 'utf8');
+        // Only the correction known at the cut is written for an instant.
+        const [shown, hidden] = knownAt === firstCut ? ['1.0921', '1.0999'] : ['1.0999', '1.0921'];
+        expect(journal).toContain(`P 2026-01-15 EUR ${shown} USD`);
+        expect(journal).not.toContain(`P 2026-01-15 EUR ${hidden} USD`);
+        expect(journal).toContain('; exchange: 100.00 EUR -> 108.50 USD, rate 1.085');
+        expect(journal).toContain('    equity:conversion:eur-usd:eur  100.00 EUR');
         for (const date of [
           '2026-01-03',
           '2026-01-07',
@@ -90,15 +112,15 @@ describe('hledger bal -X on the journal export', () => {
       }
       expect(compared).toBeGreaterThan(50);
       // The backdated and corrected prices changed the later cut's values, and only its:
-      // 333.33 EUR on January 10th at 1.0834, then (known in March) at 1.1111.
+      // 233.40 EUR on January 10th at 1.0834, then (known in March) at 1.1111.
       const eurOn = async (date: string, knownAt: string) =>
         (await inkwellValued(db, date, await reportCut(db, knownAt, '2030-01-01T00:00:00.000Z'), 'USD')).get(
           'assets:eur',
         );
-      expect(await eurOn('2026-01-11', firstCut)).toBe('361.21 USD');
-      expect(await eurOn('2026-01-11', '2026-04-01T00:00:00.000Z')).toBe('370.44 USD');
-      expect(await eurOn('2026-01-16', firstCut)).toBe('364.11 USD');
-      expect(await eurOn('2026-01-16', '2026-04-01T00:00:00.000Z')).toBe('366.71 USD');
+      expect(await eurOn('2026-01-11', firstCut)).toBe('252.87 USD');
+      expect(await eurOn('2026-01-11', '2026-04-01T00:00:00.000Z')).toBe('259.33 USD');
+      expect(await eurOn('2026-01-16', firstCut)).toBe('254.9 USD');
+      expect(await eurOn('2026-01-16', '2026-04-01T00:00:00.000Z')).toBe('256.72 USD');
     } finally {
       rmSync(dir, { recursive: true, force: true });
       await temp.dispose();

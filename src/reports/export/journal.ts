@@ -4,6 +4,7 @@
  * Transactions come in log order (hledger sorts by date itself); ids and exact times are comments.
  */
 import type { Leg } from '../../domain/account.js';
+import { rateOf, type Exchange } from '../../domain/exchanges.js';
 import { parseCurrency } from '../../domain/money.js';
 import type { Db } from '../../store/db.js';
 import { breathe, type ReportCut } from '../cut.js';
@@ -12,6 +13,20 @@ import { pricedPairs, writePriceDirectives } from './price-directives.js';
 import type { Progress, Sink } from './write.js';
 
 export { commoditySymbol };
+
+/**
+ * The exchanges a transaction made, as comments: their conversion legs (on the conversion
+ * accounts, as hledger's --infer-equity writes them) are among its legs already.
+ */
+function exchangeComments(stored: string | null): string {
+  if (stored === null) return '';
+  return (JSON.parse(stored) as Exchange[])
+    .map(
+      (e) =>
+        `    ; exchange: ${e.from.amount} ${commoditySymbol(e.from.currency)} -> ${e.to.amount} ${commoditySymbol(e.to.currency)}, rate ${rateOf(e)}\n`,
+    )
+    .join('');
+}
 
 /** A description on one line, without what hledger would read as a comment. */
 function oneLine(text: string | null): string {
@@ -41,7 +56,7 @@ export async function writeJournal(db: Db, cut: ReportCut, sink: Sink, progress?
   for (;;) {
     const rows = await db
       .selectFrom('transactions')
-      .select(['id', 'position', 'effective_at', 'recorded_at', 'description', 'legs'])
+      .select(['id', 'position', 'effective_at', 'recorded_at', 'description', 'legs', 'exchanges'])
       .where('position', '>', after)
       .where('position', '<=', cut.atPosition)
       .orderBy('position')
@@ -55,7 +70,9 @@ export async function writeJournal(db: Db, cut: ReportCut, sink: Sink, progress?
       );
       await sink.write(
         `\n${row.effective_at.slice(0, 10)} (${row.position}) ${oneLine(row.description)}\n` +
-          `    ; id:${row.id}, effective:${row.effective_at}, recorded:${row.recorded_at}\n${lines.join('\n')}\n`,
+          `    ; id:${row.id}, effective:${row.effective_at}, recorded:${row.recorded_at}\n` +
+          exchangeComments(row.exchanges) +
+          `${lines.join('\n')}\n`,
       );
       count += 1;
     }
