@@ -1,5 +1,5 @@
 /**
- * Valued reports tie, for random histories and prices: in the trial balance and every section of
+ * Valued reports tie, for random histories, exchanges and prices: in the trial balance and every section of
  * the balance sheet the valued lines plus the rounding line equal the valued total; valued debits
  * equal valued credits; the balance sheet balances with its unrealised line (and has none at
  * posting dates); and each line valued at the report date equals a brute-force round(balance ×
@@ -41,6 +41,14 @@ const history = fc.record({
   // EUR → USD recorded directly; JPY only as USD → JPY (valued by dividing).
   eur: fc.array(fc.tuple(fc.integer({ min: 1, max: 90 }), fc.integer({ min: 5_000, max: 20_000 })), { maxLength: 6 }),
   jpy: fc.array(fc.tuple(fc.integer({ min: 1, max: 90 }), fc.integer({ min: 9_000, max: 19_999 })), { maxLength: 6 }),
+  exchanges: fc.array(
+    fc.record({
+      eur: fc.integer({ min: 1, max: 999_999 }),
+      usd: fc.integer({ min: 1, max: 999_999 }),
+      day: fc.integer({ min: 0, max: 90 }),
+    }),
+    { maxLength: 3 },
+  ),
   asOf: fc.integer({ min: 0, max: 100 }),
 });
 
@@ -76,6 +84,24 @@ describe('valued reports (property)', () => {
             await ledger.setPrice({ base: 'EUR', quote: 'USD', rate, effectiveAt: day(d) }, ctx);
           for (const [d, rate] of jpyRates)
             await ledger.setPrice({ base: 'USD', quote: 'JPY', rate, effectiveAt: day(d) }, ctx);
+          let exchanges = 0;
+          // In effective order: a conversion account opens with its first exchange, and takes nothing earlier.
+          for (const ex of [...h.exchanges].sort((a, b) => a.day - b.day)) {
+            // EUR sold for USD at any rate: the conversion accounts (EQUITY) keep each currency balanced.
+            const [eur, usd] = [new Amount(ex.eur).div(100).toFixed(2), new Amount(ex.usd).div(100).toFixed(2)];
+            await ledger.postTransaction(
+              {
+                idempotencyKey: `x${++exchanges}`,
+                effectiveAt: day(ex.day),
+                entries: [
+                  { account: 'assets:eur', direction: 'CREDIT', amount: eur },
+                  { account: 'assets:bank:checking', direction: 'DEBIT', amount: usd },
+                ],
+                exchanges: [{ from: { amount: eur, currency: 'EUR' }, to: { amount: usd, currency: 'USD' } }],
+              },
+              ctx,
+            );
+          }
           for (const t of h.transfers) {
             const [debit, credit] = MOVES[t.move]!;
             const amount = debit.includes('yen') ? String(t.minor) : new Amount(t.minor).div(100).toFixed(2);
