@@ -12,20 +12,18 @@ import {
   trialBalance,
   type BalanceSheet,
   type IncomeStatement,
-  type StatementSection,
   type Subtotal,
   type TrialBalance,
-  type TrialBalanceLine,
 } from '../reports/balances.js';
 import { loadBooks } from '../ledger/books.js';
 import { reportCut, type ReportCut } from '../reports/cut.js';
+import { statementHeader, statementLines, type LineKey, type StatementLine } from '../reports/statement.js';
 import {
-  statementHeader,
-  statementLines,
-  type LineKey,
-  type StatementHeader,
-  type StatementLine,
-} from '../reports/statement.js';
+  valueStatement,
+  valueStatementLines,
+  type ValuedStatementHeader,
+  type ValuedStatementLine,
+} from '../reports/valued-statement.js';
 import { builder, type GraphQLContext } from './builder.js';
 import { connectionType, decodeCursor, encodeCursor, pageSize, toPage, type Page } from './connection.js';
 import { AccountRef } from './types/account-ref.js';
@@ -36,6 +34,27 @@ import { DirectionRef, MoneyRef } from './types/money.js';
 import { asInput, badInput } from './bad-input.js';
 import { SAY } from './limit-text.js';
 import { MAX_POSITION } from '../domain/limits.js';
+import { valueBalanceSheet, valueIncomeStatement, valueTrialBalance } from '../reports/valued-balances.js';
+import type {
+  BalanceSheetValuation,
+  IncomeStatementValuation,
+  TrialBalanceValuation,
+  ValuedSection,
+  ValuedTrialBalanceLine,
+} from '../reports/valued-balances.js';
+import {
+  BalanceSheetValuationRef,
+  IncomeStatementValuationRef,
+  priced,
+  StatementValuationRef,
+  TrialBalanceValuationRef,
+  ValuationInputRef,
+  valuerFor,
+  ValuedMoneyRef,
+  ValuedStatementLineRef,
+  ValuedTotalRef,
+  ValuedTrialBalanceLineRef,
+} from './valuation.js';
 
 const code = (value: string, field: string) => asInput(() => checkCode(value, field));
 
@@ -83,40 +102,48 @@ const money = (amount: string, currency: string) => ({ amount, currency });
 
 // ----- Account statement ----------------------------------------------------------------------
 
-const StatementLineRef = builder.objectRef<StatementLine & { currency: string }>('StatementLine').implement({
-  description: 'One entry of a statement, with the balance after it.',
-  fields: (t) => ({
-    effectiveAt: t.expose('effectiveAt', { type: 'DateTime', description: 'When it counts.' }),
-    recordedAt: t.expose('recordedAt', { type: 'DateTime', description: 'When the ledger recorded it.' }),
-    transaction: t.field({
-      type: TransactionRef,
-      description: 'Its transaction.',
-      resolve: async (l, _a, ctx) => (await ctx.transactions.load(l.transactionId))!,
+const StatementLineRef = builder
+  .objectRef<StatementLine & { currency: string; valued?: ValuedStatementLine }>('StatementLine')
+  .implement({
+    description: 'One entry of a statement, with the balance after it.',
+    fields: (t) => ({
+      effectiveAt: t.expose('effectiveAt', { type: 'DateTime', description: 'When it counts.' }),
+      recordedAt: t.expose('recordedAt', { type: 'DateTime', description: 'When the ledger recorded it.' }),
+      transaction: t.field({
+        type: TransactionRef,
+        description: 'Its transaction.',
+        resolve: async (l, _a, ctx) => (await ctx.transactions.load(l.transactionId))!,
+      }),
+      description: t.exposeString('description', { nullable: true, description: 'The transaction’s description.' }),
+      counterAccounts: t.exposeStringList('counterAccounts', { description: 'The other accounts of the transaction.' }),
+      direction: t.field({
+        type: DirectionRef,
+        description: 'Debit or credit to this account.',
+        resolve: (l) => l.direction,
+      }),
+      amount: t.field({
+        type: MoneyRef,
+        description: 'The amount of the entry.',
+        resolve: (l) => money(l.amount, l.currency),
+      }),
+      runningBalance: t.field({
+        type: MoneyRef,
+        description: 'The balance after it, on the account’s normal side.',
+        resolve: (l) => money(l.runningBalance, l.currency),
+      }),
+      late: t.exposeBoolean('late', {
+        description: 'Recorded at or after the end of the period (backdated into it after it closed).',
+      }),
+      valued: t.field({
+        type: ValuedStatementLineRef,
+        nullable: true,
+        description: 'Its amount and running balance in the valuation currency (null without `valuation`).',
+        resolve: (l) => l.valued ?? null,
+      }),
     }),
-    description: t.exposeString('description', { nullable: true, description: 'The transaction’s description.' }),
-    counterAccounts: t.exposeStringList('counterAccounts', { description: 'The other accounts of the transaction.' }),
-    direction: t.field({
-      type: DirectionRef,
-      description: 'Debit or credit to this account.',
-      resolve: (l) => l.direction,
-    }),
-    amount: t.field({
-      type: MoneyRef,
-      description: 'The amount of the entry.',
-      resolve: (l) => money(l.amount, l.currency),
-    }),
-    runningBalance: t.field({
-      type: MoneyRef,
-      description: 'The balance after it, on the account’s normal side.',
-      resolve: (l) => money(l.runningBalance, l.currency),
-    }),
-    late: t.exposeBoolean('late', {
-      description: 'Recorded at or after the end of the period (backdated into it after it closed).',
-    }),
-  }),
-});
+  });
 
-type StatementValue = StatementHeader;
+type StatementValue = ValuedStatementHeader;
 const StatementLineConnection = connectionType('StatementLine', StatementLineRef, 'statement line');
 
 const AccountStatementRef = builder.objectRef<StatementValue>('AccountStatement').implement({
@@ -147,6 +174,12 @@ const AccountStatementRef = builder.objectRef<StatementValue>('AccountStatement'
       resolve: (s) => money(s.totalCredits, s.account.currency),
     }),
     lineCount: t.exposeInt('lineCount', { description: 'Entries in the period.' }),
+    valuation: t.field({
+      type: StatementValuationRef,
+      nullable: true,
+      description: 'Opening, closing and totals in the valuation currency (null without `valuation`).',
+      resolve: (s) => s.valuation ?? null,
+    }),
     lines: t.field({
       type: StatementLineConnection,
       description: 'The entries, in effective-time order (then recording order).',
@@ -163,7 +196,9 @@ const AccountStatementRef = builder.objectRef<StatementValue>('AccountStatement'
           );
         const key = after ? parseLineKey(after.key) : null;
         const rows = await statementLines(ctx.ledger.database.db, s, key, limit + 1);
-        const lines = rows.map((l) => ({ ...l, currency: s.account.currency }));
+        const valuer = s.valuer;
+        const valued = valuer ? await priced(() => valueStatementLines(ctx.ledger.database.db, s, valuer, rows)) : [];
+        const lines = rows.map((l, i) => ({ ...l, currency: s.account.currency, valued: valued[i] }));
         return toPage(lines, limit, args.after, (l) =>
           encodeReportCursor('statementLine', s, `${l.effectiveAt}|${l.position}|${l.legIndex}`),
         );
@@ -185,7 +220,7 @@ function parseLineKey(key: string): LineKey {
 
 // ----- Trial balance, balance sheet, income statement ------------------------------------------
 
-const TrialBalanceLineRef = builder.objectRef<TrialBalanceLine>('TrialBalanceLine').implement({
+const TrialBalanceLineRef = builder.objectRef<ValuedTrialBalanceLine>('TrialBalanceLine').implement({
   description: 'One account’s balance on its debit or credit side (the other is zero).',
   fields: (t) => ({
     code: t.exposeString('code', { description: 'The account code.' }),
@@ -200,6 +235,12 @@ const TrialBalanceLineRef = builder.objectRef<TrialBalanceLine>('TrialBalanceLin
       type: MoneyRef,
       description: 'A credit balance, or zero.',
       resolve: (l) => money(l.credit, l.currency),
+    }),
+    valued: t.field({
+      type: ValuedTrialBalanceLineRef,
+      nullable: true,
+      description: 'Its value in the valuation currency (null without `valuation`).',
+      resolve: (l) => l.valued ?? null,
     }),
   }),
 });
@@ -240,32 +281,40 @@ const CurrencyTotalRef = builder.objectRef<TrialBalance['totals'][number]>('Tria
   }),
 });
 
-const TrialBalanceRef = builder.objectRef<TrialBalance>('TrialBalance').implement({
-  description: 'Every account’s balance as of an instant, with subtotals and per-currency totals.',
-  fields: (t) => ({
-    ...cutFields(t),
-    asOf: t.expose('asOf', { type: 'DateTime', description: 'Effective time of the balances (inclusive).' }),
-    lines: t.field({
-      type: [TrialBalanceLineRef],
-      description: 'One line per account opened by asOf, in code order.',
-      resolve: (r) => r.lines,
+const TrialBalanceRef = builder
+  .objectRef<TrialBalance & { valuation?: TrialBalanceValuation }>('TrialBalance')
+  .implement({
+    description: 'Every account’s balance as of an instant, with subtotals and per-currency totals.',
+    fields: (t) => ({
+      ...cutFields(t),
+      asOf: t.expose('asOf', { type: 'DateTime', description: 'Effective time of the balances (inclusive).' }),
+      lines: t.field({
+        type: [TrialBalanceLineRef],
+        description: 'One line per account opened by asOf, in code order.',
+        resolve: (r) => r.lines,
+      }),
+      byType: t.field({
+        type: [SubtotalRef],
+        description: 'Subtotals per account type and currency.',
+        resolve: (r) => r.byType,
+      }),
+      byPrefix: t.field({
+        type: [SubtotalRef],
+        description: 'Subtotals per code prefix and currency.',
+        resolve: (r) => r.byPrefix,
+      }),
+      totals: t.field({ type: [CurrencyTotalRef], description: 'Totals per currency.', resolve: (r) => r.totals }),
+      balanced: t.exposeBoolean('balanced', { description: 'Whether debits equal credits in every currency.' }),
+      valuation: t.field({
+        type: TrialBalanceValuationRef,
+        nullable: true,
+        description: 'The valued totals and their rounding lines (null without `valuation`).',
+        resolve: (r) => r.valuation ?? null,
+      }),
     }),
-    byType: t.field({
-      type: [SubtotalRef],
-      description: 'Subtotals per account type and currency.',
-      resolve: (r) => r.byType,
-    }),
-    byPrefix: t.field({
-      type: [SubtotalRef],
-      description: 'Subtotals per code prefix and currency.',
-      resolve: (r) => r.byPrefix,
-    }),
-    totals: t.field({ type: [CurrencyTotalRef], description: 'Totals per currency.', resolve: (r) => r.totals }),
-    balanced: t.exposeBoolean('balanced', { description: 'Whether debits equal credits in every currency.' }),
-  }),
-});
+  });
 
-const SectionLineRef = builder.objectRef<StatementSection['lines'][number]>('FinancialStatementLine').implement({
+const SectionLineRef = builder.objectRef<ValuedSection['lines'][number]>('FinancialStatementLine').implement({
   description: 'One account in a financial statement, signed on its normal side.',
   fields: (t) => ({
     code: t.exposeString('code', { description: 'The account code.' }),
@@ -275,10 +324,16 @@ const SectionLineRef = builder.objectRef<StatementSection['lines'][number]>('Fin
       description: 'Its balance (or movement over the period).',
       resolve: (l) => money(l.amount, l.currency),
     }),
+    valued: t.field({
+      type: ValuedMoneyRef,
+      nullable: true,
+      description: 'Its value in the valuation currency, with the price used (null without `valuation`).',
+      resolve: (l) => l.valued ?? null,
+    }),
   }),
 });
 
-const SectionRef = builder.objectRef<StatementSection>('FinancialStatementSection').implement({
+const SectionRef = builder.objectRef<ValuedSection>('FinancialStatementSection').implement({
   description: 'The accounts of one type, and their totals per currency.',
   fields: (t) => ({
     type: t.field({ type: AccountTypeRef, description: 'The account type.', resolve: (s) => s.type }),
@@ -287,6 +342,12 @@ const SectionRef = builder.objectRef<StatementSection>('FinancialStatementSectio
       type: [MoneyRef],
       description: 'Totals per currency.',
       resolve: (s) => s.totals.map((x) => money(x.amount, x.currency)),
+    }),
+    valuedTotal: t.field({
+      type: ValuedTotalRef,
+      nullable: true,
+      description: 'The valued total of its lines and its rounding line (null without `valuation`).',
+      resolve: (s) => s.valuedTotal ?? null,
     }),
   }),
 });
@@ -310,15 +371,27 @@ const BalanceSheetTotalRef = builder.objectRef<BalanceSheet['totals'][number]>('
   }),
 });
 
-const BalanceSheetRef = builder.objectRef<BalanceSheet>('BalanceSheet').implement({
-  description: 'Assets, liabilities and equity as of an instant.',
-  fields: (t) => ({
-    ...cutFields(t),
-    asOf: t.expose('asOf', { type: 'DateTime', description: 'Effective time (inclusive).' }),
-    sections: t.field({ type: [SectionRef], description: 'ASSET, LIABILITY and EQUITY.', resolve: (r) => r.sections }),
-    totals: t.field({ type: [BalanceSheetTotalRef], description: 'Per currency.', resolve: (r) => r.totals }),
-  }),
-});
+const BalanceSheetRef = builder
+  .objectRef<BalanceSheet & { valuation?: BalanceSheetValuation }>('BalanceSheet')
+  .implement({
+    description: 'Assets, liabilities and equity as of an instant.',
+    fields: (t) => ({
+      ...cutFields(t),
+      asOf: t.expose('asOf', { type: 'DateTime', description: 'Effective time (inclusive).' }),
+      sections: t.field({
+        type: [SectionRef],
+        description: 'ASSET, LIABILITY and EQUITY.',
+        resolve: (r) => r.sections,
+      }),
+      totals: t.field({ type: [BalanceSheetTotalRef], description: 'Per currency.', resolve: (r) => r.totals }),
+      valuation: t.field({
+        type: BalanceSheetValuationRef,
+        nullable: true,
+        description: 'The equation valued, with unrealised exchange gains and losses (null without `valuation`).',
+        resolve: (r) => r.valuation ?? null,
+      }),
+    }),
+  });
 
 const IncomeTotalRef = builder.objectRef<IncomeStatement['totals'][number]>('IncomeStatementTotal').implement({
   description: 'Revenue, expenses and net income in one currency.',
@@ -341,16 +414,24 @@ const IncomeTotalRef = builder.objectRef<IncomeStatement['totals'][number]>('Inc
   }),
 });
 
-const IncomeStatementRef = builder.objectRef<IncomeStatement>('IncomeStatement').implement({
-  description: 'Revenue and expenses over [from, to): each account’s movement in the period.',
-  fields: (t) => ({
-    ...cutFields(t),
-    from: t.expose('from', { type: 'DateTime', description: 'Start (inclusive).' }),
-    to: t.expose('to', { type: 'DateTime', description: 'End (exclusive).' }),
-    sections: t.field({ type: [SectionRef], description: 'REVENUE and EXPENSE.', resolve: (r) => r.sections }),
-    totals: t.field({ type: [IncomeTotalRef], description: 'Per currency.', resolve: (r) => r.totals }),
-  }),
-});
+const IncomeStatementRef = builder
+  .objectRef<IncomeStatement & { valuation?: IncomeStatementValuation }>('IncomeStatement')
+  .implement({
+    description: 'Revenue and expenses over [from, to): each account’s movement in the period.',
+    fields: (t) => ({
+      ...cutFields(t),
+      from: t.expose('from', { type: 'DateTime', description: 'Start (inclusive).' }),
+      to: t.expose('to', { type: 'DateTime', description: 'End (exclusive).' }),
+      sections: t.field({ type: [SectionRef], description: 'REVENUE and EXPENSE.', resolve: (r) => r.sections }),
+      totals: t.field({ type: [IncomeTotalRef], description: 'Per currency.', resolve: (r) => r.totals }),
+      valuation: t.field({
+        type: IncomeStatementValuationRef,
+        nullable: true,
+        description: 'Revenue, expenses and net income valued (null without `valuation`).',
+        resolve: (r) => r.valuation ?? null,
+      }),
+    }),
+  });
 
 // ----- Audit trail -----------------------------------------------------------------------------
 
@@ -407,13 +488,19 @@ builder.queryFields((t) => ({
         description:
           'Read the statement at this log position (the atPosition of its first page, to read on with its cursors); overrides knownAt.',
       }),
+      valuation: t.arg({
+        type: ValuationInputRef,
+        description: 'Show every amount also in this currency, at these prices (docs/api.md, Valuation).',
+      }),
     },
     resolve: async (_root, args, ctx) => {
       const account = await ctx.accounts.load(code(args.account, 'account'));
       if (!account) return null;
       const reportAt =
         args.atPosition == null ? await cut(ctx, args.knownAt) : await cutAtPosition(ctx, args.atPosition);
-      return statementHeader(ctx.ledger.database.db, account, period(args.from, args.to), reportAt);
+      const valuer = valuerFor(ctx, args.valuation, reportAt);
+      const header = await statementHeader(ctx.ledger.database.db, account, period(args.from, args.to), reportAt);
+      return valuer ? priced(() => valueStatement(ctx.ledger.database.db, header, valuer)) : header;
     },
   }),
   trialBalance: t.field({
@@ -424,9 +511,17 @@ builder.queryFields((t) => ({
     args: {
       asOf: t.arg({ type: 'DateTime', description: 'Effective time (inclusive); default now.' }),
       knownAt: t.arg({ type: 'DateTime', description: 'Recorded time the report is taken at; default now.' }),
+      valuation: t.arg({
+        type: ValuationInputRef,
+        description: 'Show every amount also in this currency, at these prices (docs/api.md, Valuation).',
+      }),
     },
-    resolve: async (_root, args, ctx) =>
-      trialBalance(ctx.ledger.database.db, args.asOf ?? ctx.now, await cut(ctx, args.knownAt)),
+    resolve: async (_root, args, ctx) => {
+      const reportAt = await cut(ctx, args.knownAt);
+      const valuer = valuerFor(ctx, args.valuation, reportAt);
+      const report = await trialBalance(ctx.ledger.database.db, args.asOf ?? ctx.now, reportAt);
+      return valuer ? priced(() => valueTrialBalance(ctx.ledger.database.db, report, valuer)) : report;
+    },
   }),
   balanceSheet: t.field({
     type: BalanceSheetRef,
@@ -435,9 +530,17 @@ builder.queryFields((t) => ({
     args: {
       asOf: t.arg({ type: 'DateTime', description: 'Effective time (inclusive); default now.' }),
       knownAt: t.arg({ type: 'DateTime', description: 'Recorded time the report is taken at; default now.' }),
+      valuation: t.arg({
+        type: ValuationInputRef,
+        description: 'Show every amount also in this currency, at these prices (docs/api.md, Valuation).',
+      }),
     },
-    resolve: async (_root, args, ctx) =>
-      balanceSheet(ctx.ledger.database.db, args.asOf ?? ctx.now, await cut(ctx, args.knownAt)),
+    resolve: async (_root, args, ctx) => {
+      const reportAt = await cut(ctx, args.knownAt);
+      const valuer = valuerFor(ctx, args.valuation, reportAt);
+      const report = await balanceSheet(ctx.ledger.database.db, args.asOf ?? ctx.now, reportAt);
+      return valuer ? priced(() => valueBalanceSheet(ctx.ledger.database.db, report, valuer)) : report;
+    },
   }),
   incomeStatement: t.field({
     type: IncomeStatementRef,
@@ -447,9 +550,17 @@ builder.queryFields((t) => ({
       from: t.arg({ type: 'DateTime', required: true, description: 'Start (inclusive).' }),
       to: t.arg({ type: 'DateTime', required: true, description: 'End (exclusive).' }),
       knownAt: t.arg({ type: 'DateTime', description: 'Recorded time the report is taken at; default now.' }),
+      valuation: t.arg({
+        type: ValuationInputRef,
+        description: 'Show every amount also in this currency, at these prices (docs/api.md, Valuation).',
+      }),
     },
-    resolve: async (_root, args, ctx) =>
-      incomeStatement(ctx.ledger.database.db, period(args.from, args.to), await cut(ctx, args.knownAt)),
+    resolve: async (_root, args, ctx) => {
+      const reportAt = await cut(ctx, args.knownAt);
+      const valuer = valuerFor(ctx, args.valuation, reportAt);
+      const report = await incomeStatement(ctx.ledger.database.db, period(args.from, args.to), reportAt);
+      return valuer ? priced(() => valueIncomeStatement(ctx.ledger.database.db, report, valuer)) : report;
+    },
   }),
 }));
 

@@ -43,7 +43,7 @@ export interface TrialBalance extends ReportCut {
 }
 
 /** Accounts as the log knew them at the cut and opened (effective) by `asOf`, in code order, with their balances then. */
-async function* balancesAt(
+export async function* balancesAt(
   db: Db,
   asOf: string,
   cut: ReportCut,

@@ -25,6 +25,9 @@ export async function reportCut(db: Db, knownAt: string | null | undefined, now:
 /** The earliest instant a DateTime can name. */
 export const FIRST_INSTANT = '0001-01-01T00:00:00.000Z';
 
+/** The latest instant a DateTime can name. */
+export const LAST_INSTANT = '9999-12-31T23:59:59.999Z';
+
 /** The instant just before `t`: effective times have millisecond precision, so "≤ before(t)" is "< t". */
 export function before(t: string): string {
   return new Date(Date.parse(t) - 1).toISOString();

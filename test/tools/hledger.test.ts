@@ -3,37 +3,16 @@
  * the same balance for every account as Inkwell's trial balance, at several dates and at two
  * knownAt cuts — backdated entries, several currencies and a custom asset included.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Amount } from '../../src/domain/money.js';
 import { trialBalance } from '../../src/reports/balances.js';
 import { before, reportCut, type ReportCut } from '../../src/reports/cut.js';
-import { writeJournal } from '../../src/reports/export/journal.js';
-import { stringSink } from '../../src/reports/export/write.js';
 import type { Db } from '../../src/store/db.js';
 import { books, OPENED } from '../support/books.js';
-
-/** hledger's balances at the start of `date` (its -e is exclusive), raw: debits positive. */
-function hledgerBalances(file: string, date: string): Map<string, string> {
-  const result = spawnSync('hledger', ['-f', file, 'bal', '-e', date, '--flat', '-N', '-O', 'csv'], {
-    encoding: 'utf8',
-  });
-  if (result.status !== 0) throw new Error(`hledger failed: ${result.stderr}`);
-  const balances = new Map<string, string>();
-  for (const line of result.stdout.trim().split('\n').slice(1)) {
-    const [account, balance] = [...line.matchAll(/"((?:[^"]|"")*)"/g)].map((m) => m[1]!.replace(/""/g, '"')) as [
-      string,
-      string,
-    ];
-    const match = /^(-?[0-9.]+) (?:"([^"]+)"|(\S+))$/.exec(balance);
-    if (!match) throw new Error(`unexpected hledger amount "${balance}"`);
-    balances.set(account, `${new Amount(match[1]!).toString()} ${match[2] ?? match[3]}`);
-  }
-  return balances;
-}
+import { exportJournalAt, hledgerBalances } from '../support/hledger.js';
 
 /** Inkwell's trial balance at the start of `date`, in the same form (zero balances left out, as hledger does). */
 async function inkwellBalances(db: Db, date: string, cut: ReportCut): Promise<Map<string, string>> {
@@ -91,11 +70,7 @@ describe('the hledger journal export', () => {
       await reverse('2026-03-03T00:00:00Z', rent);
       let compared = 0;
       for (const knownAt of [firstCut, '2026-04-01T00:00:00.000Z']) {
-        const cut = await reportCut(db, knownAt, '2030-01-01T00:00:00.000Z');
-        const sink = stringSink(1 << 20);
-        await writeJournal(db, cut, sink);
-        const file = join(dir, `books-${cut.atPosition}.journal`);
-        writeFileSync(file, sink.text());
+        const { cut, file } = await exportJournalAt(db, dir, knownAt);
         for (const date of [
           '2026-01-01',
           '2026-01-11',
