@@ -33,7 +33,7 @@ export class ImportAccounts {
       this.existing.set(code, view.currency);
     for (const item of items) {
       for (const leg of item.legs) {
-        const currency = this.existing.get(leg.account) ?? (await this.open(leg.account, item));
+        const currency = this.existing.get(leg.account) ?? (await this.open(leg.account, item.line));
         if (currency !== leg.currency)
           throw new ImportRefused(
             item.line,
@@ -43,13 +43,23 @@ export class ImportAccounts {
     }
   }
 
+  /** The planned accounts no transaction touched, in the plan's order (each opened as the source opened it). */
+  async openRest(): Promise<void> {
+    const rest = [...this.plans.keys()].filter((c) => !this.existing.has(c) && !this.wouldOpen.has(c));
+    const found = await getAccounts(this.ledger.database.db, rest);
+    for (const code of rest) {
+      if (found.has(code)) continue;
+      await this.open(code, 0);
+    }
+  }
+
   allExist(inputs: PostTransactionInput[]): boolean {
     return inputs.every((input) => input.entries.every((e) => this.existing.has(e.account)));
   }
 
-  private async open(code: string, item: ImportItem): Promise<string> {
+  private async open(code: string, line: number): Promise<string> {
     const plan = this.plans.get(code);
-    if (!plan) throw new ImportRefused(item.line, `the source never says how to open ${code}`);
+    if (!plan) throw new ImportRefused(line, `the source never says how to open ${code}`);
     if (this.wouldOpen.has(code)) return plan.currency;
     this.opened.push(code);
     if (this.options.dryRun) {
@@ -72,7 +82,7 @@ export class ImportAccounts {
       );
     } catch (error) {
       if (error instanceof LedgerError)
-        throw new ImportRefused(item.line, `cannot open ${code}: ${error.message} (${error.code})`);
+        throw new ImportRefused(line, `cannot open ${code}: ${error.message} (${error.code})`);
       throw error;
     }
     this.existing.set(code, plan.currency);

@@ -88,6 +88,7 @@ export async function runImport(ledger: Ledger, source: ImportSource, options: I
     throw error;
   }
   await flush();
+  if (source.openUnused) await accounts.openRest();
   return summary;
 }
 
@@ -145,7 +146,8 @@ async function postBatch(
 }
 
 function count(summary: ImportSummary, item: ImportItem): void {
-  summary.posted += 1;
+  // A transaction that only asserts posts nothing, and is checked again on every run.
+  if (item.legs.length > 0) summary.posted += 1;
   summary.assertions += item.assertions.length;
   for (const leg of item.legs) {
     const change = summary.changes.get(leg.account) ?? { currency: leg.currency, postings: 0, net: ZERO };

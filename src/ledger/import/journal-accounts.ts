@@ -48,11 +48,8 @@ export function accountTypeOf(
     : { problem: `cannot tell the type of account ${account}: declare it, e.g. "account ${account}  ; type: A"` };
 }
 
-/** Symbols a journal writes for the currencies with a code of their own. */
-const SIGNS: Record<string, string> = { $: 'USD', '€': 'EUR', '£': 'GBP' };
-
 /**
- * Commodity symbol → Inkwell currency: an ISO code keeps its ISO scale (a directive that declares
+ * Commodity symbol → Inkwell currency (a sign such as $ or € is refused, never guessed): an ISO code keeps its ISO scale (a directive that declares
  * another is refused), `"BTC/8"` is already one, any other code becomes a custom asset whose scale
  * is the directive's, or else the most decimals the journal writes for it.
  */
@@ -70,7 +67,8 @@ export class Commodities {
 
   /** The currency code and scale for a symbol, or why there is none. */
   currencyOf(symbol: string): { code: string; scale: number } | string {
-    const code = SIGNS[symbol] ?? symbol;
+    // "$" is not read as USD: hledger keeps $ and USD apart, and so must the balances.
+    const code = symbol;
     const declared = this.declared.get(symbol);
     let iso: { code: string; scale: number } | null = null;
     try {

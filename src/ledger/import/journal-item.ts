@@ -3,7 +3,8 @@
  * takes what balances the others; every commodity must balance; an assertion is the account's
  * balance after its posting. Refused with its line: a commodity or account Inkwell cannot name,
  * more decimals than the currency has (never rounded), an unbalanced transaction, or several
- * commodities in one transaction (an exchange, which Inkwell records only with prices).
+ * a transaction whose commodities do not each balance on their own (an exchange, which Inkwell
+ * records only with prices).
  */
 import type { Leg } from '../../domain/account.js';
 import type { JournalAmount } from '../../domain/hledger-amount.js';
@@ -62,40 +63,47 @@ function resolve(tx: JournalTransaction, facts: JournalFacts, directives: Map<st
     assertion: p.assertion ? p.assertion.quantity : null,
   }));
   const costed = tx.postings.find((p) => p.cost);
-  const currencies = new Set(resolved.filter((p) => p.quantity).map((p) => p.currency));
-  if (costed || currencies.size > 1)
+  if (costed)
     throw new ImportRefused(
-      costed?.line ?? tx.line,
-      `a transaction in several commodities (${[...currencies].join(', ')}${costed ? ', with a cost' : ''}) is an exchange: Inkwell cannot import it yet`,
+      costed.line,
+      'a posting with a cost (@ or @@) is an exchange between commodities: Inkwell cannot import it yet',
     );
+  const currencies = new Set(resolved.filter((p) => p.quantity).map((p) => p.currency));
   if (currencies.size === 0) throw new ImportRefused(tx.line, 'a transaction with no amounts');
-  const [currency] = [...currencies] as [string];
+  const inferred = resolved.find((p) => !p.quantity);
+  if (inferred && currencies.size > 1)
+    throw new ImportRefused(inferred.line, 'an amount can be left out only when the transaction has one commodity');
   tx.postings.forEach((p, i) => {
-    if (p.assertion && currencyFor(p.assertion, p.line, facts) !== currency && !p.assertion.quantity.isZero())
-      throw new ImportRefused(p.line, `the assertion is in another commodity than the posting (${currency})`);
     const r = resolved[i]!;
-    r.currency = currency;
-    if (r.accountCurrency && r.accountCurrency !== currency)
+    if (!r.quantity) r.currency = [...currencies][0]!;
+    if (p.assertion && currencyFor(p.assertion, p.line, facts) !== r.currency && !p.assertion.quantity.isZero())
+      throw new ImportRefused(p.line, `the assertion is in another commodity than the posting (${r.currency})`);
+    if (r.accountCurrency && r.accountCurrency !== r.currency)
       throw new ImportRefused(
         p.line,
-        `${p.account} holds ${r.accountCurrency} (its first posting); an Inkwell account has one currency, this posting is in ${currency}`,
+        `${p.account} holds ${r.accountCurrency} (its first posting); an Inkwell account has one currency, this posting is in ${r.currency}`,
       );
   });
   return resolved;
 }
 
-/** The inferred amount filled in, and the whole checked to balance. */
+/** The inferred amount filled in, and every commodity checked to balance on its own. */
 function balance(tx: JournalTransaction, postings: Resolved[]): void {
   const missing = postings.filter((p) => p.quantity === null);
   if (missing.length > 1)
     throw new ImportRefused(missing[1]!.line, 'only one posting of a transaction may leave its amount out');
-  const sum = postings.reduce((total, p) => (p.quantity ? total.plus(p.quantity) : total), ZERO);
-  if (missing[0]) missing[0].quantity = sum.negated();
-  else if (!sum.isZero())
-    throw new ImportRefused(
-      tx.line,
-      `the transaction is unbalanced: its postings sum to ${sum.toString()} ${postings[0]!.currency}`,
-    );
+  const sums = new Map<string, Amount>();
+  for (const p of postings) if (p.quantity) sums.set(p.currency, (sums.get(p.currency) ?? ZERO).plus(p.quantity));
+  if (missing[0]) missing[0].quantity = sums.get(missing[0].currency)!.negated();
+  const off = [...sums].filter(([, sum]) => !sum.isZero());
+  if (missing[0] || off.length === 0) return;
+  const what = off.map(([currency, sum]) => `${sum.toString()} ${currency}`).join(', ');
+  throw new ImportRefused(
+    tx.line,
+    sums.size > 1
+      ? `the postings sum to ${what}: an exchange between commodities, which Inkwell cannot import yet`
+      : `the transaction is unbalanced: its postings sum to ${what}`,
+  );
 }
 
 /** Our export's `effective:` tag gives the exact instant; otherwise the date, at midnight UTC. */

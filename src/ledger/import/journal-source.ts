@@ -55,6 +55,7 @@ export function journalSource(path: string): ImportSource {
 
   return {
     notes,
+    openUnused: false,
     async plan() {
       await firstPass();
       const plans = new Map<string, AccountPlan>();
