@@ -11,6 +11,7 @@ import * as categories from './0009_categories.js';
 import * as entriesAggregateIndexes from './0010_entries_aggregate_indexes.js';
 import * as consumers from './0011_consumers.js';
 import * as webhooks from './0012_webhooks.js';
+import * as prices from './0013_prices.js';
 
 export const MIGRATIONS = {
   '0001_initial': initial,
@@ -25,4 +26,5 @@ export const MIGRATIONS = {
   '0010_entries_aggregate_indexes': entriesAggregateIndexes,
   '0011_consumers': consumers,
   '0012_webhooks': webhooks,
+  '0013_prices': prices,
 };

@@ -16,6 +16,7 @@
 import type { AccountEvent } from './account.js';
 import type { BooksEvent } from './books.js';
 import type { CategoryEvent } from './categories.js';
+import type { PriceEvent } from './prices.js';
 import { ValidationError } from './errors.js';
 import { isAtOrBelow, checkPattern, matchesPattern } from './filters.js';
 import type { JsonObject } from './json.js';
@@ -44,7 +45,7 @@ export interface EventFilter {
 }
 
 /** Any decoded event, in its current shape. */
-export type DomainEvent = AccountEvent | BooksEvent | CategoryEvent;
+export type DomainEvent = AccountEvent | BooksEvent | CategoryEvent | PriceEvent;
 
 /** An event as a filter reads it: the event and the account whose stream holds it (null: none). */
 export interface EventOnStream {

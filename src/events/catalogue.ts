@@ -7,6 +7,7 @@
 import type { AccountEvent } from '../domain/account.js';
 import type { BooksEvent } from '../domain/books.js';
 import type { CategoryEvent } from '../domain/categories.js';
+import type { PriceEvent } from '../domain/prices.js';
 import { canonicalJson } from '../domain/json.js';
 import { validate } from './schema-check.js';
 import { ACCOUNT_CLOSED } from './types/account-closed.js';
@@ -20,13 +21,14 @@ import {
 import { ACCOUNT_OPENED } from './types/account-opened.js';
 import { PERIOD_CLOSED, PERIOD_REOPENED } from './types/books.js';
 import { CATEGORY_CREATED, CATEGORY_MEMBER_ADDED, CATEGORY_MEMBER_REMOVED } from './types/categories.js';
+import { PRICE_SET } from './types/prices.js';
 import { HOLD_ADJUSTED, HOLD_COMMITTED, HOLD_EXPIRED, HOLD_PLACED, HOLD_VOIDED } from './types/holds.js';
 import type { EventVersion } from './types/shared.js';
 import { TRANSACTION_METADATA_UPDATED } from './types/transaction-metadata.js';
 import { TRANSACTION_POSTED } from './types/transaction-posted.js';
 
-/** Any stored event: an account's, the books' (the period lock), or a category's. */
-export type LedgerEvent = AccountEvent | BooksEvent | CategoryEvent;
+/** Any stored event: an account's, the books' (the period lock), a category's or a price's. */
+export type LedgerEvent = AccountEvent | BooksEvent | CategoryEvent | PriceEvent;
 
 /** Every event type ever stored → its versions, oldest first. The last one is current. */
 export const CATALOGUE: Record<LedgerEvent['type'], readonly EventVersion[]> = {
@@ -49,6 +51,7 @@ export const CATALOGUE: Record<LedgerEvent['type'], readonly EventVersion[]> = {
   CategoryCreated: CATEGORY_CREATED,
   CategoryMemberAdded: CATEGORY_MEMBER_ADDED,
   CategoryMemberRemoved: CATEGORY_MEMBER_REMOVED,
+  PriceSet: PRICE_SET,
 };
 
 const BOOKS_TYPES = new Set<string>(['PeriodClosed', 'PeriodReopened']);
@@ -61,6 +64,10 @@ const CATEGORY_TYPES = new Set<string>(['CategoryCreated', 'CategoryMemberAdded'
 
 export function isCategoryEvent(event: LedgerEvent): event is CategoryEvent {
   return CATEGORY_TYPES.has(event.type);
+}
+
+export function isPriceEvent(event: LedgerEvent): event is PriceEvent {
+  return event.type === 'PriceSet';
 }
 
 export function currentVersion(type: LedgerEvent['type']): number {
@@ -127,6 +134,8 @@ export function decodeAccountEvent(row: StoredPayload): AccountEvent {
     throw new EventDecodingError(row.position, `"${row.type}" belongs to the books stream, not to an account`);
   if (isCategoryEvent(event))
     throw new EventDecodingError(row.position, `"${row.type}" belongs to a category stream, not to an account`);
+  if (isPriceEvent(event))
+    throw new EventDecodingError(row.position, `"${row.type}" belongs to a price stream, not to an account`);
   return event;
 }
 
@@ -140,6 +149,12 @@ export function decodeCategoryEvent(row: StoredPayload): CategoryEvent {
   const event = decodeEvent(row);
   if (!isCategoryEvent(event))
     throw new EventDecodingError(row.position, `"${row.type}" is not an event of a category`);
+  return event;
+}
+
+export function decodePriceEvent(row: StoredPayload): PriceEvent {
+  const event = decodeEvent(row);
+  if (!isPriceEvent(event)) throw new EventDecodingError(row.position, `"${row.type}" is not an event of a price`);
   return event;
 }
 

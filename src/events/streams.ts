@@ -3,7 +3,9 @@
  * per category, `category:<code>`. Categories get streams of their own (not the books stream):
  * the books' state is its last event alone (ledger/books.ts reads just that one), and a stream
  * per category gives each its own version to check, while every reader that follows account
- * streams already skips what is not one (isAccountStream).
+ * streams already skips what is not one (isAccountStream). Prices get one stream per currency
+ * pair, `price:<base>:<quote>` (issue 22): ":" never occurs in a currency code, while "/" does in
+ * a custom asset's ("BTC/8"), so the name reads back unambiguously.
  */
 const PREFIX = 'account:';
 
@@ -36,4 +38,14 @@ export function categoryStream(code: string): string {
 export function categoryCodeOf(streamId: string): string {
   if (!streamId.startsWith(CATEGORY_PREFIX)) throw new Error(`invariant: "${streamId}" is not a category stream`);
   return streamId.slice(CATEGORY_PREFIX.length);
+}
+
+const PRICE_PREFIX = 'price:';
+
+export function isPriceStream(streamId: string): boolean {
+  return streamId.startsWith(PRICE_PREFIX);
+}
+
+export function priceStream(base: string, quote: string): string {
+  return `${PRICE_PREFIX}${base}:${quote}`;
 }

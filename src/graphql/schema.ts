@@ -18,6 +18,7 @@ import './subscriptions.js';
 import './monitors.js';
 import './metadata.js';
 import './categories.js';
+import './prices.js';
 import './consumers.js';
 import './webhooks.js';
 

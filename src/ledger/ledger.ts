@@ -26,6 +26,7 @@ import {
   type OnCategory,
 } from './commands/categories.js';
 import { adjustPending, type AdjustPendingInput } from './commands/adjust-pending.js';
+import { runSetPrice, setPrice, type SetPriceInput, type SetPriceResult } from './commands/set-price.js';
 import { commitPending, type CommitPendingInput } from './commands/commit-pending.js';
 import { expireHold } from './commands/expire-hold.js';
 import { openAccount, type OpenAccountInput } from './commands/open-account.js';
@@ -53,6 +54,7 @@ export type {
   BatchResult,
   Rehearsal,
   MembershipInput,
+  SetPriceInput,
   CommitPendingInput,
   OpenAccountInput,
   PostTransactionInput,
@@ -247,6 +249,12 @@ export class Ledger {
 
   async removeFromCategory(input: MembershipInput, ctx: CommandContext): Promise<string> {
     return this.onCategory(changeMembership(input, false, this.env), ctx);
+  }
+
+  /** Records a price (issue 22); the same rate again at the same instant changes nothing. */
+  async setPrice(input: SetPriceInput, ctx: CommandContext): Promise<SetPriceResult> {
+    const command = setPrice(input, this.env);
+    return this.committer.submit((session) => runSetPrice(session, command, ctx), { alone: true });
   }
 
   /** Alone in its transaction: the cycle check reads every category's membership. */

@@ -21,6 +21,7 @@ import type { StoredEvent } from '../events/envelope.js';
 import { accountCodeOf } from '../events/streams.js';
 import { OnTimeFrontiers } from '../projections/as-of-index.js';
 import { projectCategoryEvents } from '../projections/categories.js';
+import { projectPriceEvents } from '../projections/prices.js';
 import { ProjectionBatch, type Committed, type ProjectionPolicy } from '../projections/project.js';
 import type { Db } from '../store/db.js';
 import {
@@ -85,6 +86,8 @@ export class WriteSession {
   private events: StoredEvent[] = [];
   /** Category events among them: their read models are written with them. */
   private categoryEvents: StoredEvent[] = [];
+  /** Price events among them: their read model is written with them. */
+  private priceEvents: StoredEvent[] = [];
   /** Idempotency records known in this transaction (null: known absent), and those to insert. */
   private readonly keys = new Map<string, IdempotencyRecord | null>();
   private records: Array<IdempotencyRecord & { createdAt: string }> = [];
@@ -235,6 +238,13 @@ export class WriteSession {
     return stored;
   }
 
+  /** Appends events of a price stream (commands/set-price.ts); its read model follows at the write. */
+  appendPriceEvents(request: AppendRequest): StoredEvent[] {
+    const stored = this.append([request]);
+    this.priceEvents.push(...stored);
+    return stored;
+  }
+
   saveIdempotency(record: IdempotencyRecord, createdAt: string): void {
     this.keys.set(record.key, record);
     this.records.push({ ...record, createdAt });
@@ -259,17 +269,24 @@ export class WriteSession {
   }
 
   private async write(trx: Db): Promise<void> {
-    const [events, records, categoryEvents] = [this.events, this.records, this.categoryEvents];
+    const [events, records, categoryEvents, priceEvents] = [
+      this.events,
+      this.records,
+      this.categoryEvents,
+      this.priceEvents,
+    ];
     if (events.length === 0 && records.length === 0) return;
     this.events = [];
     this.records = [];
     this.categoryEvents = [];
+    this.priceEvents = [];
     // Under the write lock no stream can move. Were the memory ever behind the store (a bug),
     // the unique (stream, version) index refuses the fork: the group fails and runs again, one
     // command at a time, from a reloaded state.
     await insertEvents(trx, events);
     await this.projection.write(trx);
     await projectCategoryEvents(trx, categoryEvents);
+    await projectPriceEvents(trx, priceEvents);
     await saveIdempotencies(trx, records);
   }
 

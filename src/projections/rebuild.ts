@@ -5,11 +5,12 @@
  */
 import { evolve, initialState, type AccountState, type OpenedAccount } from '../domain/account.js';
 import { decodeAccountEvent, decodeEvent } from '../events/catalogue.js';
-import { accountCodeOf, isAccountStream, isCategoryStream } from '../events/streams.js';
+import { accountCodeOf, isAccountStream, isCategoryStream, isPriceStream } from '../events/streams.js';
 import type { Database, Db } from '../store/db.js';
 import { readLog } from '../store/event-store.js';
 import { DEFAULT_EPOCH_EVERY } from './as-of-index.js';
 import { projectCategoryEvents } from './categories.js';
+import { projectPriceEvents } from './prices.js';
 import { projectIn, type Committed } from './project.js';
 
 export interface RebuildReport {
@@ -31,6 +32,7 @@ const READ_MODELS = {
   holds: (r: Row) => `${r.transaction_id}/${r.account_code}`,
   categories: (r: Row) => `${r.code}`,
   category_memberships: (r: Row) => `${r.position}`,
+  prices: (r: Row) => `${r.position}`,
 } as const;
 type ReadModel = keyof typeof READ_MODELS;
 
@@ -45,6 +47,11 @@ export async function replayProjections(trx: Db, epochEvery: number, batchSize =
     // A category's events have read models of their own, written by the append path's function.
     if (isCategoryStream(stored.streamId)) {
       await projectCategoryEvents(trx, [stored]);
+      events += 1;
+      continue;
+    }
+    if (isPriceStream(stored.streamId)) {
+      await projectPriceEvents(trx, [stored]);
       events += 1;
       continue;
     }

@@ -202,6 +202,18 @@ export interface CategoryMembershipsTable {
   recorded_at: string;
 }
 
+/** One row per PriceSet event (migration 0013): the rate as exact decimal text. */
+export interface PricesTable {
+  position: number;
+  base: string;
+  quote: string;
+  rate: string;
+  effective_at: string;
+  recorded_at: string;
+  /** The version of the pair's stream (`price:<base>:<quote>`) this event has. */
+  version: number;
+}
+
 /** A metadata path declared searchable (issue 19): its subscriber is `metadata-index:<target>:<path>`. */
 export interface MetadataIndexesTable {
   target: 'TRANSACTION' | 'ACCOUNT';
@@ -326,4 +338,5 @@ export interface Schema {
   consumer_leases: ConsumerLeasesTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  prices: PricesTable;
 }

@@ -67,6 +67,14 @@ const MATRIX: Record<string, Row> = {
     needs: 'read',
     request: () => ({ query: '{ f: category(code: "matrix") { code members { code } balance { currency } } }' }),
   },
+  'Query.price': {
+    needs: 'read',
+    request: () => ({ query: '{ f: price(base: "EUR", quote: "USD") { rate } }' }),
+  },
+  'Query.prices': {
+    needs: 'read',
+    request: () => ({ query: '{ f: prices(base: "EUR", quote: "USD", first: 5) { edges { cursor } } }' }),
+  },
   'Query.transactions': {
     needs: 'read',
     request: () => ({ query: '{ f: transactions(first: 5) { totalCount edges { cursor } } }' }),
@@ -219,6 +227,16 @@ const MATRIX: Record<string, Row> = {
       query:
         'mutation { f: removeFromCategory(input: { category: "matrix", account: "assets:cash" }) { __typename ... on Category { code } } }',
     }),
+  },
+  // Each call records a new price (a fresh rate at one instant: a correction, never a no-op).
+  'Mutation.setPrice': {
+    needs: 'post',
+    request: () => ({
+      query:
+        'mutation($rate: Decimal!) { f: setPrice(input: { base: "EUR", quote: "USD", rate: $rate, effectiveAt: "2026-01-01T00:00:00Z" }) { __typename ... on Price { rate } } }',
+      variables: { rate: `1.${++sequence}` },
+    }),
+    path: ['f', 'rate'],
   },
   'Mutation.postTransaction': {
     needs: 'post',
@@ -457,6 +475,8 @@ beforeAll(async () => {
     { code: 'assets:still', type: 'ASSET' },
   ]);
   await api.mutate('closePeriod', { through: '2000-01-02T00:00:00Z' });
+  // A price for Query.price to answer (null would not show the read was allowed).
+  expect((await api.mutate('setPrice', { base: 'EUR', quote: 'USD', rate: '1.1' })).__typename).toBe('Price');
   const created = async (code: string) =>
     expect((await api.mutate('createCategory', { code, name: code })).__typename).toBe('Category');
   await created('matrix');

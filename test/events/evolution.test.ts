@@ -196,6 +196,7 @@ describe('a log of every version against the same history at current versions', 
       'CategoryCreated v1': 2,
       'CategoryMemberAdded v1': 3,
       'CategoryMemberRemoved v1': 1,
+      'PriceSet v1': 1,
     });
   });
 

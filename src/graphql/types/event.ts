@@ -29,7 +29,8 @@ export const LedgerEventRef = builder.objectRef<EventView>('LedgerEvent').implem
       resolve: (e) => e.stored.position,
     }),
     streamId: t.string({
-      description: 'The stream it belongs to: `account:<code>`, `books` for the period lock, or `category:<code>`.',
+      description:
+        'The stream it belongs to: `account:<code>`, `books` for the period lock, `category:<code>`, or `price:<base>:<quote>`.',
       resolve: (e) => e.stored.streamId,
     }),
     version: t.int({
