@@ -16,7 +16,7 @@ export function summaryLine(file: string, s: ImportSummary, dryRun: boolean): st
   const notes = [...s.notes].map(([what, n]) => `\n  not imported: ${n} ${what}`).join('');
   return (
     `${file}: ${s.read} transactions read, ${s.posted} ${verb}, ${s.skipped} already imported, ` +
-    `${s.assertions} balance assertions held, ${s.accountsOpened.length} accounts ${dryRun ? 'to open' : 'opened'}${notes}`
+    `${s.assertions} balance assertions held, ${s.prices} prices ${dryRun ? 'checked' : 'recorded'}, ${s.accountsOpened.length} accounts ${dryRun ? 'to open' : 'opened'}${notes}`
   );
 }
 

@@ -3,7 +3,7 @@
  * import it into an empty database, export again. The trial balances agree at every month end
  * and the journals are the same but for what only the new ledger can say (ids, log positions,
  * recorded times). Backdated entries, a reversal, two currencies in one transaction and a custom
- * asset included.
+ * asset included; through the audit trail, a price too.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { journalSource } from '../../src/ledger/import/journal-source.js';
 import { jsonlSource } from '../../src/ledger/import/jsonl-source.js';
 import type { ImportSource } from '../../src/ledger/import/model.js';
 import { Ledger } from '../../src/ledger/ledger.js';
+import { priceAt } from '../../src/ledger/prices.js';
 import { trialBalance } from '../../src/reports/balances.js';
 import { checkAuditFilter } from '../../src/reports/audit-trail.js';
 import { reportCut } from '../../src/reports/cut.js';
@@ -36,6 +37,8 @@ beforeAll(async () => {
   original = await books();
   dir = mkdtempSync(join(tmpdir(), 'inkwell-import-'));
   await seedHistory(original);
+  const price = { base: 'BTC/8', quote: 'USD', rate: '40000.125', effectiveAt: '2026-02-01T00:00:00.000Z' };
+  await original.ledger.setPrice(price, ctx);
   // Two identical transactions: two postings, each with its own ordinal in its idempotency key.
   for (let i = 0; i < 2; i++)
     await original.post('2026-03-04T00:00:00Z', 'assets:bank:checking', 'revenue:sales', '0.01', {
@@ -119,6 +122,13 @@ describe('a round trip through an export', () => {
     writeFileSync(file, sink.text());
     const copy = await importInto(jsonlSource(file));
     try {
+      const query = {
+        base: 'BTC/8',
+        quote: 'USD',
+        asOf: '2026-03-01T00:00:00.000Z',
+        knownAt: new Date().toISOString(),
+      };
+      expect((await priceAt(copy.database.db, query))?.rate).toBe('40000.125');
       // The accounts open when they opened: even the zero lines agree.
       expect(await monthEnds(copy.database, true)).toEqual(await monthEnds(database, true));
       expect(comparable(await journalOf(copy.database))).toBe(comparable(await journalOf(database)));

@@ -1,6 +1,6 @@
 /**
  * A journal written by hand in hledger's own syntax — several commodities, a price, balance
- * assertions, comments, tags, an inferred amount — imports into Inkwell, and Inkwell's balances
+ * assertions, comments, tags, an inferred amount — imports into Inkwell (the price too), and its balances
  * are exactly `hledger bal`'s at several dates; a second import posts nothing.
  */
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { runImport } from '../../src/ledger/import/importer.js';
 import { journalSource } from '../../src/ledger/import/journal-source.js';
 import { Ledger } from '../../src/ledger/ledger.js';
+import { priceAt } from '../../src/ledger/prices.js';
 import { getTransaction } from '../../src/ledger/queries.js';
 import { hledgerBalances, inkwellBalances } from '../support/hledger.js';
 import { tempDatabase } from '../support/server.js';
@@ -31,8 +32,10 @@ describe('importing a hand-written hledger journal', () => {
     try {
       const ledger = new Ledger(temp.database);
       const first = await runImport(ledger, journalSource(FIXTURE), { dryRun: false, ctx });
-      expect(first).toMatchObject({ read: 10, posted: 9, skipped: 0, assertions: 4 });
-      expect(first.notes.get('P directives (market prices are not imported yet)')).toBe(1);
+      expect(first).toMatchObject({ read: 10, posted: 9, skipped: 0, assertions: 4, prices: 1 });
+      const known = new Date().toISOString();
+      const btc = { base: 'BTC/8', quote: 'USD', asOf: '2026-03-01T00:00:00.000Z', knownAt: known };
+      expect((await priceAt(temp.database.db, btc))?.rate).toBe('40000');
       let compared = 0;
       for (const date of ['2026-01-02', '2026-01-16', '2026-01-21', '2026-02-01', '2026-02-03', null]) {
         const expected = hledgerBalances(FIXTURE, date);

@@ -7,7 +7,8 @@
  * stopped. A dry run checks the same, writes nothing and says what would change.
  */
 import { createHash } from 'node:crypto';
-import type { LedgerError } from '../../domain/errors.js';
+import { LedgerError } from '../../domain/errors.js';
+import { parsePair, parseRate } from '../../domain/prices.js';
 import { Amount, ZERO } from '../../domain/money.js';
 import { breathe } from '../../slices.js';
 import { findIdempotencies } from '../../store/idempotency.js';
@@ -16,7 +17,7 @@ import type { CommandContext } from '../context.js';
 import type { BatchResult, Ledger, PostTransactionInput } from '../ledger.js';
 import { getAccounts, type AccountView } from '../queries.js';
 import { ImportAccounts } from './import-accounts.js';
-import type { ImportItem, ImportSource } from './model.js';
+import type { ImportItem, ImportPrice, ImportSource } from './model.js';
 import { ImportRefused } from './refusal.js';
 
 /** Transactions per commit: the write path's batch bound is 1,000; fewer keeps each commit short. */
@@ -44,6 +45,8 @@ export interface ImportSummary {
   /** Already in the ledger from an earlier run (their keys were found). */
   skipped: number;
   assertions: number;
+  /** Prices recorded (or, dry, checked); the same price again records nothing. */
+  prices: number;
   accountsOpened: string[];
   changes: Map<string, AccountChange>;
   notes: Map<string, number>;
@@ -61,6 +64,7 @@ export async function runImport(ledger: Ledger, source: ImportSource, options: I
     posted: 0,
     skipped: 0,
     assertions: 0,
+    prices: 0,
     accountsOpened: accounts.opened,
     changes: new Map(),
     notes: source.notes,
@@ -77,6 +81,13 @@ export async function runImport(ledger: Ledger, source: ImportSource, options: I
   };
   try {
     for await (const item of source.items()) {
+      if ('kind' in item) {
+        // Flushed first: a refusal after the price must find everything before it posted, and nothing after.
+        await flush();
+        await recordPrice(ledger, item, options);
+        summary.prices += 1;
+        continue;
+      }
       summary.read += 1;
       batch.push({ item, key: keyOf(item, ordinals) });
       if (batch.length >= (options.batchSize ?? IMPORT_BATCH)) await flush();
@@ -231,4 +242,19 @@ async function post(
     posted: accepted.slice(0, at),
     refusal: new ImportRefused(posting[failed]!.item.line, `refused by the ledger: ${error.message} (${error.code})`),
   };
+}
+
+/** setPrice, with the API's checks; a dry run checks only. */
+async function recordPrice(ledger: Ledger, price: ImportPrice, options: ImportOptions): Promise<void> {
+  try {
+    parsePair(price.base, price.quote);
+    parseRate(price.rate);
+    if (options.dryRun) return;
+    const { base, quote, rate, effectiveAt } = price;
+    await ledger.setPrice({ base, quote, rate, effectiveAt }, options.ctx);
+  } catch (error) {
+    if (error instanceof LedgerError)
+      throw new ImportRefused(price.line, `price refused: ${error.message} (${error.code})`);
+    throw error;
+  }
 }

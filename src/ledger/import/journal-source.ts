@@ -10,7 +10,7 @@ import { accountTypeOf, Commodities, type JournalFacts } from './journal-account
 import { journalBlocks } from './journal-blocks.js';
 import { effectiveAtOf, journalItem } from './journal-item.js';
 import { readLines } from './lines.js';
-import type { AccountPlan, ImportItem, ImportSource } from './model.js';
+import type { AccountPlan, ImportItem, ImportPrice, ImportSource } from './model.js';
 import { ImportRefused } from './refusal.js';
 
 /** Each block of the file with its meaning; a syntax error becomes a refusal at its line. */
@@ -25,11 +25,26 @@ async function* blocksOf(path: string): AsyncGenerator<{ lines: SourceLine[]; bl
   }
 }
 
+/** `P DATE BASE AMOUNT`: one BASE is worth AMOUNT, from the start of DATE (UTC). */
+function priceOf(block: Extract<JournalBlock, { kind: 'price' }>, facts: JournalFacts): ImportPrice {
+  const base = facts.commodities.currencyOf(block.symbol);
+  const quote = facts.commodities.currencyOf(block.amount.symbol);
+  if (typeof base === 'string') throw new ImportRefused(block.line, base);
+  if (typeof quote === 'string') throw new ImportRefused(block.line, quote);
+  return {
+    kind: 'price',
+    line: block.line,
+    base: base.code,
+    quote: quote.code,
+    rate: block.amount.quantity.toString(),
+    effectiveAt: `${block.date}T00:00:00.000Z`,
+  };
+}
+
 export function journalSource(path: string): ImportSource {
   const facts: JournalFacts = { commodities: new Commodities(), accounts: new Map() };
   const directives = new Map<string, string | undefined>();
   const notes = new Map<string, number>();
-  const note = (what: string) => notes.set(what, (notes.get(what) ?? 0) + 1);
 
   const firstPass = async () => {
     try {
@@ -68,10 +83,10 @@ export function journalSource(path: string): ImportSource {
       }
       return plans;
     },
-    async *items(): AsyncGenerator<ImportItem> {
+    async *items(): AsyncGenerator<ImportItem | ImportPrice> {
       const file = basename(path);
       for await (const { lines, block } of blocksOf(path)) {
-        if (block.kind === 'price') note('P directives (market prices are not imported yet)');
+        if (block.kind === 'price') yield priceOf(block, facts);
         if (block.kind !== 'transaction') continue;
         yield journalItem(block, lines, file, facts, directives);
       }

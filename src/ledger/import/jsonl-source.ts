@@ -4,15 +4,16 @@
  * opened and each posted transaction is posted again, with its own effective time. Each event is
  * decoded (and upcast) by the event catalogue, as every read path does. Read line by line: the
  * file is never in memory. A transaction appears once per account it touched, on consecutive
- * lines; the first is imported. Holds, lifecycle changes, metadata updates and period locks are
- * counted in the summary, not replayed (docs/operations.md).
+ * lines; the first is imported. Prices are recorded again. Holds, lifecycle changes, metadata
+ * updates and period locks are counted in the summary, not replayed (docs/operations.md).
  */
 import { basename } from 'node:path';
 import type { AccountOpenedData, TransactionRecord } from '../../domain/account.js';
 import { canonicalJson, type JsonObject } from '../../domain/json.js';
+import type { PriceData } from '../../domain/prices.js';
 import { decodeEvent, EventDecodingError } from '../../events/catalogue.js';
 import { readLines } from './lines.js';
-import type { AccountPlan, ImportItem, ImportSource } from './model.js';
+import type { AccountPlan, ImportItem, ImportPrice, ImportSource } from './model.js';
 import { ImportRefused } from './refusal.js';
 
 interface EventRow {
@@ -79,11 +80,16 @@ export function jsonlSource(path: string): ImportSource {
       }
       return plans;
     },
-    async *items(): AsyncGenerator<ImportItem> {
+    async *items(): AsyncGenerator<ImportItem | ImportPrice> {
       const file = basename(path);
       let last: string | null = null;
       for await (const { line, row, data } of eventsOf(path)) {
         if (row.type === 'AccountOpened') continue;
+        if (row.type === 'PriceSet') {
+          const { base, quote, rate } = data as PriceData;
+          yield { kind: 'price', line, base, quote, rate, effectiveAt: row.effectiveAt };
+          continue;
+        }
         if (row.type !== 'TransactionPosted') {
           note(`${row.type} events (not replayed)`);
           continue;

@@ -41,10 +41,20 @@ export interface ImportItem {
   assertions: Assertion[];
 }
 
+/** A market price (a `P` directive, a PriceSet event): recorded with setPrice. */
+export interface ImportPrice {
+  kind: 'price';
+  line: number;
+  base: string;
+  quote: string;
+  rate: string;
+  effectiveAt: string;
+}
+
 export interface ImportSource {
   /** Every account the source posts to, read in a first pass (or from its own openings). */
   plan(): Promise<Map<string, AccountPlan>>;
-  items(): AsyncIterable<ImportItem>;
+  items(): AsyncIterable<ImportItem | ImportPrice>;
   /** Open the planned accounts no transaction touched too (an export's accounts are all of them). */
   openUnused: boolean;
   /** What the source held that was read but not imported (shown in the summary). */
