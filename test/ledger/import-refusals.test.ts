@@ -35,14 +35,10 @@ function journal(descriptions: string[], odd: Record<string, string> = {}): stri
   const blocks = descriptions.map(
     (d, i) =>
       `2026-01-${String(i + 1).padStart(2, '0')} ${d}\n` +
-      (odd[d] ?? '    assets:bank  10.00 USD = BALANCE\n    equity:capital  -10.00 USD\n'),
+      (odd[d] ?? `    assets:bank  10.00 USD = ${(i + 1) * 10}.00 USD\n    equity:capital  -10.00 USD\n`),
   );
   // Each block is 3 lines and a blank: transaction i starts on line 3 + 4i.
-  let balance = 0;
-  const text = `commodity 1000.00 USD\n\n${blocks
-    .map((b) => b.replace('BALANCE', `${(balance += 10)}.00 USD`))
-    .join('\n')}`;
-  writeFileSync(file, text);
+  writeFileSync(file, `commodity 1000.00 USD\n\n${blocks.join('\n')}`);
   return file;
 }
 
