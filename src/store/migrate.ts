@@ -15,9 +15,23 @@ export async function migrateToLatest(database: Database): Promise<MigrationResu
       ? { migrationTableSchema: database.schema ?? (await currentSchema(database)) }
       : {}),
   });
-  const result = await migrator.migrateToLatest();
-  if (result.error) throw result.error;
-  return result;
+  for (let attempt = 1; ; attempt++) {
+    const result = await migrator.migrateToLatest();
+    if (!result.error) return result;
+    if (!droppedMeanwhile(result.error) || attempt === MIGRATE_ATTEMPTS) throw result.error;
+  }
+}
+
+const MIGRATE_ATTEMPTS = 5;
+
+/**
+ * Kysely's migrator looks for its own table among the tables of EVERY schema, calling
+ * has_schema_privilege(name) on each: a schema another client drops during that scan (one
+ * ledger's tests, a tenant being removed) fails it with "schema … does not exist" (3F000), though
+ * ours is there. PostgreSQL migrates in one transaction, rolled back on failure: asking again is safe.
+ */
+function droppedMeanwhile(error: unknown): boolean {
+  return (error as { code?: unknown }).code === '3F000';
 }
 
 /**
