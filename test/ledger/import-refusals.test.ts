@@ -103,3 +103,26 @@ describe('an import that meets a transaction it cannot post', () => {
     expect(events).toEqual([]);
   });
 });
+
+describe('wide transactions', () => {
+  /** `count` transactions of `width` postings: width - 1 expenses and the bank, inferred. */
+  function wide(count: number, width: number): string {
+    const file = join(dir, `wide-${width}.journal`);
+    const postings = Array.from({ length: width - 1 }, (_, i) => `    expenses:e${i}  1.00 USD\n`).join('');
+    const blocks = Array.from({ length: count }, (_, i) => `2026-02-01 wide ${i}\n${postings}    assets:bank\n`);
+    writeFileSync(file, `commodity 1000.00 USD\n\n${blocks.join('\n')}`);
+    return file;
+  }
+
+  it('are posted in batches cut by the write path bound on legs', async () => {
+    const summary = await runImport(ledger, journalSource(wide(60, 80)), { dryRun: false, ctx });
+    expect(summary).toMatchObject({ read: 60, posted: 60 });
+    expect((await posted()).length).toBe(60);
+  });
+
+  it('over 100 postings are refused with their line', async () => {
+    const error = await refusal(wide(1, 101));
+    expect(error.line).toBe(3);
+    expect(error.reason).toBe('101 postings: a transaction has at most 100');
+  });
+});

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { LedgerError } from '../../domain/errors.js';
+import { MAX_BATCH_LEGS, MAX_LEGS } from '../../domain/limits.js';
 import { parsePair, parseRate } from '../../domain/prices.js';
 import { Amount, ZERO } from '../../domain/money.js';
 import { breathe } from '../../slices.js';
@@ -75,7 +76,8 @@ export async function runImport(ledger: Ledger, source: ImportSource, options: I
   let batch: Staged[] = [];
   const flush = async () => {
     await postBatch(ledger, accounts, batch, unposted, summary, options);
-    if (!options.dryRun) unposted.length = 0;
+    // Kept for the assertions after them only: a source without assertions (JSON Lines) keeps none.
+    if (!options.dryRun || !source.assertions) unposted.length = 0;
     batch = [];
     options.progress?.(summary.read);
   };
@@ -89,6 +91,10 @@ export async function runImport(ledger: Ledger, source: ImportSource, options: I
         continue;
       }
       summary.read += 1;
+      if (item.legs.length > MAX_LEGS)
+        throw new ImportRefused(item.line, `${item.legs.length} postings: a transaction has at most ${MAX_LEGS}`);
+      // The write path bounds a batch's legs too: a batch of wide transactions is cut short.
+      if (legsOf(batch) + item.legs.length > MAX_BATCH_LEGS) await flush();
       batch.push({ item, key: keyOf(item, ordinals) });
       if (batch.length >= (options.batchSize ?? IMPORT_BATCH)) await flush();
       await breathe();
@@ -101,6 +107,10 @@ export async function runImport(ledger: Ledger, source: ImportSource, options: I
   await flush();
   if (source.openUnused) await accounts.openRest();
   return summary;
+}
+
+function legsOf(batch: Staged[]): number {
+  return batch.reduce((sum, s) => sum + s.item.legs.length, 0);
 }
 
 /** "import:" + the hash of the text + its ordinal among identical texts (two equal coffees are two). */

@@ -70,6 +70,7 @@ export function journalSource(path: string): ImportSource {
 
   return {
     notes,
+    assertions: true,
     openUnused: false,
     async plan() {
       await firstPass();

@@ -58,6 +58,7 @@ export function jsonlSource(path: string): ImportSource {
   const note = (what: string) => notes.set(what, (notes.get(what) ?? 0) + 1);
   return {
     notes,
+    assertions: false,
     openUnused: true,
     async plan() {
       const plans = new Map<string, AccountPlan>();

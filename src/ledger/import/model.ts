@@ -55,6 +55,8 @@ export interface ImportSource {
   /** Every account the source posts to, read in a first pass (or from its own openings). */
   plan(): Promise<Map<string, AccountPlan>>;
   items(): AsyncIterable<ImportItem | ImportPrice>;
+  /** Whether its transactions can assert balances (a dry run then remembers what it would post). */
+  assertions: boolean;
   /** Open the planned accounts no transaction touched too (an export's accounts are all of them). */
   openUnused: boolean;
   /** What the source held that was read but not imported (shown in the summary). */
