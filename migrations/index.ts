@@ -12,6 +12,7 @@ import * as entriesAggregateIndexes from './0010_entries_aggregate_indexes.js';
 import * as consumers from './0011_consumers.js';
 import * as webhooks from './0012_webhooks.js';
 import * as prices from './0013_prices.js';
+import * as transactionExchanges from './0014_transaction_exchanges.js';
 
 export const MIGRATIONS = {
   '0001_initial': initial,
@@ -27,4 +28,5 @@ export const MIGRATIONS = {
   '0011_consumers': consumers,
   '0012_webhooks': webhooks,
   '0013_prices': prices,
+  '0014_transaction_exchanges': transactionExchanges,
 };

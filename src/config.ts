@@ -1,4 +1,5 @@
 /** Settings from the environment, with the defaults docs/operations.md and docs/security.md list. */
+import { DEFAULT_CONVERSION_ACCOUNT } from './domain/exchanges.js';
 import { DEFAULT_CONSUMER_ACK_MS, MAX_CONSUMER_ACK_MS, MIN_CONSUMER_ACK_MS } from './domain/consumers.js';
 import { DEFAULT_FEED_POLL_MS } from './ledger/feed.js';
 import { DEFAULT_HOLD_SWEEP_MS } from './ledger/hold-sweeper.js';
@@ -83,6 +84,8 @@ export interface Config {
   consumerAckMs: number;
   /** Webhook delivery (INKWELL_WEBHOOK_*; docs/operations.md, docs/security.md). */
   webhooks: WebhookSettings;
+  /** The root of the conversion accounts exchanges post to (INKWELL_CONVERSION_ACCOUNT, default equity:conversion). */
+  conversionAccount: string;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -121,6 +124,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     snapshotEvery: positiveInt('INKWELL_SNAPSHOT_EVERY', DEFAULT_POLICY.snapshotEvery),
     epochEvery: positiveInt('INKWELL_EPOCH_EVERY', DEFAULT_POLICY.epochEvery),
     maxFutureSkewMs: int('INKWELL_MAX_FUTURE_SKEW_MS', DEFAULT_MAX_FUTURE_SKEW_MS),
+    conversionAccount: env.INKWELL_CONVERSION_ACCOUNT || DEFAULT_CONVERSION_ACCOUNT,
     groupCommit: {
       maxBatch: positiveInt('INKWELL_GROUP_COMMIT_MAX', DEFAULT_GROUP_COMMIT.maxBatch),
       maxWaitMs: int('INKWELL_GROUP_COMMIT_WAIT_MS', DEFAULT_GROUP_COMMIT.maxWaitMs),

@@ -14,6 +14,7 @@ export function serve(config: Config): Promise<number> {
       maxFutureSkewMs: config.maxFutureSkewMs,
       policy: { snapshotEvery: config.snapshotEvery, epochEvery: config.epochEvery },
       groupCommit: config.groupCommit,
+      conversionAccount: config.conversionAccount,
     });
     // Loaded here, not at the top: the server and the schema weigh ~100 MB that exports and checks do without.
     const { startServer } = await import('../server.js');

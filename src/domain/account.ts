@@ -2,6 +2,7 @@
  * The Account aggregate as a pure decider: initialState, decide, evolve.
  * No I/O; the same evolve serves command handling, replay, rebuild and as-of queries.
  */
+import type { Exchange } from './exchanges.js';
 import {
   AccountAlreadyExists,
   AccountClosed,
@@ -46,6 +47,12 @@ export interface TransactionRecord {
   metadata: JsonObject | null;
   /** The transaction this one reverses (its legs exactly opposite), or null. */
   reverses: string | null;
+  /**
+   * The conversions it made (exchanges.ts); [] for a transaction in one currency. Always set on
+   * what is written (buildTransaction; TransactionPosted v4 requires it) and on what is read (the
+   * upcaster gives older versions []); optional only for records that never reach the log.
+   */
+  exchanges?: Exchange[];
 }
 
 export interface AccountOpenedData {
@@ -430,7 +437,9 @@ function decidePlaceHold(
   account: OpenedAccount,
 ): AccountEvent[] {
   checkBound(account, changeOf(account, command.transaction.legs), command.now, command);
-  const data = { ...command.transaction, expiresAt: command.expiresAt };
+  // A hold carries no exchanges (post-transaction.ts refuses them): HoldPlaced has no such field.
+  const { exchanges: _none, ...record } = command.transaction;
+  const data = { ...record, expiresAt: command.expiresAt };
   return [{ type: 'HoldPlaced', effectiveAt: command.effectiveAt, data }];
 }
 

@@ -1,6 +1,7 @@
 /** Pure rules of a journal entry, checked before any account decides on its own legs. */
 import { requirePostable, type AccountState, type Direction, type Leg, type TransactionRecord } from './account.js';
 import { CurrencyMismatch, UnbalancedTransaction, ValidationError, type CurrencyImbalance } from './errors.js';
+import type { Exchange } from './exchanges.js';
 import type { JsonObject } from './json.js';
 import { type Amount, ZERO, formatAmount, parsePositiveAmount } from './money.js';
 import { printable } from './text.js';
@@ -23,6 +24,8 @@ export interface PostingInput {
   metadata: JsonObject | null;
   /** Set by a reversal: the transaction it reverses. */
   reverses?: string | null;
+  /** The conversions it made; their legs are among `entries` already (exchanges.ts). */
+  exchanges?: Exchange[];
 }
 
 /** 2 to 100 legs: checked before anything is loaded (a body can name thousands of accounts), and again here. */
@@ -65,6 +68,7 @@ export function buildTransaction(input: PostingInput, accounts: ReadonlyMap<stri
     description: input.description,
     metadata: input.metadata,
     reverses: input.reverses ?? null,
+    exchanges: input.exchanges ?? [],
   });
 }
 

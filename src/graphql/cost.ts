@@ -97,6 +97,7 @@ const PLAIN_LISTS = new Set([
   'UnbalancedTransaction.imbalances',
   'ExecuteBatchPayload.balances',
   'DryRun.balances',
+  'Transaction.exchanges',
 ]);
 
 /** Fields that do more than one field's work: a durable commit, a read of the whole ledger, a count. */

@@ -1,4 +1,5 @@
 /** Root mutations: each turns its input into one ledger command and returns a result union. */
+import { MAX_EXCHANGES } from '../domain/exchanges.js';
 import { builder } from './builder.js';
 import { committed } from './committed.js';
 import { DryRunRef, dryRunAnswer, type DryRunValue } from './dry-run.js';
@@ -64,6 +65,23 @@ const EntryInput = builder.inputType('EntryInput', {
   }),
 });
 
+const MoneyInput = builder.inputType('MoneyInput', {
+  description: 'An exact amount in a currency.',
+  fields: (t) => ({
+    amount: t.field({ type: 'Decimal', required: true, description: '> 0, at most the currency’s decimals.' }),
+    currency: t.string({ required: true, description: 'An ISO 4217 code ("USD") or a custom asset "CODE/SCALE".' }),
+  }),
+});
+
+const ExchangeInput = builder.inputType('ExchangeInput', {
+  description:
+    'A conversion the transaction made: `from` left in one currency, `to` arrived in another (rate = to / from). Inkwell adds a DEBIT of `from` and a CREDIT of `to` on the pair’s conversion accounts, so each currency balances.',
+  fields: (t) => ({
+    from: t.field({ type: MoneyInput, required: true, description: 'What was converted.' }),
+    to: t.field({ type: MoneyInput, required: true, description: 'What it became.' }),
+  }),
+});
+
 export const PostTransactionInput = builder.inputType('PostTransactionInput', {
   description: `A balanced journal entry: ${SAY.legs}, debits equal to credits in every currency.`,
   fields: (t) => ({
@@ -92,6 +110,10 @@ export const PostTransactionInput = builder.inputType('PostTransactionInput', {
     expectedVersions: t.field({
       type: [ExpectedVersionInputRef],
       description: `Optimistic locks, at most ${MAX_CONDITIONS}: each account’s stream must still be at the version given (VersionMismatch otherwise).`,
+    }),
+    exchanges: t.field({
+      type: [ExchangeInput],
+      description: `Conversions between the legs’ currencies, at most ${MAX_EXCHANGES}: each adds two legs on the conversion accounts (\`equity:conversion:<a>-<b>:<currency>\`, opened when first needed) so that every currency balances. Not with pending.`,
     }),
   }),
 });

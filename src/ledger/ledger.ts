@@ -6,6 +6,8 @@
  * models and record the idempotency key — all durable together, acknowledged after the commit.
  */
 import type { BooksState } from '../domain/books.js';
+import { DEFAULT_CONVERSION_ACCOUNT } from '../domain/exchanges.js';
+import { checkCode } from '../domain/limits.js';
 import { DEFAULT_POLICY, type ProjectionPolicy } from '../projections/project.js';
 import type { Database } from '../store/db.js';
 import { EventStore, type Clock } from '../store/event-store.js';
@@ -70,6 +72,8 @@ export interface LedgerOptions {
   maxFutureSkewMs?: number;
   /** Snapshot and balance-checkpoint intervals (events per account). */
   policy?: Partial<ProjectionPolicy>;
+  /** The root of the accounts exchanges post to (INKWELL_CONVERSION_ACCOUNT; default equity:conversion). */
+  conversionAccount?: string;
 }
 
 export const DEFAULT_MAX_FUTURE_SKEW_MS = 5 * 60_000;
@@ -87,7 +91,12 @@ export class Ledger {
     options: LedgerOptions = {},
   ) {
     const clock = options.clock ?? (() => new Date());
-    this.env = { clock, maxFutureSkewMs: options.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS, db: database.db };
+    this.env = {
+      clock,
+      maxFutureSkewMs: options.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS,
+      db: database.db,
+      conversionAccount: checkCode(options.conversionAccount ?? DEFAULT_CONVERSION_ACCOUNT, 'conversionAccount'),
+    };
     this.store = new EventStore(database, clock);
     this.policy = { ...DEFAULT_POLICY, ...options.policy };
     this.committer = new GroupCommitter(

@@ -35,6 +35,8 @@ export interface CommandEnv {
   /** How far in the future an effectiveAt may lie (clock skew between systems). */
   maxFutureSkewMs: number;
   db: Db;
+  /** The root of the conversion accounts exchanges post to (domain/exchanges.ts); default equity:conversion. */
+  conversionAccount?: string;
 }
 
 /** A command answered before it was queued: a retry's first answer (step 2, early), or a no-op. */
@@ -129,6 +131,8 @@ function appendRequests<Read>(
         ...encodeEvent(event),
         metadata,
         effectiveAt: event.effectiveAt,
+        // A conversion account a posting opens (exchanges.ts) carries its id too: the transaction's
+        // events stay contiguous in the log, which rebuild's batches rely on.
         transactionId: command.transactionId,
       })),
     });

@@ -3,6 +3,7 @@
  * pagination. Every list takes `limit` and returns up to limit + 1 rows so the caller
  * knows whether another page exists.
  */
+import type { Exchange } from '../domain/exchanges.js';
 import type { AccountState, AccountType, Leg, Later, OpenedAccount } from '../domain/account.js';
 import { signedOnNormalSide } from '../domain/account.js';
 import type { JsonObject } from '../domain/json.js';
@@ -49,6 +50,8 @@ export interface TransactionView {
   description: string | null;
   metadata: JsonObject | null;
   legs: Leg[];
+  /** The conversions it made ([]: none). */
+  exchanges: Exchange[];
   position: number;
   /** The transaction this one reverses, or null. */
   reverses: string | null;
@@ -158,6 +161,7 @@ export function toTransactionView(row: Selectable<TransactionsTable>): Transacti
     description: row.description,
     metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as JsonObject),
     legs: JSON.parse(row.legs) as Leg[],
+    exchanges: row.exchanges == null ? [] : (JSON.parse(row.exchanges) as Exchange[]),
     position: Number(row.position),
     reverses: row.reverses,
   };

@@ -191,6 +191,7 @@ function transactionRow(
     first_position: stored.position,
     reverses: record.reverses,
     expires_at: expiresAt,
+    exchanges: record.exchanges?.length ? canonicalJson(record.exchanges) : null,
   };
 }
 

@@ -54,6 +54,8 @@ export interface TransactionsTable {
   expires_at: string | null;
   /** Its first event's log position (never moves; `position` becomes a hold's commit's). */
   first_position: number;
+  /** The conversions it made, canonical JSON (migration 0014); null: none. */
+  exchanges: string | null;
 }
 
 /** What each open hold reserves on each account it touches (deleted when committed or voided). */

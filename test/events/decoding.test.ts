@@ -121,8 +121,8 @@ describe('unknown and broken events', () => {
     ['an unknown type', row('AccountRenamed', 1, {}), /position 7: unknown event type "AccountRenamed" v1/],
     [
       'a future version',
-      row('TransactionPosted', 4, {}),
-      /position 7: "TransactionPosted" v4: this build reads versions 1 to 3/,
+      row('TransactionPosted', 5, {}),
+      /position 7: "TransactionPosted" v5: this build reads versions 1 to 4/,
     ],
     ['version 0', row('AccountClosed', 0, {}), /position 7: "AccountClosed" v0/],
     [

@@ -35,7 +35,7 @@ describe('the legacy fixture', () => {
       }
     }
     expect(currentVersion('AccountOpened')).toBeGreaterThanOrEqual(3);
-    expect(currentVersion('TransactionPosted')).toBeGreaterThanOrEqual(2);
+    expect(currentVersion('TransactionPosted')).toBeGreaterThanOrEqual(4);
   });
 
   it('is a genuine stored log: gap-free positions and an intact hash chain', () => {
@@ -173,10 +173,11 @@ describe('a log of every version against the same history at current versions', 
     expect(result.counts).toEqual({
       'AccountOpened v1': 5,
       'AccountOpened v2': 4,
-      'AccountOpened v3': 4,
+      'AccountOpened v3': 8,
       'TransactionPosted v1': 8,
       'TransactionPosted v2': 6,
       'TransactionPosted v3': 2,
+      'TransactionPosted v4': 4,
       'AccountClosed v1': 1,
       'AccountFrozen v1': 1,
       'AccountUnfrozen v1': 1,
@@ -228,9 +229,10 @@ describe('a log of every version against the same history at current versions', 
     ).rejects.toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
     const verified = await verifyEvents(old.database.db);
     expect(verified.ok).toBe(true);
-    // The fixture's six v2 events stay v2; the fixture's reversal and the new transfer are v3.
+    // The fixture's six v2 events stay v2 and its reversal v3; its exchange and the new transfer are v4.
     expect(verified.counts['TransactionPosted v2']).toBe(6);
-    expect(verified.counts['TransactionPosted v3']).toBe(4);
+    expect(verified.counts['TransactionPosted v3']).toBe(2);
+    expect(verified.counts['TransactionPosted v4']).toBe(6);
     expect((await rebuildReadModels(old.database, { apply: false })).differences).toEqual([]);
   });
 });

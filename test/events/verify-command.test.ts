@@ -26,7 +26,7 @@ describe('inkwell events verify', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/AccountOpened v1\s+5\n/);
     expect(result.stdout).toMatch(/TransactionPosted v1\s+8\n/);
-    expect(result.stdout).toMatch(/73 events decoded, all valid/);
+    expect(result.stdout).toMatch(/81 events decoded, all valid/);
   });
 
   it('fails naming the first bad event', async () => {

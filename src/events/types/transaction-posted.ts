@@ -14,6 +14,19 @@ function fromMinorUnits(amountMinor: number, currencyCode: string): string {
   return formatAmount(new Amount(amountMinor).dividedBy(new Amount(10).pow(scale)), scale);
 }
 
+/** v3's fields, exactly (v4 adds to them; moved here unchanged when v4 came). */
+const V3_FIELDS = {
+  transactionId: string(),
+  idempotencyKey: string(),
+  legs: array(object({ account: accountCode, direction: oneOf('DEBIT', 'CREDIT'), amount: decimal, currency }), 2),
+  description: nullable(string()),
+  metadata: nullable(jsonObject),
+  reverses: nullable(string()),
+};
+
+/** One side of an exchange: an exact amount and its currency. */
+const money = object({ amount: decimal, currency });
+
 export const TRANSACTION_POSTED: EventVersion[] = [
   {
     changes:
@@ -54,13 +67,12 @@ export const TRANSACTION_POSTED: EventVersion[] = [
   },
   {
     changes: '`reverses` added: the id of the transaction a reversal reverses (v2 → null).',
-    validate: object({
-      transactionId: string(),
-      idempotencyKey: string(),
-      legs: array(object({ account: accountCode, direction: oneOf('DEBIT', 'CREDIT'), amount: decimal, currency }), 2),
-      description: nullable(string()),
-      metadata: nullable(jsonObject),
-      reverses: nullable(string()),
-    }),
+    validate: object(V3_FIELDS),
+    upcast: (data) => ({ ...data, exchanges: [] }),
+  },
+  {
+    changes:
+      '`exchanges` added: the conversions the transaction made, each `{ from, to }` of `{ amount, currency }` (v3 → []).',
+    validate: object({ ...V3_FIELDS, exchanges: array(object({ from: money, to: money })) }),
   },
 ];

@@ -1,4 +1,5 @@
 /** Entries (the legs as each account sees them) and transactions. */
+import { RATE_DIGITS, rateOf, type Exchange } from '../../domain/exchanges.js';
 import type { Leg } from '../../domain/account.js';
 import { nonZero } from '../../domain/hold-legs.js';
 import { reversalOf, type TransactionView } from '../../ledger/queries.js';
@@ -67,6 +68,20 @@ export const TransactionStatusRef = builder.enumType('TransactionStatus', {
   },
 });
 
+const ExchangeRef = builder.objectRef<Exchange>('Exchange').implement({
+  description:
+    'A conversion inside a transaction: `from` became `to`. Both amounts are exact and stored; the rate is derived.',
+  fields: (t) => ({
+    from: t.field({ type: MoneyRef, description: 'What was converted.', resolve: (e) => e.from }),
+    to: t.field({ type: MoneyRef, description: 'What it became.', resolve: (e) => e.to }),
+    rate: t.field({
+      type: 'Decimal',
+      description: `to / from, rounded half-even to ${RATE_DIGITS} significant digits, without trailing zeros (derived: the amounts are the record).`,
+      resolve: (e) => rateOf(e),
+    }),
+  }),
+});
+
 TransactionRef.implement({
   description: 'A balanced journal entry. Never edited once posted.',
   interfaces: [NodeRef],
@@ -107,6 +122,11 @@ TransactionRef.implement({
       description:
         'Its legs, in the order they were given (a pending hold: what each still holds; a leg it no longer holds anything on is left out).',
       resolve: (tx) => nonZero(tx.legs).map((leg: Leg) => legToEntry(leg, tx)),
+    }),
+    exchanges: t.field({
+      type: [ExchangeRef],
+      description: 'The conversions it made, in the order given ([]: none); their legs are among its entries.',
+      resolve: (tx) => tx.exchanges,
     }),
     reverses: t.field({
       type: TransactionRef,

@@ -21,6 +21,15 @@ import {
   ValidationError,
   VersionMismatch,
 } from '../../domain/errors.js';
+import { decide, evolve, type AccountEvent, type AccountState } from '../../domain/account.js';
+import {
+  checkExchangeCurrencies,
+  checkExchanges,
+  conversionLegs,
+  DEFAULT_CONVERSION_ACCOUNT,
+  type Exchange,
+  type ExchangeInput,
+} from '../../domain/exchanges.js';
 import { decideJournal, type NotYetAvailable } from '../../domain/journal.js';
 import { checkCode, checkDescription, checkIdempotencyKey, checkMetadata } from '../../domain/limits.js';
 import { checkLegCount, type EntryInput } from '../../domain/transaction.js';
@@ -44,6 +53,8 @@ export interface PostTransactionInput {
   conditions?: BalanceCondition[] | null;
   /** Optimistic locks: each account's stream must still be at this version. */
   expectedVersions?: ExpectedVersion[] | null;
+  /** Conversions between the legs' currencies: Inkwell adds their legs on the conversion accounts. */
+  exchanges?: ExchangeInput[] | null;
 }
 
 /** What moving money between existing accounts can answer, whatever the command (the tail of each list). */
@@ -109,30 +120,35 @@ export function posting(
   const expiresAt = input.expiresAt == null ? null : instantField(input.expiresAt, 'expiresAt');
   if (expiresAt !== null && expiresAt <= env.clock().toISOString())
     throw new ValidationError('expiresAt', `${expiresAt} is not in the future`);
+  const exchanges = checkExchanges(input.exchanges);
+  if (exchanges.length > 0 && pending)
+    throw new ValidationError('exchanges', 'a hold (pending) cannot carry exchanges');
+  const conversion = conversionLegs(env.conversionAccount ?? DEFAULT_CONVERSION_ACCOUNT, exchanges);
+  const entries = [...input.entries, ...conversion];
+  if (conversion.length > 0) checkLegCount(entries);
   const transactionId = uuidv7(env.clock().getTime());
   return {
     name: options.name,
     idempotency: { key: idempotencyKey, fingerprint: fingerprintFor(options.name, options.fingerprintOf) },
-    accounts: [
-      ...input.entries.map((e) => e.account),
-      ...preconditionAccounts(input.conditions, input.expectedVersions),
-    ],
+    accounts: [...entries.map((e) => e.account), ...preconditionAccounts(input.conditions, input.expectedVersions)],
     transactionId,
     answer: transactionId,
     causationId: options.reverses,
     checkNamed: options.checkNamed,
     read: (session, states) => notYetAvailableNow(session, states, env),
-    decide: (states, notYetAvailable) =>
-      decideJournal(
+    decide: (loaded, notYetAvailable) => {
+      const { states, opened } = withConversionAccounts(loaded, conversion, input.entries, exchanges, effectiveAt);
+      const decisions = decideJournal(
         {
           type: 'Post',
           posting: {
             transactionId,
             idempotencyKey,
-            entries: input.entries,
+            entries,
             description,
             metadata,
             reverses: options.reverses ?? null,
+            exchanges,
           },
           pending,
           expiresAt,
@@ -144,9 +160,58 @@ export function posting(
           upTo: options.upTo,
         },
         states,
-      ),
+      );
+      for (const [code, events] of opened) decisions.set(code, [...events, ...(decisions.get(code) ?? [])]);
+      return decisions;
+    },
     effectiveAt,
   };
+}
+
+/**
+ * Step 6, with exchanges: the client's legs' currencies must include every exchange's, and a
+ * conversion account not opened yet is opened here, in the same commit — an EQUITY account in its
+ * currency, effective with the posting, its AccountOpened event first on its stream. `states` is
+ * what the journal decides against (those accounts opened); `opened` their opening events.
+ */
+function withConversionAccounts(
+  loaded: ReadonlyMap<string, AccountState>,
+  conversion: readonly EntryInput[],
+  clientEntries: readonly EntryInput[],
+  exchanges: readonly Exchange[],
+  effectiveAt: string,
+): { states: ReadonlyMap<string, AccountState>; opened: Map<string, AccountEvent[]> } {
+  const opened = new Map<string, AccountEvent[]>();
+  if (exchanges.length === 0) return { states: loaded, opened };
+  const currencies = new Set<string>();
+  for (const entry of clientEntries) {
+    const state = loaded.get(entry.account);
+    if (state?.exists) currencies.add(state.currency.code);
+  }
+  checkExchangeCurrencies(exchanges, currencies);
+  const states = new Map(loaded);
+  for (const leg of conversion) {
+    const state = states.get(leg.account)!;
+    if (state.exists || opened.has(leg.account)) continue;
+    const events = decide(
+      {
+        type: 'OpenAccount',
+        code: leg.account,
+        name: `Conversion ${leg.currency}`,
+        accountType: 'EQUITY',
+        currency: leg.currency!,
+        minimumBalance: null,
+        maximumBalance: null,
+        metadata: null,
+        effectiveAt,
+        effectiveAtGiven: true,
+      },
+      state,
+    );
+    opened.set(leg.account, events);
+    states.set(leg.account, events.reduce(evolve, state));
+  }
+  return { states, opened };
 }
 
 /** Step 5 of whatever spends: what the accounts receive later, which the balance bound leaves aside. */
