@@ -54,10 +54,11 @@ export async function importCommand(args: string[], config: Config): Promise<num
   const source = format === 'journal' ? journalSource(file) : jsonlSource(file);
   const progress = progressOf();
   return withDatabase(migrated(config), async (database) => {
-    const ledger = new Ledger(database);
+    const ledger = new Ledger(database, { conversionAccount: config.conversionAccount });
     const ctx = { actor: 'import', requestId: `import-${uuidv7()}` };
     try {
-      const summary = await runImport(ledger, source, { dryRun, ctx, progress });
+      const options = { dryRun, ctx, progress, conversionAccount: config.conversionAccount };
+      const summary = await runImport(ledger, source, options);
       if (process.stderr.isTTY) process.stderr.write('\n');
       console.log(summaryLine(file, summary, dryRun));
       if (dryRun) console.log(await dryRunReport(database.db, summary));

@@ -44,9 +44,9 @@ describe('inkwell import', () => {
   it('dry-runs a journal: what would be posted and the trial balance after, nothing written', () => {
     const dry = inkwell('import', 'journal', FIXTURE, '--dry-run');
     expect(dry.status, dry.stderr).toBe(0);
-    expect(dry.stdout).toContain('10 transactions read, 9 would post, 0 already imported, 4 balance assertions held');
+    expect(dry.stdout).toContain('13 transactions read, 12 would post, 0 already imported, 5 balance assertions held');
     expect(dry.stdout).toContain('dry run: nothing was written');
-    expect(dry.stdout).toMatch(/^assets:bank:checking\tUSD\t4\t3254\.5\t3254\.5$/m);
+    expect(dry.stdout).toMatch(/^assets:bank:checking\tUSD\t7\t3188\.5\t3188\.5$/m);
     expect(dry.stdout).toMatch(/^total\tUSD\t3500\t3500$/m);
     const tb = inkwell('report', 'trial-balance');
     expect(tb.stdout).not.toContain('assets:bank:checking');
@@ -56,12 +56,12 @@ describe('inkwell import', () => {
     const first = inkwell('import', 'journal', FIXTURE);
     expect(first.status, first.stderr).toBe(0);
     expect(first.stdout).toContain(
-      '9 posted, 0 already imported, 4 balance assertions held, 1 prices recorded, 12 accounts opened',
+      '12 posted, 0 already imported, 5 balance assertions held, 1 prices recorded, 12 accounts opened',
     );
     const second = inkwell('import', 'journal', FIXTURE);
     expect(second.status, second.stderr).toBe(0);
-    expect(second.stdout).toContain('0 posted, 9 already imported');
-    expect(inkwell('report', 'trial-balance').stdout).toMatch(/assets:bank:checking.*3254\.50/);
+    expect(second.stdout).toContain('0 posted, 12 already imported');
+    expect(inkwell('report', 'trial-balance').stdout).toMatch(/assets:bank:checking.*3188\.50/);
   });
 
   it('refuses hostile files with their line, exit 1, and no stack trace', () => {

@@ -47,7 +47,8 @@ async function posted(): Promise<string[]> {
   return rows.map((r) => r.description ?? '');
 }
 
-async function refusal(file: string, options: Partial<ImportOptions> = {}): Promise<ImportRefused> {
+async function refusal(file: string, options: Partial<ImportOptions> = {}, text?: string): Promise<ImportRefused> {
+  if (text !== undefined) writeFileSync(file, text);
   const error = await runImport(ledger, journalSource(file), { dryRun: false, ctx, ...options }).catch((e) => e);
   expect(error).toBeInstanceOf(ImportRefused);
   return error as ImportRefused;
@@ -124,5 +125,34 @@ describe('wide transactions', () => {
     const error = await refusal(wide(1, 101));
     expect(error.line).toBe(3);
     expect(error.reason).toBe('101 postings: a transaction has at most 100');
+  });
+});
+
+describe('exchanges that cannot be read exactly', () => {
+  const head = 'commodity 1000.00 USD\ncommodity 1000.00 EUR\ncommodity 1000. JPY\n\n';
+
+  it('refuses three unbalanced commodities (no rate to infer) with the transaction line', async () => {
+    const text = `${head}2026-01-01 three ways\n    assets:usd  -10.00 USD\n    assets:eur  9.00 EUR\n    assets:yen  1500 JPY\n`;
+    const error = await refusal(join(dir, 'three.journal'), {}, text);
+    expect(error.line).toBe(5);
+    expect(error.reason).toBe('the transaction is unbalanced: its postings sum to -10 USD, 9 EUR, 1500 JPY');
+  });
+
+  it('refuses a cost that would need rounding, with the posting line', async () => {
+    const text = `${head}2026-01-01 fine rate\n    assets:eur  3.33 EUR @ 1.111 USD\n    assets:usd\n`;
+    const error = await refusal(join(dir, 'rate.journal'), {}, text);
+    expect(error.line).toBe(6);
+    expect(error.reason).toBe(
+      'the cost comes to 3.69963 USD, more decimals than it allows (2); amounts are never rounded',
+    );
+    expect(await posted()).toEqual([]);
+  });
+
+  it('takes a unit price finer than the currency when the total fits', async () => {
+    const file = join(dir, 'fine.journal');
+    writeFileSync(file, `${head}2026-01-01 fine rate\n    assets:eur  2.00 EUR @ 1.105 USD\n    assets:usd\n`);
+    const summary = await runImport(ledger, journalSource(file), { dryRun: false, ctx });
+    expect(summary.changes.get('assets:usd')!.net.toString()).toBe('-2.21');
+    expect(summary.changes.get('equity:conversion:eur-usd:usd')!.net.toString()).toBe('2.21');
   });
 });

@@ -3,7 +3,7 @@
  * import it into an empty database, export again. The trial balances agree at every month end
  * and the journals are the same but for what only the new ledger can say (ids, log positions,
  * recorded times). Backdated entries, a reversal, two currencies in one transaction and a custom
- * asset included; through the audit trail, a price too.
+ * asset and an exchange included; through the audit trail, a price and the exchange's rate too.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import { jsonlSource } from '../../src/ledger/import/jsonl-source.js';
 import type { ImportSource } from '../../src/ledger/import/model.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { priceAt } from '../../src/ledger/prices.js';
+import { getTransaction } from '../../src/ledger/queries.js';
 import { trialBalance } from '../../src/reports/balances.js';
 import { checkAuditFilter } from '../../src/reports/audit-trail.js';
 import { reportCut } from '../../src/reports/cut.js';
@@ -23,7 +24,7 @@ import { auditTrailTable } from '../../src/reports/export/tables.js';
 import { stringSink, writeReport } from '../../src/reports/export/write.js';
 import type { Database } from '../../src/store/db.js';
 import { books } from '../support/books.js';
-import { seedHistory } from '../support/history.js';
+import { seedExchange, seedHistory } from '../support/history.js';
 import { tempDatabase, type TempDatabase } from '../support/server.js';
 
 const ctx = { actor: 'import', requestId: 'round-trip' };
@@ -39,6 +40,8 @@ beforeAll(async () => {
   await seedHistory(original);
   const price = { base: 'BTC/8', quote: 'USD', rate: '40000.125', effectiveAt: '2026-02-01T00:00:00.000Z' };
   await original.ledger.setPrice(price, ctx);
+  // An exchange: the ledger adds the conversion legs (and opens their accounts) itself.
+  await seedExchange(original);
   // Two identical transactions: two postings, each with its own ordinal in its idempotency key.
   for (let i = 0; i < 2; i++)
     await original.post('2026-03-04T00:00:00Z', 'assets:bank:checking', 'revenue:sales', '0.01', {
@@ -92,7 +95,7 @@ async function monthEnds(database: Database, asOpened: boolean) {
 async function importInto(source: ImportSource): Promise<TempDatabase> {
   const copy = await tempDatabase();
   const summary = await runImport(new Ledger(copy.database), source, { dryRun: false, ctx, batchSize: 4 });
-  expect(summary).toMatchObject({ read: 10, posted: 10, skipped: 0 });
+  expect(summary).toMatchObject({ read: 11, posted: 11, skipped: 0 });
   return copy;
 }
 
@@ -129,6 +132,14 @@ describe('a round trip through an export', () => {
         knownAt: new Date().toISOString(),
       };
       expect((await priceAt(copy.database.db, query))?.rate).toBe('40000.125');
+      const yen = await copy.database.db
+        .selectFrom('transactions')
+        .select('id')
+        .where('description', '=', 'Yen bought')
+        .executeTakeFirstOrThrow();
+      expect((await getTransaction(copy.database.db, yen.id))!.exchanges).toEqual([
+        { from: { amount: '10.00', currency: 'USD' }, to: { amount: '1500', currency: 'JPY' } },
+      ]);
       // The accounts open when they opened: even the zero lines agree.
       expect(await monthEnds(copy.database, true)).toEqual(await monthEnds(database, true));
       expect(comparable(await journalOf(copy.database))).toBe(comparable(await journalOf(database)));

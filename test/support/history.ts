@@ -3,9 +3,23 @@
  * a backdated sale (recorded in March, effective in January), a transaction in two currencies
  * each balanced, and a reversal recorded in March effective when the original was paid.
  */
+import type { PostTransactionInput } from '../../src/ledger/ledger.js';
 import { OPENED, type books } from './books.js';
 
-export async function seedHistory({ ledger, post, reverse, setNow }: Awaited<ReturnType<typeof books>>) {
+type Books = Awaited<ReturnType<typeof books>>;
+
+/** A postTransaction input from [account, direction, amount] rows. */
+function posting(
+  idempotencyKey: string,
+  effectiveAt: string,
+  description: string,
+  legs: Array<[string, 'DEBIT' | 'CREDIT', string]>,
+): PostTransactionInput {
+  const entries = legs.map(([account, direction, amount]) => ({ account, direction, amount }));
+  return { idempotencyKey, effectiveAt, description, entries };
+}
+
+export async function seedHistory({ ledger, post, reverse, setNow }: Books) {
   const ctx = { actor: 'test', requestId: 'history' };
   for (const [code, type] of [
     ['assets:btc', 'ASSET'],
@@ -26,18 +40,24 @@ export async function seedHistory({ ledger, post, reverse, setNow }: Awaited<Ret
   });
   setNow('2026-03-02T00:00:00Z');
   await ledger.postTransaction(
-    {
-      idempotencyKey: 'multi',
-      effectiveAt: '2026-03-02T00:00:00.000Z',
-      description: 'Two currencies, each balanced',
-      entries: [
-        { account: 'assets:bank:checking', direction: 'DEBIT', amount: '10.00' },
-        { account: 'revenue:sales', direction: 'CREDIT', amount: '10.00' },
-        { account: 'assets:yen', direction: 'DEBIT', amount: '1000' },
-        { account: 'equity:yen', direction: 'CREDIT', amount: '1000' },
-      ],
-    },
+    posting('multi', '2026-03-02T00:00:00.000Z', 'Two currencies, each balanced', [
+      ['assets:bank:checking', 'DEBIT', '10.00'],
+      ['revenue:sales', 'CREDIT', '10.00'],
+      ['assets:yen', 'DEBIT', '1000'],
+      ['equity:yen', 'CREDIT', '1000'],
+    ]),
     ctx,
   );
   await reverse('2026-03-03T00:00:00Z', rent);
+}
+
+/** Yen bought with dollars on 2026-03-05: an exchange, whose conversion legs the ledger adds. */
+export async function seedExchange({ ledger, setNow }: Books) {
+  setNow('2026-03-05T00:00:00Z');
+  const input = posting('yen-bought', '2026-03-05T00:00:00.000Z', 'Yen bought', [
+    ['assets:yen', 'DEBIT', '1500'],
+    ['assets:bank:checking', 'CREDIT', '10.00'],
+  ]);
+  const exchanges = [{ from: { amount: '10.00', currency: 'USD' }, to: { amount: '1500', currency: 'JPY' } }];
+  await ledger.postTransaction({ ...input, exchanges }, { actor: 'test', requestId: 'exchange' });
 }

@@ -6,9 +6,14 @@ import { trialBalance } from '../../src/reports/balances.js';
 import { before, reportCut } from '../../src/reports/cut.js';
 import type { Db } from '../../src/store/db.js';
 
-/** hledger's balance of every account before `date` (its -e is exclusive), or of all time: "12.5 USD", debits positive. */
-export function hledgerBalances(file: string, date: string | null): Map<string, string> {
+/**
+ * hledger's balance of every account before `date` (its -e is exclusive), or of all time: "12.5 USD",
+ * debits positive. With `inferEquity`, hledger's conversion postings for costs, its account names
+ * lower-cased as Inkwell writes them (equity:conversion:EUR-USD:EUR → equity:conversion:eur-usd:eur).
+ */
+export function hledgerBalances(file: string, date: string | null, inferEquity = false): Map<string, string> {
   const args = ['-f', file, 'bal', ...(date ? ['-e', date] : []), '--flat', '-N', '-O', 'csv'];
+  if (inferEquity) args.push('--infer-equity');
   const result = spawnSync('hledger', args, { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`hledger failed: ${result.stderr}`);
   const balances = new Map<string, string>();
@@ -16,7 +21,8 @@ export function hledgerBalances(file: string, date: string | null): Map<string, 
     const [account, balance] = [...line.matchAll(/"((?:[^"]|"")*)"/g)].map((m) => m[1]!.replace(/""/g, '"'));
     const amount = parseJournalAmount(balance!);
     if (typeof amount === 'string') throw new Error(`unexpected hledger amount: ${amount}`);
-    balances.set(account!, `${amount.quantity.toString()} ${amount.symbol}`);
+    const name = inferEquity && account!.startsWith('equity:conversion:') ? account!.toLowerCase() : account!;
+    balances.set(name, `${amount.quantity.toString()} ${amount.symbol}`);
   }
   return balances;
 }

@@ -1,6 +1,7 @@
 /**
  * A journal written by hand in hledger's own syntax — several commodities, a price, balance
- * assertions, comments, tags, an inferred amount — imports into Inkwell (the price too), and its balances
+ * assertions, comments, tags, an inferred amount, exchanges (@, @@ and an implied rate) — imports
+ * into Inkwell (the price too), and its balances
  * are exactly `hledger bal`'s at several dates; a second import posts nothing.
  */
 import { fileURLToPath } from 'node:url';
@@ -32,17 +33,18 @@ describe('importing a hand-written hledger journal', () => {
     try {
       const ledger = new Ledger(temp.database);
       const first = await runImport(ledger, journalSource(FIXTURE), { dryRun: false, ctx });
-      expect(first).toMatchObject({ read: 10, posted: 9, skipped: 0, assertions: 4, prices: 1 });
+      expect(first).toMatchObject({ read: 13, posted: 12, skipped: 0, assertions: 5, prices: 1 });
       const known = new Date().toISOString();
       const btc = { base: 'BTC/8', quote: 'USD', asOf: '2026-03-01T00:00:00.000Z', knownAt: known };
       expect((await priceAt(temp.database.db, btc))?.rate).toBe('40000');
       let compared = 0;
-      for (const date of ['2026-01-02', '2026-01-16', '2026-01-21', '2026-02-01', '2026-02-03', null]) {
-        const expected = hledgerBalances(FIXTURE, date);
+      for (const date of ['2026-01-02', '2026-01-16', '2026-01-21', '2026-02-01', '2026-02-03', '2026-03-02', null]) {
+        // Costs become exchanges: Inkwell's conversion accounts are hledger's --infer-equity postings.
+        const expected = hledgerBalances(FIXTURE, date, true);
         expect(await inkwellBalances(temp.database.db, date, symbol), `before ${date}`).toEqual(expected);
         compared += expected.size;
       }
-      expect(compared).toBeGreaterThan(30);
+      expect(compared).toBeGreaterThan(45);
       // The inferred amount, the custom asset's scale, tags and the source line, as the journal has them.
       const row = await temp.database.db
         .selectFrom('transactions')
@@ -58,7 +60,7 @@ describe('importing a hand-written hledger journal', () => {
       });
       const events = await eventCount(ledger);
       const second = await runImport(ledger, journalSource(FIXTURE), { dryRun: false, ctx });
-      expect(second).toMatchObject({ read: 10, posted: 0, skipped: 9 });
+      expect(second).toMatchObject({ read: 13, posted: 0, skipped: 12 });
       expect(await eventCount(ledger)).toBe(events);
     } finally {
       await temp.dispose();

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { LedgerError } from '../../domain/errors.js';
+import { conversionLegs, DEFAULT_CONVERSION_ACCOUNT } from '../../domain/exchanges.js';
 import { MAX_BATCH_LEGS, MAX_LEGS } from '../../domain/limits.js';
 import { parsePair, parseRate } from '../../domain/prices.js';
 import { Amount, ZERO } from '../../domain/money.js';
@@ -29,6 +30,8 @@ export interface ImportOptions {
   dryRun: boolean;
   ctx: CommandContext;
   batchSize?: number;
+  /** The ledger's conversion account root (where exchanges post), for the dry run's figures. */
+  conversionAccount?: string;
   /** Called after each batch with the transactions read so far. */
   progress?: (read: number) => void;
 }
@@ -161,17 +164,18 @@ async function postBatch(
     accepted = candidates.slice(0, failing.index);
   }
   const result = await post(ledger, accounts, accepted, options);
-  for (const staged of result.posted) count(summary, staged.item);
+  const root = options.conversionAccount ?? DEFAULT_CONVERSION_ACCOUNT;
+  for (const staged of result.posted) count(summary, staged.item, root);
   const stop = result.refusal ?? refusal;
   if (stop) throw stop;
 }
 
-function count(summary: ImportSummary, item: ImportItem): void {
+function count(summary: ImportSummary, item: ImportItem, root: string): void {
   // A transaction that only asserts posts nothing, and is checked again on every run.
   if (item.legs.length > 0) summary.posted += 1;
   summary.assertions += item.assertions.length;
-  for (const leg of item.legs) {
-    const change = summary.changes.get(leg.account) ?? { currency: leg.currency, postings: 0, net: ZERO };
+  for (const leg of [...item.legs, ...conversionLegs(root, item.exchanges)]) {
+    const change = summary.changes.get(leg.account) ?? { currency: leg.currency ?? '', postings: 0, net: ZERO };
     change.postings += 1;
     change.net = change.net.plus(leg.direction === 'DEBIT' ? leg.amount : new Amount(leg.amount).negated());
     summary.changes.set(leg.account, change);
@@ -234,6 +238,7 @@ async function post(
     effectiveAt: item.effectiveAt,
     description: item.description,
     metadata: item.metadata,
+    ...(item.exchanges.length ? { exchanges: item.exchanges } : {}),
   }));
   if (inputs.length === 0) return { posted: accepted, refusal: null };
   let results: BatchResult[];

@@ -5,7 +5,8 @@
  */
 import type { AccountType } from '../../domain/account.js';
 import type { JournalAmount } from '../../domain/hledger-amount.js';
-import { parseCurrency } from '../../domain/money.js';
+import { Amount, parseCurrency } from '../../domain/money.js';
+import { ImportRefused } from './refusal.js';
 
 const TYPE_TAGS: Record<string, AccountType> = {
   a: 'ASSET',
@@ -93,4 +94,16 @@ export interface JournalFacts {
   commodities: Commodities;
   /** Account → its currency symbol and earliest posting, as the first pass found them. */
   accounts: Map<string, { symbol: string; effectiveAt: string; typeTag?: string }>;
+}
+
+/** A currency for the amount, checked against its scale; refused at `line` otherwise. */
+export function currencyFor(amount: JournalAmount, line: number, facts: JournalFacts): string {
+  const currency = facts.commodities.currencyOf(amount.symbol);
+  if (typeof currency === 'string') throw new ImportRefused(line, currency);
+  if (amount.decimals > currency.scale && !amount.quantity.mod(new Amount(10).pow(-currency.scale)).isZero())
+    throw new ImportRefused(
+      line,
+      `${amount.quantity.toString()} ${amount.symbol} has more decimals than ${currency.code} allows (${currency.scale}); amounts are never rounded`,
+    );
+  return currency.code;
 }

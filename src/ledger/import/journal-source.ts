@@ -53,7 +53,12 @@ export function journalSource(path: string): ImportSource {
         if (block.kind === 'account') directives.set(block.account, block.tags.type);
         if (block.kind !== 'transaction') continue;
         const at = effectiveAtOf(block);
-        const symbols = block.postings.flatMap((p) => (p.amount ? [p.amount.symbol] : []));
+        // The amount left out is in the cost's commodity when there is one (hledger balances at cost).
+        const costed = block.postings.find((p) => p.cost)?.cost?.amount.symbol;
+        const symbols = [
+          ...(costed ? [costed] : []),
+          ...block.postings.flatMap((p) => (p.amount ? [p.amount.symbol] : [])),
+        ];
         for (const posting of block.postings) {
           if (posting.amount) facts.commodities.see(posting.amount);
           const symbol = posting.amount?.symbol ?? symbols[0];

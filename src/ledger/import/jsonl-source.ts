@@ -98,6 +98,9 @@ export function jsonlSource(path: string): ImportSource {
         const tx = data as TransactionRecord;
         if (tx.transactionId === last) continue;
         last = tx.transactionId;
+        // The ledger appends two conversion legs per exchange after the client's: it adds them again.
+        const exchanges = tx.exchanges ?? [];
+        const legs = tx.legs.slice(0, tx.legs.length - 2 * exchanges.length);
         const content = {
           effectiveAt: row.effectiveAt,
           legs: tx.legs,
@@ -112,7 +115,8 @@ export function jsonlSource(path: string): ImportSource {
           effectiveAt: row.effectiveAt,
           description: tx.description,
           metadata: { ...(tx.metadata ?? {}), importedFrom },
-          legs: tx.legs,
+          legs,
+          exchanges,
           assertions: [],
         };
       }

@@ -4,6 +4,7 @@
  * idempotency key is derived from.
  */
 import type { AccountType, Leg } from '../../domain/account.js';
+import type { ExchangeInput } from '../../domain/exchanges.js';
 import type { JsonObject } from '../../domain/json.js';
 import type { Amount } from '../../domain/money.js';
 
@@ -38,6 +39,8 @@ export interface ImportItem {
   metadata: JsonObject;
   /** Empty for a transaction that only asserts balances. */
   legs: Leg[];
+  /** The conversions it made: Inkwell adds the conversion legs (PostTransactionInput.exchanges). */
+  exchanges: ExchangeInput[];
   assertions: Assertion[];
 }
 
