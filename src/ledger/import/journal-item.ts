@@ -1,10 +1,9 @@
 /**
- * One journal transaction as an ImportItem, by hledger's rules: the one posting without an amount
- * takes what balances the others; every commodity must balance; an assertion is the account's
- * balance after its posting. Refused with its line: a commodity or account Inkwell cannot name,
- * more decimals than the currency has (never rounded), an unbalanced transaction, or several
- * a transaction whose commodities do not each balance on their own (an exchange, which Inkwell
- * records only with prices).
+ * One journal transaction as an ImportItem, by hledger's rules: costs and implied rates become
+ * exchanges and the one posting without an amount takes what balances the rest
+ * (journal-exchanges.ts); an assertion is the account's balance after its posting. Refused with
+ * its line: a commodity or account Inkwell cannot name, more decimals than the currency has (never
+ * rounded), a posting in another currency than its account's, an unbalanced transaction.
  */
 import type { Leg } from '../../domain/account.js';
 import type { JournalTransaction, SourceLine } from '../../domain/hledger-journal.js';
