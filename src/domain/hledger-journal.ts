@@ -38,7 +38,7 @@ export type JournalBlock =
   | JournalTransaction
   | { kind: 'account'; line: number; account: string; tags: Record<string, string> }
   | { kind: 'commodity'; line: number; amount: JournalAmount }
-  | { kind: 'price'; line: number; date: string; symbol: string; amount: JournalAmount }
+  | { kind: 'price'; line: number; date: string; symbol: string; amount: JournalAmount; tags: Record<string, string> }
   | { kind: 'ignored'; line: number };
 
 export class JournalSyntaxError extends Error {
@@ -185,7 +185,8 @@ export function parseBlock(lines: SourceLine[]): JournalBlock {
     if (words.length < 3) throw new JournalSyntaxError(head.number, 'a price directive is P DATE COMMODITY AMOUNT');
     const date = journalDate(words[0]!, head.number);
     const symbol = words[1]!.replace(/^"(.*)"$/, '$1');
-    return { kind: 'price', line: head.number, date, symbol, amount: amountOf(words.slice(2).join(' '), head.number) };
+    const amount = amountOf(words.slice(2).join(' '), head.number);
+    return { kind: 'price', line: head.number, date, symbol, amount, tags: commentTags(comment) };
   }
   if (keyword === 'decimal-mark' && argument === '.') return { kind: 'ignored', line: head.number };
   if (HARMLESS.has(keyword)) return { kind: 'ignored', line: head.number };

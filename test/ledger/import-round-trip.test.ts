@@ -148,3 +148,40 @@ describe('a round trip through an export', () => {
     }
   });
 });
+
+describe('what the export writes for exchanges and prices', () => {
+  it('reads a commented exchange with its conversion legs back as the exchange, and a price at its exact time', async () => {
+    const file = join(dir, 'exported.journal');
+    writeFileSync(
+      file,
+      'commodity 1000.00 USD\ncommodity 1000. JPY\n\n' +
+        'P 2026-03-01 USD 150 JPY  ; effective:2026-03-01T12:00:00.000Z\n\n' +
+        '2026-03-05 (9) Yen bought\n' +
+        '    ; id:019cb624-f000-70fe-b82e-dc9509cc2f9f, effective:2026-03-05T00:00:00.000Z, recorded:2026-03-05T00:00:00.000Z\n' +
+        '    ; exchange: 10.00 USD -> 1500 JPY, rate 150\n' +
+        '    assets:yen  1500 JPY\n    assets:bank:checking  -10.00 USD\n' +
+        '    equity:conversion:jpy-usd:usd  10.00 USD\n    equity:conversion:jpy-usd:jpy  -1500 JPY\n',
+    );
+    const copy = await tempDatabase();
+    try {
+      await runImport(new Ledger(copy.database), journalSource(file), { dryRun: false, ctx });
+      const row = await copy.database.db.selectFrom('transactions').select('id').executeTakeFirstOrThrow();
+      const tx = (await getTransaction(copy.database.db, row.id))!;
+      expect(tx.exchanges).toEqual([
+        { from: { amount: '10.00', currency: 'USD' }, to: { amount: '1500', currency: 'JPY' } },
+      ]);
+      expect(tx.legs.map((l) => `${l.account} ${l.direction} ${l.amount}`)).toEqual([
+        'assets:yen DEBIT 1500',
+        'assets:bank:checking CREDIT 10.00',
+        'equity:conversion:jpy-usd:usd DEBIT 10.00',
+        'equity:conversion:jpy-usd:jpy CREDIT 1500',
+      ]);
+      const known = new Date().toISOString();
+      const at = { base: 'USD', quote: 'JPY', knownAt: known };
+      expect(await priceAt(copy.database.db, { ...at, asOf: '2026-03-01T11:59:59.999Z' })).toBeNull();
+      expect((await priceAt(copy.database.db, { ...at, asOf: '2026-03-01T12:00:00.000Z' }))?.rate).toBe('150');
+    } finally {
+      await copy.dispose();
+    }
+  });
+});

@@ -6,7 +6,8 @@
  * A transaction in exactly two currencies with no cost written, each unbalanced the opposite way,
  * is the exchange hledger infers: what went out for what came in.
  */
-import type { ExchangeInput } from '../../domain/exchanges.js';
+import { conversionAccount, type ExchangeInput } from '../../domain/exchanges.js';
+import { parseJournalAmount } from '../../domain/hledger-amount.js';
 import type { JournalAmount } from '../../domain/hledger-amount.js';
 import type { JournalPosting, JournalTransaction } from '../../domain/hledger-journal.js';
 import { Amount, ZERO } from '../../domain/money.js';
@@ -98,4 +99,38 @@ export function balance(tx: JournalTransaction, postings: Resolved[]): ExchangeI
   }
   const what = left.map(([currency, sum]) => `${sum.toString()} ${currency}`).join(', ');
   throw new ImportRefused(tx.line, `the transaction is unbalanced: its postings sum to ${what}`);
+}
+
+/** `; exchange: 10.00 USD -> 1500 JPY, rate 150`, as Inkwell's journal export comments each exchange. */
+const EXCHANGE_COMMENT = /^exchange: (\S+ (?:"[^"]+"|\S+)) -> (\S+ (?:"[^"]+"|\S+)), rate \S+$/;
+
+/**
+ * The exchanges Inkwell's own export wrote: each commented, its two conversion legs among the
+ * postings (on `<root>:<a>-<b>:<currency>`). Found both, the legs are taken out (the ledger adds
+ * them again, under its own root) and the exchange kept; otherwise the postings stay as written.
+ */
+export function exportedExchanges(tx: JournalTransaction, postings: Resolved[], facts: JournalFacts): ExchangeInput[] {
+  const found: ExchangeInput[] = [];
+  for (const line of tx.comment.split('\n')) {
+    const match = EXCHANGE_COMMENT.exec(line.trim());
+    if (!match) continue;
+    const [from, to] = [match[1]!, match[2]!].map((text) => parseJournalAmount(text));
+    if (typeof from === 'string' || typeof to === 'string') continue;
+    const [fromCurrency, toCurrency] = [from!, to!].map((a) => facts.commodities.currencyOf(a.symbol));
+    if (typeof fromCurrency === 'string' || typeof toCurrency === 'string') continue;
+    const exchange = exchangeOf([from!.quantity, fromCurrency!.code], [to!.quantity, toCurrency!.code]);
+    const legAt = (currency: string, quantity: Amount) =>
+      postings.findIndex(
+        (p) =>
+          p.account.endsWith(conversionAccount('', fromCurrency!.code, toCurrency!.code, currency)) &&
+          p.currency === currency &&
+          p.quantity?.eq(quantity),
+      );
+    const debit = legAt(fromCurrency!.code, from!.quantity);
+    const credit = legAt(toCurrency!.code, to!.quantity.negated());
+    if (debit < 0 || credit < 0) continue;
+    for (const index of [debit, credit].sort((x, y) => y - x)) postings.splice(index, 1);
+    found.push(exchange);
+  }
+  return found;
 }

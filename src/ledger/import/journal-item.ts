@@ -12,7 +12,7 @@ import type { JsonObject } from '../../domain/json.js';
 import { checkCode } from '../../domain/limits.js';
 import { type Amount, ZERO } from '../../domain/money.js';
 import { accountTypeOf, currencyFor, type JournalFacts } from './journal-accounts.js';
-import { balance, costOf, type Resolved } from './journal-exchanges.js';
+import { balance, costOf, exportedExchanges, type Resolved } from './journal-exchanges.js';
 import { parseInstant } from '../../domain/time.js';
 import type { Assertion, ImportItem } from './model.js';
 import { ImportRefused } from './refusal.js';
@@ -60,8 +60,8 @@ function checkCurrencies(postings: Resolved[], facts: JournalFacts): void {
   }
 }
 
-/** Our export's `effective:` tag gives the exact instant; otherwise the date, at midnight UTC. */
-export function effectiveAtOf(tx: JournalTransaction): string {
+/** Our export's `effective:` tag gives the exact instant (of a transaction, of a price); otherwise the date, at midnight UTC. */
+export function effectiveAtOf(tx: { date: string; tags: Record<string, string> }): string {
   const tagged = tx.tags.effective;
   if (tagged) {
     try {
@@ -82,7 +82,7 @@ export function journalItem(
   directives: Map<string, string | undefined>,
 ): ImportItem {
   const postings = resolve(tx, facts, directives);
-  const exchanges = balance(tx, postings);
+  const exchanges = [...balance(tx, postings), ...exportedExchanges(tx, postings, facts)];
   checkCurrencies(postings, facts);
   const legs: Leg[] = [];
   const assertions: Assertion[] = [];

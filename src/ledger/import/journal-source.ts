@@ -37,7 +37,7 @@ function priceOf(block: Extract<JournalBlock, { kind: 'price' }>, facts: Journal
     base: base.code,
     quote: quote.code,
     rate: block.amount.quantity.toString(),
-    effectiveAt: `${block.date}T00:00:00.000Z`,
+    effectiveAt: effectiveAtOf(block),
   };
 }
 
