@@ -100,4 +100,15 @@ describe('inkwell import', () => {
       expect(result.stderr).toContain('import journal|jsonl FILE [--dry-run]');
     }
   });
+
+  it('prints a plain progress line per 10,000 transactions when stderr is not a terminal', () => {
+    const blocks = Array.from(
+      { length: 10_001 },
+      (_, i) => `2026-01-01 t${i}\n    assets:bulk  0.01 USD\n    equity:bulk\n`,
+    );
+    const result = inkwell('import', 'journal', file('many.journal', `commodity 1000.00 USD\n\n${blocks.join('\n')}`));
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toBe('10000 transactions read\n');
+    expect(result.stdout).toContain('10001 transactions read, 10001 posted');
+  });
 });
