@@ -143,7 +143,7 @@ describe('auditTrail', () => {
     expect(first.edges).toHaveLength(2);
     expect(first.edges[0].node).toMatchObject({
       type: 'TransactionPosted',
-      schemaVersion: 3,
+      schemaVersion: 4,
       metadata: { actor: 'test-admin', command: 'transfer', idempotencyKey: 'r2' },
     });
     await transfer('assets:bank', 'revenue:sales', '5.00', '2026-01-06T00:00:00Z');
