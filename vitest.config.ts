@@ -21,7 +21,11 @@ if (!postgres)
  */
 const onPath = (program: string) =>
   (process.env.PATH ?? '').split(delimiter).some((dir) => existsSync(join(dir, program)));
-const TOOLS = { 'test/tools/hledger.test.ts': 'hledger', 'test/tools/html-report.test.ts': 'chromium' };
+const TOOLS = {
+  'test/tools/hledger.test.ts': 'hledger',
+  'test/tools/hledger-import.test.ts': 'hledger',
+  'test/tools/html-report.test.ts': 'chromium',
+};
 const missingTools = process.env.CI === 'true' ? [] : Object.entries(TOOLS).filter(([, program]) => !onPath(program));
 if (missingTools.length)
   console.warn(

@@ -4,6 +4,7 @@ import { openDatabase } from '../store/db.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { existing, withDatabase } from './database.js';
 import { EXPORT_USAGE, exportCommand } from './export.js';
+import { IMPORT_USAGE, importCommand } from './import.js';
 import { keys } from './keys.js';
 import { rebuild, rebuildAllSnapshots, rebuildSubscriber, verify, verifyAllEvents } from './maintenance.js';
 import { serve } from './serve.js';
@@ -17,6 +18,7 @@ const USAGE = `usage: inkwell <command>
   keys list          list the keys (never their secrets)
   keys revoke NAME   revoke a key: refused from the next request on
 ${EXPORT_USAGE}
+${IMPORT_USAGE}
   rebuild [--check]  recompute the read models from the event log, print every difference,
                      and replace them (--check: compare only; exit 1 when they differ)
   verify             check the hash chain of the whole log and decode every event; exit 1
@@ -58,6 +60,7 @@ const COMMANDS: Record<string, Command> = {
     withDatabase(existing(config, { readonly: true }), (database) => exportCommand('report', args, database)),
   export: (args, config) =>
     withDatabase(existing(config, { readonly: true }), (database) => exportCommand('export', args, database)),
+  import: importCommand,
   rebuild,
   verify: (_args, config) => verify(config),
   events: async (args, config) =>

@@ -106,7 +106,7 @@ describe('hledger bal -X on the journal export', () => {
           '2027-01-01',
         ]) {
           const expected = await inkwellValued(db, date, cut, 'USD');
-          expect(hledgerBalances(file, date, ['-X', 'USD']), `${date} known at ${knownAt}`).toEqual(expected);
+          expect(hledgerBalances(file, date, { args: ['-X', 'USD'] }), `${date} known at ${knownAt}`).toEqual(expected);
           compared += expected.size;
         }
       }

@@ -11,8 +11,9 @@ import { Amount } from '../../src/domain/money.js';
 import { trialBalance } from '../../src/reports/balances.js';
 import { before, reportCut, type ReportCut } from '../../src/reports/cut.js';
 import type { Db } from '../../src/store/db.js';
-import { books, OPENED } from '../support/books.js';
+import { books } from '../support/books.js';
 import { exportJournalAt, hledgerBalances } from '../support/hledger.js';
+import { seedHistory } from '../support/history.js';
 
 /** Inkwell's trial balance at the start of `date`, in the same form (zero balances left out, as hledger does). */
 async function inkwellBalances(db: Db, date: string, cut: ReportCut): Promise<Map<string, string>> {
@@ -27,47 +28,15 @@ async function inkwellBalances(db: Db, date: string, cut: ReportCut): Promise<Ma
 
 describe('the hledger journal export', () => {
   it('gives hledger the balances of the trial balance at every date and cut', async () => {
-    const { temp, ledger, post, reverse, setNow } = await books();
+    const b = await books();
+    const { temp } = b;
     const dir = mkdtempSync(join(tmpdir(), 'inkwell-hledger-'));
     const db = temp.database.db;
     try {
-      const ctx = { actor: 'test', requestId: 'hledger' };
-      for (const [code, type] of [
-        ['assets:btc', 'ASSET'],
-        ['equity:btc', 'EQUITY'],
-      ] as const) {
-        await ledger.openAccount({ code, name: code, type, currency: 'BTC/8', effectiveAt: OPENED }, ctx);
-      }
-      await post('2026-01-02T09:30:00Z', 'assets:bank:checking', 'equity:capital', '1000.00', {
-        description: 'Capital; first "deposit"',
-      });
-      const rent = await post('2026-01-10T23:59:59Z', 'expenses:rent', 'assets:bank:checking', '450.55');
-      await post('2026-01-31T23:59:59.999Z', 'assets:bank:checking', 'revenue:sales', '0.01');
-      await post('2026-02-01T00:00:00Z', 'assets:yen', 'equity:yen', '123456');
-      await post('2026-02-02T00:00:00Z', 'assets:btc', 'equity:btc', '1.50000001');
+      // Recorded from January to March: the first cut (mid-February) misses the backdated sale,
+      // the multi-currency transaction and the reversal; the later one has them all.
+      await seedHistory(b);
       const firstCut = '2026-02-15T00:00:00.000Z';
-      // Recorded in March, effective in January: changes January's balances, only from this knownAt on.
-      await post('2026-03-01T00:00:00Z', 'assets:bank:savings', 'revenue:sales', '99.99', {
-        effectiveAt: '2026-01-20T12:00:00.000Z',
-        description: 'Backdated sale',
-      });
-      setNow('2026-03-02T00:00:00Z');
-      await ledger.postTransaction(
-        {
-          idempotencyKey: 'multi',
-          effectiveAt: '2026-03-02T00:00:00.000Z',
-          description: 'Two currencies, each balanced',
-          entries: [
-            { account: 'assets:bank:checking', direction: 'DEBIT', amount: '10.00' },
-            { account: 'revenue:sales', direction: 'CREDIT', amount: '10.00' },
-            { account: 'assets:yen', direction: 'DEBIT', amount: '1000' },
-            { account: 'equity:yen', direction: 'CREDIT', amount: '1000' },
-          ],
-        },
-        ctx,
-      );
-      // Reversed in March, effective when it was paid: January changes, for the later cut only.
-      await reverse('2026-03-03T00:00:00Z', rent);
       let compared = 0;
       for (const knownAt of [firstCut, '2026-04-01T00:00:00.000Z']) {
         const { cut, file } = await exportJournalAt(db, dir, knownAt);
