@@ -8,6 +8,7 @@ import { DEFAULT_MAX_FUTURE_SKEW_MS } from './ledger/ledger.js';
 import { DEFAULT_POLICY } from './projections/project.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './store/deadline.js';
 import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from './subscribers/webhook-settings.js';
+import { ACCESS_LOG_LEVELS, type AccessLogLevel } from './http/access-log.js';
 
 /** What one GraphQL document may ask for (graphql-armor; the cost: src/graphql/cost.ts). */
 export interface QueryLimits {
@@ -86,6 +87,10 @@ export interface Config {
   webhooks: WebhookSettings;
   /** The root of the conversion accounts exchanges post to (INKWELL_CONVERSION_ACCOUNT, default equity:conversion). */
   conversionAccount: string;
+  /** INKWELL_METRICS_TOKEN: the Bearer token /metrics asks for; unset, /metrics answers loopback only. */
+  metricsToken: string | null;
+  /** INKWELL_ACCESS_LOG: the access log's level, or off (default info). */
+  accessLog: AccessLogLevel;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -125,6 +130,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     epochEvery: positiveInt('INKWELL_EPOCH_EVERY', DEFAULT_POLICY.epochEvery),
     maxFutureSkewMs: int('INKWELL_MAX_FUTURE_SKEW_MS', DEFAULT_MAX_FUTURE_SKEW_MS),
     conversionAccount: env.INKWELL_CONVERSION_ACCOUNT || DEFAULT_CONVERSION_ACCOUNT,
+    metricsToken: env.INKWELL_METRICS_TOKEN || null,
+    accessLog: accessLogLevel(env.INKWELL_ACCESS_LOG),
     groupCommit: {
       maxBatch: positiveInt('INKWELL_GROUP_COMMIT_MAX', DEFAULT_GROUP_COMMIT.maxBatch),
       maxWaitMs: int('INKWELL_GROUP_COMMIT_WAIT_MS', DEFAULT_GROUP_COMMIT.maxWaitMs),
@@ -159,6 +166,13 @@ function flag(value: string | undefined, fallback: boolean, name: string): boole
   if (value === undefined || value === '') return fallback;
   if (value !== 'true' && value !== 'false') throw new Error(`${name} must be "true" or "false", not "${value}"`);
   return value === 'true';
+}
+
+function accessLogLevel(value: string | undefined): AccessLogLevel {
+  if (value === undefined || value === '') return 'info';
+  if (!ACCESS_LOG_LEVELS.includes(value as AccessLogLevel))
+    throw new Error(`INKWELL_ACCESS_LOG must be one of ${ACCESS_LOG_LEVELS.join(', ')}, not "${value}"`);
+  return value as AccessLogLevel;
 }
 
 function checkConsumerAck(value: number): number {

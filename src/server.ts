@@ -42,6 +42,11 @@ import { stderrLogger, type Logger } from './log.js';
 import { DEFAULT_FEED_POLL_MS } from './ledger/feed.js';
 import { DEFAULT_CONSUMER_ACK_MS } from './domain/consumers.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, DeadlineExceeded } from './store/deadline.js';
+import type { AccessLogLevel } from './http/access-log.js';
+import { ServerMetrics } from './http/metrics.js';
+import { ReadinessProbe } from './http/readiness.js';
+import { type RequestFacts, useRequestFacts } from './http/request-facts.js';
+import { serveOps, watchRequest } from './http/ops.js';
 
 export interface ServerOptions {
   ledger: Ledger;
@@ -71,11 +76,19 @@ export interface ServerOptions {
   webhooks?: Partial<WebhookSettings>;
   /** The webhook deliverer; startServer runs one. */
   webhookDispatcher?: WebhookDispatcher;
+  /** Told the kind of each storage fault a request meets (metrics, readiness). */
+  onStorageFault?: (fault: string) => void;
+  /** The Bearer token /metrics asks for; null or unset: loopback only (docs/operations.md). */
+  metricsToken?: string | null;
+  /** The access log's level, or off (default info). */
+  accessLog?: AccessLogLevel;
 }
 
 interface RequestScope {
   requestId: string;
   clientAddress: string | null;
+  /** What the access log and the metrics will say of it. */
+  facts?: RequestFacts;
 }
 
 /** The request being served, so that masked errors and events carry its id. */
@@ -141,7 +154,7 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
   const principals: Principals = new WeakMap();
   const limiter = new RateLimiter(rate.perSecond, rate.burst);
   const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-  const storageFault = storageFaultReply(ledger, logger);
+  const storageFault = storageFaultReply(ledger, logger, options.onStorageFault);
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphiql: options.graphiql
@@ -176,6 +189,7 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
       ...((options.introspection ?? !options.production) ? [] : [noIntrospection]),
       ...(options.production ? [noHints] : []),
       errorCodes,
+      useRequestFacts(() => requestScope.getStore()?.facts, principals),
     ],
     maskedErrors: { maskError: maskError(timeoutMs, storageFault, logger) },
     context: ({ request }) => requestContext(request, options, principals),
@@ -186,10 +200,15 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
  * A storage fault, logged under the request id and told to the client as what it is (not a bug;
  * retrying later is the right move); null for any other error.
  */
-function storageFaultReply(ledger: Ledger, logger: Logger): (error: unknown) => FaultReply | null {
+function storageFaultReply(
+  ledger: Ledger,
+  logger: Logger,
+  onFault: ((fault: string) => void) | undefined,
+): (error: unknown) => FaultReply | null {
   return (error) => {
     const fault = ledger.database.fault(error);
     if (!fault) return null;
+    onFault?.(fault.fault);
     const requestId = requestScope.getStore()?.requestId ?? null;
     logger.log('error', 'storage fault', {
       requestId,
@@ -321,7 +340,21 @@ export async function startServer(options: ServerOptions & { port: number; host?
     { pollMs: options.feedPollMs ?? DEFAULT_FEED_POLL_MS, logger: options.logger },
   );
   webhookDispatcher.start();
-  const yoga = createInkwellYoga({ ...options, stopping: stopping.signal, subscribers, webhookDispatcher });
+  const metrics = new ServerMetrics(options.ledger);
+  const readiness = new ReadinessProbe(options.ledger, subscribers);
+  const yoga = createInkwellYoga({
+    ...options,
+    stopping: stopping.signal,
+    subscribers,
+    webhookDispatcher,
+    onStorageFault: (fault) => {
+      metrics.storageFault(fault);
+      readiness.recordFault(fault);
+      options.onStorageFault?.(fault);
+    },
+  });
+  const ops = { metrics, readiness, metricsToken: options.metricsToken ?? null };
+  const watch = { logger: options.logger ?? stderrLogger, level: options.accessLog ?? 'info', metrics };
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   let inFlight = 0;
   let drained: (() => void) | null = null;
@@ -330,8 +363,10 @@ export async function startServer(options: ServerOptions & { port: number; host?
     const header = req.headers['x-request-id'];
     const requestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
     res.setHeader('x-request-id', requestId);
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0]!;
+    const facts = watchRequest(req, res, { ...watch, requestId, path });
     if (path === '/health') return void json(res, 200, { status: 'ok' });
+    if (serveOps(path, req, res, ops)) return;
     if (path !== '/graphql')
       return void json(res, 404, {
         errors: [{ message: 'not found: the API is at /graphql', extensions: { code: 'NOT_FOUND' } }],
@@ -349,7 +384,7 @@ export async function startServer(options: ServerOptions & { port: number; host?
       inFlight -= 1;
       if (inFlight === 0 && drained) drained();
     });
-    requestScope.run({ requestId, clientAddress: req.socket.remoteAddress ?? null }, () => void yoga(req, res));
+    requestScope.run({ requestId, clientAddress: req.socket.remoteAddress ?? null, facts }, () => void yoga(req, res));
   };
 
   const server = createServer(handle);

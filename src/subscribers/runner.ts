@@ -179,6 +179,11 @@ export class SubscriberRunner {
   }
 
   /** Follows the log in the background until `stop`. */
+  /** Between start() and stop() (/ready reports it). */
+  get isRunning(): boolean {
+    return this.running;
+  }
+
   start(): void {
     this.running = true;
     for (const subscriber of this.subscribers) this.track(subscriber);

@@ -149,7 +149,7 @@ let keySequence = 0;
 export async function startTestServer(
   options: LedgerOptions = {},
   logger: Logger = silentLogger,
-  serverOptions: Partial<ServerOptions> = {},
+  serverOptions: Partial<ServerOptions & { host: string }> = {},
 ): Promise<TestServer> {
   const temp = await tempDatabase();
   const ledger = new Ledger(temp.database, options);
