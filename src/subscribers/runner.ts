@@ -181,7 +181,7 @@ export class SubscriberRunner {
   /** Follows the log in the background until `stop`. */
   /** Between start() and stop() (/ready reports it). */
   get isRunning(): boolean {
-    return this.running;
+    return this.running && !this.stopping.signal.aborted;
   }
 
   start(): void {

@@ -109,5 +109,9 @@ describe('/ready', () => {
     const readiness = await new ReadinessProbe(server.ledger, stopped).check();
     expect(readiness.ready).toBe(false);
     expect(readiness.checks.subscribers).toEqual({ ok: false, reason: 'the subscribers are not running' });
+    stopped.start();
+    expect((await new ReadinessProbe(server.ledger, stopped).check()).checks.subscribers).toEqual({ ok: true });
+    await stopped.stop();
+    expect((await new ReadinessProbe(server.ledger, stopped).check()).checks.subscribers.ok).toBe(false);
   });
 });
