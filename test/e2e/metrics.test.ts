@@ -116,6 +116,23 @@ describe('/metrics', () => {
     expect((await remote.json()).errors[0].extensions.code).toBe('FORBIDDEN');
   });
 
+  it('caps the distinct operation names at 200, then counts "other"', async () => {
+    for (let batch = 0; batch < 210; batch += 30)
+      await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          server.gql(`query Name${batch + i} { accounts(first: 1) { edges { cursor } } }`),
+        ),
+      );
+    const samples = (await scrape(server)).filter((s) => s.name === 'inkwell_requests_total');
+    const names = new Set(samples.map((s) => s.labels.operation));
+    names.delete('anonymous');
+    names.delete('other');
+    expect(names.size).toBe(200);
+    expect(
+      sampleValue(samples, 'inkwell_requests_total', { operation: 'other', outcome: 'ok' }),
+    ).toBeGreaterThanOrEqual(10);
+  });
+
   it('asks for the token when one is set, compared exactly', async () => {
     expect((await guarded.raw({ path: '/metrics', headers: { authorization: '' } })).status).toBe(401);
     expect((await guarded.raw({ path: '/metrics', headers: { authorization: 'Bearer scrape-secret-2' } })).status).toBe(

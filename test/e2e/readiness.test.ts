@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReadinessProbe } from '../../src/http/readiness.js';
 import { defaultSubscribers } from '../../src/subscribers/defaults.js';
+import { parsePrometheus, sampleValue } from '../support/prometheus.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
@@ -74,6 +75,8 @@ describe('/ready', () => {
       expect(body.checks.storage.ok).toBe(false);
       expect(body.checks.storage.reason).toMatch(/^STORAGE_READ_ONLY at /);
       expect(body.checks.database).toEqual({ ok: true });
+      const metrics = parsePrometheus(await (await server.raw({ path: '/metrics' })).text());
+      expect(sampleValue(metrics, 'inkwell_storage_faults_total', { fault: 'STORAGE_READ_ONLY' })).toBe(1);
     } finally {
       await readOnly(false);
     }
