@@ -8,6 +8,9 @@ import type { RequestFacts } from './request-facts.js';
 
 export type AccessLogLevel = LogLevel | 'off';
 
+/** The most characters of a request's path a line holds. */
+const MAX_PATH = 256;
+
 export const ACCESS_LOG_LEVELS: readonly AccessLogLevel[] = ['debug', 'info', 'warn', 'error', 'off'];
 
 export interface AccessEntry {
@@ -26,7 +29,8 @@ export function logAccess(logger: Logger, level: AccessLogLevel, entry: AccessEn
   logger.log(level, 'request', {
     requestId: entry.requestId,
     method: entry.method,
-    path: entry.path,
+    // The path is the client's to choose (a 404 too): capped, so a line stays a line.
+    path: entry.path.slice(0, MAX_PATH),
     keyName: facts.keyName,
     operationName: facts.operationName,
     operationType: facts.operationType,

@@ -89,6 +89,14 @@ describe('access log', () => {
     expect(lines.filter((l) => l.message === 'request').length - before).toBe(3);
   });
 
+  it('caps a long path the client chose, and logs its 404', async () => {
+    const reply = await server.raw({ path: `/${'p'.repeat(5000)}`, headers: { 'x-request-id': 'log-6' } });
+    expect(reply.status).toBe(404);
+    const line = await lineOf('log-6');
+    expect(line.fields.status).toBe(404);
+    expect(String(line.fields.path).length).toBe(256);
+  });
+
   it('writes nothing when INKWELL_ACCESS_LOG is off', async () => {
     await silent.gql('{ __typename }', undefined, { 'x-request-id': 'quiet-1' });
     await new Promise((r) => setTimeout(r, 50));
