@@ -128,6 +128,16 @@ const errorCodes = onEachError((error) => {
   };
 });
 
+/**
+ * A body that is not JSON (or not UTF-8) is a 400 in every mode. yoga marks its JSON parse
+ * error `http.spec`, and for an application/json answer it then may leave the status at 200
+ * (production did; development answered 400): without the mark, its status 400 always holds.
+ */
+const badBodyIs400 = onEachError((error) => {
+  const http = (error.extensions as { http?: { spec?: boolean; status?: number } } | undefined)?.http;
+  if (http?.spec && http.status === 400) delete http.spec;
+});
+
 /** Refuses `__schema` and `__type` (not `__typename`) at validation. */
 const noIntrospection: Plugin = {
   onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule),
@@ -176,6 +186,7 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
       ...((options.introspection ?? !options.production) ? [] : [noIntrospection]),
       ...(options.production ? [noHints] : []),
       errorCodes,
+      badBodyIs400,
     ],
     maskedErrors: { maskError: maskError(timeoutMs, storageFault, logger) },
     context: ({ request }) => requestContext(request, options, principals),

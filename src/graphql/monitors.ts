@@ -17,6 +17,7 @@ import {
 } from '../subscribers/balance-monitors.js';
 import type { Database } from '../store/db.js';
 import { builder } from './builder.js';
+import { createdByField } from './audit-fields.js';
 import { asResult, resultUnion } from './errors.js';
 import { validCode } from './queries.js';
 import { mustStream } from './subscriptions.js';
@@ -62,7 +63,7 @@ const MonitorRef = builder.objectRef<MonitorView>('BalanceMonitor').implement({
     status: t.field({ type: MonitorStatusRef, description: 'ACTIVE or PAUSED.', resolve: (m) => m.status }),
     holds: t.exposeBoolean('holds', { description: 'Whether the condition holds, as of the last event judged.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
-    createdBy: t.exposeString('createdBy', { description: 'The API key that created it.' }),
+    createdBy: createdByField(t, 'created'),
   }),
 });
 
