@@ -41,6 +41,7 @@ import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from './subscribers/we
 import { stderrLogger, type Logger } from './log.js';
 import { DEFAULT_FEED_POLL_MS } from './ledger/feed.js';
 import { DEFAULT_CONSUMER_ACK_MS } from './domain/consumers.js';
+import { DEFAULT_PER_KEY_LIMIT } from './domain/limits.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, DeadlineExceeded } from './store/deadline.js';
 
 export interface ServerOptions {
@@ -67,6 +68,8 @@ export interface ServerOptions {
   holdSweepMs?: number;
   /** A durable consumer's ack window unless it sets its own (default 30 s). */
   consumerAckMs?: number;
+  /** Balance monitors, and webhooks, one API key may create (default 100). */
+  perKeyLimit?: number;
   /** Webhook delivery settings (defaults: DEFAULT_WEBHOOK_SETTINGS). */
   webhooks?: Partial<WebhookSettings>;
   /** The webhook deliverer; startServer runs one. */
@@ -309,6 +312,7 @@ function requestContext(request: Request, options: ServerOptions, principals: Pr
     webhooks: options.webhookDispatcher ?? null,
     feedPollMs: options.feedPollMs ?? DEFAULT_FEED_POLL_MS,
     consumerAckMs: options.consumerAckMs ?? DEFAULT_CONSUMER_ACK_MS,
+    perKeyLimit: options.perKeyLimit ?? DEFAULT_PER_KEY_LIMIT,
   };
 }
 

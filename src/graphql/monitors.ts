@@ -19,6 +19,7 @@ import type { Database } from '../store/db.js';
 import { builder } from './builder.js';
 import { createdByField } from './audit-fields.js';
 import { asResult, resultUnion } from './errors.js';
+import { badInput } from './bad-input.js';
 import { validCode } from './queries.js';
 import { mustStream } from './subscriptions.js';
 import { resumePoint, withResumePoints } from './resume.js';
@@ -120,18 +121,36 @@ const MonitorResult = resultUnion('BalanceMonitorResult', MonitorRef, monitorErr
 
 const now = () => new Date().toISOString();
 
+/** `first` of balanceMonitors: the list predates paging, so leaving it out still lists up to the old cap. */
+function monitorPageSize(first: number | null | undefined): number {
+  if (first == null) return MAX_MONITORS;
+  if (!Number.isInteger(first) || first < 1 || first > MAX_MONITORS)
+    throw badInput(`first must be between 1 and ${MAX_MONITORS}, not ${first}`);
+  return first;
+}
+
+/** `after` of balanceMonitors: a monitor id (a UUID), checked before it reaches a query. */
+function validMonitorId(id: string): string {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id))
+    throw badInput('after: not a monitor id (the id of the last monitor of the previous page)');
+  return id;
+}
+
 builder.queryField('balanceMonitors', (t) =>
   t.field({
     type: [MonitorRef],
     authScopes: { read: true },
-    description: `Balance monitors (of one account, or all), oldest first, at most ${MAX_MONITORS}.`,
-    args: { account: t.arg.string({ description: 'Only this account’s.' }) },
+    description: `Balance monitors (of one account, or all), oldest first: the first \`first\` (1 to ${MAX_MONITORS}, default ${MAX_MONITORS}) after the monitor \`after\`. A full page may have more: ask again after its last id.`,
+    args: {
+      account: t.arg.string({ description: 'Only this account’s.' }),
+      first: t.arg.int({ description: `Monitors at most (1 to ${MAX_MONITORS}; default ${MAX_MONITORS}).` }),
+      after: t.arg.string({ description: 'The id of the last monitor of the previous page.' }),
+    },
     resolve: (_root, args, ctx) =>
-      listMonitors(
-        ctx.ledger.database.db,
-        args.account == null ? null : validCode(args.account, 'account'),
-        MAX_MONITORS,
-      ),
+      listMonitors(ctx.ledger.database.db, args.account == null ? null : validCode(args.account, 'account'), {
+        afterId: args.after == null ? null : validMonitorId(args.after),
+        limit: monitorPageSize(args.first),
+      }),
   }),
 );
 
@@ -168,6 +187,7 @@ builder.mutationFields((t) => {
             },
             ctx.command.actor,
             now(),
+            ctx.perKeyLimit,
           ),
         ),
     }),
