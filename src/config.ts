@@ -1,5 +1,6 @@
 /** Settings from the environment, with the defaults docs/operations.md and docs/security.md list. */
 import { DEFAULT_CONVERSION_ACCOUNT } from './domain/exchanges.js';
+import { DEFAULT_PER_KEY_LIMIT } from './domain/limits.js';
 import { DEFAULT_CONSUMER_ACK_MS, MAX_CONSUMER_ACK_MS, MIN_CONSUMER_ACK_MS } from './domain/consumers.js';
 import { DEFAULT_FEED_POLL_MS } from './ledger/feed.js';
 import { DEFAULT_HOLD_SWEEP_MS } from './ledger/hold-sweeper.js';
@@ -81,6 +82,8 @@ export interface Config {
   requestTimeoutMs: number;
   /** How often the hold sweeper records expiries (INKWELL_HOLD_SWEEP_MS, default 1000; 0 turns it off). */
   holdSweepMs: number;
+  /** Balance monitors, and webhooks, one API key may create (INKWELL_PER_KEY_LIMIT, default 100). */
+  perKeyLimit: number;
   /** A durable consumer's ack window unless it sets its own (INKWELL_CONSUMER_ACK_MS, default 30000). */
   consumerAckMs: number;
   /** Webhook delivery (INKWELL_WEBHOOK_*; docs/operations.md, docs/security.md). */
@@ -139,6 +142,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     feedPollMs: positiveInt('INKWELL_FEED_POLL_MS', DEFAULT_FEED_POLL_MS),
     requestTimeoutMs: positiveInt('INKWELL_REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS),
     holdSweepMs: int('INKWELL_HOLD_SWEEP_MS', DEFAULT_HOLD_SWEEP_MS),
+    perKeyLimit: positiveInt('INKWELL_PER_KEY_LIMIT', DEFAULT_PER_KEY_LIMIT),
     consumerAckMs: checkConsumerAck(int('INKWELL_CONSUMER_ACK_MS', DEFAULT_CONSUMER_ACK_MS)),
     webhooks: {
       timeoutMs: positiveInt('INKWELL_WEBHOOK_TIMEOUT_MS', DEFAULT_WEBHOOK_SETTINGS.timeoutMs),

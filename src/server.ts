@@ -41,6 +41,7 @@ import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from './subscribers/we
 import { stderrLogger, type Logger } from './log.js';
 import { DEFAULT_FEED_POLL_MS } from './ledger/feed.js';
 import { DEFAULT_CONSUMER_ACK_MS } from './domain/consumers.js';
+import { DEFAULT_PER_KEY_LIMIT } from './domain/limits.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, DeadlineExceeded } from './store/deadline.js';
 import type { AccessLogLevel } from './http/access-log.js';
 import { ServerMetrics } from './http/metrics.js';
@@ -72,6 +73,8 @@ export interface ServerOptions {
   holdSweepMs?: number;
   /** A durable consumer's ack window unless it sets its own (default 30 s). */
   consumerAckMs?: number;
+  /** Balance monitors, and webhooks, one API key may create (default 100). */
+  perKeyLimit?: number;
   /** Webhook delivery settings (defaults: DEFAULT_WEBHOOK_SETTINGS). */
   webhooks?: Partial<WebhookSettings>;
   /** The webhook deliverer; startServer runs one. */
@@ -141,6 +144,16 @@ const errorCodes = onEachError((error) => {
   };
 });
 
+/**
+ * A body that is not JSON (or not UTF-8) is a 400 in every mode. yoga marks its JSON parse
+ * error `http.spec`, and for an application/json answer it then may leave the status at 200
+ * (production did; development answered 400): without the mark, its status 400 always holds.
+ */
+const badBodyIs400 = onEachError((error) => {
+  const http = (error.extensions as { http?: { spec?: boolean; status?: number } } | undefined)?.http;
+  if (http?.spec && http.status === 400) delete http.spec;
+});
+
 /** Refuses `__schema` and `__type` (not `__typename`) at validation. */
 const noIntrospection: Plugin = {
   onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule),
@@ -190,6 +203,7 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
       ...(options.production ? [noHints] : []),
       errorCodes,
       useRequestFacts(() => requestScope.getStore()?.facts, principals),
+      badBodyIs400,
     ],
     maskedErrors: { maskError: maskError(timeoutMs, storageFault, logger) },
     context: ({ request }) => requestContext(request, options, principals),
@@ -317,6 +331,7 @@ function requestContext(request: Request, options: ServerOptions, principals: Pr
     webhooks: options.webhookDispatcher ?? null,
     feedPollMs: options.feedPollMs ?? DEFAULT_FEED_POLL_MS,
     consumerAckMs: options.consumerAckMs ?? DEFAULT_CONSUMER_ACK_MS,
+    perKeyLimit: options.perKeyLimit ?? DEFAULT_PER_KEY_LIMIT,
   };
 }
 

@@ -17,6 +17,7 @@ import {
   insertKey,
   listKeys,
   markRevoked,
+  setKeyPrefix,
   type ApiKeyRow,
 } from '../store/api-keys.js';
 import type { Database, Db } from '../store/db.js';
@@ -24,7 +25,12 @@ import type { Database, Db } from '../store/db.js';
 export interface ApiKey {
   name: string;
   role: Role;
-  /** The first characters of the secret, enough to tell keys apart. */
+  /**
+   * Enough to tell keys apart: the first characters of a generated secret (its `ink_` marker
+   * plus 6 random characters), or `own:` and the first hex digits of the SHA-256 of a secret
+   * the operator brought: that secret has no marker, so any of its characters would be a part
+   * of the secret itself.
+   */
   prefix: string;
   createdAt: string;
   createdBy: string;
@@ -54,6 +60,11 @@ const BROUGHT_SECRET = /^[\x21-\x7e]{32,256}$/;
 
 export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+/** The prefix kept and shown for a secret (see ApiKey.prefix). */
+function shownPrefix(secret: string, brought: boolean): string {
+  return brought ? `own:${hashSecret(secret).slice(0, 8)}` : secret.slice(0, PREFIX_SHOWN);
 }
 
 function newSecret(): string {
@@ -105,7 +116,7 @@ export async function createApiKey(database: Database, input: NewKey): Promise<{
     name,
     role,
     key_hash: hashSecret(secret),
-    key_prefix: secret.slice(0, PREFIX_SHOWN),
+    key_prefix: shownPrefix(secret, input.secret !== undefined),
     created_at: input.now,
     created_by: input.createdBy,
     expires_at: expiresAt,
@@ -184,6 +195,10 @@ export async function bootstrapAdminKey(
   if (options.secret !== null) {
     const existing = () => findKeyByHash(database.db, hashSecret(options.secret!));
     const found = await existing();
+    if (found && found.key_prefix === options.secret.slice(0, PREFIX_SHOWN)) {
+      // Kept by an earlier version: the first characters of the brought secret itself.
+      await setKeyPrefix(database.db, found.name, shownPrefix(options.secret, true));
+    }
     if (found) return { kind: found.revoked_at === null ? 'present' : 'revoked', name: found.name };
     try {
       await createApiKey(database, {

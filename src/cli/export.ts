@@ -6,19 +6,20 @@
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { parseInstant } from '../domain/time.js';
 import { reportCut } from '../reports/cut.js';
 import { writeJournal } from '../reports/export/journal.js';
 import { REPORTS, reportTable, type ReportName } from '../reports/export/tables.js';
 import { FORMATS, streamSink, writeReport, type Format, type Progress } from '../reports/export/write.js';
 import type { Database } from '../store/db.js';
+import { cliInstant } from './dates.js';
 
 export const EXPORT_USAGE = `  report <name> [options]       print a report as a text table
   export <name> --format csv|jsonl|html [--out FILE] [options]
   export journal [--known-at T] [--out FILE]
                      names: ${REPORTS.join(', ')}
                      options: --account CODE --from T --to T --as-of T --known-at T
-                              (audit-trail: --actor NAME --transaction ID --type TYPE)`;
+                              (audit-trail: --actor NAME --transaction ID --type TYPE)
+                     T: 2026-01-31T12:00:00Z, or a date 2026-01-31 (the start of that day, UTC)`;
 
 const OPTIONS = {
   format: { type: 'string' },
@@ -36,7 +37,7 @@ const OPTIONS = {
 export async function exportCommand(command: 'report' | 'export', args: string[], database: Database): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: OPTIONS, allowPositionals: true });
   const name = positionals[0];
-  const time = (value: string | undefined) => (value === undefined ? null : parseInstant(value));
+  const time = (value: string | undefined) => (value === undefined ? null : cliInstant(value));
   const now = new Date().toISOString();
   const cut = await reportCut(database.db, time(values['known-at']), now);
   const out = values.out ? createWriteStream(values.out) : process.stdout;

@@ -618,6 +618,25 @@ export class WebhookUrlRefused extends LedgerError {
   }
 }
 
+/** One API key already owns as many monitors (or webhooks) as it may: each one costs work on every write. */
+export class PerKeyLimitReached extends LedgerError {
+  readonly code = 'PER_KEY_LIMIT_REACHED';
+  static readonly shape: ErrorShape = {
+    description:
+      'The API key already created as many of these as one key may (INKWELL_PER_KEY_LIMIT): delete one first.',
+    fields: {
+      kind: { type: 'String', description: 'What is limited: "balance monitors" or "webhooks".' },
+      limit: { type: 'Int', description: 'How many one key may create.' },
+    },
+  };
+  constructor(
+    readonly kind: string,
+    readonly limit: number,
+  ) {
+    super(`an API key may create at most ${limit} ${kind}: delete one first`);
+  }
+}
+
 /** Every error the API can return, by its GraphQL type name. */
 export const LEDGER_ERRORS = {
   ValidationError,
@@ -657,4 +676,5 @@ export const LEDGER_ERRORS = {
   AckBeyondHandedOut,
   WebhookNotFound,
   WebhookUrlRefused,
+  PerKeyLimitReached,
 } as const satisfies Record<string, ErrorClass>;

@@ -68,6 +68,13 @@ export function checkBatchSize(inputs: ReadonlyArray<{ entries: readonly unknown
     throw new ValidationError('transactions', `a batch holds at most ${MAX_BATCH_LEGS} legs in all, not ${legs}`);
 }
 
+/**
+ * Balance monitors, and webhooks, one API key may create (INKWELL_PER_KEY_LIMIT): each monitor
+ * is judged on every posting to its account and each webhook is sent every event, so an
+ * unlimited key could multiply the work of every write (200 monitors: 200 alert rows a posting).
+ */
+export const DEFAULT_PER_KEY_LIMIT = 100;
+
 /** Monitors one `balanceMonitors` answer lists at most. */
 export const MAX_MONITORS = 1000;
 /** Accounts one `Category.members` answer lists at most (larger categories: sum them with `balance`). */

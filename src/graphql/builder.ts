@@ -34,6 +34,8 @@ export interface GraphQLContext {
   feedPollMs: number;
   /** A durable consumer's ack window unless it sets its own. */
   consumerAckMs: number;
+  /** Balance monitors, and webhooks, one API key may create. */
+  perKeyLimit: number;
   /** The webhook deliverer the server runs (null when the schema runs without it: defaults apply). */
   webhooks?: WebhookDispatcher | null;
 }

@@ -22,6 +22,7 @@ import {
 } from '../ledger/consumers.js';
 import { eventView } from '../ledger/queries.js';
 import { builder, type GraphQLContext } from './builder.js';
+import { createdByField } from './audit-fields.js';
 import { asResult, resultUnion } from './errors.js';
 import { EventFilterInputRef, toEventFilter } from './event-filter.js';
 import { LedgerEventRef } from './types/event.js';
@@ -56,7 +57,7 @@ const ConsumerRef = builder.objectRef<ConsumerView>('Consumer').implement({
       resolve: (c, _args, ctx) => c.ackTimeoutMs ?? ctx.consumerAckMs,
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
-    createdBy: t.exposeString('createdBy', { description: 'The API key that created it.' }),
+    createdBy: createdByField(t, 'created'),
   }),
 });
 

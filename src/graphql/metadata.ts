@@ -17,6 +17,7 @@ import {
   type MetadataIndexView,
 } from '../subscribers/metadata-index.js';
 import { builder, type GraphQLContext } from './builder.js';
+import { createdByField } from './audit-fields.js';
 import { asResult, resultUnion } from './errors.js';
 import { committed } from './committed.js';
 import { TransactionRef } from './types/entry.js';
@@ -56,7 +57,7 @@ const MetadataIndexRef = builder.objectRef<MetadataIndexView>('MetadataIndex').i
     state: t.field({ type: MetadataIndexStateRef, description: 'BUILDING or READY.', resolve: (i) => i.state }),
     position: t.exposeInt('position', { description: 'The last log position the index has taken in.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was declared.' }),
-    createdBy: t.exposeString('createdBy', { description: 'The API key that declared it.' }),
+    createdBy: createdByField(t, 'declared'),
   }),
 });
 

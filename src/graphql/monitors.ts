@@ -17,7 +17,9 @@ import {
 } from '../subscribers/balance-monitors.js';
 import type { Database } from '../store/db.js';
 import { builder } from './builder.js';
+import { createdByField } from './audit-fields.js';
 import { asResult, resultUnion } from './errors.js';
+import { badInput } from './bad-input.js';
 import { validCode } from './queries.js';
 import { mustStream } from './subscriptions.js';
 import { resumePoint, withResumePoints } from './resume.js';
@@ -62,7 +64,7 @@ const MonitorRef = builder.objectRef<MonitorView>('BalanceMonitor').implement({
     status: t.field({ type: MonitorStatusRef, description: 'ACTIVE or PAUSED.', resolve: (m) => m.status }),
     holds: t.exposeBoolean('holds', { description: 'Whether the condition holds, as of the last event judged.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
-    createdBy: t.exposeString('createdBy', { description: 'The API key that created it.' }),
+    createdBy: createdByField(t, 'created'),
   }),
 });
 
@@ -119,18 +121,36 @@ const MonitorResult = resultUnion('BalanceMonitorResult', MonitorRef, monitorErr
 
 const now = () => new Date().toISOString();
 
+/** `first` of balanceMonitors: the list predates paging, so leaving it out still lists up to the old cap. */
+function monitorPageSize(first: number | null | undefined): number {
+  if (first == null) return MAX_MONITORS;
+  if (!Number.isInteger(first) || first < 1 || first > MAX_MONITORS)
+    throw badInput(`first must be between 1 and ${MAX_MONITORS}, not ${first}`);
+  return first;
+}
+
+/** `after` of balanceMonitors: a monitor id (a UUID), checked before it reaches a query. */
+function validMonitorId(id: string): string {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id))
+    throw badInput('after: not a monitor id (the id of the last monitor of the previous page)');
+  return id;
+}
+
 builder.queryField('balanceMonitors', (t) =>
   t.field({
     type: [MonitorRef],
     authScopes: { read: true },
-    description: `Balance monitors (of one account, or all), oldest first, at most ${MAX_MONITORS}.`,
-    args: { account: t.arg.string({ description: 'Only this account’s.' }) },
+    description: `Balance monitors (of one account, or all), oldest first: the first \`first\` (1 to ${MAX_MONITORS}, default ${MAX_MONITORS}) after the monitor \`after\`. A full page may have more: ask again after its last id.`,
+    args: {
+      account: t.arg.string({ description: 'Only this account’s.' }),
+      first: t.arg.int({ description: `Monitors at most (1 to ${MAX_MONITORS}; default ${MAX_MONITORS}).` }),
+      after: t.arg.string({ description: 'The id of the last monitor of the previous page.' }),
+    },
     resolve: (_root, args, ctx) =>
-      listMonitors(
-        ctx.ledger.database.db,
-        args.account == null ? null : validCode(args.account, 'account'),
-        MAX_MONITORS,
-      ),
+      listMonitors(ctx.ledger.database.db, args.account == null ? null : validCode(args.account, 'account'), {
+        afterId: args.after == null ? null : validMonitorId(args.after),
+        limit: monitorPageSize(args.first),
+      }),
   }),
 );
 
@@ -167,6 +187,7 @@ builder.mutationFields((t) => {
             },
             ctx.command.actor,
             now(),
+            ctx.perKeyLimit,
           ),
         ),
     }),

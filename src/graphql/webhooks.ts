@@ -4,7 +4,7 @@
  * live in subscribers/webhook-*.ts; these resolvers only translate.
  */
 import { GraphQLError } from 'graphql';
-import { WebhookNotFound, WebhookUrlRefused, ValidationError } from '../domain/errors.js';
+import { PerKeyLimitReached, WebhookNotFound, WebhookUrlRefused, ValidationError } from '../domain/errors.js';
 import { DELIVERY_STATUSES, WEBHOOK_RESPONSE_BODY_BYTES, WEBHOOK_STATUSES } from '../domain/webhooks.js';
 import type { Database } from '../store/db.js';
 import { DEFAULT_WEBHOOK_SETTINGS } from '../subscribers/webhook-settings.js';
@@ -161,7 +161,7 @@ const ReplayWebhookInput = builder.inputType('ReplayWebhookInput', {
 const CreateWebhookResult = resultUnion(
   'CreateWebhookResult',
   WebhookWithSecretRef,
-  [ValidationError, WebhookUrlRefused],
+  [ValidationError, WebhookUrlRefused, PerKeyLimitReached],
   'The new webhook and its secret, or why not.',
 );
 const WebhookResult = resultUnion('WebhookResult', WebhookRef, [WebhookNotFound], 'The webhook, or why not.');
@@ -256,6 +256,7 @@ builder.mutationFields((t) => {
             settingsOf(ctx),
             ctx.command.actor,
             new Date().toISOString(),
+            ctx.perKeyLimit,
           );
           ctx.webhooks?.wake();
           return created;

@@ -17,6 +17,10 @@ export async function insertKey(trx: Db, row: ApiKeyRow): Promise<void> {
   await trx.insertInto('api_keys').values(row).execute();
 }
 
+export async function setKeyPrefix(db: Db, name: string, keyPrefix: string): Promise<void> {
+  await db.updateTable('api_keys').set({ key_prefix: keyPrefix }).where('name', '=', name).execute();
+}
+
 export async function markRevoked(trx: Db, name: string, revokedAt: string, revokedBy: string): Promise<void> {
   await trx
     .updateTable('api_keys')

@@ -17,6 +17,7 @@ import {
   CategoryNotFound,
   InvalidAmount,
   MonitorNotFound,
+  PerKeyLimitReached,
   ValidationError,
 } from '../domain/errors.js';
 import {
@@ -35,6 +36,7 @@ import { uuidv7 } from '../ledger/ids.js';
 import { loadAccount } from '../ledger/load.js';
 import { chunks, ROWS_PER_STATEMENT } from '../store/chunks.js';
 import type { Database, Db } from '../store/db.js';
+import { countCreatedBy } from '../store/created-by.js';
 import { readHead } from '../store/event-store.js';
 import type { BalanceAlertsTable, BalanceMonitorsTable } from '../store/schema.js';
 import { categoryStartingPoint, checkMonitorCurrency, judgeCategoryMonitors } from './category-monitors.js';
@@ -239,7 +241,13 @@ async function startingPoint(
 }
 
 /** What createMonitor can answer instead of the monitor. */
-export const createMonitorErrors = [ValidationError, InvalidAmount, AccountNotFound, CategoryNotFound] as const;
+export const createMonitorErrors = [
+  ValidationError,
+  InvalidAmount,
+  AccountNotFound,
+  CategoryNotFound,
+  PerKeyLimitReached,
+] as const;
 
 /** What pausing, resuming or deleting a monitor can answer instead of it. */
 export const monitorErrors = [MonitorNotFound] as const;
@@ -265,8 +273,12 @@ export function createMonitor(
   input: MonitorTarget & { metric: string; comparison: string; threshold: string },
   actor: string,
   now: string,
+  perKeyLimit: number,
 ): Promise<MonitorView> {
   return database.write(async (trx) => {
+    // Counted under the ledger's write lock, which every monitor creation takes: no race past it.
+    if ((await countCreatedBy(trx, 'balance_monitors', actor)) >= perKeyLimit)
+      throw new PerKeyLimitReached('balance monitors', perKeyLimit);
     const { checked, after, holds } = await startingPoint(trx, input, input, now);
     const row: BalanceMonitorsTable = {
       id: uuidv7(),
@@ -320,8 +332,14 @@ export function deleteMonitor(database: Database, id: string): Promise<MonitorVi
   });
 }
 
-export async function listMonitors(db: Db, account: string | null, limit: number): Promise<MonitorView[]> {
-  let query = db.selectFrom('balance_monitors').selectAll().orderBy('id').limit(limit);
+/** In id order (creation order: ids are UUIDv7), after the monitor `afterId`, at most `limit`. */
+export async function listMonitors(
+  db: Db,
+  account: string | null,
+  options: { afterId: string | null; limit: number },
+): Promise<MonitorView[]> {
+  let query = db.selectFrom('balance_monitors').selectAll().orderBy('id').limit(options.limit);
+  if (options.afterId !== null) query = query.where('id', '>', options.afterId);
   if (account !== null) query = query.where('account_code', '=', account).where('category_code', 'is', null);
   return (await query.execute()).map(toView);
 }

@@ -5,12 +5,13 @@
  */
 import type { Selectable } from 'kysely';
 import type { EventFilter } from '../domain/event-filter.js';
-import { ValidationError, WebhookNotFound, WebhookUrlRefused } from '../domain/errors.js';
+import { PerKeyLimitReached, ValidationError, WebhookNotFound, WebhookUrlRefused } from '../domain/errors.js';
 import { checkDescription, MAX_POSITION } from '../domain/limits.js';
 import { printable } from '../domain/text.js';
 import { checkWebhookUrl, type DeliveryStatus, type WebhookStatus } from '../domain/webhooks.js';
 import { uuidv7 } from '../ledger/ids.js';
 import type { Database, Db } from '../store/db.js';
+import { countCreatedBy } from '../store/created-by.js';
 import { readHead } from '../store/event-store.js';
 import type { WebhookDeliveriesTable, WebhooksTable } from '../store/schema.js';
 import { resolveAllowed, type AddressPolicy } from './webhook-address.js';
@@ -114,6 +115,7 @@ export async function createWebhook(
   policy: AddressPolicy & { timeoutMs: number },
   createdBy: string,
   now: string,
+  perKeyLimit: number,
 ): Promise<WebhookWithSecret> {
   const url = checkWebhookUrl(input.url);
   const description = checkDescription(input.description) ?? '';
@@ -122,31 +124,38 @@ export async function createWebhook(
   });
   const id = uuidv7();
   const secret = newWebhookSecret();
-  return database.write(async (trx) => {
-    const row: WebhooksTable = {
-      id,
-      url: input.url,
-      description,
-      filter: JSON.stringify(input.filter),
-      secret,
-      previous_secret: null,
-      previous_secret_until: null,
-      status: 'ACTIVE',
-      position: (await readHead(trx))?.position ?? 0,
-      epoch: 0,
-      delivery_id: null,
-      attempts: 0,
-      failing_since: null,
-      next_attempt_at: null,
-      last_error: null,
-      lease_owner: null,
-      lease_until: null,
-      created_at: now,
-      created_by: createdBy,
-    };
-    await trx.insertInto('webhooks').values(row).execute();
-    return { webhook: toWebhookView(row), secret };
-  }, webhookLock(id));
+  return database.write(
+    async (trx) => {
+      if ((await countCreatedBy(trx, 'webhooks', createdBy)) >= perKeyLimit)
+        throw new PerKeyLimitReached('webhooks', perKeyLimit);
+      const row: WebhooksTable = {
+        id,
+        url: input.url,
+        description,
+        filter: JSON.stringify(input.filter),
+        secret,
+        previous_secret: null,
+        previous_secret_until: null,
+        status: 'ACTIVE',
+        position: (await readHead(trx))?.position ?? 0,
+        epoch: 0,
+        delivery_id: null,
+        attempts: 0,
+        failing_since: null,
+        next_attempt_at: null,
+        last_error: null,
+        lease_owner: null,
+        lease_until: null,
+        created_at: now,
+        created_by: createdBy,
+      };
+      await trx.insertInto('webhooks').values(row).execute();
+      return { webhook: toWebhookView(row), secret };
+    },
+    // One lock per creating key, not the new webhook's own (nothing else can hold a lock on an
+    // id not yet committed): two creations by one key then count one after the other.
+    { lock: `webhooks-of:${createdBy}` },
+  );
 }
 
 export async function listWebhooks(db: Db, options: { afterId: string | null; limit: number }): Promise<WebhookView[]> {

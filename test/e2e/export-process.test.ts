@@ -91,8 +91,39 @@ describe('inkwell export and report', () => {
     const text = inkwell('report', 'trial-balance', '--as-of', '2026-01-04T00:00:00Z');
     expect(text.status).toBe(0);
     expect(text.stdout).toMatch(/^Trial balance as of 2026-01-04T00:00:00.000Z\n/);
-    expect(text.stdout).toMatch(/account\tassets:bank\tassets:bank\tASSET\tUSD\t60\.00\t0\.00/);
     expect(text.stdout).toMatch(/Balanced: yes/);
+    expect(text.stdout).not.toContain('\t');
+    // An aligned table: a header, a rule of dashes per column, and rows cut at the same places.
+    const lines = text.stdout.split('\n');
+    const rule = lines.findIndex((l) => /^-+( +-+)+$/.test(l));
+    expect(rule).toBeGreaterThan(0);
+    const columns = [...lines[rule]!.matchAll(/-+/g)].map((m) => [m.index!, m.index! + m[0].length] as const);
+    const body = lines.slice(rule + 1, lines.indexOf('', rule));
+    expect(body.length).toBeGreaterThanOrEqual(3);
+    for (const line of [lines[rule - 1]!, ...body]) {
+      expect(line.length).toBeLessThanOrEqual(columns.at(-1)![1]);
+      // Between columns there are only spaces.
+      for (let c = 1; c < columns.length; c++) expect(line.slice(columns[c - 1]![1], columns[c]![0]).trim()).toBe('');
+    }
+    const bank = body.find((l) => l.includes('assets:bank'))!;
+    // Numbers right-aligned: the debit column's last character is its last digit.
+    const debit = columns[columns.length - 2]!;
+    expect(bank.slice(debit[0], debit[1])).toMatch(/^ *60\.00$/);
+    expect(bank.trimEnd().endsWith('0.00')).toBe(true);
+  });
+
+  it('takes a plain date where a day is meant: the start of that day, UTC', () => {
+    // The same cut for both: the header says when the report was known.
+    const known = ['--known-at', new Date().toISOString()];
+    const withTimes = inkwell('report', 'income-statement', ...PERIOD, ...known);
+    const withDates = inkwell('report', 'income-statement', '--from', '2026-01-01', '--to', '2026-02-01', ...known);
+    expect(withDates.status, withDates.stderr).toBe(0);
+    expect(withDates.stdout).toBe(withTimes.stdout);
+    expect(withDates.stdout).toMatch(/2026-01-01T00:00:00\.000Z/);
+    const csv = inkwell('export', 'trial-balance', '--format', 'csv', '--as-of', '2026-01-04');
+    expect(csv.stdout).toBe(
+      inkwell('export', 'trial-balance', '--format', 'csv', '--as-of', '2026-01-04T00:00:00Z').stdout,
+    );
   });
 
   it('draws a progress bar on stderr when it is a terminal, and none when it is not', () => {
@@ -117,6 +148,11 @@ describe('inkwell export and report', () => {
       [['export', 'account-statement', '--format', 'csv', ...PERIOD], 1, /needs an account/],
       [['export', 'account-statement', '--format', 'csv', '--account', 'assets:none', ...PERIOD], 1, /does not exist/],
       [['report', 'income-statement', '--from', 'yesterday', '--to', '2026-02-01T00:00:00Z'], 1, /not RFC 3339/],
+      [['report', 'income-statement', '--from', '2026-02-30', '--to', '2026-03-01'], 1, /not a real calendar instant/],
+      [['report', 'income-statement', '--from', '2026-1-1', '--to', '2026-03-01'], 1, /or give a date, YYYY-MM-DD/],
+      [['report', 'income-statement', '--from', '2026-01-01junk', '--to', '2026-03-01'], 1, /not RFC 3339/],
+      [['report', 'income-statement', '--from', '2026-01-01 ', '--to', '2026-03-01'], 1, /not RFC 3339/],
+      [['report', 'trial-balance', '--as-of', '0000-01-01'], 1, /out of range|not a real/],
       [['report', 'trial-balance', '--colour'], 1, /Unknown option/],
     ];
     for (const [args, status, message] of cases) {

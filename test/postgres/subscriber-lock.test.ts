@@ -38,6 +38,7 @@ beforeAll(async () => {
     { account: 'assets:wallet', metric: 'POSTED', comparison: 'GT', threshold: '1.00' },
     'test',
     new Date().toISOString(),
+    Number.POSITIVE_INFINITY, // not what this test is about
   );
 });
 

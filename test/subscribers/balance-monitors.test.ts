@@ -74,6 +74,7 @@ describe('balance monitors (a checkpointed subscriber)', () => {
             { account: 'assets:wallet', metric, comparison, threshold: `${threshold}.00` },
             'test',
             new Date().toISOString(),
+            Number.POSITIVE_INFINITY, // not what this test is about
           );
           const row = (await temp.database.db
             .selectFrom('balance_monitors')

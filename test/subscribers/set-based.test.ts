@@ -112,6 +112,7 @@ describe('subscriber batches write set-based', () => {
       { account: 'assets:wallet', metric: 'POSTED', comparison: 'GT', threshold: '1.00' },
       'test',
       new Date().toISOString(),
+      Number.POSITIVE_INFINITY, // not what this test is about
     );
     // Yesterday, not today: noon today lies in the future before 12:00 UTC, and is refused then.
     const yesterday = () => new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);

@@ -1,9 +1,11 @@
 /**
  * hledger, the tool accountants already trust, reads Inkwell's journal export and must find
  * the same balance for every account as Inkwell's trial balance, at several dates and at two
- * knownAt cuts — backdated entries, several currencies and a custom asset included.
+ * knownAt cuts — backdated entries, several currencies and a custom asset included — and
+ * `hledger check --strict` accepts it (accounts declared with their types, commodities declared).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -40,6 +42,16 @@ describe('the hledger journal export', () => {
       let compared = 0;
       for (const knownAt of [firstCut, '2026-04-01T00:00:00.000Z']) {
         const { cut, file } = await exportJournalAt(db, dir, knownAt);
+        // hledger's strictest reading: every account and commodity declared, the transactions balanced.
+        const check = spawnSync('hledger', ['-f', file, 'check', '--strict'], { encoding: 'utf8' });
+        expect(check.status, `hledger check --strict known at ${knownAt}: ${check.stderr}`).toBe(0);
+        const journal = readFileSync(file, 'utf8');
+        expect(journal).toMatch(/^account assets:bank:checking {2}; type: A$/m);
+        expect(journal).toMatch(/^account revenue:\S+ {2}; type: R$/m);
+        // Each account the journal posts to is declared once, with a type.
+        const declared = [...journal.matchAll(/^account (\S+) {2}; type: [ALERX]$/gm)].map((m) => m[1]!);
+        expect(new Set(declared).size).toBe(declared.length);
+        for (const [, account] of journal.matchAll(/^ {4}([^\s;]\S*) {2}/gm)) expect(declared).toContain(account);
         for (const date of [
           '2026-01-01',
           '2026-01-11',

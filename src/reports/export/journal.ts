@@ -2,12 +2,15 @@
  * The hledger journal: every transaction the ledger knew at a cut, with its UTC effective date,
  * description, legs and exact amounts, so accountants can check Inkwell with hledger.
  * Transactions come in log order (hledger sorts by date itself); ids and exact times are comments.
+ * Every commodity is declared first and every account last (with its type), so that
+ * `hledger check --strict` passes.
  */
 import type { Leg } from '../../domain/account.js';
 import { rateOf, type Exchange } from '../../domain/exchanges.js';
 import { parseCurrency } from '../../domain/money.js';
 import type { Db } from '../../store/db.js';
 import { breathe, type ReportCut } from '../cut.js';
+import { writeAccountDirectives } from './account-directives.js';
 import { commoditySymbol } from './commodity.js';
 import { pricedPairs, writePriceDirectives } from './price-directives.js';
 import type { Progress, Sink } from './write.js';
@@ -53,6 +56,7 @@ export async function writeJournal(db: Db, cut: ReportCut, sink: Sink, progress?
   await writePriceDirectives(db, cut, pairs, sink);
   let after = 0;
   let count = 0;
+  const used = new Set<string>();
   for (;;) {
     const rows = await db
       .selectFrom('transactions')
@@ -64,6 +68,7 @@ export async function writeJournal(db: Db, cut: ReportCut, sink: Sink, progress?
       .execute();
     for (const row of rows) {
       const legs = JSON.parse(row.legs) as Leg[];
+      for (const leg of legs) used.add(leg.account);
       const lines = legs.map(
         (leg) =>
           `    ${leg.account}  ${leg.direction === 'DEBIT' ? '' : '-'}${leg.amount} ${commoditySymbol(leg.currency)}`,
@@ -77,7 +82,10 @@ export async function writeJournal(db: Db, cut: ReportCut, sink: Sink, progress?
       count += 1;
     }
     progress?.(count, null);
-    if (rows.length < 1000) return count;
+    if (rows.length < 1000) {
+      await writeAccountDirectives(db, used, sink);
+      return count;
+    }
     after = Number(rows[rows.length - 1]!.position);
     await breathe();
   }

@@ -1,9 +1,10 @@
 /**
- * Writers for a ReportTable: CSV, JSON Lines, HTML and plain text, each streaming rows to a
+ * Writers for a ReportTable: CSV, JSON Lines, HTML and plain text (text-table.ts), each streaming rows to a
  * Sink as they come (the HTML chart keeps one point per row — see html.ts).
  */
 import type { Writable } from 'node:stream';
 import { htmlPage } from './html.js';
+import { textTable } from './text-table.js';
 import type { Cell, ReportTable, Row } from './table.js';
 
 export const FORMATS = ['csv', 'jsonl', 'html', 'text'] as const;
@@ -60,33 +61,22 @@ export async function writeReport(
   progress?: Progress,
 ): Promise<number> {
   if (format === 'html') return htmlPage(table, sink, progress);
+  if (format === 'text') return textTable(table, sink, progress);
   let rows = 0;
   if (format === 'csv') await sink.write(`${table.columns.map((c) => csvCell(c.label, false)).join(',')}\r\n`);
   if (format === 'jsonl')
     await sink.write(
       `${JSON.stringify({ record: 'report', report: table.kind, title: table.title, summary: Object.fromEntries(table.summary) })}\n`,
     );
-  if (format === 'text')
-    await sink.write(
-      `${table.title}\n${table.summary.map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${table.columns.map((c) => c.label).join('\t')}\n`,
-    );
   for await (const row of table.rows) {
     rows += 1;
     if (format === 'csv')
       await sink.write(`${table.columns.map((c) => csvCell(row[c.key] ?? null, c.numeric ?? false)).join(',')}\r\n`);
-    else if (format === 'jsonl') await sink.write(`${JSON.stringify({ record: 'row', ...row })}\n`);
-    else await sink.write(`${table.columns.map((c) => textCell(row[c.key] ?? null)).join('\t')}\n`);
+    else await sink.write(`${JSON.stringify({ record: 'row', ...row })}\n`);
     if (progress && rows % 1000 === 0) progress(rows, table.expectedRows);
   }
   if (format === 'jsonl')
     await sink.write(`${JSON.stringify({ record: 'footer', ...Object.fromEntries(table.footer()) })}\n`);
-  if (format === 'text')
-    await sink.write(
-      `\n${table
-        .footer()
-        .map(([k, v]) => `${k}: ${v}`)
-        .join('\n')}\n`,
-    );
   progress?.(rows, table.expectedRows);
   return rows;
 }
@@ -101,10 +91,6 @@ export function csvCell(value: Cell, numeric: boolean): string {
   let text = String(value);
   if (!numeric && typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-function textCell(value: Cell): string {
-  return value === null ? '' : String(value).replace(/[\t\r\n]/g, ' ');
 }
 
 export type { Row };
