@@ -38,7 +38,10 @@ const CARRIERS: Record<MetadataTarget, ReadonlySet<string>> = {
 
 /**
  * The events that bring a subject into being: a subject whose first change in a batch is one of
- * these has no value stored yet, so its open row is not looked up.
+ * these has no value stored yet, so its open row is not looked up. But a posting writes one event
+ * per account, at consecutive positions, and a batch may end among them: a posting that is the
+ * batch's first event may have begun in the batch before (whose row is then open), so it is
+ * looked up.
  */
 const BIRTHS: ReadonlySet<string> = new Set(['TransactionPosted', 'HoldPlaced', 'AccountOpened']);
 
@@ -88,8 +91,11 @@ export function metadataIndexSubscriber(target: MetadataTarget, path: string): S
       const born = new Set<string>();
       // A posting (or an update) writes the same data to each account it touches: decoded once.
       const lastData = new Map<string, string>();
+      let first = true;
       for (const stored of events) {
         if (!isAccountStream(stored.streamId) || !CARRIERS[target].has(stored.type)) continue;
+        const opensBatch = first;
+        first = false;
         if (stored.transactionId !== null) {
           if (lastData.get(stored.transactionId) === stored.data) continue;
           lastData.set(stored.transactionId, stored.data);
@@ -102,7 +108,7 @@ export function metadataIndexSubscriber(target: MetadataTarget, path: string): S
         if (!list) {
           list = [];
           changes.set(found.subject, list);
-          if (BIRTHS.has(stored.type)) born.add(found.subject);
+          if (BIRTHS.has(stored.type) && !opensBatch) born.add(found.subject);
         }
         list.push({ position: stored.position, value: value === undefined ? undefined : indexedValue(value) });
       }
