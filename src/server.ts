@@ -151,7 +151,9 @@ const errorCodes = onEachError((error) => {
  */
 const badBodyIs400 = onEachError((error) => {
   const http = (error.extensions as { http?: { spec?: boolean; status?: number } } | undefined)?.http;
-  if (http?.spec && http.status === 400) delete http.spec;
+  // Only the body's own faults (post-json.js): a refused operation (validation, cost) keeps
+  // yoga's spec status (200 for application/json clients).
+  if (http?.spec && http.status === 400 && error.message.startsWith('POST body ')) delete http.spec;
 });
 
 /** Refuses `__schema` and `__type` (not `__typename`) at validation. */
