@@ -221,7 +221,11 @@ describe('webhook delivery', () => {
     const expected = await open(1);
     await target.waitFor(1);
     expect(codesOf(target)).toEqual(expected);
-    const [row] = (await server.gql(DELIVERIES, { id })).body.data.webhookDeliveries.edges.map((e: any) => e.node);
+    // The answer is recorded after the receiver has sent it: wait for the record.
+    const row = await until(
+      async () => (await server.gql(DELIVERIES, { id })).body.data.webhookDeliveries.edges[0]?.node,
+      (node: any) => node?.status === 'SUCCEEDED',
+    );
     expect(row).toMatchObject({ status: 'SUCCEEDED', attempts: 2, responseCode: 200, responseBody: '\ufffdok' });
   });
 
