@@ -28,6 +28,7 @@ import { useCostBudget } from './graphql/cost-budget.js';
 import { useLiveStreams } from './graphql/live-streams.js';
 import { timeoutError, useDeadline } from './graphql/deadline.js';
 import { nestingGuard } from './graphql/nesting-guard.js';
+import { persistedOperations, type PersistedSettings } from './graphql/persisted-operations.js';
 import { schema } from './graphql/schema.js';
 import type { GraphQLContext } from './graphql/builder.js';
 import { DEFAULT_ACTOR } from './ledger/context.js';
@@ -49,7 +50,7 @@ import { ReadinessProbe } from './http/readiness.js';
 import { type RequestFacts, useRequestFacts } from './http/request-facts.js';
 import { serveOps, watchRequest } from './http/ops.js';
 
-export interface ServerOptions {
+export interface ServerOptions extends PersistedSettings {
   ledger: Ledger;
   logger?: Logger;
   graphiql?: boolean;
@@ -205,6 +206,8 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
       ...(options.production ? [noHints] : []),
       errorCodes,
       useRequestFacts(() => requestScope.getStore()?.facts, principals),
+      // After the facts, so a refused request still names its operation in the log and metrics.
+      persistedOperations(options),
       badBodyIs400,
     ],
     maskedErrors: { maskError: maskError(timeoutMs, storageFault, logger) },
