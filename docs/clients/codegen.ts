@@ -1,3 +1,4 @@
+// docs/clients/codegen.ts
 // codegen.ts: typed operations from Inkwell's schema with GraphQL Code Generator's client preset.
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
@@ -16,6 +17,8 @@ const config: CodegenConfig = {
         // A scalar added to the schema later fails the generation instead of becoming `any`.
         strictScalars: true,
         useTypeImports: true,
+        // ESM with "moduleResolution": "NodeNext" needs the extension on relative imports.
+        importExtension: '.js',
       },
     },
   },

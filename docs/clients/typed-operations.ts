@@ -1,3 +1,4 @@
+// docs/clients/typed-operations.ts
 // An operation written with the generated graphql() function: its result and variables are typed.
 import { graphql } from './gql/index.js';
 
