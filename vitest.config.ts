@@ -25,6 +25,7 @@ const TOOLS = {
   'test/tools/hledger.test.ts': 'hledger',
   'test/tools/hledger-import.test.ts': 'hledger',
   'test/tools/html-report.test.ts': 'chromium',
+  'test/tools/graphiql.test.ts': 'chromium',
 };
 const missingTools = process.env.CI === 'true' ? [] : Object.entries(TOOLS).filter(([, program]) => !onPath(program));
 if (missingTools.length)

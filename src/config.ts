@@ -10,6 +10,8 @@ import { DEFAULT_POLICY } from './projections/project.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './store/deadline.js';
 import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from './subscribers/webhook-settings.js';
 import { ACCESS_LOG_LEVELS, type AccessLogLevel } from './http/access-log.js';
+import { type ApqLimits, DEFAULT_APQ_LIMITS } from './graphql/apq-store.js';
+import { LIST_REQUIRED } from './graphql/persisted-list.js';
 
 /** What one GraphQL document may ask for (graphql-armor; the cost: src/graphql/cost.ts). */
 export interface QueryLimits {
@@ -94,6 +96,12 @@ export interface Config {
   metricsToken: string | null;
   /** INKWELL_ACCESS_LOG: the access log's level, or off (default info). */
   accessLog: AccessLogLevel;
+  /** INKWELL_PERSISTED_ONLY: run only the listed operations (default false). */
+  persistedOnly: boolean;
+  /** INKWELL_PERSISTED_OPERATIONS: the list file codegen writes (persisted-documents.json). */
+  persistedOperations: string | null;
+  /** INKWELL_APQ_MAX_ENTRIES (default 1000; 0: APQ learns nothing) and INKWELL_APQ_MAX_BYTES (default 8 MiB). */
+  apq: ApqLimits;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -135,6 +143,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     conversionAccount: env.INKWELL_CONVERSION_ACCOUNT || DEFAULT_CONVERSION_ACCOUNT,
     metricsToken: env.INKWELL_METRICS_TOKEN || null,
     accessLog: accessLogLevel(env.INKWELL_ACCESS_LOG),
+    ...persistedSettings(env),
     groupCommit: {
       maxBatch: positiveInt('INKWELL_GROUP_COMMIT_MAX', DEFAULT_GROUP_COMMIT.maxBatch),
       maxWaitMs: int('INKWELL_GROUP_COMMIT_WAIT_MS', DEFAULT_GROUP_COMMIT.maxWaitMs),
@@ -177,6 +186,20 @@ function accessLogLevel(value: string | undefined): AccessLogLevel {
   if (!ACCESS_LOG_LEVELS.includes(value as AccessLogLevel))
     throw new Error(`INKWELL_ACCESS_LOG must be one of ${ACCESS_LOG_LEVELS.join(', ')}, not "${value}"`);
   return value as AccessLogLevel;
+}
+
+function persistedSettings(env: NodeJS.ProcessEnv): Pick<Config, 'persistedOnly' | 'persistedOperations' | 'apq'> {
+  const persistedOnly = flag(env.INKWELL_PERSISTED_ONLY, false, 'INKWELL_PERSISTED_ONLY');
+  const persistedOperations = env.INKWELL_PERSISTED_OPERATIONS || null;
+  if (persistedOnly && !persistedOperations) throw new Error(LIST_REQUIRED);
+  return {
+    persistedOnly,
+    persistedOperations,
+    apq: {
+      maxEntries: intFrom(env.INKWELL_APQ_MAX_ENTRIES, DEFAULT_APQ_LIMITS.maxEntries, 'INKWELL_APQ_MAX_ENTRIES'),
+      maxBytes: intFrom(env.INKWELL_APQ_MAX_BYTES, DEFAULT_APQ_LIMITS.maxBytes, 'INKWELL_APQ_MAX_BYTES'),
+    },
+  };
 }
 
 function checkConsumerAck(value: number): number {

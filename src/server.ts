@@ -14,6 +14,7 @@ import DataLoader from 'dataloader';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { useAnonymousIntrospection } from './auth/anonymous-introspection.js';
 import { useApiKeys, type FaultReply, type Principals } from './auth/http-auth.js';
 import { KeyStates } from './auth/key-states.js';
 import { RateLimiter } from './auth/rate-limit.js';
@@ -28,6 +29,7 @@ import { useCostBudget } from './graphql/cost-budget.js';
 import { useLiveStreams } from './graphql/live-streams.js';
 import { timeoutError, useDeadline } from './graphql/deadline.js';
 import { nestingGuard } from './graphql/nesting-guard.js';
+import { persistedOperations, type PersistedSettings } from './graphql/persisted-operations.js';
 import { schema } from './graphql/schema.js';
 import type { GraphQLContext } from './graphql/builder.js';
 import { DEFAULT_ACTOR } from './ledger/context.js';
@@ -49,7 +51,7 @@ import { ReadinessProbe } from './http/readiness.js';
 import { type RequestFacts, useRequestFacts } from './http/request-facts.js';
 import { serveOps, watchRequest } from './http/ops.js';
 
-export interface ServerOptions {
+export interface ServerOptions extends PersistedSettings {
   ledger: Ledger;
   logger?: Logger;
   graphiql?: boolean;
@@ -170,10 +172,19 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
   const limiter = new RateLimiter(rate.perSecond, rate.burst);
   const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const storageFault = storageFaultReply(ledger, logger, options.onStorageFault);
+  const introspection = options.introspection ?? !options.production;
+  // GraphiQL loads the schema before a key is pasted: development lets introspection in keyless.
+  const anonymous = introspection && !options.production ? new WeakSet<Request>() : undefined;
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphiql: options.graphiql
-      ? { title: 'Inkwell', defaultQuery: DEFAULT_QUERY, headers: AUTH_HEADER_TEMPLATE }
+      ? {
+          title: 'Inkwell',
+          defaultQuery: DEFAULT_QUERY,
+          headers: AUTH_HEADER_TEMPLATE,
+          // Open on the key's placeholder: the first thing to do is paste a key there.
+          defaultEditorToolsVisibility: 'headers' as const,
+        }
       : false,
     // Self-hosted GraphiQL: yoga's default page loads its scripts from unpkg.com, which breaks offline.
     renderGraphiQL,
@@ -183,7 +194,8 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
     logging: false,
     cors: corsOptions(options.corsOrigins),
     plugins: [
-      useApiKeys({ database: ledger.database, limiter, maxCost: limits.maxCost, principals, storageFault }),
+      ...(anonymous ? [useAnonymousIntrospection(anonymous, limits.maxTokens)] : []),
+      useApiKeys({ database: ledger.database, limiter, maxCost: limits.maxCost, principals, storageFault, anonymous }),
       // Open streams re-check their key and end at shutdown so that clients resume (docs/api.md).
       useLiveStreams({ keys: new KeyStates(ledger.database.db, { logger }), stopping: options.stopping }),
       // A GET carries no body, so a browser sends it cross-site without a preflight: it must
@@ -201,10 +213,12 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
         blockFieldSuggestion: { enabled: options.production ?? false },
       }),
       useCostBudget({ limiter, principals, maxCost: limits.maxCost }),
-      ...((options.introspection ?? !options.production) ? [] : [noIntrospection]),
+      ...(introspection ? [] : [noIntrospection]),
       ...(options.production ? [noHints] : []),
       errorCodes,
       useRequestFacts(() => requestScope.getStore()?.facts, principals),
+      // After the facts, so a refused request still names its operation in the log and metrics.
+      persistedOperations(options),
       badBodyIs400,
     ],
     maskedErrors: { maskError: maskError(timeoutMs, storageFault, logger) },
