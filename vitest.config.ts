@@ -52,7 +52,7 @@ const SQLITE_ONLY = [
   'test/reliability/storage-faults.test.ts',
 ];
 /** Pure code: nothing a database changes. */
-const PURE = ['test/unit/**'];
+const PURE = ['test/unit/**', 'test/tools/codegen.test.ts'];
 
 export default defineConfig({
   resolve: {
