@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import {
   copyFileSync,
+  existsSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -62,6 +63,8 @@ export function fingerprint() {
 
 /** True when dist/ is missing or was built from other sources than the ones here now. */
 export function isStale() {
+  // A deployment that ships dist/ without the sources runs what it has.
+  if (!SOURCES.every((dir) => existsSync(join(ROOT, dir)))) return !existsSync(STAMP);
   try {
     return readFileSync(STAMP, 'utf8').trim() !== fingerprint();
   } catch {

@@ -2,7 +2,9 @@
  * The build (docs/operations.md, "Build"), as a fresh clone meets it: a copy of the checkout with
  * no dist/ (node_modules linked in place of `npm ci`) serves after `npm start`, which compiles
  * the sources on first start and runs the compiled code — no TypeScript, no esbuild, at run time.
- * A later start reuses the build; an edited source is compiled again, never served stale.
+ * A later start reuses the build; an edited source is compiled again, never served stale; and a
+ * deployment that ships dist/ without the sources serves what it has. The tests run in order, on
+ * one clone.
  */
 import {
   appendFileSync,
@@ -94,6 +96,19 @@ describe('npm start on a fresh clone', () => {
       expect(server.log()).toMatch(/compiled the sources into dist\//);
       expect(server.log()).not.toMatch(/Inkwell \(compiled\) serves/);
       expect(readFileSync(join(clone, 'dist/src/cli/serve.js'), 'utf8')).not.toMatch(/\(compiled\)/);
+    } finally {
+      await stop(server);
+    }
+  });
+
+  it('serves from dist/ alone when the sources are not shipped', async () => {
+    rmSync(join(clone, 'src'), { recursive: true });
+    rmSync(join(clone, 'migrations'), { recursive: true });
+    const server = await npmStart();
+    try {
+      expect(server.log()).not.toMatch(/compiled the sources/);
+      const read = await gqlAt(server.url, '{ account(code: "assets:cash") { code } }');
+      expect(read.data).toEqual({ account: { code: 'assets:cash' } });
     } finally {
       await stop(server);
     }
