@@ -123,102 +123,133 @@ function applyHeaders(res: ServerResponse, headers: unknown): void {
  * Install it after the access log's byte counter, which then counts the bytes sent (compressed).
  */
 export function compressResponse(req: IncomingMessage, res: ServerResponse): void {
-  const coding = negotiate(req.headers['accept-encoding']);
-  const writeHead = res.writeHead.bind(res) as WriteHead;
-  const write = res.write.bind(res) as Write;
-  const end = res.end.bind(res) as End;
-  let decided = false;
-  let held: Buffer[] | null = null;
-  let heldBytes = 0;
-  let stream: zlib.Gzip | zlib.BrotliCompress | null = null;
+  new ResponseCompressor(req, res, negotiate(req.headers['accept-encoding'])).install();
+}
 
-  const sendHead = () => {
-    decided = true;
-    return writeHead(res.statusCode, res.statusMessage || undefined);
-  };
-  const startCompressing = () => {
-    res.setHeader('content-encoding', coding);
+/** One response's compression: its original methods, and what it has decided and held so far. */
+class ResponseCompressor {
+  private readonly writeHead: WriteHead;
+  private readonly write: Write;
+  private readonly end: End;
+  /** The head is written (or being written): writeHead passes through from now on. */
+  private decided = false;
+  /** The body so far while its size is unknown; null once decided. */
+  private held: Buffer[] | null = null;
+  private heldBytes = 0;
+  private stream: zlib.Gzip | zlib.BrotliCompress | null = null;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly coding: Coding,
+  ) {
+    this.writeHead = res.writeHead.bind(res) as WriteHead;
+    this.write = res.write.bind(res) as Write;
+    this.end = res.end.bind(res) as End;
+  }
+
+  install(): void {
+    const { res } = this;
+    res.writeHead = ((status: number, reason?: unknown, headers?: unknown) =>
+      this.onWriteHead(status, reason, headers)) as typeof res.writeHead;
+    res.write = ((chunk: unknown, encoding?: unknown, callback?: unknown) =>
+      this.onWrite(chunk, encoding, callback)) as typeof res.write;
+    res.end = ((chunk?: unknown, encoding?: unknown, callback?: unknown) =>
+      this.onEnd(chunk, encoding, callback)) as typeof res.end;
+  }
+
+  private onWriteHead(status: number, reason?: unknown, headers?: unknown): ServerResponse {
+    // After the decision (Node calls writeHead itself for an implicit head): as it was.
+    if (this.decided)
+      return this.writeHead(status, reason as string | undefined, headers as OutgoingHttpHeaders | undefined);
+    if (typeof reason === 'string') this.res.statusMessage = reason;
+    else headers = reason;
+    applyHeaders(this.res, headers);
+    this.decide(status);
+    return this.res;
+  }
+
+  private onWrite(chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
+    const cb = (typeof encoding === 'function' ? encoding : callback) as Callback | undefined;
+    const enc = typeof encoding === 'string' ? (encoding as BufferEncoding) : undefined;
+    if (!this.decided && this.held === null) this.decide(this.res.statusCode);
+    if (this.held !== null) {
+      this.hold(chunk, enc);
+      if (this.heldBytes >= COMPRESS_MIN_BYTES) this.startCompressing();
+      if (cb) process.nextTick(cb);
+      return true;
+    }
+    if (this.stream) return this.stream.write(toBuffer(chunk, enc), cb);
+    return this.write(chunk, enc, cb);
+  }
+
+  private onEnd(chunk?: unknown, encoding?: unknown, callback?: unknown): ServerResponse {
+    const cb = [chunk, encoding, callback].find((a) => typeof a === 'function') as (() => void) | undefined;
+    let data = typeof chunk === 'function' || chunk === null ? undefined : chunk;
+    const enc = typeof encoding === 'string' ? (encoding as BufferEncoding) : undefined;
+    if (!this.decided && this.held === null) this.decide(this.res.statusCode);
+    if (this.held !== null) {
+      if (data !== undefined) this.hold(data, enc);
+      data = undefined;
+      if (this.heldBytes < COMPRESS_MIN_BYTES) {
+        // Small after all: sent as it is, with its length.
+        const body = Buffer.concat(this.held);
+        this.held = null;
+        this.res.setHeader('content-length', body.length);
+        this.sendHead();
+        return this.end(body, undefined, cb);
+      }
+      this.startCompressing();
+    }
+    if (this.stream) {
+      if (cb) this.res.once('finish', cb);
+      if (data !== undefined) this.stream.end(toBuffer(data, enc));
+      else this.stream.end();
+      return this.res;
+    }
+    return this.end(data, enc, cb);
+  }
+
+  private hold(chunk: unknown, encoding?: BufferEncoding): void {
+    const buffer = toBuffer(chunk, encoding);
+    this.held!.push(buffer);
+    this.heldBytes += buffer.length;
+  }
+
+  private decide(status: number): void {
+    this.res.statusCode = status;
+    const next = plan(this.req, this.res, this.coding);
+    if (next === 'wait') this.held = [];
+    else if (next === 'compress') this.startCompressing();
+    else this.sendHead();
+  }
+
+  private sendHead(): void {
+    this.decided = true;
+    this.writeHead(this.res.statusCode, this.res.statusMessage || undefined);
+  }
+
+  private startCompressing(): void {
+    const { res } = this;
+    res.setHeader('content-encoding', this.coding);
     res.removeHeader('content-length');
-    const z = compressor(coding as Exclude<Coding, 'identity'>, heldBytes || undefined);
-    stream = z;
-    sendHead();
+    const z = compressor(this.coding as Exclude<Coding, 'identity'>, this.heldBytes || undefined);
+    this.stream = z;
+    this.sendHead();
     z.on('data', (chunk: Buffer) => {
       // The socket is full: stop the compressor until it drains.
-      if (!write(chunk)) {
+      if (!this.write(chunk)) {
         z.pause();
         res.once('drain', () => z.resume());
       }
     });
-    z.once('end', () => end());
+    z.once('end', () => this.end());
     z.once('error', (error) => res.destroy(error));
     // A client gone mid-body: nothing more to compress.
     res.once('close', () => z.destroy());
     // The writer waits for 'drain' when write returned false: the compressor's drain is the one it means.
     z.on('drain', () => res.emit('drain'));
-    for (const chunk of held ?? []) z.write(chunk);
-    held = null;
-  };
-  const decide = (status: number) => {
-    res.statusCode = status;
-    const next = plan(req, res, coding);
-    if (next === 'wait') held = [];
-    else if (next === 'compress') startCompressing();
-    else sendHead();
-  };
-
-  res.writeHead = ((status: number, reason?: unknown, headers?: unknown) => {
-    // After the decision (Node calls writeHead itself for an implicit head): as it was.
-    if (decided) return writeHead(status, reason as string | undefined, headers as OutgoingHttpHeaders | undefined);
-    if (typeof reason === 'string') res.statusMessage = reason;
-    else headers = reason;
-    applyHeaders(res, headers);
-    decide(status);
-    return res;
-  }) as typeof res.writeHead;
-
-  res.write = ((chunk: unknown, encoding?: unknown, callback?: unknown) => {
-    const cb = (typeof encoding === 'function' ? encoding : callback) as Callback | undefined;
-    const enc = typeof encoding === 'string' ? (encoding as BufferEncoding) : undefined;
-    if (!decided && held === null) decide(res.statusCode);
-    if (held !== null) {
-      const buffer = toBuffer(chunk, enc);
-      held.push(buffer);
-      heldBytes += buffer.length;
-      if (heldBytes >= COMPRESS_MIN_BYTES) startCompressing();
-      if (cb) process.nextTick(cb);
-      return true;
-    }
-    if (stream) return stream.write(toBuffer(chunk, enc), cb);
-    return write(chunk, enc, cb);
-  }) as typeof res.write;
-
-  res.end = ((chunk?: unknown, encoding?: unknown, callback?: unknown) => {
-    const cb = [chunk, encoding, callback].find((a) => typeof a === 'function') as (() => void) | undefined;
-    let data = typeof chunk === 'function' || chunk === null ? undefined : chunk;
-    const enc = typeof encoding === 'string' ? (encoding as BufferEncoding) : undefined;
-    if (!decided && held === null) decide(res.statusCode);
-    if (held !== null) {
-      if (data !== undefined) {
-        const buffer = toBuffer(data, enc);
-        held.push(buffer);
-        heldBytes += buffer.length;
-        data = undefined;
-      }
-      if (heldBytes < COMPRESS_MIN_BYTES) {
-        const body = Buffer.concat(held);
-        held = null;
-        res.setHeader('content-length', body.length);
-        sendHead();
-        return end(body, undefined, cb);
-      }
-      startCompressing();
-    }
-    if (stream) {
-      if (cb) res.once('finish', cb);
-      if (data !== undefined) stream.end(toBuffer(data, enc));
-      else stream.end();
-      return res;
-    }
-    return end(data, enc, cb);
-  }) as typeof res.end;
+    for (const chunk of this.held ?? []) z.write(chunk);
+    this.held = null;
+  }
 }
