@@ -9,7 +9,6 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import DataLoader from 'dataloader';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
@@ -50,6 +49,8 @@ import { ServerMetrics } from './http/metrics.js';
 import { ReadinessProbe } from './http/readiness.js';
 import { type RequestFacts, useRequestFacts } from './http/request-facts.js';
 import { serveOps, watchRequest } from './http/ops.js';
+import { compressResponse } from './http/compression.js';
+import { GraphiQLPage } from './http/graphiql-page.js';
 
 export interface ServerOptions extends PersistedSettings {
   ledger: Ledger;
@@ -175,6 +176,7 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
   const introspection = options.introspection ?? !options.production;
   // GraphiQL loads the schema before a key is pasted: development lets introspection in keyless.
   const anonymous = introspection && !options.production ? new WeakSet<Request>() : undefined;
+  const graphiqlPage = new GraphiQLPage();
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphiql: options.graphiql
@@ -187,13 +189,14 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
         }
       : false,
     // Self-hosted GraphiQL: yoga's default page loads its scripts from unpkg.com, which breaks offline.
-    renderGraphiQL,
+    renderGraphiQL: graphiqlPage.render,
     landingPage: false,
     batching: false,
     multipart: false,
     logging: false,
     cors: corsOptions(options.corsOrigins),
     plugins: [
+      graphiqlPage.plugin,
       ...(anonymous ? [useAnonymousIntrospection(anonymous, limits.maxTokens)] : []),
       useApiKeys({ database: ledger.database, limiter, maxCost: limits.maxCost, principals, storageFault, anonymous }),
       // Open streams re-check their key and end at shutdown so that clients resume (docs/api.md).
@@ -396,6 +399,8 @@ export async function startServer(options: ServerOptions & { port: number; host?
     res.setHeader('x-request-id', requestId);
     const path = (req.url ?? '/').split('?')[0]!;
     const facts = watchRequest(req, res, { ...watch, requestId, path });
+    // After the access log's byte counter: it counts the bytes sent, compressed or not.
+    compressResponse(req, res);
     if (path === '/health') return void json(res, 200, { status: 'ok' });
     if (serveOps(path, req, res, ops)) return;
     if (path !== '/graphql')
