@@ -28,6 +28,7 @@ import { useCostBudget } from './graphql/cost-budget.js';
 import { useLiveStreams } from './graphql/live-streams.js';
 import { timeoutError, useDeadline } from './graphql/deadline.js';
 import { nestingGuard } from './graphql/nesting-guard.js';
+import { DEFAULT_REPLICA_WAIT_MS, MIN_POSITION_HEADER, useReadYourWrites } from './graphql/read-your-writes.js';
 import { schema } from './graphql/schema.js';
 import type { GraphQLContext } from './graphql/builder.js';
 import { DEFAULT_ACTOR } from './ledger/context.js';
@@ -85,6 +86,8 @@ export interface ServerOptions {
   metricsToken?: string | null;
   /** The access log's level, or off (default info). */
   accessLog?: AccessLogLevel;
+  /** How long a read waits for the replica to reach its x-inkwell-min-position before the primary answers (default 1 s). */
+  replicaWaitMs?: number;
 }
 
 interface RequestScope {
@@ -190,6 +193,8 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
       // carry a header that only a script allowed by CORS can set.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
       nestingGuard(),
+      // Before useDeadline, which then wraps it: the wait for the replica counts against the deadline.
+      useReadYourWrites(ledger, options.replicaWaitMs ?? DEFAULT_REPLICA_WAIT_MS),
       useDeadline(timeoutMs),
       EnvelopArmorPlugin({
         maxDepth: { n: limits.maxDepth },
@@ -258,6 +263,7 @@ function corsOptions(origins: string[] | undefined) {
       'x-causation-id',
       'x-graphql-yoga-csrf',
       'last-event-id',
+      MIN_POSITION_HEADER,
     ],
     exposedHeaders: ['x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
   };

@@ -39,7 +39,12 @@ const NAMED_LOCKS = 7_341;
 export function openPostgres(url: string, options: PostgresOptions = {}): Database {
   const hosts = parseHosts(url);
   const finder = new PrimaryFinder(hosts);
-  const primary = pool(hosts.urlFor(hosts.hosts[0]!), options, writableClient(finder));
+  // One host: pg's own client, as ever (a standby refuses writes itself: STORAGE_READ_ONLY).
+  const primary = pool(
+    hosts.urlFor(hosts.hosts[0]!),
+    options,
+    hosts.hosts.length > 1 ? writableClient(finder) : undefined,
+  );
   const replica = options.readUrl ? pool(options.readUrl, options) : null;
   // One Kysely over both pools: each connection is taken from the pool the work's scope names.
   const routed = {

@@ -8,6 +8,9 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 
+/** How long a read waits for the replica to reach its x-inkwell-min-position (INKWELL_REPLICA_WAIT_MS). */
+export const DEFAULT_REPLICA_WAIT_MS = 1000;
+
 const scope = new AsyncLocalStorage<true>();
 
 export function onReplica<T>(work: () => T): T {

@@ -14,17 +14,20 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKey } from '../../src/auth/api-keys.js';
-import { Ledger } from '../../src/ledger/ledger.js';
-import { silentLogger } from '../../src/log.js';
 import { rebuildReadModels } from '../../src/projections/rebuild.js';
 import { verifyIntegrity } from '../../src/reports/integrity.js';
-import { startServer, type RunningServer } from '../../src/server.js';
+import type { RunningServer } from '../../src/server.js';
 import { openDatabase, type Database } from '../../src/store/db.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { openPostgres } from '../../src/store/postgres.js';
 import { BIN } from '../support/process.js';
-import { otherNode, startReplicaCluster, until, type ReplicaCluster } from '../support/replica-cluster.js';
+import {
+  otherNode,
+  serveCashLedger,
+  startReplicaCluster,
+  until,
+  type ReplicaCluster,
+} from '../support/replica-cluster.js';
 
 const ROUNDS = 5;
 const CLIENTS = 4;
@@ -36,25 +39,10 @@ let database: Database;
 let server: RunningServer;
 let key: string;
 
-const ctx = { actor: 'test', requestId: 'failover' };
-
 beforeAll(async () => {
   cluster = await startReplicaCluster();
   database = openDatabase({ databaseUrl: cluster.url, sqliteFile: 'unused' });
-  await migrateToLatest(database);
-  const ledger = new Ledger(database);
-  await ledger.openAccount({ code: 'assets:cash', name: 'Cash', type: 'ASSET', currency: 'USD' }, ctx);
-  await ledger.openAccount({ code: 'equity:owner', name: 'Owner', type: 'EQUITY', currency: 'USD' }, ctx);
-  key = (
-    await createApiKey(database, { name: 'failover', role: 'admin', createdBy: 'test', now: new Date().toISOString() })
-  ).secret;
-  server = await startServer({
-    ledger,
-    port: 0,
-    host: '127.0.0.1',
-    logger: silentLogger,
-    rateLimit: { perSecond: 0, burst: 1 },
-  });
+  ({ server, key } = await serveCashLedger(database));
 }, 180_000);
 
 afterAll(async () => {
@@ -135,7 +123,7 @@ describe('failover with synchronous replication (PostgreSQL)', () => {
       await until(`round ${round}: ${ACKS} acknowledgements before the kill`, () => clients.acked() >= ACKS);
       await cluster.kill(primary);
       const atKill = clients.acked();
-      if (round === 1) await refusedByTheStandby(cluster.urls[standby]);
+      if (round === 1) await refusedWithoutAPrimary();
       await cluster.promote(standby);
       // Inkwell was told nothing: it finds the promoted standby among the hosts of DATABASE_URL.
       await until(
@@ -178,22 +166,24 @@ describe('failover with synchronous replication (PostgreSQL)', () => {
 });
 
 /**
- * While the primary is down and the standby not yet promoted, no host accepts writes: a write on
- * the standby alone is refused as STORAGE_READ_ONLY (never acknowledged), and `inkwell migrate`
- * pointed at it stops with a message naming why.
+ * While the primary is down and the standby not yet promoted, no host of DATABASE_URL accepts
+ * writes: a write is refused as STORAGE_READ_ONLY (never acknowledged), and `inkwell migrate`
+ * stops at start with a message naming each host and why.
  */
-async function refusedByTheStandby(standbyUrl: string): Promise<void> {
-  const alone = openPostgres(standbyUrl);
+async function refusedWithoutAPrimary(): Promise<void> {
+  const alone = openPostgres(cluster.url);
   try {
     await expect(migrateToLatest(alone)).rejects.toMatchObject({
       fault: 'STORAGE_READ_ONLY',
-      message: expect.stringMatching(/no host of DATABASE_URL accepts writes: 127\.0\.0\.1:\d+ is read-only/),
+      message: expect.stringMatching(
+        /^no host of DATABASE_URL accepts writes: 127\.0\.0\.1:\d+ cannot be reached \(.*ECONNREFUSED.*\); 127\.0\.0\.1:\d+ is read-only \(a hot standby\)$/,
+      ),
     });
   } finally {
     await alone.close();
   }
   const started = await promisify(execFile)(process.execPath, [BIN, 'migrate'], {
-    env: { ...process.env, DATABASE_URL: standbyUrl },
+    env: { ...process.env, DATABASE_URL: cluster.url },
     encoding: 'utf8',
     timeout: 60_000,
   }).then(

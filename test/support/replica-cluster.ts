@@ -8,6 +8,12 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { createApiKey } from '../../src/auth/api-keys.js';
+import { Ledger } from '../../src/ledger/ledger.js';
+import { silentLogger } from '../../src/log.js';
+import { startServer, type RunningServer } from '../../src/server.js';
+import type { Database } from '../../src/store/db.js';
+import { migrateToLatest } from '../../src/store/migrate.js';
 
 const SCRIPT = join(process.cwd(), 'scripts/pg-replica.sh');
 const run = promisify(execFile);
@@ -60,4 +66,30 @@ export async function until(what: string, check: () => boolean | Promise<boolean
     if (Date.now() > end) throw new Error(`waited ${ms} ms for: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/**
+ * The real Inkwell server on a socket over `database` (migrated here), with assets:cash and
+ * equity:owner open and an admin key: its secret.
+ */
+export async function serveCashLedger(
+  database: Database,
+  options: { replicaWaitMs?: number } = {},
+): Promise<{ server: RunningServer; key: string }> {
+  const ctx = { actor: 'test', requestId: 'setup' };
+  await migrateToLatest(database);
+  const ledger = new Ledger(database);
+  await ledger.openAccount({ code: 'assets:cash', name: 'Cash', type: 'ASSET', currency: 'USD' }, ctx);
+  await ledger.openAccount({ code: 'equity:owner', name: 'Owner', type: 'EQUITY', currency: 'USD' }, ctx);
+  const now = new Date().toISOString();
+  const { secret } = await createApiKey(database, { name: 'test-admin', role: 'admin', createdBy: 'test', now });
+  const server = await startServer({
+    ledger,
+    port: 0,
+    host: '127.0.0.1',
+    logger: silentLogger,
+    rateLimit: { perSecond: 0, burst: 1 },
+    ...options,
+  });
+  return { server, key: secret };
 }
