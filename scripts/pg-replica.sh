@@ -91,9 +91,14 @@ case "$cmd" in
     pid=$(head -1 "$dir/$node/postmaster.pid" 2>/dev/null || true)
     if [ -n "$pid" ]; then
       # The postmaster and its backends, as a machine that loses power: nothing is shut down cleanly.
-      children=$(ps -o pid= --ppid "$pid" || true)
+      # Its children from /proc (field 4 of stat is the parent): procps may not be installed.
+      children=$(awk -v parent="$pid" '$4 == parent { print $1 }' /proc/[0-9]*/stat 2>/dev/null || true)
       kill -KILL "$pid" $children 2>/dev/null || true
-      while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+      # Gone, or a zombie its parent has yet to reap: either way it serves nothing.
+      for _ in $(seq 1 200); do
+        [ -e "/proc/$pid" ] && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$pid/stat" 2>/dev/null || break
+        sleep 0.05
+      done
     fi
     ;;
   promote)
