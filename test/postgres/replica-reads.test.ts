@@ -12,7 +12,9 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFromEnv } from '../../src/config.js';
-import type { RunningServer } from '../../src/server.js';
+import { Ledger } from '../../src/ledger/ledger.js';
+import { silentLogger } from '../../src/log.js';
+import { startServer, type RunningServer } from '../../src/server.js';
 import { openDatabase, type Database } from '../../src/store/db.js';
 import { serveCashLedger, startReplicaCluster, until, type ReplicaCluster } from '../support/replica-cluster.js';
 
@@ -134,5 +136,45 @@ describe('read replica with read-your-writes (PostgreSQL)', () => {
       await until('the resume was sent', () => resumed !== undefined);
       await resumed;
     }
+  });
+
+  it('a server given only the standby refuses every write as STORAGE_READ_ONLY, never a 500, and writes nothing', async () => {
+    const before = await transfer('ro-before');
+    await until('the standby has replayed the key and the accounts', async () => {
+      const read = await readTransaction(before.id, { 'x-inkwell-min-position': String(before.position) });
+      return read.extensions?.readFrom === 'replica';
+    });
+    const onStandby = openDatabase({ databaseUrl: cluster.urls.node2, sqliteFile: 'unused' });
+    const readOnly = await startServer({
+      ledger: new Ledger(onStandby),
+      port: 0,
+      host: '127.0.0.1',
+      logger: silentLogger,
+      rateLimit: { perSecond: 0, burst: 1 },
+      holdSweepMs: 0,
+    });
+    try {
+      const response = await fetch(readOnly.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: JSON.stringify({
+          query: `mutation { transfer(input: { idempotencyKey: "ro-1", debitAccount: "assets:cash", creditAccount: "equity:owner", amount: "1.00" }) { __typename } }`,
+        }),
+      });
+      const reply = (await response.json()) as Reply;
+      expect(response.status).toBe(200);
+      expect(reply.data?.transfer).toBeUndefined();
+      expect(reply.errors?.[0]?.extensions, JSON.stringify(reply)).toMatchObject({
+        code: 'SERVICE_UNAVAILABLE',
+        fault: 'STORAGE_READ_ONLY',
+      });
+      expect(reply.errors?.[0]?.message).toMatch(/read-only.*Nothing was written\.$/);
+    } finally {
+      await readOnly.close();
+      await onStandby.close();
+    }
+    // The primary never saw it: the key is free, and posting it there works once.
+    const posted = await transfer('ro-1');
+    expect((await transfer('ro-1')).id).toBe(posted.id);
   });
 });
