@@ -28,7 +28,12 @@ import { useCostBudget } from './graphql/cost-budget.js';
 import { useLiveStreams } from './graphql/live-streams.js';
 import { timeoutError, useDeadline } from './graphql/deadline.js';
 import { nestingGuard } from './graphql/nesting-guard.js';
-import { DEFAULT_REPLICA_WAIT_MS, MIN_POSITION_HEADER, useReadYourWrites } from './graphql/read-your-writes.js';
+import {
+  DEFAULT_REPLICA_WAIT_MS,
+  MIN_POSITION_HEADER,
+  type ReadServer,
+  useReadYourWrites,
+} from './graphql/read-your-writes.js';
 import { schema } from './graphql/schema.js';
 import type { GraphQLContext } from './graphql/builder.js';
 import { DEFAULT_ACTOR } from './ledger/context.js';
@@ -88,6 +93,8 @@ export interface ServerOptions {
   accessLog?: AccessLogLevel;
   /** How long a read waits for the replica to reach its x-inkwell-min-position before the primary answers (default 1 s). */
   replicaWaitMs?: number;
+  /** Told which server answered each query, when the database has a read replica (metrics). */
+  onQueryRead?: (server: ReadServer) => void;
 }
 
 interface RequestScope {
@@ -194,7 +201,7 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
       nestingGuard(),
       // Before useDeadline, which then wraps it: the wait for the replica counts against the deadline.
-      useReadYourWrites(ledger, options.replicaWaitMs ?? DEFAULT_REPLICA_WAIT_MS),
+      useReadYourWrites(ledger, options.replicaWaitMs ?? DEFAULT_REPLICA_WAIT_MS, options.onQueryRead),
       useDeadline(timeoutMs),
       EnvelopArmorPlugin({
         maxDepth: { n: limits.maxDepth },
@@ -374,6 +381,10 @@ export async function startServer(options: ServerOptions & { port: number; host?
       metrics.storageFault(fault);
       readiness.recordFault(fault);
       options.onStorageFault?.(fault);
+    },
+    onQueryRead: (server) => {
+      metrics.queryRead(server);
+      options.onQueryRead?.(server);
     },
   });
   const ops = { metrics, readiness, metricsToken: options.metricsToken ?? null };

@@ -27,7 +27,14 @@ const POSITION = /^(0|[1-9][0-9]{0,15})$/;
 
 type Execute = () => unknown;
 
-export function useReadYourWrites(ledger: Ledger, replicaWaitMs: number): Plugin {
+export type ReadServer = 'replica' | 'primary';
+
+export function useReadYourWrites(
+  ledger: Ledger,
+  replicaWaitMs: number,
+  /** Told which server answered each query (the /metrics counter). */
+  onQueryRead: (server: ReadServer) => void = () => undefined,
+): Plugin {
   return {
     onExecute({ args, setResultAndStopExecution, executeFn, setExecuteFn }) {
       const request = (args.contextValue as { request?: Request }).request;
@@ -48,7 +55,9 @@ export function useReadYourWrites(ledger: Ledger, replicaWaitMs: number): Plugin
       else if (operation === 'query' && ledger.database.replica)
         setExecuteFn(
           (executeArgs) =>
-            routed(ledger.database.replica!, minPosition, replicaWaitMs, () => executeFn(executeArgs)) as never,
+            routed(ledger.database.replica!, minPosition, replicaWaitMs, onQueryRead, () =>
+              executeFn(executeArgs),
+            ) as never,
         );
     },
   };
@@ -75,13 +84,16 @@ async function routed(
   replica: ReadReplica,
   minPosition: number | null,
   waitMs: number,
+  onQueryRead: (server: ReadServer) => void,
   execute: Execute,
 ): Promise<unknown> {
   const onTheReplica = minPosition === null || (await replayed(replica, minPosition, waitMs));
+  const server: ReadServer = onTheReplica ? 'replica' : 'primary';
+  onQueryRead(server);
   const result = await (onTheReplica ? onReplica(execute) : execute());
   if (!isResult(result)) return result;
   // Which server answered: the client (and the tests) can tell a bounded wait's fallback.
-  return { ...result, extensions: { ...result.extensions, readFrom: onTheReplica ? 'replica' : 'primary' } };
+  return { ...result, extensions: { ...result.extensions, readFrom: server } };
 }
 
 /** Whether the replica reaches `position` within `waitMs`; false at once when it cannot be asked. */

@@ -16,6 +16,7 @@ import { Ledger } from '../../src/ledger/ledger.js';
 import { silentLogger } from '../../src/log.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { openDatabase, type Database } from '../../src/store/db.js';
+import { parsePrometheus, sampleValue } from '../support/prometheus.js';
 import { serveCashLedger, startReplicaCluster, until, type ReplicaCluster } from '../support/replica-cluster.js';
 
 const WAIT_MS = 700;
@@ -120,6 +121,26 @@ describe('read replica with read-your-writes (PostgreSQL)', () => {
     const caughtUp = await readTransaction(posted.id, { 'x-inkwell-min-position': String(posted.position) });
     expect(caughtUp.extensions?.readFrom).toBe('replica');
     expect(caughtUp.data?.transaction).toEqual({ id: posted.id });
+  });
+
+  it('/metrics counts the queries each server answered and shows the replica lag', async () => {
+    const scrape = async () =>
+      parsePrometheus(await (await fetch(server.url.replace(/\/graphql$/, '/metrics'))).text());
+    const samples = await scrape();
+    // The tests before: every query went to the replica but the one that waited past the bound.
+    expect(sampleValue(samples, 'inkwell_query_reads_total', { server: 'primary' })).toBe(1);
+    expect(sampleValue(samples, 'inkwell_query_reads_total', { server: 'replica' })).toBe(5);
+    await replayPaused(true);
+    try {
+      await transfer('lag-1');
+      await transfer('lag-2');
+      const lagging = await scrape();
+      expect(lagging.some((sample) => sample.name === 'inkwell_replica_lag_events')).toBe(true);
+      expect(sampleValue(lagging, 'inkwell_replica_lag_events')).toBeGreaterThanOrEqual(4);
+    } finally {
+      await replayPaused(false);
+    }
+    await until('the replica caught up', async () => sampleValue(await scrape(), 'inkwell_replica_lag_events') === 0);
   });
 
   it('a replica that waits answers as soon as it has replayed the position, before the bound', async () => {
