@@ -9,6 +9,7 @@ import { DEFAULT_MAX_FUTURE_SKEW_MS } from './ledger/ledger.js';
 import { DEFAULT_POLICY } from './projections/project.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './store/deadline.js';
 import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from './subscribers/webhook-settings.js';
+import { DEFAULT_REPLICA_WAIT_MS } from './store/read-route.js';
 import { ACCESS_LOG_LEVELS, type AccessLogLevel } from './http/access-log.js';
 import { type ApqLimits, DEFAULT_APQ_LIMITS } from './graphql/apq-store.js';
 import { LIST_REQUIRED } from './graphql/persisted-list.js';
@@ -57,6 +58,10 @@ export interface Config {
   /** SQLite file (INKWELL_DB, default ./data/inkwell.db). */
   sqliteFile: string;
   databaseUrl: string | null;
+  /** INKWELL_READ_DATABASE_URL: a PostgreSQL hot standby that queries read from (default none). */
+  readDatabaseUrl: string | null;
+  /** How long a read waits for the replica to reach its x-inkwell-min-position (INKWELL_REPLICA_WAIT_MS, default 1000). */
+  replicaWaitMs: number;
   graphiql: boolean;
   /** Schema introspection (INKWELL_INTROSPECTION; default on, off in production). */
   introspection: boolean;
@@ -116,6 +121,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST ?? '0.0.0.0',
     sqliteFile: env.INKWELL_DB ?? './data/inkwell.db',
     databaseUrl: env.DATABASE_URL || null,
+    readDatabaseUrl: env.INKWELL_READ_DATABASE_URL || null,
+    replicaWaitMs: int('INKWELL_REPLICA_WAIT_MS', DEFAULT_REPLICA_WAIT_MS),
     graphiql: flag(env.INKWELL_GRAPHIQL, !production, 'INKWELL_GRAPHIQL'),
     introspection: flag(env.INKWELL_INTROSPECTION, !production, 'INKWELL_INTROSPECTION'),
     maxBodyBytes: int('INKWELL_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES),

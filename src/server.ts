@@ -29,6 +29,12 @@ import { useLiveStreams } from './graphql/live-streams.js';
 import { timeoutError, useDeadline } from './graphql/deadline.js';
 import { nestingGuard } from './graphql/nesting-guard.js';
 import { persistedOperations, type PersistedSettings } from './graphql/persisted-operations.js';
+import {
+  DEFAULT_REPLICA_WAIT_MS,
+  MIN_POSITION_HEADER,
+  type ReadServer,
+  useReadYourWrites,
+} from './graphql/read-your-writes.js';
 import { schema } from './graphql/schema.js';
 import type { GraphQLContext } from './graphql/builder.js';
 import { DEFAULT_ACTOR } from './ledger/context.js';
@@ -88,6 +94,10 @@ export interface ServerOptions extends PersistedSettings {
   metricsToken?: string | null;
   /** The access log's level, or off (default info). */
   accessLog?: AccessLogLevel;
+  /** How long a read waits for the replica to reach its x-inkwell-min-position before the primary answers (default 1 s). */
+  replicaWaitMs?: number;
+  /** Told which server answered each query, when the database has a read replica (metrics). */
+  onQueryRead?: (server: ReadServer) => void;
 }
 
 interface RequestScope {
@@ -205,6 +215,8 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
       // carry a header that only a script allowed by CORS can set.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
       nestingGuard(),
+      // Before useDeadline, which then wraps it: the wait for the replica counts against the deadline.
+      useReadYourWrites(ledger, options.replicaWaitMs ?? DEFAULT_REPLICA_WAIT_MS, options.onQueryRead),
       useDeadline(timeoutMs),
       EnvelopArmorPlugin({
         maxDepth: { n: limits.maxDepth },
@@ -275,6 +287,7 @@ function corsOptions(origins: string[] | undefined) {
       'x-causation-id',
       'x-graphql-yoga-csrf',
       'last-event-id',
+      MIN_POSITION_HEADER,
     ],
     exposedHeaders: ['x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
   };
@@ -385,6 +398,10 @@ export async function startServer(options: ServerOptions & { port: number; host?
       metrics.storageFault(fault);
       readiness.recordFault(fault);
       options.onStorageFault?.(fault);
+    },
+    onQueryRead: (server) => {
+      metrics.queryRead(server);
+      options.onQueryRead?.(server);
     },
   });
   const ops = { metrics, readiness, metricsToken: options.metricsToken ?? null };
