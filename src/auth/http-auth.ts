@@ -27,6 +27,8 @@ export function useApiKeys(options: {
   maxCost: number;
   principals: Principals;
   storageFault: (error: unknown) => FaultReply | null;
+  /** Whether the admitted key may go on (the ledger it asks for, issue 24); the refusal when not. */
+  admit?: (principal: Principal) => { status: number; code: string; message: string } | null;
 }): Plugin {
   return {
     async onRequest({ request, endResponse, fetchAPI }) {
@@ -63,6 +65,8 @@ export function useApiKeys(options: {
           result.failure === 'missing' ? 'Bearer realm="inkwell"' : `Bearer realm="inkwell", error="invalid_token"`;
         return refuse(401, 'UNAUTHENTICATED', result.message, { 'www-authenticate': challenge });
       }
+      const refusal = options.admit?.(result.principal);
+      if (refusal) return refuse(refusal.status, refusal.code, refusal.message, {});
       const key = result.principal.name;
       const wait = options.limiter.take(key, 1);
       if (wait !== null) {

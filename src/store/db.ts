@@ -31,6 +31,12 @@ export interface Database {
   /** An error from this storage (a write's, or a read's) as the StorageFault it is; null when it is none. */
   fault(error: unknown): StorageFault | null;
   close(): Promise<void>;
+  /**
+   * The storage of another ledger beside this one (issue 24): PostgreSQL, a schema of its own on
+   * the same server, with its own pool and write lock; SQLite, a file of its own in the same
+   * folder. Not created or migrated yet: store/namespaces.ts does that.
+   */
+  namespace?(ledger: string): Database;
 }
 
 export interface WriteOptions {

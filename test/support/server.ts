@@ -78,6 +78,12 @@ async function tempPostgres(poolSize?: number): Promise<TempDatabase> {
       const cleanup = new pg.Client({ connectionString: url });
       await cleanup.connect();
       await cleanup.query(`DROP SCHEMA ${schema} CASCADE`);
+      // The schemas of the ledgers created beside it (src/store/postgres.ts ledgerSchema).
+      const { rows } = await cleanup.query<{ name: string }>(
+        `SELECT nspname AS name FROM pg_namespace WHERE starts_with(nspname, $1)`,
+        [`${schema}_ledger_`],
+      );
+      for (const { name } of rows) await cleanup.query(`DROP SCHEMA ${name} CASCADE`);
       await cleanup.end();
     },
   };
@@ -117,7 +123,7 @@ export interface TestServer {
   /** The secret of the admin key every test server starts with (named "test-admin"). */
   adminKey: string;
   /** Creates a key with this role and returns its secret. */
-  createKey(role: string, options?: { name?: string; expiresAt?: string }): Promise<string>;
+  createKey(role: string, options?: { name?: string; expiresAt?: string; ledgers?: string[] }): Promise<string>;
   /** POSTs a GraphQL request as application/json with the admin key, and parses the answer. */
   gql<T = any>(
     query: string,
@@ -187,8 +193,9 @@ export async function startTestServer(
     database: temp.database,
     file: temp.file,
     adminKey,
-    async createKey(role, { name = `${role}-${++keySequence}`, expiresAt } = {}) {
-      return (await createApiKey(temp.database, { name, role, expiresAt, createdBy: 'test', now: now() })).secret;
+    async createKey(role, { name = `${role}-${++keySequence}`, expiresAt, ledgers } = {}) {
+      return (await createApiKey(temp.database, { name, role, expiresAt, ledgers, createdBy: 'test', now: now() }))
+        .secret;
     },
     gql: (query, variables, headers) => gqlAs(adminKey, query, variables, headers),
     gqlAs,
