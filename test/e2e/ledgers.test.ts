@@ -3,10 +3,16 @@
  * createLedger and ledgers, an endpoint per ledger with nothing crossing between them, API keys
  * scoped to ledgers, and `default` unchanged.
  */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey } from '../../src/auth/api-keys.js';
+import { Ledger } from '../../src/ledger/ledger.js';
+import { silentLogger } from '../../src/log.js';
+import { startServer } from '../../src/server.js';
+import { migrateToLatest } from '../../src/store/migrate.js';
 import { ledgerApi, RESULT, type GraphQLBody, type Send } from '../support/api.js';
 import { logState } from '../support/log-state.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestServer, tempDatabase, type TestServer } from '../support/server.js';
 
 let server: TestServer;
 
@@ -273,5 +279,65 @@ describe('API keys scoped to ledgers', () => {
     }
     const listed = await api(null).request('{ apiKeys(first: 100) { edges { node { name } } } }');
     expect(listed.apiKeys.edges.map((e: any) => e.node.name).filter((n: string) => n.startsWith('bad-'))).toEqual([]);
+  });
+});
+
+describe('a database from before ledgers', () => {
+  it('opens as `default` with its history, chain and head unchanged', async () => {
+    const temp = await tempDatabase();
+    try {
+      // As it was before migrations 0015 and 0016.
+      await sql`DROP TABLE ledgers`.execute(temp.database.db);
+      await sql`ALTER TABLE api_keys DROP COLUMN ledgers`.execute(temp.database.db);
+      await sql`DELETE FROM kysely_migration WHERE name IN ('0015_ledgers', '0016_api_key_ledgers')`.execute(
+        temp.database.db,
+      );
+      const old = new Ledger(temp.database);
+      const ctx = { actor: 'before', requestId: 'upgrade' };
+      await old.openAccount({ code: 'assets:cash', name: 'C', type: 'ASSET', currency: 'EUR' }, ctx);
+      await old.openAccount({ code: 'equity:capital', name: 'E', type: 'EQUITY', currency: 'EUR' }, ctx);
+      await old.transfer(
+        { idempotencyKey: 'old', debitAccount: 'assets:cash', creditAccount: 'equity:capital', amount: '7.50' },
+        ctx,
+      );
+      const before = await logState(temp.database.db);
+
+      const result = await migrateToLatest(temp.database);
+      expect(result.results?.map((r) => r.migrationName)).toEqual(['0015_ledgers', '0016_api_key_ledgers']);
+      const now = new Date().toISOString();
+      const { secret } = await createApiKey(temp.database, { name: 'a', role: 'admin', createdBy: 't', now });
+      const running = await startServer({
+        ledger: new Ledger(temp.database),
+        port: 0,
+        host: '127.0.0.1',
+        logger: silentLogger,
+        rateLimit: { perSecond: 0, burst: 1 },
+      });
+      try {
+        const send =
+          (path: string): Send =>
+          async (query, variables) =>
+            (await fetch(running.url.replace('/graphql', path), {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+              body: JSON.stringify({ query, variables }),
+            }).then((r) => r.json())) as GraphQLBody;
+        const main = ledgerApi({ send: send('/graphql') });
+        const integrity = (await main.request(INTEGRITY)).verifyIntegrity;
+        expect(integrity).toEqual({ ok: true, eventsChecked: before.events, headHash: before.headHash });
+        expect(
+          (await main.request('{ account(code: "assets:cash") { balance { posted { amount } } } }')).account,
+        ).toEqual({ balance: { posted: { amount: '7.50' } } });
+        // A new ledger beside it changes nothing of it.
+        expect((await main.mutate('createLedger', { name: 'later' }, '__typename')).__typename).toBe('Ledger');
+        await ledgerApi({ send: send('/ledgers/later/graphql') }).openAccounts([{ code: 'assets:x', type: 'ASSET' }]);
+        expect(await logState(temp.database.db)).toEqual(before);
+        expect((await main.request(INTEGRITY)).verifyIntegrity.headHash).toBe(before.headHash);
+      } finally {
+        await running.close();
+      }
+    } finally {
+      await temp.dispose();
+    }
   });
 });
