@@ -436,7 +436,7 @@ export async function startServer(options: ServerOptions & { port: number; host?
           },
         ],
       });
-    facts.ledger = ledgerName;
+    if (ledgerName === DEFAULT_LEDGER) facts.ledger = ledgerName;
     const refusal = transportRefusal(req, maxBody);
     if (refusal) {
       // Drain nothing: close after answering so an unread body cannot be smuggled into the next request.
@@ -455,7 +455,11 @@ export async function startServer(options: ServerOptions & { port: number; host?
     if (path !== '/graphql') req.url = `/graphql${(req.url ?? '').slice(path.length)}`;
     if (ledgerName === DEFAULT_LEDGER) return void requestScope.run(scope, () => yoga(req, res));
     registry.get(ledgerName).then(
-      (runtime) => requestScope.run({ ...scope, ledger: { name: ledgerName, runtime } }, () => yoga(req, res)),
+      (runtime) => {
+        // Named only once it exists: the metrics label stays bounded by the catalogue.
+        if (runtime) facts.ledger = ledgerName;
+        return requestScope.run({ ...scope, ledger: { name: ledgerName, runtime } }, () => yoga(req, res));
+      },
       (error: unknown) => {
         const fault = options.ledger.database.fault(error);
         (options.logger ?? stderrLogger).log('error', 'a ledger could not be opened', {

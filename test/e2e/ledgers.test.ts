@@ -12,6 +12,7 @@ import { startServer } from '../../src/server.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { ledgerApi, RESULT, type GraphQLBody, type Send } from '../support/api.js';
 import { logState } from '../support/log-state.js';
+import { parsePrometheus, sampleValue } from '../support/prometheus.js';
 import { startTestServer, tempDatabase, type TestServer } from '../support/server.js';
 
 let server: TestServer;
@@ -48,6 +49,8 @@ const CREATE = `mutation($input: CreateLedgerInput!) {
 }`;
 const LIST = '{ ledgers(first: 100) { edges { node { name description endpoint createdAt } } } }';
 const INTEGRITY = '{ verifyIntegrity { ok eventsChecked headHash } }';
+
+const scrape = async () => parsePrometheus(await (await server.raw({ path: '/metrics' })).text());
 
 const names = async (ledger: string | null = null, key?: string) =>
   ((await post(ledger, LIST, {}, key)).body.data?.ledgers.edges ?? []).map((e: any) => e.node.name);
@@ -199,6 +202,43 @@ describe('an endpoint per ledger', () => {
       });
       expect(response.status, path).toBe(404);
     }
+  });
+
+  it('counts requests per ledger in the metrics, and /ready checks the open ledgers', async () => {
+    for (let i = 0; i < 3; i++) await post('right', 'query Probe { books { lockedThrough } }');
+    const samples = await scrape();
+    expect(sampleValue(samples, 'inkwell_requests_total', { operation: 'Probe', outcome: 'ok', ledger: 'right' })).toBe(
+      3,
+    );
+    // An unknown ledger never becomes a label (its name is the client's to choose).
+    await post('nosuch', 'query Probe { __typename }');
+    expect((await scrape()).some((s) => s.labels.ledger === 'nosuch')).toBe(false);
+    const ready = await server.raw({ path: '/ready' });
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ ready: true });
+  });
+
+  it('streams a ledger’s own events on its endpoint (server-sent events)', async () => {
+    const response = await server.raw({
+      path: '/ledgers/right/graphql',
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: 'subscription { ledgerEvents(afterPosition: 0) { position hash data } }' }),
+    });
+    expect(response.status).toBe(200);
+    const reader = response.body!.getReader();
+    let text = '';
+    while ((text.match(/^data:/gm) ?? []).length < 4) text += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    const events = text
+      .split('\n')
+      .filter((l) => l.startsWith('data:'))
+      .map((l) => JSON.parse(l.slice(5)).data?.ledgerEvents)
+      .filter(Boolean);
+    expect(events.slice(0, 4).map((e: any) => e.position)).toEqual([1, 2, 3, 4]);
+    // The right ledger's own log: its transfer of 300.00 (default's was 1.00, left's 20.00), its head.
+    expect(JSON.stringify(events.slice(0, 4).map((e: any) => e.data))).toContain('"300.00"');
+    expect(events[3].hash).toBe((await post('right', INTEGRITY)).body.data.verifyIntegrity.headHash);
   });
 
   it('serves /ledgers/default/graphql as /graphql', async () => {
