@@ -5,11 +5,11 @@
  */
 import { sql } from 'kysely';
 import type { Database } from './db.js';
-import { migrateToLatest } from './migrate.js';
+import { currentSchema, migrateToLatest } from './migrate.js';
 
 export async function openLedgerStorage(base: Database, ledger: string): Promise<Database> {
   if (!base.namespace) throw new Error(`the ${base.dialect} database at ${base.location} cannot hold other ledgers`);
-  const database = base.namespace(ledger);
+  const database = base.namespace(ledger, base.dialect === 'postgres' ? await currentSchema(base) : undefined);
   try {
     if (database.dialect === 'postgres') await createSchema(database);
     await migrateToLatest(database);

@@ -46,9 +46,8 @@ const LEDGER_POOL_SIZE = 4;
  */
 export function openPostgres(url: string, options: PostgresOptions = {}): Database {
   const pool = new pg.Pool({
-    connectionString: url,
+    ...withSchema(url, options.schema),
     max: options.poolSize ?? 10,
-    options: options.schema ? `-c search_path=${options.schema}` : undefined,
     // int8 (positions) as a JS number, as SQLite gives it; refuse what a number cannot hold.
     types: {
       getTypeParser: ((oid: number, format?: string) => {
@@ -89,8 +88,8 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
       }),
     fault: (error) => postgresFault(error, redact(url)),
     close: () => db.destroy(),
-    namespace: (ledger) => {
-      const schema = ledgerSchema(options.schema, ledger);
+    namespace: (ledger, currentSchema) => {
+      const schema = ledgerSchema(options.schema ?? currentSchema, ledger);
       return openPostgres(url, {
         schema,
         poolSize: Math.min(options.poolSize ?? LEDGER_POOL_SIZE, LEDGER_POOL_SIZE),
@@ -124,12 +123,26 @@ function takeLock(lock: string | undefined, space: string | undefined, timeoutMs
 }
 
 /**
- * The schema of ledger `ledger` (issue 24): `ledger_<name>`, or `<schema>_ledger_<name>` beside a
- * deployment whose tables live in a schema of their own (tests: one schema per database).
- * Ledger names are plain identifiers (domain/ledgers.ts), so the schema needs no quoting.
+ * The connection settings that put the tables in `schema`. pg lets the URL's own `options`
+ * parameter (a search_path in DATABASE_URL) override the pool's, so the two are joined, the
+ * schema last (the last -c of a setting wins): a ledger beside such a deployment gets its own.
+ */
+function withSchema(url: string, schema: string | undefined): { connectionString: string; options?: string } {
+  if (!schema) return { connectionString: url };
+  const parsed = new URL(url);
+  const own = parsed.searchParams.get('options');
+  parsed.searchParams.delete('options');
+  return { connectionString: parsed.toString(), options: [own, `-c search_path=${schema}`].filter(Boolean).join(' ') };
+}
+
+/**
+ * The schema of ledger `ledger` (issue 24): `ledger_<name>` beside a deployment in `public`, or
+ * `<schema>_ledger_<name>` beside one whose tables live in a schema of their own (set in
+ * DATABASE_URL's search_path, or per test), so that two deployments on one database never share a
+ * ledger. Ledger names are plain identifiers (domain/ledgers.ts): the schema needs no quoting.
  */
 export function ledgerSchema(schema: string | undefined, ledger: string): string {
-  return schema ? `${schema}_ledger_${ledger}` : `ledger_${ledger}`;
+  return schema && schema !== 'public' ? `${schema}_ledger_${ledger}` : `ledger_${ledger}`;
 }
 
 /**

@@ -60,6 +60,15 @@ export async function throwawayPostgresDatabase(prefix: string): Promise<{ url: 
   };
 }
 
+/** Drops the schemas of the ledgers created beside `schema` (src/store/postgres.ts ledgerSchema). */
+export async function dropLedgerSchemas(client: pg.Client, schema: string): Promise<void> {
+  const { rows } = await client.query<{ name: string }>(
+    'SELECT nspname AS name FROM pg_namespace WHERE starts_with(nspname, $1)',
+    [`${schema}_ledger_`],
+  );
+  for (const { name } of rows) await client.query(`DROP SCHEMA ${name} CASCADE`);
+}
+
 async function tempPostgres(poolSize?: number): Promise<TempDatabase> {
   const url = postgresUrl();
   const schema = `t_${randomBytes(6).toString('hex')}`;
@@ -78,12 +87,7 @@ async function tempPostgres(poolSize?: number): Promise<TempDatabase> {
       const cleanup = new pg.Client({ connectionString: url });
       await cleanup.connect();
       await cleanup.query(`DROP SCHEMA ${schema} CASCADE`);
-      // The schemas of the ledgers created beside it (src/store/postgres.ts ledgerSchema).
-      const { rows } = await cleanup.query<{ name: string }>(
-        `SELECT nspname AS name FROM pg_namespace WHERE starts_with(nspname, $1)`,
-        [`${schema}_ledger_`],
-      );
-      for (const { name } of rows) await cleanup.query(`DROP SCHEMA ${name} CASCADE`);
+      await dropLedgerSchemas(cleanup, schema);
       await cleanup.end();
     },
   };
