@@ -241,6 +241,19 @@ describe('an endpoint per ledger', () => {
     expect(events[3].hash).toBe((await post('right', INTEGRITY)).body.data.verifyIntegrity.headHash);
   });
 
+  it('runs each ledger’s own subscribers: daily balances follow that ledger’s log', async () => {
+    const day = new Date().toISOString().slice(0, 10);
+    const query = `{ account(code: "assets:cash") { dailyBalances(from: "${day}", to: "${day}") { throughPosition days { balance { amount } } } } }`;
+    const read = async (ledger: string) => (await api(ledger).request(query)).account.dailyBalances;
+    const deadline = Date.now() + 20_000;
+    while ((await read('right')).throughPosition < 4 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await read('right')).days).toEqual([{ balance: { amount: '300.00' } }]);
+    while ((await read('left')).throughPosition < 4 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await read('left')).days).toEqual([{ balance: { amount: '20.00' } }]);
+  });
+
   it('serves /ledgers/default/graphql as /graphql', async () => {
     expect(await balance('default')).toBe(await balance(null));
   });
