@@ -319,13 +319,17 @@ function ledgerRefusal(
   keyName: string,
   allowed: readonly string[] | null,
 ): { status: number; code: string; message: string } | null {
-  const target = requestScope.getStore()?.ledger;
-  const name = target?.name ?? DEFAULT_LEDGER;
-  if (target && target.runtime === null)
-    return { status: 404, code: 'LEDGER_NOT_FOUND', message: `no ledger is named "${name}"` };
-  if (allowed !== null && !allowed.includes(name))
-    return { status: 403, code: 'FORBIDDEN', message: `API key "${keyName}" may not use ledger "${name}"` };
-  return null;
+  const scope = requestScope.getStore();
+  const name = scope?.ledger?.name ?? DEFAULT_LEDGER;
+  const refusal =
+    scope?.ledger && scope.ledger.runtime === null
+      ? { status: 404, code: 'LEDGER_NOT_FOUND', message: `no ledger is named "${name}"` }
+      : allowed !== null && !allowed.includes(name)
+        ? { status: 403, code: 'FORBIDDEN', message: `API key "${keyName}" may not use ledger "${name}"` }
+        : null;
+  // The access log and the metrics say why, as for an answer GraphQL gave.
+  if (refusal && scope?.facts) scope.facts.outcome = refusal.code;
+  return refusal;
 }
 
 /** Each request's context: who asks, the ids that trace it, its loaders and its signal. */
