@@ -25,6 +25,7 @@ const TOOLS = {
   'test/tools/hledger.test.ts': 'hledger',
   'test/tools/hledger-import.test.ts': 'hledger',
   'test/tools/html-report.test.ts': 'chromium',
+  'test/tools/graphiql.test.ts': 'chromium',
 };
 const missingTools = process.env.CI === 'true' ? [] : Object.entries(TOOLS).filter(([, program]) => !onPath(program));
 if (missingTools.length)
@@ -33,16 +34,24 @@ if (missingTools.length)
   );
 /**
  * The PostgreSQL faults that change a whole server run on a cluster of their own, with a tmpfs
- * mounted for a tablespace: they need PostgreSQL's server binaries and root. Same rule as above.
+ * mounted for a tablespace; the replica and failover suites on a primary and a standby of their
+ * own: they need PostgreSQL's server binaries and root. Same rule as above.
  */
-const SERVER_FAULTS = 'test/postgres/server-faults.test.ts';
+const SERVER_SUITES = [
+  'test/postgres/server-faults.test.ts',
+  // A primary and a standby of their own (scripts/pg-replica.sh): replica reads and failover.
+  'test/postgres/failover.test.ts',
+  'test/postgres/replica-reads.test.ts',
+];
 const pgServer =
   existsSync('/usr/lib/postgresql') &&
   readdirSync('/usr/lib/postgresql').some((v) => existsSync(join('/usr/lib/postgresql', v, 'bin/initdb')));
 const serverFaultsOut = process.env.CI !== 'true' && postgres && (!pgServer || process.getuid?.() !== 0);
 if (serverFaultsOut)
-  console.warn(`${SERVER_FAULTS} needs root and PostgreSQL's server binaries (apt-get install postgresql): left out.`);
-const LEFT_OUT = [...missingTools.map(([file]) => file), ...(serverFaultsOut ? [SERVER_FAULTS] : [])];
+  console.warn(
+    `${SERVER_SUITES.join(', ')} need root and PostgreSQL's server binaries (apt-get install postgresql): left out.`,
+  );
+const LEFT_OUT = [...missingTools.map(([file]) => file), ...(serverFaultsOut ? SERVER_SUITES : [])];
 
 /** Suites that exercise the SQLite file itself (raw file access, INKWELL_DB, the CLI on a file). */
 const SQLITE_ONLY = [
@@ -51,7 +60,7 @@ const SQLITE_ONLY = [
   'test/reliability/storage-faults.test.ts',
 ];
 /** Pure code: nothing a database changes. */
-const PURE = ['test/unit/**'];
+const PURE = ['test/unit/**', 'test/tools/codegen.test.ts'];
 
 export default defineConfig({
   resolve: {

@@ -9,7 +9,10 @@ import { DEFAULT_MAX_FUTURE_SKEW_MS } from './ledger/ledger.js';
 import { DEFAULT_POLICY } from './projections/project.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './store/deadline.js';
 import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from './subscribers/webhook-settings.js';
+import { DEFAULT_REPLICA_WAIT_MS } from './store/read-route.js';
 import { ACCESS_LOG_LEVELS, type AccessLogLevel } from './http/access-log.js';
+import { type ApqLimits, DEFAULT_APQ_LIMITS } from './graphql/apq-store.js';
+import { LIST_REQUIRED } from './graphql/persisted-list.js';
 
 /** What one GraphQL document may ask for (graphql-armor; the cost: src/graphql/cost.ts). */
 export interface QueryLimits {
@@ -55,6 +58,10 @@ export interface Config {
   /** SQLite file (INKWELL_DB, default ./data/inkwell.db). */
   sqliteFile: string;
   databaseUrl: string | null;
+  /** INKWELL_READ_DATABASE_URL: a PostgreSQL hot standby that queries read from (default none). */
+  readDatabaseUrl: string | null;
+  /** How long a read waits for the replica to reach its x-inkwell-min-position (INKWELL_REPLICA_WAIT_MS, default 1000). */
+  replicaWaitMs: number;
   graphiql: boolean;
   /** Schema introspection (INKWELL_INTROSPECTION; default on, off in production). */
   introspection: boolean;
@@ -94,6 +101,12 @@ export interface Config {
   metricsToken: string | null;
   /** INKWELL_ACCESS_LOG: the access log's level, or off (default info). */
   accessLog: AccessLogLevel;
+  /** INKWELL_PERSISTED_ONLY: run only the listed operations (default false). */
+  persistedOnly: boolean;
+  /** INKWELL_PERSISTED_OPERATIONS: the list file codegen writes (persisted-documents.json). */
+  persistedOperations: string | null;
+  /** INKWELL_APQ_MAX_ENTRIES (default 1000; 0: APQ learns nothing) and INKWELL_APQ_MAX_BYTES (default 8 MiB). */
+  apq: ApqLimits;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -108,6 +121,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST ?? '0.0.0.0',
     sqliteFile: env.INKWELL_DB ?? './data/inkwell.db',
     databaseUrl: env.DATABASE_URL || null,
+    readDatabaseUrl: env.INKWELL_READ_DATABASE_URL || null,
+    replicaWaitMs: int('INKWELL_REPLICA_WAIT_MS', DEFAULT_REPLICA_WAIT_MS),
     graphiql: flag(env.INKWELL_GRAPHIQL, !production, 'INKWELL_GRAPHIQL'),
     introspection: flag(env.INKWELL_INTROSPECTION, !production, 'INKWELL_INTROSPECTION'),
     maxBodyBytes: int('INKWELL_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES),
@@ -135,6 +150,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     conversionAccount: env.INKWELL_CONVERSION_ACCOUNT || DEFAULT_CONVERSION_ACCOUNT,
     metricsToken: env.INKWELL_METRICS_TOKEN || null,
     accessLog: accessLogLevel(env.INKWELL_ACCESS_LOG),
+    ...persistedSettings(env),
     groupCommit: {
       maxBatch: positiveInt('INKWELL_GROUP_COMMIT_MAX', DEFAULT_GROUP_COMMIT.maxBatch),
       maxWaitMs: int('INKWELL_GROUP_COMMIT_WAIT_MS', DEFAULT_GROUP_COMMIT.maxWaitMs),
@@ -177,6 +193,20 @@ function accessLogLevel(value: string | undefined): AccessLogLevel {
   if (!ACCESS_LOG_LEVELS.includes(value as AccessLogLevel))
     throw new Error(`INKWELL_ACCESS_LOG must be one of ${ACCESS_LOG_LEVELS.join(', ')}, not "${value}"`);
   return value as AccessLogLevel;
+}
+
+function persistedSettings(env: NodeJS.ProcessEnv): Pick<Config, 'persistedOnly' | 'persistedOperations' | 'apq'> {
+  const persistedOnly = flag(env.INKWELL_PERSISTED_ONLY, false, 'INKWELL_PERSISTED_ONLY');
+  const persistedOperations = env.INKWELL_PERSISTED_OPERATIONS || null;
+  if (persistedOnly && !persistedOperations) throw new Error(LIST_REQUIRED);
+  return {
+    persistedOnly,
+    persistedOperations,
+    apq: {
+      maxEntries: intFrom(env.INKWELL_APQ_MAX_ENTRIES, DEFAULT_APQ_LIMITS.maxEntries, 'INKWELL_APQ_MAX_ENTRIES'),
+      maxBytes: intFrom(env.INKWELL_APQ_MAX_BYTES, DEFAULT_APQ_LIMITS.maxBytes, 'INKWELL_APQ_MAX_BYTES'),
+    },
+  };
 }
 
 function checkConsumerAck(value: number): number {

@@ -9,11 +9,11 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import DataLoader from 'dataloader';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { useAnonymousIntrospection } from './auth/anonymous-introspection.js';
 import { useApiKeys, type FaultReply, type Principals } from './auth/http-auth.js';
 import { KeyStates } from './auth/key-states.js';
 import { RateLimiter } from './auth/rate-limit.js';
@@ -28,6 +28,13 @@ import { useCostBudget } from './graphql/cost-budget.js';
 import { useLiveStreams } from './graphql/live-streams.js';
 import { timeoutError, useDeadline } from './graphql/deadline.js';
 import { nestingGuard } from './graphql/nesting-guard.js';
+import { persistedOperations, type PersistedSettings } from './graphql/persisted-operations.js';
+import {
+  DEFAULT_REPLICA_WAIT_MS,
+  MIN_POSITION_HEADER,
+  type ReadServer,
+  useReadYourWrites,
+} from './graphql/read-your-writes.js';
 import { schema } from './graphql/schema.js';
 import type { GraphQLContext } from './graphql/builder.js';
 import { DEFAULT_ACTOR } from './ledger/context.js';
@@ -51,8 +58,10 @@ import { ServerMetrics } from './http/metrics.js';
 import { ReadinessProbe } from './http/readiness.js';
 import { type RequestFacts, useRequestFacts } from './http/request-facts.js';
 import { serveOps, watchRequest } from './http/ops.js';
+import { compressResponse } from './http/compression.js';
+import { GraphiQLPage } from './http/graphiql-page.js';
 
-export interface ServerOptions {
+export interface ServerOptions extends PersistedSettings {
   ledger: Ledger;
   logger?: Logger;
   graphiql?: boolean;
@@ -88,6 +97,10 @@ export interface ServerOptions {
   metricsToken?: string | null;
   /** The access log's level, or off (default info). */
   accessLog?: AccessLogLevel;
+  /** How long a read waits for the replica to reach its x-inkwell-min-position before the primary answers (default 1 s). */
+  replicaWaitMs?: number;
+  /** Told which server answered each query, when the database has a read replica (metrics). */
+  onQueryRead?: (server: ReadServer) => void;
   /** How the other ledgers' Ledger objects are made (issue 24); default: the defaults. */
   ledgerOptions?: LedgerOptions;
   /** The ledgers served besides `default` (startServer makes it). */
@@ -179,25 +192,38 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
   const limiter = new RateLimiter(rate.perSecond, rate.burst);
   const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const storageFault = storageFaultReply(ledger, logger, options.onStorageFault);
+  const introspection = options.introspection ?? !options.production;
+  // GraphiQL loads the schema before a key is pasted: development lets introspection in keyless.
+  const anonymous = introspection && !options.production ? new WeakSet<Request>() : undefined;
+  const graphiqlPage = new GraphiQLPage();
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphiql: options.graphiql
-      ? { title: 'Inkwell', defaultQuery: DEFAULT_QUERY, headers: AUTH_HEADER_TEMPLATE }
+      ? {
+          title: 'Inkwell',
+          defaultQuery: DEFAULT_QUERY,
+          headers: AUTH_HEADER_TEMPLATE,
+          // Open on the key's placeholder: the first thing to do is paste a key there.
+          defaultEditorToolsVisibility: 'headers' as const,
+        }
       : false,
     // Self-hosted GraphiQL: yoga's default page loads its scripts from unpkg.com, which breaks offline.
-    renderGraphiQL,
+    renderGraphiQL: graphiqlPage.render,
     landingPage: false,
     batching: false,
     multipart: false,
     logging: false,
     cors: corsOptions(options.corsOrigins),
     plugins: [
+      graphiqlPage.plugin,
+      ...(anonymous ? [useAnonymousIntrospection(anonymous, limits.maxTokens)] : []),
       useApiKeys({
         database: ledger.database,
         limiter,
         maxCost: limits.maxCost,
         principals,
         storageFault,
+        anonymous,
         admit: (principal) => ledgerRefusal(principal.name, principal.ledgers),
       }),
       // Open streams re-check their key and end at shutdown so that clients resume (docs/api.md).
@@ -206,6 +232,8 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
       // carry a header that only a script allowed by CORS can set.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
       nestingGuard(),
+      // Before useDeadline, which then wraps it: the wait for the replica counts against the deadline.
+      useReadYourWrites(ledger, options.replicaWaitMs ?? DEFAULT_REPLICA_WAIT_MS, options.onQueryRead),
       useDeadline(timeoutMs),
       EnvelopArmorPlugin({
         maxDepth: { n: limits.maxDepth },
@@ -217,10 +245,12 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
         blockFieldSuggestion: { enabled: options.production ?? false },
       }),
       useCostBudget({ limiter, principals, maxCost: limits.maxCost }),
-      ...((options.introspection ?? !options.production) ? [] : [noIntrospection]),
+      ...(introspection ? [] : [noIntrospection]),
       ...(options.production ? [noHints] : []),
       errorCodes,
       useRequestFacts(() => requestScope.getStore()?.facts, principals),
+      // After the facts, so a refused request still names its operation in the log and metrics.
+      persistedOperations(options),
       badBodyIs400,
     ],
     maskedErrors: { maskError: maskError(timeoutMs, storageFault, logger) },
@@ -274,6 +304,7 @@ function corsOptions(origins: string[] | undefined) {
       'x-causation-id',
       'x-graphql-yoga-csrf',
       'last-event-id',
+      MIN_POSITION_HEADER,
     ],
     exposedHeaders: ['x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
   };
@@ -415,6 +446,10 @@ export async function startServer(options: ServerOptions & { port: number; host?
       readiness.recordFault(fault);
       options.onStorageFault?.(fault);
     },
+    onQueryRead: (server) => {
+      metrics.queryRead(server);
+      options.onQueryRead?.(server);
+    },
   });
   const ops = { metrics, readiness, metricsToken: options.metricsToken ?? null };
   const watch = { logger: options.logger ?? stderrLogger, level: options.accessLog ?? 'info', metrics };
@@ -428,6 +463,8 @@ export async function startServer(options: ServerOptions & { port: number; host?
     res.setHeader('x-request-id', requestId);
     const path = (req.url ?? '/').split('?')[0]!;
     const facts = watchRequest(req, res, { ...watch, requestId, path });
+    // After the access log's byte counter: it counts the bytes sent, compressed or not.
+    compressResponse(req, res);
     if (path === '/health') return void json(res, 200, { status: 'ok' });
     if (serveOps(path, req, res, ops)) return;
     const ledgerName = ledgerOfPath(path);

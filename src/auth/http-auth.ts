@@ -29,10 +29,12 @@ export function useApiKeys(options: {
   storageFault: (error: unknown) => FaultReply | null;
   /** Whether the admitted key may go on (the ledger it asks for, issue 24); the refusal when not. */
   admit?: (principal: Principal) => { status: number; code: string; message: string } | null;
+  /** Requests let in without a key: introspection in development (src/auth/anonymous-introspection.ts). */
+  anonymous?: WeakSet<Request>;
 }): Plugin {
   return {
     async onRequest({ request, endResponse, fetchAPI }) {
-      if (request.method === 'OPTIONS') return;
+      if (request.method === 'OPTIONS' || options.anonymous?.has(request)) return;
       const answer = (
         status: number,
         error: FaultReply,

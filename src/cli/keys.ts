@@ -3,12 +3,13 @@ import { parseArgs } from 'node:util';
 import { createApiKey, listApiKeys, revokeApiKey } from '../auth/api-keys.js';
 import type { Config } from '../config.js';
 import { LedgerError } from '../domain/errors.js';
-import { InvalidInstant, parseInstant } from '../domain/time.js';
+import { InvalidInstant } from '../domain/time.js';
+import { cliExpiry } from './dates.js';
 import type { Database } from '../store/db.js';
 import { migrated, withDatabase } from './database.js';
 
 const KEYS_USAGE =
-  'usage: inkwell keys create --name NAME --role ROLE [--expires-at T] [--ledger L]… | keys list | keys revoke NAME';
+  'usage: inkwell keys create --name NAME --role ROLE [--expires-at T|YYYY-MM-DD] [--ledger L]… | keys list | keys revoke NAME';
 /** Keys listed per statement. */
 const PAGE = 500;
 
@@ -51,7 +52,7 @@ async function create(database: Database, args: string[], now: string): Promise<
     console.error('keys create needs --name NAME and --role reader|writer|auditor|admin');
     return 2;
   }
-  const expiresAt = values['expires-at'] === undefined ? null : parseInstant(values['expires-at']);
+  const expiresAt = values['expires-at'] === undefined ? null : cliExpiry(values['expires-at']);
   const { key, secret } = await createApiKey(database, {
     name: values.name,
     role: values.role,

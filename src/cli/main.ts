@@ -89,10 +89,22 @@ async function main(argv: string[]): Promise<number> {
   return run(rest, config);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+/**
+ * Exits once stdout and stderr have handed everything to the OS: on a pipe they are asynchronous,
+ * and process.exit alone cut `inkwell schema | …` at 64 KiB. A write's callback runs after the
+ * writes before it.
+ */
+function exit(code: number): void {
+  let waiting = 2;
+  const done = () => {
+    waiting -= 1;
+    if (waiting === 0) process.exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}
+
+main(process.argv.slice(2)).then(exit, (error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  exit(1);
+});

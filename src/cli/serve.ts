@@ -27,6 +27,7 @@ export function serve(config: Config): Promise<number> {
       {
         listen: `${config.host}:${(running.server.address() as { port: number }).port}`,
         database: database.location,
+        ...(database.replica ? { readReplica: database.replica.location } : {}),
       },
     );
     await new Promise<void>((resolve) => {

@@ -2,7 +2,7 @@
  * A hold's legs, leg by leg in the order placed (issue 20): what is held, captured and released
  * as amounts on each leg. Pure, and free of the journal's rules (hold-amounts.ts reads inputs).
  */
-import type { Leg } from './account.js';
+import type { Leg } from './account-model.js';
 import { InvalidAmount } from './errors.js';
 import { Amount, ZERO, formatAmount, parseCurrency } from './money.js';
 

@@ -24,7 +24,10 @@ export const timeoutError = (
     },
   );
 
-const operationOf = (document: DocumentNode, name: string | null | undefined): OperationDefinitionNode | undefined =>
+export const operationOf = (
+  document: DocumentNode,
+  name: string | null | undefined,
+): OperationDefinitionNode | undefined =>
   document.definitions.find(
     (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!name || d.name?.value === name),
   );

@@ -7,7 +7,7 @@ import { formatAmount } from '../domain/money.js';
 import type { Rehearsal } from '../ledger/dry-run.js';
 import type { TransactionView } from '../ledger/queries.js';
 import { builder, type GraphQLContext } from './builder.js';
-import { TransactionRef } from './types/entry.js';
+import { rehearsedTransactions, TransactionRef } from './types/entry.js';
 import { MoneyRef } from './types/money.js';
 
 interface DryRunBalanceValue {
@@ -78,6 +78,7 @@ function money(b: DryRunBalanceValue, amount: string) {
 /** The answer of a dry run, its transaction primed for the entries that name it. */
 export function dryRunAnswer(ctx: GraphQLContext, rehearsal: Rehearsal): DryRunValue {
   const transaction = rehearsal.transaction!;
+  if (!rehearsal.replayed) rehearsedTransactions.add(transaction);
   ctx.transactions.prime(transaction.id, transaction);
   const balances = [...rehearsal.accounts.values()].flatMap((state) => balanceOfState(state, ctx.now));
   return { __typename: 'DryRun', transaction, replayed: rehearsal.replayed, balances };

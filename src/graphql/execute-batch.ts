@@ -19,7 +19,7 @@ import {
   TransferInput,
   VoidPendingInput,
 } from './mutations.js';
-import { TransactionRef } from './types/entry.js';
+import { rehearsedTransactions, TransactionRef } from './types/entry.js';
 
 const BatchOperationInput = builder.inputType('BatchOperationInput', {
   description:
@@ -118,7 +118,10 @@ builder.mutationField('executeBatch', (t) =>
       // Each operation's refusal is data; only the batch's own bounds are thrown, as the request's error.
       if (dryRun) {
         const rehearsal = await ctx.ledger.dryRunBatch(input.operations, ctx.command, { atomic }).catch(rethrowAsInput);
-        for (const [id, view] of rehearsal.transactions) ctx.transactions.prime(id, view);
+        for (const [id, view] of rehearsal.transactions) {
+          rehearsedTransactions.add(view);
+          ctx.transactions.prime(id, view);
+        }
         const balances = [...rehearsal.accounts.values()].flatMap((state) => balanceOfState(state, ctx.now));
         return { outcomes: rehearsal.results, balances };
       }

@@ -30,7 +30,7 @@ import { AccountRef } from './types/account-ref.js';
 import { AccountTypeRef } from './types/account.js';
 import { TransactionRef } from './types/entry.js';
 import { LedgerEventRef } from './types/event.js';
-import { DirectionRef, MoneyRef } from './types/money.js';
+import { DirectionRef, MoneyRef, moneyField } from './types/money.js';
 import { asInput, badInput } from './bad-input.js';
 import { SAY } from './limit-text.js';
 import { MAX_POSITION } from '../domain/limits.js';
@@ -121,16 +121,8 @@ const StatementLineRef = builder
         description: 'Debit or credit to this account.',
         resolve: (l) => l.direction,
       }),
-      amount: t.field({
-        type: MoneyRef,
-        description: 'The amount of the entry.',
-        resolve: (l) => money(l.amount, l.currency),
-      }),
-      runningBalance: t.field({
-        type: MoneyRef,
-        description: 'The balance after it, on the account’s normal side.',
-        resolve: (l) => money(l.runningBalance, l.currency),
-      }),
+      amount: moneyField(t, 'amount', 'The amount of the entry.'),
+      runningBalance: moneyField(t, 'runningBalance', 'The balance after it, on the account’s normal side.'),
       late: t.exposeBoolean('late', {
         description: 'Recorded at or after the end of the period (backdated into it after it closed).',
       }),
@@ -226,16 +218,8 @@ const TrialBalanceLineRef = builder.objectRef<ValuedTrialBalanceLine>('TrialBala
     code: t.exposeString('code', { description: 'The account code.' }),
     name: t.exposeString('name', { description: 'The account name.' }),
     type: t.field({ type: AccountTypeRef, description: 'The account type.', resolve: (l) => l.type }),
-    debit: t.field({
-      type: MoneyRef,
-      description: 'A debit balance, or zero.',
-      resolve: (l) => money(l.debit, l.currency),
-    }),
-    credit: t.field({
-      type: MoneyRef,
-      description: 'A credit balance, or zero.',
-      resolve: (l) => money(l.credit, l.currency),
-    }),
+    debit: moneyField(t, 'debit', 'A debit balance, or zero.'),
+    credit: moneyField(t, 'credit', 'A credit balance, or zero.'),
     valued: t.field({
       type: ValuedTrialBalanceLineRef,
       nullable: true,
@@ -251,32 +235,16 @@ const SubtotalRef = builder.objectRef<Subtotal>('Subtotal').implement({
     key: t.exposeString('key', {
       description: 'The group: an account type, or a code prefix ("assets", "assets:bank").',
     }),
-    debit: t.field({
-      type: MoneyRef,
-      description: 'Sum of debit balances.',
-      resolve: (s) => money(s.debit, s.currency),
-    }),
-    credit: t.field({
-      type: MoneyRef,
-      description: 'Sum of credit balances.',
-      resolve: (s) => money(s.credit, s.currency),
-    }),
+    debit: moneyField(t, 'debit', 'Sum of debit balances.'),
+    credit: moneyField(t, 'credit', 'Sum of credit balances.'),
   }),
 });
 
 const CurrencyTotalRef = builder.objectRef<TrialBalance['totals'][number]>('TrialBalanceTotal').implement({
   description: 'The debit and credit totals of one currency.',
   fields: (t) => ({
-    debit: t.field({
-      type: MoneyRef,
-      description: 'Total of debit balances.',
-      resolve: (s) => money(s.debit, s.currency),
-    }),
-    credit: t.field({
-      type: MoneyRef,
-      description: 'Total of credit balances.',
-      resolve: (s) => money(s.credit, s.currency),
-    }),
+    debit: moneyField(t, 'debit', 'Total of debit balances.'),
+    credit: moneyField(t, 'credit', 'Total of credit balances.'),
     balanced: t.exposeBoolean('balanced', { description: 'Whether they are equal.' }),
   }),
 });
@@ -319,11 +287,7 @@ const SectionLineRef = builder.objectRef<ValuedSection['lines'][number]>('Financ
   fields: (t) => ({
     code: t.exposeString('code', { description: 'The account code.' }),
     name: t.exposeString('name', { description: 'The account name.' }),
-    amount: t.field({
-      type: MoneyRef,
-      description: 'Its balance (or movement over the period).',
-      resolve: (l) => money(l.amount, l.currency),
-    }),
+    amount: moneyField(t, 'amount', 'Its balance (or movement over the period).'),
     valued: t.field({
       type: ValuedMoneyRef,
       nullable: true,
@@ -355,18 +319,10 @@ const SectionRef = builder.objectRef<ValuedSection>('FinancialStatementSection')
 const BalanceSheetTotalRef = builder.objectRef<BalanceSheet['totals'][number]>('BalanceSheetTotal').implement({
   description: 'The accounting equation in one currency.',
   fields: (t) => ({
-    assets: t.field({ type: MoneyRef, description: 'Total assets.', resolve: (x) => money(x.assets, x.currency) }),
-    liabilities: t.field({
-      type: MoneyRef,
-      description: 'Total liabilities.',
-      resolve: (x) => money(x.liabilities, x.currency),
-    }),
-    equity: t.field({ type: MoneyRef, description: 'Total equity.', resolve: (x) => money(x.equity, x.currency) }),
-    earnings: t.field({
-      type: MoneyRef,
-      description: 'Revenue less expenses to date (not yet closed into equity).',
-      resolve: (x) => money(x.earnings, x.currency),
-    }),
+    assets: moneyField(t, 'assets', 'Total assets.'),
+    liabilities: moneyField(t, 'liabilities', 'Total liabilities.'),
+    equity: moneyField(t, 'equity', 'Total equity.'),
+    earnings: moneyField(t, 'earnings', 'Revenue less expenses to date (not yet closed into equity).'),
     balanced: t.exposeBoolean('balanced', { description: 'Whether assets = liabilities + equity + earnings.' }),
   }),
 });
@@ -396,21 +352,9 @@ const BalanceSheetRef = builder
 const IncomeTotalRef = builder.objectRef<IncomeStatement['totals'][number]>('IncomeStatementTotal').implement({
   description: 'Revenue, expenses and net income in one currency.',
   fields: (t) => ({
-    revenue: t.field({
-      type: MoneyRef,
-      description: 'Revenue over the period.',
-      resolve: (x) => money(x.revenue, x.currency),
-    }),
-    expenses: t.field({
-      type: MoneyRef,
-      description: 'Expenses over the period.',
-      resolve: (x) => money(x.expenses, x.currency),
-    }),
-    netIncome: t.field({
-      type: MoneyRef,
-      description: 'Revenue less expenses.',
-      resolve: (x) => money(x.netIncome, x.currency),
-    }),
+    revenue: moneyField(t, 'revenue', 'Revenue over the period.'),
+    expenses: moneyField(t, 'expenses', 'Expenses over the period.'),
+    netIncome: moneyField(t, 'netIncome', 'Revenue less expenses.'),
   }),
 });
 

@@ -19,7 +19,7 @@ import { pricesKnownAt, Valuer } from '../reports/valuation.js';
 import type { StatementValuation, ValuedStatementLine } from '../reports/valued-statement.js';
 import { asInput } from './bad-input.js';
 import { builder, type GraphQLContext, type InkwellTypes } from './builder.js';
-import { MoneyRef } from './types/money.js';
+import { MoneyRef, moneyField } from './types/money.js';
 
 export const ValuationDateRef = builder.enumType('ValuationDate', {
   description: 'Which date a valuation takes its prices at.',
@@ -51,12 +51,10 @@ export const PriceUsedRef = builder.objectRef<PriceUsed>('PriceUsed').implement(
   }),
 });
 
-const money = (amount: string, currency: string) => ({ amount, currency });
-
 export const ValuedMoneyRef = builder.objectRef<ValuedMoney>('ValuedMoney').implement({
   description: 'An amount valued in the valuation currency, rounded half to even to its scale.',
   fields: (t) => ({
-    value: t.field({ type: MoneyRef, description: 'The value.', resolve: (v) => money(v.amount, v.currency) }),
+    value: moneyField(t, 'amount', 'The value.'),
     price: t.field({
       type: PriceUsedRef,
       nullable: true,
@@ -69,32 +67,16 @@ export const ValuedMoneyRef = builder.objectRef<ValuedMoney>('ValuedMoney').impl
 export const ValuedTotalRef = builder.objectRef<ValuedTotal>('ValuedTotal').implement({
   description: 'A valued total and its rounding line: the valued lines plus `rounding` equal `total`.',
   fields: (t) => ({
-    total: t.field({
-      type: MoneyRef,
-      description: 'The exact sum of the lines’ exact values, rounded once.',
-      resolve: (v) => money(v.total, v.currency),
-    }),
-    rounding: t.field({
-      type: MoneyRef,
-      description: 'The total less the sum of the rounded lines.',
-      resolve: (v) => money(v.rounding, v.currency),
-    }),
+    total: moneyField(t, 'total', 'The exact sum of the lines’ exact values, rounded once.'),
+    rounding: moneyField(t, 'rounding', 'The total less the sum of the rounded lines.'),
   }),
 });
 
 export const ValuedTrialBalanceLineRef = builder.objectRef<ValuedSides>('ValuedTrialBalanceLine').implement({
   description: 'A trial balance line valued: its value on the debit or credit side (the other is zero).',
   fields: (t) => ({
-    debit: t.field({
-      type: MoneyRef,
-      description: 'A debit value, or zero.',
-      resolve: (v) => money(v.debit, v.currency),
-    }),
-    credit: t.field({
-      type: MoneyRef,
-      description: 'A credit value, or zero.',
-      resolve: (v) => money(v.credit, v.currency),
-    }),
+    debit: moneyField(t, 'debit', 'A debit value, or zero.'),
+    credit: moneyField(t, 'credit', 'A credit value, or zero.'),
     price: t.field({
       type: PriceUsedRef,
       nullable: true,
@@ -128,42 +110,39 @@ export const TrialBalanceValuationRef = builder.objectRef<TrialBalanceValuation>
 export const BalanceSheetValuationRef = builder.objectRef<BalanceSheetValuation>('BalanceSheetValuation').implement({
   description:
     'The accounting equation valued: assets and liabilities at the valuation date, equity and earnings at their posting dates, and the unrealised exchange gains and losses between them (docs/audit.md).',
-  fields: (t) => {
-    const field = (name: keyof BalanceSheetValuation & string, description: string) =>
-      t.field({ type: MoneyRef, description, resolve: (v) => money(v[name] as string, v.currency) });
-    return {
-      ...headFields(t),
-      assets: field('assets', 'Total assets, valued.'),
-      liabilities: field('liabilities', 'Total liabilities, valued.'),
-      equity: field('equity', 'Total equity, valued at its posting dates.'),
-      earnings: field('earnings', 'Revenue less expenses to date, valued at their posting dates.'),
-      unrealised: field(
-        'unrealised',
-        'Unrealised exchange gains (positive) or losses: (assets − liabilities) at the valuation date less the same at their posting dates.',
-      ),
-      rounding: field('rounding', 'assets − (liabilities + equity + earnings + unrealised), of the rounded figures.'),
-      balanced: t.exposeBoolean('balanced', {
-        description: 'Whether assets = liabilities + equity + earnings + unrealised, exactly before rounding.',
-      }),
-    };
-  },
+  fields: (t) => ({
+    ...headFields(t),
+    assets: moneyField(t, 'assets', 'Total assets, valued.'),
+    liabilities: moneyField(t, 'liabilities', 'Total liabilities, valued.'),
+    equity: moneyField(t, 'equity', 'Total equity, valued at its posting dates.'),
+    earnings: moneyField(t, 'earnings', 'Revenue less expenses to date, valued at their posting dates.'),
+    unrealised: moneyField(
+      t,
+      'unrealised',
+      'Unrealised exchange gains (positive) or losses: (assets − liabilities) at the valuation date less the same at their posting dates.',
+    ),
+    rounding: moneyField(
+      t,
+      'rounding',
+      'assets − (liabilities + equity + earnings + unrealised), of the rounded figures.',
+    ),
+    balanced: t.exposeBoolean('balanced', {
+      description: 'Whether assets = liabilities + equity + earnings + unrealised, exactly before rounding.',
+    }),
+  }),
 });
 
 export const IncomeStatementValuationRef = builder
   .objectRef<IncomeStatementValuation>('IncomeStatementValuation')
   .implement({
     description: 'Revenue, expenses and net income valued, with the rounding line of net income.',
-    fields: (t) => {
-      const field = (name: 'revenue' | 'expenses' | 'netIncome' | 'rounding', description: string) =>
-        t.field({ type: MoneyRef, description, resolve: (v) => money(v[name], v.currency) });
-      return {
-        ...headFields(t),
-        revenue: field('revenue', 'Revenue over the period, valued.'),
-        expenses: field('expenses', 'Expenses over the period, valued.'),
-        netIncome: field('netIncome', 'The exact valued revenue less expenses, rounded once.'),
-        rounding: field('rounding', 'netIncome − (revenue − expenses), of the rounded figures.'),
-      };
-    },
+    fields: (t) => ({
+      ...headFields(t),
+      revenue: moneyField(t, 'revenue', 'Revenue over the period, valued.'),
+      expenses: moneyField(t, 'expenses', 'Expenses over the period, valued.'),
+      netIncome: moneyField(t, 'netIncome', 'The exact valued revenue less expenses, rounded once.'),
+      rounding: moneyField(t, 'rounding', 'netIncome − (revenue − expenses), of the rounded figures.'),
+    }),
   });
 
 export const ValuedStatementLineRef = builder.objectRef<ValuedStatementLine>('ValuedStatementLine').implement({

@@ -36,6 +36,7 @@ export class ServerMetrics {
   private readonly latency: client.Histogram<'operation'>;
   private readonly cost: client.Histogram;
   private readonly faults: client.Counter<'fault'>;
+  private readonly queryReads: client.Counter<'server'>;
 
   constructor(ledger: Ledger) {
     const registers = [this.registry];
@@ -63,6 +64,12 @@ export class ServerMetrics {
       name: 'inkwell_storage_faults_total',
       help: 'Storage faults met by requests, by kind (STORAGE_FULL, STORAGE_LOCKED, ...)',
       labelNames: ['fault'],
+      registers,
+    });
+    this.queryReads = new client.Counter({
+      name: 'inkwell_query_reads_total',
+      help: 'Queries by the server that answered them, when a read replica is configured (replica; primary after the bounded wait)',
+      labelNames: ['server'],
       registers,
     });
     const groupSize = new client.Histogram({
@@ -142,6 +149,19 @@ export class ServerMetrics {
           this.set(oldest == null ? 0 : Math.max(0, head - Number(oldest)));
         },
       });
+    const replica = ledger.database.replica;
+    if (replica)
+      new client.Gauge({
+        name: 'inkwell_replica_lag_events',
+        help: 'Events between the log head on the primary and the position the read replica has replayed',
+        registers,
+        async collect() {
+          // An unreachable replica shows no sample rather than failing the whole scrape.
+          const [head, replayed] = await Promise.all([headOf(), replica.position().catch(() => null)]);
+          if (replayed === null) this.reset();
+          else this.set(Math.max(0, head - replayed));
+        },
+      });
     lagGauge(
       'inkwell_webhook_lag_events',
       'Events between the log head and the furthest-behind webhook that is not paused',
@@ -167,6 +187,10 @@ export class ServerMetrics {
 
   storageFault(fault: string): void {
     this.faults.inc({ fault });
+  }
+
+  queryRead(server: 'replica' | 'primary'): void {
+    this.queryReads.inc({ server });
   }
 
   /** The label for an operation name: "anonymous" without a valid one, "other" past the cap. */

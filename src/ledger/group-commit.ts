@@ -21,8 +21,10 @@ import { LedgerError } from '../domain/errors.js';
 import type { ProjectionPolicy } from '../projections/project.js';
 import type { Database } from '../store/db.js';
 import { withoutDeadline } from '../store/deadline.js';
+import { onPrimary } from '../store/read-route.js';
 import { timeSlicing } from '../slices.js';
 import type { Clock } from '../store/event-store.js';
+import { notePosition } from './log-position.js';
 import { StaleDecision, type WriteCache, WriteSession } from './write-session.js';
 
 export interface GroupCommitOptions {
@@ -84,6 +86,8 @@ export class GroupCommitter {
    * histograms); two numbers per commit, so it costs nothing on the write path.
    */
   observer: ((commands: number, seconds: number) => void) | null = null;
+  /** The log head the last durable group of this committer left (0: none yet). */
+  lastPosition = 0;
 
   /** Commands waiting for a group (the /metrics queue depth). */
   get queueDepth(): number {
@@ -105,7 +109,7 @@ export class GroupCommitter {
     run: (session: WriteSession) => Promise<T>,
     options: { keys?: string[]; accounts?: string[]; alone?: boolean; classic?: boolean; dryRun?: boolean } = {},
   ): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
+    const committed = new Promise<T>((resolve, reject) => {
       const job = {
         run,
         keys: options.keys ?? [],
@@ -119,9 +123,15 @@ export class GroupCommitter {
       if (!this.draining) {
         this.draining = true;
         // After the current task: commands submitted in the same tick join the first group.
-        // Outside any request's deadline: a queued command commits or fails whole.
-        setImmediate(() => void withoutDeadline(() => this.drain()));
+        // Outside any request's deadline: a queued command commits or fails whole. On the primary:
+        // a pipelined group decides from committed rows, which a replica may not have yet.
+        setImmediate(() => void withoutDeadline(() => onPrimary(() => this.drain())));
       }
+    });
+    // Noted in the submitter's scope (a promise reaction runs in the context it was made in).
+    return committed.then((value) => {
+      notePosition(this.lastPosition);
+      return value;
     });
   }
 
@@ -179,7 +189,7 @@ export class GroupCommitter {
       .write((trx) => session.writeTo(trx))
       .then(
         () => {
-          this.acknowledge(jobs, outcomes, started);
+          this.acknowledge(jobs, outcomes, started, session.endHead?.position ?? 0);
           return null;
         },
         (error: unknown) => ({ jobs, error }),
@@ -242,7 +252,7 @@ export class GroupCommitter {
       return this.failed(jobs, error);
     }
     this.cache.head = session.endHead;
-    this.acknowledge(jobs, outcomes, started);
+    this.acknowledge(jobs, outcomes, started, session.endHead?.position ?? 0);
   }
 
   /**
@@ -300,7 +310,8 @@ export class GroupCommitter {
   }
 
   /** Once the group's transaction is durable: the answers go out. */
-  private acknowledge(jobs: Job[], outcomes: Outcome[], started: number): void {
+  private acknowledge(jobs: Job[], outcomes: Outcome[], started: number, head: number): void {
+    this.lastPosition = Math.max(this.lastPosition, head);
     this.onCommit();
     this.observer?.(jobs.length, (performance.now() - started) / 1000);
     this.stats.groups += 1;

@@ -20,6 +20,11 @@ export interface Database {
   readonly location: string;
   /** PostgreSQL only: the schema the tables live in, when not the default. */
   readonly schema?: string;
+  /**
+   * PostgreSQL with INKWELL_READ_DATABASE_URL: the hot standby that reads inside `onReplica`
+   * (read-route.ts) go to; absent otherwise (every read is on the primary, always up to date).
+   */
+  readonly replica?: ReadReplica | null;
   /** SQLite only: a pragma on the write connection (operations and fault tests); `simple` gives the first value. */
   pragma?(source: string, simple?: boolean): Promise<unknown>;
   /**
@@ -38,6 +43,13 @@ export interface Database {
    * (PostgreSQL): the schema this database's tables live in, when set by the URL's search_path.
    */
   namespace?(ledger: string, currentSchema?: string): Database;
+}
+
+export interface ReadReplica {
+  /** Where it is, for logs (no password). */
+  readonly location: string;
+  /** The last log position it has replayed: what a read there sees (positions are per Database). */
+  position(): Promise<number>;
 }
 
 export interface WriteOptions {
@@ -61,12 +73,16 @@ export interface WriteOptions {
 
 /** DATABASE_URL=postgres://… selects PostgreSQL; otherwise the SQLite file. */
 export function openDatabase(
-  config: { databaseUrl: string | null; sqliteFile: string },
+  config: { databaseUrl: string | null; sqliteFile: string; readDatabaseUrl?: string | null },
   options: { readonly?: boolean } = {},
 ): Database {
   if (config.databaseUrl) {
     if (!/^postgres(ql)?:\/\//.test(config.databaseUrl)) throw new Error('DATABASE_URL must be a postgres:// URL');
-    return openPostgres(config.databaseUrl);
+    if (config.readDatabaseUrl && !/^postgres(ql)?:\/\//.test(config.readDatabaseUrl))
+      throw new Error('INKWELL_READ_DATABASE_URL must be a postgres:// URL');
+    return openPostgres(config.databaseUrl, { readUrl: config.readDatabaseUrl });
   }
+  if (config.readDatabaseUrl)
+    throw new Error('INKWELL_READ_DATABASE_URL needs DATABASE_URL=postgres://… (a SQLite file has no replicas)');
   return openSqlite(config.sqliteFile, { readonly: options.readonly });
 }

@@ -4,6 +4,8 @@ import pg from 'pg';
 import type { Database } from './db.js';
 import { currentDeadline, DeadlineExceeded, withoutDeadline } from './deadline.js';
 import type { Schema } from './schema.js';
+import { parseHosts, PrimaryFinder, redactUrl, writableClient } from './pg-hosts.js';
+import { onPrimary, readsFromReplica } from './read-route.js';
 import { StorageFault } from './storage-fault.js';
 
 export interface PostgresOptions {
@@ -12,6 +14,11 @@ export interface PostgresOptions {
   poolSize?: number;
   /** How long a write waits for the write lock before it fails with STORAGE_LOCKED (default 5 s, as SQLite's busy timeout). */
   lockTimeoutMs?: number;
+  /**
+   * A hot standby of the same database (INKWELL_READ_DATABASE_URL): reads inside `onReplica`
+   * (read-route.ts) go there, everything else to the primary.
+   */
+  readUrl?: string | null;
   /**
    * A ledger's own write lock (issue 24): its writes take the two-int4 key (LEDGER_LOCKS,
    * hashtext(space)) instead of WRITE_LOCK, and its named locks are named within the space, so
@@ -43,10 +50,86 @@ const LEDGER_POOL_SIZE = 4;
  * PostgreSQL through pg. Write transactions are serialised by a transaction-level advisory
  * lock: positions are assigned in commit order, so a reader following the log by position
  * can never see position n+1 before n commits (docs/operations.md). Reads run in parallel.
+ * `url` may name several hosts: connections go to the one that accepts writes (pg-hosts.ts).
  */
 export function openPostgres(url: string, options: PostgresOptions = {}): Database {
-  const pool = new pg.Pool({
+  const hosts = parseHosts(url);
+  const finder = new PrimaryFinder(hosts);
+  // One host: pg's own client, as ever (a standby refuses writes itself: STORAGE_READ_ONLY).
+  const primary = pool(
+    hosts.urlFor(hosts.hosts[0]!),
+    options,
+    hosts.hosts.length > 1 ? writableClient(finder) : undefined,
+  );
+  const replica = options.readUrl ? pool(options.readUrl, options) : null;
+  // One Kysely over both pools: each connection is taken from the pool the work's scope names.
+  const routed = {
+    connect: () => (replica && readsFromReplica() ? replica : primary).connect(),
+    end: () => Promise.all([primary.end(), replica?.end()]),
+  };
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: routed as unknown as pg.Pool }) });
+  const where = redactUrl(url);
+  const fault = (error: unknown) => {
+    const found = postgresFault(error, where);
+    // The host may have gone or turned standby: the next connection looks for the primary again.
+    if (found && found.fault !== 'STORAGE_LOCKED' && found.fault !== 'STORAGE_FULL') finder.forget();
+    return found;
+  };
+  return {
+    dialect: 'postgres',
+    db,
+    location: where,
+    schema: options.schema,
+    replica: replica && {
+      location: redactUrl(options.readUrl!),
+      position: async () => {
+        const client = await replica.connect();
+        try {
+          const { rows } = await client.query<{ head: number | null }>('select max(position) as head from events');
+          return rows[0]?.head ?? 0;
+        } finally {
+          client.release();
+        }
+      },
+    },
+    write: (work, writeOptions) =>
+      // A queued write commits or fails whole: no request's deadline cancels its statements,
+      // and it runs on the primary whatever scope it was asked from.
+      withoutDeadline(() =>
+        onPrimary(async () => {
+          const lock = writeOptions?.lock;
+          try {
+            return await db.transaction().execute(async (trx) => {
+              await sql
+                .raw(takeLock(lock, options.lockSpace, options.lockTimeoutMs ?? 5000, writeOptions?.durable ?? true))
+                .execute(trx);
+              return work(trx);
+            });
+          } catch (error) {
+            throw fault(error) ?? error;
+          }
+        }),
+      ),
+    fault,
+    close: () => db.destroy(),
+    namespace: (ledger, currentSchema) => {
+      const schema = ledgerSchema(options.schema ?? currentSchema, ledger);
+      return openPostgres(url, {
+        schema,
+        poolSize: Math.min(options.poolSize ?? LEDGER_POOL_SIZE, LEDGER_POOL_SIZE),
+        lockTimeoutMs: options.lockTimeoutMs,
+        lockSpace: schema,
+        readUrl: options.readUrl,
+      });
+    },
+  };
+}
+
+/** A pool of connections to one server (the primary's `Client` finds it among the hosts). */
+function pool(url: string, options: PostgresOptions, client?: typeof pg.Client): pg.Pool {
+  const created = new pg.Pool({
     ...withSchema(url, options.schema),
+    Client: client,
     max: options.poolSize ?? 10,
     // int8 (positions) as a JS number, as SQLite gives it; refuse what a number cannot hold.
     types: {
@@ -60,44 +143,12 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
   // while idle, on the client while checked out between two queries. Unheard, either would end
   // the process. pg drops the broken session and opens a new one for the next query; a query that
   // meets it fails with a connection error, which the client sees as STORAGE_UNAVAILABLE.
-  pool.on('error', () => {});
-  pool.on('connect', (client) => {
-    client.on('error', () => {});
-    cancelAtDeadline(client, url);
+  created.on('error', () => {});
+  created.on('connect', (connected) => {
+    connected.on('error', () => {});
+    cancelAtDeadline(connected, url);
   });
-  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
-  return {
-    dialect: 'postgres',
-    db,
-    location: redact(url),
-    schema: options.schema,
-    write: (work, writeOptions) =>
-      // A queued write commits or fails whole: no request's deadline cancels its statements.
-      withoutDeadline(async () => {
-        const lock = writeOptions?.lock;
-        try {
-          return await db.transaction().execute(async (trx) => {
-            await sql
-              .raw(takeLock(lock, options.lockSpace, options.lockTimeoutMs ?? 5000, writeOptions?.durable ?? true))
-              .execute(trx);
-            return work(trx);
-          });
-        } catch (error) {
-          throw postgresFault(error, redact(url)) ?? error;
-        }
-      }),
-    fault: (error) => postgresFault(error, redact(url)),
-    close: () => db.destroy(),
-    namespace: (ledger, currentSchema) => {
-      const schema = ledgerSchema(options.schema ?? currentSchema, ledger);
-      return openPostgres(url, {
-        schema,
-        poolSize: Math.min(options.poolSize ?? LEDGER_POOL_SIZE, LEDGER_POOL_SIZE),
-        lockTimeoutMs: options.lockTimeoutMs,
-        lockSpace: schema,
-      });
-    },
-  };
+  return created;
 }
 
 /**
@@ -157,7 +208,8 @@ function cancelAtDeadline(client: pg.PoolClient, url: string): void {
     if (!signal) return query(...args);
     if (signal.aborted) return Promise.reject(new DeadlineExceeded());
     const cancel = () => {
-      const canceller = new pg.Client({ connectionString: url });
+      // To the server the session is on (the primary found among several hosts, or the replica).
+      const canceller = new pg.Client({ connectionString: url, host: client.host, port: client.port });
       canceller.on('error', () => {});
       void canceller
         .connect()
@@ -185,17 +237,6 @@ function safeInteger(value: string): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n)) throw new Error(`invariant: integer ${value} does not fit a JS number`);
   return n;
-}
-
-/** A connection string without its password, for logs. */
-function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'postgres (unparseable URL)';
-  }
 }
 
 /** Socket errors on the way to a PostgreSQL server: it is down, restarting or unreachable. */

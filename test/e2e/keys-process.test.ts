@@ -142,6 +142,22 @@ describe('inkwell keys', () => {
     expect(run(['keys', 'list'], db.file, db.env).stdout).toMatch(/^acme-bot\twriter\t.*\tledgers acme\tactive$/m);
   });
 
+  it('takes a plain date for --expires-at: the key works through that day, UTC', async () => {
+    const db = await fresh();
+    const day = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+    const nextDay = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString();
+    const created = run(
+      ['keys', 'create', '--name', 'dated', '--role', 'reader', '--expires-at', day],
+      db.file,
+      db.env,
+    );
+    expect(created.status, created.stderr).toBe(0);
+    expect(created.stderr).toContain(`created reader key "dated", expiring ${nextDay}`);
+    expect(run(['keys', 'list'], db.file, db.env).stdout).toMatch(
+      new RegExp(`^dated\treader\t.*expires ${nextDay}`, 'm'),
+    );
+  });
+
   it('refuses bad requests with a message and a non-zero exit, writing nothing', async () => {
     const db = await fresh();
     const cases: Array<[string[], RegExp]> = [

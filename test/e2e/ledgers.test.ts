@@ -254,6 +254,25 @@ describe('an endpoint per ledger', () => {
     expect((await read('left')).days).toEqual([{ balance: { amount: '20.00' } }]);
   });
 
+  it('answers a mutation with the position it committed at in its own ledger’s log', async () => {
+    const before = (await post('right', INTEGRITY)).body.data.verifyIntegrity.eventsChecked;
+    const { body } = await post(
+      'right',
+      'mutation { openAccount(input: { code: "assets:pos", name: "P", type: ASSET, currency: "USD" }) { __typename } }',
+    );
+    expect(body.data.openAccount.__typename).toBe('Account');
+    // Its own log's next position, whatever default's head is.
+    expect(body.extensions?.ledgerPosition).toBe(before + 1);
+    expect((await logState(server.database.db)).events).not.toBe(before + 1);
+    // A refused one commits nothing: it answers the head of its own ledger that it saw.
+    const refused = await post(
+      'right',
+      'mutation { transfer(input: { idempotencyKey: "same", debitAccount: "assets:pos", creditAccount: "assets:pos", amount: "1.00" }) { __typename } }',
+    );
+    expect(refused.body.data.transfer.__typename).toBe('ValidationError');
+    expect(refused.body.extensions?.ledgerPosition).toBe(before + 1);
+  });
+
   it('serves /ledgers/default/graphql as /graphql', async () => {
     expect(await balance('default')).toBe(await balance(null));
   });

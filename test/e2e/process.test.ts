@@ -2,14 +2,15 @@
  * The real `inkwell` process: restart keeps idempotency, SIGTERM lets in-flight commits
  * finish, and the migrate and rebuild commands behave as documented.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Amount } from '../../src/domain/money.js';
 import { mutationDocument, processApi } from '../support/api.js';
-import { gqlAt, run, serve } from '../support/process.js';
+import { BIN, gqlAt, run, serve } from '../support/process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'inkwell-process-'));
 const db = join(dir, 'nested', 'inkwell.db');
@@ -156,5 +157,15 @@ describe('the inkwell process', () => {
     const result = run(['frobnicate'], db);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/usage: inkwell/);
+  });
+
+  it('writes its whole output into a pipe before it exits (the schema is over 64 KiB)', () => {
+    // A reader that starts late: the pipe holds 64 KiB, the rest waits in the process, lost if
+    // it exits without waiting for it.
+    const piped = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" schema | (sleep 1; cat)`], {
+      encoding: 'utf8',
+    });
+    expect(piped.status).toBe(0);
+    expect(piped.stdout).toBe(readFileSync(new URL('../../schema/schema.graphql', import.meta.url), 'utf8'));
   });
 });

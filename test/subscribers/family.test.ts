@@ -6,24 +6,19 @@
  * active generation sees every event of its types once, in log order, on both databases.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Ledger } from '../../src/ledger/ledger.js';
+import type { Ledger } from '../../src/ledger/ledger.js';
 import { checkpoints, SubscriberRunner, type Subscriber } from '../../src/subscribers/runner.js';
 import type { Database } from '../../src/store/db.js';
 import { readHead } from '../../src/store/event-store.js';
-import { tempDatabase, type TempDatabase } from '../support/server.js';
+import { twoAccounts } from '../support/books.js';
+import type { TempDatabase } from '../support/server.js';
 
-const ctx = { actor: 'test', requestId: 'family' };
 let temp: TempDatabase;
 let ledger: Ledger;
+let ctx: { actor: string; requestId: string };
 
 beforeEach(async () => {
-  temp = await tempDatabase();
-  ledger = new Ledger(temp.database);
-  for (const code of ['assets:a', 'equity:b'])
-    await ledger.openAccount(
-      { code, name: code, type: code.startsWith('assets') ? 'ASSET' : 'EQUITY', currency: 'USD' },
-      ctx,
-    );
+  ({ temp, ledger, ctx } = await twoAccounts('family'));
 });
 afterEach(() => temp.dispose());
 

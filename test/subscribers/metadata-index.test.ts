@@ -5,23 +5,18 @@
  * a later metadata change then closed only the second row, and the first kept answering.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { Ledger } from '../../src/ledger/ledger.js';
+import type { Ledger } from '../../src/ledger/ledger.js';
 import { SubscriberRunner } from '../../src/subscribers/runner.js';
 import { declareMetadataIndex, metadataIndexSubscribers } from '../../src/subscribers/metadata-index.js';
-import { tempDatabase, type TempDatabase } from '../support/server.js';
+import { twoAccounts } from '../support/books.js';
+import type { TempDatabase } from '../support/server.js';
 
-const ctx = { actor: 'test', requestId: 'metadata-index' };
 let temp: TempDatabase;
 let ledger: Ledger;
+let ctx: { actor: string; requestId: string };
 
 beforeEach(async () => {
-  temp = await tempDatabase();
-  ledger = new Ledger(temp.database);
-  for (const code of ['assets:a', 'equity:b'])
-    await ledger.openAccount(
-      { code, name: code, type: code.startsWith('assets') ? 'ASSET' : 'EQUITY', currency: 'USD' },
-      ctx,
-    );
+  ({ temp, ledger, ctx } = await twoAccounts('metadata-index'));
 });
 afterEach(() => temp.dispose());
 

@@ -65,3 +65,16 @@ export async function books() {
     nowIso: () => new Date(now).toISOString(),
   };
 }
+
+/** The smallest books: a fresh database with `assets:a` and `equity:b` (USD), for subscriber tests. */
+export async function twoAccounts(requestId: string) {
+  const temp = await tempDatabase();
+  const ledger = new Ledger(temp.database);
+  const ctx = { actor: 'test', requestId };
+  for (const code of ['assets:a', 'equity:b'])
+    await ledger.openAccount(
+      { code, name: code, type: code.startsWith('assets') ? 'ASSET' : 'EQUITY', currency: 'USD' },
+      ctx,
+    );
+  return { temp, ledger, ctx };
+}

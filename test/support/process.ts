@@ -34,8 +34,20 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 /** The admin key every child server is seeded with (INKWELL_ADMIN_KEY), unless a test sets its own. */
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdefghijklmnopqrstuvwxyz';
 
-export async function serve(dbFile: string, env: Record<string, string> = {}): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve'], {
+/** How to start the server: by default `node bin/inkwell.js serve` of this checkout. */
+export interface Launch {
+  command?: string;
+  args?: string[];
+  cwd?: string;
+}
+
+export async function serve(
+  dbFile: string,
+  env: Record<string, string> = {},
+  launch: Launch = {},
+): Promise<ServeProcess> {
+  const child = spawn(launch.command ?? process.execPath, launch.args ?? [BIN, 'serve'], {
+    cwd: launch.cwd,
     env: childEnv({
       INKWELL_DB: dbFile,
       PORT: '0',

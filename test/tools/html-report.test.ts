@@ -7,12 +7,13 @@ import { mkdtempSync, rmSync, createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportCut } from '../../src/reports/cut.js';
 import { reportTable } from '../../src/reports/export/tables.js';
 import { streamSink, writeReport } from '../../src/reports/export/write.js';
 import { books } from '../support/books.js';
+import { launchChromium } from '../support/chromium.js';
 
 let browser: Browser;
 let dir: string;
@@ -52,18 +53,7 @@ beforeAll(async () => {
   } finally {
     await b.temp.dispose();
   }
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -24,6 +24,9 @@ export interface EntryValue {
 export const EntryRef = builder.objectRef<EntryValue>('Entry');
 export const TransactionRef = builder.objectRef<TransactionView>('Transaction');
 
+/** Transactions a dry run answers with as they would be: never committed, so at no log position. */
+export const rehearsedTransactions = new WeakSet<TransactionView>();
+
 EntryRef.implement({
   description: 'One leg of a transaction: an amount debited or credited to one account.',
   fields: (t) => ({
@@ -117,6 +120,13 @@ TransactionRef.implement({
       resolve: (tx, args, ctx) => metadataAsKnown(ctx, { transaction: tx.id }, args.knownAt, tx.metadata),
     }),
     idempotencyKey: t.exposeString('idempotencyKey', { description: 'The key it was posted with.' }),
+    ledgerPosition: t.field({
+      type: 'Int',
+      nullable: true,
+      description:
+        'The log position it was posted at (a hold’s: its last commit, void or expiry): a read sent with the header x-inkwell-min-position set to at least this sees it, on a read replica too. Null in a dry run’s answer, which nothing committed.',
+      resolve: (tx) => (rehearsedTransactions.has(tx) ? null : tx.position),
+    }),
     entries: t.field({
       type: [EntryRef],
       description:

@@ -1,4 +1,4 @@
-import { builder } from '../builder.js';
+import { builder, type InkwellTypes } from '../builder.js';
 
 export interface MoneyValue {
   amount: string;
@@ -14,6 +14,19 @@ export const MoneyRef = builder.objectRef<MoneyValue>('Money').implement({
     }),
   }),
 });
+
+/** The names of T's properties that hold an amount (a decimal string). */
+type AmountKey<T> = { [K in keyof T]: T[K] extends string ? K : never }[keyof T] & string;
+
+/**
+ * A Money field of an object whose amounts sit beside one `currency` (report lines and totals):
+ * `moneyField(t, 'debit', 'Sum of debit balances.')` answers `{ amount: o.debit, currency: o.currency }`.
+ */
+export const moneyField = <T extends { currency: string }>(
+  t: PothosSchemaTypes.ObjectFieldBuilder<InkwellTypes, T>,
+  name: AmountKey<T>,
+  description: string,
+) => t.field({ type: MoneyRef, description, resolve: (o) => ({ amount: o[name] as string, currency: o.currency }) });
 
 export const DirectionRef = builder.enumType('Direction', {
   description: 'The side of a leg.',
