@@ -15,10 +15,11 @@ import { measureFairness } from './fairness.js';
 import { measureBatches, measureHttp } from './http.js';
 import { measureMetadataWrite } from './metadata-write.js';
 import { measureSearch } from './search.js';
+import { measureLedgers } from './ledgers.js';
 import { transferPair } from './workload.js';
 
 const quick = process.env.BENCH_QUICK === '1';
-/** BENCH_ONLY=write (transfers, ceiling, batches, HTTP, fairness), fairness (only g), as-of (as-of, replay, exports), search (issue 19's reads) or metadata (the write cost of metadata indexes); default all. */
+/** BENCH_ONLY=write (transfers, ceiling, batches, HTTP, fairness), fairness (only g), as-of (as-of, replay, exports), search (issue 19's reads), metadata (the write cost of metadata indexes) or ledgers (4 ledgers at once against 1, PostgreSQL); default all. */
 const only = process.env.BENCH_ONLY ?? 'all';
 const ctx = { actor: 'bench', requestId: 'bench' };
 const conditions = {
@@ -67,7 +68,7 @@ const accounts = quick ? 500 : 10_000;
 /** Page sizes of the heavy read of (g): cost 19,433 of the 20,000 the limit admits (4 x 8 entries, each with up to 100 legs). */
 const HEAVY_READ_SIZE = { accounts: 4, entries: 8 };
 const [sequentialCount, concurrentCount] = quick ? [200, 2000] : [2000, 30_000];
-for (const dialect of only === 'as-of' || only === 'search' || only === 'metadata' ? [] : dialects()) {
+for (const dialect of ['as-of', 'search', 'metadata', 'ledgers'].includes(only) ? [] : dialects()) {
   await withDatabase(dialect, async (database, location) => {
     const ledger = new Ledger(database);
     await openAccounts(ledger, accounts);
@@ -139,6 +140,8 @@ for (const dialect of only === 'as-of' || only === 'search' || only === 'metadat
 if (only === 'all' || only === 'search') for (const dialect of dialects()) await measureSearch(dialect, quick, report);
 if (only === 'all' || only === 'metadata')
   for (const dialect of dialects()) await measureMetadataWrite(dialect, quick, report);
+
+if (only === 'all' || only === 'ledgers') await measureLedgers(quick, report);
 
 if (only === 'all' || only === 'as-of')
   await measureAsOf(quick ? [1_000, 10_000] : [1_000, 100_000, 1_000_000], quick ? 300 : 2000, report);

@@ -13,6 +13,8 @@ import * as consumers from './0011_consumers.js';
 import * as webhooks from './0012_webhooks.js';
 import * as prices from './0013_prices.js';
 import * as transactionExchanges from './0014_transaction_exchanges.js';
+import * as ledgers from './0015_ledgers.js';
+import * as apiKeyLedgers from './0016_api_key_ledgers.js';
 
 export const MIGRATIONS = {
   '0001_initial': initial,
@@ -29,4 +31,6 @@ export const MIGRATIONS = {
   '0012_webhooks': webhooks,
   '0013_prices': prices,
   '0014_transaction_exchanges': transactionExchanges,
+  '0015_ledgers': ledgers,
+  '0016_api_key_ledgers': apiKeyLedgers,
 };

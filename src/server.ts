@@ -39,12 +39,15 @@ import { schema } from './graphql/schema.js';
 import type { GraphQLContext } from './graphql/builder.js';
 import { DEFAULT_ACTOR } from './ledger/context.js';
 import type { Ledger } from './ledger/ledger.js';
-import { HoldSweeper } from './ledger/hold-sweeper.js';
+import { Ledger as LedgerInstance, type LedgerOptions } from './ledger/ledger.js';
+import { LedgerRegistry } from './ledger/registry.js';
+import { recordLedger } from './ledger/catalogue.js';
+import { DEFAULT_LEDGER } from './domain/ledgers.js';
+import { type LedgerRuntime, startLedgerRuntime, stopLedgerRuntime } from './http/ledger-runtime.js';
 import { getAccounts, getTransactions } from './ledger/queries.js';
-import { defaultSubscribers } from './subscribers/defaults.js';
 import type { SubscriberRunner } from './subscribers/runner.js';
-import { WebhookDispatcher } from './subscribers/webhook-dispatcher.js';
-import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from './subscribers/webhook-settings.js';
+import type { WebhookDispatcher } from './subscribers/webhook-dispatcher.js';
+import type { WebhookSettings } from './subscribers/webhook-settings.js';
 import { stderrLogger, type Logger } from './log.js';
 import { DEFAULT_FEED_POLL_MS } from './ledger/feed.js';
 import { DEFAULT_CONSUMER_ACK_MS } from './domain/consumers.js';
@@ -98,6 +101,10 @@ export interface ServerOptions extends PersistedSettings {
   replicaWaitMs?: number;
   /** Told which server answered each query, when the database has a read replica (metrics). */
   onQueryRead?: (server: ReadServer) => void;
+  /** How the other ledgers' Ledger objects are made (issue 24); default: the defaults. */
+  ledgerOptions?: LedgerOptions;
+  /** The ledgers served besides `default` (startServer makes it). */
+  registry?: LedgerRegistry<LedgerRuntime>;
 }
 
 interface RequestScope {
@@ -105,6 +112,8 @@ interface RequestScope {
   clientAddress: string | null;
   /** What the access log and the metrics will say of it. */
   facts?: RequestFacts;
+  /** The ledger its path names (/ledgers/<name>/graphql); null runtime: no such ledger. Unset: `default`. */
+  ledger?: { name: string; runtime: LedgerRuntime | null };
 }
 
 /** The request being served, so that masked errors and events carry its id. */
@@ -208,7 +217,15 @@ export function createInkwellYoga(options: ServerOptions): YogaServerInstance<Re
     plugins: [
       graphiqlPage.plugin,
       ...(anonymous ? [useAnonymousIntrospection(anonymous, limits.maxTokens)] : []),
-      useApiKeys({ database: ledger.database, limiter, maxCost: limits.maxCost, principals, storageFault, anonymous }),
+      useApiKeys({
+        database: ledger.database,
+        limiter,
+        maxCost: limits.maxCost,
+        principals,
+        storageFault,
+        anonymous,
+        admit: (principal) => ledgerRefusal(principal.name, principal.ledgers),
+      }),
       // Open streams re-check their key and end at shutdown so that clients resume (docs/api.md).
       useLiveStreams({ keys: new KeyStates(ledger.database.db, { logger }), stopping: options.stopping }),
       // A GET carries no body, so a browser sends it cross-site without a preflight: it must
@@ -324,10 +341,35 @@ function maskError(timeoutMs: number, storageFault: (error: unknown) => FaultRep
   };
 }
 
+/**
+ * Whether the key may use the ledger the request's path names (issue 24): a key scoped to other
+ * ledgers is FORBIDDEN, as a field it may not use is; a ledger that does not exist is told only
+ * to a caller with a valid key, so names cannot be probed without one.
+ */
+function ledgerRefusal(
+  keyName: string,
+  allowed: readonly string[] | null,
+): { status: number; code: string; message: string } | null {
+  const scope = requestScope.getStore();
+  const name = scope?.ledger?.name ?? DEFAULT_LEDGER;
+  const refusal =
+    scope?.ledger && scope.ledger.runtime === null
+      ? { status: 404, code: 'LEDGER_NOT_FOUND', message: `no ledger is named "${name}"` }
+      : allowed !== null && !allowed.includes(name)
+        ? { status: 403, code: 'FORBIDDEN', message: `API key "${keyName}" may not use ledger "${name}"` }
+        : null;
+  // The access log and the metrics say why, as for an answer GraphQL gave.
+  if (refusal && scope?.facts) scope.facts.outcome = refusal.code;
+  return refusal;
+}
+
 /** Each request's context: who asks, the ids that trace it, its loaders and its signal. */
 function requestContext(request: Request, options: ServerOptions, principals: Principals): GraphQLContext {
-  const { ledger } = options;
   const scope = requestScope.getStore();
+  // The ledger of the request's path; without the HTTP layer (yoga.fetch), the server's own.
+  const runtime = scope?.ledger?.runtime;
+  const ledger = runtime?.ledger ?? options.ledger;
+  const home = options.ledger.database;
   const header = request.headers.get('x-request-id');
   const requestId = scope?.requestId ?? (header && REQUEST_ID.test(header) ? header : randomUUID());
   const db = ledger.database.db;
@@ -339,6 +381,10 @@ function requestContext(request: Request, options: ServerOptions, principals: Pr
   };
   return {
     ledger,
+    ledgerName: runtime?.name ?? DEFAULT_LEDGER,
+    home,
+    createLedger: (input, actor, now) =>
+      options.registry ? options.registry.create(input, actor, now) : recordLedger(home, input, actor, now),
     principal,
     command: {
       actor: principal?.name ?? DEFAULT_ACTOR,
@@ -359,8 +405,8 @@ function requestContext(request: Request, options: ServerOptions, principals: Pr
     signal: options.stopping ? AbortSignal.any([request.signal, options.stopping]) : request.signal,
     streaming: (request.headers.get('accept') ?? '').includes('text/event-stream'),
     lastEventId: request.headers.get('last-event-id'),
-    subscribers: options.subscribers ?? null,
-    webhooks: options.webhookDispatcher ?? null,
+    subscribers: runtime ? runtime.subscribers : (options.subscribers ?? null),
+    webhooks: runtime ? runtime.webhooks : (options.webhookDispatcher ?? null),
     feedPollMs: options.feedPollMs ?? DEFAULT_FEED_POLL_MS,
     consumerAckMs: options.consumerAckMs ?? DEFAULT_CONSUMER_ACK_MS,
     perKeyLimit: options.perKeyLimit ?? DEFAULT_PER_KEY_LIMIT,
@@ -376,24 +422,25 @@ export interface RunningServer {
 
 export async function startServer(options: ServerOptions & { port: number; host?: string }): Promise<RunningServer> {
   const stopping = new AbortController();
-  const subscribers = options.subscribers ?? defaultSubscribers(options.ledger, options.logger, options.feedPollMs);
-  subscribers.start();
-  const sweeper = new HoldSweeper(options.ledger, { intervalMs: options.holdSweepMs, logger: options.logger });
-  sweeper.start();
-  const webhookDispatcher = new WebhookDispatcher(
+  const home = startLedgerRuntime(DEFAULT_LEDGER, options.ledger, options, options.subscribers);
+  // Every other ledger runs the same workers, started at its first request (ledger/registry.ts).
+  const registry = new LedgerRegistry<LedgerRuntime>(
     options.ledger.database,
-    options.ledger.commits,
-    { ...DEFAULT_WEBHOOK_SETTINGS, ...options.webhooks },
-    { pollMs: options.feedPollMs ?? DEFAULT_FEED_POLL_MS, logger: options.logger },
+    home,
+    (name, database) => startLedgerRuntime(name, new LedgerInstance(database, options.ledgerOptions), options),
+    stopLedgerRuntime,
   );
-  webhookDispatcher.start();
+  const { subscribers, webhooks: webhookDispatcher } = home;
   const metrics = new ServerMetrics(options.ledger);
-  const readiness = new ReadinessProbe(options.ledger, subscribers);
+  const readiness = new ReadinessProbe(options.ledger, subscribers, undefined, () =>
+    registry.opened().map(({ name, runtime }) => ({ name, ledger: runtime.ledger, subscribers: runtime.subscribers })),
+  );
   const yoga = createInkwellYoga({
     ...options,
     stopping: stopping.signal,
     subscribers,
     webhookDispatcher,
+    registry,
     onStorageFault: (fault) => {
       metrics.storageFault(fault);
       readiness.recordFault(fault);
@@ -420,10 +467,17 @@ export async function startServer(options: ServerOptions & { port: number; host?
     compressResponse(req, res);
     if (path === '/health') return void json(res, 200, { status: 'ok' });
     if (serveOps(path, req, res, ops)) return;
-    if (path !== '/graphql')
+    const ledgerName = ledgerOfPath(path);
+    if (ledgerName === null)
       return void json(res, 404, {
-        errors: [{ message: 'not found: the API is at /graphql', extensions: { code: 'NOT_FOUND' } }],
+        errors: [
+          {
+            message: 'not found: the API is at /graphql, and ledger <name>’s at /ledgers/<name>/graphql',
+            extensions: { code: 'NOT_FOUND' },
+          },
+        ],
       });
+    if (ledgerName === DEFAULT_LEDGER) facts.ledger = ledgerName;
     const refusal = transportRefusal(req, maxBody);
     if (refusal) {
       // Drain nothing: close after answering so an unread body cannot be smuggled into the next request.
@@ -437,7 +491,33 @@ export async function startServer(options: ServerOptions & { port: number; host?
       inFlight -= 1;
       if (inFlight === 0 && drained) drained();
     });
-    requestScope.run({ requestId, clientAddress: req.socket.remoteAddress ?? null, facts }, () => void yoga(req, res));
+    const scope: RequestScope = { requestId, clientAddress: req.socket.remoteAddress ?? null, facts };
+    // yoga serves one endpoint: the ledger is carried by the scope, the path becomes /graphql.
+    if (path !== '/graphql') req.url = `/graphql${(req.url ?? '').slice(path.length)}`;
+    if (ledgerName === DEFAULT_LEDGER) return void requestScope.run(scope, () => yoga(req, res));
+    registry.get(ledgerName).then(
+      (runtime) => {
+        // Named only once it exists: the metrics label stays bounded by the catalogue.
+        if (runtime) facts.ledger = ledgerName;
+        return requestScope.run({ ...scope, ledger: { name: ledgerName, runtime } }, () => yoga(req, res));
+      },
+      (error: unknown) => {
+        const fault = options.ledger.database.fault(error);
+        (options.logger ?? stderrLogger).log('error', 'a ledger could not be opened', {
+          requestId,
+          ledger: ledgerName,
+          error: String((error as Error)?.message ?? error),
+        });
+        json(res, 503, {
+          errors: [
+            {
+              message: `ledger "${ledgerName}" cannot be opened now: retry shortly`,
+              extensions: { code: 'SERVICE_UNAVAILABLE', fault: fault?.fault ?? null, requestId },
+            },
+          ],
+        });
+      },
+    );
   };
 
   const server = createServer(handle);
@@ -455,16 +535,22 @@ export async function startServer(options: ServerOptions & { port: number; host?
     url: `http://${host}:${address.port}/graphql`,
     close: async () => {
       stopping.abort();
-      await sweeper.stop();
-      await webhookDispatcher.stop();
-      await subscribers.stop();
+      await stopLedgerRuntime(home);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
       server.closeAllConnections();
       await closed;
+      await registry.close();
     },
   };
+}
+
+/** The ledger a path serves: /graphql is `default`, /ledgers/<name>/graphql is <name>; null for any other path. */
+function ledgerOfPath(path: string): string | null {
+  if (path === '/graphql') return DEFAULT_LEDGER;
+  const match = /^\/ledgers\/([^/]{1,64})\/graphql$/.exec(path);
+  return match ? match[1]! : null;
 }
 
 /** The transport rules: why a request is refused before GraphQL sees it, or null. */

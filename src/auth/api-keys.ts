@@ -21,6 +21,8 @@ import {
   type ApiKeyRow,
 } from '../store/api-keys.js';
 import type { Database, Db } from '../store/db.js';
+import { existingLedgers } from '../store/ledgers.js';
+import { checkLedgerName, DEFAULT_LEDGER } from '../domain/ledgers.js';
 
 export interface ApiKey {
   name: string;
@@ -37,6 +39,8 @@ export interface ApiKey {
   expiresAt: string | null;
   revokedAt: string | null;
   revokedBy: string | null;
+  /** The ledgers it may use (issue 24); null: every ledger. */
+  ledgers: string[] | null;
 }
 
 /** The authenticated caller of one request. */
@@ -45,6 +49,8 @@ export interface Principal {
   name: string;
   role: Role;
   permissions: ReadonlySet<Permission>;
+  /** The ledgers it may use; null: every ledger. */
+  ledgers: readonly string[] | null;
 }
 
 export type AuthFailure = 'missing' | 'malformed' | 'unknown' | 'revoked' | 'expired';
@@ -81,6 +87,7 @@ function toApiKey(row: ApiKeyRow): ApiKey {
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
     revokedBy: row.revoked_by,
+    ledgers: row.ledgers === null ? null : (JSON.parse(row.ledgers) as string[]),
   };
 }
 
@@ -93,6 +100,8 @@ export interface NewKey {
   now: string;
   /** A secret the operator brings instead of a generated one (INKWELL_ADMIN_KEY). */
   secret?: string;
+  /** The ledgers it may use (each must exist); null or unset: every ledger. */
+  ledgers?: readonly string[] | null;
 }
 
 /** Creates a key and returns its secret: the only time the secret exists outside the caller. */
@@ -111,6 +120,7 @@ export async function createApiKey(database: Database, input: NewKey): Promise<{
       'a key of your own must be 32 to 256 printable ASCII characters without spaces',
     );
   }
+  const ledgers = checkKeyLedgers(input.ledgers ?? null);
   const secret = input.secret ?? newSecret();
   const row: ApiKeyRow = {
     name,
@@ -122,15 +132,37 @@ export async function createApiKey(database: Database, input: NewKey): Promise<{
     expires_at: expiresAt,
     revoked_at: null,
     revoked_by: null,
+    ledgers: ledgers === null ? null : JSON.stringify(ledgers),
   };
   await database.write(async (trx) => {
     if (await findKeyByName(trx, name)) throw new ApiKeyAlreadyExists(name);
+    if (ledgers !== null) {
+      const found = await existingLedgers(trx, ledgers);
+      const missing = ledgers.filter((l) => l !== DEFAULT_LEDGER && !found.has(l));
+      if (missing.length)
+        throw new ValidationError('ledgers', `no ledger is named ${missing.map((l) => `"${l}"`).join(', ')}`);
+    }
     if (await findKeyByHash(trx, row.key_hash))
       throw new ValidationError('secret', 'this secret is already in use by another key');
     await insertKey(trx, row);
   });
   return { key: toApiKey(row), secret };
 }
+
+/** The ledgers of a new key: valid names, each once, sorted; at least one (null means every ledger). */
+function checkKeyLedgers(ledgers: readonly string[] | null): string[] | null {
+  if (ledgers === null) return null;
+  if (ledgers.length === 0)
+    throw new ValidationError('ledgers', 'name at least one ledger, or leave ledgers out for every ledger');
+  if (ledgers.length > MAX_KEY_LEDGERS)
+    throw new ValidationError(
+      'ledgers',
+      `a key names at most ${MAX_KEY_LEDGERS} ledgers; leave ledgers out for every ledger`,
+    );
+  return [...new Set(ledgers.map((l) => checkLedgerName(l, 'ledgers')))].sort();
+}
+
+const MAX_KEY_LEDGERS = 100;
 
 /** Revokes a key from now on. Revoking a revoked key changes nothing and returns it. */
 /** What revokeApiKey can answer instead of the key. */
@@ -172,7 +204,8 @@ export async function authenticate(db: Db, header: string | null, now: string): 
     return { ok: false, failure: 'expired', message: `API key "${row.name}" expired at ${row.expires_at}` };
   }
   const role = checkRole(row.role);
-  return { ok: true, principal: { name: row.name, role, permissions: new Set(ROLE_PERMISSIONS[role]) } };
+  const { ledgers } = toApiKey(row);
+  return { ok: true, principal: { name: row.name, role, permissions: new Set(ROLE_PERMISSIONS[role]), ledgers } };
 }
 
 export type Bootstrap =

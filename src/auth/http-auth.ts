@@ -27,6 +27,8 @@ export function useApiKeys(options: {
   maxCost: number;
   principals: Principals;
   storageFault: (error: unknown) => FaultReply | null;
+  /** Whether the admitted key may go on (the ledger it asks for, issue 24); the refusal when not. */
+  admit?: (principal: Principal) => { status: number; code: string; message: string } | null;
   /** Requests let in without a key: introspection in development (src/auth/anonymous-introspection.ts). */
   anonymous?: WeakSet<Request>;
 }): Plugin {
@@ -65,6 +67,8 @@ export function useApiKeys(options: {
           result.failure === 'missing' ? 'Bearer realm="inkwell"' : `Bearer realm="inkwell", error="invalid_token"`;
         return refuse(401, 'UNAUTHENTICATED', result.message, { 'www-authenticate': challenge });
       }
+      const refusal = options.admit?.(result.principal);
+      if (refusal) return refuse(refusal.status, refusal.code, refusal.message, {});
       const key = result.principal.name;
       const wait = options.limiter.take(key, 1);
       if (wait !== null) {

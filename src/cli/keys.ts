@@ -9,7 +9,7 @@ import type { Database } from '../store/db.js';
 import { migrated, withDatabase } from './database.js';
 
 const KEYS_USAGE =
-  'usage: inkwell keys create --name NAME --role ROLE [--expires-at T|YYYY-MM-DD] | keys list | keys revoke NAME';
+  'usage: inkwell keys create --name NAME --role ROLE [--expires-at T|YYYY-MM-DD] [--ledger L]… | keys list | keys revoke NAME';
 /** Keys listed per statement. */
 const PAGE = 500;
 
@@ -40,7 +40,13 @@ export function keys(args: string[], config: Config): Promise<number> {
 async function create(database: Database, args: string[], now: string): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { name: { type: 'string' }, role: { type: 'string' }, 'expires-at': { type: 'string' } },
+    options: {
+      name: { type: 'string' },
+      role: { type: 'string' },
+      'expires-at': { type: 'string' },
+      // Repeated for each ledger the key may use (issue 24); none: every ledger.
+      ledger: { type: 'string', multiple: true },
+    },
   });
   if (!values.name || !values.role) {
     console.error('keys create needs --name NAME and --role reader|writer|auditor|admin');
@@ -53,9 +59,11 @@ async function create(database: Database, args: string[], now: string): Promise<
     expiresAt,
     createdBy: 'cli',
     now,
+    ledgers: values.ledger ?? null,
   });
+  const scope = key.ledgers ? ` for ledger${key.ledgers.length > 1 ? 's' : ''} ${key.ledgers.join(', ')}` : '';
   console.error(
-    `created ${key.role} key "${key.name}"${key.expiresAt ? `, expiring ${key.expiresAt}` : ''}; its secret, shown once:`,
+    `created ${key.role} key "${key.name}"${scope}${key.expiresAt ? `, expiring ${key.expiresAt}` : ''}; its secret, shown once:`,
   );
   console.log(secret);
   return 0;
@@ -79,6 +87,7 @@ async function list(database: Database, now: string): Promise<number> {
         `${key.prefix}…`,
         `created ${key.createdAt} by ${key.createdBy}`,
         expires,
+        key.ledgers ? `ledgers ${key.ledgers.join(',')}` : '',
         state,
       ];
       console.log(fields.filter(Boolean).join('\t'));

@@ -10,15 +10,17 @@ import { migrated, withDatabase } from './database.js';
 export function serve(config: Config): Promise<number> {
   return withDatabase(migrated(config), async (database) => {
     await announceAdminKey(database, config);
-    const ledger = new Ledger(database, {
+    const ledgerOptions = {
       maxFutureSkewMs: config.maxFutureSkewMs,
       policy: { snapshotEvery: config.snapshotEvery, epochEvery: config.epochEvery },
       groupCommit: config.groupCommit,
       conversionAccount: config.conversionAccount,
-    });
+    };
+    const ledger = new Ledger(database, ledgerOptions);
     // Loaded here, not at the top: the server and the schema weigh ~100 MB that exports and checks do without.
     const { startServer } = await import('../server.js');
-    const running = await startServer({ ...config, ledger });
+    // Every other ledger (issue 24) is made with the same settings.
+    const running = await startServer({ ...config, ledger, ledgerOptions });
     stderrLogger.log(
       'info',
       `Inkwell serves ${running.url}${config.graphiql ? ' (GraphiQL: open it in a browser)' : ''}`,

@@ -310,6 +310,19 @@ export class ApiKeyAlreadyExists extends LedgerError {
   }
 }
 
+export class LedgerAlreadyExists extends LedgerError {
+  readonly code = 'LEDGER_ALREADY_EXISTS';
+  static readonly shape: ErrorShape = {
+    description: 'A ledger has this name already (`default` always exists).',
+    fields: {
+      name: { type: 'String', description: 'The ledger name concerned.', from: 'ledgerName' },
+    },
+  };
+  constructor(readonly ledgerName: string) {
+    super(`a ledger named "${ledgerName}" exists`);
+  }
+}
+
 export class ApiKeyNotFound extends LedgerError {
   readonly code = 'API_KEY_NOT_FOUND';
   static readonly shape: ErrorShape = {
@@ -677,4 +690,5 @@ export const LEDGER_ERRORS = {
   WebhookNotFound,
   WebhookUrlRefused,
   PerKeyLimitReached,
+  LedgerAlreadyExists,
 } as const satisfies Record<string, ErrorClass>;

@@ -41,6 +41,10 @@ const ApiKeyRef = builder.objectRef<ApiKey>('ApiKey').implement({
     }),
     revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true, description: 'When it was revoked.' }),
     revokedBy: t.exposeString('revokedBy', { nullable: true, description: 'Who revoked it.' }),
+    ledgers: t.exposeStringList('ledgers', {
+      nullable: true,
+      description: 'The ledgers it may use (FORBIDDEN on any other); null: every ledger.',
+    }),
   }),
 });
 
@@ -58,6 +62,9 @@ const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
     name: t.string({ required: true, description: `${SAY.keyName}: a-z, 0-9, ".", "_", "-".` }),
     role: t.field({ type: RoleRef, required: true, description: 'What it may do.' }),
     expiresAt: t.field({ type: 'DateTime', description: 'When it stops working; default never.' }),
+    ledgers: t.stringList({
+      description: 'The ledgers it may use, each existing (at most 100); default: every ledger.',
+    }),
   }),
 });
 
@@ -92,7 +99,7 @@ builder.queryField('apiKeys', (t) =>
     resolve: async (_root, args, ctx) => {
       const limit = pageSize(args.first);
       const afterName = decodeCursor('apiKey', args.after, 'string') ?? null;
-      const rows = await listApiKeys(ctx.ledger.database.db, { afterName, limit: limit + 1 });
+      const rows = await listApiKeys(ctx.home.db, { afterName, limit: limit + 1 });
       return toPage(rows, limit, args.after, (key) => encodeCursor('apiKey', key.name));
     },
   }),
@@ -105,9 +112,7 @@ builder.mutationFields((t) => ({
     description: 'Creates an API key and returns its secret, once. Admin only.',
     args: { input: t.arg({ type: CreateApiKeyInput, required: true, description: 'The key.' }) },
     resolve: (_root, { input }, ctx) =>
-      asResult(() =>
-        createApiKey(ctx.ledger.database, { ...input, createdBy: ctx.command.actor, now: new Date().toISOString() }),
-      ),
+      asResult(() => createApiKey(ctx.home, { ...input, createdBy: ctx.command.actor, now: new Date().toISOString() })),
   }),
   revokeApiKey: t.field({
     type: RevokeApiKeyResult,
@@ -115,6 +120,6 @@ builder.mutationFields((t) => ({
     description: 'Revokes an API key from the next request on; revoking it again changes nothing. Admin only.',
     args: { input: t.arg({ type: RevokeApiKeyInput, required: true, description: 'The key.' }) },
     resolve: (_root, { input }, ctx) =>
-      asResult(() => revokeApiKey(ctx.ledger.database, input.name, ctx.command.actor, new Date().toISOString())),
+      asResult(() => revokeApiKey(ctx.home, input.name, ctx.command.actor, new Date().toISOString())),
   }),
 }));

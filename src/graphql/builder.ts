@@ -6,13 +6,21 @@ import { GraphQLError } from 'graphql';
 import type { Principal } from '../auth/api-keys.js';
 import type { Permission } from '../domain/access.js';
 import type { Ledger } from '../ledger/ledger.js';
+import type { LedgerInfo } from '../ledger/catalogue.js';
+import type { Database } from '../store/db.js';
 import type { CommandContext } from '../ledger/context.js';
 import type { AccountView, TransactionView } from '../ledger/queries.js';
 import type { WebhookDispatcher } from '../subscribers/webhook-dispatcher.js';
 import type { SubscriberRunner } from '../subscribers/runner.js';
 
 export interface GraphQLContext {
+  /** The ledger the request's endpoint serves (issue 24). */
   ledger: Ledger;
+  ledgerName: string;
+  /** The default ledger's database: the API keys and the catalogue of ledgers live there. */
+  home: Database;
+  /** Records a ledger and opens it (the server's registry). */
+  createLedger(input: { name: string; description?: string | null }, actor: string, now: string): Promise<LedgerInfo>;
   /** The API key of the request; null only when the schema runs without the HTTP layer. */
   principal: Principal | null;
   /** Who is asking and under which request id; flows into every event's metadata. */

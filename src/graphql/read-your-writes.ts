@@ -50,14 +50,14 @@ export function useReadYourWrites(
           ],
         });
       const operation = operationOf(args.document, args.operationName)?.operation;
+      // The request's own ledger (issue 24: /ledgers/<name>/graphql): positions are per ledger.
+      const { database } = (args.contextValue as { ledger?: Ledger }).ledger ?? ledger;
       if (operation === 'mutation')
-        setExecuteFn((executeArgs) => withPosition(ledger.database, () => executeFn(executeArgs)) as never);
-      else if (operation === 'query' && ledger.database.replica)
+        setExecuteFn((executeArgs) => withPosition(database, () => executeFn(executeArgs)) as never);
+      else if (operation === 'query' && database.replica)
         setExecuteFn(
           (executeArgs) =>
-            routed(ledger.database.replica!, minPosition, replicaWaitMs, onQueryRead, () =>
-              executeFn(executeArgs),
-            ) as never,
+            routed(database.replica!, minPosition, replicaWaitMs, onQueryRead, () => executeFn(executeArgs)) as never,
         );
     },
   };

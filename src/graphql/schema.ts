@@ -21,6 +21,7 @@ import './categories.js';
 import './prices.js';
 import './consumers.js';
 import './webhooks.js';
+import './ledgers.js';
 
 export const schema = builder.toSchema();
 

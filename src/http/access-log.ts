@@ -31,6 +31,7 @@ export function logAccess(logger: Logger, level: AccessLogLevel, entry: AccessEn
     method: entry.method,
     // The path is the client's to choose (a 404 too): capped, so a line stays a line.
     path: entry.path.slice(0, MAX_PATH),
+    ledger: facts.ledger,
     keyName: facts.keyName,
     operationName: facts.operationName,
     operationType: facts.operationType,

@@ -25,12 +25,14 @@ export interface RequestSample {
   seconds: number;
   /** The operation's cost (extensions.cost.requested), when it was priced. */
   cost: number | null;
+  /** The ledger it was for (issue 24): an existing one's name, so the label stays bounded. */
+  ledger: string;
 }
 
 export class ServerMetrics {
   readonly registry = new client.Registry();
   private readonly names = new Set<string>();
-  private readonly requests: client.Counter<'operation' | 'outcome'>;
+  private readonly requests: client.Counter<'operation' | 'outcome' | 'ledger'>;
   private readonly latency: client.Histogram<'operation'>;
   private readonly cost: client.Histogram;
   private readonly faults: client.Counter<'fault'>;
@@ -41,8 +43,8 @@ export class ServerMetrics {
     client.collectDefaultMetrics({ register: this.registry });
     this.requests = new client.Counter({
       name: 'inkwell_requests_total',
-      help: 'GraphQL requests by operation name and outcome (ok or the error code)',
-      labelNames: ['operation', 'outcome'],
+      help: 'GraphQL requests by operation name, outcome (ok or the error code) and ledger',
+      labelNames: ['operation', 'outcome', 'ledger'],
       registers,
     });
     this.latency = new client.Histogram({
@@ -178,7 +180,7 @@ export class ServerMetrics {
   /** A request ended: counted under a bounded operation name. */
   observeRequest(sample: RequestSample): void {
     const operation = this.label(sample.operationName);
-    this.requests.inc({ operation, outcome: sample.outcome });
+    this.requests.inc({ operation, outcome: sample.outcome, ledger: sample.ledger });
     this.latency.observe({ operation }, sample.seconds);
     if (sample.cost !== null) this.cost.observe(sample.cost);
   }

@@ -84,12 +84,14 @@ export function watchRequest(
     const durationMs = performance.now() - started;
     // A request refused before GraphQL (transport rules) has no result: its outcome is its status.
     facts.outcome ??= res.statusCode < 400 ? 'ok' : (STATUS_CODES[res.statusCode] ?? `HTTP_${res.statusCode}`);
-    if (watch.path === '/graphql')
+    // A ledger's endpoint too (facts.ledger is set only for a ledger that exists).
+    if (watch.path === '/graphql' || facts.ledger !== null)
       watch.metrics.observeRequest({
         operationName: facts.operationName,
         outcome: facts.outcome,
         seconds: durationMs / 1000,
         cost: facts.cost,
+        ledger: facts.ledger ?? 'default',
       });
     logAccess(watch.logger, watch.level, {
       requestId: watch.requestId,

@@ -23,6 +23,12 @@ export interface Readiness {
   checks: Record<'database' | 'migrations' | 'storage' | 'subscribers', Check>;
 }
 
+export interface OpenLedger {
+  name: string;
+  ledger: Ledger;
+  subscribers: SubscriberRunner;
+}
+
 export class ReadinessProbe {
   private fault: { kind: string; at: number; groups: number } | null = null;
 
@@ -30,6 +36,8 @@ export class ReadinessProbe {
     private readonly ledger: Ledger,
     private readonly subscribers: SubscriberRunner | null,
     private readonly now: () => number = Date.now,
+    /** The ledgers open besides `default` (issue 24): each must be readable, its subscribers running. */
+    private readonly others: () => ReadonlyArray<OpenLedger> = () => [],
   ) {}
 
   /** A request met a storage fault: unready until a write commits or FAULT_WINDOW_MS pass. */
@@ -44,13 +52,12 @@ export class ReadinessProbe {
   }
 
   private async database(): Promise<Check> {
-    try {
-      await readHead(this.ledger.database.db);
-      return { ok: true };
-    } catch (error) {
-      const fault = this.ledger.database.fault(error);
-      return { ok: false, reason: fault ? `${fault.fault}: ${fault.message}` : 'the database cannot be read' };
-    }
+    const others = this.others().filter((o) => o.ledger !== this.ledger);
+    const checks = await Promise.all([
+      readable(this.ledger, ''),
+      ...others.map((o) => readable(o.ledger, `ledger "${o.name}": `)),
+    ]);
+    return checks.find((c) => !c.ok) ?? { ok: true };
   }
 
   private async migrations(): Promise<Check> {
@@ -77,7 +84,24 @@ export class ReadinessProbe {
   }
 
   private running(): Check {
-    if (!this.subscribers || this.subscribers.isRunning) return { ok: true };
-    return { ok: false, reason: 'the subscribers are not running' };
+    if (this.subscribers && !this.subscribers.isRunning)
+      return { ok: false, reason: 'the subscribers are not running' };
+    const stopped = this.others().find((o) => !o.subscribers.isRunning);
+    if (stopped) return { ok: false, reason: `the subscribers of ledger "${stopped.name}" are not running` };
+    return { ok: true };
+  }
+}
+
+/** Reads the log head: one indexed row. */
+async function readable(ledger: Ledger, prefix: string): Promise<Check> {
+  try {
+    await readHead(ledger.database.db);
+    return { ok: true };
+  } catch (error) {
+    const fault = ledger.database.fault(error);
+    return {
+      ok: false,
+      reason: `${prefix}${fault ? `${fault.fault}: ${fault.message}` : 'the database cannot be read'}`,
+    };
   }
 }

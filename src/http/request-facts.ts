@@ -15,6 +15,8 @@ export interface RequestFacts {
   /** "ok", or the first error's extensions.code; null until a result was sent. */
   outcome: string | null;
   cost: number | null;
+  /** The ledger its path named (issue 24); null for a path that serves none. */
+  ledger: string | null;
 }
 
 export const newFacts = (): RequestFacts => ({
@@ -23,6 +25,7 @@ export const newFacts = (): RequestFacts => ({
   keyName: null,
   outcome: null,
   cost: null,
+  ledger: null,
 });
 
 /** The operation a document runs: the one named, or its only one. */

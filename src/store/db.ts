@@ -36,6 +36,13 @@ export interface Database {
   /** An error from this storage (a write's, or a read's) as the StorageFault it is; null when it is none. */
   fault(error: unknown): StorageFault | null;
   close(): Promise<void>;
+  /**
+   * The storage of another ledger beside this one (issue 24): PostgreSQL, a schema of its own on
+   * the same server, with its own pool and write lock; SQLite, a file of its own in the same
+   * folder. Not created or migrated yet: store/namespaces.ts does that. `currentSchema`
+   * (PostgreSQL): the schema this database's tables live in, when set by the URL's search_path.
+   */
+  namespace?(ledger: string, currentSchema?: string): Database;
 }
 
 export interface ReadReplica {

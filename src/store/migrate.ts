@@ -39,7 +39,7 @@ function droppedMeanwhile(error: unknown): boolean {
  * set in DATABASE_URL (`?options=-c search_path=…`) on a server with other Inkwell schemas
  * would find theirs and never create its own.
  */
-async function currentSchema(database: Database): Promise<string> {
+export async function currentSchema(database: Database): Promise<string> {
   const { rows } = await sql<{ schema: string }>`SELECT current_schema() AS schema`.execute(database.db);
   const schema = rows[0]?.schema;
   if (!schema) throw new Error('PostgreSQL has no current schema: check search_path in DATABASE_URL');

@@ -19,6 +19,12 @@ export interface PostgresOptions {
    * (read-route.ts) go there, everything else to the primary.
    */
   readUrl?: string | null;
+  /**
+   * A ledger's own write lock (issue 24): its writes take the two-int4 key (LEDGER_LOCKS,
+   * hashtext(space)) instead of WRITE_LOCK, and its named locks are named within the space, so
+   * that ledgers never wait for each other. Unset: the default ledger's WRITE_LOCK, as before.
+   */
+  lockSpace?: string;
 }
 
 /** Any fixed number: the advisory lock every write transaction takes first. */
@@ -29,6 +35,16 @@ const WRITE_LOCK = 7_341_853_001;
  * a key space apart from the one-bigint WRITE_LOCK's: no name can collide with the ledger's lock.
  */
 const NAMED_LOCKS = 7_341;
+
+/**
+ * The write locks of the ledgers other than `default`: (this namespace, hashtext(schema)), apart
+ * from NAMED_LOCKS and from WRITE_LOCK. Two schemas whose hashes collide would only share a lock
+ * (their writes would take turns), never break anything.
+ */
+const LEDGER_LOCKS = 7_342;
+
+/** Connections of each ledger's pool besides the default one's: 2 API processes × 10 ledgers stay far below max_connections = 100. */
+const LEDGER_POOL_SIZE = 4;
 
 /**
  * PostgreSQL through pg. Write transactions are serialised by a transaction-level advisory
@@ -84,7 +100,9 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
           const lock = writeOptions?.lock;
           try {
             return await db.transaction().execute(async (trx) => {
-              await sql.raw(takeLock(lock, options.lockTimeoutMs ?? 5000, writeOptions?.durable ?? true)).execute(trx);
+              await sql
+                .raw(takeLock(lock, options.lockSpace, options.lockTimeoutMs ?? 5000, writeOptions?.durable ?? true))
+                .execute(trx);
               return work(trx);
             });
           } catch (error) {
@@ -94,16 +112,25 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
       ),
     fault,
     close: () => db.destroy(),
+    namespace: (ledger, currentSchema) => {
+      const schema = ledgerSchema(options.schema ?? currentSchema, ledger);
+      return openPostgres(url, {
+        schema,
+        poolSize: Math.min(options.poolSize ?? LEDGER_POOL_SIZE, LEDGER_POOL_SIZE),
+        lockTimeoutMs: options.lockTimeoutMs,
+        lockSpace: schema,
+        readUrl: options.readUrl,
+      });
+    },
   };
 }
 
 /** A pool of connections to one server (the primary's `Client` finds it among the hosts). */
 function pool(url: string, options: PostgresOptions, client?: typeof pg.Client): pg.Pool {
   const created = new pg.Pool({
-    connectionString: url,
+    ...withSchema(url, options.schema),
     Client: client,
     max: options.poolSize ?? 10,
-    options: options.schema ? `-c search_path=${options.schema}` : undefined,
     // int8 (positions) as a JS number, as SQLite gives it; refuse what a number cannot hold.
     types: {
       getTypeParser: ((oid: number, format?: string) => {
@@ -130,17 +157,43 @@ function pool(url: string, options: PostgresOptions, client?: typeof pg.Client):
  * for `timeoutMs`, then the write fails clearly; the work after it has no lock timeout. A commit
  * that may be lost (WriteOptions.durable false) does not wait for the WAL flush.
  */
-function takeLock(lock: string | undefined, timeoutMs: number, durable: boolean): string {
+function takeLock(lock: string | undefined, space: string | undefined, timeoutMs: number, durable: boolean): string {
+  const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
   const take =
-    lock === undefined
-      ? `pg_advisory_xact_lock(${WRITE_LOCK})`
-      : `pg_advisory_xact_lock(${NAMED_LOCKS}, hashtext('${lock.replaceAll("'", "''")}'))`;
+    lock !== undefined
+      ? `pg_advisory_xact_lock(${NAMED_LOCKS}, hashtext(${quote(space === undefined ? lock : `${space}/${lock}`)}))`
+      : space !== undefined
+        ? `pg_advisory_xact_lock(${LEDGER_LOCKS}, hashtext(${quote(space)}))`
+        : `pg_advisory_xact_lock(${WRITE_LOCK})`;
   return [
     `SET LOCAL lock_timeout = '${Math.max(1, Math.trunc(timeoutMs))}ms'`,
     `SELECT ${take}`,
     'SET LOCAL lock_timeout = 0',
     `SET LOCAL synchronous_commit = ${durable ? 'on' : 'off'}`,
   ].join('; ');
+}
+
+/**
+ * The connection settings that put the tables in `schema`. pg lets the URL's own `options`
+ * parameter (a search_path in DATABASE_URL) override the pool's, so the two are joined, the
+ * schema last (the last -c of a setting wins): a ledger beside such a deployment gets its own.
+ */
+function withSchema(url: string, schema: string | undefined): { connectionString: string; options?: string } {
+  if (!schema) return { connectionString: url };
+  const parsed = new URL(url);
+  const own = parsed.searchParams.get('options');
+  parsed.searchParams.delete('options');
+  return { connectionString: parsed.toString(), options: [own, `-c search_path=${schema}`].filter(Boolean).join(' ') };
+}
+
+/**
+ * The schema of ledger `ledger` (issue 24): `ledger_<name>` beside a deployment in `public`, or
+ * `<schema>_ledger_<name>` beside one whose tables live in a schema of their own (set in
+ * DATABASE_URL's search_path, or per test), so that two deployments on one database never share a
+ * ledger. Ledger names are plain identifiers (domain/ledgers.ts): the schema needs no quoting.
+ */
+export function ledgerSchema(schema: string | undefined, ledger: string): string {
+  return schema && schema !== 'public' ? `${schema}_ledger_${ledger}` : `ledger_${ledger}`;
 }
 
 /**

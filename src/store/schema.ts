@@ -129,6 +129,16 @@ export interface ApiKeysTable {
   expires_at: string | null;
   revoked_at: string | null;
   revoked_by: string | null;
+  /** The JSON array of the ledgers the key may use; null: every ledger. */
+  ledgers: string | null;
+}
+
+/** The catalogue of ledgers (read in the default ledger's database only). */
+export interface LedgersTable {
+  name: string;
+  description: string;
+  created_at: string;
+  created_by: string;
 }
 
 /** A checkpointed subscriber's place in the log, per generation (one active; a rebuild builds the next). */
@@ -327,6 +337,7 @@ export interface Schema {
   balance_epochs: BalanceEpochsTable;
   late_sums: LateSumsTable;
   api_keys: ApiKeysTable;
+  ledgers: LedgersTable;
   holds: HoldsTable;
   subscribers: SubscribersTable;
   daily_balances: DailyBalancesTable;

@@ -1,6 +1,6 @@
 /** The embedded database: a SQLite file, its connections on worker threads (sqlite-threads.ts). */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { Kysely, sql } from 'kysely';
 import type { Database } from './db.js';
 import type { Schema } from './schema.js';
@@ -76,7 +76,21 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Database 
       await writer.destroy();
       if (separate) await db.destroy();
     },
+    namespace: (ledger) => {
+      if (file === ':memory:' || options.readonly) throw new Error('an in-memory or read-only database has no ledgers');
+      return openSqlite(ledgerFile(file, ledger), { busyTimeoutMs: options.busyTimeoutMs, readers: options.readers });
+    },
   };
+}
+
+/**
+ * The file of ledger `ledger` (issue 24), beside the default one: `inkwell.db` →
+ * `inkwell.ledger-acme.db`. Each file has its own writer, but they share this process: no claim
+ * of parallel writers is made for SQLite.
+ */
+export function ledgerFile(file: string, ledger: string): string {
+  const ext = extname(file);
+  return join(dirname(file), `${basename(file, ext)}.ledger-${ledger}${ext || '.db'}`);
 }
 
 /** A SQLite error the storage gave as a StorageFault; null for anything else. */

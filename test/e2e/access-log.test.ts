@@ -44,6 +44,23 @@ afterAll(async () => {
 const SECRET_VALUE = 'assets:very-secret-account-code';
 
 describe('access log', () => {
+  it('names the ledger of each request: default, an existing one, none for an unknown one (issue 24)', async () => {
+    await server.gql('mutation { createLedger(input: { name: "logged" }) { __typename } }');
+    const send = (path: string, requestId: string) =>
+      server.raw({
+        path,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-request-id': requestId },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
+    expect((await send('/graphql', 'ledger-1')).status).toBe(200);
+    expect((await send('/ledgers/logged/graphql', 'ledger-2')).status).toBe(200);
+    expect((await send('/ledgers/ghost/graphql', 'ledger-3')).status).toBe(404);
+    expect((await lineOf('ledger-1')).fields).toMatchObject({ ledger: 'default', path: '/graphql' });
+    expect((await lineOf('ledger-2')).fields).toMatchObject({ ledger: 'logged', path: '/ledgers/logged/graphql' });
+    expect((await lineOf('ledger-3')).fields).toMatchObject({ ledger: null, outcome: 'LEDGER_NOT_FOUND', status: 404 });
+  });
+
   it('writes one line per request with its fields, and no secret, query text or variable value', async () => {
     const key = await server.createKey('reader', { name: 'dashboard' });
     const query = 'query Lookup($code: String!) { account(code: $code) { code } }';

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { processApi } from '../support/api.js';
-import { gqlAt, processDb, run, serve, type ProcessDb, type ServeProcess } from '../support/process.js';
+import { gqlAt, processDb, run, serve, TEST_ADMIN_KEY, type ProcessDb, type ServeProcess } from '../support/process.js';
 
 const running: ServeProcess[] = [];
 const databases: ProcessDb[] = [];
@@ -112,6 +112,34 @@ describe('inkwell keys', () => {
     expect(revoked.stdout).toMatch(/revoked "ci-bot" at /);
     expect(await status(server.url, secret)).toBe(401);
     expect(run(['keys', 'list'], db.file, db.env).stdout).toMatch(/^ci-bot\twriter\t.*revoked \S+ by cli$/m);
+  });
+
+  it('scopes a key to ledgers with --ledger: FORBIDDEN on every other ledger (issue 24)', async () => {
+    const db = await fresh();
+    const server = await start(db);
+    const created = await gqlAt(
+      server.url,
+      'mutation { createLedger(input: { name: "acme" }) { __typename } }',
+      undefined,
+      TEST_ADMIN_KEY,
+    );
+    expect(created.data?.createLedger.__typename, JSON.stringify(created)).toBe('Ledger');
+    const unknown = run(['keys', 'create', '--name', 'x', '--role', 'reader', '--ledger', 'nope'], db.file, db.env);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toMatch(/no ledger is named "nope"/);
+    const scoped = run(
+      ['keys', 'create', '--name', 'acme-bot', '--role', 'writer', '--ledger', 'acme'],
+      db.file,
+      db.env,
+    );
+    expect(scoped.status, scoped.stderr).toBe(0);
+    expect(scoped.stderr).toMatch(/created writer key "acme-bot" for ledger acme; its secret, shown once/);
+    const secret = scoped.stdout.trim();
+    const acme = server.url.replace(/\/graphql$/, '/ledgers/acme/graphql');
+    expect(await status(acme, secret)).toBe(200);
+    expect(await status(server.url, secret)).toBe(403);
+    expect(await status(acme, TEST_ADMIN_KEY)).toBe(200);
+    expect(run(['keys', 'list'], db.file, db.env).stdout).toMatch(/^acme-bot\twriter\t.*\tledgers acme\tactive$/m);
   });
 
   it('takes a plain date for --expires-at: the key works through that day, UTC', async () => {

@@ -366,6 +366,20 @@ const MATRIX: Record<string, Row> = {
       variables: { name: `k-${next()}` },
     }),
   },
+  'Query.ledgers': {
+    needs: 'read',
+    request: () => ({ query: '{ f: ledgers(first: 5) { edges { node { name endpoint } } } }' }),
+  },
+  'Mutation.createLedger': {
+    needs: 'admin',
+    request: () => ({
+      query:
+        'mutation($name: String!) { f: createLedger(input: { name: $name, description: "matrix" }) { __typename ... on Ledger { name } } }',
+      variables: { name: `m_${next().replace(/-/g, '_')}` },
+    }),
+    // The name, not the union: an allowed call must create the ledger, not answer a refusal.
+    path: ['f', 'name'],
+  },
   'Query.webhooks': {
     needs: 'admin',
     request: () => ({ query: '{ f: webhooks(first: 5) { edges { node { id url status } } } }' }),

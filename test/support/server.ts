@@ -60,6 +60,15 @@ export async function throwawayPostgresDatabase(prefix: string): Promise<{ url: 
   };
 }
 
+/** Drops the schemas of the ledgers created beside `schema` (src/store/postgres.ts ledgerSchema). */
+export async function dropLedgerSchemas(client: pg.Client, schema: string): Promise<void> {
+  const { rows } = await client.query<{ name: string }>(
+    'SELECT nspname AS name FROM pg_namespace WHERE starts_with(nspname, $1)',
+    [`${schema}_ledger_`],
+  );
+  for (const { name } of rows) await client.query(`DROP SCHEMA ${name} CASCADE`);
+}
+
 async function tempPostgres(poolSize?: number): Promise<TempDatabase> {
   const url = postgresUrl();
   const schema = `t_${randomBytes(6).toString('hex')}`;
@@ -78,6 +87,7 @@ async function tempPostgres(poolSize?: number): Promise<TempDatabase> {
       const cleanup = new pg.Client({ connectionString: url });
       await cleanup.connect();
       await cleanup.query(`DROP SCHEMA ${schema} CASCADE`);
+      await dropLedgerSchemas(cleanup, schema);
       await cleanup.end();
     },
   };
@@ -117,7 +127,7 @@ export interface TestServer {
   /** The secret of the admin key every test server starts with (named "test-admin"). */
   adminKey: string;
   /** Creates a key with this role and returns its secret. */
-  createKey(role: string, options?: { name?: string; expiresAt?: string }): Promise<string>;
+  createKey(role: string, options?: { name?: string; expiresAt?: string; ledgers?: string[] }): Promise<string>;
   /** POSTs a GraphQL request as application/json with the admin key, and parses the answer. */
   gql<T = any>(
     query: string,
@@ -187,8 +197,9 @@ export async function startTestServer(
     database: temp.database,
     file: temp.file,
     adminKey,
-    async createKey(role, { name = `${role}-${++keySequence}`, expiresAt } = {}) {
-      return (await createApiKey(temp.database, { name, role, expiresAt, createdBy: 'test', now: now() })).secret;
+    async createKey(role, { name = `${role}-${++keySequence}`, expiresAt, ledgers } = {}) {
+      return (await createApiKey(temp.database, { name, role, expiresAt, ledgers, createdBy: 'test', now: now() }))
+        .secret;
     },
     gql: (query, variables, headers) => gqlAs(adminKey, query, variables, headers),
     gqlAs,
