@@ -70,6 +70,10 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
   },
   test: {
+    // Two test files at a time (vitest's default leaves one of two cores idle): most suites wait
+    // on sockets, child processes and PostgreSQL, so two overlap well on a 2-core machine.
+    // INKWELL_TEST_WORKERS sets another number (1: one file at a time, for timing-sensitive runs).
+    maxWorkers: Number(process.env.INKWELL_TEST_WORKERS ?? 2),
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Fail on leftovers: a skipped or todo test is unfinished work, not a pass.
