@@ -76,12 +76,15 @@ async function tempPostgres(poolSize?: number): Promise<TempDatabase> {
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${schema}`);
   await admin.end();
-  const database = openPostgres(url, { schema, poolSize });
+  // A write lock of its own, as a ledger has (postgres.ts lockSpace): test files run two at a
+  // time, and would otherwise queue behind each other's writes on the database's one default lock.
+  const open = () => openPostgres(url, { schema, poolSize, lockSpace: schema });
+  const database = open();
   await migrateToLatest(database);
   return {
     database,
     file: `${url}#${schema}`,
-    reopen: () => openPostgres(url, { schema, poolSize }),
+    reopen: open,
     dispose: async () => {
       await database.close();
       const cleanup = new pg.Client({ connectionString: url });
