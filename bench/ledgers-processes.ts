@@ -36,8 +36,10 @@ export interface ProcessFigures {
   /** Each process's event-loop utilisation (0–1) and cores used, while it ran. */
   loops: number[];
   cores: number[];
-  /** Cores the PostgreSQL processes used meanwhile (all that lived through the run: this run's backends, the server's own, any other's). */
+  /** Cores the PostgreSQL processes alive at the end used meanwhile (this run's backends, the server's own, any other's). */
   postgresCores: number;
+  /** The share (0–1) of all the machine's cores busy meanwhile, whoever used them. */
+  machineBusy: number;
 }
 
 export async function processRate(run: ProcessRun): Promise<ProcessFigures> {
@@ -64,6 +66,7 @@ export async function processRate(run: ProcessRun): Promise<ProcessFigures> {
     await Promise.all(ready);
     const start = process.hrtime.bigint();
     const ticks = postgresTicks();
+    const machine = machineTicks();
     const done = children.map((child) => message(child, 'done'));
     for (const child of children) child.send('go');
     const answers = await Promise.all(done);
@@ -74,6 +77,7 @@ export async function processRate(run: ProcessRun): Promise<ProcessFigures> {
       loops: answers.map((a) => round2(a.loop ?? 0)),
       cores: answers.map((a) => round2(a.cores ?? 0)),
       postgresCores: round2(ticksBetween(ticks, postgresTicks()) / TICKS_PER_SECOND / seconds),
+      machineBusy: busyShare(machine, machineTicks()),
     };
   } finally {
     // Finished workers close their ledgers and exit; after a failure the others are ended.
@@ -94,6 +98,11 @@ function message(child: ChildProcess, key: 'ready' | 'done'): Promise<Record<str
     child.on('message', onMessage);
     child.once('exit', onExit);
   });
+}
+
+function busyShare(before: { busy: number; total: number }, after: { busy: number; total: number }): number {
+  const total = after.total - before.total;
+  return total > 0 ? round2((after.busy - before.busy) / total) : 0;
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
@@ -119,11 +128,20 @@ function postgresTicks(): Map<string, number> {
   return ticks;
 }
 
-/** Ticks spent between two readings by the processes in both (the run's backends live through it). */
+/** Ticks spent between two readings by the processes alive at the second (one started since counts all its ticks). */
 function ticksBetween(before: Map<string, number>, after: Map<string, number>): number {
   let spent = 0;
-  for (const [pid, ticks] of after) spent += ticks - (before.get(pid) ?? ticks);
+  for (const [pid, ticks] of after) spent += ticks - (before.get(pid) ?? 0);
   return spent;
+}
+
+/** Busy and total ticks of the whole machine so far (/proc/stat's first line; zeros without it). */
+function machineTicks(): { busy: number; total: number } {
+  if (!existsSync('/proc/stat')) return { busy: 0, total: 0 };
+  // cpu  user nice system idle iowait irq softirq steal …: idle and iowait are not busy.
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  return { busy: total - fields[3]! - fields[4]!, total };
 }
 
 function exited(child: ChildProcess, end: boolean): Promise<void> {
