@@ -40,6 +40,8 @@ export interface ProcessFigures {
   postgresCores: number;
   /** The share (0–1) of all the machine's cores busy meanwhile, whoever used them. */
   machineBusy: number;
+  /** Commands retried after STORAGE_LOCKED (5 s waiting for the ledger's lock), warm-up included. */
+  lockedRetries: number;
 }
 
 export async function processRate(run: ProcessRun): Promise<ProcessFigures> {
@@ -78,6 +80,7 @@ export async function processRate(run: ProcessRun): Promise<ProcessFigures> {
       cores: answers.map((a) => round2(a.cores ?? 0)),
       postgresCores: round2(ticksBetween(ticks, postgresTicks()) / TICKS_PER_SECOND / seconds),
       machineBusy: busyShare(machine, machineTicks()),
+      lockedRetries: answers.reduce((a, b) => a + (b.lockedRetries ?? 0), 0),
     };
   } finally {
     // Finished workers close their ledgers and exit; after a failure the others are ended.

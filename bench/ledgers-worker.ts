@@ -10,6 +10,7 @@ import { Ledger } from '../src/ledger/ledger.js';
 import type { Database } from '../src/store/db.js';
 import { openLedgerStorage } from '../src/store/namespaces.js';
 import { openPostgres } from '../src/store/postgres.js';
+import { StorageFault } from '../src/store/storage-fault.js';
 import { batchInputs, runClients, type Job } from './ledgers-jobs.js';
 import { transferPair } from './workload.js';
 
@@ -35,13 +36,26 @@ async function main(task: WorkerTask): Promise<void> {
   try {
     for (const name of task.ledgers) opened.push(await openLedgerStorage(home, name));
     const ledgers = opened.map((d) => new Ledger(d));
-    const job: Job = (ledger, l, i, prefix) =>
+    const command: Job = (ledger, l, i, prefix) =>
       task.kind === 'transfer'
         ? ledger.transfer(
             { idempotencyKey: `${prefix}-${l}-${i}`, ...transferPair(i, task.accounts), amount: '1.00' },
             ctx,
           )
         : ledger.postTransactions(batchInputs(`${prefix}-${l}`, i, task.accounts), ctx, { atomic: false });
+    // A write that waited its 5 s for the ledger's lock fails STORAGE_LOCKED, "retry shortly": a
+    // client does, with the same idempotency key (safe). Counted: under contention it happens.
+    let lockedRetries = 0;
+    const job: Job = async (ledger, l, i, prefix) => {
+      for (;;) {
+        try {
+          return await command(ledger, l, i, prefix);
+        } catch (error) {
+          if (!(error instanceof StorageFault && error.fault === 'STORAGE_LOCKED')) throw error;
+          lockedRetries += 1;
+        }
+      }
+    };
     // Warm-up: compiled code, account states in memory, connections open — as a serving process has.
     await runClients(ledgers, ledgers.length * (task.kind === 'batch' ? 2 : 20), task.clients, (ledger, l, i) =>
       job(ledger, l, i, `${task.prefix}-warm`),
@@ -59,6 +73,7 @@ async function main(task: WorkerTask): Promise<void> {
     const used = process.cpuUsage(cpu);
     process.send!({
       done,
+      lockedRetries,
       loop: performance.eventLoopUtilization(elu).utilization,
       cores: (used.user + used.system) / 1e6 / seconds,
     });
