@@ -10,6 +10,8 @@ import { openLedgerStorage } from '../src/store/namespaces.js';
 import { openPostgres } from '../src/store/postgres.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 import { withFreshPostgres } from './databases.js';
+import { BATCH, batchInputs, runClients } from './ledgers-jobs.js';
+import { measureLedgerProcesses } from './ledgers-processes.js';
 import { transferPair } from './workload.js';
 
 type Report = (name: string, value: number, unit: string, extra?: Record<string, unknown>) => void;
@@ -60,6 +62,7 @@ export async function measureLedgers(quick: boolean, report: Report): Promise<vo
         });
       }
       await batchRates(one, many, quick ? 40 : 160, 8, accounts, report);
+      await measureLedgerProcesses(fresh, { quick, accounts, ledgers: LEDGERS }, report);
     } finally {
       for (const d of opened) await d.close();
       await home.close();
@@ -100,8 +103,6 @@ async function batchRates(
   });
 }
 
-const BATCH = 100;
-
 async function batchTransfers(
   ledgers: Ledger[],
   batches: number,
@@ -109,19 +110,9 @@ async function batchTransfers(
   accounts: number,
   prefix: string,
 ): Promise<number> {
-  const { done, seconds } = await spread(ledgers, batches, clients, (ledger, l, b) => {
-    const inputs = Array.from({ length: BATCH }, (_, j) => {
-      const { debitAccount, creditAccount } = transferPair(b * BATCH + j, accounts);
-      return {
-        idempotencyKey: `${prefix}-${l}-${b}-${j}`,
-        entries: [
-          { account: debitAccount, direction: 'DEBIT' as const, amount: '1.00' },
-          { account: creditAccount, direction: 'CREDIT' as const, amount: '1.00' },
-        ],
-      };
-    });
-    return ledger.postTransactions(inputs, ctx, { atomic: false });
-  });
+  const { done, seconds } = await spread(ledgers, batches, clients, (ledger, l, b) =>
+    ledger.postTransactions(batchInputs(`${prefix}-${l}`, b, accounts), ctx, { atomic: false }),
+  );
   return (done * BATCH) / seconds;
 }
 
@@ -147,23 +138,14 @@ async function transfers(
   return done / seconds;
 }
 
-/** Runs `jobs` jobs split evenly over `ledgers`, `clients` callers split the same way (each awaits its own); how many ran, in how long. */
+/** `jobs` jobs from `clients` callers spread over `ledgers` (runClients): how many ran, in how long. */
 async function spread(
   ledgers: Ledger[],
   jobs: number,
   clients: number,
   job: (ledger: Ledger, l: number, i: number) => Promise<unknown>,
 ): Promise<{ done: number; seconds: number }> {
-  const perLedger = Math.floor(jobs / ledgers.length);
   const start = process.hrtime.bigint();
-  await Promise.all(
-    ledgers.map(async (ledger, l) => {
-      let next = 0;
-      const client = async () => {
-        for (let i = next++; i < perLedger; i = next++) await job(ledger, l, i);
-      };
-      await Promise.all(Array.from({ length: Math.max(1, Math.floor(clients / ledgers.length)) }, client));
-    }),
-  );
-  return { done: perLedger * ledgers.length, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
+  const done = await runClients(ledgers, jobs, clients, job);
+  return { done, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
 }
