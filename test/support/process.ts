@@ -10,7 +10,7 @@ import type { Database } from '../../src/store/db.js';
 import { openPostgres } from '../../src/store/postgres.js';
 import { openSqlite } from '../../src/store/sqlite.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
-import { dropLedgerSchemas, postgresUrl, TEST_DIALECT } from './server.js';
+import { dropTestSchema, postgresUrl, TEST_DIALECT } from './server.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/inkwell.js', import.meta.url));
 
@@ -139,12 +139,6 @@ export async function processDb(): Promise<ProcessDb> {
     file: 'unused.db',
     env: { DATABASE_URL: url },
     open: () => migrated(openPostgres(postgresUrl(), { schema })),
-    dispose: async () => {
-      const cleanup = new pg.Client({ connectionString: postgresUrl() });
-      await cleanup.connect();
-      await cleanup.query(`DROP SCHEMA ${schema} CASCADE`);
-      await dropLedgerSchemas(cleanup, schema);
-      await cleanup.end();
-    },
+    dispose: () => dropTestSchema(schema),
   };
 }

@@ -60,13 +60,37 @@ export async function throwawayPostgresDatabase(prefix: string): Promise<{ url: 
   };
 }
 
+/**
+ * Drops a test schema and the schemas of the ledgers created beside it. Test files run two at a
+ * time, and PostgreSQL may pick this DROP as the victim of a deadlock with another file's DDL or
+ * with a child process still ending: it is then tried again.
+ */
+export async function dropTestSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: postgresUrl() });
+  await client.connect();
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await dropLedgerSchemas(client, schema);
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code !== '40P01' || attempt === 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
+    }
+  } finally {
+    await client.end();
+  }
+}
+
 /** Drops the schemas of the ledgers created beside `schema` (src/store/postgres.ts ledgerSchema). */
 export async function dropLedgerSchemas(client: pg.Client, schema: string): Promise<void> {
   const { rows } = await client.query<{ name: string }>(
     'SELECT nspname AS name FROM pg_namespace WHERE starts_with(nspname, $1)',
     [`${schema}_ledger_`],
   );
-  for (const { name } of rows) await client.query(`DROP SCHEMA ${name} CASCADE`);
+  for (const { name } of rows) await client.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
 }
 
 async function tempPostgres(poolSize?: number): Promise<TempDatabase> {
@@ -87,11 +111,7 @@ async function tempPostgres(poolSize?: number): Promise<TempDatabase> {
     reopen: open,
     dispose: async () => {
       await database.close();
-      const cleanup = new pg.Client({ connectionString: url });
-      await cleanup.connect();
-      await cleanup.query(`DROP SCHEMA ${schema} CASCADE`);
-      await dropLedgerSchemas(cleanup, schema);
-      await cleanup.end();
+      await dropTestSchema(schema);
     },
   };
 }
