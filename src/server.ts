@@ -38,8 +38,7 @@ import {
 import { schema } from './graphql/schema.js';
 import type { GraphQLContext } from './graphql/builder.js';
 import { DEFAULT_ACTOR } from './ledger/context.js';
-import type { Ledger } from './ledger/ledger.js';
-import { Ledger as LedgerInstance, type LedgerOptions } from './ledger/ledger.js';
+import { Ledger, type LedgerOptions } from './ledger/ledger.js';
 import { LedgerRegistry } from './ledger/registry.js';
 import { recordLedger } from './ledger/catalogue.js';
 import { DEFAULT_LEDGER } from './domain/ledgers.js';
@@ -427,7 +426,7 @@ export async function startServer(options: ServerOptions & { port: number; host?
   const registry = new LedgerRegistry<LedgerRuntime>(
     options.ledger.database,
     home,
-    (name, database) => startLedgerRuntime(name, new LedgerInstance(database, options.ledgerOptions), options),
+    (name, database) => startLedgerRuntime(name, new Ledger(database, options.ledgerOptions), options),
     stopLedgerRuntime,
   );
   const { subscribers, webhooks: webhookDispatcher } = home;
