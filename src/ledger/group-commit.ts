@@ -54,7 +54,8 @@ interface Job {
   classic: boolean;
   /** A dry run: decided alone, like a command, in a write transaction that is then rolled back. */
   dryRun: boolean;
-  resolve(value: unknown): void;
+  /** `head`: the log head its durable transaction left (none for a dry run). */
+  resolve(value: unknown, head?: number): void;
   reject(error: unknown): void;
 }
 
@@ -86,8 +87,6 @@ export class GroupCommitter {
    * histograms); two numbers per commit, so it costs nothing on the write path.
    */
   observer: ((commands: number, seconds: number) => void) | null = null;
-  /** The log head the last durable group of this committer left (0: none yet). */
-  lastPosition = 0;
 
   /** Commands waiting for a group (the /metrics queue depth). */
   get queueDepth(): number {
@@ -109,6 +108,7 @@ export class GroupCommitter {
     run: (session: WriteSession) => Promise<T>,
     options: { keys?: string[]; accounts?: string[]; alone?: boolean; classic?: boolean; dryRun?: boolean } = {},
   ): Promise<T> {
+    let head: number | undefined;
     const committed = new Promise<T>((resolve, reject) => {
       const job = {
         run,
@@ -118,7 +118,11 @@ export class GroupCommitter {
         classic: options.classic ?? false,
         dryRun: options.dryRun ?? false,
       };
-      this.queue.push({ ...job, resolve: resolve as (value: unknown) => void, reject });
+      const done = (value: unknown, at?: number) => {
+        head = at;
+        resolve(value as T);
+      };
+      this.queue.push({ ...job, resolve: done, reject });
       if (this.queue.length >= this.options.maxBatch) this.wake?.();
       if (!this.draining) {
         this.draining = true;
@@ -130,7 +134,7 @@ export class GroupCommitter {
     });
     // Noted in the submitter's scope (a promise reaction runs in the context it was made in).
     return committed.then((value) => {
-      notePosition(this.lastPosition);
+      if (head !== undefined) notePosition(head);
       return value;
     });
   }
@@ -189,7 +193,7 @@ export class GroupCommitter {
       .write((trx) => session.writeTo(trx))
       .then(
         () => {
-          this.acknowledge(jobs, outcomes, started, session.endHead?.position ?? 0);
+          this.acknowledge(jobs, outcomes, started, session.endHead?.position);
           return null;
         },
         (error: unknown) => ({ jobs, error }),
@@ -252,7 +256,7 @@ export class GroupCommitter {
       return this.failed(jobs, error);
     }
     this.cache.head = session.endHead;
-    this.acknowledge(jobs, outcomes, started, session.endHead?.position ?? 0);
+    this.acknowledge(jobs, outcomes, started, session.endHead?.position);
   }
 
   /**
@@ -310,8 +314,7 @@ export class GroupCommitter {
   }
 
   /** Once the group's transaction is durable: the answers go out. */
-  private acknowledge(jobs: Job[], outcomes: Outcome[], started: number, head: number): void {
-    this.lastPosition = Math.max(this.lastPosition, head);
+  private acknowledge(jobs: Job[], outcomes: Outcome[], started: number, head: number | undefined): void {
     this.onCommit();
     this.observer?.(jobs.length, (performance.now() - started) / 1000);
     this.stats.groups += 1;
@@ -320,7 +323,7 @@ export class GroupCommitter {
     jobs.forEach((job, i) => {
       const outcome = outcomes[i]!;
       if ('error' in outcome) job.reject(outcome.error);
-      else job.resolve(outcome.value);
+      else job.resolve(outcome.value, head);
     });
   }
 }
