@@ -121,6 +121,15 @@ export function codeAtOrBelow(prefix: string) {
     eb.or([eb('code', '=', prefix), eb.and([eb('code', '>=', `${prefix}:`), eb('code', '<', `${prefix};`)])]);
 }
 
+/** Entries after a leg in log order: a later position, or a later leg of the same one (a keyset page). */
+export function entriesAfter(leg: { position: number; legIndex: number }) {
+  return (eb: ExpressionBuilder<Schema, 'entries'>) =>
+    eb.or([
+      eb('position', '>', leg.position),
+      eb.and([eb('position', '=', leg.position), eb('leg_index', '>', leg.legIndex)]),
+    ]);
+}
+
 export async function listAccounts(
   db: Db,
   options: { afterCode?: string; limit: number; prefix?: string | null; type?: AccountType | null },
@@ -267,14 +276,7 @@ export async function listEntries(
 ): Promise<EntryView[]> {
   let query = db.selectFrom('entries').selectAll().where('account_code', '=', code);
   const after = options.after;
-  if (after) {
-    query = query.where((eb) =>
-      eb.or([
-        eb('position', '>', after.position),
-        eb.and([eb('position', '=', after.position), eb('leg_index', '>', after.legIndex)]),
-      ]),
-    );
-  }
+  if (after) query = query.where(entriesAfter(after));
   if (options.from) query = query.where('effective_at', '>=', options.from);
   if (options.to) query = query.where('effective_at', '<', options.to);
   if (options.knownAt) query = query.where('recorded_at', '<=', options.knownAt);

@@ -13,6 +13,7 @@ import type { RecordedPrice } from '../domain/prices.js';
 import { type Amount, ZERO, parseCurrency } from '../domain/money.js';
 import { exactValue, PriceNotFound, type PriceUsed, type Valuation } from '../domain/valuation.js';
 import { priceAt, priceSeries } from '../ledger/prices.js';
+import { entriesAfter } from '../ledger/queries.js';
 import type { Db } from '../store/db.js';
 import { breathe, FIRST_INSTANT, LAST_INSTANT, type ReportCut } from './cut.js';
 
@@ -133,12 +134,7 @@ export class Valuer {
         .where('account_code', '=', account.code)
         .where('effective_at', '<=', period.asOf)
         .where('position', '<=', cut.atPosition)
-        .where((eb) =>
-          eb.or([
-            eb('position', '>', after.position),
-            eb.and([eb('position', '=', after.position), eb('leg_index', '>', after.legIndex)]),
-          ]),
-        );
+        .where(entriesAfter(after));
       if (period.from) query = query.where('effective_at', '>=', period.from);
       // Up to a statement line (its keyset: effective time, then log order), that line included.
       if (through)
