@@ -85,7 +85,7 @@ export async function dropTestSchema(schema: string): Promise<void> {
 }
 
 /** Drops the schemas of the ledgers created beside `schema` (src/store/postgres.ts ledgerSchema). */
-export async function dropLedgerSchemas(client: pg.Client, schema: string): Promise<void> {
+async function dropLedgerSchemas(client: pg.Client, schema: string): Promise<void> {
   const { rows } = await client.query<{ name: string }>(
     'SELECT nspname AS name FROM pg_namespace WHERE starts_with(nspname, $1)',
     [`${schema}_ledger_`],
