@@ -40,6 +40,12 @@ export interface GroupCommitOptions {
 /** How long deciding a group runs before it yields to the event loop. */
 const YIELD_EVERY_MS = 1;
 
+/**
+ * A group's transaction reads the log head first (under the lock) and then mostly writes: its
+ * writes travel with the COMMIT (store/deferred-statements.ts).
+ */
+const DEFERRED = { deferStatements: true };
+
 export const DEFAULT_GROUP_COMMIT: GroupCommitOptions = { maxBatch: 1024, maxWaitMs: 0 };
 
 interface Job {
@@ -190,7 +196,7 @@ export class GroupCommitter {
     this.cache.head = session.endHead;
     const started = performance.now();
     this.inFlight = this.database
-      .write((trx) => session.writeTo(trx))
+      .write((trx) => session.writeTo(trx), DEFERRED)
       .then(
         () => {
           this.acknowledge(jobs, outcomes, started, session.endHead?.position);
@@ -251,7 +257,7 @@ export class GroupCommitter {
         const outcomes = await this.decide(session, jobs);
         await session.flush();
         return [outcomes, session] as const;
-      });
+      }, DEFERRED);
     } catch (error) {
       return this.failed(jobs, error);
     }

@@ -69,6 +69,14 @@ export interface WriteOptions {
    * durable too. The ledger's own writes are always durable.
    */
   durable?: boolean;
+  /**
+   * PostgreSQL: hold back the statements whose answer the work does not read (BEGIN, the lock,
+   * INSERT/UPDATE/DELETE without RETURNING) and send them with the next one it reads, or with the
+   * COMMIT (deferred-statements.ts): a group commit costs two or three round trips instead of one
+   * per statement. The lock is then taken at the work's first read, so the work must read before
+   * it relies on holding it (the ledger's writes read the log head first). SQLite: no effect.
+   */
+  deferStatements?: boolean;
 }
 
 /** DATABASE_URL=postgres://… selects PostgreSQL; otherwise the SQLite file. */

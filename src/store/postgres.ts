@@ -2,6 +2,7 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from './db.js';
+import { DeferringClient } from './deferred-statements.js';
 import { currentDeadline, DeadlineExceeded, withoutDeadline } from './deadline.js';
 import type { Schema } from './schema.js';
 import { parseHosts, PrimaryFinder, redactUrl, writableClient } from './pg-hosts.js';
@@ -65,9 +66,13 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
   // One Kysely over both pools: each connection is taken from the pool the work's scope names.
   const routed = {
     connect: () => (replica && readsFromReplica() ? replica : primary).connect(),
-    end: () => Promise.all([primary.end(), replica?.end()]),
+    // The pools are ended by close(), not by either Kysely (one never used would not end them).
+    end: async () => {},
   };
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: routed as unknown as pg.Pool }) });
+  // The same primary pool, for writes that hold back their unread statements (deferred-statements.ts).
+  const deferring = { connect: async () => new DeferringClient(await primary.connect()), end: routed.end };
+  const writer = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: deferring as unknown as pg.Pool }) });
   const where = redactUrl(url);
   const fault = (error: unknown) => {
     const found = postgresFault(error, where);
@@ -99,7 +104,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
         onPrimary(async () => {
           const lock = writeOptions?.lock;
           try {
-            return await db.transaction().execute(async (trx) => {
+            return await (writeOptions?.deferStatements ? writer : db).transaction().execute(async (trx) => {
               await sql
                 .raw(takeLock(lock, options.lockSpace, options.lockTimeoutMs ?? 5000, writeOptions?.durable ?? true))
                 .execute(trx);
@@ -111,7 +116,11 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
         }),
       ),
     fault,
-    close: () => db.destroy(),
+    close: async () => {
+      await Promise.all([db.destroy(), writer.destroy()]);
+      // pg refuses to end a pool twice; a second close has nothing left to do.
+      if (!primary.ending) await Promise.all([primary.end(), replica?.end()]);
+    },
     namespace: (ledger, currentSchema) => {
       const schema = ledgerSchema(options.schema ?? currentSchema, ledger);
       return openPostgres(url, {
