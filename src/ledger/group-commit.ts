@@ -75,7 +75,7 @@ class RolledBack extends Error {
 }
 
 /** How the write of a pipelined group ended: null once committed and acknowledged. */
-type Landing = null | { jobs: Job[]; error: unknown };
+type Landing = null | { jobs: Job[]; error: unknown; session: WriteSession };
 
 export class GroupCommitter {
   private readonly queue: Job[] = [];
@@ -186,7 +186,7 @@ export class GroupCommitter {
       this.cache.reset();
       return false;
     }
-    if (!(await this.settle())) {
+    if (!(await this.settle(session))) {
       this.stats.redecided += 1;
       return false;
     }
@@ -202,26 +202,32 @@ export class GroupCommitter {
           this.acknowledge(jobs, outcomes, started, session.endHead?.position);
           return null;
         },
-        (error: unknown) => ({ jobs, error }),
+        (error: unknown) => ({ jobs, error, session }),
       );
     return true;
   }
 
   /**
    * Waits for the pipelined group in flight. True when it committed (or none was in flight);
-   * false when it failed: the cache is emptied and its commands were run again, classic.
+   * false when it failed: its commands were run again, classic. `onTop`: a session decided after
+   * the state that group left, whose decisions are then dropped too.
    */
-  private async settle(): Promise<boolean> {
+  private async settle(onTop?: WriteSession): Promise<boolean> {
     const flight = this.inFlight;
     if (!flight) return true;
     this.inFlight = null;
     const landing = await flight;
     if (!landing) return true;
-    this.cache.reset();
-    const { jobs, error } = landing;
-    // The log moved under them (another writer): decide them again. Otherwise as a classic group fails.
-    if (error instanceof StaleDecision) await this.commit(jobs);
-    else await this.failed(jobs, error);
+    const { jobs, error, session } = landing;
+    if (error instanceof StaleDecision) {
+      // The log moved under them (another writer): the cache forgets what they and `onTop` moved
+      // on, the next transaction catches it up from the log, and they are decided again.
+      this.cache.rewind(session, onTop);
+      await this.commit(jobs);
+    } else {
+      this.cache.reset();
+      await this.failed(jobs, error);
+    }
     return false;
   }
 

@@ -5,9 +5,10 @@
  *
  * The `WriteCache` keeps decided account states, on-time frontiers and the books between
  * transactions. It is valid only for the log head it was left at: a session starts by reading
- * the head under the write lock, and anything else having appended since (another process,
- * another Ledger on the same database) empties it. While a transaction is open the cache is
- * marked unknown, so a rollback empties it too.
+ * the head under the write lock, and when anything else has appended since (another process,
+ * another Ledger on the same database) it forgets the streams written meanwhile, read from the
+ * log (`catchUp`), keeping the rest. While a transaction is open the cache is marked unknown, so a
+ * rollback empties it.
  *
  * Pipelined (group-commit.ts): a session may also `continue` from the state the group still being
  * committed leaves. It then decides from memory and from committed rows read outside any write
@@ -18,7 +19,7 @@
 import { evolve, type AccountEvent, type AccountState, type OpenedAccount } from '../domain/account.js';
 import type { BooksState } from '../domain/books.js';
 import type { StoredEvent } from '../events/envelope.js';
-import { accountCodeOf } from '../events/streams.js';
+import { accountCodeOf, BOOKS_STREAM, isAccountStream } from '../events/streams.js';
 import { OnTimeFrontiers } from '../projections/as-of-index.js';
 import { projectCategoryEvents } from '../projections/categories.js';
 import { projectPriceEvents } from '../projections/prices.js';
@@ -65,6 +66,59 @@ export class WriteCache {
     this.frontiers = new OnTimeFrontiers();
     this.books = null;
   }
+
+  /** Forgets what the cache holds of these streams: their next use reads them from the store again. */
+  forget(streamIds: Iterable<string>): void {
+    for (const streamId of streamIds) {
+      if (isAccountStream(streamId)) {
+        const code = accountCodeOf(streamId);
+        this.states.delete(code);
+        this.frontiers.forget(code);
+      } else if (streamId === BOOKS_STREAM) this.books = null;
+    }
+  }
+
+  /**
+   * A pipelined session's write did not land because the log moved under it: the cache goes back
+   * to the head that session decided after, without what it (and `onTop`, decided after it) moved
+   * on. The next write transaction catches it up from there (`catchUp`).
+   */
+  rewind(session: WriteSession, onTop?: WriteSession): void {
+    this.forget(session.streams());
+    if (onTop) this.forget(onTop.streams());
+    this.inFlight = null;
+    this.head = session.decidedAfter;
+  }
+}
+
+/** Log entries past which a cache is emptied rather than caught up (reading them would cost more). */
+const MAX_CATCH_UP = 10_000;
+
+/**
+ * Under the write lock, when the log head is not the one the cache reflects (another process, or
+ * another Ledger on the same database, appended): forgets the streams written since, read from the
+ * log, so the rest of the cache stays. False when it cannot vouch for its state — it reflects no
+ * head, holds too much, is too far behind, or its head is not in this log with the same hash.
+ */
+async function catchUp(trx: Db, cache: WriteCache, head: LogHead | null): Promise<boolean> {
+  const from = cache.head;
+  if (from === undefined || cache.states.size > MAX_CACHED_ACCOUNTS) return false;
+  if (sameHead(from, head)) return true;
+  const start = from?.position ?? 0;
+  if (head === null || head.position <= start || head.position - start > MAX_CATCH_UP) return false;
+  if (from !== null) {
+    const row = await trx.selectFrom('events').select('hash').where('position', '=', start).executeTakeFirst();
+    if (row?.hash !== from.hash) return false;
+  }
+  const written = await trx
+    .selectFrom('events')
+    .select('stream_id')
+    .distinct()
+    .where('position', '>', start)
+    .where('position', '<=', head.position)
+    .execute();
+  cache.forget(written.map((row) => row.stream_id));
+  return true;
 }
 
 /** The log moved under a pipelined session's decisions (its predecessor failed, or another writer wrote): decide again. */
@@ -117,8 +171,7 @@ export class WriteSession {
   /** Call first, inside the write transaction (under the write lock). */
   static async begin(trx: Db, cache: WriteCache, policy: ProjectionPolicy, now: Date): Promise<WriteSession> {
     const head = await readHead(trx);
-    if (cache.head === undefined || !sameHead(cache.head, head) || cache.states.size > MAX_CACHED_ACCOUNTS)
-      cache.reset();
+    if (!(await catchUp(trx, cache, head))) cache.reset();
     cache.head = undefined;
     return new WriteSession(trx, cache, head, now, policy, null);
   }
@@ -130,6 +183,16 @@ export class WriteSession {
   static continue(reader: Db, cache: WriteCache, policy: ProjectionPolicy, now: Date): WriteSession | null {
     if (cache.head === undefined || cache.states.size > MAX_CACHED_ACCOUNTS) return null;
     return new WriteSession(reader, cache, cache.head, now, policy, cache.inFlight ?? { keys: new Map(), entries: [] });
+  }
+
+  /** The head this session decided after. */
+  get decidedAfter(): LogHead | null {
+    return this.startHead;
+  }
+
+  /** The streams this session appended to (their cached states moved on with it). */
+  streams(): Set<string> {
+    return new Set(this.appended.map((event) => event.streamId));
   }
 
   /** What this session staged, for the session that decides while it commits. */

@@ -65,6 +65,11 @@ export class OnTimeFrontiers {
     });
   }
 
+  /** Forgets an account's frontier (another writer moved it): the next load reads it again. */
+  forget(code: string): void {
+    this.frontiers.delete(code);
+  }
+
   /** Whether this posting is late, advancing the frontier when it is on time. */
   classify(code: string, effectiveAt: string, recordedAt: string): boolean {
     const frontier = this.frontiers.get(code);

@@ -352,6 +352,42 @@ describe('pipelined group commit', () => {
     expect((await getAccounts(database.db, ['assets:a'])).get('assets:a')).toMatchObject({ balance: '0.00' });
     expect((await rebuildReadModels(database, { apply: false })).differences).toEqual([]);
   });
+
+  it('decides group n and the one decided on top again when another writer commits under them', async () => {
+    const { database } = await fresh();
+    const ledger = await setUp(database, { groupCommit: { maxBatch: 1 } });
+    await ledger.openAccount({ code: 'assets:d', name: 'D', type: 'ASSET', currency: 'USD' }, ctx);
+    await ledger.openAccount({ code: 'equity:e', name: 'E', type: 'EQUITY', currency: 'USD' }, ctx);
+    await transfer(ledger, 'fund', 'assets:a', 'equity:c', '5.00');
+    // Another process on the same database.
+    const other = new Ledger(database);
+    // The ledger's next write waits before its transaction begins, until released.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let hold = true;
+    const write = database.write.bind(database);
+    (database as { write: Database['write'] }).write = (work, options) => {
+      if (!hold) return write(work, options);
+      hold = false;
+      return gate.then(() => write(work, options));
+    };
+    // Group n is decided and held; group n+1, on accounts n does not touch, is decided on top of it.
+    const n = transfer(ledger, 'n', 'assets:b', 'assets:a', '2.00');
+    const onTop = transfer(ledger, 'on-top', 'assets:d', 'equity:e', '1.00');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The other writer commits: group n finds the log moved and both groups are decided again.
+    await transfer(other, 'foreign', 'assets:a', 'equity:c', '1.00');
+    release();
+    await Promise.all([n, onTop]);
+    expect(ledger.committer.stats.redecided).toBeGreaterThan(0);
+    // Group n+1's first decision moved assets:d and equity:e on in memory: had the cache kept it,
+    // its second decision would have posted on top of a posting that never committed.
+    const accounts = await getAccounts(database.db, ['assets:a', 'assets:d', 'equity:e']);
+    expect(accounts.get('assets:a')).toMatchObject({ balance: '4.00' });
+    expect(accounts.get('assets:d')).toMatchObject({ balance: '1.00', version: 2 });
+    expect(accounts.get('equity:e')).toMatchObject({ balance: '1.00', version: 2 });
+    expect((await rebuildReadModels(database, { apply: false })).differences).toEqual([]);
+  });
 });
 
 /** Each command's outcome, comparable across databases: its error code, or which command's id it got. */
