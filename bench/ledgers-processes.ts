@@ -111,10 +111,10 @@ function busyShare(before: { busy: number; total: number }, after: { busy: numbe
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
 /** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these. */
-const TICKS_PER_SECOND = 100;
+export const TICKS_PER_SECOND = 100;
 
 /** CPU ticks (user + system) so far of each `postgres` process, by pid, from /proc (none without /proc). */
-function postgresTicks(): Map<string, number> {
+export function postgresTicks(): Map<string, number> {
   const ticks = new Map<string, number>();
   for (const pid of existsSync('/proc') ? readdirSync('/proc') : []) {
     if (!/^\d+$/.test(pid)) continue;
@@ -132,7 +132,7 @@ function postgresTicks(): Map<string, number> {
 }
 
 /** Ticks spent between two readings by the processes alive at the second (one started since counts all its ticks). */
-function ticksBetween(before: Map<string, number>, after: Map<string, number>): number {
+export function ticksBetween(before: Map<string, number>, after: Map<string, number>): number {
   let spent = 0;
   for (const [pid, ticks] of after) spent += ticks - (before.get(pid) ?? 0);
   return spent;

@@ -11,6 +11,7 @@ import { openPostgres } from '../src/store/postgres.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 import { withFreshPostgres } from './databases.js';
 import { BATCH, batchInputs, runClients } from './ledgers-jobs.js';
+import { measureGroupCosts } from './ledger-costs.js';
 import { measureLedgerProcesses } from './ledgers-processes.js';
 import { transferPair } from './workload.js';
 
@@ -62,6 +63,7 @@ export async function measureLedgers(quick: boolean, report: Report): Promise<vo
         });
       }
       await batchRates(one, many, quick ? 40 : 160, 8, accounts, report);
+      await measureGroupCosts(one, { quick, accounts }, report);
       await measureLedgerProcesses(fresh, { quick, accounts, ledgers: LEDGERS }, report);
     } finally {
       for (const d of opened) await d.close();
