@@ -86,15 +86,22 @@ export function inline(text: string, values: readonly unknown[]): string | null 
     if (literal === null) return null;
     literals.push(literal);
   }
-  // Kysely writes a parameter only as $n, never inside a quoted string of its own making.
-  return text.replace(/\$(\d+)/g, (_, n: string) => literals[Number(n) - 1]!);
+  // A $n inside a quoted string or identifier is text, not a parameter: those are kept as they are.
+  return text.replace(PLACEHOLDER, (match, n: string | undefined) => (n ? literals[Number(n) - 1]! : match));
 }
+
+const PLACEHOLDER = /'(?:[^']|'')*'|"(?:[^"]|"")*"|\$(\d+)/g;
+
+const NEEDS_ESCAPE = /['\\]/;
 
 function literalOf(value: unknown): string | null {
   if (value === null || value === undefined) return 'NULL';
   // A NUL would end the query text early on the wire: such a value goes as a parameter (and is refused).
-  if (typeof value === 'string')
-    return value.includes('\0') ? null : `E'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
+  if (typeof value === 'string') {
+    if (value.includes('\0')) return null;
+    // Most values hold neither a quote nor a backslash: written as they are.
+    return NEEDS_ESCAPE.test(value) ? `E'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'` : `E'${value}'`;
+  }
   if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return `'${String(value)}'`;
   return null;
 }

@@ -206,6 +206,12 @@ describe('inline', () => {
     );
   });
 
+  it('leaves a $n inside a quoted string or identifier alone', () => {
+    expect(inline(`select '$1', 'it''s $2', "col$1", $1, $2`, ['a', 'b'])).toBe(
+      `select '$1', 'it''s $2', "col$1", E'a', E'b'`,
+    );
+  });
+
   it('escapes quotes and backslashes', () => {
     expect(inline('$1', ["it's \\ a"])).toBe("E'it''s \\\\ a'");
   });
