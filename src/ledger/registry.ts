@@ -9,6 +9,7 @@
 import { DEFAULT_LEDGER, LEDGER_NAME } from '../domain/ledgers.js';
 import type { Database } from '../store/db.js';
 import { openLedgerStorage } from '../store/namespaces.js';
+import { StorageFault } from '../store/storage-fault.js';
 import { ledgerExists, recordLedger, type LedgerInfo } from './catalogue.js';
 
 interface Opened<R> {
@@ -72,15 +73,33 @@ export class LedgerRegistry<R> {
     if (running) return Promise.resolve(running);
     let pending = this.opening.get(name);
     if (!pending) {
-      pending = openLedgerStorage(this.home, name).then((database) => {
-        const opened = { runtime: this.start(name, database), database };
-        this.running.set(name, opened);
-        return opened;
-      });
+      pending = openLedgerStorage(this.home, name).then(
+        (database) => {
+          const opened = { runtime: this.start(name, database), database };
+          this.running.set(name, opened);
+          return opened;
+        },
+        (error: unknown) => {
+          throw this.home.fault(error) ?? unopenable(name, error);
+        },
+      );
       this.opening.set(name, pending);
       const forget = () => this.opening.delete(name);
       pending.then(forget, forget);
     }
     return pending;
   }
+}
+
+/**
+ * A ledger's storage that is there but cannot be opened or migrated (something else where its
+ * schema or file should be, a migration that fails): the operator must look, the client can only
+ * retry later. The cause goes to the log with the fault (server.ts).
+ */
+function unopenable(name: string, cause: unknown): StorageFault {
+  return new StorageFault(
+    'STORAGE_UNAVAILABLE',
+    `the storage of ledger "${name}" cannot be opened: an operator must repair it (the server's log says why)`,
+    cause,
+  );
 }

@@ -3,6 +3,7 @@
  * createLedger and ledgers, an endpoint per ledger with nothing crossing between them, API keys
  * scoped to ledgers, and `default` unchanged.
  */
+import { rmSync, writeFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/auth/api-keys.js';
@@ -10,6 +11,8 @@ import { Ledger } from '../../src/ledger/ledger.js';
 import { silentLogger } from '../../src/log.js';
 import { startServer } from '../../src/server.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
+import { ledgerSchema } from '../../src/store/postgres.js';
+import { ledgerFile } from '../../src/store/sqlite.js';
 import { ledgerApi, RESULT, type GraphQLBody, type Send } from '../support/api.js';
 import { logState } from '../support/log-state.js';
 import { parsePrometheus, sampleValue } from '../support/prometheus.js';
@@ -123,6 +126,36 @@ describe('createLedger and ledgers', () => {
       expect(body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     }
     expect(await names()).toEqual(before);
+  });
+
+  it('answers a ledger whose storage cannot be opened with a storage error, and opens it once repaired', async () => {
+    // Something that is not a ledger's storage already sits where `broken`'s would be made.
+    const blocked =
+      server.database.dialect === 'sqlite'
+        ? (() => {
+            const file = ledgerFile(server.file, 'broken');
+            writeFileSync(file, 'not a database, and much longer than a SQLite header would be');
+            return () => rmSync(file);
+          })()
+        : await (async () => {
+            const schema = ledgerSchema(server.database.schema, 'broken');
+            await sql`CREATE SCHEMA ${sql.id(schema)}`.execute(server.database.db);
+            await sql`CREATE TABLE ${sql.id(schema, 'events')} (stray int)`.execute(server.database.db);
+            return async () => void (await sql`DROP SCHEMA ${sql.id(schema)} CASCADE`.execute(server.database.db));
+          })();
+    const { status, body } = await post(null, CREATE, { input: { name: 'broken' } });
+    expect(status).toBe(200);
+    expect(body.data).toBeNull();
+    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE', fault: 'STORAGE_UNAVAILABLE' });
+    expect(body.errors?.[0]?.message).toMatch(/storage of ledger "broken" cannot be opened/);
+    // The name is taken (it was recorded before its storage was made), and its endpoint fails the same way.
+    expect((await post(null, CREATE, { input: { name: 'broken' } })).body.data.createLedger.__typename).toBe(
+      'LedgerAlreadyExists',
+    );
+    expect((await post('broken', INTEGRITY)).body.errors?.[0]?.extensions?.fault).toBe('STORAGE_UNAVAILABLE');
+    // Repaired, the next request opens it: an empty, valid log.
+    await blocked();
+    expect((await post('broken', INTEGRITY)).body.data.verifyIntegrity).toMatchObject({ ok: true, eventsChecked: 0 });
   });
 
   it('pages the list with first/after, default in name order', async () => {
