@@ -83,6 +83,14 @@ const transfer = (idempotencyKey: string) => transferCash(server.url, key, idemp
 const read = (id: string, headers?: Record<string, string>) =>
   gql(`{ transaction(id: "${id}") { id } account(code: "assets:cash") { balance { posted { amount } } } }`, headers);
 
+/** A query on the ledger "side", which has no accounts: its own endpoint, its own schema. */
+const sideRead = () =>
+  postQuery(
+    server.url.replace(/\/graphql$/, '/ledgers/side/graphql'),
+    key,
+    '{ account(code: "assets:cash") { code } }',
+  );
+
 const opsUrl = (path: string) => server.url.replace(/\/graphql$/, path);
 const scrape = async () => parsePrometheus(await (await fetch(opsUrl('/metrics'))).text());
 const primaryReads = async () => sampleValue(await scrape(), 'inkwell_query_reads_total', { server: 'primary' });
@@ -94,6 +102,13 @@ describe('a read replica that is down (PostgreSQL)', () => {
     await until('the replica has the first transfer', async () => {
       const reply = await read(before.id, { 'x-inkwell-min-position': String(before.position) });
       return reply.extensions?.readFrom === 'replica';
+    });
+    // A second ledger: its own pools, the same replica (and the same breaker).
+    const created = await gql('mutation { createLedger(input: { name: "side" }) { __typename } }');
+    expect(created.data?.createLedger.__typename, JSON.stringify(created)).toBe('Ledger');
+    await until('the side ledger is read on the replica', async () => {
+      const reply = await sideRead();
+      return reply.extensions?.readFrom === 'replica' && reply.errors === undefined;
     });
     expect(sampleValue(await scrape(), 'inkwell_replica_available')).toBe(1);
     const primaryBefore = await primaryReads();
@@ -117,7 +132,10 @@ describe('a read replica that is down (PostgreSQL)', () => {
     expect(fresh.data?.transaction).toEqual({ id: during.id });
 
     for (let i = 0; i < 5; i++) expect((await read(during.id)).extensions?.readFrom).toBe('primary');
-    expect(await primaryReads()).toBe(primaryBefore + 7);
+    const side = await sideRead();
+    expect(side.errors, JSON.stringify(side)).toBeUndefined();
+    expect(side).toMatchObject({ data: { account: null }, extensions: { readFrom: 'primary' } });
+    expect(await primaryReads()).toBe(primaryBefore + 8);
     expect(sampleValue(await scrape(), 'inkwell_replica_available')).toBe(0);
 
     const ready = await fetch(opsUrl('/ready'));
