@@ -42,6 +42,7 @@ const SERVER_SUITES = [
   // A primary and a standby of their own (scripts/pg-replica.sh): replica reads and failover.
   'test/postgres/failover.test.ts',
   'test/postgres/replica-reads.test.ts',
+  'test/postgres/replica-down.test.ts',
 ];
 const pgServer =
   existsSync('/usr/lib/postgresql') &&

@@ -6,6 +6,8 @@
 #   scripts/pg-replica.sh start DIR          → node1 primary, node2 its synchronous standby; prints
 #                                              URL=<both hosts> PRIMARY=<node1> STANDBY=<node2>
 #   scripts/pg-replica.sh kill DIR NODE      → SIGKILL the node's postmaster and every backend (a crash)
+#   scripts/pg-replica.sh restart DIR NODE   → start a killed node again on its data as it was (a
+#                                              standby recovers and streams from its primary again)
 #   scripts/pg-replica.sh promote DIR NODE   → the standby becomes the primary, alone and asynchronous
 #                                              until a new standby is attached
 #   scripts/pg-replica.sh rebuild DIR NODE   → NODE becomes a fresh standby of the other node (its data
@@ -18,7 +20,7 @@
 # every commit waiting for replay; read-your-writes comes instead from x-inkwell-min-position.
 # initdb and postgres refuse to run as root, so the nodes belong to the `postgres` user when we are root.
 set -euo pipefail
-cmd=${1:?start|kill|promote|rebuild|primary|stop}
+cmd=${1:?start|kill|restart|promote|rebuild|primary|stop}
 dir=${2:?folder}
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [ -x "$bin/initdb" ] || { echo "PostgreSQL server binaries not found (apt-get install -y postgresql)" >&2; exit 1; }
@@ -101,6 +103,17 @@ case "$cmd" in
       done
     fi
     ;;
+  restart)
+    node=${3:?node1|node2}
+    pid=$(head -1 "$dir/$node/postmaster.pid" 2>/dev/null || true)
+    # A killed postmaster may linger as a zombie until its parent reaps it (a container's init may
+    # never), and postgres takes a lock file naming a process that still exists for a live server:
+    # dead is dead, so its data folder's and its socket's lock files go.
+    if [ -n "$pid" ] && { [ ! -e "/proc/$pid" ] || grep -q '^[0-9]* ([^)]*) Z' "/proc/$pid/stat" 2>/dev/null; }; then
+      as_owner "rm -f '$dir/$node/postmaster.pid' '$dir/.s.PGSQL.$(port_of "$node")' '$dir/.s.PGSQL.$(port_of "$node").lock'"
+    fi
+    serve "$node"
+    ;;
   promote)
     node=${3:?node1|node2}
     as_owner "'$bin/pg_ctl' -D '$dir/$node' -w -t 60 promote" >/dev/null
@@ -126,7 +139,7 @@ case "$cmd" in
     done
     ;;
   *)
-    echo "usage: $0 start|kill|promote|rebuild|primary|stop DIR [NODE]" >&2
+    echo "usage: $0 start|kill|restart|promote|rebuild|primary|stop DIR [NODE]" >&2
     exit 2
     ;;
 esac

@@ -10,6 +10,7 @@ import { DEFAULT_POLICY } from './projections/project.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './store/deadline.js';
 import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from './subscribers/webhook-settings.js';
 import { DEFAULT_REPLICA_WAIT_MS } from './store/read-route.js';
+import { DEFAULT_REPLICA_CONNECT_TIMEOUT_MS, DEFAULT_REPLICA_RETRY_MS } from './store/replica-health.js';
 import { ACCESS_LOG_LEVELS, type AccessLogLevel } from './http/access-log.js';
 import { type ApqLimits, DEFAULT_APQ_LIMITS } from './graphql/apq-store.js';
 import { LIST_REQUIRED } from './graphql/persisted-list.js';
@@ -62,6 +63,10 @@ export interface Config {
   readDatabaseUrl: string | null;
   /** How long a read waits for the replica to reach its x-inkwell-min-position (INKWELL_REPLICA_WAIT_MS, default 1000). */
   replicaWaitMs: number;
+  /** How long a connection to the replica may take before the primary answers (INKWELL_REPLICA_CONNECT_TIMEOUT_MS, default 1000). */
+  replicaConnectTimeoutMs: number;
+  /** How long reads skip a replica that failed before trying it again (INKWELL_REPLICA_RETRY_MS, default 5000). */
+  replicaRetryMs: number;
   graphiql: boolean;
   /** Schema introspection (INKWELL_INTROSPECTION; default on, off in production). */
   introspection: boolean;
@@ -123,6 +128,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL || null,
     readDatabaseUrl: env.INKWELL_READ_DATABASE_URL || null,
     replicaWaitMs: int('INKWELL_REPLICA_WAIT_MS', DEFAULT_REPLICA_WAIT_MS),
+    replicaConnectTimeoutMs: positiveInt('INKWELL_REPLICA_CONNECT_TIMEOUT_MS', DEFAULT_REPLICA_CONNECT_TIMEOUT_MS),
+    replicaRetryMs: int('INKWELL_REPLICA_RETRY_MS', DEFAULT_REPLICA_RETRY_MS),
     graphiql: flag(env.INKWELL_GRAPHIQL, !production, 'INKWELL_GRAPHIQL'),
     introspection: flag(env.INKWELL_INTROSPECTION, !production, 'INKWELL_INTROSPECTION'),
     maxBodyBytes: int('INKWELL_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES),

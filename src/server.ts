@@ -55,6 +55,7 @@ import { DEFAULT_REQUEST_TIMEOUT_MS, DeadlineExceeded } from './store/deadline.j
 import type { AccessLogLevel } from './http/access-log.js';
 import { ServerMetrics } from './http/metrics.js';
 import { ReadinessProbe } from './http/readiness.js';
+import { logReplicaOutages } from './http/replica-log.js';
 import { type RequestFacts, useRequestFacts } from './http/request-facts.js';
 import { serveOps, watchRequest } from './http/ops.js';
 import { compressResponse } from './http/compression.js';
@@ -451,6 +452,9 @@ export async function startServer(options: ServerOptions & { port: number; host?
     },
   });
   const ops = { metrics, readiness, metricsToken: options.metricsToken ?? null };
+  // Every ledger's pools share the replica's breaker (store/postgres.ts): one line per outage.
+  const replica = options.ledger.database.replica;
+  const stopReplicaLog = replica ? logReplicaOutages(replica, options.logger ?? stderrLogger) : () => undefined;
   const watch = { logger: options.logger ?? stderrLogger, level: options.accessLog ?? 'info', metrics };
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   let inFlight = 0;
@@ -534,6 +538,7 @@ export async function startServer(options: ServerOptions & { port: number; host?
     url: `http://${host}:${address.port}/graphql`,
     close: async () => {
       stopping.abort();
+      stopReplicaLog();
       await stopLedgerRuntime(home);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

@@ -5,7 +5,9 @@
  * the replica when the database has one (INKWELL_READ_DATABASE_URL); sent with the header
  * x-inkwell-min-position: N, only once the replica has replayed position N — checked every few
  * milliseconds for at most INKWELL_REPLICA_WAIT_MS, after which the primary answers (not an
- * error). Without a replica the primary answers everything and is always up to date.
+ * error). A replica that cannot be reached costs no error either: the primary answers
+ * (replicaFirst, store/replica-fallback.ts). Without a replica the primary answers everything
+ * and is always up to date.
  */
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
@@ -13,7 +15,7 @@ import type { Ledger } from '../ledger/ledger.js';
 import { trackingPosition, type PositionSeen } from '../ledger/log-position.js';
 import type { Database, ReadReplica } from '../store/db.js';
 import { readHead } from '../store/event-store.js';
-import { onReplica } from '../store/read-route.js';
+import { onReplica, type ReplicaRoute } from '../store/read-route.js';
 
 export { DEFAULT_REPLICA_WAIT_MS } from '../store/read-route.js';
 import { operationOf } from './deadline.js';
@@ -79,7 +81,10 @@ async function withPosition(database: Database, execute: Execute): Promise<unkno
   return { ...result, extensions: { ...result.extensions, ledgerPosition: position } };
 }
 
-/** Runs a query on the replica once it has replayed `minPosition`, or on the primary after the wait. */
+/**
+ * Runs a query on the replica once it has replayed `minPosition`, or on the primary after the wait
+ * — or when the replica cannot be reached (store/replica-fallback.ts).
+ */
 async function routed(
   replica: ReadReplica,
   minPosition: number | null,
@@ -88,12 +93,30 @@ async function routed(
   execute: Execute,
 ): Promise<unknown> {
   const onTheReplica = minPosition === null || (await replayed(replica, minPosition, waitMs));
-  const server: ReadServer = onTheReplica ? 'replica' : 'primary';
+  const { result, server } = onTheReplica
+    ? await replicaFirst(execute)
+    : { result: await execute(), server: 'primary' as const };
   onQueryRead(server);
-  const result = await (onTheReplica ? onReplica(execute) : execute());
   if (!isResult(result)) return result;
   // Which server answered: the client (and the tests) can tell a bounded wait's fallback.
   return { ...result, extensions: { ...result.extensions, readFrom: server } };
+}
+
+/**
+ * Runs the operation on the replica. Reads the replica could not take went to the primary (the
+ * answer is then the primary's); an operation a broken replica connection left incomplete runs
+ * once more, all on the primary: reads change nothing, so running one twice is safe. Any other
+ * failure (the deadline, a bad query) is the answer, as it would be on the primary.
+ */
+async function replicaFirst(execute: Execute): Promise<{ result: unknown; server: ReadServer }> {
+  const route: ReplicaRoute = { fellBack: false, broke: false };
+  try {
+    const result = await onReplica(execute, route);
+    if (!route.broke) return { result, server: route.fellBack ? 'primary' : 'replica' };
+  } catch (error) {
+    if (!route.broke) throw error;
+  }
+  return { result: await execute(), server: 'primary' };
 }
 
 /** Whether the replica reaches `position` within `waitMs`; false at once when it cannot be asked. */

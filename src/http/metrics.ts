@@ -68,7 +68,7 @@ export class ServerMetrics {
     });
     this.queryReads = new client.Counter({
       name: 'inkwell_query_reads_total',
-      help: 'Queries by the server that answered them, when a read replica is configured (replica; primary after the bounded wait)',
+      help: 'Queries by the server that answered them, when a read replica is configured (replica; primary after the bounded wait or while the replica cannot be reached)',
       labelNames: ['server'],
       registers,
     });
@@ -160,6 +160,17 @@ export class ServerMetrics {
           const [head, replayed] = await Promise.all([headOf(), replica.position().catch(() => null)]);
           if (replayed === null) this.reset();
           else this.set(Math.max(0, head - replayed));
+        },
+      });
+    if (replica)
+      new client.Gauge({
+        name: 'inkwell_replica_available',
+        help: 'With a read replica: 1 while it answers, 0 while it cannot be reached and queries are read from the primary',
+        registers,
+        async collect() {
+          // The scrape tries it too (at most once per retry wait): a replica back up shows without a query.
+          await replica.position().catch(() => null);
+          this.set(replica.state().available ? 1 : 0);
         },
       });
     lagGauge(

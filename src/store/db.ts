@@ -5,6 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import { openPostgres } from './postgres.js';
+import type { ReplicaChange, ReplicaState } from './replica-health.js';
 import type { Schema } from './schema.js';
 import { openSqlite } from './sqlite.js';
 import type { StorageFault } from './storage-fault.js';
@@ -48,8 +49,15 @@ export interface Database {
 export interface ReadReplica {
   /** Where it is, for logs (no password). */
   readonly location: string;
-  /** The last log position it has replayed: what a read there sees (positions are per Database). */
+  /**
+   * The last log position it has replayed: what a read there sees (positions are per Database).
+   * Refused at once while the replica is skipped after a failure (replica-health.ts).
+   */
   position(): Promise<number>;
+  /** Up, or down since when and why, as the last attempt to reach it found. */
+  state(): ReplicaState;
+  /** Told when it goes down and when it answers again (once each per outage); returns how to stop. */
+  onChange(listener: (change: ReplicaChange) => void): () => void;
 }
 
 export interface WriteOptions {
@@ -81,14 +89,24 @@ export interface WriteOptions {
 
 /** DATABASE_URL=postgres://… selects PostgreSQL; otherwise the SQLite file. */
 export function openDatabase(
-  config: { databaseUrl: string | null; sqliteFile: string; readDatabaseUrl?: string | null },
+  config: {
+    databaseUrl: string | null;
+    sqliteFile: string;
+    readDatabaseUrl?: string | null;
+    replicaConnectTimeoutMs?: number;
+    replicaRetryMs?: number;
+  },
   options: { readonly?: boolean } = {},
 ): Database {
   if (config.databaseUrl) {
     if (!/^postgres(ql)?:\/\//.test(config.databaseUrl)) throw new Error('DATABASE_URL must be a postgres:// URL');
     if (config.readDatabaseUrl && !/^postgres(ql)?:\/\//.test(config.readDatabaseUrl))
       throw new Error('INKWELL_READ_DATABASE_URL must be a postgres:// URL');
-    return openPostgres(config.databaseUrl, { readUrl: config.readDatabaseUrl });
+    return openPostgres(config.databaseUrl, {
+      readUrl: config.readDatabaseUrl,
+      replicaConnectTimeoutMs: config.replicaConnectTimeoutMs,
+      replicaRetryMs: config.replicaRetryMs,
+    });
   }
   if (config.readDatabaseUrl)
     throw new Error('INKWELL_READ_DATABASE_URL needs DATABASE_URL=postgres://… (a SQLite file has no replicas)');

@@ -6,7 +6,10 @@ import { DeferringClient } from './deferred-statements.js';
 import { currentDeadline, DeadlineExceeded, withoutDeadline } from './deadline.js';
 import type { Schema } from './schema.js';
 import { parseHosts, PrimaryFinder, redactUrl, writableClient } from './pg-hosts.js';
-import { onPrimary, readsFromReplica } from './read-route.js';
+import { connectionLost } from './pg-connection-lost.js';
+import { onPrimary } from './read-route.js';
+import { clientWithConnectTimeout, connectForRead, replicaPosition, watchReplicaClient } from './replica-fallback.js';
+import { DEFAULT_REPLICA_CONNECT_TIMEOUT_MS, DEFAULT_REPLICA_RETRY_MS, ReplicaHealth } from './replica-health.js';
 import { StorageFault } from './storage-fault.js';
 
 export interface PostgresOptions {
@@ -20,6 +23,12 @@ export interface PostgresOptions {
    * (read-route.ts) go there, everything else to the primary.
    */
   readUrl?: string | null;
+  /** How long a connection to the replica may take before the read goes to the primary (default 1 s). */
+  replicaConnectTimeoutMs?: number;
+  /** How long reads skip a replica that failed before one tries it again (default 5 s). */
+  replicaRetryMs?: number;
+  /** The replica's breaker, shared by every ledger's pools: the standby is one server, down for all. */
+  replicaHealth?: ReplicaHealth;
   /**
    * A ledger's own write lock (issue 24): its writes take the two-int4 key (LEDGER_LOCKS,
    * hashtext(space)) instead of WRITE_LOCK, and its named locks are named within the space, so
@@ -62,10 +71,19 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
     options,
     hosts.hosts.length > 1 ? writableClient(finder) : undefined,
   );
-  const replica = options.readUrl ? pool(options.readUrl, options) : null;
-  // One Kysely over both pools: each connection is taken from the pool the work's scope names.
+  const health = options.replicaHealth ?? new ReplicaHealth(options.replicaRetryMs ?? DEFAULT_REPLICA_RETRY_MS);
+  const replica = options.readUrl
+    ? pool(
+        options.readUrl,
+        options,
+        clientWithConnectTimeout(options.replicaConnectTimeoutMs ?? DEFAULT_REPLICA_CONNECT_TIMEOUT_MS),
+        (client) => watchReplicaClient(client, health),
+      )
+    : null;
+  // One Kysely over both pools: each connection is taken from the pool the work's scope names,
+  // the primary's when the replica cannot be reached (replica-fallback.ts).
   const routed = {
-    connect: () => (replica && readsFromReplica() ? replica : primary).connect(),
+    connect: () => connectForRead(primary, replica, health),
     // The pools are ended by close(), not by either Kysely (one never used would not end them).
     end: async () => {},
   };
@@ -87,15 +105,9 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
     schema: options.schema,
     replica: replica && {
       location: redactUrl(options.readUrl!),
-      position: async () => {
-        const client = await replica.connect();
-        try {
-          const { rows } = await client.query<{ head: number | null }>('select max(position) as head from events');
-          return rows[0]?.head ?? 0;
-        } finally {
-          client.release();
-        }
-      },
+      position: () => replicaPosition(replica, health, redactUrl(options.readUrl!)),
+      state: () => health.state(),
+      onChange: (listener) => health.onChange(listener),
     },
     write: (work, writeOptions) =>
       // A queued write commits or fails whole: no request's deadline cancels its statements,
@@ -129,13 +141,20 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
         lockTimeoutMs: options.lockTimeoutMs,
         lockSpace: schema,
         readUrl: options.readUrl,
+        replicaConnectTimeoutMs: options.replicaConnectTimeoutMs,
+        replicaHealth: health,
       });
     },
   };
 }
 
 /** A pool of connections to one server (the primary's `Client` finds it among the hosts). */
-function pool(url: string, options: PostgresOptions, client?: typeof pg.Client): pg.Pool {
+function pool(
+  url: string,
+  options: PostgresOptions,
+  client?: typeof pg.Client,
+  watch: (connected: pg.PoolClient) => void = () => undefined,
+): pg.Pool {
   const created = new pg.Pool({
     ...withSchema(url, options.schema),
     Client: client,
@@ -156,6 +175,7 @@ function pool(url: string, options: PostgresOptions, client?: typeof pg.Client):
   created.on('connect', (connected) => {
     connected.on('error', () => {});
     cancelAtDeadline(connected, url);
+    watch(connected as pg.PoolClient);
   });
   return created;
 }
@@ -248,18 +268,6 @@ function safeInteger(value: string): number {
   return n;
 }
 
-/** Socket errors on the way to a PostgreSQL server: it is down, restarting or unreachable. */
-const UNREACHABLE = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
-
 /** A PostgreSQL error the storage gave (by SQLSTATE, or a lost connection) as a StorageFault; null for anything else. */
 function postgresFault(error: unknown, where: string): StorageFault | null {
   if (error instanceof StorageFault) return error;
@@ -278,12 +286,7 @@ function postgresFault(error: unknown, where: string): StorageFault | null {
       `the database cannot be written (${where} is read-only): retry once it is writable`,
       error,
     );
-  // 08xxx: connection exception; 57P01-03: the server is shutting down, crashed, or starting up.
-  // pg's own "Connection terminated …" errors carry no code.
-  const lost =
-    (typeof code === 'string' && (UNREACHABLE.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code))) ||
-    (error instanceof Error && /^Connection terminated|connection error and is not queryable/.test(error.message));
-  if (lost)
+  if (connectionLost(error))
     return new StorageFault(
       'STORAGE_UNAVAILABLE',
       `the database server cannot be reached (${where}): retry shortly`,

@@ -1,7 +1,7 @@
 /**
  * Which server a read goes to, when the database has a read replica (INKWELL_READ_DATABASE_URL):
  * the primary unless the work runs inside `onReplica` — the HTTP layer runs a query operation's
- * execution there (graphql/replica-reads.ts). Everything else stays on the primary: mutations and
+ * execution there (graphql/read-your-writes.ts). Everything else stays on the primary: mutations and
  * the reads they make, writes (which force the primary whatever the scope), the subscribers, and
  * the API key checks before execution. As the request deadline, it follows the work through
  * awaits and DataLoader batches.
@@ -11,10 +11,18 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 /** How long a read waits for the replica to reach its x-inkwell-min-position (INKWELL_REPLICA_WAIT_MS). */
 export const DEFAULT_REPLICA_WAIT_MS = 1000;
 
-const scope = new AsyncLocalStorage<true>();
+/** What became of one operation's reads on the replica, told by the store (replica-fallback.ts). */
+export interface ReplicaRoute {
+  /** A connection to the replica could not be made (or it is skipped while down): the primary answered that read. */
+  fellBack: boolean;
+  /** A statement on the replica failed because its connection broke: the operation's answer is incomplete. */
+  broke: boolean;
+}
 
-export function onReplica<T>(work: () => T): T {
-  return scope.run(true, work);
+const scope = new AsyncLocalStorage<ReplicaRoute>();
+
+export function onReplica<T>(work: () => T, route: ReplicaRoute = { fellBack: false, broke: false }): T {
+  return scope.run(route, work);
 }
 
 /** Work that needs the latest state (a write transaction, the group commit): never the replica. */
@@ -23,5 +31,10 @@ export function onPrimary<T>(work: () => T): T {
 }
 
 export function readsFromReplica(): boolean {
-  return scope.getStore() === true;
+  return scope.getStore() !== undefined;
+}
+
+/** The route of the operation this work reads for; undefined outside `onReplica`. */
+export function currentRoute(): ReplicaRoute | undefined {
+  return scope.getStore();
 }

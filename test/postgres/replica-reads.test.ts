@@ -17,7 +17,16 @@ import { silentLogger } from '../../src/log.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { openDatabase, type Database } from '../../src/store/db.js';
 import { parsePrometheus, sampleValue } from '../support/prometheus.js';
-import { serveCashLedger, startReplicaCluster, until, type ReplicaCluster } from '../support/replica-cluster.js';
+import {
+  postQuery,
+  replayPaused,
+  type Reply,
+  serveCashLedger,
+  startReplicaCluster,
+  transferCash,
+  until,
+  type ReplicaCluster,
+} from '../support/replica-cluster.js';
 
 const WAIT_MS = 700;
 
@@ -48,42 +57,18 @@ afterAll(async () => {
   await cluster?.stop();
 }, 60_000);
 
-interface Reply {
-  data?: Record<string, any>;
-  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
-  extensions?: Record<string, any>;
-}
-
-async function gql(query: string, headers: Record<string, string> = {}): Promise<Reply> {
-  const response = await fetch(server.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, ...headers },
-    body: JSON.stringify({ query }),
-  });
-  return (await response.json()) as Reply;
-}
+const gql = (query: string, headers?: Record<string, string>) => postQuery(server.url, key, query, headers);
 
 async function transfer(idempotencyKey: string): Promise<{ id: string; position: number }> {
-  const reply = await gql(
-    `mutation { transfer(input: { idempotencyKey: "${idempotencyKey}", debitAccount: "assets:cash", creditAccount: "equity:owner", amount: "1.00" }) { __typename ... on Transaction { id ledgerPosition } } }`,
-  );
-  expect(reply.data?.transfer.__typename, JSON.stringify(reply)).toBe('Transaction');
+  const { id, position, reply } = await transferCash(server.url, key, idempotencyKey);
   // A mutation runs on the primary: it says nothing of a replica.
   expect(reply.extensions?.readFrom).toBeUndefined();
-  expect(reply.extensions?.ledgerPosition).toBeGreaterThanOrEqual(reply.data!.transfer.ledgerPosition);
-  return { id: reply.data!.transfer.id, position: reply.extensions!.ledgerPosition };
+  expect(position).toBeGreaterThanOrEqual(reply.data!.transfer.ledgerPosition);
+  return { id, position };
 }
 
 const readTransaction = (id: string, headers?: Record<string, string>) =>
   gql(`{ transaction(id: "${id}") { id } }`, headers);
-
-async function replayPaused(paused: boolean): Promise<void> {
-  await standby.query(paused ? 'select pg_wal_replay_pause()' : 'select pg_wal_replay_resume()');
-  await until(`replay ${paused ? 'paused' : 'resumed'}`, async () => {
-    const { rows } = await standby.query<{ state: string }>('select pg_get_wal_replay_pause_state() as state');
-    return rows[0]!.state === (paused ? 'paused' : 'not paused');
-  });
-}
 
 describe('read replica with read-your-writes (PostgreSQL)', () => {
   it('a read asking for the position of a write sees it on the replica', async () => {
@@ -96,7 +81,7 @@ describe('read replica with read-your-writes (PostgreSQL)', () => {
   });
 
   it('while the replica lags: reads without the header are served by it, stale; with it, the primary answers after the bounded wait', async () => {
-    await replayPaused(true);
+    await replayPaused(standby, true);
     try {
       // Writes go on: synchronous_commit = on waits for the standby's flush, not its replay.
       const posted = await transfer('ryw-lag');
@@ -115,7 +100,7 @@ describe('read replica with read-your-writes (PostgreSQL)', () => {
       expect(old.extensions?.readFrom).toBe('replica');
       expect(old.data?.transaction).toBeNull();
     } finally {
-      await replayPaused(false);
+      await replayPaused(standby, false);
     }
     const posted = await transfer('ryw-after');
     const caughtUp = await readTransaction(posted.id, { 'x-inkwell-min-position': String(posted.position) });
@@ -130,7 +115,7 @@ describe('read replica with read-your-writes (PostgreSQL)', () => {
     // The tests before: every query went to the replica but the one that waited past the bound.
     expect(sampleValue(samples, 'inkwell_query_reads_total', { server: 'primary' })).toBe(1);
     expect(sampleValue(samples, 'inkwell_query_reads_total', { server: 'replica' })).toBe(5);
-    await replayPaused(true);
+    await replayPaused(standby, true);
     try {
       await transfer('lag-1');
       await transfer('lag-2');
@@ -138,18 +123,18 @@ describe('read replica with read-your-writes (PostgreSQL)', () => {
       expect(lagging.some((sample) => sample.name === 'inkwell_replica_lag_events')).toBe(true);
       expect(sampleValue(lagging, 'inkwell_replica_lag_events')).toBeGreaterThanOrEqual(4);
     } finally {
-      await replayPaused(false);
+      await replayPaused(standby, false);
     }
     await until('the replica caught up', async () => sampleValue(await scrape(), 'inkwell_replica_lag_events') === 0);
   });
 
   it('a replica that waits answers as soon as it has replayed the position, before the bound', async () => {
-    await replayPaused(true);
+    await replayPaused(standby, true);
     let resumed: Promise<void> | undefined;
     try {
       const posted = await transfer('ryw-resume');
       // Replay resumes while the read waits: the replica answers it, with the write.
-      setTimeout(() => (resumed = replayPaused(false)), WAIT_MS / 4);
+      setTimeout(() => (resumed = replayPaused(standby, false)), WAIT_MS / 4);
       const read = await readTransaction(posted.id, { 'x-inkwell-min-position': String(posted.position) });
       expect(read.extensions?.readFrom).toBe('replica');
       expect(read.data?.transaction).toEqual({ id: posted.id });

@@ -8,9 +8,10 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type pg from 'pg';
 import { createApiKey } from '../../src/auth/api-keys.js';
 import { Ledger } from '../../src/ledger/ledger.js';
-import { silentLogger } from '../../src/log.js';
+import { type Logger, silentLogger } from '../../src/log.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import type { Database } from '../../src/store/db.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
@@ -26,6 +27,8 @@ export interface ReplicaCluster {
   /** Each node's own URL. */
   urls: Record<Node, string>;
   kill(node: Node): Promise<void>;
+  /** Starts a killed node again on its own data (a standby then streams from its primary again). */
+  restart(node: Node): Promise<void>;
   promote(node: Node): Promise<void>;
   /** The node becomes a new synchronous standby of the other. */
   rebuild(node: Node): Promise<void>;
@@ -49,6 +52,7 @@ export async function startReplicaCluster(): Promise<ReplicaCluster> {
     url: printed.URL!,
     urls: { node1: printed.PRIMARY!, node2: printed.STANDBY! },
     kill: async (node) => void (await script('kill', cluster, node)),
+    restart: async (node) => void (await script('restart', cluster, node)),
     promote: async (node) => void (await script('promote', cluster, node)),
     rebuild: async (node) => void (await script('rebuild', cluster, node)),
     primary: async () => (await script('primary', cluster)) as Node,
@@ -74,7 +78,7 @@ export async function until(what: string, check: () => boolean | Promise<boolean
  */
 export async function serveCashLedger(
   database: Database,
-  options: { replicaWaitMs?: number } = {},
+  options: { replicaWaitMs?: number; logger?: Logger } = {},
 ): Promise<{ server: RunningServer; key: string }> {
   const ctx = { actor: 'test', requestId: 'setup' };
   await migrateToLatest(database);
@@ -92,4 +96,51 @@ export async function serveCashLedger(
     ...options,
   });
   return { server, key: secret };
+}
+
+/** A GraphQL answer as the replica suites read it. */
+export interface Reply {
+  data?: Record<string, any>;
+  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+  extensions?: Record<string, any>;
+}
+
+/** POSTs `query` to the server at `url` with the API key `key` (and any headers). */
+export async function postQuery(
+  url: string,
+  key: string,
+  query: string,
+  headers: Record<string, string> = {},
+): Promise<Reply> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, ...headers },
+    body: JSON.stringify({ query }),
+  });
+  return (await response.json()) as Reply;
+}
+
+/** Posts a 1.00 transfer from equity:owner to assets:cash: its id, the position it committed at, and the answer. */
+export async function transferCash(
+  url: string,
+  key: string,
+  idempotencyKey: string,
+): Promise<{ id: string; position: number; reply: Reply }> {
+  const reply = await postQuery(
+    url,
+    key,
+    `mutation { transfer(input: { idempotencyKey: "${idempotencyKey}", debitAccount: "assets:cash", creditAccount: "equity:owner", amount: "1.00" }) { __typename ... on Transaction { id ledgerPosition } } }`,
+  );
+  if (reply.data?.transfer?.__typename !== 'Transaction')
+    throw new Error(`transfer ${idempotencyKey} was not posted: ${JSON.stringify(reply)}`);
+  return { id: reply.data.transfer.id, position: reply.extensions!.ledgerPosition, reply };
+}
+
+/** Pauses or resumes the standby's replay (a client of it), and waits until it took effect: a lag made certain. */
+export async function replayPaused(standby: pg.Client, paused: boolean): Promise<void> {
+  await standby.query(paused ? 'select pg_wal_replay_pause()' : 'select pg_wal_replay_resume()');
+  await until(`replay ${paused ? 'paused' : 'resumed'}`, async () => {
+    const { rows } = await standby.query<{ state: string }>('select pg_get_wal_replay_pause_state() as state');
+    return rows[0]!.state === (paused ? 'paused' : 'not paused');
+  });
 }
