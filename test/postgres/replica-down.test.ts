@@ -207,6 +207,14 @@ describe('a read replica that is down (PostgreSQL)', () => {
       await locker.query('begin');
       await locker.query('lock table transactions in access exclusive mode');
       await locker.query('select pg_switch_wal()'); // sends the lock record to the standby now
+      // Replayed there (its startup process holds the lock) before the read goes: otherwise the
+      // read could run before the lock arrives and never wait.
+      await until('the standby holds the replayed lock', async () => {
+        const { rows } = await standby.query<{ n: number }>(
+          "select count(*)::int as n from pg_locks where relation = 'transactions'::regclass and mode = 'AccessExclusiveLock' and granted",
+        );
+        return rows[0]!.n > 0;
+      });
       const pending = read(posted.id);
       await until('the query waits on the standby', async () => {
         const { rows } = await standby.query<{ n: number }>(
