@@ -1,12 +1,13 @@
 /**
  * The `inkwell` command on a ledger other than `default` (`--ledger NAME`), on SQLite and on
- * PostgreSQL: each command sees that ledger's data only, an unknown ledger is refused with nothing
- * created, and `migrate` brings every ledger of the catalogue up to date.
+ * PostgreSQL: each command sees that ledger's data only (a chain broken in one ledger is reported
+ * there alone), an unknown ledger is refused with nothing created, and `migrate` brings every
+ * ledger of the catalogue up to date.
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Migrator, type Kysely, type Migration } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../migrations/index.js';
@@ -261,5 +262,24 @@ describe('inkwell --ledger', () => {
     const one = inkwell('migrate', '--ledger', 'older');
     expect(one.stdout).toBe('older: up to date\n');
     expect(inkwell('migrate', '--ledger', 'default').stdout).toBe('default: up to date\n');
+  });
+
+  it("names the first broken position of the named ledger's chain, and only there", async () => {
+    const home = await db.open();
+    const beta = await openLedgerStorage(home, 'beta');
+    try {
+      // Behind the API's back: the refusal trigger dropped, beta's transfer of 7.00 made 9.00.
+      if (beta.dialect === 'sqlite') await sql`DROP TRIGGER events_no_update`.execute(beta.db);
+      else await sql`DROP TRIGGER events_no_update ON events`.execute(beta.db);
+      await sql`UPDATE events SET data = replace(data, '"7.00"', '"9.00"') WHERE position = 3`.execute(beta.db);
+    } finally {
+      await beta.close();
+      await home.close();
+    }
+    const broken = inkwell('verify', '--ledger', 'beta');
+    expect(broken.status, broken.stderr).toBe(1);
+    expect(broken.stdout).toMatch(/^BROKEN at position 3: /);
+    expect(inkwell('verify', '--ledger', 'alpha').status).toBe(0);
+    expect(inkwell('verify').status).toBe(0);
   });
 });
