@@ -32,7 +32,7 @@ function progressOf(): (read: number) => void {
   };
 }
 
-export async function importCommand(args: string[], config: Config): Promise<number> {
+export async function importCommand(args: string[], config: Config, ledger: string): Promise<number> {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(args);
@@ -53,12 +53,12 @@ export async function importCommand(args: string[], config: Config): Promise<num
   const dryRun = values['dry-run'] ?? false;
   const source = format === 'journal' ? journalSource(file) : jsonlSource(file);
   const progress = progressOf();
-  return withDatabase(migrated(config), async (database) => {
-    const ledger = new Ledger(database, { conversionAccount: config.conversionAccount });
+  return withDatabase(migrated(config, ledger), async (database) => {
+    const target = new Ledger(database, { conversionAccount: config.conversionAccount });
     const ctx = { actor: 'import', requestId: `import-${uuidv7()}` };
     try {
       const options = { dryRun, ctx, progress, conversionAccount: config.conversionAccount };
-      const summary = await runImport(ledger, source, options);
+      const summary = await runImport(target, source, options);
       if (process.stderr.isTTY) process.stderr.write('\n');
       console.log(summaryLine(file, summary, dryRun));
       if (dryRun) console.log(await dryRunReport(database.db, summary));

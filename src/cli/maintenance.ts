@@ -11,10 +11,10 @@ import { defaultSubscribers } from '../subscribers/defaults.js';
 import { existing, migrated, withDatabase } from './database.js';
 
 /** `rebuild [--check]`: recompute the read models; --check compares only (exit 1 when they differ). */
-export function rebuild(args: string[], config: Config): Promise<number> {
+export function rebuild(args: string[], config: Config, ledger: string): Promise<number> {
   const { values } = parseArgs({ args, options: { check: { type: 'boolean', default: false } } });
   // --check compares inside a transaction it rolls back: it needs an existing, migrated database.
-  const open = values.check ? existing(config, { readonly: false }) : migrated(config);
+  const open = values.check ? existing(config, { readonly: false }, ledger) : migrated(config, ledger);
   return withDatabase(open, async (database) => {
     const report = await rebuildReadModels(database, { apply: !values.check, epochEvery: config.epochEvery });
     for (const difference of report.differences) console.log(difference);
@@ -25,8 +25,8 @@ export function rebuild(args: string[], config: Config): Promise<number> {
 }
 
 /** `events verify`: decode and validate every stored event; exit 1 naming the first bad one. */
-export function verifyAllEvents(config: Config): Promise<number> {
-  return withDatabase(existing(config, { readonly: true }), async (database) => {
+export function verifyAllEvents(config: Config, ledger: string): Promise<number> {
+  return withDatabase(existing(config, { readonly: true }, ledger), async (database) => {
     const result = await verifyEvents(database.db);
     for (const [key, count] of Object.entries(result.counts).sort()) console.log(`${key.padEnd(28)} ${count}`);
     if (result.firstBad) {
@@ -39,8 +39,8 @@ export function verifyAllEvents(config: Config): Promise<number> {
 }
 
 /** `verify`: the hash chain of the whole log, then every event decodes; exit 1 at the first break. */
-export function verify(config: Config): Promise<number> {
-  return withDatabase(existing(config, { readonly: true }), async (database) => {
+export function verify(config: Config, ledger: string): Promise<number> {
+  return withDatabase(existing(config, { readonly: true }, ledger), async (database) => {
     const chain = await verifyIntegrity(database.db);
     if (!chain.ok) {
       console.log(
@@ -62,8 +62,8 @@ export function verify(config: Config): Promise<number> {
 }
 
 /** `snapshots rebuild`: drop every snapshot and take them again from the log. */
-export function rebuildAllSnapshots(config: Config): Promise<number> {
-  return withDatabase(migrated(config), async (database) => {
+export function rebuildAllSnapshots(config: Config, ledger: string): Promise<number> {
+  return withDatabase(migrated(config, ledger), async (database) => {
     const result = await rebuildSnapshots(database, config.snapshotEvery);
     console.log(
       `${result.eventsReplayed} events replayed, ${result.snapshots} snapshots taken (every ${config.snapshotEvery} events)`,
@@ -73,8 +73,8 @@ export function rebuildAllSnapshots(config: Config): Promise<number> {
 }
 
 /** `subscribers rebuild NAME`: the next generation built beside the live one (writes go on), then switched. */
-export function rebuildSubscriber(name: string, config: Config): Promise<number> {
-  return withDatabase(migrated(config), async (database) => {
+export function rebuildSubscriber(name: string, config: Config, ledger: string): Promise<number> {
+  return withDatabase(migrated(config, ledger), async (database) => {
     const runner = defaultSubscribers(new Ledger(database), stderrLogger);
     console.log(`${name}: generation ${await runner.rebuild(name)} is live`);
     return 0;

@@ -40,7 +40,7 @@ export interface Database {
   /**
    * The storage of another ledger beside this one (issue 24): PostgreSQL, a schema of its own on
    * the same server, with its own pool and write lock; SQLite, a file of its own in the same
-   * folder. Not created or migrated yet: store/namespaces.ts does that. `currentSchema`
+   * folder (read-only when this one is). Not created or migrated yet: store/namespaces.ts does that. `currentSchema`
    * (PostgreSQL): the schema this database's tables live in, when set by the URL's search_path.
    */
   namespace?(ledger: string, currentSchema?: string): Database;

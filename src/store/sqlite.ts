@@ -77,8 +77,10 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Database 
       if (separate) await db.destroy();
     },
     namespace: (ledger) => {
-      if (file === ':memory:' || options.readonly) throw new Error('an in-memory or read-only database has no ledgers');
-      return openSqlite(ledgerFile(file, ledger), { busyTimeoutMs: options.busyTimeoutMs, readers: options.readers });
+      if (file === ':memory:') throw new Error('an in-memory database has no ledgers');
+      // A read-only database's ledgers are read-only too (`inkwell verify --ledger`): nothing created.
+      const { busyTimeoutMs, readers, readonly } = options;
+      return openSqlite(ledgerFile(file, ledger), { busyTimeoutMs, readers, readonly });
     },
   };
 }
