@@ -25,13 +25,15 @@ export async function migrateToLatest(database: Database): Promise<MigrationResu
 const MIGRATE_ATTEMPTS = 5;
 
 /**
- * Kysely's migrator looks for its own table among the tables of EVERY schema, calling
- * has_schema_privilege(name) on each: a schema another client drops during that scan (one
- * ledger's tests, a tenant being removed) fails it with "schema … does not exist" (3F000), though
- * ours is there. PostgreSQL migrates in one transaction, rolled back on failure: asking again is safe.
+ * Kysely's migrator looks for its own table among the tables (and their columns) of EVERY schema,
+ * calling has_schema_privilege(name) on each: a schema, table or column another client drops
+ * during that scan (one ledger's tests, a tenant being removed) fails it with "schema … does not
+ * exist" (3F000), or "relation" (42P01) or "column … does not exist" (42703), though ours is there.
+ * PostgreSQL migrates in one transaction, rolled back on failure: asking again is safe.
  */
 function droppedMeanwhile(error: unknown): boolean {
-  return (error as { code?: unknown }).code === '3F000';
+  const code = (error as { code?: unknown }).code;
+  return code === '3F000' || code === '42P01' || code === '42703';
 }
 
 /**
