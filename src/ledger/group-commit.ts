@@ -182,7 +182,9 @@ export class GroupCommitter {
       outcomes = await this.decide(session, jobs);
     } catch {
       // Unexpected while deciding: decide again, classic, where the group-failure rules apply.
-      await this.settle();
+      // What it staged before failing moved the cache on: forgotten before the group in flight is
+      // decided again, should that be needed, and then the cache is emptied all the same.
+      await this.settle(session);
       this.cache.reset();
       return false;
     }
